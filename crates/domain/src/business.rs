@@ -1,0 +1,126 @@
+//! Businesses (tenants, PL-26) and their settings. Every other record belongs to exactly
+//! one business; the settings that change behaviour live here, per business.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::BusinessId;
+use crate::money::Currency;
+use crate::text;
+use crate::validation::FieldError;
+use crate::version::Version;
+
+/// The name a business is known by, e.g. "Spa Lumière".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessName(String);
+
+impl BusinessName {
+    pub const MAX: usize = 200;
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        text::required_line("name", raw, Self::MAX).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An IANA time zone such as `Europe/Paris`: calendar dates of a business are in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        raw.trim().parse::<chrono_tz::Tz>().map(Self).map_err(|_| {
+            FieldError::new(
+                "time_zone",
+                format!("`{raw}` is not an IANA time zone (e.g. Europe/Paris)"),
+            )
+        })
+    }
+
+    pub fn utc() -> Self {
+        Self(chrono_tz::UTC)
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// The calendar day it is in this zone at `now`.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.0).date_naive()
+    }
+}
+
+/// Per-business settings. Later capabilities add theirs here (dunning policy, active
+/// processor, labels, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusinessSettings {
+    pub time_zone: TimeZone,
+    pub currency: Currency,
+    /// CL-18: editing a client to the name of another merges them. Off by default.
+    pub merge_on_identical_name: bool,
+}
+
+/// A business (tenant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Business {
+    pub id: BusinessId,
+    pub name: BusinessName,
+    pub settings: BusinessSettings,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: Version,
+}
+
+/// A change of a business's name or settings; `None` leaves a value as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsChanges {
+    pub name: Option<BusinessName>,
+    pub time_zone: Option<TimeZone>,
+    pub currency: Option<Currency>,
+    pub merge_on_identical_name: Option<bool>,
+}
+
+impl Business {
+    /// Applies `changes` at `now`, moving to the next version.
+    pub fn apply(&mut self, changes: SettingsChanges, now: DateTime<Utc>) {
+        if let Some(name) = changes.name {
+            self.name = name;
+        }
+        if let Some(time_zone) = changes.time_zone {
+            self.settings.time_zone = time_zone;
+        }
+        if let Some(currency) = changes.currency {
+            self.settings.currency = currency;
+        }
+        if let Some(merge) = changes.merge_on_identical_name {
+            self.settings.merge_on_identical_name = merge;
+        }
+        self.updated_at = now;
+        self.version = self.version.next();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn today_is_the_calendar_day_in_the_business_time_zone() {
+        let paris = TimeZone::parse("Europe/Paris").unwrap();
+        let late_utc = Utc.with_ymd_and_hms(2026, 11, 22, 23, 30, 0).unwrap();
+        assert_eq!(
+            paris.today(late_utc),
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
+        assert_eq!(
+            TimeZone::utc().today(late_utc),
+            NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+        );
+        assert!(TimeZone::parse("Mars/Olympus").is_err());
+    }
+}

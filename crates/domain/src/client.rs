@@ -1,0 +1,338 @@
+//! Clients (CL-1, CL-2): names, contact details and the sites they belong to.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::ids::{BusinessId, ClientId, SiteId};
+use crate::text;
+use crate::validation::{FieldError, ValidationErrors, failures};
+use crate::version::Version;
+
+pub use crate::contact::{EmailAddress, PhoneNumber};
+
+/// A first or last name: trimmed, non-empty, one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub const MAX: usize = 100;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        text::required_line(field, raw, Self::MAX).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Accent- and case-folded key used for sorting and prefix search (CL-4, CL-5).
+    pub fn key(&self) -> String {
+        text::search_key(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub id: ClientId,
+    pub business_id: BusinessId,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<PhoneNumber>,
+    /// Sorted, without repeats.
+    pub sites: Vec<SiteId>,
+    pub banned: bool,
+    pub has_account: bool,
+    /// The calendar day the client was created, in the business's time zone.
+    pub client_since: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// CL-4: moves only on administrative changes (contact details, labels, notes, …).
+    pub admin_updated_at: DateTime<Utc>,
+    pub version: Version,
+}
+
+/// A client as typed by a person or sent by an API consumer, before parsing.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// `None`: the caller's current site.
+    pub sites: Option<Vec<SiteId>>,
+}
+
+/// A parsed new client (CL-1). Whether its sites exist is checked against storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewClient {
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<PhoneNumber>,
+    pub sites: Option<Vec<SiteId>>,
+}
+
+fn optional<T>(
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Result<Option<T>, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => parse(value).map(Some),
+    }
+}
+
+fn sorted_sites(sites: &[SiteId]) -> Vec<SiteId> {
+    let mut sites = sites.to_vec();
+    sites.sort();
+    sites.dedup();
+    sites
+}
+
+impl NewClient {
+    pub fn parse(input: &ClientInput) -> Result<Self, ValidationErrors> {
+        let sites = match &input.sites {
+            Some(sites) if sites.is_empty() => Err(FieldError::new(
+                "sites",
+                "a client belongs to at least one site; omit `sites` for your current site",
+            )),
+            sites => Ok(sites.as_deref().map(sorted_sites)),
+        };
+        match (
+            PersonName::parse("first_name", &input.first_name),
+            PersonName::parse("last_name", &input.last_name),
+            optional(input.email.as_deref(), |v| EmailAddress::parse("email", v)),
+            optional(input.phone.as_deref(), |v| PhoneNumber::parse("phone", v)),
+            sites,
+        ) {
+            (Ok(first_name), Ok(last_name), Ok(email), Ok(phone), Ok(sites)) => Ok(Self {
+                first_name,
+                last_name,
+                email,
+                phone,
+                sites,
+            }),
+            (first, last, email, phone, sites) => Err(failures([
+                first.err(),
+                last.err(),
+                email.err(),
+                phone.err(),
+                sites.err(),
+            ])),
+        }
+    }
+}
+
+/// A change to a client as sent by an API consumer: `None` keeps a value; for email and
+/// phone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ClientChangesInput {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub sites: Option<Vec<SiteId>>,
+}
+
+/// A parsed change to a client's profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientChanges {
+    pub first_name: Option<PersonName>,
+    pub last_name: Option<PersonName>,
+    pub email: Option<Option<EmailAddress>>,
+    pub phone: Option<Option<PhoneNumber>>,
+    pub sites: Option<Vec<SiteId>>,
+}
+
+impl ClientChanges {
+    pub fn parse(input: &ClientChangesInput) -> Result<Self, ValidationErrors> {
+        let first = input
+            .first_name
+            .as_deref()
+            .map(|v| PersonName::parse("first_name", v))
+            .transpose();
+        let last = input
+            .last_name
+            .as_deref()
+            .map(|v| PersonName::parse("last_name", v))
+            .transpose();
+        let email = input
+            .email
+            .as_ref()
+            .map(|v| optional(v.as_deref(), |v| EmailAddress::parse("email", v)))
+            .transpose();
+        let phone = input
+            .phone
+            .as_ref()
+            .map(|v| optional(v.as_deref(), |v| PhoneNumber::parse("phone", v)))
+            .transpose();
+        let sites = match &input.sites {
+            Some(sites) if sites.is_empty() => Err(FieldError::new(
+                "sites",
+                "a client belongs to at least one site",
+            )),
+            sites => Ok(sites.as_deref().map(sorted_sites)),
+        };
+        match (first, last, email, phone, sites) {
+            (Ok(first_name), Ok(last_name), Ok(email), Ok(phone), Ok(sites)) => Ok(Self {
+                first_name,
+                last_name,
+                email,
+                phone,
+                sites,
+            }),
+            (first, last, email, phone, sites) => Err(failures([
+                first.err(),
+                last.err(),
+                email.err(),
+                phone.err(),
+                sites.err(),
+            ])),
+        }
+    }
+}
+
+impl Client {
+    /// A new client created at `now`, on the business's calendar day `today`.
+    pub fn create(
+        id: ClientId,
+        business_id: BusinessId,
+        new: NewClient,
+        sites: Vec<SiteId>,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Self {
+        Self {
+            id,
+            business_id,
+            first_name: new.first_name,
+            last_name: new.last_name,
+            email: new.email,
+            phone: new.phone,
+            sites: sorted_sites(&sites),
+            banned: false,
+            has_account: false,
+            client_since: today,
+            created_at: now,
+            updated_at: now,
+            admin_updated_at: now,
+            version: Version::initial(),
+        }
+    }
+
+    /// Applies an administrative change (contact details, sites). Returns whether
+    /// anything changed; only a real change moves the version and `admin_updated_at`.
+    pub fn apply(&mut self, changes: ClientChanges, now: DateTime<Utc>) -> bool {
+        let before = self.clone();
+        if let Some(first_name) = changes.first_name {
+            self.first_name = first_name;
+        }
+        if let Some(last_name) = changes.last_name {
+            self.last_name = last_name;
+        }
+        if let Some(email) = changes.email {
+            self.email = email;
+        }
+        if let Some(phone) = changes.phone {
+            self.phone = phone;
+        }
+        if let Some(sites) = changes.sites {
+            self.sites = sorted_sites(&sites);
+        }
+        let changed = *self != before;
+        if changed {
+            self.updated_at = now;
+            self.admin_updated_at = now;
+            self.version = self.version.next();
+        }
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    fn input() -> ClientInput {
+        ClientInput {
+            first_name: " Marie Claire ".into(),
+            last_name: "de la Cruz".into(),
+            email: Some("MC@Example.com".into()),
+            phone: Some("06 12 34 56 78".into()),
+            sites: None,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
+    }
+
+    fn client() -> Client {
+        Client::create(
+            ClientId::from_uuid(Uuid::from_u128(1)),
+            BusinessId::from_uuid(Uuid::from_u128(2)),
+            NewClient::parse(&input()).unwrap(),
+            vec![SiteId::from_uuid(Uuid::from_u128(3))],
+            now(),
+            now().date_naive(),
+        )
+    }
+
+    #[test]
+    fn cl_1_names_are_trimmed_and_required() {
+        let new = NewClient::parse(&input()).unwrap();
+        assert_eq!(new.first_name.as_str(), "Marie Claire");
+        let mut bad = input();
+        bad.first_name = "  ".into();
+        bad.last_name = String::new();
+        let errors = NewClient::parse(&bad).unwrap_err();
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["first_name", "last_name"]);
+    }
+
+    #[test]
+    fn cl_1_blank_email_and_phone_mean_none() {
+        let mut blank = input();
+        blank.email = Some("  ".into());
+        blank.phone = Some(String::new());
+        let new = NewClient::parse(&blank).unwrap();
+        assert_eq!((new.email, new.phone), (None, None));
+    }
+
+    #[test]
+    fn cl_1_an_explicit_empty_site_list_is_refused() {
+        let mut no_sites = input();
+        no_sites.sites = Some(vec![]);
+        assert_eq!(NewClient::parse(&no_sites).unwrap_err().0[0].field, "sites");
+    }
+
+    #[test]
+    fn cl_4_an_administrative_change_moves_version_and_admin_updated_at() {
+        let mut c = client();
+        let later = now() + chrono::Duration::minutes(5);
+        let changes = ClientChanges::parse(&ClientChangesInput {
+            email: Some(None),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(c.apply(changes, later));
+        assert_eq!(c.email, None);
+        assert_eq!(c.version, Version::new(2));
+        assert_eq!(c.admin_updated_at, later);
+    }
+
+    #[test]
+    fn pl_11_a_change_that_changes_nothing_keeps_the_version() {
+        let mut c = client();
+        let same = ClientChanges::parse(&ClientChangesInput {
+            last_name: Some("de la Cruz".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(!c.apply(same, now() + chrono::Duration::minutes(5)));
+        assert_eq!(c.version, Version::initial());
+        assert_eq!(c.admin_updated_at, now());
+    }
+}

@@ -1,0 +1,60 @@
+//! Typed identifiers. Each aggregate has its own id type so that a client id can never be
+//! passed where a site id is expected. Ids are generated outside the domain (a port) and
+//! passed in; the domain never creates one.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// Wraps a UUID obtained from an id generator or from storage.
+            pub const fn from_uuid(id: Uuid) -> Self {
+                Self(id)
+            }
+
+            /// The UUID inside.
+            pub const fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A business (tenant). Every other record belongs to exactly one.
+    BusinessId
+);
+id_type!(
+    /// A client of a business.
+    ClientId
+);
+id_type!(
+    /// A site (location) of a business.
+    SiteId
+);
+id_type!(
+    /// A staff member of a business.
+    StaffId
+);
+id_type!(
+    /// A staff API token.
+    TokenId
+);

@@ -1,0 +1,31 @@
+//! Clientele's model and rules: businesses, sites, staff, clients, money, paging.
+//!
+//! This crate is pure. It must not depend on an async runtime, a database, an HTTP
+//! framework or the system clock: time is always passed in, ids are always passed in.
+//! Backend teams embed it on its own (`tests/purity.rs` enforces the absence).
+
+pub mod access;
+pub mod business;
+pub mod client;
+pub mod contact;
+pub mod ids;
+pub mod money;
+pub mod paging;
+pub mod site;
+pub mod staff;
+pub mod text;
+pub mod token;
+pub mod validation;
+pub mod version;
+
+pub use access::{Actor, Forbidden, Permission, SiteScope};
+pub use business::{Business, BusinessName, BusinessSettings, TimeZone};
+pub use client::{Client, ClientChanges, EmailAddress, NewClient, PersonName, PhoneNumber};
+pub use ids::{BusinessId, ClientId, SiteId, StaffId, TokenId};
+pub use money::{Currency, Money};
+pub use paging::{ClientSort, ClientSortKey, PageLimit};
+pub use site::Site;
+pub use staff::{Role, StaffMember};
+pub use token::ApiToken;
+pub use validation::{FieldError, ValidationErrors};
+pub use version::Version;

@@ -1,0 +1,180 @@
+//! Money: a `Decimal` amount with an ISO-4217 currency, never a float. Storage keeps
+//! integer minor units (cents) because SQLite would round a decimal through `f64`.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Active ISO-4217 codes (2024 list), with their number of minor-unit digits where it is
+/// not 2.
+const CURRENCIES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD \
+BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP \
+ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK \
+JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK \
+MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG \
+QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT \
+TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWG";
+const ZERO_DIGITS: &str = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF";
+const THREE_DIGITS: &str = "BHD IQD JOD KWD LYD OMR TND";
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CurrencyError {
+    #[error("`{0}` is not an ISO-4217 currency code (e.g. EUR, USD)")]
+    Unknown(String),
+}
+
+/// An ISO-4217 currency code such as `EUR`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub fn parse(raw: &str) -> Result<Self, CurrencyError> {
+        let code = raw.trim();
+        let bytes = code.as_bytes();
+        if bytes.len() == 3
+            && bytes.iter().all(u8::is_ascii_uppercase)
+            && CURRENCIES.split_whitespace().any(|c| c == code)
+        {
+            Ok(Self([bytes[0], bytes[1], bytes[2]]))
+        } else {
+            Err(CurrencyError::Unknown(raw.to_owned()))
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        // Only ASCII uppercase letters are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+
+    /// Digits after the decimal point in this currency (2 for EUR, 0 for JPY).
+    pub fn minor_digits(&self) -> u32 {
+        if ZERO_DIGITS.split_whitespace().any(|c| c == self.code()) {
+            0
+        } else if THREE_DIGITS.split_whitespace().any(|c| c == self.code()) {
+            3
+        } else {
+            2
+        }
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = CurrencyError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(value: Currency) -> Self {
+        value.code().to_owned()
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MoneyError {
+    #[error("an amount must not be negative")]
+    Negative,
+    #[error("{currency} amounts have at most {digits} decimal places")]
+    TooPrecise { currency: Currency, digits: u32 },
+    #[error("the amount is too large")]
+    TooLarge,
+}
+
+/// A non-negative amount in one currency, with no more decimals than the currency has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Money {
+    amount: Decimal,
+    currency: Currency,
+}
+
+impl Money {
+    pub fn new(amount: Decimal, currency: Currency) -> Result<Self, MoneyError> {
+        if amount.is_sign_negative() && !amount.is_zero() {
+            return Err(MoneyError::Negative);
+        }
+        let digits = currency.minor_digits();
+        if amount.normalize().scale() > digits {
+            return Err(MoneyError::TooPrecise { currency, digits });
+        }
+        let money = Self { amount, currency };
+        money.minor_units().ok_or(MoneyError::TooLarge)?;
+        Ok(money)
+    }
+
+    /// Rebuilds an amount from integer minor units (as storage keeps it).
+    pub fn from_minor_units(units: i64, currency: Currency) -> Result<Self, MoneyError> {
+        Self::new(Decimal::new(units, currency.minor_digits()), currency)
+    }
+
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The amount in minor units (cents for EUR), `None` if it does not fit an `i64`.
+    pub fn minor_units(&self) -> Option<i64> {
+        let scaled = self
+            .amount
+            .checked_mul(Decimal::from(10_i64.pow(self.currency.minor_digits())))?;
+        i64::try_from(scaled.trunc()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn eur() -> Currency {
+        Currency::parse("EUR").unwrap()
+    }
+
+    #[test]
+    fn currency_accepts_iso_codes_only() {
+        assert_eq!(eur().code(), "EUR");
+        assert!(Currency::parse("eur").is_err());
+        assert!(Currency::parse("EURO").is_err());
+        assert!(Currency::parse("ABC").is_err());
+        assert_eq!(Currency::parse("JPY").unwrap().minor_digits(), 0);
+        assert_eq!(Currency::parse("KWD").unwrap().minor_digits(), 3);
+    }
+
+    #[test]
+    fn money_is_non_negative_with_the_currencys_decimals() {
+        let m = Money::new(Decimal::from_str("12.50").unwrap(), eur()).unwrap();
+        assert_eq!(m.minor_units(), Some(1250));
+        assert_eq!(Money::from_minor_units(1250, eur()).unwrap(), m);
+        assert_eq!(
+            Money::new(Decimal::from_str("-1").unwrap(), eur()),
+            Err(MoneyError::Negative)
+        );
+        assert!(matches!(
+            Money::new(Decimal::from_str("1.005").unwrap(), eur()),
+            Err(MoneyError::TooPrecise { .. })
+        ));
+        let big = Decimal::from_str("999999999999.99").unwrap();
+        assert_eq!(
+            Money::new(big, eur()).unwrap().minor_units(),
+            Some(99_999_999_999_999)
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn minor_units_round_trip(units in 0_i64..1_000_000_000_000) {
+            let m = Money::from_minor_units(units, eur()).unwrap();
+            proptest::prop_assert_eq!(m.minor_units(), Some(units));
+        }
+    }
+}

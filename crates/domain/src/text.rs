@@ -1,0 +1,67 @@
+//! Rules shared by every free-text value: trimmed, non-empty where required, bounded in
+//! length, and free of control characters (a NUL is a 500 on PostgreSQL, so it never
+//! gets past parsing).
+
+use crate::validation::FieldError;
+
+/// Trims `raw` and checks it is a non-empty single line of at most `max` characters.
+pub fn required_line(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    line(field, value, max)
+}
+
+/// Like [`required_line`] but an empty or blank value means "none".
+pub fn optional_line(field: &str, raw: &str, max: usize) -> Result<Option<String>, FieldError> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    line(field, value, max).map(Some)
+}
+
+fn line(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    if value.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// The search key of a name: accents folded, lower-cased, inner whitespace collapsed.
+/// Both databases compare and sort these keys byte-wise, so "Émile" sorts with "emile".
+pub fn search_key(value: &str) -> String {
+    let folded = deunicode::deunicode(value).to_lowercase();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_line_trims_and_rejects_blank_and_control_characters() {
+        assert_eq!(required_line("f", "  Ana ", 10).unwrap(), "Ana");
+        assert!(required_line("f", "   ", 10).is_err());
+        assert!(required_line("f", "A\u{0}na", 10).is_err());
+        assert!(required_line("f", "Ana\nB", 10).is_err());
+        assert!(required_line("f", "abcdefghijk", 10).is_err());
+    }
+
+    #[test]
+    fn search_key_folds_accents_case_and_spaces() {
+        assert_eq!(search_key("  Émile   ZOLA "), "emile zola");
+        assert_eq!(search_key("Françoise"), "francoise");
+        assert_eq!(search_key("Łukasz"), "lukasz");
+    }
+}

@@ -1,0 +1,13 @@
+//! The traits Clientele's use cases need from the outside world: storage (one repository
+//! per aggregate behind a transaction boundary), a clock and id / secret generation.
+//!
+//! This crate holds contracts only. It must not depend on sea-orm, poem or any concrete
+//! adapter; adapters implement these traits, `main` wires them.
+
+pub mod clock;
+pub mod ids;
+pub mod storage;
+
+pub use clock::Clock;
+pub use ids::IdGenerator;
+pub use storage::{Storage, StorageError, Transaction};
