@@ -1,1 +1,121 @@
-fn main() {}
+//! `clientele-api`: wires the adapters into the application and serves HTTP. This is the
+//! only place where the API's concrete types are chosen (configuration by environment
+//! variables, PL-21).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use clap::Parser;
+use poem::Server;
+use poem::listener::TcpListener;
+
+use clientele_adapters::{DEFAULT_DATABASE_URL, FixedClock, SeaStorage, SystemClock, UuidV7Ids};
+use clientele_application::{Clientele, Config};
+use clientele_ports::Clock;
+
+/// Clientele's HTTP API: clients, sites, staff and tokens, with OpenAPI at /openapi.json
+/// and Swagger UI at /docs.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Database URL: sqlite://PATH (created on first run) or postgres://…
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "CLIENTELE_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Apply pending migrations on start.
+    #[arg(long, env = "CLIENTELE_MIGRATE", default_value_t = true, action = clap::ArgAction::Set)]
+    migrate: bool,
+    /// Owner token of the default business created on the first start (≥ 16 characters);
+    /// a random one is printed when unset.
+    #[arg(long, env = "CLIENTELE_BOOTSTRAP_TOKEN", hide_env_values = true)]
+    bootstrap_token: Option<String>,
+    /// Platform operator token: enables /v1/operator (creating businesses).
+    #[arg(long, env = "CLIENTELE_OPERATOR_TOKEN", hide_env_values = true)]
+    operator_token: Option<String>,
+    /// Freeze "now" at this instant (RFC 3339), for tests and rehearsals.
+    #[arg(long, env = "CLIENTELE_NOW")]
+    now: Option<DateTime<Utc>>,
+    /// Log filter, e.g. `info` or `clientele_api=debug`.
+    #[arg(long, env = "CLIENTELE_LOG", default_value = "info")]
+    log: String,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&args.log))
+        .init();
+    match serve(args).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            eprintln!("clientele-api: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let storage = SeaStorage::connect(&args.database_url).await?;
+    if args.migrate {
+        storage.migrate().await?;
+    }
+    let clock: Arc<dyn Clock> = match args.now {
+        Some(now) => Arc::new(FixedClock::new(now)),
+        None => Arc::new(SystemClock),
+    };
+    let app = Clientele::new(
+        Arc::new(storage),
+        clock,
+        Arc::new(UuidV7Ids),
+        Config {
+            operator_token: args.operator_token.clone(),
+        },
+    );
+    if let Some(done) = app.bootstrap(args.bootstrap_token.as_deref()).await? {
+        if done.token_was_configured {
+            println!("Created the default business; its owner token is CLIENTELE_BOOTSTRAP_TOKEN.");
+        } else {
+            println!(
+                "Created the default business. Its owner token is shown only this once:\n\n    {}\n\nUse it as `Authorization: Bearer <token>`.",
+                done.owner_token
+            );
+        }
+    }
+    tracing::info!(bind = %args.bind, "serving; API docs at /docs");
+    Server::new(TcpListener::bind(args.bind.as_str()))
+        .run_with_graceful_shutdown(
+            clientele_api::router(app),
+            shutdown_signal(),
+            Some(Duration::from_secs(10)),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

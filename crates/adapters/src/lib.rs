@@ -1,1 +1,17 @@
-//! placeholder
+//! Clientele's outbound adapters: storage on SQLite or PostgreSQL through sea-orm, the
+//! system clock and UUIDv7 ids. They implement the traits of `clientele-ports`.
+//!
+//! Nothing here is imported by `domain`, `ports` or `application`; only `main` (the apps)
+//! and tests wire these types in. sea-orm types never leave this crate: entities are
+//! `pub(crate)` and every public function speaks in domain and port types.
+
+mod clock;
+mod ids;
+mod storage;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use clock::{FixedClock, SystemClock};
+pub use ids::UuidV7Ids;
+pub use storage::{DEFAULT_DATABASE_URL, DatabaseBackend, SeaStorage};

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::BusinessId;
 use crate::money::Currency;
 use crate::text;
-use crate::validation::FieldError;
+use crate::validation::{FieldError, ValidationErrors, failures};
 use crate::version::Version;
 
 /// The name a business is known by, e.g. "Spa Lumière".
@@ -82,6 +82,39 @@ pub struct SettingsChanges {
     pub time_zone: Option<TimeZone>,
     pub currency: Option<Currency>,
     pub merge_on_identical_name: Option<bool>,
+}
+
+/// A change of settings as sent by an API consumer, before parsing.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsInput {
+    pub name: Option<String>,
+    pub time_zone: Option<String>,
+    pub currency: Option<String>,
+    pub merge_on_identical_name: Option<bool>,
+}
+
+/// Parses a currency code as the `currency` field.
+pub fn parse_currency(raw: &str) -> Result<Currency, FieldError> {
+    Currency::parse(raw).map_err(|e| FieldError::new("currency", e.to_string()))
+}
+
+impl SettingsChanges {
+    pub fn parse(input: &SettingsInput) -> Result<Self, ValidationErrors> {
+        let name = input.name.as_deref().map(BusinessName::parse).transpose();
+        let time_zone = input.time_zone.as_deref().map(TimeZone::parse).transpose();
+        let currency = input.currency.as_deref().map(parse_currency).transpose();
+        match (name, time_zone, currency) {
+            (Ok(name), Ok(time_zone), Ok(currency)) => Ok(Self {
+                name,
+                time_zone,
+                currency,
+                merge_on_identical_name: input.merge_on_identical_name,
+            }),
+            (name, time_zone, currency) => {
+                Err(failures([name.err(), time_zone.err(), currency.err()]))
+            }
+        }
+    }
 }
 
 impl Business {

@@ -96,11 +96,13 @@ impl ClientSort {
     pub fn accepts(&self, key: &ClientSortKey) -> bool {
         matches!(
             (self, key),
-            (Self::LastName | Self::FirstName, ClientSortKey::Names { .. })
-                | (
-                    Self::CreatedAt | Self::AdminUpdatedAt,
-                    ClientSortKey::Instant { .. }
-                )
+            (
+                Self::LastName | Self::FirstName,
+                ClientSortKey::Names { .. }
+            ) | (
+                Self::CreatedAt | Self::AdminUpdatedAt,
+                ClientSortKey::Instant { .. }
+            )
         )
     }
 }

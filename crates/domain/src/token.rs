@@ -18,6 +18,11 @@ impl TokenLabel {
         text::required_line("label", raw, Self::MAX).map(Self)
     }
 
+    /// The label of the token made with a business's first owner.
+    pub fn owner() -> Self {
+        Self("owner token".to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -132,8 +132,7 @@ pub trait SiteRepository: Send {
 
     /// MUST return `NotFound` if absent and `InUse("clients")` or `InUse("staff")` while
     /// clients or staff members belong to the site.
-    async fn delete_site(&mut self, business: BusinessId, id: SiteId)
-    -> Result<(), StorageError>;
+    async fn delete_site(&mut self, business: BusinessId, id: SiteId) -> Result<(), StorageError>;
 }
 
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -178,8 +177,11 @@ pub trait StaffRepository: Send {
 pub trait TokenRepository: Send {
     /// Stores a token with the hash of its secret. MUST return `Duplicate("token")` if
     /// the business already has a token with that hash.
-    async fn insert_token(&mut self, token: &ApiToken, secret_hash: &str)
-    -> Result<(), StorageError>;
+    async fn insert_token(
+        &mut self,
+        token: &ApiToken,
+        secret_hash: &str,
+    ) -> Result<(), StorageError>;
 
     /// The business's token whose secret hashes to `secret_hash`.
     async fn token_by_hash(
@@ -235,8 +237,11 @@ pub trait ClientRepository: Send {
     ) -> Result<Option<Client>, StorageError>;
 
     /// Same contract as [`BusinessRepository::update_business`].
-    async fn update_client(&mut self, client: &Client, expected: Version)
-    -> Result<(), StorageError>;
+    async fn update_client(
+        &mut self,
+        client: &Client,
+        expected: Version,
+    ) -> Result<(), StorageError>;
 
     /// The page described by `query`, in its order.
     async fn clients(

@@ -1,0 +1,220 @@
+//! Errors as `application/problem+json` (RFC 9457, PL-8). Each use-case error kind maps to
+//! exactly one status here, and nowhere else; unexpected failures are logged, never shown.
+
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+use clientele_application::{Classify, ErrorKind};
+use clientele_domain::FieldError;
+
+/// One field at fault.
+#[derive(Debug, Clone, Object)]
+pub struct ProblemField {
+    /// The field, e.g. `email` or `owner.name`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// A problem detail (RFC 9457).
+#[derive(Debug, Clone, Object)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong in this request, for a person.
+    pub detail: String,
+    /// For validation problems: every field at fault.
+    #[oai(skip_serializing_if_is_empty)]
+    pub errors: Vec<ProblemField>,
+}
+
+/// Every error response of the API.
+#[derive(Debug, ApiResponse)]
+pub enum ProblemResponse {
+    /// Malformed request: unparsable body or parameter, cursor from elsewhere.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// Missing or invalid bearer token.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// The token's role or site access does not allow this.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// No such record in the token's business.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// Conflicts with the current state: stale `version`, duplicate, still in use.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// Well-formed but breaks a rule: invalid fields (listed in `errors`), unknown site.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Something failed on our side; it was logged with the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+}
+
+fn title(status: StatusCode) -> String {
+    status.canonical_reason().unwrap_or("Error").to_owned()
+}
+
+fn problem(status: StatusCode, slug: &str, detail: String, fields: &[FieldError]) -> Problem {
+    Problem {
+        kind: format!("https://clientele.dev/problems/{slug}"),
+        title: title(status),
+        status: status.as_u16(),
+        detail,
+        errors: fields
+            .iter()
+            .map(|e| ProblemField {
+                field: e.field.clone(),
+                message: e.message.clone(),
+            })
+            .collect(),
+    }
+}
+
+impl ProblemResponse {
+    /// A 400 about one request parameter.
+    pub fn bad_parameter(field: &str, message: impl Into<String>) -> Self {
+        let error = FieldError::new(field, message);
+        Self::BadRequest(Json(problem(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!(
+                "the parameter `{}` is invalid: {}",
+                error.field, error.message
+            ),
+            &[error],
+        )))
+    }
+}
+
+impl<E: Classify> From<E> for ProblemResponse {
+    fn from(error: E) -> Self {
+        let detail = error.to_string();
+        let fields = error.field_errors();
+        match error.kind() {
+            ErrorKind::Malformed => Self::BadRequest(Json(problem(
+                StatusCode::BAD_REQUEST,
+                "malformed",
+                detail,
+                fields,
+            ))),
+            ErrorKind::Unauthenticated => Self::Unauthorized(Json(problem(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                detail,
+                fields,
+            ))),
+            ErrorKind::Forbidden => Self::Forbidden(Json(problem(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                detail,
+                fields,
+            ))),
+            ErrorKind::NotFound => Self::NotFound(Json(problem(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                detail,
+                fields,
+            ))),
+            ErrorKind::Conflict => Self::Conflict(Json(problem(
+                StatusCode::CONFLICT,
+                "conflict",
+                detail,
+                fields,
+            ))),
+            ErrorKind::RuleViolated => Self::Unprocessable(Json(problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                if fields.is_empty() {
+                    "rule-violated"
+                } else {
+                    "validation"
+                },
+                detail,
+                fields,
+            ))),
+            ErrorKind::Unexpected => {
+                tracing::error!(error = %error, source = ?std::error::Error::source(&error), "unexpected failure");
+                Self::Internal(Json(problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "an unexpected error occurred; it was logged with this request's id \
+                     (X-Request-Id)"
+                        .to_owned(),
+                    &[],
+                )))
+            }
+        }
+    }
+}
+
+/// A problem response for an error raised by poem or poem-openapi before or around a
+/// handler: unknown route, wrong method, unparsable parameter or body, missing token.
+pub fn from_poem_error(error: &poem::Error) -> poem::Response {
+    use poem::IntoResponse;
+    use poem_openapi::error::{
+        AuthorizationError, ParseParamError, ParsePathError, ParseRequestPayloadError,
+    };
+
+    let status = error.status();
+    let (slug, detail, fields) = if let Some(e) = error.downcast_ref::<ParseParamError>() {
+        (
+            "malformed",
+            e.to_string(),
+            vec![FieldError::new(e.name, e.reason.clone())],
+        )
+    } else if let Some(e) = error.downcast_ref::<ParsePathError>() {
+        // poem-openapi names path parameters by position (`param0`); every path parameter
+        // of this API is the `id` of the resource, so that is the name to report.
+        (
+            "malformed",
+            format!("the id in the path is not valid: {}", e.reason),
+            vec![FieldError::new("id", e.reason.clone())],
+        )
+    } else if let Some(e) = error.downcast_ref::<ParseRequestPayloadError>() {
+        (
+            "malformed",
+            format!("the request body is invalid: {}", e.reason),
+            vec![],
+        )
+    } else if error.is::<AuthorizationError>() {
+        (
+            "unauthenticated",
+            "a bearer token is required: send `Authorization: Bearer <token>`".to_owned(),
+            vec![],
+        )
+    } else if status == StatusCode::NOT_FOUND {
+        ("not-found", "no such route".to_owned(), vec![])
+    } else if status == StatusCode::METHOD_NOT_ALLOWED {
+        (
+            "method-not-allowed",
+            "this route does not accept this method".to_owned(),
+            vec![],
+        )
+    } else if status.is_server_error() {
+        tracing::error!(error = %error, "unexpected failure outside a handler");
+        (
+            "internal",
+            "an unexpected error occurred".to_owned(),
+            vec![],
+        )
+    } else {
+        ("malformed", error.to_string(), vec![])
+    };
+    let body = problem(status, slug, detail, &fields);
+    let mut response = Json(body).into_response();
+    response.set_status(status);
+    response.headers_mut().insert(
+        poem::http::header::CONTENT_TYPE,
+        poem::http::HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}

@@ -1,0 +1,216 @@
+//! Businesses (PL-26): the operator founds and lists them; an owner reads and changes
+//! their own business's settings.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use clientele_application::Clientele;
+use clientele_application::businesses::{FoundedBusiness, NewBusinessInput};
+use clientele_domain::Business;
+use clientele_domain::Version;
+use clientele_domain::business::SettingsInput;
+
+use super::sites::SiteView;
+use super::staff::StaffView;
+use super::tokens::CreatedTokenView;
+use super::{ApiTags, page_limit};
+use crate::problem::ProblemResponse;
+use crate::security::{OperatorToken, StaffToken};
+
+/// A business and its settings.
+#[derive(Debug, Object)]
+pub struct BusinessView {
+    pub id: Uuid,
+    pub name: String,
+    /// IANA time zone; the business's calendar days are in it.
+    pub time_zone: String,
+    /// ISO-4217 currency code.
+    pub currency: String,
+    /// CL-18: editing a client to another's name merges them.
+    pub merge_on_identical_name: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Send it back with a change (PL-11).
+    pub version: i64,
+}
+
+impl From<&Business> for BusinessView {
+    fn from(b: &Business) -> Self {
+        Self {
+            id: b.id.as_uuid(),
+            name: b.name.as_str().to_owned(),
+            time_zone: b.settings.time_zone.name().to_owned(),
+            currency: b.settings.currency.code().to_owned(),
+            merge_on_identical_name: b.settings.merge_on_identical_name,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+            version: b.version.get(),
+        }
+    }
+}
+
+/// The first owner of a new business.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct OwnerParams {
+    pub name: String,
+    pub email: String,
+}
+
+/// A new business.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewBusinessParams {
+    pub name: String,
+    /// IANA time zone, default `UTC`.
+    pub time_zone: Option<String>,
+    /// ISO-4217 code, default `EUR`.
+    pub currency: Option<String>,
+    /// The first site's name, default "Main site".
+    pub site_name: Option<String>,
+    pub owner: OwnerParams,
+}
+
+impl From<NewBusinessParams> for NewBusinessInput {
+    fn from(p: NewBusinessParams) -> Self {
+        Self {
+            name: p.name,
+            time_zone: p.time_zone,
+            currency: p.currency,
+            site_name: p.site_name,
+            owner_name: p.owner.name,
+            owner_email: p.owner.email,
+        }
+    }
+}
+
+/// A business just founded, with its first site, owner and the owner's token.
+#[derive(Debug, Object)]
+pub struct FoundedBusinessView {
+    pub business: BusinessView,
+    pub site: SiteView,
+    pub owner: StaffView,
+    /// The owner's token: its secret is shown only now.
+    pub owner_token: CreatedTokenView,
+}
+
+impl From<&FoundedBusiness> for FoundedBusinessView {
+    fn from(f: &FoundedBusiness) -> Self {
+        Self {
+            business: (&f.business).into(),
+            site: (&f.site).into(),
+            owner: (&f.owner).into(),
+            owner_token: CreatedTokenView::new(&f.owner_token, &f.owner_secret),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct BusinessPage {
+    pub items: Vec<BusinessView>,
+    /// Pass it as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreateBusinessResponse {
+    /// The business was founded.
+    #[oai(status = 201)]
+    Created(Json<FoundedBusinessView>),
+}
+
+/// A change of settings; absent fields stay as they are.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SettingsParams {
+    /// The version the change is based on (PL-11).
+    pub version: i64,
+    pub name: Option<String>,
+    pub time_zone: Option<String>,
+    pub currency: Option<String>,
+    pub merge_on_identical_name: Option<bool>,
+}
+
+pub struct OperatorApi {
+    pub app: Clientele,
+}
+
+#[OpenApi(prefix_path = "/v1/operator", tag = "ApiTags::Operator")]
+impl OperatorApi {
+    /// Found a business with its first site, owner and owner token (operator only).
+    #[oai(
+        path = "/businesses",
+        method = "post",
+        operation_id = "create_business"
+    )]
+    async fn create(
+        &self,
+        auth: OperatorToken,
+        body: Json<NewBusinessParams>,
+    ) -> Result<CreateBusinessResponse, ProblemResponse> {
+        let operator = self.app.authenticate_operator(&auth.0.token)?;
+        let founded = self.app.create_business(operator, &body.0.into()).await?;
+        Ok(CreateBusinessResponse::Created(Json((&founded).into())))
+    }
+
+    /// Every business, a page at a time (operator only).
+    #[oai(path = "/businesses", method = "get", operation_id = "list_businesses")]
+    async fn list(
+        &self,
+        auth: OperatorToken,
+        /// Page size, 1 to 1000 (default 500).
+        limit: Query<Option<u32>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<BusinessPage>, ProblemResponse> {
+        let operator = self.app.authenticate_operator(&auth.0.token)?;
+        let page = self
+            .app
+            .list_businesses(operator, page_limit(limit.0)?, cursor.0.as_deref())
+            .await?;
+        Ok(Json(BusinessPage {
+            items: page.items.iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+}
+
+pub struct BusinessApi {
+    pub app: Clientele,
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Business")]
+impl BusinessApi {
+    /// The caller's business and its settings (owner only).
+    #[oai(path = "/business", method = "get", operation_id = "get_business")]
+    async fn get(&self, auth: StaffToken) -> Result<Json<BusinessView>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let business = self.app.settings(&actor).await?;
+        Ok(Json((&business).into()))
+    }
+
+    /// Change the business's name or settings (owner only).
+    #[oai(path = "/business", method = "patch", operation_id = "update_business")]
+    async fn update(
+        &self,
+        auth: StaffToken,
+        body: Json<SettingsParams>,
+    ) -> Result<Json<BusinessView>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let params = body.0;
+        let input = SettingsInput {
+            name: params.name,
+            time_zone: params.time_zone,
+            currency: params.currency,
+            merge_on_identical_name: params.merge_on_identical_name,
+        };
+        let business = self
+            .app
+            .update_settings(&actor, Version::new(params.version), &input)
+            .await?;
+        Ok(Json((&business).into()))
+    }
+}

@@ -1,0 +1,245 @@
+//! The client list (CL-1 to CL-4): create, read, change and list the clients of the
+//! caller's sites.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use uuid::Uuid;
+
+use clientele_application::Clientele;
+use clientele_application::clients::ClientListRequest;
+use clientele_domain::client::{ClientChangesInput, ClientInput};
+use clientele_domain::{Client, ClientId, ClientSort, SiteId, Version};
+
+use super::{ApiTags, page_limit};
+use crate::problem::ProblemResponse;
+use crate::security::StaffToken;
+
+/// A client.
+#[derive(Debug, Object)]
+pub struct ClientView {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    /// As typed.
+    pub email: Option<String>,
+    /// As typed.
+    pub phone: Option<String>,
+    /// Digits with an optional leading `+`.
+    pub phone_normalised: Option<String>,
+    /// The sites the client belongs to.
+    pub sites: Vec<Uuid>,
+    pub banned: bool,
+    /// Whether the client has a client account.
+    pub has_account: bool,
+    /// The day the client was created, in the business's time zone.
+    pub client_since: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Last change made by staff to the profile (CL-4).
+    pub admin_updated_at: DateTime<Utc>,
+    /// Send it back with a change (PL-11).
+    pub version: i64,
+}
+
+impl From<&Client> for ClientView {
+    fn from(c: &Client) -> Self {
+        Self {
+            id: c.id.as_uuid(),
+            first_name: c.first_name.as_str().to_owned(),
+            last_name: c.last_name.as_str().to_owned(),
+            email: c.email.as_ref().map(|e| e.as_str().to_owned()),
+            phone: c.phone.as_ref().map(|p| p.as_typed().to_owned()),
+            phone_normalised: c.phone.as_ref().map(|p| p.normalised().to_owned()),
+            sites: c.sites.iter().map(SiteId::as_uuid).collect(),
+            banned: c.banned,
+            has_account: c.has_account,
+            client_since: c.client_since,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            admin_updated_at: c.admin_updated_at,
+            version: c.version.get(),
+        }
+    }
+}
+
+/// A new client (CL-1).
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewClientParams {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    /// Digits, spaces, `.`, `-`, `/`, parentheses and a leading `+`.
+    pub phone: Option<String>,
+    /// The client's sites; default the caller's current site.
+    pub sites: Option<Vec<Uuid>>,
+}
+
+/// A change to a client. Absent fields stay as they are; `null` clears email or phone.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ClientChangesParams {
+    /// The version the change is based on (PL-11).
+    pub version: i64,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    /// The client's sites, replacing the current ones.
+    pub sites: Option<Vec<Uuid>>,
+}
+
+fn sites(ids: Option<Vec<Uuid>>) -> Option<Vec<SiteId>> {
+    ids.map(|ids| ids.into_iter().map(SiteId::from_uuid).collect())
+}
+
+fn change(value: MaybeUndefined<String>) -> Option<Option<String>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+/// CL-4: the orders of the client list.
+#[derive(Debug, Clone, Copy, Enum, Default)]
+#[oai(rename_all = "snake_case")]
+pub enum ClientSortParam {
+    /// Last name, then first name (the default).
+    #[default]
+    LastName,
+    /// First name, then last name.
+    FirstName,
+    /// Oldest first.
+    CreatedAt,
+    /// Least recently changed by staff first.
+    AdminUpdatedAt,
+}
+
+impl From<ClientSortParam> for ClientSort {
+    fn from(sort: ClientSortParam) -> Self {
+        match sort {
+            ClientSortParam::LastName => Self::LastName,
+            ClientSortParam::FirstName => Self::FirstName,
+            ClientSortParam::CreatedAt => Self::CreatedAt,
+            ClientSortParam::AdminUpdatedAt => Self::AdminUpdatedAt,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct ClientPage {
+    pub items: Vec<ClientView>,
+    /// Pass it as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreateClientResponse {
+    /// The client was created.
+    #[oai(status = 201)]
+    Created(Json<ClientView>),
+}
+
+pub struct ClientsApi {
+    pub app: Clientele,
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Clients")]
+impl ClientsApi {
+    /// One page of the clients of the caller's sites (CL-3, CL-4, PL-9, PL-14).
+    #[oai(path = "/clients", method = "get", operation_id = "list_clients")]
+    async fn list(
+        &self,
+        auth: StaffToken,
+        /// Page size, 1 to 1000 (default 500).
+        limit: Query<Option<u32>>,
+        /// `next_cursor` of the previous page, with the same `sort`.
+        cursor: Query<Option<String>>,
+        /// The order (default `last_name`).
+        sort: Query<Option<ClientSortParam>>,
+        /// Only clients of this site (one the caller can access).
+        site: Query<Option<Uuid>>,
+    ) -> Result<Json<ClientPage>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let request = ClientListRequest {
+            limit: page_limit(limit.0)?,
+            cursor: cursor.0,
+            sort: sort.0.unwrap_or_default().into(),
+            site: site.0.map(SiteId::from_uuid),
+        };
+        let page = self.app.list_clients(&actor, &request).await?;
+        Ok(Json(ClientPage {
+            items: page.items.iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// Create a client (CL-1, CL-2).
+    #[oai(path = "/clients", method = "post", operation_id = "create_client")]
+    async fn create(
+        &self,
+        auth: StaffToken,
+        body: Json<NewClientParams>,
+    ) -> Result<CreateClientResponse, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let p = body.0;
+        let input = ClientInput {
+            first_name: p.first_name,
+            last_name: p.last_name,
+            email: p.email,
+            phone: p.phone,
+            sites: sites(p.sites),
+        };
+        let client = self.app.create_client(&actor, &input).await?;
+        Ok(CreateClientResponse::Created(Json((&client).into())))
+    }
+
+    /// One client of the caller's sites.
+    #[oai(path = "/clients/:id", method = "get", operation_id = "get_client")]
+    async fn get(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+    ) -> Result<Json<ClientView>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let client = self.app.client(&actor, ClientId::from_uuid(id.0)).await?;
+        Ok(Json((&client).into()))
+    }
+
+    /// Change a client's profile, based on its `version` (PL-11).
+    #[oai(
+        path = "/clients/:id",
+        method = "patch",
+        operation_id = "update_client"
+    )]
+    async fn update(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        body: Json<ClientChangesParams>,
+    ) -> Result<Json<ClientView>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let p = body.0;
+        let input = ClientChangesInput {
+            first_name: p.first_name,
+            last_name: p.last_name,
+            email: change(p.email),
+            phone: change(p.phone),
+            sites: sites(p.sites),
+        };
+        let client = self
+            .app
+            .update_client(
+                &actor,
+                ClientId::from_uuid(id.0),
+                Version::new(p.version),
+                &input,
+            )
+            .await?;
+        Ok(Json((&client).into()))
+    }
+}

@@ -1,0 +1,61 @@
+//! The API's routes, one module per resource: request bodies ("params"), response bodies
+//! ("views") and the handlers between them. Handlers parse, call one use case, map.
+
+use poem_openapi::Tags;
+
+use clientele_application::Clientele;
+use clientele_domain::PageLimit;
+
+use crate::problem::ProblemResponse;
+
+pub mod businesses;
+pub mod clients;
+pub mod health;
+pub mod sites;
+pub mod staff;
+pub mod tokens;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness and readiness.
+    Health,
+    /// The platform operator: businesses (tenants).
+    Operator,
+    /// The caller's business and its settings.
+    Business,
+    /// Sites (locations) of the business.
+    Sites,
+    /// Staff members, their roles and site access.
+    Staff,
+    /// Staff API tokens.
+    Tokens,
+    /// The client list.
+    Clients,
+}
+
+pub type Apis = (
+    health::HealthApi,
+    businesses::OperatorApi,
+    businesses::BusinessApi,
+    sites::SitesApi,
+    staff::StaffApi,
+    tokens::TokensApi,
+    clients::ClientsApi,
+);
+
+pub fn apis(app: &Clientele) -> Apis {
+    (
+        health::HealthApi { app: app.clone() },
+        businesses::OperatorApi { app: app.clone() },
+        businesses::BusinessApi { app: app.clone() },
+        sites::SitesApi { app: app.clone() },
+        staff::StaffApi { app: app.clone() },
+        tokens::TokensApi { app: app.clone() },
+        clients::ClientsApi { app: app.clone() },
+    )
+}
+
+/// PL-9: the `limit` query parameter, 1 to 1000, default 500.
+pub fn page_limit(raw: Option<u32>) -> Result<PageLimit, ProblemResponse> {
+    PageLimit::parse(raw).map_err(|e| ProblemResponse::bad_parameter("limit", e.message))
+}

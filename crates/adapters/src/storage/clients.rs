@@ -1,0 +1,245 @@
+//! `ClientRepository` over a [`SeaTransaction`]: clients, their sites, and the client list
+//! with keyset pagination in the four orders of CL-4.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use thiserror::Error;
+use uuid::Uuid;
+
+use clientele_domain::{
+    BusinessId, Client, ClientId, ClientSort, ClientSortKey, SiteId, SiteScope, Version,
+};
+use clientele_ports::StorageError;
+use clientele_ports::storage::{ClientQuery, ClientRepository};
+
+use super::conversions::{
+    WithSites, client_changes, client_row, client_site_rows, instant, sites_by_owner,
+};
+use super::entities::{client_sites, clients};
+use super::{SeaTransaction, unexpected, unique_violation};
+
+/// A cursor of one order used with another: the caller should have refused it.
+#[derive(Debug, Error)]
+#[error("a {sort:?} client list cannot start after a cursor of another order")]
+struct CursorOfAnotherOrder {
+    sort: ClientSort,
+}
+
+/// `EXISTS (SELECT 1 FROM client_sites WHERE business and client match AND <site filter>)`.
+fn has_site_where(site_filter: Expr) -> Expr {
+    let mut sub = Query::select();
+    sub.expr(Expr::val(1))
+        .from(client_sites::Entity)
+        .and_where(
+            Expr::col((client_sites::Entity, client_sites::Column::BusinessId))
+                .equals((clients::Entity, clients::Column::BusinessId)),
+        )
+        .and_where(
+            Expr::col((client_sites::Entity, client_sites::Column::ClientId))
+                .equals((clients::Entity, clients::Column::Id)),
+        )
+        .and_where(site_filter);
+    Expr::exists(sub.take())
+}
+
+/// The columns of an order, most significant first; the id always ends it.
+fn order_columns(sort: ClientSort) -> &'static [clients::Column] {
+    use clients::Column::*;
+    match sort {
+        ClientSort::LastName => &[LastNameKey, FirstNameKey, Id],
+        ClientSort::FirstName => &[FirstNameKey, LastNameKey, Id],
+        ClientSort::CreatedAt => &[CreatedAt, Id],
+        ClientSort::AdminUpdatedAt => &[AdminUpdatedAt, Id],
+    }
+}
+
+/// "Strictly after `key`" as an expanded OR chain, which both databases plan well and
+/// which, unlike row-value comparison, reads the same everywhere:
+/// `(a > ?) OR (a = ? AND b > ?) OR (a = ? AND b = ? AND id > ?)`.
+fn strictly_after(sort: ClientSort, key: &ClientSortKey) -> Result<Condition, StorageError> {
+    if !sort.accepts(key) {
+        return Err(unexpected(CursorOfAnotherOrder { sort }));
+    }
+    let values: Vec<sea_orm::Value> = match key {
+        ClientSortKey::Names {
+            primary,
+            secondary,
+            id,
+        } => vec![
+            primary.clone().into(),
+            secondary.clone().into(),
+            id.as_uuid().into(),
+        ],
+        ClientSortKey::Instant { at, id } => vec![instant(*at).into(), id.as_uuid().into()],
+    };
+    let columns = order_columns(sort);
+    let mut chain = Condition::any();
+    for position in 0..columns.len() {
+        let mut step = Condition::all();
+        for (column, value) in columns.iter().zip(&values).take(position) {
+            step = step.add(column.eq(value.clone()));
+        }
+        step = step.add(columns[position].gt(values[position].clone()));
+        chain = chain.add(step);
+    }
+    Ok(chain)
+}
+
+impl SeaTransaction {
+    /// The sites of these clients, in one query.
+    async fn client_sites_of(
+        &self,
+        business: BusinessId,
+        clients: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<SiteId>>, StorageError> {
+        if clients.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let pairs = client_sites::Entity::find()
+            .select_only()
+            .column(client_sites::Column::ClientId)
+            .column(client_sites::Column::SiteId)
+            .filter(client_sites::Column::BusinessId.eq(business.as_uuid()))
+            .filter(client_sites::Column::ClientId.is_in(clients.iter().copied()))
+            .into_tuple::<(Uuid, Uuid)>()
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(sites_by_owner(pairs))
+    }
+
+    async fn with_client_sites(
+        &self,
+        business: BusinessId,
+        rows: Vec<clients::Model>,
+    ) -> Result<Vec<Client>, StorageError> {
+        let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+        let mut sites = self.client_sites_of(business, &ids).await?;
+        rows.into_iter()
+            .map(|row| {
+                let sites = sites.remove(&row.id).unwrap_or_default();
+                Client::try_from(WithSites { row, sites })
+            })
+            .collect()
+    }
+
+    async fn insert_client_sites(&self, client: &Client) -> Result<(), StorageError> {
+        let rows = client_site_rows(client);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        client_sites::Entity::insert_many(rows)
+            .exec_without_returning(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ClientRepository for SeaTransaction {
+    async fn insert_client(&mut self, client: &Client) -> Result<(), StorageError> {
+        self.guarded(&clients::Entity::insert(client_row(client)))
+            .await
+            .map_err(|err| match unique_violation(&err) {
+                Some(_) => StorageError::Duplicate("client"),
+                None => unexpected(err),
+            })?;
+        self.insert_client_sites(client).await
+    }
+
+    async fn client(
+        &mut self,
+        business: BusinessId,
+        id: ClientId,
+    ) -> Result<Option<Client>, StorageError> {
+        let row = clients::Entity::find()
+            .filter(clients::Column::BusinessId.eq(business.as_uuid()))
+            .filter(clients::Column::Id.eq(id.as_uuid()))
+            .one(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(self.with_client_sites(business, vec![row]).await?.pop()),
+        }
+    }
+
+    async fn update_client(
+        &mut self,
+        client: &Client,
+        expected: Version,
+    ) -> Result<(), StorageError> {
+        let business = client.business_id.as_uuid();
+        let result = clients::Entity::update_many()
+            .set(client_changes(client))
+            .filter(clients::Column::BusinessId.eq(business))
+            .filter(clients::Column::Id.eq(client.id.as_uuid()))
+            .filter(clients::Column::Version.eq(expected.get()))
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        if result.rows_affected == 0 {
+            let exists = clients::Entity::find()
+                .select_only()
+                .column(clients::Column::Id)
+                .filter(clients::Column::BusinessId.eq(business))
+                .filter(clients::Column::Id.eq(client.id.as_uuid()))
+                .into_tuple::<Uuid>()
+                .one(&self.txn)
+                .await
+                .map_err(unexpected)?
+                .is_some();
+            return Err(if exists {
+                StorageError::VersionConflict
+            } else {
+                StorageError::NotFound
+            });
+        }
+        client_sites::Entity::delete_many()
+            .filter(client_sites::Column::BusinessId.eq(business))
+            .filter(client_sites::Column::ClientId.eq(client.id.as_uuid()))
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        self.insert_client_sites(client).await
+    }
+
+    async fn clients(
+        &mut self,
+        business: BusinessId,
+        query: &ClientQuery,
+    ) -> Result<Vec<Client>, StorageError> {
+        let mut select =
+            clients::Entity::find().filter(clients::Column::BusinessId.eq(business.as_uuid()));
+        match &query.scope {
+            SiteScope::All => {}
+            SiteScope::Only(sites) if sites.is_empty() => return Ok(Vec::new()),
+            SiteScope::Only(sites) => {
+                let in_scope = Expr::col((client_sites::Entity, client_sites::Column::SiteId))
+                    .is_in(sites.iter().map(SiteId::as_uuid));
+                select = select.filter(has_site_where(in_scope));
+            }
+        }
+        if let Some(site) = query.site {
+            let this_site =
+                Expr::col((client_sites::Entity, client_sites::Column::SiteId)).eq(site.as_uuid());
+            select = select.filter(has_site_where(this_site));
+        }
+        if let Some(after) = &query.after {
+            select = select.filter(strictly_after(query.sort, after)?);
+        }
+        for column in order_columns(query.sort) {
+            select = select.order_by_asc(*column);
+        }
+        let rows = select
+            .limit(u64::from(query.limit))
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        self.with_client_sites(business, rows).await
+    }
+}

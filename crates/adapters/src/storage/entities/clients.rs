@@ -1,0 +1,34 @@
+//! Row of `clients`, with the folded keys the list sorts and searches by.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "clients")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub business_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub first_name_key: String,
+    pub last_name_key: String,
+    pub email: Option<String>,
+    pub email_key: Option<String>,
+    /// As typed.
+    pub phone: Option<String>,
+    /// Digits with an optional leading `+`.
+    pub phone_digits: Option<String>,
+    pub banned: bool,
+    pub has_account: bool,
+    pub client_since: Date,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub admin_updated_at: DateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,15 @@
+//! sea-orm entities: one per table, shaped like the rows, used only inside the storage
+//! adapter. Never exported (the domain and the API must not see rows), and they carry no
+//! rules: parsing back into domain types happens in `conversions`.
+//!
+//! The schema itself is created by the migrations, not derived from these entities, so a
+//! migration stays frozen when an entity changes.
+
+pub(crate) mod api_tokens;
+pub(crate) mod businesses;
+pub(crate) mod client_sites;
+pub(crate) mod clients;
+pub(crate) mod platform_bootstrap;
+pub(crate) mod sites;
+pub(crate) mod staff_members;
+pub(crate) mod staff_sites;

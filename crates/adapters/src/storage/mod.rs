@@ -1,0 +1,319 @@
+//! Storage on SQLite or PostgreSQL through sea-orm: [`SeaStorage`] opens transactions,
+//! [`SeaTransaction`] implements every repository of `ports::storage` over one
+//! `sea_orm::DatabaseTransaction`.
+//!
+//! Must not depend on `application` or any inbound adapter, and must not let a sea-orm
+//! type out of this crate. Every query filters by business id first (PL-26).
+
+mod businesses;
+mod clients;
+mod conversions;
+mod entities;
+mod migrations;
+mod sites;
+mod staff;
+mod tokens;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, ExecResult, IsolationLevel, QueryTrait, SqlErr, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use thiserror::Error;
+
+use clientele_ports::{Storage, StorageError, Transaction};
+
+use migrations::Migrator;
+
+/// Where the database lives when nothing else is configured: a SQLite file, created (with
+/// its directory) on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/clientele.db";
+
+/// SQLite allows one writer at a time; a few connections are enough for concurrent reads.
+const SQLITE_MAX_CONNECTIONS: u32 = 4;
+const POSTGRES_MAX_CONNECTIONS: u32 = 10;
+/// How long a SQLite writer waits for the write lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The PostgreSQL advisory lock that serialises migrations of processes starting at once
+/// (the ASCII bytes of "clientel").
+const MIGRATION_LOCK: i64 = 0x636C_6965_6E74_656C;
+
+/// The database engines Clientele runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseBackend {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseBackend {
+    /// The engine a connection URL names, if it is one Clientele supports.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':').map(|(scheme, _)| scheme)?;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// A database URL that Clientele cannot use.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error(
+        "unsupported database URL scheme `{0}`: use sqlite://PATH (e.g. {DEFAULT_DATABASE_URL}) or postgres://USER@HOST/DATABASE"
+    )]
+    UnsupportedScheme(String),
+    #[error("cannot create the directory {path} for the SQLite database: {source}")]
+    Directory {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Migrations that are known to the database but not applied yet.
+#[derive(Debug, Error)]
+#[error("the database schema is not up to date: {0} migration(s) pending")]
+pub struct PendingMigrations(usize);
+
+pub(crate) fn unexpected(err: impl std::error::Error + Send + Sync + 'static) -> StorageError {
+    StorageError::Unexpected(Box::new(err))
+}
+
+/// The message of a unique-constraint violation, if `err` is one. The caller knows which
+/// table it wrote and tells constraints apart by the names in the message (SQLite names
+/// the columns, PostgreSQL the constraint or index).
+pub(crate) fn unique_violation(err: &DbErr) -> Option<String> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) => Some(message),
+        _ => None,
+    }
+}
+
+/// The message of a foreign-key violation, if `err` is one.
+pub(crate) fn foreign_key_violation(err: &DbErr) -> Option<String> {
+    match err.sql_err() {
+        Some(SqlErr::ForeignKeyConstraintViolation(message)) => Some(message),
+        _ => None,
+    }
+}
+
+/// Storage over a sea-orm connection pool. Cheap to clone; safe to share between tasks
+/// and between processes using the same database (PL-4).
+#[derive(Debug, Clone)]
+pub struct SeaStorage {
+    db: DatabaseConnection,
+    url: String,
+    backend: DatabaseBackend,
+}
+
+impl SeaStorage {
+    /// Opens a pool on `url`: `sqlite://PATH` (the file and its directory are created if
+    /// missing; WAL, 10 s busy timeout, foreign keys on, synchronous NORMAL; 4
+    /// connections) or `postgres://…` (10 connections). Does not migrate.
+    pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        let backend = DatabaseBackend::of_url(url).ok_or_else(|| {
+            let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+            unexpected(ConfigError::UnsupportedScheme(scheme.to_owned()))
+        })?;
+        let mut options = ConnectOptions::new(url);
+        options.sqlx_logging(false);
+        match backend {
+            DatabaseBackend::Sqlite => {
+                let sqlite = SqliteConnectOptions::from_str(url).map_err(unexpected)?;
+                create_parent_directory(sqlite.get_filename())?;
+                options
+                    .max_connections(SQLITE_MAX_CONNECTIONS)
+                    .map_sqlx_sqlite_opts(|opts| {
+                        opts.create_if_missing(true)
+                            .journal_mode(SqliteJournalMode::Wal)
+                            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                            .foreign_keys(true)
+                            .synchronous(SqliteSynchronous::Normal)
+                    });
+            }
+            DatabaseBackend::Postgres => {
+                options.max_connections(POSTGRES_MAX_CONNECTIONS);
+            }
+        }
+        let db = Database::connect(options).await.map_err(unexpected)?;
+        Ok(Self {
+            db,
+            url: url.to_owned(),
+            backend,
+        })
+    }
+
+    /// The engine behind this storage.
+    pub fn backend(&self) -> DatabaseBackend {
+        self.backend
+    }
+
+    /// Applies the pending migrations; a no-op when there are none.
+    ///
+    /// Several processes may start at once. On PostgreSQL they queue on an advisory lock
+    /// held by a dedicated connection; on SQLite the migration runs inside a `BEGIN
+    /// IMMEDIATE` transaction, so the write lock serialises them and the second process
+    /// finds nothing pending.
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        match self.backend {
+            DatabaseBackend::Postgres => self.migrate_postgres().await,
+            DatabaseBackend::Sqlite => {
+                let txn = self
+                    .db
+                    .begin_with_options(write_options(DbBackend::Sqlite))
+                    .await
+                    .map_err(unexpected)?;
+                Migrator::up(&txn, None).await.map_err(unexpected)?;
+                txn.commit().await.map_err(unexpected)
+            }
+        }
+    }
+
+    async fn migrate_postgres(&self) -> Result<(), StorageError> {
+        let mut options = ConnectOptions::new(self.url.as_str());
+        options.max_connections(1).sqlx_logging(false);
+        let conn = Database::connect(options).await.map_err(unexpected)?;
+        let lock = format!("SELECT pg_advisory_lock({MIGRATION_LOCK})");
+        let outcome = match conn.execute_unprepared(&lock).await {
+            Ok(_) => {
+                let migrated = Migrator::up(&conn, None).await;
+                let unlock = format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})");
+                let unlocked = conn.execute_unprepared(&unlock).await;
+                migrated.and(unlocked.map(|_| ()))
+            }
+            Err(err) => Err(err),
+        };
+        // Closing the session also releases the lock if unlocking failed.
+        let closed = conn.close().await;
+        outcome.and(closed).map_err(unexpected)
+    }
+
+    /// Closes every connection of the pool.
+    pub async fn close(self) -> Result<(), StorageError> {
+        self.db.close().await.map_err(unexpected)
+    }
+}
+
+fn create_parent_directory(file: &Path) -> Result<(), StorageError> {
+    let Some(parent) = file.parent() else {
+        return Ok(());
+    };
+    if parent.as_os_str().is_empty() || parent.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(parent).map_err(|source| {
+        unexpected(ConfigError::Directory {
+            path: parent.display().to_string(),
+            source,
+        })
+    })
+}
+
+/// A transaction that may write: on SQLite `BEGIN IMMEDIATE` takes the write lock at once,
+/// so two writers queue (busy timeout) instead of failing when the first one upgrades.
+fn write_options(backend: DbBackend) -> TransactionOptions {
+    match backend {
+        DbBackend::Sqlite => TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        },
+        _ => TransactionOptions::default(),
+    }
+}
+
+/// A transaction that only reads one consistent snapshot: SQLite's deferred transaction
+/// does that in WAL mode; PostgreSQL needs REPEATABLE READ (READ COMMITTED would take a new
+/// snapshot per statement).
+fn read_options(backend: DbBackend) -> TransactionOptions {
+    match backend {
+        DbBackend::Postgres => TransactionOptions {
+            isolation_level: Some(IsolationLevel::RepeatableRead),
+            access_mode: Some(AccessMode::ReadOnly),
+            ..TransactionOptions::default()
+        },
+        _ => TransactionOptions::default(),
+    }
+}
+
+#[async_trait]
+impl Storage for SeaStorage {
+    async fn begin(&self) -> Result<Box<dyn Transaction>, StorageError> {
+        let options = write_options(self.db.get_database_backend());
+        let txn = self
+            .db
+            .begin_with_options(options)
+            .await
+            .map_err(unexpected)?;
+        Ok(Box::new(SeaTransaction { txn }))
+    }
+
+    async fn read(&self) -> Result<Box<dyn Transaction>, StorageError> {
+        let options = read_options(self.db.get_database_backend());
+        let txn = self
+            .db
+            .begin_with_options(options)
+            .await
+            .map_err(unexpected)?;
+        Ok(Box::new(SeaTransaction { txn }))
+    }
+
+    async fn ready(&self) -> Result<(), StorageError> {
+        let backend = self.db.get_database_backend();
+        self.db
+            .query_one_raw(Statement::from_string(backend, "SELECT 1"))
+            .await
+            .map_err(unexpected)?;
+        // The read-only variant: a readiness probe must not create the migrations table.
+        let pending = Migrator::get_pending_migrations_read_only(&self.db)
+            .await
+            .map_err(unexpected)?;
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(unexpected(PendingMigrations(pending.len())))
+        }
+    }
+}
+
+/// One unit of work: every repository over one database transaction. Dropping it without
+/// [`Transaction::commit`] rolls it back.
+pub(crate) struct SeaTransaction {
+    txn: DatabaseTransaction,
+}
+
+impl SeaTransaction {
+    /// Runs one write that may break a constraint inside a savepoint, so that the expected
+    /// failure (`Duplicate`, `InUse`) leaves the transaction usable on both databases.
+    /// Without it PostgreSQL would abort the whole transaction on the first error, and a
+    /// later COMMIT would silently roll everything back; SQLite only undoes the statement.
+    async fn guarded(&self, write: &impl QueryTrait) -> Result<ExecResult, DbErr> {
+        let statement = write.build(self.txn.get_database_backend());
+        let savepoint = self.txn.begin().await?;
+        match savepoint.execute_raw(statement).await {
+            Ok(result) => {
+                savepoint.commit().await?;
+                Ok(result)
+            }
+            Err(err) => {
+                savepoint.rollback().await?;
+                Err(err)
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Transaction for SeaTransaction {
+    async fn commit(self: Box<Self>) -> Result<(), StorageError> {
+        self.txn.commit().await.map_err(unexpected)
+    }
+}

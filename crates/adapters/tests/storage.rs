@@ -1,0 +1,1122 @@
+//! The storage adapter against a real database: SQLite by default, PostgreSQL when
+//! `CLIENTELE_TEST_DATABASE_URL=postgres://…/NAME`. Every test gets its own fresh, migrated
+//! database from `clientele_adapters::testing`.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
+use uuid::Uuid;
+
+use clientele_adapters::testing::{fresh_database, fresh_storage};
+use clientele_adapters::{SeaStorage, UuidV7Ids};
+use clientele_domain::business::BusinessName;
+use clientele_domain::client::ClientInput;
+use clientele_domain::site::{SiteDetails, SiteInput};
+use clientele_domain::staff::{StaffDetails, StaffInput};
+use clientele_domain::token::TokenLabel;
+use clientele_domain::{
+    ApiToken, Business, BusinessId, BusinessSettings, Client, ClientId, ClientSort, Currency,
+    NewClient, Site, SiteId, SiteScope, StaffId, StaffMember, TimeZone, TokenId, Version,
+};
+use clientele_ports::storage::ClientQuery;
+use clientele_ports::{IdGenerator, Storage, StorageError};
+
+// ---------------------------------------------------------------------------------------
+// Fixtures
+
+fn new_uuid() -> Uuid {
+    UuidV7Ids.new_id()
+}
+
+/// 2026-11-22 10:00:00.123456 UTC: an instant with microseconds.
+fn base_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap() + Duration::microseconds(123_456)
+}
+
+fn business() -> Business {
+    Business {
+        id: BusinessId::from_uuid(new_uuid()),
+        name: BusinessName::parse("Spa Lumière").unwrap(),
+        settings: BusinessSettings {
+            time_zone: TimeZone::parse("Europe/Paris").unwrap(),
+            currency: Currency::parse("EUR").unwrap(),
+            merge_on_identical_name: false,
+        },
+        created_at: base_time(),
+        updated_at: base_time(),
+        version: Version::initial(),
+    }
+}
+
+fn site(business: BusinessId, name: &str) -> Site {
+    let details = SiteDetails::parse(&SiteInput {
+        name: name.into(),
+        address: Some("12 rue de la Paix, Paris".into()),
+    })
+    .unwrap();
+    Site::new(
+        SiteId::from_uuid(new_uuid()),
+        business,
+        details,
+        base_time(),
+    )
+}
+
+fn staff(business: BusinessId, email: &str, role: &str, sites: &[SiteId]) -> StaffMember {
+    let details = StaffDetails::parse(&StaffInput {
+        name: "Inès Moreau".into(),
+        email: email.into(),
+        role: role.into(),
+        sites: sites.to_vec(),
+    })
+    .unwrap();
+    StaffMember::new(
+        StaffId::from_uuid(new_uuid()),
+        business,
+        details,
+        base_time(),
+    )
+}
+
+fn token(business: BusinessId, staff: StaffId) -> ApiToken {
+    ApiToken {
+        id: TokenId::from_uuid(new_uuid()),
+        business_id: business,
+        staff_id: staff,
+        label: TokenLabel::parse("front desk tablet").unwrap(),
+        prefix: "ab12cd".into(),
+        created_at: base_time(),
+    }
+}
+
+fn client_with_id(
+    id: ClientId,
+    business: BusinessId,
+    first: &str,
+    last: &str,
+    sites: &[SiteId],
+    at: DateTime<Utc>,
+) -> Client {
+    let new = NewClient::parse(&ClientInput {
+        first_name: first.into(),
+        last_name: last.into(),
+        ..ClientInput::default()
+    })
+    .unwrap();
+    Client::create(id, business, new, sites.to_vec(), at, at.date_naive())
+}
+
+fn client(business: BusinessId, first: &str, last: &str, sites: &[SiteId]) -> Client {
+    let id = ClientId::from_uuid(new_uuid());
+    client_with_id(id, business, first, last, sites, base_time())
+}
+
+/// A business with one site, stored and committed.
+async fn business_with_site(storage: &SeaStorage) -> (Business, Site) {
+    let business = business();
+    let site = site(business.id, "Paris Opéra");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_business(&business).await.unwrap();
+    tx.insert_site(&site).await.unwrap();
+    tx.commit().await.unwrap();
+    (business, site)
+}
+
+async fn insert_clients(storage: &SeaStorage, clients: &[Client]) {
+    let mut tx = storage.begin().await.unwrap();
+    for client in clients {
+        tx.insert_client(client).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn stored_client(storage: &SeaStorage, client: &Client) -> Option<Client> {
+    let mut tx = storage.read().await.unwrap();
+    tx.client(client.business_id, client.id).await.unwrap()
+}
+
+fn query(scope: SiteScope, sort: ClientSort) -> ClientQuery {
+    ClientQuery {
+        scope,
+        site: None,
+        sort,
+        after: None,
+        limit: 500,
+    }
+}
+
+/// Every page of `query` in pages of `page_size`, each page read from the cursor of the
+/// previous page's last client.
+async fn all_pages(
+    storage: &SeaStorage,
+    business: BusinessId,
+    mut query: ClientQuery,
+    page_size: u32,
+) -> Vec<Client> {
+    query.limit = page_size;
+    let mut seen = Vec::new();
+    loop {
+        let mut tx = storage.read().await.unwrap();
+        let page = tx.clients(business, &query).await.unwrap();
+        assert!(
+            page.len() <= page_size as usize,
+            "a page holds at most its limit"
+        );
+        let Some(last) = page.last() else { break };
+        query.after = Some(query.sort.key_of(last));
+        let full = page.len() == page_size as usize;
+        seen.extend(page);
+        if !full {
+            break;
+        }
+    }
+    seen
+}
+
+fn ids(clients: &[Client]) -> Vec<ClientId> {
+    clients.iter().map(|c| c.id).collect()
+}
+
+fn names(clients: &[Client]) -> Vec<String> {
+    clients
+        .iter()
+        .map(|c| format!("{} {}", c.first_name.as_str(), c.last_name.as_str()))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Connecting and migrating
+
+#[tokio::test]
+async fn migrating_twice_is_a_no_op_and_leaves_the_storage_ready() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _site) = business_with_site(&storage).await;
+
+    // Act
+    storage.migrate().await.unwrap();
+
+    // Assert
+    storage.ready().await.unwrap();
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(tx.business(business.id).await.unwrap(), Some(business));
+}
+
+#[tokio::test]
+async fn storage_is_not_ready_until_the_database_is_migrated() {
+    // Arrange
+    let db = fresh_database().await;
+    let storage = SeaStorage::connect(db.url()).await.unwrap();
+
+    // Act
+    let before = storage.ready().await;
+    storage.migrate().await.unwrap();
+    let after = storage.ready().await;
+
+    // Assert
+    assert!(matches!(before, Err(StorageError::Unexpected(_))));
+    after.unwrap();
+}
+
+#[tokio::test]
+async fn connecting_to_an_unsupported_database_is_a_clear_error() {
+    let error = SeaStorage::connect("mysql://root@localhost/clientele")
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("unsupported database URL scheme `mysql`")
+    );
+}
+
+#[tokio::test]
+async fn a_sqlite_database_is_created_with_its_directory() {
+    // Arrange
+    let dir = std::env::temp_dir()
+        .join("clientele-tests")
+        .join(Uuid::new_v4().simple().to_string());
+    let url = format!("sqlite://{}/nested/clientele.db", dir.display());
+
+    // Act
+    let storage = SeaStorage::connect(&url).await.unwrap();
+    storage.migrate().await.unwrap();
+
+    // Assert
+    storage.ready().await.unwrap();
+    assert!(dir.join("nested/clientele.db").exists());
+    storage.close().await.unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------
+// Transactions
+
+#[tokio::test]
+async fn pl_6_a_transaction_dropped_without_commit_leaves_nothing() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let business = business();
+    let site = site(business.id, "Lyon");
+
+    // Act
+    {
+        let mut tx = storage.begin().await.unwrap();
+        tx.insert_business(&business).await.unwrap();
+        tx.insert_site(&site).await.unwrap();
+        drop(tx);
+    }
+
+    // Assert
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(tx.business(business.id).await.unwrap(), None);
+    assert_eq!(tx.site(business.id, site.id).await.unwrap(), None);
+}
+
+// ---------------------------------------------------------------------------------------
+// Businesses and bootstrap
+
+#[tokio::test]
+async fn a_business_round_trips_updates_with_its_version_and_lists_by_id() {
+    // Also: a conflict or a duplicate leaves the transaction usable, so the update made
+    // before them in the same transaction still commits (PostgreSQL would otherwise abort
+    // the transaction at the first error).
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let first = business();
+    let second = business();
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_business(&first).await.unwrap();
+    tx.insert_business(&second).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut changed = first.clone();
+    changed.apply(
+        clientele_domain::business::SettingsChanges {
+            time_zone: Some(TimeZone::parse("America/Montreal").unwrap()),
+            currency: Some(Currency::parse("CAD").unwrap()),
+            merge_on_identical_name: Some(true),
+            ..Default::default()
+        },
+        base_time() + Duration::minutes(1),
+    );
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    tx.update_business(&changed, first.version).await.unwrap();
+    let stale = tx.update_business(&changed, first.version).await;
+    let duplicate = tx.insert_business(&first).await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(stale, Err(StorageError::VersionConflict)));
+    assert!(matches!(
+        duplicate,
+        Err(StorageError::Duplicate("business"))
+    ));
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(tx.business(first.id).await.unwrap(), Some(changed.clone()));
+    let all = tx.businesses(None, 10).await.unwrap();
+    assert_eq!(all, vec![changed, second.clone()]);
+    assert_eq!(
+        tx.businesses(Some(first.id), 10).await.unwrap(),
+        vec![second]
+    );
+}
+
+#[tokio::test]
+async fn record_bootstrap_twice_is_a_duplicate_bootstrap() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let first = BusinessId::from_uuid(new_uuid());
+    let mut tx = storage.begin().await.unwrap();
+    assert_eq!(tx.bootstrap_business().await.unwrap(), None);
+    tx.record_bootstrap(first, base_time()).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let second = tx
+        .record_bootstrap(BusinessId::from_uuid(new_uuid()), base_time())
+        .await;
+    // The duplicate leaves the transaction usable (on PostgreSQL too).
+    let recorded = tx.bootstrap_business().await.unwrap();
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(second, Err(StorageError::Duplicate("bootstrap"))));
+    assert_eq!(recorded, Some(first));
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(tx.bootstrap_business().await.unwrap(), Some(first));
+}
+
+// ---------------------------------------------------------------------------------------
+// Clients
+
+#[tokio::test]
+async fn cl_1_a_client_round_trips_equal_with_accents_contact_details_sites_and_microseconds() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let lyon = site(business.id, "Lyon Part-Dieu");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_site(&lyon).await.unwrap();
+    tx.commit().await.unwrap();
+    let new = NewClient::parse(&ClientInput {
+        first_name: "Françoise-Hélène".into(),
+        last_name: "d'Ançay Łukowska".into(),
+        email: Some("F.Ancay@Exemple.FR".into()),
+        phone: Some("+33 (0)6 12.34-56/78".into()),
+        sites: None,
+    })
+    .unwrap();
+    let created = base_time() + Duration::microseconds(1);
+    let mut client = Client::create(
+        ClientId::from_uuid(new_uuid()),
+        business.id,
+        new,
+        vec![lyon.id, paris.id],
+        created,
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+    );
+    client.banned = true;
+    client.has_account = true;
+    client.admin_updated_at = created + Duration::microseconds(999_999);
+
+    // Act
+    insert_clients(&storage, std::slice::from_ref(&client)).await;
+    let stored = stored_client(&storage, &client).await;
+
+    // Assert
+    assert_eq!(stored, Some(client));
+}
+
+#[tokio::test]
+async fn pl_11_a_stale_version_is_a_conflict_and_changes_nothing() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let original = client(business.id, "Ana", "Silva", &[paris.id]);
+    insert_clients(&storage, std::slice::from_ref(&original)).await;
+    let mut first_edit = original.clone();
+    first_edit.last_name = clientele_domain::PersonName::parse("last_name", "Souza").unwrap();
+    first_edit.version = original.version.next();
+    let mut tx = storage.begin().await.unwrap();
+    tx.update_client(&first_edit, original.version)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut stale_edit = original.clone();
+    stale_edit.first_name = clientele_domain::PersonName::parse("first_name", "Anna").unwrap();
+    stale_edit.version = original.version.next();
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let outcome = tx.update_client(&stale_edit, original.version).await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(outcome, Err(StorageError::VersionConflict)));
+    assert_eq!(stored_client(&storage, &original).await, Some(first_edit));
+}
+
+#[tokio::test]
+async fn updating_an_absent_client_is_not_found() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let never_stored = client(business.id, "Ana", "Silva", &[paris.id]);
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let outcome = tx.update_client(&never_stored, never_stored.version).await;
+
+    // Assert
+    assert!(matches!(outcome, Err(StorageError::NotFound)));
+}
+
+#[tokio::test]
+async fn an_update_replaces_the_clients_sites() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let lyon = site(business.id, "Lyon");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_site(&lyon).await.unwrap();
+    tx.commit().await.unwrap();
+    let original = client(business.id, "Ana", "Silva", &[paris.id]);
+    insert_clients(&storage, std::slice::from_ref(&original)).await;
+    let mut moved = original.clone();
+    moved.sites = vec![lyon.id];
+    moved.version = original.version.next();
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    tx.update_client(&moved, original.version).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert_eq!(stored_client(&storage, &original).await, Some(moved));
+    let mut tx = storage.read().await.unwrap();
+    let paris_only = ClientQuery {
+        site: Some(paris.id),
+        ..query(SiteScope::All, ClientSort::LastName)
+    };
+    assert!(
+        tx.clients(business.id, &paris_only)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Eight clients with ties on both names (so the id decides) and on creation instants,
+/// accented names, and ids that do not follow insertion order.
+async fn clients_for_sorting(storage: &SeaStorage) -> (Business, Vec<Client>) {
+    let (business, paris) = business_with_site(storage).await;
+    let mut id_pool: Vec<ClientId> = (0..8).map(|_| ClientId::from_uuid(new_uuid())).collect();
+    id_pool.reverse();
+    let t = base_time();
+    let people = [
+        ("Émile", "Zola", t, t + Duration::seconds(5)),
+        ("emile", "zola", t, t + Duration::seconds(3)),
+        (
+            "Ana",
+            "Dupont",
+            t + Duration::microseconds(1),
+            t + Duration::seconds(3),
+        ),
+        (
+            "Zoé",
+            "Dupont",
+            t + Duration::seconds(1),
+            t + Duration::seconds(1),
+        ),
+        (
+            "ana",
+            "dupont",
+            t + Duration::microseconds(1),
+            t + Duration::seconds(8),
+        ),
+        (
+            "Łukasz",
+            "Ołówek",
+            t + Duration::seconds(2),
+            t + Duration::seconds(3),
+        ),
+        ("Bruno", "Élan", t, t + Duration::seconds(2)),
+        (
+            "Chloé",
+            "Martin",
+            t + Duration::seconds(3),
+            t + Duration::microseconds(500),
+        ),
+    ];
+    let clients: Vec<Client> = people
+        .iter()
+        .zip(id_pool)
+        .map(|((first, last, created, admin_updated), id)| {
+            let mut c = client_with_id(id, business.id, first, last, &[paris.id], *created);
+            c.admin_updated_at = *admin_updated;
+            c
+        })
+        .collect();
+    insert_clients(storage, &clients).await;
+    (business, clients)
+}
+
+/// The order CL-4 defines, computed here independently of the database.
+fn expected_order(sort: ClientSort, clients: &[Client]) -> Vec<ClientId> {
+    let mut sorted = clients.to_vec();
+    sorted.sort_by_key(|c| match sort {
+        ClientSort::LastName => (c.last_name.key(), c.first_name.key(), None, c.id),
+        ClientSort::FirstName => (c.first_name.key(), c.last_name.key(), None, c.id),
+        ClientSort::CreatedAt => (String::new(), String::new(), Some(c.created_at), c.id),
+        ClientSort::AdminUpdatedAt => {
+            (String::new(), String::new(), Some(c.admin_updated_at), c.id)
+        }
+    });
+    ids(&sorted)
+}
+
+#[tokio::test]
+async fn cl_4_keyset_pages_of_two_return_every_client_once_in_each_order() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, clients) = clients_for_sorting(&storage).await;
+
+    for sort in [
+        ClientSort::LastName,
+        ClientSort::FirstName,
+        ClientSort::CreatedAt,
+        ClientSort::AdminUpdatedAt,
+    ] {
+        // Act
+        let paged = all_pages(&storage, business.id, query(SiteScope::All, sort), 2).await;
+        let mut tx = storage.read().await.unwrap();
+        let whole = tx
+            .clients(business.id, &query(SiteScope::All, sort))
+            .await
+            .unwrap();
+
+        // Assert
+        assert_eq!(ids(&paged), expected_order(sort, &clients), "{sort:?}");
+        assert_eq!(ids(&whole), ids(&paged), "{sort:?}: one page or many");
+    }
+}
+
+#[tokio::test]
+async fn cl_4_accented_names_sort_with_their_folded_key_and_ties_fall_back_to_the_id() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, clients) = clients_for_sorting(&storage).await;
+    let by_name = |first: &str| {
+        clients
+            .iter()
+            .find(|c| c.first_name.as_str() == first)
+            .unwrap()
+    };
+    let (ana, ana_lower) = (by_name("Ana"), by_name("ana"));
+    let (emile, emile_lower) = (by_name("Émile"), by_name("emile"));
+
+    // Act
+    let paged = all_pages(
+        &storage,
+        business.id,
+        query(SiteScope::All, ClientSort::LastName),
+        3,
+    )
+    .await;
+
+    // Assert: Élan between Dupont and Martin, Ołówek between Martin and Zola; within a
+    // tie of both keys the smaller id comes first.
+    let (first_ana, second_ana) = if ana.id < ana_lower.id {
+        ("Ana Dupont", "ana dupont")
+    } else {
+        ("ana dupont", "Ana Dupont")
+    };
+    let (first_emile, second_emile) = if emile.id < emile_lower.id {
+        ("Émile Zola", "emile zola")
+    } else {
+        ("emile zola", "Émile Zola")
+    };
+    assert_eq!(
+        names(&paged),
+        [
+            first_ana,
+            second_ana,
+            "Zoé Dupont",
+            "Bruno Élan",
+            "Chloé Martin",
+            "Łukasz Ołówek",
+            first_emile,
+            second_emile,
+        ]
+    );
+}
+
+#[tokio::test]
+async fn pl_14_scope_only_hides_clients_of_other_sites_and_lists_each_client_once() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let lyon = site(business.id, "Lyon");
+    let nice = site(business.id, "Nice");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_site(&lyon).await.unwrap();
+    tx.insert_site(&nice).await.unwrap();
+    tx.commit().await.unwrap();
+    let in_paris = client(business.id, "Ana", "Paris", &[paris.id]);
+    let in_lyon = client(business.id, "Bruno", "Lyon", &[lyon.id]);
+    let in_both = client(business.id, "Chloé", "Both", &[paris.id, lyon.id]);
+    insert_clients(
+        &storage,
+        &[in_paris.clone(), in_lyon.clone(), in_both.clone()],
+    )
+    .await;
+    let mut lyon_scope = vec![lyon.id, nice.id];
+    lyon_scope.sort();
+
+    // Act
+    let mut tx = storage.read().await.unwrap();
+    let scoped = tx
+        .clients(
+            business.id,
+            &query(SiteScope::Only(lyon_scope), ClientSort::LastName),
+        )
+        .await
+        .unwrap();
+    let nothing = tx
+        .clients(
+            business.id,
+            &query(SiteScope::Only(vec![]), ClientSort::LastName),
+        )
+        .await
+        .unwrap();
+    let paris_of_all = tx
+        .clients(
+            business.id,
+            &ClientQuery {
+                site: Some(paris.id),
+                ..query(SiteScope::All, ClientSort::LastName)
+            },
+        )
+        .await
+        .unwrap();
+    let paris_within_lyon_scope = tx
+        .clients(
+            business.id,
+            &ClientQuery {
+                site: Some(paris.id),
+                ..query(SiteScope::Only(vec![lyon.id]), ClientSort::LastName)
+            },
+        )
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(scoped, vec![in_both.clone(), in_lyon]);
+    assert!(nothing.is_empty());
+    assert_eq!(paris_of_all, vec![in_both.clone(), in_paris]);
+    assert_eq!(paris_within_lyon_scope, vec![in_both]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Tenancy
+
+#[tokio::test]
+async fn pl_26_a_business_never_sees_or_changes_another_business_records_by_their_ids() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (owner, owner_site) = business_with_site(&storage).await;
+    let member = staff(owner.id, "ines@example.com", "admin", &[owner_site.id]);
+    let owner_token = token(owner.id, member.id);
+    let owner_client = client(owner.id, "Ana", "Silva", &[owner_site.id]);
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_staff(&member).await.unwrap();
+    tx.insert_token(&owner_token, "hash-of-secret")
+        .await
+        .unwrap();
+    tx.insert_client(&owner_client).await.unwrap();
+    tx.commit().await.unwrap();
+    let (other, other_site) = business_with_site(&storage).await;
+    let all = SiteScope::All;
+
+    // Act and Assert: reads
+    let mut tx = storage.begin().await.unwrap();
+    assert_eq!(tx.client(other.id, owner_client.id).await.unwrap(), None);
+    assert_eq!(tx.site(other.id, owner_site.id).await.unwrap(), None);
+    assert_eq!(tx.staff_member(other.id, member.id).await.unwrap(), None);
+    assert_eq!(tx.token(other.id, owner_token.id).await.unwrap(), None);
+    assert_eq!(
+        tx.token_by_hash(other.id, "hash-of-secret").await.unwrap(),
+        None
+    );
+    let other_clients = tx
+        .clients(other.id, &query(all.clone(), ClientSort::LastName))
+        .await
+        .unwrap();
+    assert!(other_clients.is_empty());
+    let other_sites = tx.sites(other.id, &all, None, 10).await.unwrap();
+    assert_eq!(other_sites, vec![other_site]);
+    assert!(tx.staff(other.id, None, 10).await.unwrap().is_empty());
+    assert!(
+        tx.tokens(other.id, None, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(tx.count_owners(other.id).await.unwrap(), 0);
+    assert_eq!(
+        tx.missing_sites(other.id, &[owner_site.id]).await.unwrap(),
+        vec![owner_site.id]
+    );
+
+    // Act and Assert: writes aimed at the other business's ids
+    let mut forged_client = owner_client.clone();
+    forged_client.business_id = other.id;
+    let mut forged_site = owner_site.clone();
+    forged_site.business_id = other.id;
+    let mut forged_member = member.clone();
+    forged_member.business_id = other.id;
+    forged_member.sites = vec![];
+    assert!(matches!(
+        tx.update_client(&forged_client, owner_client.version).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        tx.update_site(&forged_site, owner_site.version).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        tx.update_staff(&forged_member, member.version).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        tx.delete_site(other.id, owner_site.id).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        tx.delete_staff(other.id, member.id).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        tx.delete_token(other.id, owner_token.id).await,
+        Err(StorageError::NotFound)
+    ));
+    tx.commit().await.unwrap();
+
+    // The owner's records are untouched.
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(
+        tx.client(owner.id, owner_client.id).await.unwrap(),
+        Some(owner_client)
+    );
+    assert_eq!(
+        tx.site(owner.id, owner_site.id).await.unwrap(),
+        Some(owner_site)
+    );
+    assert_eq!(
+        tx.staff_member(owner.id, member.id).await.unwrap(),
+        Some(member)
+    );
+    assert_eq!(
+        tx.token_by_hash(owner.id, "hash-of-secret").await.unwrap(),
+        Some(owner_token)
+    );
+}
+
+#[tokio::test]
+async fn pl_26_two_businesses_may_use_the_same_site_name_and_staff_email() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (first, _) = business_with_site(&storage).await;
+    let (second, _) = business_with_site(&storage).await;
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_staff(&staff(first.id, "ines@example.com", "owner", &[]))
+        .await
+        .unwrap();
+    tx.insert_staff(&staff(second.id, "ines@example.com", "owner", &[]))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Assert (both businesses already hold a site named "Paris Opéra")
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(tx.count_owners(first.id).await.unwrap(), 1);
+    assert_eq!(tx.count_owners(second.id).await.unwrap(), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Sites
+
+#[tokio::test]
+async fn a_site_name_that_differs_only_by_case_or_accents_is_a_duplicate_site_name() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let lyon = site(business.id, "Lyon");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_site(&lyon).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut renamed = lyon.clone();
+    renamed.replace(
+        SiteDetails::parse(&SiteInput {
+            name: "PARIS  opera".into(),
+            address: None,
+        })
+        .unwrap(),
+        base_time() + Duration::minutes(1),
+    );
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let inserted = tx.insert_site(&site(business.id, "paris OPERA")).await;
+    drop(tx);
+    let mut tx = storage.begin().await.unwrap();
+    let updated = tx.update_site(&renamed, lyon.version).await;
+    drop(tx);
+
+    // Assert
+    assert!(matches!(
+        inserted,
+        Err(StorageError::Duplicate("site_name"))
+    ));
+    assert!(matches!(updated, Err(StorageError::Duplicate("site_name"))));
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(tx.site(business.id, paris.id).await.unwrap(), Some(paris));
+    assert_eq!(tx.site(business.id, lyon.id).await.unwrap(), Some(lyon));
+}
+
+#[tokio::test]
+async fn sites_list_by_id_within_scope_and_the_first_site_is_the_oldest() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let business = business();
+    let mut sites: Vec<Site> = ["C", "A", "B"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut s = site(business.id, name);
+            s.created_at = base_time() - Duration::seconds(i as i64);
+            s.updated_at = s.created_at;
+            s
+        })
+        .collect();
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_business(&business).await.unwrap();
+    for s in &sites {
+        tx.insert_site(s).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let oldest = sites[2].id;
+    sites.sort_by_key(|s| s.id);
+    let absent = SiteId::from_uuid(new_uuid());
+
+    // Act
+    let mut tx = storage.read().await.unwrap();
+    let all = tx
+        .sites(business.id, &SiteScope::All, None, 10)
+        .await
+        .unwrap();
+    let after_first = tx
+        .sites(business.id, &SiteScope::All, Some(sites[0].id), 1)
+        .await
+        .unwrap();
+    let only = tx
+        .sites(business.id, &SiteScope::Only(vec![sites[2].id]), None, 10)
+        .await
+        .unwrap();
+    let none = tx
+        .sites(business.id, &SiteScope::Only(vec![]), None, 10)
+        .await
+        .unwrap();
+    let missing = tx
+        .missing_sites(business.id, &[sites[1].id, absent])
+        .await
+        .unwrap();
+    let first = tx.first_site(business.id).await.unwrap();
+
+    // Assert
+    assert_eq!(all, sites);
+    assert_eq!(after_first, vec![sites[1].clone()]);
+    assert_eq!(only, vec![sites[2].clone()]);
+    assert!(none.is_empty());
+    assert_eq!(missing, vec![absent]);
+    assert_eq!(first, Some(oldest));
+}
+
+#[tokio::test]
+async fn a_site_in_use_by_clients_or_staff_cannot_be_deleted() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, with_client) = business_with_site(&storage).await;
+    let with_staff = site(business.id, "Lyon");
+    let unused = site(business.id, "Nice");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_site(&with_staff).await.unwrap();
+    tx.insert_site(&unused).await.unwrap();
+    tx.insert_client(&client(business.id, "Ana", "Silva", &[with_client.id]))
+        .await
+        .unwrap();
+    tx.insert_staff(&staff(
+        business.id,
+        "ines@example.com",
+        "staff",
+        &[with_staff.id],
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let client_site = tx.delete_site(business.id, with_client.id).await;
+    let staff_site = tx.delete_site(business.id, with_staff.id).await;
+    let unused_site = tx.delete_site(business.id, unused.id).await;
+    let again = tx.delete_site(business.id, unused.id).await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(client_site, Err(StorageError::InUse("clients"))));
+    assert!(matches!(staff_site, Err(StorageError::InUse("staff"))));
+    unused_site.unwrap();
+    assert!(matches!(again, Err(StorageError::NotFound)));
+    let mut tx = storage.read().await.unwrap();
+    assert!(
+        tx.site(business.id, with_client.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(tx.site(business.id, with_staff.id).await.unwrap().is_some());
+    assert!(tx.site(business.id, unused.id).await.unwrap().is_none());
+}
+
+// ---------------------------------------------------------------------------------------
+// Staff and tokens
+
+#[tokio::test]
+async fn a_staff_email_that_differs_only_by_case_is_a_duplicate_staff_email() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_staff(&staff(business.id, "Ines@Example.com", "owner", &[]))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let outcome = tx
+        .insert_staff(&staff(business.id, "ines@example.COM", "admin", &[]))
+        .await;
+
+    // Assert
+    assert!(matches!(
+        outcome,
+        Err(StorageError::Duplicate("staff_email"))
+    ));
+}
+
+#[tokio::test]
+async fn a_staff_member_round_trips_with_sites_and_an_update_replaces_them() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let lyon = site(business.id, "Lyon");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_site(&lyon).await.unwrap();
+    tx.commit().await.unwrap();
+    let member = staff(
+        business.id,
+        "ines@example.com",
+        "admin",
+        &[paris.id, lyon.id],
+    );
+    let owner = staff(business.id, "owner@example.com", "owner", &[]);
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_staff(&member).await.unwrap();
+    tx.insert_staff(&owner).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut changed = member.clone();
+    changed.replace(
+        StaffDetails::parse(&StaffInput {
+            name: "Inès Moreau-Blanc".into(),
+            email: "ines.moreau@example.com".into(),
+            role: "staff".into(),
+            sites: vec![lyon.id],
+        })
+        .unwrap(),
+        base_time() + Duration::minutes(1),
+    );
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let stored = tx.staff_member(business.id, member.id).await.unwrap();
+    tx.update_staff(&changed, member.version).await.unwrap();
+    let stale = tx.update_staff(&changed, member.version).await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert_eq!(stored, Some(member));
+    assert!(matches!(stale, Err(StorageError::VersionConflict)));
+    let mut tx = storage.read().await.unwrap();
+    let mut expected = vec![changed, owner];
+    expected.sort_by_key(|m| m.id);
+    assert_eq!(tx.staff(business.id, None, 10).await.unwrap(), expected);
+    assert_eq!(
+        tx.staff(business.id, Some(expected[0].id), 10)
+            .await
+            .unwrap(),
+        vec![expected[1].clone()]
+    );
+    assert_eq!(tx.count_owners(business.id).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn deleting_a_staff_member_removes_their_tokens_and_frees_their_sites() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let leaving = staff(business.id, "leaving@example.com", "staff", &[paris.id]);
+    let staying = staff(business.id, "staying@example.com", "owner", &[]);
+    let leaving_token = token(business.id, leaving.id);
+    let staying_token = token(business.id, staying.id);
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_staff(&leaving).await.unwrap();
+    tx.insert_staff(&staying).await.unwrap();
+    tx.insert_token(&leaving_token, "hash-leaving")
+        .await
+        .unwrap();
+    tx.insert_token(&staying_token, "hash-staying")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    tx.delete_staff(business.id, leaving.id).await.unwrap();
+    let again = tx.delete_staff(business.id, leaving.id).await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(again, Err(StorageError::NotFound)));
+    let mut tx = storage.begin().await.unwrap();
+    assert_eq!(tx.token(business.id, leaving_token.id).await.unwrap(), None);
+    assert_eq!(
+        tx.token_by_hash(business.id, "hash-leaving").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        tx.tokens(business.id, None, None, 10).await.unwrap(),
+        vec![staying_token]
+    );
+    tx.delete_site(business.id, paris.id).await.unwrap();
+}
+
+#[tokio::test]
+async fn tokens_are_found_by_hash_listed_per_member_and_deleted_once() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let ines = staff(business.id, "ines@example.com", "owner", &[]);
+    let bruno = staff(business.id, "bruno@example.com", "owner", &[]);
+    let first = token(business.id, ines.id);
+    let second = token(business.id, ines.id);
+    let brunos = token(business.id, bruno.id);
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_staff(&ines).await.unwrap();
+    tx.insert_staff(&bruno).await.unwrap();
+    tx.insert_token(&first, "hash-1").await.unwrap();
+    tx.insert_token(&second, "hash-2").await.unwrap();
+    tx.insert_token(&brunos, "hash-3").await.unwrap();
+    tx.commit().await.unwrap();
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let duplicate = tx
+        .insert_token(&token(business.id, bruno.id), "hash-1")
+        .await;
+    drop(tx);
+    let mut tx = storage.begin().await.unwrap();
+    let by_hash = tx.token_by_hash(business.id, "hash-2").await.unwrap();
+    let ines_tokens = tx
+        .tokens(business.id, Some(ines.id), None, 10)
+        .await
+        .unwrap();
+    let after_first = tx
+        .tokens(business.id, None, Some(first.id), 1)
+        .await
+        .unwrap();
+    tx.delete_token(business.id, first.id).await.unwrap();
+    let again = tx.delete_token(business.id, first.id).await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(duplicate, Err(StorageError::Duplicate("token"))));
+    assert_eq!(by_hash, Some(second.clone()));
+    assert_eq!(ines_tokens, vec![first, second.clone()]);
+    assert_eq!(after_first, vec![second]);
+    assert!(matches!(again, Err(StorageError::NotFound)));
+}

@@ -1,0 +1,321 @@
+//! Who is calling (PL-13, PL-26): staff bearer tokens, the platform operator's token, and
+//! the first start that creates a default business with its owner token.
+//!
+//! A token is `clt_<business id>_<secret>`; only the SHA-256 of the whole token is stored.
+//! A high-entropy random token needs no slow password hash, and the business id inside it
+//! keeps every lookup within one business. A token in any other shape (one set by
+//! `CLIENTELE_BOOTSTRAP_TOKEN`) belongs to the business the first start created.
+
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+use uuid::Uuid;
+
+use clientele_domain::business::{BusinessName, BusinessSettings, TimeZone};
+use clientele_domain::site::{SiteDetails, SiteName};
+use clientele_domain::staff::{StaffDetails, StaffName};
+use clientele_domain::token::TokenLabel;
+use clientele_domain::{
+    Actor, ApiToken, Business, BusinessId, Currency, EmailAddress, Role, Site, SiteId, StaffId,
+    StaffMember, TokenId, Version,
+};
+use clientele_ports::{StorageError, Transaction};
+
+use crate::Clientele;
+use crate::businesses::FoundedBusiness;
+use crate::error::{Classify, ErrorKind};
+
+#[derive(Debug, Error)]
+pub enum AuthError {
+    #[error("the bearer token is not valid (unknown, revoked or malformed)")]
+    InvalidToken,
+    #[error("no operator token is configured on this deployment")]
+    OperatorDisabled,
+    #[error(transparent)]
+    Unexpected(#[from] StorageError),
+}
+
+impl Classify for AuthError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidToken | Self::OperatorDisabled => ErrorKind::Unauthenticated,
+            Self::Unexpected(_) => ErrorKind::Unexpected,
+        }
+    }
+}
+
+/// The platform operator, who creates businesses (PL-26).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operator;
+
+const TOKEN_PREFIX: &str = "clt_";
+
+/// The SHA-256 of a token, as stored.
+pub(crate) fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The business a token names, if it has the generated shape.
+fn business_of(token: &str) -> Option<BusinessId> {
+    let rest = token.strip_prefix(TOKEN_PREFIX)?;
+    let (id, _secret) = rest.split_once('_')?;
+    Uuid::try_parse(id).ok().map(BusinessId::from_uuid)
+}
+
+/// A token created now: what to store, and the secret to show once.
+pub(crate) struct IssuedToken {
+    pub token: ApiToken,
+    pub secret: String,
+}
+
+impl Clientele {
+    /// Makes a new token for `staff`, storing only its hash. `secret` is the configured
+    /// token to use, or `None` to generate one.
+    pub(crate) async fn issue_token(
+        &self,
+        tx: &mut dyn Transaction,
+        business: BusinessId,
+        staff: StaffId,
+        label: TokenLabel,
+        secret: Option<String>,
+    ) -> Result<IssuedToken, StorageError> {
+        let secret = secret.unwrap_or_else(|| {
+            format!(
+                "{TOKEN_PREFIX}{}_{}",
+                business.as_uuid().simple(),
+                self.ids.new_secret()
+            )
+        });
+        let shown: String = secret.chars().take(16).collect();
+        let token = ApiToken {
+            id: TokenId::from_uuid(self.ids.new_id()),
+            business_id: business,
+            staff_id: staff,
+            label,
+            prefix: format!("{shown}…"),
+            created_at: self.clock.now(),
+        };
+        tx.insert_token(&token, &hash_token(&secret)).await?;
+        Ok(IssuedToken { token, secret })
+    }
+
+    /// PL-13: the staff member a bearer token belongs to, acting in its business.
+    pub async fn authenticate(&self, bearer: &str) -> Result<Actor, AuthError> {
+        let bearer = bearer.trim();
+        if bearer.is_empty() {
+            return Err(AuthError::InvalidToken);
+        }
+        let mut tx = self.storage.read().await?;
+        let business = match business_of(bearer) {
+            Some(business) => business,
+            None => tx
+                .bootstrap_business()
+                .await?
+                .ok_or(AuthError::InvalidToken)?,
+        };
+        let token = tx
+            .token_by_hash(business, &hash_token(bearer))
+            .await?
+            .ok_or(AuthError::InvalidToken)?;
+        let member = tx
+            .staff_member(business, token.staff_id)
+            .await?
+            .ok_or(AuthError::InvalidToken)?;
+        Ok(Actor::for_staff(&member))
+    }
+
+    /// PL-26: whether `bearer` is the configured operator token.
+    pub fn authenticate_operator(&self, bearer: &str) -> Result<Operator, AuthError> {
+        let expected = self
+            .config
+            .operator_token
+            .as_deref()
+            .ok_or(AuthError::OperatorDisabled)?;
+        // Comparing digests keeps the comparison's duration independent of the secret.
+        if hash_token(bearer.trim()) == hash_token(expected) {
+            Ok(Operator)
+        } else {
+            Err(AuthError::InvalidToken)
+        }
+    }
+
+    /// Creates a business with its first site and its owner, in `tx`.
+    pub(crate) async fn found_business(
+        &self,
+        tx: &mut dyn Transaction,
+        founding: Founding,
+    ) -> Result<FoundedBusiness, StorageError> {
+        let now = self.clock.now();
+        let business = Business {
+            id: BusinessId::from_uuid(self.ids.new_id()),
+            name: founding.name,
+            settings: founding.settings,
+            created_at: now,
+            updated_at: now,
+            version: Version::initial(),
+        };
+        tx.insert_business(&business).await?;
+        let site = Site::new(
+            SiteId::from_uuid(self.ids.new_id()),
+            business.id,
+            SiteDetails {
+                name: founding.site_name,
+                address: None,
+            },
+            now,
+        );
+        tx.insert_site(&site).await?;
+        let owner = StaffMember::new(
+            StaffId::from_uuid(self.ids.new_id()),
+            business.id,
+            StaffDetails {
+                name: founding.owner_name,
+                email: founding.owner_email,
+                role: Role::Owner,
+                sites: Vec::new(),
+            },
+            now,
+        );
+        tx.insert_staff(&owner).await?;
+        let issued = self
+            .issue_token(
+                tx,
+                business.id,
+                owner.id,
+                TokenLabel::owner(),
+                founding.owner_token,
+            )
+            .await?;
+        Ok(FoundedBusiness {
+            business,
+            site,
+            owner,
+            owner_token: issued.token,
+            owner_secret: issued.secret,
+        })
+    }
+
+    /// PL-13: on the first start with an empty database, creates a default business, its
+    /// site, its owner and the owner's token (`configured_token`, or a new one). Of
+    /// several processes starting at once exactly one does it; the others get `None`, as
+    /// does every later start.
+    pub async fn bootstrap(
+        &self,
+        configured_token: Option<&str>,
+    ) -> Result<Option<Bootstrapped>, BootstrapError> {
+        let configured = configured_token
+            .map(|t| validate_configured_token(t).map(str::to_owned))
+            .transpose()?;
+        let mut tx = self.storage.begin().await?;
+        if tx.bootstrap_business().await?.is_some() {
+            return Ok(None);
+        }
+        let founded = self
+            .found_business(tx.as_mut(), Founding::first_start(configured.clone()))
+            .await?;
+        match tx
+            .record_bootstrap(founded.business.id, founded.business.created_at)
+            .await
+        {
+            Ok(()) => {}
+            // Another process bootstrapped between our check and our insert.
+            Err(StorageError::Duplicate(_)) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        }
+        tx.commit().await?;
+        Ok(Some(Bootstrapped {
+            business: founded.business.id,
+            owner_token: founded.owner_secret,
+            token_was_configured: configured.is_some(),
+        }))
+    }
+}
+
+/// What founding a business needs.
+pub(crate) struct Founding {
+    pub name: BusinessName,
+    pub settings: BusinessSettings,
+    pub site_name: SiteName,
+    pub owner_name: StaffName,
+    pub owner_email: EmailAddress,
+    pub owner_token: Option<String>,
+}
+
+impl Founding {
+    /// The default business of a first start; the owner renames everything later.
+    fn first_start(owner_token: Option<String>) -> Self {
+        // Start-up only: these constants are valid by construction.
+        let constant = "a built-in default is valid";
+        Self {
+            name: BusinessName::parse("My business").expect(constant),
+            settings: BusinessSettings {
+                time_zone: TimeZone::utc(),
+                currency: Currency::parse("EUR").expect(constant),
+                merge_on_identical_name: false,
+            },
+            site_name: SiteName::parse("Main site").expect(constant),
+            owner_name: StaffName::parse("Owner").expect(constant),
+            owner_email: EmailAddress::parse("email", "owner@example.com").expect(constant),
+            owner_token,
+        }
+    }
+}
+
+/// The outcome of the first start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bootstrapped {
+    pub business: BusinessId,
+    /// The owner's token: print it once.
+    pub owner_token: String,
+    pub token_was_configured: bool,
+}
+
+#[derive(Debug, Error)]
+pub enum BootstrapError {
+    #[error("the configured bootstrap token {0}")]
+    InvalidConfiguredToken(&'static str),
+    #[error(transparent)]
+    Unexpected(#[from] StorageError),
+}
+
+fn validate_configured_token(token: &str) -> Result<&str, BootstrapError> {
+    if token.chars().count() < 16 {
+        Err(BootstrapError::InvalidConfiguredToken(
+            "must be at least 16 characters long",
+        ))
+    } else if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err(BootstrapError::InvalidConfiguredToken(
+            "must not contain spaces or control characters",
+        ))
+    } else {
+        Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pl_13_a_generated_token_names_its_business() {
+        let business = BusinessId::from_uuid(Uuid::from_u128(42));
+        let token = format!("clt_{}_abcdef", business.as_uuid().simple());
+        assert_eq!(business_of(&token), Some(business));
+        assert_eq!(business_of("a-configured-token-0123456789"), None);
+        assert_eq!(business_of("clt_nothex_abc"), None);
+    }
+
+    #[test]
+    fn pl_13_tokens_are_stored_as_sha256_hex() {
+        let hash = hash_token("secret");
+        assert_eq!(hash.len(), 64);
+        assert_ne!(hash, hash_token("secret2"));
+        assert_eq!(hash, hash_token("secret"));
+    }
+
+    #[test]
+    fn a_configured_bootstrap_token_must_be_long_and_printable() {
+        assert!(validate_configured_token("short").is_err());
+        assert!(validate_configured_token("has a space in it!!").is_err());
+        assert!(validate_configured_token("0123456789abcdef").is_ok());
+    }
+}

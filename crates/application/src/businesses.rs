@@ -1,0 +1,198 @@
+//! Businesses (PL-26): the operator founds them; their owner reads and changes their
+//! settings.
+
+use thiserror::Error;
+
+use clientele_domain::business::{
+    BusinessName, BusinessSettings, SettingsChanges, SettingsInput, TimeZone, parse_currency,
+};
+use clientele_domain::site::SiteName;
+use clientele_domain::staff::StaffName;
+use clientele_domain::validation::failures;
+use clientele_domain::{
+    Actor, ApiToken, Business, BusinessId, EmailAddress, FieldError, Forbidden, PageLimit,
+    Permission, Site, StaffMember, ValidationErrors, Version,
+};
+use clientele_ports::StorageError;
+
+use crate::auth::{Founding, Operator};
+use crate::cursor::{self, ForeignCursor};
+use crate::error::{Classify, ErrorKind};
+use crate::{Clientele, Page};
+
+#[derive(Debug, Error)]
+pub enum BusinessError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error(transparent)]
+    BadCursor(#[from] ForeignCursor),
+    #[error("the business does not exist")]
+    NotFound,
+    #[error("the settings were changed since version {0} was read: read them again")]
+    VersionConflict(Version),
+    #[error(transparent)]
+    Unexpected(StorageError),
+}
+
+impl Classify for BusinessError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid(_) => ErrorKind::RuleViolated,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::BadCursor(_) => ErrorKind::Malformed,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::VersionConflict(_) => ErrorKind::Conflict,
+            Self::Unexpected(_) => ErrorKind::Unexpected,
+        }
+    }
+
+    fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Invalid(errors) => &errors.0,
+            _ => &[],
+        }
+    }
+}
+
+impl From<StorageError> for BusinessError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::NotFound => Self::NotFound,
+            other => Self::Unexpected(other),
+        }
+    }
+}
+
+/// A new business as sent by the operator, before parsing.
+#[derive(Debug, Clone, Default)]
+pub struct NewBusinessInput {
+    pub name: String,
+    /// Default `UTC`.
+    pub time_zone: Option<String>,
+    /// Default `EUR`.
+    pub currency: Option<String>,
+    /// Default "Main site".
+    pub site_name: Option<String>,
+    pub owner_name: String,
+    pub owner_email: String,
+}
+
+impl NewBusinessInput {
+    fn parse(&self) -> Result<Founding, ValidationErrors> {
+        let within = |parent: &'static str| move |e: FieldError| e.within(parent);
+        match (
+            BusinessName::parse(&self.name),
+            TimeZone::parse(self.time_zone.as_deref().unwrap_or("UTC")),
+            parse_currency(self.currency.as_deref().unwrap_or("EUR")),
+            SiteName::parse(self.site_name.as_deref().unwrap_or("Main site"))
+                .map_err(within("site")),
+            StaffName::parse(&self.owner_name).map_err(within("owner")),
+            EmailAddress::parse("email", &self.owner_email).map_err(within("owner")),
+        ) {
+            (
+                Ok(name),
+                Ok(time_zone),
+                Ok(currency),
+                Ok(site_name),
+                Ok(owner_name),
+                Ok(owner_email),
+            ) => Ok(Founding {
+                name,
+                settings: BusinessSettings {
+                    time_zone,
+                    currency,
+                    merge_on_identical_name: false,
+                },
+                site_name,
+                owner_name,
+                owner_email,
+                owner_token: None,
+            }),
+            (a, b, c, d, e, f) => Err(failures([
+                a.err(),
+                b.err(),
+                c.err(),
+                d.err(),
+                e.err(),
+                f.err(),
+            ])),
+        }
+    }
+}
+
+/// A business just founded, with the owner's token secret (shown once).
+#[derive(Debug, Clone)]
+pub struct FoundedBusiness {
+    pub business: Business,
+    pub site: Site,
+    pub owner: StaffMember,
+    pub owner_token: ApiToken,
+    pub owner_secret: String,
+}
+
+const BUSINESSES: &str = "businesses";
+
+impl Clientele {
+    /// PL-26: the operator founds a business with its first site, owner and owner token.
+    pub async fn create_business(
+        &self,
+        _operator: Operator,
+        input: &NewBusinessInput,
+    ) -> Result<FoundedBusiness, BusinessError> {
+        let founding = input.parse()?;
+        let mut tx = self.storage.begin().await?;
+        let founded = self.found_business(tx.as_mut(), founding).await?;
+        tx.commit().await?;
+        Ok(founded)
+    }
+
+    /// PL-26: every business, a page at a time (operator only).
+    pub async fn list_businesses(
+        &self,
+        _operator: Operator,
+        limit: PageLimit,
+        cursor: Option<&str>,
+    ) -> Result<Page<Business>, BusinessError> {
+        let after: Option<BusinessId> = cursor::decode_opt(BUSINESSES, cursor)?;
+        let mut tx = self.storage.read().await?;
+        let rows = tx.businesses(after, limit.get() + 1).await?;
+        Ok(cursor::paginate(BUSINESSES, rows, limit.get(), |b| b.id))
+    }
+
+    /// The caller's business and its settings (owner only, PL-13).
+    pub async fn settings(&self, actor: &Actor) -> Result<Business, BusinessError> {
+        actor.require(Permission::ManageSettings)?;
+        let mut tx = self.storage.read().await?;
+        tx.business(actor.business_id)
+            .await?
+            .ok_or(BusinessError::NotFound)
+    }
+
+    /// Changes the caller's business settings (owner only), based on `version` (PL-11).
+    pub async fn update_settings(
+        &self,
+        actor: &Actor,
+        version: Version,
+        input: &SettingsInput,
+    ) -> Result<Business, BusinessError> {
+        actor.require(Permission::ManageSettings)?;
+        let changes = SettingsChanges::parse(input)?;
+        let mut tx = self.storage.begin().await?;
+        let mut business = tx
+            .business(actor.business_id)
+            .await?
+            .ok_or(BusinessError::NotFound)?;
+        if business.version != version {
+            return Err(BusinessError::VersionConflict(version));
+        }
+        business.apply(changes, self.clock.now());
+        match tx.update_business(&business, version).await {
+            Err(StorageError::VersionConflict) => Err(BusinessError::VersionConflict(version)),
+            other => other.map_err(BusinessError::from),
+        }?;
+        tx.commit().await?;
+        Ok(business)
+    }
+}

@@ -1,0 +1,243 @@
+//! Clients (CL-1 to CL-4): create, read, change and list, always within the caller's
+//! business and sites (PL-14, PL-26).
+
+use thiserror::Error;
+
+use clientele_domain::client::{ClientChanges, ClientChangesInput, ClientInput};
+use clientele_domain::{
+    Actor, Client, ClientId, ClientSort, ClientSortKey, FieldError, NewClient, PageLimit, SiteId,
+    SiteScope, ValidationErrors, Version,
+};
+use clientele_ports::{StorageError, Transaction, storage::ClientQuery};
+
+use crate::cursor::{self, ForeignCursor};
+use crate::error::{Classify, ErrorKind};
+use crate::staff::check_sites_exist;
+use crate::{Clientele, Page};
+
+#[derive(Debug, Error)]
+pub enum ClientError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error(transparent)]
+    BadCursor(#[from] ForeignCursor),
+    #[error("the client does not exist")]
+    NotFound,
+    #[error("this client belongs to no site you can access")]
+    ClientOutOfScope,
+    #[error("you have no access to site {0}")]
+    SiteOutOfScope(SiteId),
+    #[error("there is no site to put the client in: name one in `sites`")]
+    NoDefaultSite,
+    #[error("the client was changed since version {0} was read: read it again")]
+    VersionConflict(Version),
+    #[error(transparent)]
+    Unexpected(StorageError),
+}
+
+impl Classify for ClientError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid(_) | Self::NoDefaultSite => ErrorKind::RuleViolated,
+            Self::BadCursor(_) => ErrorKind::Malformed,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::ClientOutOfScope | Self::SiteOutOfScope(_) => ErrorKind::Forbidden,
+            Self::VersionConflict(_) => ErrorKind::Conflict,
+            Self::Unexpected(_) => ErrorKind::Unexpected,
+        }
+    }
+
+    fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Invalid(errors) => &errors.0,
+            _ => &[],
+        }
+    }
+}
+
+impl From<StorageError> for ClientError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::NotFound => Self::NotFound,
+            other => Self::Unexpected(other),
+        }
+    }
+}
+
+/// What the client list is asked for (CL-3, CL-4, PL-9).
+#[derive(Debug, Clone, Default)]
+pub struct ClientListRequest {
+    pub limit: PageLimit,
+    pub cursor: Option<String>,
+    pub sort: ClientSort,
+    /// Only clients of this site (which the caller must be able to access).
+    pub site: Option<SiteId>,
+}
+
+fn list_name(sort: ClientSort) -> &'static str {
+    match sort {
+        ClientSort::LastName => "clients:last_name",
+        ClientSort::FirstName => "clients:first_name",
+        ClientSort::CreatedAt => "clients:created_at",
+        ClientSort::AdminUpdatedAt => "clients:admin_updated_at",
+    }
+}
+
+/// Checks that the actor may put a client in every one of `sites`, which must exist.
+async fn check_sites_usable(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    sites: &[SiteId],
+) -> Result<(), ClientError> {
+    check_sites_exist(tx, actor, sites).await??;
+    match sites.iter().find(|s| !actor.scope.includes(**s)) {
+        Some(site) => Err(ClientError::SiteOutOfScope(*site)),
+        None => Ok(()),
+    }
+}
+
+/// The site a client goes to when none is named: the caller's first site, or the
+/// business's first site for an owner.
+async fn default_site(tx: &mut dyn Transaction, actor: &Actor) -> Result<SiteId, ClientError> {
+    match &actor.scope {
+        SiteScope::Only(sites) => sites.first().copied().ok_or(ClientError::NoDefaultSite),
+        SiteScope::All => tx
+            .first_site(actor.business_id)
+            .await?
+            .ok_or(ClientError::NoDefaultSite),
+    }
+}
+
+impl Clientele {
+    /// CL-2: creates a client, in the named sites or the caller's current one.
+    pub async fn create_client(
+        &self,
+        actor: &Actor,
+        input: &ClientInput,
+    ) -> Result<Client, ClientError> {
+        let new = NewClient::parse(input)?;
+        let mut tx = self.storage.begin().await?;
+        let sites = match &new.sites {
+            Some(sites) => {
+                check_sites_usable(tx.as_mut(), actor, sites).await?;
+                sites.clone()
+            }
+            None => vec![default_site(tx.as_mut(), actor).await?],
+        };
+        let business = tx
+            .business(actor.business_id)
+            .await?
+            .ok_or(ClientError::Unexpected(StorageError::NotFound))?;
+        let now = self.clock.now();
+        let client = Client::create(
+            ClientId::from_uuid(self.ids.new_id()),
+            actor.business_id,
+            new,
+            sites,
+            now,
+            business.settings.time_zone.today(now),
+        );
+        tx.insert_client(&client).await?;
+        tx.commit().await?;
+        Ok(client)
+    }
+
+    /// A client the caller can see (PL-14). Another business's client is `NotFound`.
+    pub async fn client(&self, actor: &Actor, id: ClientId) -> Result<Client, ClientError> {
+        let mut tx = self.storage.read().await?;
+        visible_client(tx.as_mut(), actor, id).await
+    }
+
+    /// Changes a client's profile, based on `version` (PL-11). A caller limited to some
+    /// sites may add and remove only those; the client's other sites stay as they are.
+    pub async fn update_client(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        version: Version,
+        input: &ClientChangesInput,
+    ) -> Result<Client, ClientError> {
+        let mut changes = ClientChanges::parse(input)?;
+        let mut tx = self.storage.begin().await?;
+        let mut client = visible_client(tx.as_mut(), actor, id).await?;
+        if client.version != version {
+            return Err(ClientError::VersionConflict(version));
+        }
+        if let Some(requested) = changes.sites.take() {
+            changes.sites =
+                Some(allowed_site_change(tx.as_mut(), actor, &client.sites, requested).await?);
+        }
+        if client.apply(changes, self.clock.now()) {
+            match tx.update_client(&client, version).await {
+                Err(StorageError::VersionConflict) => {
+                    return Err(ClientError::VersionConflict(version));
+                }
+                other => other?,
+            }
+            tx.commit().await?;
+        }
+        Ok(client)
+    }
+
+    /// CL-3, CL-4, PL-9: one page of the clients the caller can see.
+    pub async fn list_clients(
+        &self,
+        actor: &Actor,
+        request: &ClientListRequest,
+    ) -> Result<Page<Client>, ClientError> {
+        let list = list_name(request.sort);
+        let after: Option<ClientSortKey> = cursor::decode_opt(list, request.cursor.as_deref())?;
+        if after.as_ref().is_some_and(|key| !request.sort.accepts(key)) {
+            return Err(ForeignCursor.into());
+        }
+        let mut tx = self.storage.read().await?;
+        if let Some(site) = request.site {
+            check_sites_usable(tx.as_mut(), actor, &[site]).await?;
+        }
+        let limit = request.limit.get();
+        let query = ClientQuery {
+            scope: actor.scope.clone(),
+            site: request.site,
+            sort: request.sort,
+            after,
+            limit: limit + 1,
+        };
+        let rows = tx.clients(actor.business_id, &query).await?;
+        Ok(cursor::paginate(list, rows, limit, |c| {
+            request.sort.key_of(c)
+        }))
+    }
+}
+
+async fn visible_client(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    id: ClientId,
+) -> Result<Client, ClientError> {
+    let client = tx
+        .client(actor.business_id, id)
+        .await?
+        .ok_or(ClientError::NotFound)?;
+    if actor.scope.sees_any(&client.sites) {
+        Ok(client)
+    } else {
+        Err(ClientError::ClientOutOfScope)
+    }
+}
+
+/// The sites a client ends up with when `actor` asks for `requested`: sites outside the
+/// actor's scope can be neither added nor removed.
+async fn allowed_site_change(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    current: &[SiteId],
+    requested: Vec<SiteId>,
+) -> Result<Vec<SiteId>, ClientError> {
+    check_sites_exist(tx, actor, &requested).await??;
+    let added = requested.iter().filter(|s| !current.contains(s));
+    let removed = current.iter().filter(|s| !requested.contains(s));
+    match added.chain(removed).find(|s| !actor.scope.includes(**s)) {
+        Some(site) => Err(ClientError::SiteOutOfScope(*site)),
+        None => Ok(requested),
+    }
+}

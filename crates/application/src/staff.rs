@@ -1,0 +1,191 @@
+//! Staff members (PL-13, PL-14): the owner manages them and the sites they may access.
+
+use thiserror::Error;
+
+use clientele_domain::staff::{StaffDetails, StaffInput};
+use clientele_domain::{
+    Actor, FieldError, Forbidden, PageLimit, Permission, Role, SiteId, StaffId, StaffMember,
+    ValidationErrors, Version,
+};
+use clientele_ports::{StorageError, Transaction};
+
+use crate::cursor::{self, ForeignCursor};
+use crate::error::{Classify, ErrorKind};
+use crate::{Clientele, Page};
+
+#[derive(Debug, Error)]
+pub enum StaffError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error(transparent)]
+    BadCursor(#[from] ForeignCursor),
+    #[error("the staff member does not exist")]
+    NotFound,
+    #[error("another staff member already has this email")]
+    DuplicateEmail,
+    #[error("a business keeps at least one owner")]
+    LastOwner,
+    #[error("the staff member was changed since version {0} was read: read it again")]
+    VersionConflict(Version),
+    #[error(transparent)]
+    Unexpected(StorageError),
+}
+
+impl Classify for StaffError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid(_) => ErrorKind::RuleViolated,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::BadCursor(_) => ErrorKind::Malformed,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::DuplicateEmail | Self::LastOwner | Self::VersionConflict(_) => {
+                ErrorKind::Conflict
+            }
+            Self::Unexpected(_) => ErrorKind::Unexpected,
+        }
+    }
+
+    fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Invalid(errors) => &errors.0,
+            _ => &[],
+        }
+    }
+}
+
+impl From<StorageError> for StaffError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::NotFound => Self::NotFound,
+            StorageError::Duplicate(_) => Self::DuplicateEmail,
+            other => Self::Unexpected(other),
+        }
+    }
+}
+
+/// The error of a list of sites some of which do not exist in the business.
+pub(crate) fn unknown_sites(missing: &[SiteId]) -> ValidationErrors {
+    let ids: Vec<String> = missing.iter().map(SiteId::to_string).collect();
+    ValidationErrors::single(
+        "sites",
+        format!("no such site in this business: {}", ids.join(", ")),
+    )
+}
+
+/// Checks that every site of `sites` exists in the actor's business.
+pub(crate) async fn check_sites_exist(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    sites: &[SiteId],
+) -> Result<Result<(), ValidationErrors>, StorageError> {
+    let missing = tx.missing_sites(actor.business_id, sites).await?;
+    Ok(if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(unknown_sites(&missing))
+    })
+}
+
+const STAFF: &str = "staff";
+
+impl Clientele {
+    pub async fn list_staff(
+        &self,
+        actor: &Actor,
+        limit: PageLimit,
+        cursor: Option<&str>,
+    ) -> Result<Page<StaffMember>, StaffError> {
+        actor.require(Permission::ManageStaff)?;
+        let after: Option<StaffId> = cursor::decode_opt(STAFF, cursor)?;
+        let mut tx = self.storage.read().await?;
+        let rows = tx.staff(actor.business_id, after, limit.get() + 1).await?;
+        Ok(cursor::paginate(STAFF, rows, limit.get(), |m| m.id))
+    }
+
+    /// A staff member: the owner sees anyone, everyone sees themselves.
+    pub async fn staff_member(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+    ) -> Result<StaffMember, StaffError> {
+        if id != actor.staff_id {
+            actor.require(Permission::ManageStaff)?;
+        }
+        let mut tx = self.storage.read().await?;
+        tx.staff_member(actor.business_id, id)
+            .await?
+            .ok_or(StaffError::NotFound)
+    }
+
+    pub async fn create_staff(
+        &self,
+        actor: &Actor,
+        input: &StaffInput,
+    ) -> Result<StaffMember, StaffError> {
+        actor.require(Permission::ManageStaff)?;
+        let details = StaffDetails::parse(input)?;
+        let mut tx = self.storage.begin().await?;
+        check_sites_exist(tx.as_mut(), actor, &details.sites).await??;
+        let member = StaffMember::new(
+            StaffId::from_uuid(self.ids.new_id()),
+            actor.business_id,
+            details,
+            self.clock.now(),
+        );
+        tx.insert_staff(&member).await?;
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    /// Replaces a member's name, email, role and sites, based on `version` (PL-11).
+    pub async fn update_staff(
+        &self,
+        actor: &Actor,
+        id: StaffId,
+        version: Version,
+        input: &StaffInput,
+    ) -> Result<StaffMember, StaffError> {
+        actor.require(Permission::ManageStaff)?;
+        let details = StaffDetails::parse(input)?;
+        let mut tx = self.storage.begin().await?;
+        let mut member = tx
+            .staff_member(actor.business_id, id)
+            .await?
+            .ok_or(StaffError::NotFound)?;
+        if member.version != version {
+            return Err(StaffError::VersionConflict(version));
+        }
+        check_sites_exist(tx.as_mut(), actor, &details.sites).await??;
+        if member.role == Role::Owner
+            && details.role != Role::Owner
+            && tx.count_owners(actor.business_id).await? <= 1
+        {
+            return Err(StaffError::LastOwner);
+        }
+        member.replace(details, self.clock.now());
+        match tx.update_staff(&member, version).await {
+            Err(StorageError::VersionConflict) => Err(StaffError::VersionConflict(version)),
+            other => other.map_err(StaffError::from),
+        }?;
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    /// Removes a member and revokes their tokens; never the last owner.
+    pub async fn delete_staff(&self, actor: &Actor, id: StaffId) -> Result<(), StaffError> {
+        actor.require(Permission::ManageStaff)?;
+        let mut tx = self.storage.begin().await?;
+        let member = tx
+            .staff_member(actor.business_id, id)
+            .await?
+            .ok_or(StaffError::NotFound)?;
+        if member.role == Role::Owner && tx.count_owners(actor.business_id).await? <= 1 {
+            return Err(StaffError::LastOwner);
+        }
+        tx.delete_staff(actor.business_id, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,136 @@
+//! Staff API tokens (PL-13): everyone manages their own; the owner manages anyone's.
+//! A token's secret is returned once, when it is created.
+
+use thiserror::Error;
+
+use clientele_domain::token::TokenLabel;
+use clientele_domain::{
+    Actor, ApiToken, FieldError, Forbidden, PageLimit, Permission, StaffId, TokenId,
+    ValidationErrors,
+};
+use clientele_ports::StorageError;
+
+use crate::cursor::{self, ForeignCursor};
+use crate::error::{Classify, ErrorKind};
+use crate::{Clientele, Page};
+
+#[derive(Debug, Error)]
+pub enum TokenError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error(transparent)]
+    BadCursor(#[from] ForeignCursor),
+    #[error("the staff member does not exist")]
+    StaffNotFound,
+    #[error("the token does not exist")]
+    NotFound,
+    #[error(transparent)]
+    Unexpected(StorageError),
+}
+
+impl Classify for TokenError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid(_) => ErrorKind::RuleViolated,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::BadCursor(_) => ErrorKind::Malformed,
+            Self::StaffNotFound | Self::NotFound => ErrorKind::NotFound,
+            Self::Unexpected(_) => ErrorKind::Unexpected,
+        }
+    }
+
+    fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Invalid(errors) => &errors.0,
+            _ => &[],
+        }
+    }
+}
+
+impl From<StorageError> for TokenError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::NotFound => Self::NotFound,
+            other => Self::Unexpected(other),
+        }
+    }
+}
+
+/// A token just created, with its secret.
+#[derive(Debug, Clone)]
+pub struct CreatedToken {
+    pub token: ApiToken,
+    /// Shown once; only its hash is stored.
+    pub secret: String,
+}
+
+const TOKENS: &str = "tokens";
+
+impl Clientele {
+    /// A new token for `staff` (default: the caller). Only the owner makes tokens for
+    /// someone else.
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        staff: Option<StaffId>,
+        label: &str,
+    ) -> Result<CreatedToken, TokenError> {
+        let staff = staff.unwrap_or(actor.staff_id);
+        if staff != actor.staff_id {
+            actor.require(Permission::ManageStaff)?;
+        }
+        let label = TokenLabel::parse(label).map_err(|e| ValidationErrors(vec![e]))?;
+        let mut tx = self.storage.begin().await?;
+        tx.staff_member(actor.business_id, staff)
+            .await?
+            .ok_or(TokenError::StaffNotFound)?;
+        let issued = self
+            .issue_token(tx.as_mut(), actor.business_id, staff, label, None)
+            .await?;
+        tx.commit().await?;
+        Ok(CreatedToken {
+            token: issued.token,
+            secret: issued.secret,
+        })
+    }
+
+    /// The caller's tokens, or everyone's for the owner.
+    pub async fn list_tokens(
+        &self,
+        actor: &Actor,
+        limit: PageLimit,
+        cursor: Option<&str>,
+    ) -> Result<Page<ApiToken>, TokenError> {
+        let after: Option<TokenId> = cursor::decode_opt(TOKENS, cursor)?;
+        let only = if actor.role.allows(Permission::ManageStaff) {
+            None
+        } else {
+            Some(actor.staff_id)
+        };
+        let mut tx = self.storage.read().await?;
+        let rows = tx
+            .tokens(actor.business_id, only, after, limit.get() + 1)
+            .await?;
+        Ok(cursor::paginate(TOKENS, rows, limit.get(), |t| t.id))
+    }
+
+    /// Revokes a token: the caller's own, or anyone's for the owner.
+    pub async fn revoke_token(&self, actor: &Actor, id: TokenId) -> Result<(), TokenError> {
+        let mut tx = self.storage.begin().await?;
+        let token = tx
+            .token(actor.business_id, id)
+            .await?
+            .ok_or(TokenError::NotFound)?;
+        if token.staff_id != actor.staff_id {
+            // Someone else's token: as good as absent unless the caller manages staff.
+            if !actor.role.allows(Permission::ManageStaff) {
+                return Err(TokenError::NotFound);
+            }
+        }
+        tx.delete_token(actor.business_id, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

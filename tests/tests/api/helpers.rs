@@ -1,0 +1,249 @@
+//! Test harness: `spawn_app()` gives each test its own freshly migrated database, the real
+//! router and the owner token of a bootstrapped business.
+
+use std::sync::Arc;
+
+use poem::endpoint::BoxEndpoint;
+use poem::http::Method;
+use poem::test::TestClient;
+use poem::{EndpointExt, Response};
+use serde_json::{Value, json};
+
+use clientele_adapters::testing::{TestDatabase, fresh_storage};
+use clientele_adapters::{SystemClock, UuidV7Ids};
+use clientele_application::{Clientele, Config};
+
+pub const OPERATOR_TOKEN: &str = "operator-secret-for-tests-0123456789";
+
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static, Response>>,
+    pub app: Clientele,
+    /// The owner token of the business created by the first start.
+    pub owner: String,
+    _database: TestDatabase,
+}
+
+/// What the API answered.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub request_id: Option<String>,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The body's field, `Null` if absent.
+    pub fn at(&self, pointer: &str) -> &Value {
+        self.body.pointer(pointer).unwrap_or(&Value::Null)
+    }
+
+    pub fn str(&self, pointer: &str) -> String {
+        self.at(pointer)
+            .as_str()
+            .unwrap_or_else(|| panic!("{pointer} is not a string in {}", self.body))
+            .to_owned()
+    }
+
+    /// Asserts a problem+json answer with this status.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) -> &Self {
+        assert_eq!(self.status, status, "unexpected answer: {:#}", self.body);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{:#}",
+            self.body
+        );
+        assert_eq!(self.at("/status"), &json!(status));
+        assert!(self.at("/detail").is_string(), "{:#}", self.body);
+        self
+    }
+
+    /// The fields listed in a validation problem.
+    pub fn problem_fields(&self) -> Vec<String> {
+        self.at("/errors")
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(self.status, status, "unexpected answer: {:#}", self.body);
+        self
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (storage, database) = fresh_storage().await;
+    let app = Clientele::new(
+        Arc::new(storage),
+        Arc::new(SystemClock),
+        Arc::new(UuidV7Ids),
+        Config {
+            operator_token: Some(OPERATOR_TOKEN.to_owned()),
+        },
+    );
+    let boot = app
+        .bootstrap(None)
+        .await
+        .expect("bootstrap")
+        .expect("an empty database bootstraps");
+    let client = TestClient::new(clientele_api::router(app.clone()).map_to_response().boxed());
+    TestApp {
+        client,
+        app,
+        owner: boot.owner_token,
+        _database: database,
+    }
+}
+
+impl TestApp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self.client.request(method, path);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        if let Some(body) = body {
+            request = request.body_json(&body);
+        }
+        let response = request.send().await.0;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header("content-type").unwrap_or_default();
+        let request_id = header("x-request-id");
+        let text = response
+            .into_body()
+            .into_string()
+            .await
+            .expect("a text body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            content_type,
+            request_id,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Creates a client as `token` and returns its body.
+    pub async fn create_client(&self, token: &str, body: Value) -> Value {
+        let reply = self.post("/v1/clients", token, body).await;
+        reply.assert_status(201);
+        reply.body
+    }
+
+    /// Creates a site as the owner and returns its id.
+    pub async fn create_site(&self, name: &str) -> String {
+        let reply = self
+            .post("/v1/sites", &self.owner, json!({ "name": name }))
+            .await;
+        reply.assert_status(201);
+        reply.str("/id")
+    }
+
+    /// The bootstrapped business's first site.
+    pub async fn main_site(&self) -> String {
+        self.get("/v1/sites", &self.owner).await.str("/items/0/id")
+    }
+
+    /// Creates a staff member with `role` on `sites` and returns a token of theirs.
+    pub async fn staff_token(&self, role: &str, email: &str, sites: &[&str]) -> String {
+        let member = self
+            .post(
+                "/v1/staff",
+                &self.owner,
+                json!({ "name": email, "email": email, "role": role, "sites": sites }),
+            )
+            .await;
+        member.assert_status(201);
+        let token = self
+            .post(
+                "/v1/tokens",
+                &self.owner,
+                json!({ "label": "test", "staff_id": member.str("/id") }),
+            )
+            .await;
+        token.assert_status(201);
+        token.str("/secret")
+    }
+
+    /// Founds a second business through the operator and returns its owner token.
+    pub async fn other_business(&self, name: &str) -> String {
+        let reply = self
+            .post(
+                "/v1/operator/businesses",
+                OPERATOR_TOKEN,
+                json!({ "name": name, "owner": { "name": "Other owner", "email": "owner@other.example" } }),
+            )
+            .await;
+        reply.assert_status(201);
+        reply.str("/owner_token/secret")
+    }
+
+    /// The ids of every client listed at `path` (following every page).
+    pub async fn all_client_ids(&self, path: &str, token: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let url = match &next {
+                None => path.to_owned(),
+                Some(cursor) => format!(
+                    "{path}{}cursor={cursor}",
+                    if path.contains('?') { '&' } else { '?' }
+                ),
+            };
+            let page = self.get(&url, token).await;
+            page.assert_status(200);
+            for item in page.at("/items").as_array().expect("items") {
+                ids.push(item["id"].as_str().expect("id").to_owned());
+            }
+            match page.at("/next_cursor").as_str() {
+                Some(cursor) => next = Some(cursor.to_owned()),
+                None => return ids,
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! One end-to-end test binary (zero-to-production style): every test gets its own fresh
+//! database and the real router. `CLIENTELE_TEST_DATABASE_URL=postgres://…` runs the same
+//! tests on PostgreSQL; unset, they run on SQLite.
+
+mod helpers;
+
+mod auth;
+mod business;
+mod clients;
+mod platform;
+mod sites_and_staff;
+mod tenancy;
