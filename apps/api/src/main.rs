@@ -48,6 +48,7 @@ async fn main() -> std::process::ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(&args.log))
+        .with_writer(std::io::stderr)
         .init();
     match serve(args).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -90,32 +91,9 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     Server::new(TcpListener::bind(args.bind.as_str()))
         .run_with_graceful_shutdown(
             clientele_api::router(app),
-            shutdown_signal(),
+            clientele_adapters::signals::shutdown()?,
             Some(Duration::from_secs(10)),
         )
         .await?;
     Ok(())
-}
-
-/// Resolves on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
 }

@@ -60,6 +60,7 @@ async fn main() -> std::process::ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(&args.log))
+        .with_writer(std::io::stderr)
         .init();
     match work(args).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -96,26 +97,10 @@ async fn work(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 &app,
                 Duration::from_secs(args.interval.max(1)),
                 args.batch,
-                shutdown_signal(),
+                clientele_adapters::signals::shutdown()?,
             )
             .await;
         }
     }
     Ok(())
-}
-
-/// Resolves on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = ctrl_c => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = ctrl_c.await;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 //! Clientele's outbound adapters: storage on SQLite or PostgreSQL through sea-orm, the
-//! system clock and UUIDv7 ids. They implement the traits of `clientele-ports`.
+//! system clock, UUIDv7 ids and the operating system's shutdown signals. They implement
+//! the traits of `clientele-ports`.
 //!
 //! Nothing here is imported by `domain`, `ports` or `application`; only `main` (the apps)
 //! and tests wire these types in. sea-orm types never leave this crate: entities are
@@ -7,6 +8,7 @@
 
 mod clock;
 mod ids;
+pub mod signals;
 mod storage;
 
 #[cfg(feature = "testing")]

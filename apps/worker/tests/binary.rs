@@ -1,0 +1,76 @@
+//! The real `clientele-worker` binary (PL-16, PL-17): `once` runs one pass and exits 0;
+//! `run` loops until SIGTERM and then exits 0; a bad configuration exits non-zero with a
+//! message.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use clientele_adapters::testing::fresh_database;
+
+fn worker() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clientele-worker"));
+    command
+        .env("CLIENTELE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+#[tokio::test]
+async fn pl_17_worker_once_runs_one_pass_on_a_fresh_database_and_exits_0() {
+    let database = fresh_database().await;
+
+    let output = worker()
+        .args(["once", "--now", "2026-11-22T10:00:00Z"])
+        .env("DATABASE_URL", database.url())
+        .output()
+        .expect("the worker runs");
+
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test]
+async fn pl_16_worker_run_exits_0_on_sigterm() {
+    let database = fresh_database().await;
+    let mut child = worker()
+        .args(["run", "--interval", "1"])
+        .env("DATABASE_URL", database.url())
+        .env("CLIENTELE_LOG", "info")
+        .spawn()
+        .expect("the worker starts");
+    // Wait until it has completed a pass (its log says so), so the signal finds it looping.
+    let mut log = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let passed = log
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("job pass done"));
+    assert!(passed, "the worker logged a finished pass");
+    // Keep reading its log so that it never writes into a closed pipe.
+    let drain = std::thread::spawn(move || log.map_while(Result::ok).count());
+    assert!(child.try_wait().expect("status").is_none(), "still running");
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    let status = child.wait().expect("the worker exits");
+    let _ = drain.join();
+
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn pl_21_a_bad_database_url_is_a_clear_error_and_a_failure_exit() {
+    let output = worker()
+        .args(["once"])
+        .env("DATABASE_URL", "mysql://nope")
+        .output()
+        .expect("the worker runs");
+
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("sqlite://"));
+}
