@@ -9,6 +9,7 @@ pub mod envelope;
 pub mod problem;
 pub mod routes;
 pub mod security;
+pub mod text;
 
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;

@@ -123,3 +123,23 @@ async fn pl_8_a_malformed_path_id_is_a_400_problem_naming_the_parameter() {
     reply.assert_problem(400);
     assert_eq!(reply.problem_fields(), ["id"]);
 }
+
+#[tokio::test]
+async fn pl_23_a_number_or_boolean_where_text_is_expected_is_a_400_problem() {
+    let app = spawn_app().await;
+
+    for body in [
+        json!({ "first_name": 123, "last_name": "Silva" }),
+        json!({ "first_name": "Ana", "last_name": true }),
+        json!({ "first_name": "Ana", "last_name": "Silva", "email": 5 }),
+    ] {
+        app.post("/v1/clients", &app.owner, body.clone())
+            .await
+            .assert_problem(400);
+    }
+    assert!(
+        app.all_client_ids("/v1/clients", &app.owner)
+            .await
+            .is_empty()
+    );
+}

@@ -19,6 +19,7 @@ use super::tokens::CreatedTokenView;
 use super::{ApiTags, page_limit};
 use crate::problem::ProblemResponse;
 use crate::security::{OperatorToken, StaffToken};
+use crate::text::{Text, opt};
 
 /// A business and its settings.
 #[derive(Debug, Object)]
@@ -56,33 +57,33 @@ impl From<&Business> for BusinessView {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct OwnerParams {
-    pub name: String,
-    pub email: String,
+    pub name: Text,
+    pub email: Text,
 }
 
 /// A new business.
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct NewBusinessParams {
-    pub name: String,
+    pub name: Text,
     /// IANA time zone, default `UTC`.
-    pub time_zone: Option<String>,
+    pub time_zone: Option<Text>,
     /// ISO-4217 code, default `EUR`.
-    pub currency: Option<String>,
+    pub currency: Option<Text>,
     /// The first site's name, default "Main site".
-    pub site_name: Option<String>,
+    pub site_name: Option<Text>,
     pub owner: OwnerParams,
 }
 
 impl From<NewBusinessParams> for NewBusinessInput {
     fn from(p: NewBusinessParams) -> Self {
         Self {
-            name: p.name,
-            time_zone: p.time_zone,
-            currency: p.currency,
-            site_name: p.site_name,
-            owner_name: p.owner.name,
-            owner_email: p.owner.email,
+            name: p.name.0,
+            time_zone: opt(p.time_zone),
+            currency: opt(p.currency),
+            site_name: opt(p.site_name),
+            owner_name: p.owner.name.0,
+            owner_email: p.owner.email.0,
         }
     }
 }
@@ -128,9 +129,9 @@ pub enum CreateBusinessResponse {
 pub struct SettingsParams {
     /// The version the change is based on (PL-11).
     pub version: i64,
-    pub name: Option<String>,
-    pub time_zone: Option<String>,
-    pub currency: Option<String>,
+    pub name: Option<Text>,
+    pub time_zone: Option<Text>,
+    pub currency: Option<Text>,
     pub merge_on_identical_name: Option<bool>,
 }
 
@@ -202,9 +203,9 @@ impl BusinessApi {
         let actor = auth.actor(&self.app).await?;
         let params = body.0;
         let input = SettingsInput {
-            name: params.name,
-            time_zone: params.time_zone,
-            currency: params.currency,
+            name: opt(params.name),
+            time_zone: opt(params.time_zone),
+            currency: opt(params.currency),
             merge_on_identical_name: params.merge_on_identical_name,
         };
         let business = self

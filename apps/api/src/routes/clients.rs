@@ -16,6 +16,7 @@ use clientele_domain::{Client, ClientId, ClientSort, SiteId, Version};
 use super::{ApiTags, page_limit};
 use crate::problem::ProblemResponse;
 use crate::security::StaffToken;
+use crate::text::{Text, opt};
 
 /// A client.
 #[derive(Debug, Object)]
@@ -69,11 +70,11 @@ impl From<&Client> for ClientView {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct NewClientParams {
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
+    pub first_name: Text,
+    pub last_name: Text,
+    pub email: Option<Text>,
     /// Digits, spaces, `.`, `-`, `/`, parentheses and a leading `+`.
-    pub phone: Option<String>,
+    pub phone: Option<Text>,
     /// The client's sites; default the caller's current site.
     pub sites: Option<Vec<Uuid>>,
 }
@@ -84,10 +85,10 @@ pub struct NewClientParams {
 pub struct ClientChangesParams {
     /// The version the change is based on (PL-11).
     pub version: i64,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub email: MaybeUndefined<String>,
-    pub phone: MaybeUndefined<String>,
+    pub first_name: Option<Text>,
+    pub last_name: Option<Text>,
+    pub email: MaybeUndefined<Text>,
+    pub phone: MaybeUndefined<Text>,
     /// The client's sites, replacing the current ones.
     pub sites: Option<Vec<Uuid>>,
 }
@@ -96,11 +97,11 @@ fn sites(ids: Option<Vec<Uuid>>) -> Option<Vec<SiteId>> {
     ids.map(|ids| ids.into_iter().map(SiteId::from_uuid).collect())
 }
 
-fn change(value: MaybeUndefined<String>) -> Option<Option<String>> {
+fn change(value: MaybeUndefined<Text>) -> Option<Option<String>> {
     match value {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
+        MaybeUndefined::Value(v) => Some(Some(v.0)),
     }
 }
 
@@ -188,10 +189,10 @@ impl ClientsApi {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let input = ClientInput {
-            first_name: p.first_name,
-            last_name: p.last_name,
-            email: p.email,
-            phone: p.phone,
+            first_name: p.first_name.0,
+            last_name: p.last_name.0,
+            email: opt(p.email),
+            phone: opt(p.phone),
             sites: sites(p.sites),
         };
         let client = self.app.create_client(&actor, &input).await?;
@@ -225,8 +226,8 @@ impl ClientsApi {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let input = ClientChangesInput {
-            first_name: p.first_name,
-            last_name: p.last_name,
+            first_name: opt(p.first_name),
+            last_name: opt(p.last_name),
             email: change(p.email),
             phone: change(p.phone),
             sites: sites(p.sites),

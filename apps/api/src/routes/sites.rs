@@ -13,6 +13,7 @@ use clientele_domain::{Site, SiteId, Version};
 use super::{ApiTags, page_limit};
 use crate::problem::ProblemResponse;
 use crate::security::StaffToken;
+use crate::text::{Text, opt};
 
 /// A site (location) of the business.
 #[derive(Debug, Object)]
@@ -44,8 +45,8 @@ impl From<&Site> for SiteView {
 #[oai(deny_unknown_fields)]
 pub struct NewSiteParams {
     /// Unique in the business (case- and accent-insensitive).
-    pub name: String,
-    pub address: Option<String>,
+    pub name: Text,
+    pub address: Option<Text>,
 }
 
 /// A site's new name and address.
@@ -54,8 +55,8 @@ pub struct NewSiteParams {
 pub struct SiteParams {
     /// The version the change is based on (PL-11).
     pub version: i64,
-    pub name: String,
-    pub address: Option<String>,
+    pub name: Text,
+    pub address: Option<Text>,
 }
 
 #[derive(Debug, Object)]
@@ -115,8 +116,8 @@ impl SitesApi {
     ) -> Result<CreateSiteResponse, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
         let input = SiteInput {
-            name: body.0.name,
-            address: body.0.address,
+            name: body.0.name.0,
+            address: opt(body.0.address),
         };
         let site = self.app.create_site(&actor, &input).await?;
         Ok(CreateSiteResponse::Created(Json((&site).into())))
@@ -145,8 +146,8 @@ impl SitesApi {
         let actor = auth.actor(&self.app).await?;
         let params = body.0;
         let input = SiteInput {
-            name: params.name,
-            address: params.address,
+            name: params.name.0,
+            address: opt(params.address),
         };
         let site = self
             .app

@@ -14,6 +14,7 @@ use super::sites::DeleteResponse;
 use super::{ApiTags, page_limit};
 use crate::problem::ProblemResponse;
 use crate::security::StaffToken;
+use crate::text::Text;
 
 /// PL-13: what a staff member may do.
 #[derive(Debug, Clone, Copy, Enum)]
@@ -81,9 +82,9 @@ impl From<&StaffMember> for StaffView {
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct NewStaffParams {
-    pub name: String,
+    pub name: Text,
     /// Unique in the business (case-insensitive).
-    pub email: String,
+    pub email: Text,
     pub role: RoleParam,
     /// The sites they may access (ignored for an owner).
     #[oai(default)]
@@ -96,17 +97,17 @@ pub struct NewStaffParams {
 pub struct StaffParams {
     /// The version the change is based on (PL-11).
     pub version: i64,
-    pub name: String,
-    pub email: String,
+    pub name: Text,
+    pub email: Text,
     pub role: RoleParam,
     #[oai(default)]
     pub sites: Vec<Uuid>,
 }
 
-fn input(name: String, email: String, role: RoleParam, sites: Vec<Uuid>) -> StaffInput {
+fn input(name: Text, email: Text, role: RoleParam, sites: Vec<Uuid>) -> StaffInput {
     StaffInput {
-        name,
-        email,
+        name: name.0,
+        email: email.0,
         role: role.name().to_owned(),
         sites: sites.into_iter().map(SiteId::from_uuid).collect(),
     }

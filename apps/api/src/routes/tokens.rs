@@ -14,6 +14,7 @@ use super::sites::DeleteResponse;
 use super::{ApiTags, page_limit};
 use crate::problem::ProblemResponse;
 use crate::security::StaffToken;
+use crate::text::Text;
 
 /// A token, without its secret.
 #[derive(Debug, Object)]
@@ -60,7 +61,7 @@ impl CreatedTokenView {
 #[oai(deny_unknown_fields)]
 pub struct NewTokenParams {
     /// What the token is for ("front desk tablet").
-    pub label: String,
+    pub label: Text,
     /// Whose token it is; default the caller. Only the owner names someone else.
     pub staff_id: Option<Uuid>,
 }
@@ -119,7 +120,7 @@ impl TokensApi {
             .create_token(
                 &actor,
                 body.0.staff_id.map(StaffId::from_uuid),
-                &body.0.label,
+                &body.0.label.0,
             )
             .await?;
         Ok(CreateTokenResponse::Created(Json(CreatedTokenView::new(
