@@ -294,6 +294,54 @@ fn validate_configured_token(token: &str) -> Result<&str, BootstrapError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{app_with, business};
+    use clientele_ports::storage::MockTransaction;
+
+    #[tokio::test]
+    async fn pl_13_a_later_start_creates_nothing() {
+        let mut tx = MockTransaction::new();
+        tx.expect_bootstrap_business()
+            .returning(|| Ok(Some(business())));
+        tx.expect_insert_business().never();
+        tx.expect_commit().never();
+
+        let outcome = app_with(tx).bootstrap(None).await.unwrap();
+
+        assert_eq!(outcome, None);
+    }
+
+    #[tokio::test]
+    async fn pl_13_a_first_start_that_loses_the_race_to_another_process_commits_nothing() {
+        let mut tx = MockTransaction::new();
+        tx.expect_bootstrap_business().returning(|| Ok(None));
+        tx.expect_insert_business().times(1).returning(|_| Ok(()));
+        tx.expect_insert_site().times(1).returning(|_| Ok(()));
+        tx.expect_insert_staff().times(1).returning(|_| Ok(()));
+        tx.expect_insert_token().times(1).returning(|_, _| Ok(()));
+        tx.expect_record_bootstrap()
+            .returning(|_, _| Err(StorageError::Duplicate("bootstrap")));
+        tx.expect_commit().never();
+
+        let outcome = app_with(tx).bootstrap(None).await.unwrap();
+
+        assert_eq!(outcome, None);
+    }
+
+    #[tokio::test]
+    async fn pl_13_only_the_hash_of_a_token_is_stored_and_looked_up_in_the_business_it_names() {
+        let token = format!("clt_{}_{}", business().as_uuid().simple(), "s".repeat(64));
+        let expected_hash = hash_token(&token);
+        let mut tx = MockTransaction::new();
+        tx.expect_bootstrap_business().never();
+        tx.expect_token_by_hash()
+            .withf(move |b, hash| *b == business() && hash == expected_hash)
+            .times(1)
+            .returning(|_, _| Ok(None));
+
+        let outcome = app_with(tx).authenticate(&token).await;
+
+        assert!(matches!(outcome, Err(AuthError::InvalidToken)));
+    }
 
     #[test]
     fn pl_13_a_generated_token_names_its_business() {

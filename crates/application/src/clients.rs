@@ -241,3 +241,88 @@ async fn allowed_site_change(
         None => Ok(requested),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{actor, app_with, business, now, site, uuid};
+    use clientele_domain::Role;
+    use clientele_ports::storage::MockTransaction;
+
+    fn stored_client(version: i64) -> Client {
+        let new = NewClient::parse(&ClientInput {
+            first_name: "Ana".into(),
+            last_name: "Silva".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let mut client = Client::create(
+            ClientId::from_uuid(uuid(50)),
+            business(),
+            new,
+            vec![site(10)],
+            now(),
+            now().date_naive(),
+        );
+        client.version = Version::new(version);
+        client
+    }
+
+    #[tokio::test]
+    async fn pl_11_a_stale_version_is_refused_before_anything_is_written() {
+        let mut tx = MockTransaction::new();
+        tx.expect_client()
+            .returning(|_, _| Ok(Some(stored_client(2))));
+        tx.expect_update_client().never();
+        tx.expect_commit().never();
+        let change = ClientChangesInput {
+            first_name: Some("Anna".into()),
+            ..Default::default()
+        };
+
+        let outcome = app_with(tx)
+            .update_client(
+                &actor(Role::Owner, SiteScope::All),
+                ClientId::from_uuid(uuid(50)),
+                Version::new(1),
+                &change,
+            )
+            .await;
+
+        assert!(matches!(outcome, Err(ClientError::VersionConflict(_))));
+    }
+
+    #[tokio::test]
+    async fn pl_14_a_member_with_no_site_cannot_create_a_client_without_naming_one() {
+        let mut tx = MockTransaction::new();
+        tx.expect_insert_client().never();
+        tx.expect_commit().never();
+        let input = ClientInput {
+            first_name: "Ana".into(),
+            last_name: "Silva".into(),
+            ..Default::default()
+        };
+
+        let outcome = app_with(tx)
+            .create_client(&actor(Role::Staff, SiteScope::Only(vec![])), &input)
+            .await;
+
+        assert!(matches!(outcome, Err(ClientError::NoDefaultSite)));
+    }
+
+    #[tokio::test]
+    async fn pl_14_a_client_of_other_sites_is_hidden_from_a_scoped_member() {
+        let mut tx = MockTransaction::new();
+        tx.expect_client()
+            .returning(|_, _| Ok(Some(stored_client(1))));
+
+        let outcome = app_with(tx)
+            .client(
+                &actor(Role::Staff, SiteScope::Only(vec![site(11)])),
+                ClientId::from_uuid(uuid(50)),
+            )
+            .await;
+
+        assert!(matches!(outcome, Err(ClientError::ClientOutOfScope)));
+    }
+}

@@ -66,3 +66,76 @@ impl Clientele {
         self.storage.ready().await
     }
 }
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Use cases over mocked ports: a fixed clock, counting ids, and one mocked
+    //! transaction that the test sets expectations on.
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use chrono::{DateTime, TimeZone, Utc};
+    use clientele_domain::{Actor, BusinessId, Role, SiteId, SiteScope, StaffId};
+    use clientele_ports::clock::MockClock;
+    use clientele_ports::ids::MockIdGenerator;
+    use clientele_ports::storage::{MockStorage, MockTransaction};
+
+    use super::{Clientele, Config};
+
+    pub fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap()
+    }
+
+    pub fn uuid(n: u128) -> uuid::Uuid {
+        uuid::Uuid::from_u128(n)
+    }
+
+    /// The application, handing out `tx` for its one transaction (read or write).
+    pub fn app_with(tx: MockTransaction) -> Clientele {
+        let mut storage = MockStorage::new();
+        let tx = std::sync::Mutex::new(Some(tx));
+        let hand_out = move || {
+            let tx = tx
+                .lock()
+                .unwrap()
+                .take()
+                .expect("one transaction per use case");
+            Ok(Box::new(tx) as Box<dyn clientele_ports::Transaction>)
+        };
+        let hand_out = Arc::new(hand_out);
+        let (write, read) = (hand_out.clone(), hand_out);
+        storage.expect_begin().returning(move || write());
+        storage.expect_read().returning(move || read());
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(now);
+        let counter = Arc::new(AtomicU64::new(1000));
+        let mut ids = MockIdGenerator::new();
+        ids.expect_new_id()
+            .returning(move || uuid(u128::from(counter.fetch_add(1, Ordering::SeqCst))));
+        ids.expect_new_secret().returning(|| "s".repeat(64));
+        Clientele::new(
+            Arc::new(storage),
+            Arc::new(clock),
+            Arc::new(ids),
+            Config::default(),
+        )
+    }
+
+    pub fn business() -> BusinessId {
+        BusinessId::from_uuid(uuid(1))
+    }
+
+    pub fn actor(role: Role, scope: SiteScope) -> Actor {
+        Actor {
+            business_id: business(),
+            staff_id: StaffId::from_uuid(uuid(2)),
+            role,
+            scope,
+        }
+    }
+
+    pub fn site(n: u128) -> SiteId {
+        SiteId::from_uuid(uuid(n))
+    }
+}

@@ -161,3 +161,54 @@ impl Clientele {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{actor, app_with, business, now, site};
+    use clientele_domain::Role;
+    use clientele_domain::site::SiteName;
+    use clientele_ports::storage::MockTransaction;
+
+    #[tokio::test]
+    async fn pl_14_the_last_site_of_a_business_is_never_deleted() {
+        let only = Site::new(
+            site(10),
+            business(),
+            SiteDetails {
+                name: SiteName::parse("Main").unwrap(),
+                address: None,
+            },
+            now(),
+        );
+        let listed = only.clone();
+        let mut tx = MockTransaction::new();
+        tx.expect_site()
+            .returning(move |_, _| Ok(Some(only.clone())));
+        tx.expect_sites()
+            .returning(move |_, _, _, _| Ok(vec![listed.clone()]));
+        tx.expect_delete_site().never();
+        tx.expect_commit().never();
+
+        let outcome = app_with(tx)
+            .delete_site(&actor(Role::Owner, SiteScope::All), site(10))
+            .await;
+
+        assert!(matches!(outcome, Err(SiteError::LastSite)));
+    }
+
+    #[tokio::test]
+    async fn pl_13_only_the_owner_manages_sites() {
+        let tx = MockTransaction::new();
+        let input = SiteInput {
+            name: "Annex".into(),
+            address: None,
+        };
+
+        let outcome = app_with(tx)
+            .create_site(&actor(Role::Admin, SiteScope::Only(vec![site(10)])), &input)
+            .await;
+
+        assert!(matches!(outcome, Err(SiteError::Forbidden(_))));
+    }
+}

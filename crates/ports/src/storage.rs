@@ -59,7 +59,6 @@ pub trait Transaction:
     async fn commit(self: Box<Self>) -> Result<(), StorageError>;
 }
 
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait BusinessRepository: Send {
     /// MUST return `Duplicate("business")` if the id is taken.
@@ -95,7 +94,6 @@ pub trait BusinessRepository: Send {
     async fn bootstrap_business(&mut self) -> Result<Option<BusinessId>, StorageError>;
 }
 
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait SiteRepository: Send {
     /// MUST return `Duplicate("site_name")` if the business has a site of that name
@@ -135,7 +133,6 @@ pub trait SiteRepository: Send {
     async fn delete_site(&mut self, business: BusinessId, id: SiteId) -> Result<(), StorageError>;
 }
 
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait StaffRepository: Send {
     /// MUST return `Duplicate("staff_email")` if the business has a member with that
@@ -172,7 +169,6 @@ pub trait StaffRepository: Send {
     async fn count_owners(&mut self, business: BusinessId) -> Result<u64, StorageError>;
 }
 
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait TokenRepository: Send {
     /// Stores a token with the hash of its secret. MUST return `Duplicate("token")` if
@@ -224,7 +220,6 @@ pub struct ClientQuery {
     pub limit: u32,
 }
 
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ClientRepository: Send {
     /// MUST return `Duplicate("client")` if the id is taken.
@@ -249,4 +244,64 @@ pub trait ClientRepository: Send {
         business: BusinessId,
         query: &ClientQuery,
     ) -> Result<Vec<Client>, StorageError>;
+}
+
+#[cfg(any(test, feature = "mocks"))]
+mockall::mock! {
+    /// A transaction whose every repository method is mocked, for use-case unit tests:
+    /// hand it out from a `MockStorage` with `return_once`.
+    pub Transaction {}
+
+    #[async_trait]
+    impl BusinessRepository for Transaction {
+        async fn insert_business(&mut self, business: &Business) -> Result<(), StorageError>;
+        async fn business(&mut self, id: BusinessId) -> Result<Option<Business>, StorageError>;
+        async fn update_business(&mut self, business: &Business, expected: Version) -> Result<(), StorageError>;
+        async fn businesses(&mut self, after: Option<BusinessId>, limit: u32) -> Result<Vec<Business>, StorageError>;
+        async fn record_bootstrap(&mut self, business: BusinessId, at: DateTime<Utc>) -> Result<(), StorageError>;
+        async fn bootstrap_business(&mut self) -> Result<Option<BusinessId>, StorageError>;
+    }
+
+    #[async_trait]
+    impl SiteRepository for Transaction {
+        async fn insert_site(&mut self, site: &Site) -> Result<(), StorageError>;
+        async fn site(&mut self, business: BusinessId, id: SiteId) -> Result<Option<Site>, StorageError>;
+        async fn sites(&mut self, business: BusinessId, scope: &SiteScope, after: Option<SiteId>, limit: u32) -> Result<Vec<Site>, StorageError>;
+        async fn missing_sites(&mut self, business: BusinessId, ids: &[SiteId]) -> Result<Vec<SiteId>, StorageError>;
+        async fn first_site(&mut self, business: BusinessId) -> Result<Option<SiteId>, StorageError>;
+        async fn update_site(&mut self, site: &Site, expected: Version) -> Result<(), StorageError>;
+        async fn delete_site(&mut self, business: BusinessId, id: SiteId) -> Result<(), StorageError>;
+    }
+
+    #[async_trait]
+    impl StaffRepository for Transaction {
+        async fn insert_staff(&mut self, member: &StaffMember) -> Result<(), StorageError>;
+        async fn staff_member(&mut self, business: BusinessId, id: StaffId) -> Result<Option<StaffMember>, StorageError>;
+        async fn staff(&mut self, business: BusinessId, after: Option<StaffId>, limit: u32) -> Result<Vec<StaffMember>, StorageError>;
+        async fn update_staff(&mut self, member: &StaffMember, expected: Version) -> Result<(), StorageError>;
+        async fn delete_staff(&mut self, business: BusinessId, id: StaffId) -> Result<(), StorageError>;
+        async fn count_owners(&mut self, business: BusinessId) -> Result<u64, StorageError>;
+    }
+
+    #[async_trait]
+    impl TokenRepository for Transaction {
+        async fn insert_token(&mut self, token: &ApiToken, secret_hash: &str) -> Result<(), StorageError>;
+        async fn token_by_hash(&mut self, business: BusinessId, secret_hash: &str) -> Result<Option<ApiToken>, StorageError>;
+        async fn tokens(&mut self, business: BusinessId, staff: Option<StaffId>, after: Option<TokenId>, limit: u32) -> Result<Vec<ApiToken>, StorageError>;
+        async fn token(&mut self, business: BusinessId, id: TokenId) -> Result<Option<ApiToken>, StorageError>;
+        async fn delete_token(&mut self, business: BusinessId, id: TokenId) -> Result<(), StorageError>;
+    }
+
+    #[async_trait]
+    impl ClientRepository for Transaction {
+        async fn insert_client(&mut self, client: &Client) -> Result<(), StorageError>;
+        async fn client(&mut self, business: BusinessId, id: ClientId) -> Result<Option<Client>, StorageError>;
+        async fn update_client(&mut self, client: &Client, expected: Version) -> Result<(), StorageError>;
+        async fn clients(&mut self, business: BusinessId, query: &ClientQuery) -> Result<Vec<Client>, StorageError>;
+    }
+
+    #[async_trait]
+    impl Transaction for Transaction {
+        async fn commit(self: Box<Self>) -> Result<(), StorageError>;
+    }
 }

@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod business;
 mod clients;
+mod concurrency;
 mod platform;
 mod sites_and_staff;
 mod tenancy;
