@@ -34,8 +34,7 @@ async fn pl_13_of_several_first_starts_at_once_exactly_one_bootstraps() {
 
     let bootstrapped: Vec<_> = outcomes
         .into_iter()
-        .map(|o| o.expect("bootstrap does not fail"))
-        .flatten()
+        .filter_map(|o| o.expect("bootstrap does not fail"))
         .collect();
     assert_eq!(bootstrapped.len(), 1);
     let owner = app
