@@ -30,7 +30,7 @@ pub struct Problem {
     /// What went wrong in this request, for a person.
     pub detail: String,
     /// For validation problems: every field at fault.
-    #[oai(skip_serializing_if_is_empty)]
+    #[oai(default, skip_serializing_if_is_empty)]
     pub errors: Vec<ProblemField>,
 }
 
@@ -52,6 +52,9 @@ pub enum ProblemResponse {
     /// Conflicts with the current state: stale `version`, duplicate, still in use.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The body is not JSON: send `Content-Type: application/json`.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Well-formed but breaks a rule: invalid fields (listed in `errors`), unknown site.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
@@ -197,6 +200,12 @@ pub fn from_poem_error(error: &poem::Error) -> poem::Response {
         (
             "method-not-allowed",
             "this route does not accept this method".to_owned(),
+            vec![],
+        )
+    } else if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        (
+            "unsupported-media-type",
+            "the body must be JSON: send `Content-Type: application/json`".to_owned(),
             vec![],
         )
     } else if status.is_server_error() {

@@ -41,12 +41,15 @@ pub fn decode<T: DeserializeOwned>(list: &str, cursor: &str) -> Result<T, Foreig
     }
 }
 
-/// Decodes an optional cursor.
+/// Decodes an optional cursor; an empty one (`?cursor=`) means "from the start".
 pub fn decode_opt<T: DeserializeOwned>(
     list: &str,
     cursor: Option<&str>,
 ) -> Result<Option<T>, ForeignCursor> {
-    cursor.map(|c| decode(list, c)).transpose()
+    cursor
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| decode(list, c))
+        .transpose()
 }
 
 /// Turns `limit + 1` fetched rows into a page: the extra row only says there is more.
@@ -88,6 +91,12 @@ mod tests {
             decode::<(String, i32)>("clients:last_name", "not a cursor"),
             Err(ForeignCursor)
         );
+    }
+
+    #[test]
+    fn pl_9_an_empty_cursor_starts_from_the_beginning() {
+        assert_eq!(decode_opt::<i32>("n", Some("")), Ok(None));
+        assert_eq!(decode_opt::<i32>("n", None), Ok(None));
     }
 
     #[test]

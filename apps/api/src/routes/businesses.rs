@@ -23,6 +23,7 @@ use crate::text::{Text, opt};
 
 /// A business and its settings.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BusinessView {
     pub id: Uuid,
     pub name: String,
@@ -90,6 +91,7 @@ impl From<NewBusinessParams> for NewBusinessInput {
 
 /// A business just founded, with its first site, owner and the owner's token.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FoundedBusinessView {
     pub business: BusinessView,
     pub site: SiteView,
@@ -110,6 +112,7 @@ impl From<&FoundedBusiness> for FoundedBusinessView {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BusinessPage {
     pub items: Vec<BusinessView>,
     /// Pass it as `cursor` for the next page; absent on the last page.
@@ -163,6 +166,7 @@ impl OperatorApi {
         &self,
         auth: OperatorToken,
         /// Page size, 1 to 1000 (default 500).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

@@ -20,6 +20,7 @@ use crate::text::{Text, opt};
 
 /// A client.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClientView {
     pub id: Uuid,
     pub first_name: String,
@@ -132,6 +133,7 @@ impl From<ClientSortParam> for ClientSort {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ClientPage {
     pub items: Vec<ClientView>,
     /// Pass it as `cursor` for the next page; absent on the last page.
@@ -157,6 +159,7 @@ impl ClientsApi {
         &self,
         auth: StaffToken,
         /// Page size, 1 to 1000 (default 500).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page, with the same `sort`.
         cursor: Query<Option<String>>,

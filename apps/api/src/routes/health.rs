@@ -13,6 +13,7 @@ pub struct HealthApi {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StatusView {
     /// `ok`, or what is not ready.
     pub status: String,

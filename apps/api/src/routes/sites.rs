@@ -17,6 +17,7 @@ use crate::text::{Text, opt};
 
 /// A site (location) of the business.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SiteView {
     pub id: Uuid,
     pub name: String,
@@ -60,6 +61,7 @@ pub struct SiteParams {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SitePage {
     pub items: Vec<SiteView>,
     /// Pass it as `cursor` for the next page; absent on the last page.
@@ -92,6 +94,7 @@ impl SitesApi {
         &self,
         auth: StaffToken,
         /// Page size, 1 to 1000 (default 500).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

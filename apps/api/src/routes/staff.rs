@@ -50,6 +50,7 @@ impl RoleParam {
 
 /// A staff member.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StaffView {
     pub id: Uuid,
     pub name: String,
@@ -114,6 +115,7 @@ fn input(name: Text, email: Text, role: RoleParam, sites: Vec<Uuid>) -> StaffInp
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StaffPage {
     pub items: Vec<StaffView>,
     /// Pass it as `cursor` for the next page; absent on the last page.
@@ -147,6 +149,7 @@ impl StaffApi {
         &self,
         auth: StaffToken,
         /// Page size, 1 to 1000 (default 500).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

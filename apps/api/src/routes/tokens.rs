@@ -18,6 +18,7 @@ use crate::text::Text;
 
 /// A token, without its secret.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenView {
     pub id: Uuid,
     pub staff_id: Uuid,
@@ -41,6 +42,7 @@ impl From<&ApiToken> for TokenView {
 
 /// A token just created, with its secret.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CreatedTokenView {
     pub token: TokenView,
     /// Send it as `Authorization: Bearer <secret>`. Shown once: store it now.
@@ -67,6 +69,7 @@ pub struct NewTokenParams {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenPage {
     pub items: Vec<TokenView>,
     /// Pass it as `cursor` for the next page; absent on the last page.
@@ -92,6 +95,7 @@ impl TokensApi {
         &self,
         auth: StaffToken,
         /// Page size, 1 to 1000 (default 500).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
