@@ -30,8 +30,8 @@ pub enum BusinessError {
     BadCursor(#[from] ForeignCursor),
     #[error("the business does not exist")]
     NotFound,
-    #[error("the settings were changed since version {0} was read: read them again")]
-    VersionConflict(Version),
+    #[error("the settings were changed since the version you sent: read them again")]
+    VersionConflict,
     #[error(transparent)]
     Unexpected(StorageError),
 }
@@ -43,7 +43,7 @@ impl Classify for BusinessError {
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
-            Self::VersionConflict(_) => ErrorKind::Conflict,
+            Self::VersionConflict => ErrorKind::Conflict,
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -60,6 +60,7 @@ impl From<StorageError> for BusinessError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::NotFound => Self::NotFound,
+            StorageError::VersionConflict => Self::VersionConflict,
             other => Self::Unexpected(other),
         }
     }
@@ -185,13 +186,10 @@ impl Clientele {
             .await?
             .ok_or(BusinessError::NotFound)?;
         if business.version != version {
-            return Err(BusinessError::VersionConflict(version));
+            return Err(BusinessError::VersionConflict);
         }
         business.apply(changes, self.clock.now());
-        match tx.update_business(&business, version).await {
-            Err(StorageError::VersionConflict) => Err(BusinessError::VersionConflict(version)),
-            other => other.map_err(BusinessError::from),
-        }?;
+        tx.update_business(&business, version).await?;
         tx.commit().await?;
         Ok(business)
     }

@@ -29,8 +29,8 @@ pub enum ClientError {
     SiteOutOfScope(SiteId),
     #[error("there is no site to put the client in: name one in `sites`")]
     NoDefaultSite,
-    #[error("the client was changed since version {0} was read: read it again")]
-    VersionConflict(Version),
+    #[error("the client was changed since the version you sent: read it again")]
+    VersionConflict,
     #[error(transparent)]
     Unexpected(StorageError),
 }
@@ -42,7 +42,7 @@ impl Classify for ClientError {
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
             Self::ClientOutOfScope | Self::SiteOutOfScope(_) => ErrorKind::Forbidden,
-            Self::VersionConflict(_) => ErrorKind::Conflict,
+            Self::VersionConflict => ErrorKind::Conflict,
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -59,6 +59,7 @@ impl From<StorageError> for ClientError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::NotFound => Self::NotFound,
+            StorageError::VersionConflict => Self::VersionConflict,
             other => Self::Unexpected(other),
         }
     }
@@ -161,19 +162,14 @@ impl Clientele {
         let mut tx = self.storage.begin().await?;
         let mut client = visible_client(tx.as_mut(), actor, id).await?;
         if client.version != version {
-            return Err(ClientError::VersionConflict(version));
+            return Err(ClientError::VersionConflict);
         }
         if let Some(requested) = changes.sites.take() {
             changes.sites =
                 Some(allowed_site_change(tx.as_mut(), actor, &client.sites, requested).await?);
         }
         if client.apply(changes, self.clock.now()) {
-            match tx.update_client(&client, version).await {
-                Err(StorageError::VersionConflict) => {
-                    return Err(ClientError::VersionConflict(version));
-                }
-                other => other?,
-            }
+            tx.update_client(&client, version).await?;
             tx.commit().await?;
         }
         Ok(client)
@@ -289,7 +285,7 @@ mod tests {
             )
             .await;
 
-        assert!(matches!(outcome, Err(ClientError::VersionConflict(_))));
+        assert!(matches!(outcome, Err(ClientError::VersionConflict)));
     }
 
     #[tokio::test]

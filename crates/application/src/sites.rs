@@ -32,8 +32,8 @@ pub enum SiteError {
     InUse(&'static str),
     #[error("a business keeps at least one site")]
     LastSite,
-    #[error("the site was changed since version {0} was read: read it again")]
-    VersionConflict(Version),
+    #[error("the site was changed since the version you sent: read it again")]
+    VersionConflict,
     #[error(transparent)]
     Unexpected(StorageError),
 }
@@ -45,7 +45,7 @@ impl Classify for SiteError {
             Self::Forbidden(_) | Self::OutOfScope => ErrorKind::Forbidden,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
-            Self::DuplicateName | Self::InUse(_) | Self::LastSite | Self::VersionConflict(_) => {
+            Self::DuplicateName | Self::InUse(_) | Self::LastSite | Self::VersionConflict => {
                 ErrorKind::Conflict
             }
             Self::Unexpected(_) => ErrorKind::Unexpected,
@@ -132,13 +132,10 @@ impl Clientele {
             .await?
             .ok_or(SiteError::NotFound)?;
         if site.version != version {
-            return Err(SiteError::VersionConflict(version));
+            return Err(SiteError::VersionConflict);
         }
         site.replace(details, self.clock.now());
-        match tx.update_site(&site, version).await {
-            Err(StorageError::VersionConflict) => Err(SiteError::VersionConflict(version)),
-            other => other.map_err(SiteError::from),
-        }?;
+        tx.update_site(&site, version).await?;
         tx.commit().await?;
         Ok(site)
     }

@@ -27,8 +27,8 @@ pub enum StaffError {
     DuplicateEmail,
     #[error("a business keeps at least one owner")]
     LastOwner,
-    #[error("the staff member was changed since version {0} was read: read it again")]
-    VersionConflict(Version),
+    #[error("the staff member was changed since the version you sent: read it again")]
+    VersionConflict,
     #[error(transparent)]
     Unexpected(StorageError),
 }
@@ -40,9 +40,7 @@ impl Classify for StaffError {
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
-            Self::DuplicateEmail | Self::LastOwner | Self::VersionConflict(_) => {
-                ErrorKind::Conflict
-            }
+            Self::DuplicateEmail | Self::LastOwner | Self::VersionConflict => ErrorKind::Conflict,
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -155,7 +153,7 @@ impl Clientele {
             .await?
             .ok_or(StaffError::NotFound)?;
         if member.version != version {
-            return Err(StaffError::VersionConflict(version));
+            return Err(StaffError::VersionConflict);
         }
         check_sites_exist(tx.as_mut(), actor, &details.sites).await??;
         if member.role == Role::Owner
@@ -165,10 +163,7 @@ impl Clientele {
             return Err(StaffError::LastOwner);
         }
         member.replace(details, self.clock.now());
-        match tx.update_staff(&member, version).await {
-            Err(StorageError::VersionConflict) => Err(StaffError::VersionConflict(version)),
-            other => other.map_err(StaffError::from),
-        }?;
+        tx.update_staff(&member, version).await?;
         tx.commit().await?;
         Ok(member)
     }

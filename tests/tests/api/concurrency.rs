@@ -74,7 +74,7 @@ async fn pl_11_of_concurrent_updates_based_on_one_version_exactly_one_wins() {
     let won: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
     let conflicts = outcomes
         .iter()
-        .filter(|o| matches!(o, Err(ClientError::VersionConflict(_))))
+        .filter(|o| matches!(o, Err(ClientError::VersionConflict)))
         .count();
     assert_eq!(won.len(), 1, "{outcomes:?}");
     assert_eq!(conflicts, 7, "{outcomes:?}");

@@ -50,19 +50,9 @@ impl BusinessRepository for SeaTransaction {
         if result.rows_affected() > 0 {
             return Ok(());
         }
-        let exists = businesses::Entity::find_by_id(business.id.as_uuid())
-            .select_only()
-            .column(businesses::Column::Id)
-            .into_tuple::<uuid::Uuid>()
-            .one(&self.txn)
-            .await
-            .map_err(unexpected)?
-            .is_some();
-        Err(if exists {
-            StorageError::VersionConflict
-        } else {
-            StorageError::NotFound
-        })
+        Err(self
+            .missed_update(businesses::Entity::find_by_id(business.id.as_uuid()))
+            .await)
     }
 
     async fn businesses(

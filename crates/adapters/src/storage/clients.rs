@@ -183,21 +183,10 @@ impl ClientRepository for SeaTransaction {
             .await
             .map_err(unexpected)?;
         if result.rows_affected == 0 {
-            let exists = clients::Entity::find()
-                .select_only()
-                .column(clients::Column::Id)
+            let row = clients::Entity::find()
                 .filter(clients::Column::BusinessId.eq(business))
-                .filter(clients::Column::Id.eq(client.id.as_uuid()))
-                .into_tuple::<Uuid>()
-                .one(&self.txn)
-                .await
-                .map_err(unexpected)?
-                .is_some();
-            return Err(if exists {
-                StorageError::VersionConflict
-            } else {
-                StorageError::NotFound
-            });
+                .filter(clients::Column::Id.eq(client.id.as_uuid()));
+            return Err(self.missed_update(row).await);
         }
         client_sites::Entity::delete_many()
             .filter(client_sites::Column::BusinessId.eq(business))

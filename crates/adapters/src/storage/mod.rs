@@ -295,6 +295,19 @@ impl SeaTransaction {
     /// failure (`Duplicate`, `InUse`) leaves the transaction usable on both databases.
     /// Without it PostgreSQL would abort the whole transaction on the first error, and a
     /// later COMMIT would silently roll everything back; SQLite only undoes the statement.
+    /// Why an optimistic update changed no row: the row is gone (`NotFound`) or its
+    /// version moved on (`VersionConflict`). `row` selects it by business and id.
+    async fn missed_update<E: sea_orm::EntityTrait>(
+        &self,
+        row: sea_orm::Select<E>,
+    ) -> StorageError {
+        match row.one(&self.txn).await {
+            Ok(Some(_)) => StorageError::VersionConflict,
+            Ok(None) => StorageError::NotFound,
+            Err(err) => unexpected(err),
+        }
+    }
+
     async fn guarded(&self, write: &impl QueryTrait) -> Result<ExecResult, DbErr> {
         let statement = write.build(self.txn.get_database_backend());
         let savepoint = self.txn.begin().await?;

@@ -135,21 +135,10 @@ impl StaffRepository for SeaTransaction {
             .filter(staff_members::Column::Version.eq(expected.get()));
         let result = self.guarded(&update).await.map_err(staff_write_error)?;
         if result.rows_affected() == 0 {
-            let exists = staff_members::Entity::find()
-                .select_only()
-                .column(staff_members::Column::Id)
+            let row = staff_members::Entity::find()
                 .filter(staff_members::Column::BusinessId.eq(business))
-                .filter(staff_members::Column::Id.eq(member.id.as_uuid()))
-                .into_tuple::<Uuid>()
-                .one(&self.txn)
-                .await
-                .map_err(unexpected)?
-                .is_some();
-            return Err(if exists {
-                StorageError::VersionConflict
-            } else {
-                StorageError::NotFound
-            });
+                .filter(staff_members::Column::Id.eq(member.id.as_uuid()));
+            return Err(self.missed_update(row).await);
         }
         staff_sites::Entity::delete_many()
             .filter(staff_sites::Column::BusinessId.eq(business))
