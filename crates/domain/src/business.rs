@@ -48,6 +48,18 @@ impl TimeZone {
         self.0.name()
     }
 
+    /// An instant as a person in this zone reads it: "Monday 23 November 2026 at 10:00
+    /// (Europe/Paris)".
+    pub fn describe(&self, instant: DateTime<Utc>) -> String {
+        let local = instant.with_timezone(&self.0);
+        format!(
+            "{} at {} ({})",
+            local.format("%A %-d %B %Y"),
+            local.format("%H:%M"),
+            self.name()
+        )
+    }
+
     /// The calendar day it is in this zone at `now`.
     pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
         now.with_timezone(&self.0).date_naive()

@@ -220,6 +220,27 @@ impl Client {
         }
     }
 
+    /// CL-20: bans the client. Returns whether it changed anything.
+    pub fn ban(&mut self, now: DateTime<Utc>) -> bool {
+        self.set_banned(true, now)
+    }
+
+    /// CL-20: lifts a ban. Returns whether it changed anything.
+    pub fn unban(&mut self, now: DateTime<Utc>) -> bool {
+        self.set_banned(false, now)
+    }
+
+    fn set_banned(&mut self, banned: bool, now: DateTime<Utc>) -> bool {
+        if self.banned == banned {
+            return false;
+        }
+        self.banned = banned;
+        self.updated_at = now;
+        self.admin_updated_at = now;
+        self.version = self.version.next();
+        true
+    }
+
     /// Applies an administrative change (contact details, sites). Returns whether
     /// anything changed; only a real change moves the version and `admin_updated_at`.
     pub fn apply(&mut self, changes: ClientChanges, now: DateTime<Utc>) -> bool {
@@ -321,6 +342,19 @@ mod tests {
         assert_eq!(c.email, None);
         assert_eq!(c.version, Version::new(2));
         assert_eq!(c.admin_updated_at, later);
+    }
+
+    #[test]
+    fn cl_20_a_ban_is_an_administrative_change_and_repeating_it_changes_nothing() {
+        let mut c = client();
+        let later = now() + chrono::Duration::minutes(1);
+        assert!(c.ban(later));
+        assert!(c.banned);
+        assert_eq!(c.admin_updated_at, later);
+        assert!(!c.ban(later));
+        assert_eq!(c.version, Version::new(2));
+        assert!(c.unban(later));
+        assert!(!c.banned);
     }
 
     #[test]

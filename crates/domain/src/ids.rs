@@ -58,3 +58,19 @@ id_type!(
     /// A staff API token.
     TokenId
 );
+id_type!(
+    /// A kind of appointment a business offers (a service).
+    AppointmentTypeId
+);
+id_type!(
+    /// An appointment.
+    AppointmentId
+);
+id_type!(
+    /// An email in the outbox.
+    EmailId
+);
+id_type!(
+    /// An entry of an audit trail.
+    AuditId
+);

@@ -5,9 +5,12 @@
 //! Backend teams embed it on its own (`tests/purity.rs` enforces the absence).
 
 pub mod access;
+pub mod appointment;
+pub mod audit;
 pub mod business;
 pub mod client;
 pub mod contact;
+pub mod email;
 pub mod ids;
 pub mod money;
 pub mod paging;
@@ -21,7 +24,10 @@ pub mod version;
 pub use access::{Actor, Forbidden, Permission, SiteScope};
 pub use business::{Business, BusinessName, BusinessSettings, TimeZone};
 pub use client::{Client, ClientChanges, EmailAddress, NewClient, PersonName, PhoneNumber};
-pub use ids::{BusinessId, ClientId, SiteId, StaffId, TokenId};
+pub use ids::{
+    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, EmailId, SiteId, StaffId,
+    TokenId,
+};
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};
 pub use site::Site;

@@ -5,6 +5,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::validation::FieldError;
+
 /// Active ISO-4217 codes (2024 list), with their number of minor-unit digits where it is
 /// not 2.
 const CURRENCIES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD \
@@ -72,6 +74,19 @@ impl From<Currency> for String {
     }
 }
 
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.amount, self.currency)
+    }
+}
+
+impl PartialOrd for Money {
+    /// Amounts of one currency compare; amounts of two currencies do not.
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        (self.currency == other.currency).then(|| self.amount.cmp(&other.amount))
+    }
+}
+
 impl std::fmt::Display for Currency {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.code())
@@ -122,6 +137,50 @@ impl Money {
         self.currency
     }
 
+    /// Zero in `currency`.
+    pub fn zero(currency: Currency) -> Self {
+        Self {
+            amount: Decimal::ZERO,
+            currency,
+        }
+    }
+
+    /// Parses a typed amount such as `"12.50"` in `currency`, reported as `field`.
+    pub fn parse(field: &str, raw: &str, currency: Currency) -> Result<Self, FieldError> {
+        let amount = raw.trim().parse::<Decimal>().map_err(|_| {
+            FieldError::new(field, format!("`{raw}` is not an amount (e.g. 12.50)"))
+        })?;
+        Self::new(amount, currency).map_err(|e| FieldError::new(field, e.to_string()))
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.amount.is_zero()
+    }
+
+    /// The sum, `None` if the currencies differ or it overflows.
+    pub fn checked_add(&self, other: Money) -> Option<Money> {
+        if self.currency != other.currency {
+            return None;
+        }
+        Money::new(self.amount.checked_add(other.amount)?, self.currency).ok()
+    }
+
+    /// The difference, or zero when `other` is larger; `None` if the currencies differ.
+    pub fn saturating_sub(&self, other: Money) -> Option<Money> {
+        if self.currency != other.currency {
+            return None;
+        }
+        let difference = self.amount - other.amount;
+        Some(if difference.is_sign_negative() {
+            Money::zero(self.currency)
+        } else {
+            Self {
+                amount: difference,
+                currency: self.currency,
+            }
+        })
+    }
+
     /// The amount in minor units (cents for EUR), `None` if it does not fit an `i64`.
     pub fn minor_units(&self) -> Option<i64> {
         let scaled = self
@@ -168,6 +227,20 @@ mod tests {
             Money::new(big, eur()).unwrap().minor_units(),
             Some(99_999_999_999_999)
         );
+    }
+
+    #[test]
+    fn money_adds_and_subtracts_within_one_currency() {
+        let m = |s: &str| Money::parse("amount", s, eur()).unwrap();
+        assert_eq!(m("10.50").checked_add(m("2.25")), Some(m("12.75")));
+        assert_eq!(m("10").saturating_sub(m("12")), Some(m("0")));
+        assert_eq!(m("10").saturating_sub(m("2.5")), Some(m("7.5")));
+        let chf = Money::parse("amount", "1", Currency::parse("CHF").unwrap()).unwrap();
+        assert_eq!(m("1").checked_add(chf), None);
+        assert!(m("1") < m("2"));
+        assert!(Money::parse("price", "abc", eur()).is_err());
+        assert!(Money::parse("price", "-1", eur()).is_err());
+        assert!(Money::parse("price", "1.001", eur()).is_err());
     }
 
     proptest::proptest! {

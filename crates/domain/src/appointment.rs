@@ -1,0 +1,515 @@
+//! Appointment types (services) and appointments: booking slot, status, attendance
+//! (AP-4) and the payment status derived from what was paid and refunded (AP-5).
+
+use chrono::{DateTime, Duration, Utc};
+use thiserror::Error;
+
+use crate::ids::{AppointmentId, AppointmentTypeId, BusinessId, ClientId, SiteId, StaffId};
+use crate::money::{Currency, Money};
+use crate::text;
+use crate::validation::{FieldError, ValidationErrors, failures};
+use crate::version::Version;
+
+/// The name of a service, e.g. "Massage 60 min".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceName(String);
+
+impl ServiceName {
+    pub const MAX: usize = 120;
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        text::required_line("name", raw, Self::MAX).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How long a service lasts: 1 minute to 24 hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DurationMinutes(u32);
+
+impl DurationMinutes {
+    pub const MAX: u32 = 24 * 60;
+
+    pub fn parse(raw: i64) -> Result<Self, FieldError> {
+        match u32::try_from(raw) {
+            Ok(minutes @ 1..=Self::MAX) => Ok(Self(minutes)),
+            _ => Err(FieldError::new(
+                "duration_minutes",
+                format!("{raw} is out of range: 1 to {} minutes", Self::MAX),
+            )),
+        }
+    }
+
+    pub fn get(&self) -> u32 {
+        self.0
+    }
+
+    pub fn as_duration(&self) -> Duration {
+        Duration::minutes(i64::from(self.0))
+    }
+}
+
+/// A service a business offers, with its duration and price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentType {
+    pub id: AppointmentTypeId,
+    pub business_id: BusinessId,
+    pub name: ServiceName,
+    pub duration: DurationMinutes,
+    pub price: Money,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: Version,
+}
+
+/// An appointment type as sent by an API consumer, before parsing.
+#[derive(Debug, Clone, Default)]
+pub struct AppointmentTypeInput {
+    pub name: String,
+    pub duration_minutes: i64,
+    /// A decimal amount, e.g. "60.00".
+    pub price: String,
+    /// ISO-4217; the business's currency when absent.
+    pub currency: Option<String>,
+}
+
+/// A parsed appointment type description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentTypeDetails {
+    pub name: ServiceName,
+    pub duration: DurationMinutes,
+    pub price: Money,
+}
+
+impl AppointmentTypeDetails {
+    /// Parses `input`, pricing in `default_currency` when it names none.
+    pub fn parse(
+        input: &AppointmentTypeInput,
+        default_currency: Currency,
+    ) -> Result<Self, ValidationErrors> {
+        let currency = match input.currency.as_deref() {
+            None => Ok(default_currency),
+            Some(raw) => crate::business::parse_currency(raw),
+        };
+        let price = match &currency {
+            Ok(currency) => Money::parse("price", &input.price, *currency),
+            // The currency's own error is reported; the price cannot be judged without it.
+            Err(_) => Ok(Money::zero(default_currency)),
+        };
+        match (
+            ServiceName::parse(&input.name),
+            DurationMinutes::parse(input.duration_minutes),
+            currency,
+            price,
+        ) {
+            (Ok(name), Ok(duration), Ok(_), Ok(price)) => Ok(Self {
+                name,
+                duration,
+                price,
+            }),
+            (name, duration, currency, price) => Err(failures([
+                name.err(),
+                duration.err(),
+                currency.err(),
+                price.err(),
+            ])),
+        }
+    }
+}
+
+impl AppointmentType {
+    pub fn new(
+        id: AppointmentTypeId,
+        business_id: BusinessId,
+        details: AppointmentTypeDetails,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            business_id,
+            name: details.name,
+            duration: details.duration,
+            price: details.price,
+            created_at: now,
+            updated_at: now,
+            version: Version::initial(),
+        }
+    }
+
+    pub fn replace(&mut self, details: AppointmentTypeDetails, now: DateTime<Utc>) {
+        self.name = details.name;
+        self.duration = details.duration;
+        self.price = details.price;
+        self.updated_at = now;
+        self.version = self.version.next();
+    }
+}
+
+/// When an appointment takes place: `starts_at < ends_at`, at most 24 hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+}
+
+impl Slot {
+    pub fn new(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> Result<Self, FieldError> {
+        if starts_at >= ends_at {
+            return Err(FieldError::new("ends_at", "must be after starts_at"));
+        }
+        if ends_at - starts_at > Duration::hours(24) {
+            return Err(FieldError::new(
+                "ends_at",
+                "an appointment lasts at most 24 hours",
+            ));
+        }
+        Ok(Self { starts_at, ends_at })
+    }
+
+    /// A slot of the service's duration starting at `starts_at` unless `ends_at` is given.
+    pub fn for_service(
+        starts_at: DateTime<Utc>,
+        ends_at: Option<DateTime<Utc>>,
+        duration: DurationMinutes,
+    ) -> Result<Self, FieldError> {
+        Self::new(
+            starts_at,
+            ends_at.unwrap_or(starts_at + duration.as_duration()),
+        )
+    }
+
+    pub fn starts_at(&self) -> DateTime<Utc> {
+        self.starts_at
+    }
+
+    pub fn ends_at(&self) -> DateTime<Utc> {
+        self.ends_at
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppointmentStatus {
+    Scheduled,
+    Cancelled,
+}
+
+impl AppointmentStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "scheduled" => Some(Self::Scheduled),
+            "cancelled" => Some(Self::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// AP-4: whether the client came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attendance {
+    /// Not arrived yet (the default).
+    Booked,
+    CheckedIn,
+    NoShow,
+}
+
+impl Attendance {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Booked => "booked",
+            Self::CheckedIn => "checked_in",
+            Self::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "booked" => Some(Self::Booked),
+            "checked_in" => Some(Self::CheckedIn),
+            "no_show" => Some(Self::NoShow),
+            _ => None,
+        }
+    }
+}
+
+/// AP-5: derived from the price and what was paid and refunded, never set by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentStatus {
+    Unpaid,
+    DepositPaid,
+    Paid,
+    PartiallyRefunded,
+    Refunded,
+}
+
+impl PaymentStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Unpaid => "unpaid",
+            Self::DepositPaid => "deposit_paid",
+            Self::Paid => "paid",
+            Self::PartiallyRefunded => "partially_refunded",
+            Self::Refunded => "refunded",
+        }
+    }
+}
+
+/// What cannot be done to an appointment in its current state (a conflict).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum AppointmentStateError {
+    #[error("the appointment is cancelled")]
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    pub id: AppointmentId,
+    pub business_id: BusinessId,
+    pub client_id: ClientId,
+    pub type_id: AppointmentTypeId,
+    pub site_id: SiteId,
+    pub staff_id: Option<StaffId>,
+    pub slot: Slot,
+    pub price: Money,
+    pub status: AppointmentStatus,
+    pub attendance: Attendance,
+    /// Everything paid so far (deposits, charges, payments in person).
+    pub paid: Money,
+    /// Everything refunded so far; never more than `paid`.
+    pub refunded: Money,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub version: Version,
+}
+
+/// What booking needs once the client, type and site are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAppointment {
+    pub client_id: ClientId,
+    pub appointment_type: AppointmentTypeId,
+    pub site_id: SiteId,
+    pub staff_id: Option<StaffId>,
+    pub slot: Slot,
+    pub price: Money,
+}
+
+impl Appointment {
+    pub fn book(
+        id: AppointmentId,
+        business_id: BusinessId,
+        new: NewAppointment,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let zero = Money::zero(new.price.currency());
+        Self {
+            id,
+            business_id,
+            client_id: new.client_id,
+            type_id: new.appointment_type,
+            site_id: new.site_id,
+            staff_id: new.staff_id,
+            slot: new.slot,
+            price: new.price,
+            status: AppointmentStatus::Scheduled,
+            attendance: Attendance::Booked,
+            paid: zero,
+            refunded: zero,
+            created_at: now,
+            updated_at: now,
+            cancelled_at: None,
+            version: Version::initial(),
+        }
+    }
+
+    fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+        self.version = self.version.next();
+    }
+
+    fn ensure_scheduled(&self) -> Result<(), AppointmentStateError> {
+        match self.status {
+            AppointmentStatus::Scheduled => Ok(()),
+            AppointmentStatus::Cancelled => Err(AppointmentStateError::Cancelled),
+        }
+    }
+
+    /// AP-3: moves a scheduled appointment to another slot.
+    pub fn reschedule(
+        &mut self,
+        slot: Slot,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppointmentStateError> {
+        self.ensure_scheduled()?;
+        self.slot = slot;
+        self.touch(now);
+        Ok(())
+    }
+
+    /// AP-3: cancels a scheduled appointment.
+    pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<(), AppointmentStateError> {
+        self.ensure_scheduled()?;
+        self.status = AppointmentStatus::Cancelled;
+        self.cancelled_at = Some(now);
+        self.touch(now);
+        Ok(())
+    }
+
+    /// AP-4: sets or corrects attendance; returns the previous value when it changed.
+    /// A cancelled appointment has no attendance to record.
+    pub fn set_attendance(
+        &mut self,
+        attendance: Attendance,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Attendance>, AppointmentStateError> {
+        self.ensure_scheduled()?;
+        if self.attendance == attendance {
+            return Ok(None);
+        }
+        let previous = std::mem::replace(&mut self.attendance, attendance);
+        self.touch(now);
+        Ok(Some(previous))
+    }
+
+    /// AP-5.
+    pub fn payment_status(&self) -> PaymentStatus {
+        if !self.refunded.is_zero() {
+            if self.refunded >= self.paid {
+                PaymentStatus::Refunded
+            } else {
+                PaymentStatus::PartiallyRefunded
+            }
+        } else if self.paid >= self.price {
+            PaymentStatus::Paid
+        } else if self.paid.is_zero() {
+            PaymentStatus::Unpaid
+        } else {
+            PaymentStatus::DepositPaid
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    fn eur(amount: &str) -> Money {
+        Money::parse("amount", amount, Currency::parse("EUR").unwrap()).unwrap()
+    }
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, hour, 0, 0).unwrap()
+    }
+
+    fn appointment(price: &str) -> Appointment {
+        Appointment::book(
+            AppointmentId::from_uuid(Uuid::from_u128(1)),
+            BusinessId::from_uuid(Uuid::from_u128(2)),
+            NewAppointment {
+                client_id: ClientId::from_uuid(Uuid::from_u128(3)),
+                appointment_type: AppointmentTypeId::from_uuid(Uuid::from_u128(4)),
+                site_id: SiteId::from_uuid(Uuid::from_u128(5)),
+                staff_id: None,
+                slot: Slot::new(at(10), at(11)).unwrap(),
+                price: eur(price),
+            },
+            at(8),
+        )
+    }
+
+    #[test]
+    fn ap_2_a_slot_starts_before_it_ends() {
+        assert!(Slot::new(at(10), at(10)).is_err());
+        assert!(Slot::new(at(11), at(10)).is_err());
+        assert!(Slot::new(at(10), at(10) + Duration::hours(25)).is_err());
+        let slot = Slot::for_service(at(10), None, DurationMinutes::parse(90).unwrap()).unwrap();
+        assert_eq!(slot.ends_at(), at(11) + Duration::minutes(30));
+    }
+
+    #[test]
+    fn ap_5_payment_status_is_derived_from_price_paid_and_refunded() {
+        let cases = [
+            ("60", "0", "0", PaymentStatus::Unpaid),
+            ("60", "20", "0", PaymentStatus::DepositPaid),
+            ("60", "60", "0", PaymentStatus::Paid),
+            ("60", "60", "10", PaymentStatus::PartiallyRefunded),
+            ("60", "60", "60", PaymentStatus::Refunded),
+            ("60", "20", "20", PaymentStatus::Refunded),
+            ("0", "0", "0", PaymentStatus::Paid),
+        ];
+        for (price, paid, refunded, status) in cases {
+            let mut a = appointment(price);
+            a.paid = eur(paid);
+            a.refunded = eur(refunded);
+            assert_eq!(a.payment_status(), status, "{price} {paid} {refunded}");
+        }
+    }
+
+    #[test]
+    fn ap_4_attendance_is_set_and_corrected_but_never_on_a_cancelled_appointment() {
+        let mut a = appointment("60");
+        assert_eq!(a.attendance, Attendance::Booked);
+        assert_eq!(
+            a.set_attendance(Attendance::CheckedIn, at(10)),
+            Ok(Some(Attendance::Booked))
+        );
+        assert_eq!(
+            a.set_attendance(Attendance::NoShow, at(11)),
+            Ok(Some(Attendance::CheckedIn))
+        );
+        assert_eq!(a.set_attendance(Attendance::NoShow, at(11)), Ok(None));
+        assert_eq!(a.version, Version::new(3));
+        a.cancel(at(12)).unwrap();
+        assert_eq!(
+            a.set_attendance(Attendance::CheckedIn, at(12)),
+            Err(AppointmentStateError::Cancelled)
+        );
+    }
+
+    #[test]
+    fn ap_3_a_cancelled_appointment_is_neither_cancelled_again_nor_moved() {
+        let mut a = appointment("60");
+        a.cancel(at(9)).unwrap();
+        assert_eq!(a.status, AppointmentStatus::Cancelled);
+        assert_eq!(a.cancel(at(9)), Err(AppointmentStateError::Cancelled));
+        let slot = Slot::new(at(12), at(13)).unwrap();
+        assert_eq!(
+            a.reschedule(slot, at(9)),
+            Err(AppointmentStateError::Cancelled)
+        );
+    }
+
+    #[test]
+    fn appointment_types_are_priced_in_the_business_currency_by_default() {
+        let input = AppointmentTypeInput {
+            name: "Massage".into(),
+            duration_minutes: 60,
+            price: "60.00".into(),
+            currency: None,
+        };
+        let details =
+            AppointmentTypeDetails::parse(&input, Currency::parse("EUR").unwrap()).unwrap();
+        assert_eq!(details.price, eur("60"));
+        let bad = AppointmentTypeInput {
+            name: "".into(),
+            duration_minutes: 0,
+            price: "x".into(),
+            currency: Some("EURO".into()),
+        };
+        let errors =
+            AppointmentTypeDetails::parse(&bad, Currency::parse("EUR").unwrap()).unwrap_err();
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "duration_minutes", "currency"]);
+    }
+}

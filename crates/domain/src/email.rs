@@ -1,0 +1,204 @@
+//! Emails a business sends (PL-18): their kinds and their texts. Rendering is pure; the
+//! outbox stores the rendered email in the same transaction as the change that causes it,
+//! and the worker sends it later through the email port.
+
+use chrono::{DateTime, Utc};
+
+use crate::business::TimeZone;
+use crate::contact::EmailAddress;
+use crate::ids::{BusinessId, EmailId};
+use crate::money::Money;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailKind {
+    BookingConfirmation,
+    Cancellation,
+    Refund,
+    Invoice,
+}
+
+impl EmailKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::BookingConfirmation => "booking_confirmation",
+            Self::Cancellation => "cancellation",
+            Self::Refund => "refund",
+            Self::Invoice => "invoice",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "booking_confirmation" => Some(Self::BookingConfirmation),
+            "cancellation" => Some(Self::Cancellation),
+            "refund" => Some(Self::Refund),
+            "invoice" => Some(Self::Invoice),
+            _ => None,
+        }
+    }
+}
+
+/// A rendered email: subject, plain text and HTML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailContent {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// An email waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub id: EmailId,
+    pub business_id: BusinessId,
+    pub kind: EmailKind,
+    pub to: EmailAddress,
+    pub content: EmailContent,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What every appointment email says.
+#[derive(Debug, Clone)]
+pub struct AppointmentEmail<'a> {
+    pub business_name: &'a str,
+    pub client_first_name: &'a str,
+    pub service: &'a str,
+    pub starts_at: DateTime<Utc>,
+    pub time_zone: TimeZone,
+    /// Where the client manages the appointment (self-service link).
+    pub manage_url: String,
+}
+
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// One email from paragraphs: the text joins them, the HTML escapes each.
+fn compose(subject: String, paragraphs: &[String]) -> EmailContent {
+    let text = paragraphs.join("\n\n") + "\n";
+    let html = paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>", escape(p)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    EmailContent {
+        subject,
+        text,
+        html: format!("<!doctype html>\n<html><body>\n{html}\n</body></html>\n"),
+    }
+}
+
+impl AppointmentEmail<'_> {
+    fn when(&self) -> String {
+        self.time_zone.describe(self.starts_at)
+    }
+
+    /// AP-2: sent when an appointment is booked.
+    pub fn booking_confirmation(&self) -> EmailContent {
+        compose(
+            format!("Your appointment at {} is confirmed", self.business_name),
+            &[
+                format!("Hello {},", self.client_first_name),
+                format!(
+                    "Your appointment for {} on {} is confirmed.",
+                    self.service,
+                    self.when()
+                ),
+                format!("To manage your appointment: {}", self.manage_url),
+                format!("See you soon,\n{}", self.business_name),
+            ],
+        )
+    }
+
+    /// AP-7: sent when an appointment is cancelled, if asked for.
+    pub fn cancellation(&self) -> EmailContent {
+        compose(
+            format!("Your appointment at {} is cancelled", self.business_name),
+            &[
+                format!("Hello {},", self.client_first_name),
+                format!(
+                    "Your appointment for {} on {} has been cancelled.",
+                    self.service,
+                    self.when()
+                ),
+                self.business_name.to_owned(),
+            ],
+        )
+    }
+
+    /// AP-7, AP-8: sent when money is given back, if asked for.
+    pub fn refund(&self, amount: Money) -> EmailContent {
+        compose(
+            format!("{} refunded you {amount}", self.business_name),
+            &[
+                format!("Hello {},", self.client_first_name),
+                format!(
+                    "We have refunded {amount} for your appointment for {} on {}.",
+                    self.service,
+                    self.when()
+                ),
+                self.business_name.to_owned(),
+            ],
+        )
+    }
+
+    /// AP-6: the invoice of what is due for an appointment.
+    pub fn invoice(&self, number: &str, amount_due: Money) -> EmailContent {
+        compose(
+            format!("Invoice {number} from {}", self.business_name),
+            &[
+                format!("Hello {},", self.client_first_name),
+                format!(
+                    "Invoice {number}: {amount_due} is due for your appointment for {} on {}.",
+                    self.service,
+                    self.when()
+                ),
+                self.business_name.to_owned(),
+            ],
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+
+    fn email() -> AppointmentEmail<'static> {
+        AppointmentEmail {
+            business_name: "Spa <Lumière>",
+            client_first_name: "Ana",
+            service: "Massage",
+            starts_at: Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+            time_zone: TimeZone::parse("Europe/Paris").unwrap(),
+            manage_url: "http://127.0.0.1:8080/manage/1".into(),
+        }
+    }
+
+    #[test]
+    fn pl_18_a_confirmation_says_when_in_the_business_time_zone_and_links_to_manage_it() {
+        let content = email().booking_confirmation();
+        assert!(content.subject.contains("confirmed"));
+        assert!(content.text.contains("Monday 23 November 2026 at 10:00"));
+        assert!(content.text.contains("http://127.0.0.1:8080/manage/1"));
+    }
+
+    #[test]
+    fn pl_18_html_is_escaped_and_text_is_not() {
+        let content = email().cancellation();
+        assert!(content.html.contains("Spa &lt;Lumière&gt;"));
+        assert!(!content.html.contains("<Lumière>"));
+        assert!(content.text.contains("Spa <Lumière>"));
+    }
+}
