@@ -35,6 +35,13 @@ struct Args {
     /// Platform operator token: enables /v1/operator (creating businesses).
     #[arg(long, env = "CLIENTELE_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
+    /// Where clients reach this deployment: the base of the links in emails.
+    #[arg(
+        long,
+        env = "CLIENTELE_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    public_url: String,
     /// Freeze "now" at this instant (RFC 3339), for tests and rehearsals.
     #[arg(long, env = "CLIENTELE_NOW")]
     now: Option<DateTime<Utc>>,
@@ -75,6 +82,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Arc::new(UuidV7Ids),
         Config {
             operator_token: args.operator_token.clone(),
+            public_url: args.public_url.clone(),
         },
     );
     if let Some(done) = app.bootstrap(args.bootstrap_token.as_deref()).await? {

@@ -6,17 +6,24 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
 use uuid::Uuid;
 
 use clientele_adapters::testing::{fresh_database, fresh_storage};
-use clientele_adapters::{SeaStorage, UuidV7Ids};
+use clientele_adapters::{DatabaseBackend, SeaStorage, UuidV7Ids};
+use clientele_domain::appointment::{
+    Appointment, AppointmentType, AppointmentTypeDetails, AppointmentTypeInput, Attendance,
+    NewAppointment, Slot,
+};
+use clientele_domain::audit::{AttendanceChange, ClientAuditAction, ClientAuditEntry};
 use clientele_domain::business::BusinessName;
 use clientele_domain::client::ClientInput;
+use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::site::{SiteDetails, SiteInput};
 use clientele_domain::staff::{StaffDetails, StaffInput};
 use clientele_domain::token::TokenLabel;
 use clientele_domain::{
-    ApiToken, Business, BusinessId, BusinessSettings, Client, ClientId, ClientSort, Currency,
-    NewClient, Site, SiteId, SiteScope, StaffId, StaffMember, TimeZone, TokenId, Version,
+    ApiToken, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, BusinessSettings,
+    Client, ClientId, ClientSort, Currency, EmailAddress, EmailId, Money, NewClient, Site, SiteId,
+    SiteScope, StaffId, StaffMember, TimeZone, TokenId, Version,
 };
-use clientele_ports::storage::ClientQuery;
+use clientele_ports::storage::{ClientQuery, EmailState, OutboxEmail};
 use clientele_ports::{IdGenerator, Storage, StorageError};
 
 // ---------------------------------------------------------------------------------------
@@ -1119,4 +1126,924 @@ async fn tokens_are_found_by_hash_listed_per_member_and_deleted_once() {
     assert_eq!(ines_tokens, vec![first, second.clone()]);
     assert_eq!(after_first, vec![second]);
     assert!(matches!(again, Err(StorageError::NotFound)));
+}
+
+// ---------------------------------------------------------------------------------------
+// Clients by email
+
+fn client_with_email(
+    business: BusinessId,
+    first: &str,
+    email: &str,
+    sites: &[SiteId],
+    at: DateTime<Utc>,
+) -> Client {
+    let new = NewClient::parse(&ClientInput {
+        first_name: first.into(),
+        last_name: "Silva".into(),
+        email: Some(email.into()),
+        ..ClientInput::default()
+    })
+    .unwrap();
+    let id = ClientId::from_uuid(new_uuid());
+    Client::create(id, business, new, sites.to_vec(), at, at.date_naive())
+}
+
+#[tokio::test]
+async fn clients_by_email_match_the_lower_cased_key_oldest_first_within_the_business() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let (other, other_site) = business_with_site(&storage).await;
+    let t = base_time();
+    let newer = client_with_email(
+        business.id,
+        "Ana",
+        "ana.silva@example.com",
+        &[paris.id],
+        t + Duration::seconds(1),
+    );
+    let older = client_with_email(business.id, "Anna", "ANA.Silva@Example.COM", &[paris.id], t);
+    let someone_else = client_with_email(business.id, "Bruno", "bruno@example.com", &[], t);
+    let accented = client_with_email(business.id, "Élodie", "Élodie@Exemple.fr", &[], t);
+    let other_business = client_with_email(
+        other.id,
+        "Ana",
+        "ana.silva@example.com",
+        &[other_site.id],
+        t,
+    );
+    insert_clients(
+        &storage,
+        &[
+            newer.clone(),
+            older.clone(),
+            someone_else,
+            accented.clone(),
+            other_business.clone(),
+        ],
+    )
+    .await;
+
+    // Act
+    let mut tx = storage.read().await.unwrap();
+    let both = tx
+        .clients_by_email(business.id, "ana.silva@example.com", 10)
+        .await
+        .unwrap();
+    let first_only = tx
+        .clients_by_email(business.id, "ana.silva@example.com", 1)
+        .await
+        .unwrap();
+    let not_lower_cased = tx
+        .clients_by_email(business.id, "ANA.SILVA@EXAMPLE.COM", 10)
+        .await
+        .unwrap();
+    let with_accent = tx
+        .clients_by_email(business.id, "élodie@exemple.fr", 10)
+        .await
+        .unwrap();
+    let in_other = tx
+        .clients_by_email(other.id, "ana.silva@example.com", 10)
+        .await
+        .unwrap();
+
+    // Assert: clients come back whole, with their sites.
+    assert_eq!(both, vec![older.clone(), newer]);
+    assert_eq!(first_only, vec![older]);
+    assert!(not_lower_cased.is_empty(), "callers pass the key itself");
+    assert_eq!(with_accent, vec![accented]);
+    assert_eq!(in_other, vec![other_business]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Appointment types and appointments
+
+fn eur(amount: &str) -> Money {
+    Money::parse("amount", amount, Currency::parse("EUR").unwrap()).unwrap()
+}
+
+fn appointment_type(business: BusinessId, name: &str, price: &str) -> AppointmentType {
+    let details = AppointmentTypeDetails::parse(
+        &AppointmentTypeInput {
+            name: name.into(),
+            duration_minutes: 90,
+            price: price.into(),
+            currency: None,
+        },
+        Currency::parse("EUR").unwrap(),
+    )
+    .unwrap();
+    AppointmentType::new(
+        AppointmentTypeId::from_uuid(new_uuid()),
+        business,
+        details,
+        base_time(),
+    )
+}
+
+/// What an appointment refers to, stored and committed: a business with a site, a client
+/// of that site and a service.
+struct Booking {
+    business: Business,
+    site: Site,
+    client: Client,
+    service: AppointmentType,
+}
+
+async fn booking(storage: &SeaStorage) -> Booking {
+    let (business, site) = business_with_site(storage).await;
+    let client = client(business.id, "Ana", "Silva", &[site.id]);
+    let service = appointment_type(business.id, "Massage 90 min", "60.50");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_client(&client).await.unwrap();
+    tx.insert_appointment_type(&service).await.unwrap();
+    tx.commit().await.unwrap();
+    Booking {
+        business,
+        site,
+        client,
+        service,
+    }
+}
+
+fn appointment(booking: &Booking, client: ClientId, starts_at: DateTime<Utc>) -> Appointment {
+    let slot = Slot::for_service(starts_at, None, booking.service.duration).unwrap();
+    Appointment::book(
+        AppointmentId::from_uuid(new_uuid()),
+        booking.business.id,
+        NewAppointment {
+            client_id: client,
+            appointment_type: booking.service.id,
+            site_id: booking.site.id,
+            staff_id: None,
+            slot,
+            price: booking.service.price,
+        },
+        base_time(),
+    )
+}
+
+async fn insert_appointments(storage: &SeaStorage, appointments: &[Appointment]) {
+    let mut tx = storage.begin().await.unwrap();
+    for appointment in appointments {
+        tx.insert_appointment(appointment).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn stored_appointment(
+    storage: &SeaStorage,
+    appointment: &Appointment,
+) -> Option<Appointment> {
+    let mut tx = storage.read().await.unwrap();
+    tx.appointment(appointment.business_id, appointment.id)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_appointment_type_round_trips_equal_with_cents_and_updates_with_its_version() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let massage = appointment_type(business.id, "Massage 90 min", "60.55");
+    let facial = appointment_type(business.id, "Soin visage", "0.01");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_appointment_type(&massage).await.unwrap();
+    tx.insert_appointment_type(&facial).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut changed = massage.clone();
+    changed.replace(
+        AppointmentTypeDetails::parse(
+            &AppointmentTypeInput {
+                name: "Massage 60 min".into(),
+                duration_minutes: 60,
+                price: "999999999.99".into(),
+                currency: Some("CHF".into()),
+            },
+            Currency::parse("EUR").unwrap(),
+        )
+        .unwrap(),
+        base_time() + Duration::microseconds(1),
+    );
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let stored = tx.appointment_type(business.id, massage.id).await.unwrap();
+    let duplicate = tx.insert_appointment_type(&massage).await;
+    tx.update_appointment_type(&changed, massage.version)
+        .await
+        .unwrap();
+    let stale = tx.update_appointment_type(&changed, massage.version).await;
+    let absent = tx
+        .update_appointment_type(
+            &appointment_type(business.id, "Never stored", "1"),
+            Version::initial(),
+        )
+        .await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert_eq!(stored, Some(massage.clone()));
+    assert!(matches!(
+        duplicate,
+        Err(StorageError::Duplicate("appointment_type"))
+    ));
+    assert!(matches!(stale, Err(StorageError::VersionConflict)));
+    assert!(matches!(absent, Err(StorageError::NotFound)));
+    let mut tx = storage.read().await.unwrap();
+    let mut expected = vec![changed.clone(), facial];
+    expected.sort_by_key(|t| t.id);
+    assert_eq!(
+        tx.appointment_types(business.id, None, 10).await.unwrap(),
+        expected
+    );
+    assert_eq!(
+        tx.appointment_types(business.id, Some(expected[0].id), 10)
+            .await
+            .unwrap(),
+        vec![expected[1].clone()]
+    );
+    assert_eq!(
+        tx.appointment_type(business.id, massage.id).await.unwrap(),
+        Some(changed)
+    );
+}
+
+#[tokio::test]
+async fn an_appointment_round_trips_equal_with_cents_microseconds_staff_and_cancellation() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let world = booking(&storage).await;
+    let t = base_time();
+    let mut attended = appointment(
+        &world,
+        world.client.id,
+        t + Duration::days(1) + Duration::microseconds(7),
+    );
+    attended.staff_id = Some(StaffId::from_uuid(new_uuid()));
+    attended.paid = eur("60.49");
+    attended.refunded = eur("0.01");
+    attended
+        .set_attendance(Attendance::CheckedIn, t + Duration::microseconds(999_999))
+        .unwrap();
+    let mut cancelled = appointment(&world, world.client.id, t + Duration::days(2));
+    cancelled
+        .cancel(t + Duration::seconds(1) + Duration::microseconds(654_321))
+        .unwrap();
+
+    // Act
+    insert_appointments(&storage, &[attended.clone(), cancelled.clone()]).await;
+    let mut tx = storage.begin().await.unwrap();
+    let read = tx
+        .appointment(world.business.id, attended.id)
+        .await
+        .unwrap();
+    let locked = tx
+        .appointment_for_update(world.business.id, cancelled.id)
+        .await
+        .unwrap();
+    let duplicate = tx.insert_appointment(&attended).await;
+    let absent = tx
+        .appointment_for_update(world.business.id, AppointmentId::from_uuid(new_uuid()))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert_eq!(read, Some(attended));
+    assert_eq!(locked, Some(cancelled));
+    assert!(matches!(
+        duplicate,
+        Err(StorageError::Duplicate("appointment"))
+    ));
+    assert_eq!(absent, None);
+}
+
+#[tokio::test]
+async fn pl_11_a_stale_appointment_version_is_a_conflict_and_changes_nothing() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let world = booking(&storage).await;
+    let t = base_time();
+    let original = appointment(&world, world.client.id, t + Duration::days(1));
+    insert_appointments(&storage, std::slice::from_ref(&original)).await;
+    let mut moved = original.clone();
+    moved
+        .reschedule(
+            Slot::new(
+                t + Duration::days(3),
+                t + Duration::days(3) + Duration::hours(1),
+            )
+            .unwrap(),
+            t + Duration::minutes(1),
+        )
+        .unwrap();
+    let mut tx = storage.begin().await.unwrap();
+    tx.update_appointment(&moved, original.version)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut stale = original.clone();
+    stale.cancel(t + Duration::minutes(2)).unwrap();
+    let never_stored = appointment(&world, world.client.id, t);
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let conflict = tx.update_appointment(&stale, original.version).await;
+    let absent = tx
+        .update_appointment(&never_stored, never_stored.version)
+        .await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(conflict, Err(StorageError::VersionConflict)));
+    assert!(matches!(absent, Err(StorageError::NotFound)));
+    assert_eq!(stored_appointment(&storage, &original).await, Some(moved));
+}
+
+#[tokio::test]
+async fn ap_8_the_database_refuses_a_refund_larger_than_what_was_paid() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let world = booking(&storage).await;
+    let mut original = appointment(&world, world.client.id, base_time() + Duration::days(1));
+    original.paid = eur("20.00");
+    insert_appointments(&storage, std::slice::from_ref(&original)).await;
+    let mut over_refunded = original.clone();
+    over_refunded.refunded = eur("20.01");
+    over_refunded.version = original.version.next();
+    let mut new_over_refunded = appointment(&world, world.client.id, base_time());
+    new_over_refunded.refunded = eur("0.01");
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let updated = tx
+        .update_appointment(&over_refunded, original.version)
+        .await;
+    let inserted = tx.insert_appointment(&new_over_refunded).await;
+    // The refusals leave the transaction usable (on PostgreSQL too).
+    let within = tx
+        .appointment(world.business.id, original.id)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(updated, Err(StorageError::Unexpected(_))));
+    assert!(matches!(inserted, Err(StorageError::Unexpected(_))));
+    assert_eq!(within, Some(original.clone()));
+    assert_eq!(
+        stored_appointment(&storage, &original).await,
+        Some(original)
+    );
+    assert_eq!(stored_appointment(&storage, &new_over_refunded).await, None);
+}
+
+#[tokio::test]
+async fn appointments_of_a_client_list_latest_first_in_keyset_pages() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let world = booking(&storage).await;
+    let other_client = client(world.business.id, "Bruno", "Martin", &[world.site.id]);
+    insert_clients(&storage, std::slice::from_ref(&other_client)).await;
+    let t = base_time();
+    let mine: Vec<Appointment> = [3, 1, 1, 2, 5, 1]
+        .iter()
+        .map(|days| appointment(&world, world.client.id, t + Duration::days(*days)))
+        .collect();
+    let theirs = appointment(&world, other_client.id, t + Duration::days(4));
+    let mut all = mine.clone();
+    all.push(theirs);
+    insert_appointments(&storage, &all).await;
+    let mut expected = mine.clone();
+    expected.sort_by_key(|a| std::cmp::Reverse((a.slot.starts_at(), a.id)));
+
+    // Act
+    let mut tx = storage.read().await.unwrap();
+    let whole = tx
+        .appointments_of_client(world.business.id, world.client.id, None, 100)
+        .await
+        .unwrap();
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = tx
+            .appointments_of_client(world.business.id, world.client.id, after, 2)
+            .await
+            .unwrap();
+        assert!(page.len() <= 2, "a page holds at most its limit");
+        let Some(last) = page.last() else { break };
+        after = Some((last.slot.starts_at(), last.id));
+        paged.extend(page);
+    }
+
+    // Assert
+    assert_eq!(whole, expected);
+    assert_eq!(paged, expected);
+}
+
+#[tokio::test]
+async fn pl_26_appointments_and_services_of_another_business_are_invisible_and_untouchable() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let world = booking(&storage).await;
+    let original = appointment(&world, world.client.id, base_time() + Duration::days(1));
+    insert_appointments(&storage, std::slice::from_ref(&original)).await;
+    let (other, _) = business_with_site(&storage).await;
+    let mut forged = original.clone();
+    forged.business_id = other.id;
+    forged.version = original.version.next();
+    let mut forged_service = world.service.clone();
+    forged_service.business_id = other.id;
+
+    // Act and Assert
+    let mut tx = storage.begin().await.unwrap();
+    assert_eq!(tx.appointment(other.id, original.id).await.unwrap(), None);
+    assert_eq!(
+        tx.appointment_for_update(other.id, original.id)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        tx.appointments_of_client(other.id, world.client.id, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        tx.appointment_type(other.id, world.service.id)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        tx.appointment_types(other.id, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        tx.update_appointment(&forged, original.version).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        tx.update_appointment_type(&forged_service, world.service.version)
+            .await,
+        Err(StorageError::NotFound)
+    ));
+    tx.commit().await.unwrap();
+    assert_eq!(
+        stored_appointment(&storage, &original).await,
+        Some(original)
+    );
+}
+
+#[tokio::test]
+async fn a_site_with_appointments_cannot_be_deleted() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let world = booking(&storage).await;
+    let elsewhere = site(world.business.id, "Lyon");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_site(&elsewhere).await.unwrap();
+    tx.commit().await.unwrap();
+    // The client belongs to Lyon, the appointment takes place in Paris.
+    let mut moved = world.client.clone();
+    moved.sites = vec![elsewhere.id];
+    moved.version = world.client.version.next();
+    let mut tx = storage.begin().await.unwrap();
+    tx.update_client(&moved, world.client.version)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    insert_appointments(
+        &storage,
+        &[appointment(&world, world.client.id, base_time())],
+    )
+    .await;
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let outcome = tx.delete_site(world.business.id, world.site.id).await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(outcome, Err(StorageError::InUse("appointments"))));
+    let mut tx = storage.read().await.unwrap();
+    assert!(
+        tx.site(world.business.id, world.site.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Audit trails
+
+#[tokio::test]
+async fn a_clients_audit_trail_lists_newest_first_and_attendance_changes_oldest_first() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let world = booking(&storage).await;
+    let other_client = client(world.business.id, "Bruno", "Martin", &[world.site.id]);
+    insert_clients(&storage, std::slice::from_ref(&other_client)).await;
+    let attended = appointment(&world, world.client.id, base_time());
+    let other_appointment = appointment(&world, other_client.id, base_time());
+    insert_appointments(&storage, &[attended.clone(), other_appointment.clone()]).await;
+    let actor = StaffId::from_uuid(new_uuid());
+    let t = base_time();
+    let audit = |client: ClientId, at: DateTime<Utc>, action| ClientAuditEntry {
+        id: AuditId::from_uuid(new_uuid()),
+        business_id: world.business.id,
+        client_id: client,
+        actor,
+        at,
+        action,
+    };
+    let entries = vec![
+        audit(world.client.id, t, ClientAuditAction::Banned),
+        audit(
+            world.client.id,
+            t + Duration::seconds(2),
+            ClientAuditAction::Banned,
+        ),
+        audit(
+            world.client.id,
+            t + Duration::microseconds(1),
+            ClientAuditAction::Unbanned,
+        ),
+        audit(
+            world.client.id,
+            t + Duration::seconds(3),
+            ClientAuditAction::Unbanned,
+        ),
+        audit(
+            world.client.id,
+            t + Duration::seconds(3),
+            ClientAuditAction::Banned,
+        ),
+    ];
+    let not_theirs = audit(
+        other_client.id,
+        t + Duration::days(1),
+        ClientAuditAction::Banned,
+    );
+    let change = |appointment: AppointmentId, at: DateTime<Utc>, from, to| AttendanceChange {
+        id: AuditId::from_uuid(new_uuid()),
+        business_id: world.business.id,
+        appointment_id: appointment,
+        from,
+        to,
+        actor,
+        at,
+    };
+    use Attendance::{Booked, CheckedIn, NoShow};
+    let changes = vec![
+        change(attended.id, t + Duration::seconds(2), NoShow, CheckedIn),
+        change(attended.id, t, Booked, NoShow),
+        change(attended.id, t + Duration::seconds(2), CheckedIn, NoShow),
+    ];
+    let other_change = change(other_appointment.id, t, Booked, CheckedIn);
+    let mut tx = storage.begin().await.unwrap();
+    for entry in entries.iter().chain([&not_theirs]) {
+        tx.record_client_audit(entry).await.unwrap();
+    }
+    for change in changes.iter().chain([&other_change]) {
+        tx.record_attendance_change(change).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut newest_first = entries.clone();
+    newest_first.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
+    let mut oldest_first = changes.clone();
+    oldest_first.sort_by_key(|c| (c.at, c.id));
+
+    // Act
+    let mut tx = storage.read().await.unwrap();
+    let trail = tx
+        .client_audit(world.business.id, world.client.id, 10)
+        .await
+        .unwrap();
+    let latest_two = tx
+        .client_audit(world.business.id, world.client.id, 2)
+        .await
+        .unwrap();
+    let attendance = tx
+        .attendance_changes(world.business.id, attended.id)
+        .await
+        .unwrap();
+    let elsewhere = tx
+        .client_audit(BusinessId::from_uuid(new_uuid()), world.client.id, 10)
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(trail, newest_first);
+    assert_eq!(latest_two, newest_first[..2]);
+    assert_eq!(attendance, oldest_first);
+    assert!(elsewhere.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Outbox
+
+fn outgoing(business: BusinessId, to: &str, created_at: DateTime<Utc>) -> OutgoingEmail {
+    OutgoingEmail {
+        id: EmailId::from_uuid(new_uuid()),
+        business_id: business,
+        kind: EmailKind::BookingConfirmation,
+        to: EmailAddress::parse("to", to).unwrap(),
+        content: EmailContent {
+            subject: "Your appointment at Spa Lumière is confirmed".into(),
+            text: "Hello Ana,\n\nYour appointment is confirmed.\n".into(),
+            html: "<p>Hello Ana,</p>\n<p>Spa &lt;Lumière&gt;</p>".into(),
+        },
+        created_at,
+    }
+}
+
+async fn enqueue(storage: &SeaStorage, emails: &[OutgoingEmail]) {
+    let mut tx = storage.begin().await.unwrap();
+    for email in emails {
+        tx.enqueue_email(email).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn claim(
+    storage: &SeaStorage,
+    business: BusinessId,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+) -> Vec<OutboxEmail> {
+    let mut tx = storage.begin().await.unwrap();
+    let claimed = tx
+        .claim_due_emails(business, now, lease_until, limit)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    claimed
+}
+
+fn pending(email: &OutgoingEmail, attempts: u32, next_attempt_at: DateTime<Utc>) -> OutboxEmail {
+    OutboxEmail {
+        email: email.clone(),
+        state: EmailState::Pending {
+            attempts,
+            next_attempt_at,
+        },
+    }
+}
+
+#[tokio::test]
+async fn pl_18_an_enqueued_email_is_listed_pending_newest_first() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let t = base_time();
+    let mut emails: Vec<OutgoingEmail> = (0..3)
+        .map(|i| {
+            outgoing(
+                business.id,
+                "Ana@Example.com",
+                t + Duration::microseconds(i),
+            )
+        })
+        .collect();
+    emails[1].kind = EmailKind::Refund;
+
+    // Act
+    enqueue(&storage, &emails).await;
+    let mut tx = storage.read().await.unwrap();
+    let listed = tx.emails(business.id, None, 10).await.unwrap();
+    let after_newest = tx
+        .emails(business.id, Some(listed[0].email.id), 1)
+        .await
+        .unwrap();
+    let elsewhere = tx
+        .emails(BusinessId::from_uuid(new_uuid()), None, 10)
+        .await
+        .unwrap();
+
+    // Assert
+    let mut newest_first: Vec<OutboxEmail> =
+        emails.iter().map(|e| pending(e, 0, e.created_at)).collect();
+    newest_first.sort_by_key(|e| std::cmp::Reverse(e.email.id));
+    assert_eq!(listed, newest_first);
+    assert_eq!(after_newest, newest_first[1..2]);
+    assert!(elsewhere.is_empty());
+}
+
+#[tokio::test]
+async fn pl_18_a_claimed_email_is_leased_until_its_claim_runs_out() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let now = base_time();
+    let lease_until = now + Duration::minutes(5);
+    let due_first = outgoing(business.id, "a@example.com", now - Duration::minutes(2));
+    let due_second = outgoing(business.id, "b@example.com", now - Duration::minutes(1));
+    let not_due = outgoing(business.id, "c@example.com", now + Duration::hours(1));
+    // Enqueued out of order: the claim goes by due time, not by insertion.
+    enqueue(&storage, &[not_due, due_second.clone(), due_first.clone()]).await;
+
+    // Act
+    let first = claim(&storage, business.id, now, lease_until, 1).await;
+    let second = claim(&storage, business.id, now, lease_until, 10).await;
+    let while_leased = claim(
+        &storage,
+        business.id,
+        now + Duration::minutes(4),
+        lease_until,
+        10,
+    )
+    .await;
+    let after_lease = claim(
+        &storage,
+        business.id,
+        lease_until,
+        lease_until + Duration::minutes(5),
+        10,
+    )
+    .await;
+
+    // Assert
+    assert_eq!(first, vec![pending(&due_first, 1, due_first.created_at)]);
+    assert_eq!(second, vec![pending(&due_second, 1, due_second.created_at)]);
+    assert!(while_leased.is_empty());
+    assert_eq!(
+        after_lease,
+        vec![
+            pending(&due_first, 2, due_first.created_at),
+            pending(&due_second, 2, due_second.created_at),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn pl_18_a_sent_or_failed_email_is_never_claimed_again() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let now = base_time();
+    let sent = outgoing(business.id, "a@example.com", now - Duration::minutes(1));
+    let failed = outgoing(business.id, "b@example.com", now - Duration::minutes(1));
+    enqueue(&storage, &[sent.clone(), failed.clone()]).await;
+    claim(&storage, business.id, now, now + Duration::minutes(5), 10).await;
+    let sent_at = now + Duration::seconds(1) + Duration::microseconds(1);
+    let absent = EmailId::from_uuid(new_uuid());
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    tx.mark_email_sent(business.id, sent.id, sent_at)
+        .await
+        .unwrap();
+    // A NUL from an SMTP server is stored (replaced) rather than failing on PostgreSQL.
+    tx.mark_email_failed(business.id, failed.id, "550 mailbox\0 unavailable")
+        .await
+        .unwrap();
+    let sent_absent = tx.mark_email_sent(business.id, absent, sent_at).await;
+    let retry_absent = tx
+        .mark_email_retry(business.id, absent, now, "421 later")
+        .await;
+    let failed_absent = tx.mark_email_failed(business.id, absent, "550").await;
+    let sent_elsewhere = tx
+        .mark_email_sent(BusinessId::from_uuid(new_uuid()), sent.id, sent_at)
+        .await;
+    tx.commit().await.unwrap();
+    let later = claim(
+        &storage,
+        business.id,
+        now + Duration::days(1),
+        now + Duration::days(2),
+        10,
+    )
+    .await;
+
+    // Assert
+    assert!(matches!(sent_absent, Err(StorageError::NotFound)));
+    assert!(matches!(retry_absent, Err(StorageError::NotFound)));
+    assert!(matches!(failed_absent, Err(StorageError::NotFound)));
+    assert!(matches!(sent_elsewhere, Err(StorageError::NotFound)));
+    assert!(later.is_empty());
+    let mut tx = storage.read().await.unwrap();
+    let mut listed = tx.emails(business.id, None, 10).await.unwrap();
+    listed.sort_by_key(|e| e.email.id);
+    let mut expected = vec![
+        OutboxEmail {
+            email: sent,
+            state: EmailState::Sent { at: sent_at },
+        },
+        OutboxEmail {
+            email: failed,
+            state: EmailState::Failed {
+                attempts: 1,
+                last_error: "550 mailbox\u{FFFD} unavailable".into(),
+            },
+        },
+    ];
+    expected.sort_by_key(|e| e.email.id);
+    assert_eq!(listed, expected);
+}
+
+#[tokio::test]
+async fn pl_18_a_retried_email_is_due_again_at_its_next_attempt_only() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let now = base_time();
+    let email = outgoing(business.id, "a@example.com", now - Duration::minutes(1));
+    enqueue(&storage, std::slice::from_ref(&email)).await;
+    claim(&storage, business.id, now, now + Duration::minutes(5), 10).await;
+    let next_attempt_at = now + Duration::minutes(10);
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    tx.mark_email_retry(
+        business.id,
+        email.id,
+        next_attempt_at,
+        "421 try again later",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = storage.read().await.unwrap();
+    let listed = tx.emails(business.id, None, 10).await.unwrap();
+    drop(tx);
+    let too_early = claim(
+        &storage,
+        business.id,
+        next_attempt_at - Duration::microseconds(1),
+        next_attempt_at + Duration::minutes(5),
+        10,
+    )
+    .await;
+    let when_due = claim(
+        &storage,
+        business.id,
+        next_attempt_at,
+        next_attempt_at + Duration::minutes(5),
+        10,
+    )
+    .await;
+
+    // Assert: the claim was released, yet the email waits for its next attempt.
+    assert_eq!(listed, vec![pending(&email, 1, next_attempt_at)]);
+    assert!(too_early.is_empty());
+    assert_eq!(when_due, vec![pending(&email, 2, next_attempt_at)]);
+}
+
+#[tokio::test]
+async fn pl_18_two_transactions_claiming_at_once_get_disjoint_emails() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    if storage.backend() == DatabaseBackend::Sqlite {
+        // SQLite's write transactions do not overlap at all: a second BEGIN IMMEDIATE
+        // waits for the first to end, so there is no "at once" to test.
+        return;
+    }
+    let (business, _) = business_with_site(&storage).await;
+    let now = base_time();
+    let emails: Vec<OutgoingEmail> = (0..4)
+        .map(|i| {
+            outgoing(
+                business.id,
+                "a@example.com",
+                now - Duration::seconds(10 - i),
+            )
+        })
+        .collect();
+    enqueue(&storage, &emails).await;
+    let lease_until = now + Duration::minutes(5);
+
+    // Act
+    let mut first = storage.begin().await.unwrap();
+    let mut second = storage.begin().await.unwrap();
+    let claimed_first = first
+        .claim_due_emails(business.id, now, lease_until, 2)
+        .await
+        .unwrap();
+    // Without SKIP LOCKED this would wait for the first transaction forever.
+    let claimed_second = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        second.claim_due_emails(business.id, now, lease_until, 10),
+    )
+    .await
+    .expect("the second claim must skip the rows the first one holds")
+    .unwrap();
+    first.commit().await.unwrap();
+    second.commit().await.unwrap();
+
+    // Assert
+    let ids =
+        |claimed: &[OutboxEmail]| -> Vec<EmailId> { claimed.iter().map(|e| e.email.id).collect() };
+    assert_eq!(ids(&claimed_first), vec![emails[0].id, emails[1].id]);
+    assert_eq!(ids(&claimed_second), vec![emails[2].id, emails[3].id]);
+    let third = claim(&storage, business.id, now, lease_until, 10).await;
+    assert!(third.is_empty());
 }

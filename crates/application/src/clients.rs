@@ -3,10 +3,11 @@
 
 use thiserror::Error;
 
+use clientele_domain::audit::{ClientAuditAction, ClientAuditEntry};
 use clientele_domain::client::{ClientChanges, ClientChangesInput, ClientInput};
 use clientele_domain::{
-    Actor, Client, ClientId, ClientSort, ClientSortKey, FieldError, NewClient, PageLimit, SiteId,
-    SiteScope, ValidationErrors, Version,
+    Actor, AuditId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden, NewClient,
+    PageLimit, Permission, SiteId, SiteScope, ValidationErrors, Version,
 };
 use clientele_ports::{StorageError, Transaction, storage::ClientQuery};
 
@@ -21,6 +22,8 @@ pub enum ClientError {
     Invalid(#[from] ValidationErrors),
     #[error(transparent)]
     BadCursor(#[from] ForeignCursor),
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
     #[error("the client does not exist")]
     NotFound,
     #[error("this client belongs to no site you can access")]
@@ -41,7 +44,9 @@ impl Classify for ClientError {
             Self::Invalid(_) | Self::NoDefaultSite => ErrorKind::RuleViolated,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
-            Self::ClientOutOfScope | Self::SiteOutOfScope(_) => ErrorKind::Forbidden,
+            Self::ClientOutOfScope | Self::SiteOutOfScope(_) | Self::Forbidden(_) => {
+                ErrorKind::Forbidden
+            }
             Self::VersionConflict => ErrorKind::Conflict,
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
@@ -85,7 +90,7 @@ fn list_name(sort: ClientSort) -> &'static str {
 }
 
 /// Checks that the actor may put a client in every one of `sites`, which must exist.
-async fn check_sites_usable(
+pub(crate) async fn check_sites_usable(
     tx: &mut dyn Transaction,
     actor: &Actor,
     sites: &[SiteId],
@@ -99,7 +104,10 @@ async fn check_sites_usable(
 
 /// The site a client goes to when none is named: the caller's first site, or the
 /// business's first site for an owner.
-async fn default_site(tx: &mut dyn Transaction, actor: &Actor) -> Result<SiteId, ClientError> {
+pub(crate) async fn default_site(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+) -> Result<SiteId, ClientError> {
     match &actor.scope {
         SiteScope::Only(sites) => sites.first().copied().ok_or(ClientError::NoDefaultSite),
         SiteScope::All => tx
@@ -205,7 +213,64 @@ impl Clientele {
     }
 }
 
-async fn visible_client(
+impl Clientele {
+    /// CL-20: bans a client (owner, admin): new bookings with their email are refused.
+    /// Existing appointments stay. Audited.
+    pub async fn ban_client(&self, actor: &Actor, id: ClientId) -> Result<Client, ClientError> {
+        self.set_ban(actor, id, true).await
+    }
+
+    /// CL-20: lifts a ban (owner, admin). Audited.
+    pub async fn unban_client(&self, actor: &Actor, id: ClientId) -> Result<Client, ClientError> {
+        self.set_ban(actor, id, false).await
+    }
+
+    async fn set_ban(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        banned: bool,
+    ) -> Result<Client, ClientError> {
+        actor.require(Permission::BanClients)?;
+        let mut tx = self.storage.begin().await?;
+        let mut client = visible_client(tx.as_mut(), actor, id).await?;
+        let version = client.version;
+        let now = self.clock.now();
+        let (changed, action) = if banned {
+            (client.ban(now), ClientAuditAction::Banned)
+        } else {
+            (client.unban(now), ClientAuditAction::Unbanned)
+        };
+        if changed {
+            tx.update_client(&client, version).await?;
+            tx.record_client_audit(&ClientAuditEntry {
+                id: AuditId::from_uuid(self.ids.new_id()),
+                business_id: actor.business_id,
+                client_id: client.id,
+                actor: actor.staff_id,
+                at: now,
+                action,
+            })
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(client)
+    }
+
+    /// CL-14: a client's audit trail, newest first (the latest `limit` entries).
+    pub async fn client_audit(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        limit: PageLimit,
+    ) -> Result<Vec<ClientAuditEntry>, ClientError> {
+        let mut tx = self.storage.read().await?;
+        visible_client(tx.as_mut(), actor, id).await?;
+        Ok(tx.client_audit(actor.business_id, id, limit.get()).await?)
+    }
+}
+
+pub(crate) async fn visible_client(
     tx: &mut dyn Transaction,
     actor: &Actor,
     id: ClientId,

@@ -10,10 +10,12 @@ use std::sync::Arc;
 
 use clientele_ports::{Clock, IdGenerator, Storage};
 
+pub mod appointments;
 pub mod auth;
 pub mod businesses;
 pub mod clients;
 pub mod cursor;
+pub mod emails;
 pub mod error;
 pub mod jobs;
 pub mod sites;
@@ -31,10 +33,21 @@ pub struct Page<T> {
 }
 
 /// Settings fixed when the application starts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The platform operator's token (PL-26); `None` disables the operator routes.
     pub operator_token: Option<String>,
+    /// Where clients reach this deployment: the base of the links in emails.
+    pub public_url: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            operator_token: None,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+        }
+    }
 }
 
 /// The application: every use case, over the ports it was given.

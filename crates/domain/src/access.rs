@@ -14,6 +14,12 @@ pub enum Permission {
     ManageSites,
     /// Create, change and remove staff members and their tokens.
     ManageStaff,
+    /// Create and change appointment types (the service catalogue).
+    ManageServices,
+    /// Ban and unban clients (CL-20).
+    BanClients,
+    /// Read the emails the business sent or will send.
+    ReadEmails,
     /// Delete records (clients, notes, …).
     Delete,
     /// Export lists.
@@ -26,6 +32,9 @@ impl Permission {
             Self::ManageSettings => "manage the business settings",
             Self::ManageSites => "manage sites",
             Self::ManageStaff => "manage staff members and their tokens",
+            Self::ManageServices => "manage appointment types",
+            Self::BanClients => "ban or unban clients",
+            Self::ReadEmails => "read the business's emails",
             Self::Delete => "delete records",
             Self::Export => "export lists",
         }
@@ -38,7 +47,14 @@ impl Role {
     pub fn allows(&self, permission: Permission) -> bool {
         match self {
             Role::Owner => true,
-            Role::Admin => matches!(permission, Permission::Delete | Permission::Export),
+            Role::Admin => matches!(
+                permission,
+                Permission::ManageServices
+                    | Permission::BanClients
+                    | Permission::ReadEmails
+                    | Permission::Delete
+                    | Permission::Export
+            ),
             Role::Staff => false,
         }
     }
@@ -128,14 +144,23 @@ mod tests {
     fn pl_13_owner_may_do_everything_admin_all_but_staff_and_settings_staff_neither_delete_nor_export()
      {
         use Permission::*;
-        let all = [ManageSettings, ManageSites, ManageStaff, Delete, Export];
+        let all = [
+            ManageSettings,
+            ManageSites,
+            ManageStaff,
+            ManageServices,
+            BanClients,
+            ReadEmails,
+            Delete,
+            Export,
+        ];
         assert!(all.iter().all(|p| Role::Owner.allows(*p)));
         assert_eq!(
             all.iter()
                 .filter(|p| Role::Admin.allows(**p))
                 .copied()
                 .collect::<Vec<_>>(),
-            [Delete, Export]
+            [ManageServices, BanClients, ReadEmails, Delete, Export]
         );
         assert!(all.iter().all(|p| !Role::Staff.allows(*p)));
     }

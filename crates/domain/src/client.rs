@@ -220,6 +220,19 @@ impl Client {
         }
     }
 
+    /// PL-14: the client now also belongs to `site` (they booked there). An operational
+    /// change: `admin_updated_at` stays. Returns whether it changed anything.
+    pub fn visit_site(&mut self, site: SiteId, now: DateTime<Utc>) -> bool {
+        if self.sites.contains(&site) {
+            return false;
+        }
+        self.sites.push(site);
+        self.sites.sort();
+        self.updated_at = now;
+        self.version = self.version.next();
+        true
+    }
+
     /// CL-20: bans the client. Returns whether it changed anything.
     pub fn ban(&mut self, now: DateTime<Utc>) -> bool {
         self.set_banned(true, now)

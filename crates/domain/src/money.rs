@@ -137,6 +137,13 @@ impl Money {
         self.currency
     }
 
+    /// The amount written with exactly the currency's decimals: "60.00", "1500" (JPY).
+    pub fn amount_text(&self) -> String {
+        let mut amount = self.amount;
+        amount.rescale(self.currency.minor_digits());
+        amount.to_string()
+    }
+
     /// Zero in `currency`.
     pub fn zero(currency: Currency) -> Self {
         Self {
@@ -238,6 +245,8 @@ mod tests {
         let chf = Money::parse("amount", "1", Currency::parse("CHF").unwrap()).unwrap();
         assert_eq!(m("1").checked_add(chf), None);
         assert!(m("1") < m("2"));
+        assert_eq!(m("49.9").amount_text(), "49.90");
+        assert_eq!(m("60").amount_text(), "60.00");
         assert!(Money::parse("price", "abc", eur()).is_err());
         assert!(Money::parse("price", "-1", eur()).is_err());
         assert!(Money::parse("price", "1.001", eur()).is_err());

@@ -9,9 +9,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+use clientele_domain::appointment::{Appointment, AppointmentType};
+use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
+use clientele_domain::email::OutgoingEmail;
 use clientele_domain::{
-    ApiToken, Business, BusinessId, Client, ClientId, ClientSort, ClientSortKey, Site, SiteId,
-    SiteScope, StaffId, StaffMember, TokenId, Version,
+    ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, ClientSort,
+    ClientSortKey, EmailId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
 };
 
 /// What storage can report. Use cases turn these into their own errors.
@@ -53,7 +56,16 @@ pub trait Storage: Send + Sync {
 /// One unit of work over every repository.
 #[async_trait]
 pub trait Transaction:
-    BusinessRepository + SiteRepository + StaffRepository + TokenRepository + ClientRepository + Send
+    BusinessRepository
+    + SiteRepository
+    + StaffRepository
+    + TokenRepository
+    + ClientRepository
+    + AppointmentTypeRepository
+    + AppointmentRepository
+    + AuditRepository
+    + OutboxRepository
+    + Send
 {
     /// Makes every change of this transaction durable, or none of them.
     async fn commit(self: Box<Self>) -> Result<(), StorageError>;
@@ -128,8 +140,8 @@ pub trait SiteRepository: Send {
     /// Same contract as [`BusinessRepository::update_business`], plus `Duplicate("site_name")`.
     async fn update_site(&mut self, site: &Site, expected: Version) -> Result<(), StorageError>;
 
-    /// MUST return `NotFound` if absent and `InUse("clients")` or `InUse("staff")` while
-    /// clients or staff members belong to the site.
+    /// MUST return `NotFound` if absent and `InUse("clients")`, `InUse("staff")` or
+    /// `InUse("appointments")` while any belong to the site.
     async fn delete_site(&mut self, business: BusinessId, id: SiteId) -> Result<(), StorageError>;
 }
 
@@ -244,6 +256,191 @@ pub trait ClientRepository: Send {
         business: BusinessId,
         query: &ClientQuery,
     ) -> Result<Vec<Client>, StorageError>;
+
+    /// Clients whose email key (`EmailAddress::key`) is `email_key`, oldest first, at
+    /// most `limit`.
+    async fn clients_by_email(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+        limit: u32,
+    ) -> Result<Vec<Client>, StorageError>;
+
+    /// CL-20: whether a banned client has this email key.
+    async fn email_banned(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+    ) -> Result<bool, StorageError>;
+}
+
+#[async_trait]
+pub trait AppointmentTypeRepository: Send {
+    /// MUST return `Duplicate("appointment_type")` if the id is taken.
+    async fn insert_appointment_type(&mut self, kind: &AppointmentType)
+    -> Result<(), StorageError>;
+
+    async fn appointment_type(
+        &mut self,
+        business: BusinessId,
+        id: AppointmentTypeId,
+    ) -> Result<Option<AppointmentType>, StorageError>;
+
+    /// Types ordered by id, strictly after `after`, at most `limit`.
+    async fn appointment_types(
+        &mut self,
+        business: BusinessId,
+        after: Option<AppointmentTypeId>,
+        limit: u32,
+    ) -> Result<Vec<AppointmentType>, StorageError>;
+
+    /// Same contract as [`BusinessRepository::update_business`].
+    async fn update_appointment_type(
+        &mut self,
+        kind: &AppointmentType,
+        expected: Version,
+    ) -> Result<(), StorageError>;
+}
+
+#[async_trait]
+pub trait AppointmentRepository: Send {
+    /// MUST return `Duplicate("appointment")` if the id is taken.
+    async fn insert_appointment(&mut self, appointment: &Appointment) -> Result<(), StorageError>;
+
+    async fn appointment(
+        &mut self,
+        business: BusinessId,
+        id: AppointmentId,
+    ) -> Result<Option<Appointment>, StorageError>;
+
+    /// The appointment, with its row locked until the transaction ends (`FOR UPDATE` on
+    /// PostgreSQL; SQLite's write transactions are already exclusive). For changes of
+    /// money, where two requests must not both read the same amounts.
+    async fn appointment_for_update(
+        &mut self,
+        business: BusinessId,
+        id: AppointmentId,
+    ) -> Result<Option<Appointment>, StorageError>;
+
+    /// Same contract as [`BusinessRepository::update_business`].
+    async fn update_appointment(
+        &mut self,
+        appointment: &Appointment,
+        expected: Version,
+    ) -> Result<(), StorageError>;
+
+    /// A client's appointments, latest start first, strictly after `after` in that order,
+    /// at most `limit`.
+    async fn appointments_of_client(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        after: Option<(DateTime<Utc>, AppointmentId)>,
+        limit: u32,
+    ) -> Result<Vec<Appointment>, StorageError>;
+}
+
+#[async_trait]
+pub trait AuditRepository: Send {
+    async fn record_client_audit(&mut self, entry: &ClientAuditEntry) -> Result<(), StorageError>;
+
+    /// A client's audit trail, newest first, at most `limit`.
+    async fn client_audit(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        limit: u32,
+    ) -> Result<Vec<ClientAuditEntry>, StorageError>;
+
+    async fn record_attendance_change(
+        &mut self,
+        change: &AttendanceChange,
+    ) -> Result<(), StorageError>;
+
+    /// An appointment's attendance changes, oldest first.
+    async fn attendance_changes(
+        &mut self,
+        business: BusinessId,
+        appointment: AppointmentId,
+    ) -> Result<Vec<AttendanceChange>, StorageError>;
+}
+
+/// The state of an email in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailState {
+    /// Waiting to be sent (again) from `next_attempt_at`.
+    Pending {
+        attempts: u32,
+        next_attempt_at: DateTime<Utc>,
+    },
+    Sent {
+        at: DateTime<Utc>,
+    },
+    /// Given up after too many attempts.
+    Failed {
+        attempts: u32,
+        last_error: String,
+    },
+}
+
+/// An email of the outbox with its delivery state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEmail {
+    pub email: OutgoingEmail,
+    pub state: EmailState,
+}
+
+#[async_trait]
+pub trait OutboxRepository: Send {
+    /// Queues `email`, pending from its creation. MUST be called in the transaction of the
+    /// change that causes the email (PL-18).
+    async fn enqueue_email(&mut self, email: &OutgoingEmail) -> Result<(), StorageError>;
+
+    /// The business's emails, newest first, strictly after `after`, at most `limit`.
+    async fn emails(
+        &mut self,
+        business: BusinessId,
+        after: Option<EmailId>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEmail>, StorageError>;
+
+    /// Claims up to `limit` of the business's pending emails that are due at `now` and not
+    /// claimed by someone else (or whose claim ran out), oldest due first: each is
+    /// leased until `lease_until` and its attempts go up by one. Two transactions claiming
+    /// at once MUST get disjoint emails (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
+    /// single writer). Returns them in their claimed state.
+    async fn claim_due_emails(
+        &mut self,
+        business: BusinessId,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEmail>, StorageError>;
+
+    /// Records that the email was sent. MUST return `NotFound` if absent.
+    async fn mark_email_sent(
+        &mut self,
+        business: BusinessId,
+        id: EmailId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+
+    /// Records a failed attempt: pending again from `next_attempt_at`, claim released.
+    async fn mark_email_retry(
+        &mut self,
+        business: BusinessId,
+        id: EmailId,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StorageError>;
+
+    /// Records that the email will not be sent: too many failed attempts.
+    async fn mark_email_failed(
+        &mut self,
+        business: BusinessId,
+        id: EmailId,
+        error: &str,
+    ) -> Result<(), StorageError>;
 }
 
 #[cfg(any(test, feature = "mocks"))]
@@ -298,6 +495,43 @@ mockall::mock! {
         async fn client(&mut self, business: BusinessId, id: ClientId) -> Result<Option<Client>, StorageError>;
         async fn update_client(&mut self, client: &Client, expected: Version) -> Result<(), StorageError>;
         async fn clients(&mut self, business: BusinessId, query: &ClientQuery) -> Result<Vec<Client>, StorageError>;
+        async fn clients_by_email(&mut self, business: BusinessId, email_key: &str, limit: u32) -> Result<Vec<Client>, StorageError>;
+        async fn email_banned(&mut self, business: BusinessId, email_key: &str) -> Result<bool, StorageError>;
+    }
+
+    #[async_trait]
+    impl AppointmentTypeRepository for Transaction {
+        async fn insert_appointment_type(&mut self, kind: &AppointmentType) -> Result<(), StorageError>;
+        async fn appointment_type(&mut self, business: BusinessId, id: AppointmentTypeId) -> Result<Option<AppointmentType>, StorageError>;
+        async fn appointment_types(&mut self, business: BusinessId, after: Option<AppointmentTypeId>, limit: u32) -> Result<Vec<AppointmentType>, StorageError>;
+        async fn update_appointment_type(&mut self, kind: &AppointmentType, expected: Version) -> Result<(), StorageError>;
+    }
+
+    #[async_trait]
+    impl AppointmentRepository for Transaction {
+        async fn insert_appointment(&mut self, appointment: &Appointment) -> Result<(), StorageError>;
+        async fn appointment(&mut self, business: BusinessId, id: AppointmentId) -> Result<Option<Appointment>, StorageError>;
+        async fn appointment_for_update(&mut self, business: BusinessId, id: AppointmentId) -> Result<Option<Appointment>, StorageError>;
+        async fn update_appointment(&mut self, appointment: &Appointment, expected: Version) -> Result<(), StorageError>;
+        async fn appointments_of_client(&mut self, business: BusinessId, client: ClientId, after: Option<(DateTime<Utc>, AppointmentId)>, limit: u32) -> Result<Vec<Appointment>, StorageError>;
+    }
+
+    #[async_trait]
+    impl AuditRepository for Transaction {
+        async fn record_client_audit(&mut self, entry: &ClientAuditEntry) -> Result<(), StorageError>;
+        async fn client_audit(&mut self, business: BusinessId, client: ClientId, limit: u32) -> Result<Vec<ClientAuditEntry>, StorageError>;
+        async fn record_attendance_change(&mut self, change: &AttendanceChange) -> Result<(), StorageError>;
+        async fn attendance_changes(&mut self, business: BusinessId, appointment: AppointmentId) -> Result<Vec<AttendanceChange>, StorageError>;
+    }
+
+    #[async_trait]
+    impl OutboxRepository for Transaction {
+        async fn enqueue_email(&mut self, email: &OutgoingEmail) -> Result<(), StorageError>;
+        async fn emails(&mut self, business: BusinessId, after: Option<EmailId>, limit: u32) -> Result<Vec<OutboxEmail>, StorageError>;
+        async fn claim_due_emails(&mut self, business: BusinessId, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxEmail>, StorageError>;
+        async fn mark_email_sent(&mut self, business: BusinessId, id: EmailId, at: DateTime<Utc>) -> Result<(), StorageError>;
+        async fn mark_email_retry(&mut self, business: BusinessId, id: EmailId, next_attempt_at: DateTime<Utc>, error: &str) -> Result<(), StorageError>;
+        async fn mark_email_failed(&mut self, business: BusinessId, id: EmailId, error: &str) -> Result<(), StorageError>;
     }
 
     #[async_trait]

@@ -87,6 +87,7 @@ pub async fn spawn_app() -> TestApp {
         Arc::new(UuidV7Ids),
         Config {
             operator_token: Some(OPERATOR_TOKEN.to_owned()),
+            ..Config::default()
         },
     );
     let boot = app

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod appointments;
 mod auth;
 mod business;
 mod clients;

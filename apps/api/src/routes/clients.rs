@@ -140,6 +140,16 @@ pub struct ClientPage {
     pub next_cursor: Option<String>,
 }
 
+/// One entry of a client's audit trail (CL-14).
+#[derive(Debug, Object)]
+pub struct AuditEntryView {
+    /// What happened: `banned`, `unbanned`, …
+    pub action: String,
+    /// The staff member who did it.
+    pub actor_id: Uuid,
+    pub at: DateTime<Utc>,
+}
+
 #[derive(ApiResponse)]
 pub enum CreateClientResponse {
     /// The client was created.
@@ -212,6 +222,76 @@ impl ClientsApi {
         let actor = auth.actor(&self.app).await?;
         let client = self.app.client(&actor, ClientId::from_uuid(id.0)).await?;
         Ok(Json((&client).into()))
+    }
+
+    /// Ban a client (CL-20; owner, admin): bookings with their email are refused with a
+    /// 422 until they are unbanned. Their existing appointments stay. Audited.
+    #[oai(
+        path = "/clients/:id/ban",
+        method = "post",
+        operation_id = "ban_client"
+    )]
+    async fn ban(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+    ) -> Result<Json<ClientView>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let client = self
+            .app
+            .ban_client(&actor, ClientId::from_uuid(id.0))
+            .await?;
+        Ok(Json((&client).into()))
+    }
+
+    /// Lift a client's ban (CL-20; owner, admin). Audited.
+    #[oai(
+        path = "/clients/:id/unban",
+        method = "post",
+        operation_id = "unban_client"
+    )]
+    async fn unban(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+    ) -> Result<Json<ClientView>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let client = self
+            .app
+            .unban_client(&actor, ClientId::from_uuid(id.0))
+            .await?;
+        Ok(Json((&client).into()))
+    }
+
+    /// A client's audit trail, newest first (CL-14).
+    #[oai(
+        path = "/clients/:id/audit",
+        method = "get",
+        operation_id = "client_audit"
+    )]
+    async fn audit(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        /// How many of the latest entries, 1 to 1000 (default 500).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+    ) -> Result<Json<Vec<AuditEntryView>>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let entries = self
+            .app
+            .client_audit(&actor, ClientId::from_uuid(id.0), page_limit(limit.0)?)
+            .await?;
+        Ok(Json(
+            entries
+                .iter()
+                .map(|e| AuditEntryView {
+                    action: e.action.as_str().to_owned(),
+                    actor_id: e.actor.as_uuid(),
+                    at: e.at,
+                })
+                .collect(),
+        ))
     }
 
     /// Change a client's profile, based on its `version` (PL-11).

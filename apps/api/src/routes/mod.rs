@@ -8,8 +8,10 @@ use clientele_domain::PageLimit;
 
 use crate::problem::ProblemResponse;
 
+pub mod appointments;
 pub mod businesses;
 pub mod clients;
+pub mod emails;
 pub mod health;
 pub mod sites;
 pub mod staff;
@@ -31,6 +33,10 @@ pub enum ApiTags {
     Tokens,
     /// The client list.
     Clients,
+    /// Appointment types and appointments.
+    Appointments,
+    /// The emails the business sends.
+    Emails,
 }
 
 pub type Apis = (
@@ -41,6 +47,8 @@ pub type Apis = (
     staff::StaffApi,
     tokens::TokensApi,
     clients::ClientsApi,
+    appointments::AppointmentsApi,
+    emails::EmailsApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -52,6 +60,8 @@ pub fn apis(app: &Clientele) -> Apis {
         staff::StaffApi { app: app.clone() },
         tokens::TokensApi { app: app.clone() },
         clients::ClientsApi { app: app.clone() },
+        appointments::AppointmentsApi { app: app.clone() },
+        emails::EmailsApi { app: app.clone() },
     )
 }
 

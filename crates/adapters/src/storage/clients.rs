@@ -231,4 +231,40 @@ impl ClientRepository for SeaTransaction {
             .map_err(unexpected)?;
         self.with_client_sites(business, rows).await
     }
+
+    async fn clients_by_email(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+        limit: u32,
+    ) -> Result<Vec<Client>, StorageError> {
+        let rows = clients::Entity::find()
+            .filter(clients::Column::BusinessId.eq(business.as_uuid()))
+            .filter(clients::Column::EmailKey.eq(email_key))
+            .order_by_asc(clients::Column::CreatedAt)
+            .order_by_asc(clients::Column::Id)
+            .limit(u64::from(limit))
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        self.with_client_sites(business, rows).await
+    }
+
+    async fn email_banned(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+    ) -> Result<bool, StorageError> {
+        let banned = clients::Entity::find()
+            .select_only()
+            .column(clients::Column::Id)
+            .filter(clients::Column::BusinessId.eq(business.as_uuid()))
+            .filter(clients::Column::EmailKey.eq(email_key))
+            .filter(clients::Column::Banned.eq(true))
+            .into_tuple::<Uuid>()
+            .one(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(banned.is_some())
+    }
 }

@@ -11,19 +11,27 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use thiserror::Error;
 use uuid::Uuid;
 
+use clientele_domain::appointment::{
+    Appointment, AppointmentStatus, AppointmentType, Attendance, DurationMinutes, ServiceName, Slot,
+};
+use clientele_domain::audit::{AttendanceChange, ClientAuditAction, ClientAuditEntry};
 use clientele_domain::business::BusinessName;
+use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::site::{SiteAddress, SiteName};
 use clientele_domain::staff::StaffName;
 use clientele_domain::token::TokenLabel;
 use clientele_domain::{
-    ApiToken, Business, BusinessSettings, Client, Currency, EmailAddress, PersonName, PhoneNumber,
-    Role, Site, SiteId, StaffMember, TimeZone, Version,
+    ApiToken, Business, BusinessSettings, Client, Currency, EmailAddress, Money, PersonName,
+    PhoneNumber, Role, Site, SiteId, StaffMember, TimeZone, Version,
 };
 use clientele_ports::StorageError;
+use clientele_ports::storage::{EmailState, OutboxEmail};
 
 use super::entities::{
-    api_tokens, businesses, client_sites, clients, sites, staff_members, staff_sites,
+    api_tokens, appointment_types, appointments, attendance_changes, businesses, client_audit,
+    client_sites, clients, outbox_emails, sites, staff_members, staff_sites,
 };
+use super::unexpected;
 
 /// A stored value that does not parse back into its domain type.
 #[derive(Debug, Error)]
@@ -40,6 +48,42 @@ fn corrupt(table: &'static str, column: &'static str, reason: impl ToString) -> 
         column,
         reason: reason.to_string(),
     }))
+}
+
+/// An amount that does not fit the 64-bit minor units storage keeps (the domain refuses to
+/// build one, so this is a bug if it ever shows).
+#[derive(Debug, Error)]
+#[error("{0} does not fit in 64-bit minor units")]
+pub(crate) struct AmountTooLarge(Money);
+
+/// An amount of an appointment in another currency than its price: one row keeps one
+/// currency for all its amounts.
+#[derive(Debug, Error)]
+#[error("appointments.{column}: {amount} is not in the price's currency {currency}")]
+pub(crate) struct MixedCurrencies {
+    column: &'static str,
+    amount: Money,
+    currency: Currency,
+}
+
+/// `money` as integer minor units of its currency.
+fn minor_units(money: Money) -> Result<i64, StorageError> {
+    money
+        .minor_units()
+        .ok_or_else(|| StorageError::Unexpected(Box::new(AmountTooLarge(money))))
+}
+
+fn money(
+    table: &'static str,
+    column: &'static str,
+    units: i64,
+    currency: Currency,
+) -> Result<Money, StorageError> {
+    Money::from_minor_units(units, currency).map_err(|e| corrupt(table, column, e))
+}
+
+fn stored_currency(table: &'static str, raw: &str) -> Result<Currency, StorageError> {
+    Currency::parse(raw).map_err(|e| corrupt(table, "currency", e))
 }
 
 /// The precision both databases keep (PostgreSQL's `timestamptz` has microseconds).
@@ -338,4 +382,284 @@ pub(crate) fn sites_by_owner(
         by_owner.entry(owner).or_default().push(site.into());
     }
     by_owner
+}
+
+// ---------------------------------------------------------------------------------------
+// Appointment types
+
+impl TryFrom<appointment_types::Model> for AppointmentType {
+    type Error = StorageError;
+
+    fn try_from(row: appointment_types::Model) -> Result<Self, Self::Error> {
+        const T: &str = "appointment_types";
+        let currency = stored_currency(T, &row.currency)?;
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            name: ServiceName::parse(&row.name).map_err(|e| corrupt(T, "name", e.message))?,
+            duration: DurationMinutes::parse(i64::from(row.duration_minutes))
+                .map_err(|e| corrupt(T, "duration_minutes", e.message))?,
+            price: money(T, "price_minor", row.price_minor, currency)?,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: Version::new(row.version),
+        })
+    }
+}
+
+pub(crate) fn appointment_type_row(
+    kind: &AppointmentType,
+) -> Result<appointment_types::ActiveModel, StorageError> {
+    // At most 24 hours of minutes: always fits.
+    let duration = i32::try_from(kind.duration.get()).map_err(unexpected)?;
+    Ok(appointment_types::ActiveModel {
+        business_id: Set(kind.business_id.as_uuid()),
+        id: Set(kind.id.as_uuid()),
+        name: Set(kind.name.as_str().to_owned()),
+        duration_minutes: Set(duration),
+        price_minor: Set(minor_units(kind.price)?),
+        currency: Set(kind.price.currency().code().to_owned()),
+        created_at: Set(instant(kind.created_at)),
+        updated_at: Set(instant(kind.updated_at)),
+        version: Set(kind.version.get()),
+    })
+}
+
+pub(crate) fn appointment_type_changes(
+    kind: &AppointmentType,
+) -> Result<appointment_types::ActiveModel, StorageError> {
+    Ok(appointment_types::ActiveModel {
+        business_id: NotSet,
+        id: NotSet,
+        created_at: NotSet,
+        ..appointment_type_row(kind)?
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Appointments
+
+fn attendance(
+    table: &'static str,
+    column: &'static str,
+    raw: &str,
+) -> Result<Attendance, StorageError> {
+    Attendance::parse(raw)
+        .ok_or_else(|| corrupt(table, column, format!("`{raw}` is no attendance")))
+}
+
+impl TryFrom<appointments::Model> for Appointment {
+    type Error = StorageError;
+
+    fn try_from(row: appointments::Model) -> Result<Self, Self::Error> {
+        const T: &str = "appointments";
+        let currency = stored_currency(T, &row.currency)?;
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            client_id: row.client_id.into(),
+            type_id: row.type_id.into(),
+            site_id: row.site_id.into(),
+            staff_id: row.staff_id.map(Into::into),
+            slot: Slot::new(row.starts_at, row.ends_at)
+                .map_err(|e| corrupt(T, "ends_at", e.message))?,
+            price: money(T, "price_minor", row.price_minor, currency)?,
+            status: AppointmentStatus::parse(&row.status)
+                .ok_or_else(|| corrupt(T, "status", format!("`{}` is no status", row.status)))?,
+            attendance: attendance(T, "attendance", &row.attendance)?,
+            paid: money(T, "paid_minor", row.paid_minor, currency)?,
+            refunded: money(T, "refunded_minor", row.refunded_minor, currency)?,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            cancelled_at: row.cancelled_at,
+            version: Version::new(row.version),
+        })
+    }
+}
+
+/// The row of `appointment`. Its amounts share the price's currency; one in another
+/// currency is refused rather than stored under the wrong code.
+pub(crate) fn appointment_row(
+    appointment: &Appointment,
+) -> Result<appointments::ActiveModel, StorageError> {
+    let currency = appointment.price.currency();
+    for (column, amount) in [
+        ("paid_minor", appointment.paid),
+        ("refunded_minor", appointment.refunded),
+    ] {
+        if amount.currency() != currency {
+            return Err(StorageError::Unexpected(Box::new(MixedCurrencies {
+                column,
+                amount,
+                currency,
+            })));
+        }
+    }
+    Ok(appointments::ActiveModel {
+        business_id: Set(appointment.business_id.as_uuid()),
+        id: Set(appointment.id.as_uuid()),
+        client_id: Set(appointment.client_id.as_uuid()),
+        type_id: Set(appointment.type_id.as_uuid()),
+        site_id: Set(appointment.site_id.as_uuid()),
+        staff_id: Set(appointment.staff_id.map(|staff| staff.as_uuid())),
+        starts_at: Set(instant(appointment.slot.starts_at())),
+        ends_at: Set(instant(appointment.slot.ends_at())),
+        price_minor: Set(minor_units(appointment.price)?),
+        currency: Set(currency.code().to_owned()),
+        status: Set(appointment.status.as_str().to_owned()),
+        attendance: Set(appointment.attendance.as_str().to_owned()),
+        paid_minor: Set(minor_units(appointment.paid)?),
+        refunded_minor: Set(minor_units(appointment.refunded)?),
+        created_at: Set(instant(appointment.created_at)),
+        updated_at: Set(instant(appointment.updated_at)),
+        cancelled_at: Set(appointment.cancelled_at.map(instant)),
+        version: Set(appointment.version.get()),
+    })
+}
+
+pub(crate) fn appointment_changes(
+    appointment: &Appointment,
+) -> Result<appointments::ActiveModel, StorageError> {
+    Ok(appointments::ActiveModel {
+        business_id: NotSet,
+        id: NotSet,
+        created_at: NotSet,
+        ..appointment_row(appointment)?
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Audit trails
+
+impl TryFrom<client_audit::Model> for ClientAuditEntry {
+    type Error = StorageError;
+
+    fn try_from(row: client_audit::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            client_id: row.client_id.into(),
+            actor: row.actor_id.into(),
+            at: row.at,
+            action: ClientAuditAction::parse(&row.action).ok_or_else(|| {
+                corrupt(
+                    "client_audit",
+                    "action",
+                    format!("`{}` is no action", row.action),
+                )
+            })?,
+        })
+    }
+}
+
+pub(crate) fn client_audit_row(entry: &ClientAuditEntry) -> client_audit::ActiveModel {
+    client_audit::ActiveModel {
+        business_id: Set(entry.business_id.as_uuid()),
+        id: Set(entry.id.as_uuid()),
+        client_id: Set(entry.client_id.as_uuid()),
+        actor_id: Set(entry.actor.as_uuid()),
+        at: Set(instant(entry.at)),
+        action: Set(entry.action.as_str().to_owned()),
+    }
+}
+
+impl TryFrom<attendance_changes::Model> for AttendanceChange {
+    type Error = StorageError;
+
+    fn try_from(row: attendance_changes::Model) -> Result<Self, Self::Error> {
+        const T: &str = "attendance_changes";
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            appointment_id: row.appointment_id.into(),
+            from: attendance(T, "from_attendance", &row.from_attendance)?,
+            to: attendance(T, "to_attendance", &row.to_attendance)?,
+            actor: row.actor_id.into(),
+            at: row.at,
+        })
+    }
+}
+
+pub(crate) fn attendance_change_row(change: &AttendanceChange) -> attendance_changes::ActiveModel {
+    attendance_changes::ActiveModel {
+        business_id: Set(change.business_id.as_uuid()),
+        id: Set(change.id.as_uuid()),
+        appointment_id: Set(change.appointment_id.as_uuid()),
+        from_attendance: Set(change.from.as_str().to_owned()),
+        to_attendance: Set(change.to.as_str().to_owned()),
+        actor_id: Set(change.actor.as_uuid()),
+        at: Set(instant(change.at)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Outbox
+
+/// The values of `outbox_emails.status`.
+pub(crate) const EMAIL_PENDING: &str = "pending";
+pub(crate) const EMAIL_SENT: &str = "sent";
+pub(crate) const EMAIL_FAILED: &str = "failed";
+
+impl TryFrom<outbox_emails::Model> for OutboxEmail {
+    type Error = StorageError;
+
+    fn try_from(row: outbox_emails::Model) -> Result<Self, Self::Error> {
+        const T: &str = "outbox_emails";
+        let attempts = u32::try_from(row.attempts).map_err(|e| corrupt(T, "attempts", e))?;
+        let state = match row.status.as_str() {
+            EMAIL_PENDING => EmailState::Pending {
+                attempts,
+                next_attempt_at: row.next_attempt_at,
+            },
+            EMAIL_SENT => EmailState::Sent {
+                at: row
+                    .sent_at
+                    .ok_or_else(|| corrupt(T, "sent_at", "NULL for a sent email"))?,
+            },
+            EMAIL_FAILED => EmailState::Failed {
+                attempts,
+                last_error: row
+                    .last_error
+                    .ok_or_else(|| corrupt(T, "last_error", "NULL for a failed email"))?,
+            },
+            other => return Err(corrupt(T, "status", format!("`{other}` is no status"))),
+        };
+        Ok(Self {
+            email: OutgoingEmail {
+                id: row.id.into(),
+                business_id: row.business_id.into(),
+                kind: EmailKind::parse(&row.kind)
+                    .ok_or_else(|| corrupt(T, "kind", format!("`{}` is no kind", row.kind)))?,
+                to: EmailAddress::parse("to", &row.to_address)
+                    .map_err(|e| corrupt(T, "to_address", e.message))?,
+                content: EmailContent {
+                    subject: row.subject,
+                    text: row.text_body,
+                    html: row.html_body,
+                },
+                created_at: row.created_at,
+            },
+            state,
+        })
+    }
+}
+
+/// A new outbox row: pending from the email's creation, never attempted, not claimed.
+pub(crate) fn outbox_row(email: &OutgoingEmail) -> outbox_emails::ActiveModel {
+    outbox_emails::ActiveModel {
+        business_id: Set(email.business_id.as_uuid()),
+        id: Set(email.id.as_uuid()),
+        kind: Set(email.kind.as_str().to_owned()),
+        to_address: Set(email.to.as_str().to_owned()),
+        subject: Set(email.content.subject.clone()),
+        text_body: Set(email.content.text.clone()),
+        html_body: Set(email.content.html.clone()),
+        created_at: Set(instant(email.created_at)),
+        status: Set(EMAIL_PENDING.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(instant(email.created_at)),
+        claimed_until: Set(None),
+        sent_at: Set(None),
+        last_error: Set(None),
+    }
 }

@@ -5,11 +5,14 @@
 //! Must not depend on `application` or any inbound adapter, and must not let a sea-orm
 //! type out of this crate. Every query filters by business id first (PL-26).
 
+mod appointments;
+mod audit;
 mod businesses;
 mod clients;
 mod conversions;
 mod entities;
 mod migrations;
+mod outbox;
 mod sites;
 mod staff;
 mod tokens;
@@ -291,10 +294,6 @@ pub(crate) struct SeaTransaction {
 }
 
 impl SeaTransaction {
-    /// Runs one write that may break a constraint inside a savepoint, so that the expected
-    /// failure (`Duplicate`, `InUse`) leaves the transaction usable on both databases.
-    /// Without it PostgreSQL would abort the whole transaction on the first error, and a
-    /// later COMMIT would silently roll everything back; SQLite only undoes the statement.
     /// Why an optimistic update changed no row: the row is gone (`NotFound`) or its
     /// version moved on (`VersionConflict`). `row` selects it by business and id.
     async fn missed_update<E: sea_orm::EntityTrait>(
@@ -308,6 +307,10 @@ impl SeaTransaction {
         }
     }
 
+    /// Runs one write that may break a constraint inside a savepoint, so that the expected
+    /// failure (`Duplicate`, `InUse`) leaves the transaction usable on both databases.
+    /// Without it PostgreSQL would abort the whole transaction on the first error, and a
+    /// later COMMIT would silently roll everything back; SQLite only undoes the statement.
     async fn guarded(&self, write: &impl QueryTrait) -> Result<ExecResult, DbErr> {
         let statement = write.build(self.txn.get_database_backend());
         let savepoint = self.txn.begin().await?;

@@ -11,7 +11,7 @@ use clientele_ports::StorageError;
 use clientele_ports::storage::SiteRepository;
 
 use super::conversions::{site_changes, site_row};
-use super::entities::{client_sites, sites, staff_sites};
+use super::entities::{appointments, client_sites, sites, staff_sites};
 use super::{SeaTransaction, foreign_key_violation, unexpected, unique_violation};
 
 /// A unique violation on `sites` is about the name unless it names the primary key.
@@ -47,6 +47,23 @@ impl SeaTransaction {
             .column(client_sites::Column::ClientId)
             .filter(client_sites::Column::BusinessId.eq(business.as_uuid()))
             .filter(client_sites::Column::SiteId.eq(id.as_uuid()))
+            .into_tuple::<Uuid>()
+            .one(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .is_some())
+    }
+
+    async fn site_has_appointments(
+        &self,
+        business: BusinessId,
+        id: SiteId,
+    ) -> Result<bool, StorageError> {
+        Ok(appointments::Entity::find()
+            .select_only()
+            .column(appointments::Column::Id)
+            .filter(appointments::Column::BusinessId.eq(business.as_uuid()))
+            .filter(appointments::Column::SiteId.eq(id.as_uuid()))
             .into_tuple::<Uuid>()
             .one(&self.txn)
             .await
@@ -191,6 +208,9 @@ impl SiteRepository for SeaTransaction {
         if self.site_has_staff(business, id).await? {
             return Err(StorageError::InUse("staff"));
         }
+        if self.site_has_appointments(business, id).await? {
+            return Err(StorageError::InUse("appointments"));
+        }
         // The checks above answer in the normal case; the foreign keys still guard a row
         // that a concurrent transaction attached in between.
         let delete = sites::Entity::delete_many()
@@ -200,6 +220,9 @@ impl SiteRepository for SeaTransaction {
             .await
             .map_err(|err| match foreign_key_violation(&err) {
                 Some(message) if message.contains("staff") => StorageError::InUse("staff"),
+                Some(message) if message.contains("appointments") => {
+                    StorageError::InUse("appointments")
+                }
                 Some(_) => StorageError::InUse("clients"),
                 None => unexpected(err),
             })?;

@@ -6,9 +6,14 @@
 //! migration stays frozen when an entity changes.
 
 pub(crate) mod api_tokens;
+pub(crate) mod appointment_types;
+pub(crate) mod appointments;
+pub(crate) mod attendance_changes;
 pub(crate) mod businesses;
+pub(crate) mod client_audit;
 pub(crate) mod client_sites;
 pub(crate) mod clients;
+pub(crate) mod outbox_emails;
 pub(crate) mod platform_bootstrap;
 pub(crate) mod sites;
 pub(crate) mod staff_members;

@@ -7,11 +7,15 @@
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 mod m20261122_000001_foundation;
+mod m20261122_000002_appointments_and_outbox;
 
 pub(crate) struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_foundation::Migration)]
+        vec![
+            Box::new(m20261122_000001_foundation::Migration),
+            Box::new(m20261122_000002_appointments_and_outbox::Migration),
+        ]
     }
 }
