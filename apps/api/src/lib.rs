@@ -6,6 +6,7 @@
 //! to the database or hold business rules.
 
 pub mod envelope;
+pub mod idempotency;
 pub mod problem;
 pub mod routes;
 pub mod security;

@@ -10,7 +10,9 @@ use clap::Parser;
 use poem::Server;
 use poem::listener::TcpListener;
 
-use clientele_adapters::{DEFAULT_DATABASE_URL, FixedClock, SeaStorage, SystemClock, UuidV7Ids};
+use clientele_adapters::{
+    DEFAULT_DATABASE_URL, FixedClock, SeaStorage, StubProcessors, SystemClock, UuidV7Ids,
+};
 use clientele_application::{Clientele, Config};
 use clientele_ports::Clock;
 
@@ -84,7 +86,8 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             operator_token: args.operator_token.clone(),
             public_url: args.public_url.clone(),
         },
-    );
+    )
+    .with_processors(Arc::new(StubProcessors::new()));
     if let Some(done) = app.bootstrap(args.bootstrap_token.as_deref()).await? {
         if done.token_was_configured {
             println!("Created the default business; its owner token is CLIENTELE_BOOTSTRAP_TOKEN.");

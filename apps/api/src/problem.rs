@@ -61,6 +61,9 @@ pub enum ProblemResponse {
     /// Something failed on our side; it was logged with the request id.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
+    /// A payment processor did not answer; nothing was done: try again later.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
 }
 
 fn title(status: StatusCode) -> String {
@@ -84,6 +87,48 @@ fn problem(status: StatusCode, slug: &str, detail: String, fields: &[FieldError]
 }
 
 impl ProblemResponse {
+    /// The problem inside, whatever its status.
+    pub fn problem(&self) -> &Problem {
+        match self {
+            Self::BadRequest(p)
+            | Self::Unauthorized(p)
+            | Self::Forbidden(p)
+            | Self::NotFound(p)
+            | Self::Conflict(p)
+            | Self::UnsupportedMediaType(p)
+            | Self::Unprocessable(p)
+            | Self::Internal(p)
+            | Self::Unavailable(p) => &p.0,
+        }
+    }
+
+    /// The response for a problem of any status (an unknown status is a 500).
+    pub fn with_status(problem: Problem) -> Self {
+        let body = Json(problem);
+        match body.0.status {
+            400 => Self::BadRequest(body),
+            401 => Self::Unauthorized(body),
+            403 => Self::Forbidden(body),
+            404 => Self::NotFound(body),
+            409 => Self::Conflict(body),
+            415 => Self::UnsupportedMediaType(body),
+            422 => Self::Unprocessable(body),
+            503 => Self::Unavailable(body),
+            _ => Self::Internal(body),
+        }
+    }
+
+    /// A 500 that says nothing of the cause (which is logged).
+    pub fn internal() -> Self {
+        Self::Internal(Json(problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "an unexpected error occurred; it was logged with this request's id (X-Request-Id)"
+                .to_owned(),
+            &[],
+        )))
+    }
+
     /// A 400 about one request parameter.
     pub fn bad_parameter(field: &str, message: impl Into<String>) -> Self {
         let error = FieldError::new(field, message);
@@ -144,16 +189,15 @@ impl<E: Classify> From<E> for ProblemResponse {
                 detail,
                 fields,
             ))),
+            ErrorKind::Unavailable => Self::Unavailable(Json(problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                detail,
+                fields,
+            ))),
             ErrorKind::Unexpected => {
                 tracing::error!(error = %error, source = ?std::error::Error::source(&error), "unexpected failure");
-                Self::Internal(Json(problem(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "an unexpected error occurred; it was logged with this request's id \
-                     (X-Request-Id)"
-                        .to_owned(),
-                    &[],
-                )))
+                Self::internal()
             }
         }
     }

@@ -1,15 +1,21 @@
 //! `clientele-worker`: wires the adapters into the application and runs the jobs, once or
 //! until SIGTERM (PL-16, PL-17). Same configuration as the API.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use clap::{Parser, Subcommand};
 
-use clientele_adapters::{DEFAULT_DATABASE_URL, FixedClock, SeaStorage, SystemClock, UuidV7Ids};
+use clientele_adapters::email::{DEFAULT_EMAIL_DIR, DEFAULT_EMAIL_FROM};
+use clientele_adapters::{
+    DEFAULT_DATABASE_URL, EmailFrom, FileEmailSender, FixedClock, SeaStorage, SmtpEmailSender,
+    SystemClock, UuidV7Ids,
+};
+use clientele_application::outbox::OutboxPolicy;
 use clientele_application::{Clientele, Config};
-use clientele_ports::Clock;
+use clientele_ports::{Clock, EmailSender};
 
 /// Clientele's background worker: billing, dunning, expiry and the email outbox.
 #[derive(Debug, Parser)]
@@ -42,6 +48,32 @@ struct Args {
         default_value_t = 100
     )]
     batch: u64,
+    /// Folder the emails are written to, one `<id>.eml` file each, when no SMTP URL is set.
+    #[arg(long, global = true, env = "CLIENTELE_EMAIL_DIR", default_value = DEFAULT_EMAIL_DIR)]
+    email_dir: PathBuf,
+    /// Send emails through this SMTP server instead of writing files:
+    /// smtp://USER:PASSWORD@HOST:587?tls=required, smtps://USER:PASSWORD@HOST:465 or
+    /// smtp://HOST:25 (no TLS).
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_SMTP_URL",
+        hide_env_values = true
+    )]
+    smtp_url: Option<String>,
+    /// The From of every email.
+    #[arg(long, global = true, env = "CLIENTELE_EMAIL_FROM", default_value = DEFAULT_EMAIL_FROM)]
+    email_from: String,
+    /// Seconds an email claimed by a worker stays reserved to it; after a crash its
+    /// emails are sent by another worker once this runs out.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_EMAIL_LEASE_SECONDS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    email_lease_seconds: u32,
     /// Log filter, e.g. `info` or `clientele_worker=debug`.
     #[arg(long, global = true, env = "CLIENTELE_LOG", default_value = "info")]
     log: String,
@@ -81,12 +113,20 @@ async fn work(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Some(now) => Arc::new(FixedClock::new(now)),
         None => Arc::new(SystemClock),
     };
+    // Created here, inside the runtime, and dropped at the end of this function, still
+    // inside it: lettre's SMTP pool needs the runtime for both.
+    let sender = email_sender(&args)?;
     let app = Clientele::new(
         Arc::new(storage),
         clock,
         Arc::new(UuidV7Ids),
         Config::default(),
-    );
+    )
+    .with_email_sender(sender)
+    .with_outbox_policy(OutboxPolicy {
+        lease: TimeDelta::seconds(i64::from(args.email_lease_seconds)),
+        ..OutboxPolicy::default()
+    });
     match args.command {
         Command::Once => {
             let report = clientele_worker::run_pass(&app, args.batch).await?;
@@ -103,4 +143,20 @@ async fn work(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// The SMTP sender when a URL is configured, else the file sender (PL-18).
+fn email_sender(args: &Args) -> Result<Arc<dyn EmailSender>, Box<dyn std::error::Error>> {
+    let from = EmailFrom::parse(&args.email_from)?;
+    match args.smtp_url.as_deref() {
+        Some(url) if !url.trim().is_empty() => {
+            tracing::info!(%from, "emails are sent through SMTP");
+            Ok(Arc::new(SmtpEmailSender::new(url.trim(), from)?))
+        }
+        _ => {
+            let sender = FileEmailSender::new(&args.email_dir, from)?;
+            tracing::info!(dir = %sender.dir().display(), "emails are written to files");
+            Ok(Arc::new(sender))
+        }
+    }
 }

@@ -7,10 +7,17 @@ use std::process::{Command, Stdio};
 
 use clientele_adapters::testing::fresh_database;
 
-fn worker() -> Command {
+mod support;
+
+use support::Scratch;
+
+/// The worker, writing its emails into `scratch`.
+fn worker(scratch: &Scratch) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_clientele-worker"));
     command
         .env("CLIENTELE_LOG", "warn")
+        .env("CLIENTELE_EMAIL_DIR", scratch.emails())
+        .env_remove("CLIENTELE_SMTP_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     command
@@ -19,8 +26,9 @@ fn worker() -> Command {
 #[tokio::test]
 async fn pl_17_worker_once_runs_one_pass_on_a_fresh_database_and_exits_0() {
     let database = fresh_database().await;
+    let scratch = Scratch::new();
 
-    let output = worker()
+    let output = worker(&scratch)
         .args(["once", "--now", "2026-11-22T10:00:00Z"])
         .env("DATABASE_URL", database.url())
         .output()
@@ -36,7 +44,8 @@ async fn pl_17_worker_once_runs_one_pass_on_a_fresh_database_and_exits_0() {
 #[tokio::test]
 async fn pl_16_worker_run_exits_0_on_sigterm() {
     let database = fresh_database().await;
-    let mut child = worker()
+    let scratch = Scratch::new();
+    let mut child = worker(&scratch)
         .args(["run", "--interval", "1"])
         .env("DATABASE_URL", database.url())
         .env("CLIENTELE_LOG", "info")
@@ -65,7 +74,8 @@ async fn pl_16_worker_run_exits_0_on_sigterm() {
 
 #[test]
 fn pl_21_a_bad_database_url_is_a_clear_error_and_a_failure_exit() {
-    let output = worker()
+    let scratch = Scratch::new();
+    let output = worker(&scratch)
         .args(["once"])
         .env("DATABASE_URL", "mysql://nope")
         .output()

@@ -1,13 +1,15 @@
-//! Clientele's outbound adapters: storage on SQLite or PostgreSQL through sea-orm, the
-//! system clock, UUIDv7 ids and the operating system's shutdown signals. They implement
-//! the traits of `clientele-ports`.
+//! Clientele's outbound adapters: storage on SQLite or PostgreSQL through sea-orm, email
+//! senders (files or SMTP), stub payment processors, the system clock, UUIDv7 ids and the
+//! operating system's shutdown signals. They implement the traits of `clientele-ports`.
 //!
 //! Nothing here is imported by `domain`, `ports` or `application`; only `main` (the apps)
 //! and tests wire these types in. sea-orm types never leave this crate: entities are
 //! `pub(crate)` and every public function speaks in domain and port types.
 
 mod clock;
+pub mod email;
 mod ids;
+pub mod payments;
 pub mod signals;
 mod storage;
 
@@ -15,5 +17,7 @@ mod storage;
 pub mod testing;
 
 pub use clock::{FixedClock, SystemClock};
+pub use email::{EmailFrom, FileEmailSender, SmtpEmailSender};
 pub use ids::UuidV7Ids;
+pub use payments::{ManualProcessor, StubCardProcessor, StubProcessors};
 pub use storage::{DEFAULT_DATABASE_URL, DatabaseBackend, SeaStorage};

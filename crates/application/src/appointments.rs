@@ -385,35 +385,6 @@ impl Clientele {
         Ok(appointment)
     }
 
-    /// AP-3, AP-7: cancels an appointment, based on its `version`, and queues the
-    /// cancellation email when asked to.
-    pub async fn cancel_appointment(
-        &self,
-        actor: &Actor,
-        id: AppointmentId,
-        version: Version,
-        notify_client: bool,
-    ) -> Result<Appointment, AppointmentError> {
-        let mut tx = self.storage.begin().await?;
-        let mut appointment = visible_appointment(tx.as_mut(), actor, id).await?;
-        if appointment.version != version {
-            return Err(AppointmentError::VersionConflict);
-        }
-        appointment.cancel(self.clock.now())?;
-        tx.update_appointment(&appointment, version).await?;
-        if notify_client {
-            self.notify(
-                tx.as_mut(),
-                &appointment,
-                EmailKind::Cancellation,
-                |email| email.cancellation(),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(appointment)
-    }
-
     /// AP-4: sets or corrects attendance, recording who changed it and when.
     pub async fn set_attendance(
         &self,

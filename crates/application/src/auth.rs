@@ -247,11 +247,10 @@ impl Founding {
         let constant = "a built-in default is valid";
         Self {
             name: BusinessName::parse("My business").expect(constant),
-            settings: BusinessSettings {
-                time_zone: TimeZone::utc(),
-                currency: Currency::parse("EUR").expect(constant),
-                merge_on_identical_name: false,
-            },
+            settings: BusinessSettings::new(
+                TimeZone::utc(),
+                Currency::parse("EUR").expect(constant),
+            ),
             site_name: SiteName::parse("Main site").expect(constant),
             owner_name: StaffName::parse("Owner").expect(constant),
             owner_email: EmailAddress::parse("email", "owner@example.com").expect(constant),

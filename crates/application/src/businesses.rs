@@ -101,11 +101,7 @@ impl NewBusinessInput {
                 Ok(owner_email),
             ) => Ok(Founding {
                 name,
-                settings: BusinessSettings {
-                    time_zone,
-                    currency,
-                    merge_on_identical_name: false,
-                },
+                settings: BusinessSettings::new(time_zone, currency),
                 site_name,
                 owner_name,
                 owner_email,

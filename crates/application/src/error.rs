@@ -18,6 +18,9 @@ pub enum ErrorKind {
     Conflict,
     /// Well-formed but breaks a rule (invalid field, unknown site, …).
     RuleViolated,
+    /// A service we depend on (a payment processor) did not answer; nothing was done, and
+    /// the same request may be tried again.
+    Unavailable,
     /// Infrastructure failed; details are logged, never shown.
     Unexpected,
 }

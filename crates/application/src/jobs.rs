@@ -8,11 +8,12 @@ use clientele_ports::StorageError;
 
 use crate::Clientele;
 use crate::error::{Classify, ErrorKind};
+use crate::outbox::DispatchError;
 
 /// What one step of a job did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExecutionOutcome {
-    /// One item was processed; there may be more.
+    /// Something was processed; there may be more.
     TaskCompleted,
     /// Nothing was waiting.
     EmptyQueue,
@@ -21,17 +22,17 @@ pub enum ExecutionOutcome {
 /// The jobs the worker runs, in the order of a pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
-    /// Checks that storage answers; the place-holder until real jobs arrive (billing,
-    /// dunning, expiry, email outbox).
-    Heartbeat,
+    /// PL-18: sends the outbox's due emails, a batch per business per step
+    /// (`Clientele::dispatch_emails`).
+    DispatchEmails,
 }
 
 impl Job {
-    pub const ALL: [Job; 1] = [Job::Heartbeat];
+    pub const ALL: [Job; 1] = [Job::DispatchEmails];
 
     pub fn name(&self) -> &'static str {
         match self {
-            Job::Heartbeat => "heartbeat",
+            Job::DispatchEmails => "dispatch_emails",
         }
     }
 }
@@ -39,12 +40,15 @@ impl Job {
 #[derive(Debug, Error)]
 pub enum JobError {
     #[error(transparent)]
+    Dispatch(#[from] DispatchError),
+    #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
 
 impl Classify for JobError {
     fn kind(&self) -> ErrorKind {
         match self {
+            Self::Dispatch(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -54,10 +58,20 @@ impl Clientele {
     /// Runs one step of `job` at the clock's "now".
     pub async fn run_job_step(&self, job: Job) -> Result<ExecutionOutcome, JobError> {
         match job {
-            Job::Heartbeat => {
-                self.storage.ready().await?;
-                tracing::debug!(now = %self.clock.now(), "heartbeat");
-                Ok(ExecutionOutcome::EmptyQueue)
+            Job::DispatchEmails => {
+                let report = self.dispatch_emails().await?;
+                if report.claimed == 0 {
+                    return Ok(ExecutionOutcome::EmptyQueue);
+                }
+                tracing::info!(
+                    claimed = report.claimed,
+                    sent = report.sent,
+                    already_sent = report.already_sent,
+                    retried = report.retried,
+                    failed = report.failed,
+                    "emails dispatched"
+                );
+                Ok(ExecutionOutcome::TaskCompleted)
             }
         }
     }

@@ -8,7 +8,8 @@
 
 use std::sync::Arc;
 
-use clientele_ports::{Clock, IdGenerator, Storage};
+use clientele_ports::email::EmailSender;
+use clientele_ports::{Clock, IdGenerator, Processors, Storage};
 
 pub mod appointments;
 pub mod auth;
@@ -17,7 +18,10 @@ pub mod clients;
 pub mod cursor;
 pub mod emails;
 pub mod error;
+pub mod idempotency;
 pub mod jobs;
+pub mod outbox;
+pub mod payments;
 pub mod sites;
 pub mod staff;
 pub mod tokens;
@@ -57,6 +61,12 @@ pub struct Clientele {
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     config: Config,
+    /// How the outbox is delivered (the worker sets it; the API does not send mail).
+    email_sender: Option<Arc<dyn EmailSender>>,
+    /// How the outbox's dispatch claims and retries (`with_outbox_policy`).
+    outbox: outbox::OutboxPolicy,
+    /// The payment processors (PL-19); payments are refused without them.
+    processors: Option<Arc<dyn Processors>>,
 }
 
 impl Clientele {
@@ -71,7 +81,28 @@ impl Clientele {
             clock,
             ids,
             config,
+            email_sender: None,
+            outbox: outbox::OutboxPolicy::default(),
+            processors: None,
         }
+    }
+
+    /// The same application, delivering emails through `sender`.
+    pub fn with_email_sender(mut self, sender: Arc<dyn EmailSender>) -> Self {
+        self.email_sender = Some(sender);
+        self
+    }
+
+    /// The same application, claiming and retrying the outbox's emails by `policy`.
+    pub fn with_outbox_policy(mut self, policy: outbox::OutboxPolicy) -> Self {
+        self.outbox = policy;
+        self
+    }
+
+    /// The same application, taking payments through `processors`.
+    pub fn with_processors(mut self, processors: Arc<dyn Processors>) -> Self {
+        self.processors = Some(processors);
+        self
     }
 
     /// PL-22: whether the database answers with every migration applied.

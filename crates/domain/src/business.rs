@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::BusinessId;
 use crate::money::Currency;
+use crate::payment::{PaymentType, ProcessorKind};
 use crate::text;
 use crate::validation::{FieldError, ValidationErrors, failures};
 use crate::version::Version;
@@ -74,6 +75,27 @@ pub struct BusinessSettings {
     pub currency: Currency,
     /// CL-18: editing a client to the name of another merges them. Off by default.
     pub merge_on_identical_name: bool,
+    /// PL-20: the processor that takes payments.
+    pub active_processor: ProcessorKind,
+    /// PL-20: what the manual processor accepts ("cash", "cheque", …).
+    pub payment_types: Vec<PaymentType>,
+}
+
+impl BusinessSettings {
+    /// Settings with the defaults: no automatic merges, the stub card processor, and cash,
+    /// cheque and bank transfer as payment types.
+    pub fn new(time_zone: TimeZone, currency: Currency) -> Self {
+        Self {
+            time_zone,
+            currency,
+            merge_on_identical_name: false,
+            active_processor: ProcessorKind::StubCard,
+            payment_types: ["cash", "cheque", "bank_transfer"]
+                .iter()
+                .filter_map(|t| PaymentType::parse(t).ok())
+                .collect(),
+        }
+    }
 }
 
 /// A business (tenant).
@@ -94,6 +116,8 @@ pub struct SettingsChanges {
     pub time_zone: Option<TimeZone>,
     pub currency: Option<Currency>,
     pub merge_on_identical_name: Option<bool>,
+    pub active_processor: Option<ProcessorKind>,
+    pub payment_types: Option<Vec<PaymentType>>,
 }
 
 /// A change of settings as sent by an API consumer, before parsing.
@@ -103,6 +127,8 @@ pub struct SettingsInput {
     pub time_zone: Option<String>,
     pub currency: Option<String>,
     pub merge_on_identical_name: Option<bool>,
+    pub active_processor: Option<String>,
+    pub payment_types: Option<Vec<String>>,
 }
 
 /// Parses a currency code as the `currency` field.
@@ -115,16 +141,45 @@ impl SettingsChanges {
         let name = input.name.as_deref().map(BusinessName::parse).transpose();
         let time_zone = input.time_zone.as_deref().map(TimeZone::parse).transpose();
         let currency = input.currency.as_deref().map(parse_currency).transpose();
-        match (name, time_zone, currency) {
-            (Ok(name), Ok(time_zone), Ok(currency)) => Ok(Self {
-                name,
-                time_zone,
-                currency,
-                merge_on_identical_name: input.merge_on_identical_name,
-            }),
-            (name, time_zone, currency) => {
-                Err(failures([name.err(), time_zone.err(), currency.err()]))
+        let processor = input
+            .active_processor
+            .as_deref()
+            .map(ProcessorKind::parse)
+            .transpose();
+        let payment_types = input
+            .payment_types
+            .as_ref()
+            .map(|types| {
+                let mut parsed = types
+                    .iter()
+                    .map(|t| {
+                        PaymentType::parse(t)
+                            .map_err(|e| FieldError::new("payment_types", e.message))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                parsed.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+                parsed.dedup();
+                Ok(parsed)
+            })
+            .transpose();
+        match (name, time_zone, currency, processor, payment_types) {
+            (Ok(name), Ok(time_zone), Ok(currency), Ok(active_processor), Ok(payment_types)) => {
+                Ok(Self {
+                    name,
+                    time_zone,
+                    currency,
+                    merge_on_identical_name: input.merge_on_identical_name,
+                    active_processor,
+                    payment_types,
+                })
             }
+            (name, time_zone, currency, processor, payment_types) => Err(failures([
+                name.err(),
+                time_zone.err(),
+                currency.err(),
+                processor.err(),
+                payment_types.err(),
+            ])),
         }
     }
 }
@@ -143,6 +198,12 @@ impl Business {
         }
         if let Some(merge) = changes.merge_on_identical_name {
             self.settings.merge_on_identical_name = merge;
+        }
+        if let Some(processor) = changes.active_processor {
+            self.settings.active_processor = processor;
+        }
+        if let Some(types) = changes.payment_types {
+            self.settings.payment_types = types;
         }
         self.updated_at = now;
         self.version = self.version.next();

@@ -74,3 +74,15 @@ id_type!(
     /// An entry of an audit trail.
     AuditId
 );
+id_type!(
+    /// A payment or refund.
+    PaymentId
+);
+id_type!(
+    /// A card a processor stored for a client.
+    PaymentMethodId
+);
+id_type!(
+    /// An invoice.
+    InvoiceId
+);

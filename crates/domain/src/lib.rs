@@ -14,6 +14,7 @@ pub mod email;
 pub mod ids;
 pub mod money;
 pub mod paging;
+pub mod payment;
 pub mod site;
 pub mod staff;
 pub mod text;
@@ -25,8 +26,8 @@ pub use access::{Actor, Forbidden, Permission, SiteScope};
 pub use business::{Business, BusinessName, BusinessSettings, TimeZone};
 pub use client::{Client, ClientChanges, EmailAddress, NewClient, PersonName, PhoneNumber};
 pub use ids::{
-    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, EmailId, SiteId, StaffId,
-    TokenId,
+    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, EmailId, InvoiceId, PaymentId,
+    PaymentMethodId, SiteId, StaffId, TokenId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};

@@ -5,9 +5,13 @@
 //! adapter; adapters implement these traits, `main` wires them.
 
 pub mod clock;
+pub mod email;
 pub mod ids;
+pub mod payments;
 pub mod storage;
 
 pub use clock::Clock;
+pub use email::{EmailSender, SendError, SendOutcome};
 pub use ids::IdGenerator;
+pub use payments::{PaymentProcessor, Processors};
 pub use storage::{Storage, StorageError, Transaction};

@@ -12,9 +12,11 @@ use thiserror::Error;
 use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
 use clientele_domain::email::OutgoingEmail;
+use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, ClientSort,
-    ClientSortKey, EmailId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
+    ClientSortKey, EmailId, Money, PaymentId, PaymentMethodId, Site, SiteId, SiteScope, StaffId,
+    StaffMember, TokenId, Version,
 };
 
 /// What storage can report. Use cases turn these into their own errors.
@@ -65,6 +67,8 @@ pub trait Transaction:
     + AppointmentRepository
     + AuditRepository
     + OutboxRepository
+    + PaymentRepository
+    + IdempotencyRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.
@@ -443,6 +447,108 @@ pub trait OutboxRepository: Send {
     ) -> Result<(), StorageError>;
 }
 
+#[async_trait]
+pub trait PaymentRepository: Send {
+    /// MUST return `Duplicate("payment_method")` if the id is taken.
+    async fn insert_payment_method(&mut self, method: &PaymentMethod) -> Result<(), StorageError>;
+
+    async fn payment_method(
+        &mut self,
+        business: BusinessId,
+        id: PaymentMethodId,
+    ) -> Result<Option<PaymentMethod>, StorageError>;
+
+    /// A client's stored cards, oldest first.
+    async fn payment_methods_of_client(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+    ) -> Result<Vec<PaymentMethod>, StorageError>;
+
+    /// MUST return `Duplicate("payment")` if the business already has a payment with this
+    /// id, or with this processor, direction and reference (one processor charge or
+    /// refund is recorded once, whatever retries happen).
+    async fn insert_payment(&mut self, payment: &Payment) -> Result<(), StorageError>;
+
+    /// An appointment's payments and refunds, newest first.
+    async fn payments_of_appointment(
+        &mut self,
+        business: BusinessId,
+        appointment: AppointmentId,
+    ) -> Result<Vec<Payment>, StorageError>;
+
+    /// Sets how much of a charge was refunded. MUST return `NotFound` if absent.
+    async fn set_payment_refunded(
+        &mut self,
+        business: BusinessId,
+        id: PaymentId,
+        refunded: Money,
+    ) -> Result<(), StorageError>;
+
+    /// MUST return `Duplicate("invoice")` if the id or the business's number is taken.
+    async fn insert_invoice(&mut self, invoice: &Invoice) -> Result<(), StorageError>;
+
+    /// An appointment's invoices, oldest first.
+    async fn invoices_of_appointment(
+        &mut self,
+        business: BusinessId,
+        appointment: AppointmentId,
+    ) -> Result<Vec<Invoice>, StorageError>;
+}
+
+/// The response given to the first request with an idempotency key (PL-10), replayed to
+/// every repeat. Opaque to storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// An idempotency key of a business and what it was first used for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    pub business_id: BusinessId,
+    pub key: String,
+    /// What the key was used for (e.g. `refund:<appointment id>`).
+    pub operation: String,
+    /// A hash of the first request's body: a repeat with another body is refused.
+    pub fingerprint: String,
+    /// `None` while the first request is in progress.
+    pub response: Option<StoredResponse>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[async_trait]
+pub trait IdempotencyRepository: Send {
+    async fn idempotency_record(
+        &mut self,
+        business: BusinessId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StorageError>;
+
+    /// MUST return `Duplicate("idempotency_key")` if the business already has the key, so
+    /// that of two concurrent first requests exactly one proceeds.
+    async fn insert_idempotency_record(
+        &mut self,
+        record: &IdempotencyRecord,
+    ) -> Result<(), StorageError>;
+
+    /// Stores the response of a key's first request. MUST return `NotFound` if absent.
+    async fn complete_idempotency_record(
+        &mut self,
+        business: BusinessId,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), StorageError>;
+
+    /// Forgets a key (its first request failed on our side and may be retried).
+    async fn delete_idempotency_record(
+        &mut self,
+        business: BusinessId,
+        key: &str,
+    ) -> Result<(), StorageError>;
+}
+
 #[cfg(any(test, feature = "mocks"))]
 mockall::mock! {
     /// A transaction whose every repository method is mocked, for use-case unit tests:
@@ -532,6 +638,26 @@ mockall::mock! {
         async fn mark_email_sent(&mut self, business: BusinessId, id: EmailId, at: DateTime<Utc>) -> Result<(), StorageError>;
         async fn mark_email_retry(&mut self, business: BusinessId, id: EmailId, next_attempt_at: DateTime<Utc>, error: &str) -> Result<(), StorageError>;
         async fn mark_email_failed(&mut self, business: BusinessId, id: EmailId, error: &str) -> Result<(), StorageError>;
+    }
+
+    #[async_trait]
+    impl PaymentRepository for Transaction {
+        async fn insert_payment_method(&mut self, method: &PaymentMethod) -> Result<(), StorageError>;
+        async fn payment_method(&mut self, business: BusinessId, id: PaymentMethodId) -> Result<Option<PaymentMethod>, StorageError>;
+        async fn payment_methods_of_client(&mut self, business: BusinessId, client: ClientId) -> Result<Vec<PaymentMethod>, StorageError>;
+        async fn insert_payment(&mut self, payment: &Payment) -> Result<(), StorageError>;
+        async fn payments_of_appointment(&mut self, business: BusinessId, appointment: AppointmentId) -> Result<Vec<Payment>, StorageError>;
+        async fn set_payment_refunded(&mut self, business: BusinessId, id: PaymentId, refunded: Money) -> Result<(), StorageError>;
+        async fn insert_invoice(&mut self, invoice: &Invoice) -> Result<(), StorageError>;
+        async fn invoices_of_appointment(&mut self, business: BusinessId, appointment: AppointmentId) -> Result<Vec<Invoice>, StorageError>;
+    }
+
+    #[async_trait]
+    impl IdempotencyRepository for Transaction {
+        async fn idempotency_record(&mut self, business: BusinessId, key: &str) -> Result<Option<IdempotencyRecord>, StorageError>;
+        async fn insert_idempotency_record(&mut self, record: &IdempotencyRecord) -> Result<(), StorageError>;
+        async fn complete_idempotency_record(&mut self, business: BusinessId, key: &str, response: &StoredResponse) -> Result<(), StorageError>;
+        async fn delete_idempotency_record(&mut self, business: BusinessId, key: &str) -> Result<(), StorageError>;
     }
 
     #[async_trait]

@@ -10,7 +10,7 @@ use poem::{EndpointExt, Response};
 use serde_json::{Value, json};
 
 use clientele_adapters::testing::{TestDatabase, fresh_storage};
-use clientele_adapters::{SystemClock, UuidV7Ids};
+use clientele_adapters::{StubProcessors, SystemClock, UuidV7Ids};
 use clientele_application::{Clientele, Config};
 
 pub const OPERATOR_TOKEN: &str = "operator-secret-for-tests-0123456789";
@@ -89,7 +89,8 @@ pub async fn spawn_app() -> TestApp {
             operator_token: Some(OPERATOR_TOKEN.to_owned()),
             ..Config::default()
         },
-    );
+    )
+    .with_processors(Arc::new(StubProcessors::new()));
     let boot = app
         .bootstrap(None)
         .await

@@ -2,13 +2,15 @@
 //! attendance (AP-1 to AP-4).
 
 use chrono::{DateTime, Utc};
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use clientele_application::Clientele;
 use clientele_application::appointments::{Booked, BookingClientInput, BookingInput};
+use clientele_application::payments::CancelOptions;
 use clientele_domain::appointment::{
     Appointment, AppointmentStatus, AppointmentType, AppointmentTypeInput, Attendance,
     PaymentStatus,
@@ -18,6 +20,7 @@ use clientele_domain::{AppointmentId, AppointmentTypeId, ClientId, SiteId, Staff
 
 use super::clients::ClientView;
 use super::{ApiTags, page_limit};
+use crate::idempotency::{Replayable, once};
 use crate::problem::ProblemResponse;
 use crate::security::StaffToken;
 use crate::text::{Text, opt};
@@ -264,7 +267,7 @@ pub struct RescheduleParams {
     pub ends_at: Option<DateTime<Utc>>,
 }
 
-/// A cancellation.
+/// A cancellation (AP-7).
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct CancelParams {
@@ -273,6 +276,13 @@ pub struct CancelParams {
     /// Email the client a cancellation notice.
     #[oai(default)]
     pub notify_client: bool,
+    /// Refund everything paid; refused as a whole (nothing cancelled) if a processor
+    /// cannot refund.
+    #[oai(default)]
+    pub refund: bool,
+    /// Email the client that they were refunded.
+    #[oai(default)]
+    pub refund_email: bool,
 }
 
 /// An attendance to record.
@@ -315,6 +325,23 @@ pub enum BookResponse {
     /// The appointment was booked.
     #[oai(status = 201)]
     Created(Json<BookedView>),
+}
+
+impl Replayable for BookResponse {
+    fn stored(&self) -> clientele_ports::storage::StoredResponse {
+        let Self::Created(body) = self;
+        clientele_ports::storage::StoredResponse {
+            status: 201,
+            body: body.0.to_json_string(),
+        }
+    }
+
+    fn replayed(stored: &clientele_ports::storage::StoredResponse) -> Option<Self> {
+        (stored.status == 201)
+            .then(|| BookedView::parse_from_json_string(&stored.body).ok())
+            .flatten()
+            .map(|view| Self::Created(Json(view)))
+    }
 }
 
 fn type_input(
@@ -442,26 +469,37 @@ impl AppointmentsApi {
     async fn book(
         &self,
         auth: StaffToken,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
         body: Json<BookingParams>,
     ) -> Result<BookResponse, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
-        let p = body.0;
-        let input = BookingInput {
-            appointment_type: AppointmentTypeId::from_uuid(p.appointment_type_id),
-            site: p.site_id.map(SiteId::from_uuid),
-            staff: p.staff_id.map(StaffId::from_uuid),
-            starts_at: p.starts_at,
-            ends_at: p.ends_at,
-            client: BookingClientInput {
-                client_id: p.client.client_id.map(ClientId::from_uuid),
-                email: opt(p.client.email),
-                first_name: opt(p.client.first_name),
-                last_name: opt(p.client.last_name),
-                phone: opt(p.client.phone),
+        once(
+            &self.app,
+            &actor,
+            key.0.as_deref(),
+            "book",
+            &body.0,
+            async {
+                let p = &body.0;
+                let input = BookingInput {
+                    appointment_type: AppointmentTypeId::from_uuid(p.appointment_type_id),
+                    site: p.site_id.map(SiteId::from_uuid),
+                    staff: p.staff_id.map(StaffId::from_uuid),
+                    starts_at: p.starts_at,
+                    ends_at: p.ends_at,
+                    client: BookingClientInput {
+                        client_id: p.client.client_id.map(ClientId::from_uuid),
+                        email: opt(p.client.email.clone()),
+                        first_name: opt(p.client.first_name.clone()),
+                        last_name: opt(p.client.last_name.clone()),
+                        phone: opt(p.client.phone.clone()),
+                    },
+                };
+                let booked = self.app.book_appointment(&actor, &input).await?;
+                Ok(BookResponse::Created(Json((&booked).into())))
             },
-        };
-        let booked = self.app.book_appointment(&actor, &input).await?;
-        Ok(BookResponse::Created(Json((&booked).into())))
+        )
+        .await
     }
 
     /// One appointment of the caller's sites.
@@ -510,7 +548,8 @@ impl AppointmentsApi {
         Ok(Json((&appointment).into()))
     }
 
-    /// Cancel an appointment (AP-3, AP-7), optionally emailing the client.
+    /// Cancel an appointment (AP-3, AP-7), optionally refunding everything paid and
+    /// emailing the client.
     #[oai(
         path = "/appointments/:id/cancel",
         method = "post",
@@ -520,20 +559,41 @@ impl AppointmentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
         body: Json<CancelParams>,
     ) -> Result<Json<AppointmentView>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
-        let p = body.0;
-        let appointment = self
-            .app
-            .cancel_appointment(
-                &actor,
-                AppointmentId::from_uuid(id.0),
-                Version::new(p.version),
-                p.notify_client,
-            )
-            .await?;
-        Ok(Json((&appointment).into()))
+        let request_key = key
+            .0
+            .clone()
+            .unwrap_or_else(|| format!("auto-{}", Uuid::new_v4()));
+        let operation = format!("cancel:{}", id.0);
+        once(
+            &self.app,
+            &actor,
+            key.0.as_deref(),
+            &operation,
+            &body.0,
+            async {
+                let p = &body.0;
+                let outcome = self
+                    .app
+                    .cancel_appointment(
+                        &actor,
+                        AppointmentId::from_uuid(id.0),
+                        Version::new(p.version),
+                        CancelOptions {
+                            refund: p.refund,
+                            cancellation_email: p.notify_client,
+                            refund_email: p.refund_email,
+                        },
+                        &request_key,
+                    )
+                    .await?;
+                Ok(Json((&outcome.appointment).into()))
+            },
+        )
+        .await
     }
 
     /// Set or correct attendance (AP-4); each change is recorded.

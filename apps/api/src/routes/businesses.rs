@@ -33,6 +33,10 @@ pub struct BusinessView {
     pub currency: String,
     /// CL-18: editing a client to another's name merges them.
     pub merge_on_identical_name: bool,
+    /// PL-20: `stub_card` (cards) or `manual` (the payment types below).
+    pub active_processor: String,
+    /// What the manual processor accepts: "cash", "cheque", …
+    pub payment_types: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Send it back with a change (PL-11).
@@ -47,6 +51,13 @@ impl From<&Business> for BusinessView {
             time_zone: b.settings.time_zone.name().to_owned(),
             currency: b.settings.currency.code().to_owned(),
             merge_on_identical_name: b.settings.merge_on_identical_name,
+            active_processor: b.settings.active_processor.as_str().to_owned(),
+            payment_types: b
+                .settings
+                .payment_types
+                .iter()
+                .map(|t| t.as_str().to_owned())
+                .collect(),
             created_at: b.created_at,
             updated_at: b.updated_at,
             version: b.version.get(),
@@ -136,6 +147,10 @@ pub struct SettingsParams {
     pub time_zone: Option<Text>,
     pub currency: Option<Text>,
     pub merge_on_identical_name: Option<bool>,
+    /// `stub_card` or `manual`.
+    pub active_processor: Option<Text>,
+    /// Replaces the manual processor's payment types.
+    pub payment_types: Option<Vec<Text>>,
 }
 
 pub struct OperatorApi {
@@ -211,6 +226,10 @@ impl BusinessApi {
             time_zone: opt(params.time_zone),
             currency: opt(params.currency),
             merge_on_identical_name: params.merge_on_identical_name,
+            active_processor: opt(params.active_processor),
+            payment_types: params
+                .payment_types
+                .map(|types| types.into_iter().map(Text::into_inner).collect()),
         };
         let business = self
             .app

@@ -13,6 +13,7 @@ pub mod businesses;
 pub mod clients;
 pub mod emails;
 pub mod health;
+pub mod payments;
 pub mod sites;
 pub mod staff;
 pub mod tokens;
@@ -37,6 +38,8 @@ pub enum ApiTags {
     Appointments,
     /// The emails the business sends.
     Emails,
+    /// Stored cards, payments, invoices and refunds.
+    Payments,
 }
 
 pub type Apis = (
@@ -49,6 +52,7 @@ pub type Apis = (
     clients::ClientsApi,
     appointments::AppointmentsApi,
     emails::EmailsApi,
+    payments::PaymentsApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -62,6 +66,7 @@ pub fn apis(app: &Clientele) -> Apis {
         clients::ClientsApi { app: app.clone() },
         appointments::AppointmentsApi { app: app.clone() },
         emails::EmailsApi { app: app.clone() },
+        payments::PaymentsApi { app: app.clone() },
     )
 }
 

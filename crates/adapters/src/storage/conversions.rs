@@ -17,6 +17,9 @@ use clientele_domain::appointment::{
 use clientele_domain::audit::{AttendanceChange, ClientAuditAction, ClientAuditEntry};
 use clientele_domain::business::BusinessName;
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
+use clientele_domain::payment::{
+    Invoice, Payment, PaymentDirection, PaymentMeans, PaymentMethod, PaymentType, ProcessorKind,
+};
 use clientele_domain::site::{SiteAddress, SiteName};
 use clientele_domain::staff::StaffName;
 use clientele_domain::token::TokenLabel;
@@ -25,11 +28,12 @@ use clientele_domain::{
     PhoneNumber, Role, Site, SiteId, StaffMember, TimeZone, Version,
 };
 use clientele_ports::StorageError;
-use clientele_ports::storage::{EmailState, OutboxEmail};
+use clientele_ports::storage::{EmailState, IdempotencyRecord, OutboxEmail, StoredResponse};
 
 use super::entities::{
     api_tokens, appointment_types, appointments, attendance_changes, businesses, client_audit,
-    client_sites, clients, outbox_emails, sites, staff_members, staff_sites,
+    client_sites, clients, idempotency_keys, invoices, outbox_emails, payment_methods, payments,
+    sites, staff_members, staff_sites,
 };
 use super::unexpected;
 
@@ -56,18 +60,57 @@ fn corrupt(table: &'static str, column: &'static str, reason: impl ToString) -> 
 #[error("{0} does not fit in 64-bit minor units")]
 pub(crate) struct AmountTooLarge(Money);
 
-/// An amount of an appointment in another currency than its price: one row keeps one
-/// currency for all its amounts.
+/// An amount of a row in another currency than the row's: one row keeps one currency for
+/// all its amounts (an appointment's is its price's, a payment's its amount's).
 #[derive(Debug, Error)]
-#[error("appointments.{column}: {amount} is not in the price's currency {currency}")]
+#[error("{table}.{column}: {amount} is not in the row's currency {currency}")]
 pub(crate) struct MixedCurrencies {
+    table: &'static str,
     column: &'static str,
     amount: Money,
     currency: Currency,
 }
 
+/// Refuses `amount` for `table.column` unless it is in the row's `currency`.
+fn same_currency(
+    table: &'static str,
+    column: &'static str,
+    amount: Money,
+    currency: Currency,
+) -> Result<(), StorageError> {
+    if amount.currency() == currency {
+        Ok(())
+    } else {
+        Err(StorageError::Unexpected(Box::new(MixedCurrencies {
+            table,
+            column,
+            amount,
+            currency,
+        })))
+    }
+}
+
+/// Why `amount` could not be written to `table.column` of a row whose currency is
+/// `stored`: it is in another currency (or the stored one no longer parses).
+pub(crate) fn other_currency(
+    table: &'static str,
+    column: &'static str,
+    amount: Money,
+    stored: &str,
+) -> StorageError {
+    match stored_currency(table, stored) {
+        Ok(currency) => StorageError::Unexpected(Box::new(MixedCurrencies {
+            table,
+            column,
+            amount,
+            currency,
+        })),
+        Err(err) => err,
+    }
+}
+
 /// `money` as integer minor units of its currency.
-fn minor_units(money: Money) -> Result<i64, StorageError> {
+pub(crate) fn minor_units(money: Money) -> Result<i64, StorageError> {
     money
         .minor_units()
         .ok_or_else(|| StorageError::Unexpected(Box::new(AmountTooLarge(money))))
@@ -119,12 +162,32 @@ impl TryFrom<businesses::Model> for Business {
                     .map_err(|e| corrupt(T, "time_zone", e.message))?,
                 currency: Currency::parse(&row.currency).map_err(|e| corrupt(T, "currency", e))?,
                 merge_on_identical_name: row.merge_on_identical_name,
+                active_processor: ProcessorKind::parse(&row.active_processor)
+                    .map_err(|e| corrupt(T, "active_processor", e.message))?,
+                payment_types: payment_types(&row.payment_types)?,
             },
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: Version::new(row.version),
         })
     }
+}
+
+/// `businesses.payment_types`: a JSON array of strings, each a payment type, in the
+/// order the settings keep.
+fn payment_types(raw: &str) -> Result<Vec<PaymentType>, StorageError> {
+    const T: &str = "businesses";
+    let names: Vec<String> =
+        serde_json::from_str(raw).map_err(|e| corrupt(T, "payment_types", e))?;
+    names
+        .iter()
+        .map(|name| PaymentType::parse(name).map_err(|e| corrupt(T, "payment_types", e.message)))
+        .collect()
+}
+
+fn payment_types_json(types: &[PaymentType]) -> String {
+    let names: Vec<&str> = types.iter().map(PaymentType::as_str).collect();
+    serde_json::Value::from(names).to_string()
 }
 
 pub(crate) fn business_row(business: &Business) -> businesses::ActiveModel {
@@ -134,6 +197,8 @@ pub(crate) fn business_row(business: &Business) -> businesses::ActiveModel {
         time_zone: Set(business.settings.time_zone.name().to_owned()),
         currency: Set(business.settings.currency.code().to_owned()),
         merge_on_identical_name: Set(business.settings.merge_on_identical_name),
+        active_processor: Set(business.settings.active_processor.as_str().to_owned()),
+        payment_types: Set(payment_types_json(&business.settings.payment_types)),
         created_at: Set(instant(business.created_at)),
         updated_at: Set(instant(business.updated_at)),
         version: Set(business.version.get()),
@@ -487,13 +552,7 @@ pub(crate) fn appointment_row(
         ("paid_minor", appointment.paid),
         ("refunded_minor", appointment.refunded),
     ] {
-        if amount.currency() != currency {
-            return Err(StorageError::Unexpected(Box::new(MixedCurrencies {
-                column,
-                amount,
-                currency,
-            })));
-        }
+        same_currency("appointments", column, amount, currency)?;
     }
     Ok(appointments::ActiveModel {
         business_id: Set(appointment.business_id.as_uuid()),
@@ -661,5 +720,215 @@ pub(crate) fn outbox_row(email: &OutgoingEmail) -> outbox_emails::ActiveModel {
         claimed_until: Set(None),
         sent_at: Set(None),
         last_error: Set(None),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Payments
+
+/// The values of `payments.means`.
+const MEANS_CARD: &str = "card";
+const MEANS_MANUAL: &str = "manual";
+
+fn processor(table: &'static str, raw: &str) -> Result<ProcessorKind, StorageError> {
+    ProcessorKind::parse(raw).map_err(|e| corrupt(table, "processor", e.message))
+}
+
+impl TryFrom<payment_methods::Model> for PaymentMethod {
+    type Error = StorageError;
+
+    fn try_from(row: payment_methods::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            client_id: row.client_id.into(),
+            processor: processor("payment_methods", &row.processor)?,
+            token: row.token,
+            brand: row.brand,
+            last4: row.last4,
+            created_at: row.created_at,
+        })
+    }
+}
+
+pub(crate) fn payment_method_row(method: &PaymentMethod) -> payment_methods::ActiveModel {
+    payment_methods::ActiveModel {
+        business_id: Set(method.business_id.as_uuid()),
+        id: Set(method.id.as_uuid()),
+        client_id: Set(method.client_id.as_uuid()),
+        processor: Set(method.processor.as_str().to_owned()),
+        token: Set(method.token.clone()),
+        brand: Set(method.brand.clone()),
+        last4: Set(method.last4.clone()),
+        created_at: Set(instant(method.created_at)),
+    }
+}
+
+impl TryFrom<payments::Model> for Payment {
+    type Error = StorageError;
+
+    fn try_from(row: payments::Model) -> Result<Self, Self::Error> {
+        const T: &str = "payments";
+        let currency = stored_currency(T, &row.currency)?;
+        let direction = match row.direction.as_str() {
+            "charge" => PaymentDirection::Charge,
+            "refund" => PaymentDirection::Refund,
+            other => {
+                return Err(corrupt(
+                    T,
+                    "direction",
+                    format!("`{other}` is no direction"),
+                ));
+            }
+        };
+        let means = match row.means.as_str() {
+            MEANS_CARD => PaymentMeans::Card {
+                brand: row
+                    .card_brand
+                    .ok_or_else(|| corrupt(T, "card_brand", "NULL for a card payment"))?,
+                last4: row
+                    .card_last4
+                    .ok_or_else(|| corrupt(T, "card_last4", "NULL for a card payment"))?,
+            },
+            MEANS_MANUAL => {
+                let raw = row
+                    .payment_type
+                    .ok_or_else(|| corrupt(T, "payment_type", "NULL for a manual payment"))?;
+                PaymentMeans::Manual(
+                    PaymentType::parse(&raw).map_err(|e| corrupt(T, "payment_type", e.message))?,
+                )
+            }
+            other => return Err(corrupt(T, "means", format!("`{other}` is no means"))),
+        };
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            appointment_id: row.appointment_id.into(),
+            client_id: row.client_id.into(),
+            direction,
+            amount: money(T, "amount_minor", row.amount_minor, currency)?,
+            processor: processor(T, &row.processor)?,
+            means,
+            reference: row.reference,
+            refund_of: row.refund_of.map(Into::into),
+            refunded: money(T, "refunded_minor", row.refunded_minor, currency)?,
+            actor: row.actor_id.into(),
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// The row of `payment`. What was refunded of it must be in the amount's currency.
+pub(crate) fn payment_row(payment: &Payment) -> Result<payments::ActiveModel, StorageError> {
+    let currency = payment.amount.currency();
+    same_currency("payments", "refunded_minor", payment.refunded, currency)?;
+    let (means, card_brand, card_last4, payment_type) = match &payment.means {
+        PaymentMeans::Card { brand, last4 } => {
+            (MEANS_CARD, Some(brand.clone()), Some(last4.clone()), None)
+        }
+        PaymentMeans::Manual(kind) => (MEANS_MANUAL, None, None, Some(kind.as_str().to_owned())),
+    };
+    Ok(payments::ActiveModel {
+        business_id: Set(payment.business_id.as_uuid()),
+        id: Set(payment.id.as_uuid()),
+        appointment_id: Set(payment.appointment_id.as_uuid()),
+        client_id: Set(payment.client_id.as_uuid()),
+        direction: Set(payment.direction.as_str().to_owned()),
+        amount_minor: Set(minor_units(payment.amount)?),
+        refunded_minor: Set(minor_units(payment.refunded)?),
+        currency: Set(currency.code().to_owned()),
+        processor: Set(payment.processor.as_str().to_owned()),
+        means: Set(means.to_owned()),
+        card_brand: Set(card_brand),
+        card_last4: Set(card_last4),
+        payment_type: Set(payment_type),
+        reference: Set(payment.reference.clone()),
+        refund_of: Set(payment.refund_of.map(|charge| charge.as_uuid())),
+        actor_id: Set(payment.actor.as_uuid()),
+        created_at: Set(instant(payment.created_at)),
+    })
+}
+
+impl TryFrom<invoices::Model> for Invoice {
+    type Error = StorageError;
+
+    fn try_from(row: invoices::Model) -> Result<Self, Self::Error> {
+        const T: &str = "invoices";
+        let currency = stored_currency(T, &row.currency)?;
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            appointment_id: row.appointment_id.into(),
+            client_id: row.client_id.into(),
+            number: row.number,
+            amount: money(T, "amount_minor", row.amount_minor, currency)?,
+            created_at: row.created_at,
+        })
+    }
+}
+
+pub(crate) fn invoice_row(invoice: &Invoice) -> Result<invoices::ActiveModel, StorageError> {
+    Ok(invoices::ActiveModel {
+        business_id: Set(invoice.business_id.as_uuid()),
+        id: Set(invoice.id.as_uuid()),
+        appointment_id: Set(invoice.appointment_id.as_uuid()),
+        client_id: Set(invoice.client_id.as_uuid()),
+        number: Set(invoice.number.clone()),
+        amount_minor: Set(minor_units(invoice.amount)?),
+        currency: Set(invoice.amount.currency().code().to_owned()),
+        created_at: Set(instant(invoice.created_at)),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Idempotency keys
+
+impl TryFrom<idempotency_keys::Model> for IdempotencyRecord {
+    type Error = StorageError;
+
+    fn try_from(row: idempotency_keys::Model) -> Result<Self, Self::Error> {
+        const T: &str = "idempotency_keys";
+        let response = match (row.response_status, row.response_body) {
+            (None, None) => None,
+            (Some(status), Some(body)) => Some(StoredResponse {
+                status: u16::try_from(status).map_err(|e| corrupt(T, "response_status", e))?,
+                body,
+            }),
+            (Some(_), None) => {
+                return Err(corrupt(T, "response_body", "NULL beside a status"));
+            }
+            (None, Some(_)) => {
+                return Err(corrupt(T, "response_status", "NULL beside a body"));
+            }
+        };
+        Ok(Self {
+            business_id: row.business_id.into(),
+            key: row.key,
+            operation: row.operation,
+            fingerprint: row.fingerprint,
+            response,
+            created_at: row.created_at,
+        })
+    }
+}
+
+pub(crate) fn idempotency_row(record: &IdempotencyRecord) -> idempotency_keys::ActiveModel {
+    idempotency_keys::ActiveModel {
+        business_id: Set(record.business_id.as_uuid()),
+        key: Set(record.key.clone()),
+        operation: Set(record.operation.clone()),
+        fingerprint: Set(record.fingerprint.clone()),
+        response_status: Set(record.response.as_ref().map(|r| i32::from(r.status))),
+        response_body: Set(record.response.as_ref().map(|r| r.body.clone())),
+        created_at: Set(instant(record.created_at)),
+    }
+}
+
+/// The columns that record the response of a key's first request.
+pub(crate) fn idempotency_response(response: &StoredResponse) -> idempotency_keys::ActiveModel {
+    idempotency_keys::ActiveModel {
+        response_status: Set(Some(i32::from(response.status))),
+        response_body: Set(Some(response.body.clone())),
+        ..Default::default()
     }
 }

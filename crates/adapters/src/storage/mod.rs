@@ -13,6 +13,7 @@ mod conversions;
 mod entities;
 mod migrations;
 mod outbox;
+mod payments;
 mod sites;
 mod staff;
 mod tokens;

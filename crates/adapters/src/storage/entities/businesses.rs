@@ -11,6 +11,10 @@ pub struct Model {
     pub time_zone: String,
     pub currency: String,
     pub merge_on_identical_name: bool,
+    /// PL-20: the processor that takes payments (`stub_card`, `manual`).
+    pub active_processor: String,
+    /// PL-20: the manual processor's payment types, a JSON array of strings.
+    pub payment_types: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,

@@ -8,6 +8,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 mod m20261122_000001_foundation;
 mod m20261122_000002_appointments_and_outbox;
+mod m20261122_000003_payments;
 
 pub(crate) struct Migrator;
 
@@ -16,6 +17,78 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_appointments_and_outbox::Migration),
+            Box::new(m20261122_000003_payments::Migration),
         ]
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use chrono::{TimeZone as _, Utc};
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::{Alias, Query};
+    use sea_orm_migration::MigratorTrait;
+    use uuid::Uuid;
+
+    use clientele_domain::BusinessId;
+    use clientele_domain::payment::{PaymentType, ProcessorKind};
+    use clientele_ports::Storage;
+
+    use super::Migrator;
+    use crate::SeaStorage;
+    use crate::testing::fresh_database;
+
+    #[tokio::test]
+    async fn pl_20_a_business_that_existed_before_payments_gets_the_default_processor_and_types() {
+        // Arrange: a database at the second step, with a business in its shape then.
+        let database = fresh_database().await;
+        let storage = SeaStorage::connect(database.url()).await.unwrap();
+        Migrator::up(&storage.db, Some(2)).await.unwrap();
+        let id = Uuid::new_v4();
+        let at = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        let insert = Query::insert()
+            .into_table(Alias::new("businesses"))
+            .columns(
+                [
+                    "id",
+                    "name",
+                    "time_zone",
+                    "currency",
+                    "merge_on_identical_name",
+                    "created_at",
+                    "updated_at",
+                    "version",
+                ]
+                .map(Alias::new),
+            )
+            .values_panic([
+                id.into(),
+                "Spa Lumière".into(),
+                "Europe/Paris".into(),
+                "EUR".into(),
+                false.into(),
+                at.into(),
+                at.into(),
+                1_i64.into(),
+            ])
+            .take();
+        storage.db.execute(&insert).await.unwrap();
+
+        // Act
+        storage.migrate().await.unwrap();
+        let mut tx = storage.read().await.unwrap();
+        let business = tx
+            .business(BusinessId::from_uuid(id))
+            .await
+            .unwrap()
+            .unwrap();
+
+        // Assert
+        assert_eq!(business.settings.active_processor, ProcessorKind::StubCard);
+        let types: Vec<PaymentType> = ["bank_transfer", "cash", "cheque"]
+            .into_iter()
+            .map(|t| PaymentType::parse(t).unwrap())
+            .collect();
+        assert_eq!(business.settings.payment_types, types);
     }
 }

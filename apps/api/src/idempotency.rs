@@ -1,0 +1,103 @@
+//! PL-10 at the HTTP edge: a request with an `Idempotency-Key` header runs once; repeats
+//! get the first response (status and body) again. The rules live in the application
+//! (`start_idempotent` …); this module only turns responses into stored text and back.
+
+use std::future::Future;
+
+use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
+
+use clientele_application::Clientele;
+use clientele_application::idempotency::{Idempotent, fingerprint};
+use clientele_domain::Actor;
+use clientele_ports::storage::StoredResponse;
+
+use crate::problem::{Problem, ProblemResponse};
+
+/// A response that can be kept and given again.
+pub trait Replayable: Sized {
+    fn stored(&self) -> StoredResponse;
+    fn replayed(stored: &StoredResponse) -> Option<Self>;
+}
+
+impl<T: ToJSON + ParseFromJSON> Replayable for Json<T> {
+    fn stored(&self) -> StoredResponse {
+        StoredResponse {
+            status: 200,
+            body: self.0.to_json_string(),
+        }
+    }
+
+    fn replayed(stored: &StoredResponse) -> Option<Self> {
+        (stored.status == 200)
+            .then(|| T::parse_from_json_string(&stored.body).ok().map(Json))
+            .flatten()
+    }
+}
+
+impl ProblemResponse {
+    fn stored(&self) -> StoredResponse {
+        let problem = self.problem();
+        StoredResponse {
+            status: problem.status,
+            body: problem.to_json_string(),
+        }
+    }
+
+    fn replayed(stored: &StoredResponse) -> Option<Self> {
+        let problem = Problem::parse_from_json_string(&stored.body).ok()?;
+        Some(Self::with_status(problem))
+    }
+}
+
+/// Runs `run` once per key: the first request with `key` runs and its answer is kept
+/// (unless it failed on our side, which frees the key for a retry); a repeat with the same
+/// `operation` and `body` gets that answer again; with another, a 422. Without a key,
+/// `run` just runs.
+pub async fn once<R, F>(
+    app: &Clientele,
+    actor: &Actor,
+    key: Option<&str>,
+    operation: &str,
+    body: &impl ToJSON,
+    run: F,
+) -> Result<R, ProblemResponse>
+where
+    R: Replayable,
+    F: Future<Output = Result<R, ProblemResponse>>,
+{
+    let Some(key) = key else {
+        return run.await;
+    };
+    let fingerprint = fingerprint(operation, &body.to_json_string());
+    match app
+        .start_idempotent(actor, key, operation, &fingerprint)
+        .await?
+    {
+        Idempotent::Replay(stored) => if (200..300).contains(&stored.status) {
+            R::replayed(&stored).map(Ok)
+        } else {
+            ProblemResponse::replayed(&stored).map(Err)
+        }
+        .unwrap_or_else(|| {
+            tracing::error!(key, "a stored idempotent response could not be read back");
+            Err(ProblemResponse::internal())
+        }),
+        Idempotent::Proceed => {
+            let result = run.await;
+            let kept = match &result {
+                Ok(response) => Some(response.stored()),
+                Err(problem) if problem.problem().status >= 500 => None,
+                Err(problem) => Some(problem.stored()),
+            };
+            let recorded = match kept {
+                Some(stored) => app.finish_idempotent(actor, key, &stored).await,
+                None => app.forget_idempotent(actor, key).await,
+            };
+            if let Err(error) = recorded {
+                tracing::error!(%error, key, "the idempotency record could not be updated");
+            }
+            result
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! Payments (AP-5 to AP-8, PL-10, PL-19): clients' stored cards, charging, invoicing,
+//! marking as paid in person, refunds. Every route that moves money or sends mail takes
+//! an `Idempotency-Key` header.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use clientele_application::Clientele;
+use clientele_application::payments::{NewCard, PaymentOutcome, RefundOptions};
+use clientele_domain::payment::{Invoice, Payment, PaymentDirection, PaymentMeans, PaymentMethod};
+use clientele_domain::{AppointmentId, ClientId, PaymentMethodId};
+
+use super::ApiTags;
+use super::appointments::AppointmentView;
+use crate::idempotency::once;
+use crate::problem::ProblemResponse;
+use crate::security::StaffToken;
+use crate::text::{Text, opt};
+
+/// A stored card: the processor keeps the number; we keep its token, brand and last four.
+#[derive(Debug, Object)]
+pub struct PaymentMethodView {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub processor: String,
+    pub brand: String,
+    pub last4: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&PaymentMethod> for PaymentMethodView {
+    fn from(m: &PaymentMethod) -> Self {
+        Self {
+            id: m.id.as_uuid(),
+            client_id: m.client_id.as_uuid(),
+            processor: m.processor.as_str().to_owned(),
+            brand: m.brand.clone(),
+            last4: m.last4.clone(),
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A card to store. Test numbers are in the README.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewCardParams {
+    pub number: Text,
+    pub exp_month: u32,
+    pub exp_year: i32,
+    pub cvc: Text,
+}
+
+/// A payment or refund.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct PaymentView {
+    pub id: Uuid,
+    pub appointment_id: Uuid,
+    /// `charge` or `refund`.
+    pub direction: String,
+    pub amount: String,
+    pub currency: String,
+    pub processor: String,
+    /// `card` or the payment type (`cash`, …).
+    pub means: String,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub reference: String,
+    /// For a refund: the charge it gives money back from.
+    pub refund_of: Option<Uuid>,
+    /// For a charge: how much of it was refunded.
+    pub refunded: Option<String>,
+    pub actor_id: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&Payment> for PaymentView {
+    fn from(p: &Payment) -> Self {
+        let (means, card_brand, card_last4) = match &p.means {
+            PaymentMeans::Card { brand, last4 } => {
+                ("card".to_owned(), Some(brand.clone()), Some(last4.clone()))
+            }
+            PaymentMeans::Manual(kind) => (kind.as_str().to_owned(), None, None),
+        };
+        Self {
+            id: p.id.as_uuid(),
+            appointment_id: p.appointment_id.as_uuid(),
+            direction: p.direction.as_str().to_owned(),
+            amount: p.amount.amount_text(),
+            currency: p.amount.currency().code().to_owned(),
+            processor: p.processor.as_str().to_owned(),
+            means,
+            card_brand,
+            card_last4,
+            reference: p.reference.clone(),
+            refund_of: p.refund_of.map(|id| id.as_uuid()),
+            refunded: (p.direction == PaymentDirection::Charge).then(|| p.refunded.amount_text()),
+            actor_id: p.actor.as_uuid(),
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// What a payment request changed.
+#[derive(Debug, Object)]
+pub struct PaymentOutcomeView {
+    pub appointment: AppointmentView,
+    /// The payments and refunds this request recorded.
+    pub recorded: Vec<PaymentView>,
+}
+
+impl From<&PaymentOutcome> for PaymentOutcomeView {
+    fn from(o: &PaymentOutcome) -> Self {
+        Self {
+            appointment: (&o.appointment).into(),
+            recorded: o.recorded.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// An invoice.
+#[derive(Debug, Object)]
+pub struct InvoiceView {
+    pub id: Uuid,
+    pub number: String,
+    pub appointment_id: Uuid,
+    pub amount: String,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&Invoice> for InvoiceView {
+    fn from(i: &Invoice) -> Self {
+        Self {
+            id: i.id.as_uuid(),
+            number: i.number.clone(),
+            appointment_id: i.appointment_id.as_uuid(),
+            amount: i.amount.amount_text(),
+            currency: i.amount.currency().code().to_owned(),
+            created_at: i.created_at,
+        }
+    }
+}
+
+/// A charge of a stored card.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CardChargeParams {
+    pub payment_method_id: Uuid,
+    /// Default: what is due. Less is a deposit.
+    pub amount: Option<Text>,
+}
+
+/// A payment in person of what is due.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct InPersonParams {
+    /// One of the business's payment types; default its first.
+    pub payment_type: Option<Text>,
+}
+
+/// A refund of part of what was paid (AP-8).
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct RefundParams {
+    /// At most what was paid and not refunded yet.
+    pub amount: Text,
+    /// Email the client that they were refunded.
+    #[oai(default)]
+    pub refund_email: bool,
+}
+
+/// An empty body.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NoParams {}
+
+#[derive(ApiResponse)]
+pub enum StoreCardResponse {
+    /// The card was stored.
+    #[oai(status = 201)]
+    Created(Json<PaymentMethodView>),
+}
+
+pub struct PaymentsApi {
+    pub app: Clientele,
+}
+
+fn key_or_new(key: &Option<String>) -> String {
+    key.clone()
+        .unwrap_or_else(|| format!("auto-{}", Uuid::new_v4()))
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Payments")]
+impl PaymentsApi {
+    /// Store a card for a client with the active processor (PL-19).
+    #[oai(
+        path = "/clients/:id/cards",
+        method = "post",
+        operation_id = "store_card"
+    )]
+    async fn store_card(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        body: Json<NewCardParams>,
+    ) -> Result<StoreCardResponse, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let p = body.0;
+        let card = NewCard {
+            number: p.number.0,
+            exp_month: p.exp_month,
+            exp_year: p.exp_year,
+            cvc: p.cvc.0,
+        };
+        let method = self
+            .app
+            .store_card(&actor, ClientId::from_uuid(id.0), &card)
+            .await?;
+        Ok(StoreCardResponse::Created(Json((&method).into())))
+    }
+
+    /// A client's stored cards.
+    #[oai(
+        path = "/clients/:id/cards",
+        method = "get",
+        operation_id = "list_cards"
+    )]
+    async fn cards(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+    ) -> Result<Json<Vec<PaymentMethodView>>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let methods = self
+            .app
+            .payment_methods(&actor, ClientId::from_uuid(id.0))
+            .await?;
+        Ok(Json(methods.iter().map(Into::into).collect()))
+    }
+
+    /// An appointment's payments and refunds, newest first.
+    #[oai(
+        path = "/appointments/:id/payments",
+        method = "get",
+        operation_id = "list_payments"
+    )]
+    async fn payments(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+    ) -> Result<Json<Vec<PaymentView>>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let payments = self
+            .app
+            .appointment_payments(&actor, AppointmentId::from_uuid(id.0))
+            .await?;
+        Ok(Json(payments.iter().map(Into::into).collect()))
+    }
+
+    /// Charge a stored card of the appointment's client (AP-6).
+    #[oai(
+        path = "/appointments/:id/payments/card",
+        method = "post",
+        operation_id = "charge_card"
+    )]
+    async fn charge_card(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        body: Json<CardChargeParams>,
+    ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let request_key = key_or_new(&key.0);
+        once(
+            &self.app,
+            &actor,
+            key.0.as_deref(),
+            &format!("charge_card:{}", id.0),
+            &body.0,
+            async {
+                let outcome = self
+                    .app
+                    .charge_card(
+                        &actor,
+                        AppointmentId::from_uuid(id.0),
+                        PaymentMethodId::from_uuid(body.0.payment_method_id),
+                        body.0.amount.as_ref().map(|a| a.0.as_str()),
+                        &request_key,
+                    )
+                    .await?;
+                Ok(Json((&outcome).into()))
+            },
+        )
+        .await
+    }
+
+    /// Mark what is due as paid in person (AP-6). It cannot be undone.
+    #[oai(
+        path = "/appointments/:id/payments/in-person",
+        method = "post",
+        operation_id = "mark_paid"
+    )]
+    async fn mark_paid(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        body: Json<InPersonParams>,
+    ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let request_key = key_or_new(&key.0);
+        once(
+            &self.app,
+            &actor,
+            key.0.as_deref(),
+            &format!("mark_paid:{}", id.0),
+            &body.0,
+            async {
+                let payment_type = opt(body.0.payment_type.clone());
+                let outcome = self
+                    .app
+                    .mark_paid(
+                        &actor,
+                        AppointmentId::from_uuid(id.0),
+                        payment_type.as_deref(),
+                        &request_key,
+                    )
+                    .await?;
+                Ok(Json((&outcome).into()))
+            },
+        )
+        .await
+    }
+
+    /// Invoice what is due and email the invoice to the client (AP-6).
+    #[oai(
+        path = "/appointments/:id/invoice",
+        method = "post",
+        operation_id = "invoice_appointment"
+    )]
+    async fn invoice(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        body: Json<NoParams>,
+    ) -> Result<Json<InvoiceView>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        once(
+            &self.app,
+            &actor,
+            key.0.as_deref(),
+            &format!("invoice:{}", id.0),
+            &body.0,
+            async {
+                let (_, invoice) = self
+                    .app
+                    .invoice_appointment(&actor, AppointmentId::from_uuid(id.0))
+                    .await?;
+                Ok(Json((&invoice).into()))
+            },
+        )
+        .await
+    }
+
+    /// Refund part of what was paid (AP-8): never more than what is left.
+    #[oai(
+        path = "/appointments/:id/refunds",
+        method = "post",
+        operation_id = "refund_appointment"
+    )]
+    async fn refund(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        body: Json<RefundParams>,
+    ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
+        let actor = auth.actor(&self.app).await?;
+        let request_key = key_or_new(&key.0);
+        once(
+            &self.app,
+            &actor,
+            key.0.as_deref(),
+            &format!("refund:{}", id.0),
+            &body.0,
+            async {
+                let outcome = self
+                    .app
+                    .refund_appointment(
+                        &actor,
+                        AppointmentId::from_uuid(id.0),
+                        &body.0.amount.0,
+                        RefundOptions {
+                            refund_email: body.0.refund_email,
+                        },
+                        &request_key,
+                    )
+                    .await?;
+                Ok(Json((&outcome).into()))
+            },
+        )
+        .await
+    }
+}

@@ -1,0 +1,284 @@
+//! The outbox dispatched by real `clientele-worker` processes (PL-16, PL-18): two workers
+//! share one outbox and one email folder, one is killed with SIGKILL in the middle of a
+//! batch, and still every email ends up written exactly once and recorded as sent.
+//!
+//! How the kill is made to land mid-batch, every run: the doomed worker is frozen
+//! (SIGSTOP), its log is read to see whether it holds claimed emails whose outcome it has
+//! not recorded yet (it logs "emails claimed" after committing a claim and one line per
+//! recorded outcome after committing it), and only then killed with SIGKILL; otherwise
+//! it is let go on (SIGCONT) and looked at again a moment later.
+//!
+//! Runs on SQLite by default and on PostgreSQL with `CLIENTELE_TEST_DATABASE_URL`.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clientele_adapters::testing::fresh_storage;
+use clientele_adapters::{SeaStorage, SystemClock, UuidV7Ids};
+use clientele_application::{Clientele, Config};
+use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
+use clientele_domain::{BusinessId, EmailAddress, EmailId};
+use clientele_ports::storage::EmailState;
+use clientele_ports::{Clock, Storage};
+
+mod support;
+
+use support::Scratch;
+
+const EMAILS: usize = 200;
+/// Short, so that the killed worker's claims run out within the test.
+const LEASE_SECONDS: &str = "3";
+/// Bounded waits: at most this many polls (of `POLL` each, where they sleep that long).
+const POLL: Duration = Duration::from_millis(10);
+const MAX_POLLS: u32 = 6_000;
+
+/// The default business (created as on a first start) with `count` emails queued for it,
+/// as a booking would queue them.
+async fn queue_emails(storage: &SeaStorage, count: usize) -> (BusinessId, BTreeSet<EmailId>) {
+    let app = Clientele::new(
+        Arc::new(storage.clone()),
+        Arc::new(SystemClock),
+        Arc::new(UuidV7Ids),
+        Config::default(),
+    );
+    let business = app
+        .bootstrap(None)
+        .await
+        .expect("bootstrap")
+        .expect("a fresh database bootstraps")
+        .business;
+    let mut ids = BTreeSet::new();
+    let mut tx = storage.begin().await.expect("begin");
+    for n in 0..count {
+        let email = OutgoingEmail {
+            id: EmailId::from_uuid(uuid::Uuid::now_v7()),
+            business_id: business,
+            kind: EmailKind::BookingConfirmation,
+            to: EmailAddress::parse("to", &format!("client{n}@example.com")).expect("address"),
+            content: EmailContent {
+                subject: format!("Appointment {n} confirmed"),
+                text: format!("Hello,\n\nappointment {n} is confirmed.\n"),
+                html: format!("<p>Hello,</p>\n<p>appointment {n} is confirmed.</p>\n"),
+            },
+            created_at: SystemClock.now(),
+        };
+        tx.enqueue_email(&email).await.expect("enqueue");
+        ids.insert(email.id);
+    }
+    tx.commit().await.expect("commit");
+    (business, ids)
+}
+
+/// `clientele-worker run` on `database_url`, writing emails into `scratch` and its log to
+/// `scratch/<name>.log`, on the real clock with a short lease.
+fn start_worker(name: &str, database_url: &str, scratch: &Scratch) -> Child {
+    let log = File::create(scratch.path().join(format!("{name}.log"))).expect("a log file");
+    Command::new(env!("CARGO_BIN_EXE_clientele-worker"))
+        .args(["run", "--interval", "1"])
+        .env("DATABASE_URL", database_url)
+        .env("CLIENTELE_EMAIL_DIR", scratch.emails())
+        .env("CLIENTELE_EMAIL_LEASE_SECONDS", LEASE_SECONDS)
+        // Claims and recorded outcomes are logged at debug; the test reads them back.
+        .env("CLIENTELE_LOG", "info,clientele_application::outbox=debug")
+        // Plain log lines, without colours, to be read back.
+        .env("NO_COLOR", "1")
+        .env_remove("CLIENTELE_SMTP_URL")
+        .env_remove("CLIENTELE_NOW")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("the worker starts")
+}
+
+/// The visible files of the email folder (hidden ones are a writer's temporary files).
+fn written(dir: &Path) -> BTreeSet<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return BTreeSet::new();
+    };
+    entries
+        .map_while(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect()
+}
+
+fn hidden(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("the email folder")
+        .map_while(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect()
+}
+
+/// How many of the business's emails are recorded as sent, and how many there are.
+async fn sent_count(storage: &SeaStorage, business: BusinessId) -> (usize, usize) {
+    let mut tx = storage.read().await.expect("read");
+    let (mut sent, mut total, mut after) = (0, 0, None);
+    loop {
+        let page = tx.emails(business, after, 100).await.expect("emails");
+        sent += page
+            .iter()
+            .filter(|e| matches!(e.state, EmailState::Sent { .. }))
+            .count();
+        total += page.len();
+        match page.last() {
+            Some(last) if page.len() == 100 => after = Some(last.email.id),
+            _ => return (sent, total),
+        }
+    }
+}
+
+/// What a worker's log says about its claims.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Claims {
+    /// Emails claimed, over all its batches.
+    claimed: u32,
+    /// Emails of its last batch whose outcome it has not recorded (yet).
+    unrecorded: u32,
+    /// Emails it found already sent (by an earlier, unrecorded attempt).
+    already_sent: u32,
+}
+
+/// The number after `field=` in `line`.
+fn field(line: &str, field: &str) -> Option<u32> {
+    let rest = line.split(&format!(" {field}=")).nth(1)?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+fn claims_in(log: &Path) -> Claims {
+    let mut claims = Claims::default();
+    for line in std::fs::read_to_string(log).unwrap_or_default().lines() {
+        if line.contains("emails claimed") {
+            let batch = field(line, "claimed").expect("a claim line counts its emails");
+            claims.claimed += batch;
+            claims.unrecorded = batch;
+        } else if line.contains("email sent")
+            || line.contains("email not sent")
+            || line.contains("email refused")
+        {
+            claims.unrecorded = claims.unrecorded.saturating_sub(1);
+            if line.contains("outcome=AlreadySent") {
+                claims.already_sent += 1;
+            }
+        }
+    }
+    claims
+}
+
+fn signal(child: &Child, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill {signal} failed");
+}
+
+/// Whether the process is stopped (Linux: state `T` in `/proc/PID/stat`).
+fn stopped(child: &Child) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).unwrap_or_default();
+    // The state follows the command name, which is in parentheses.
+    stat.rsplit_once(") ")
+        .is_some_and(|(_, rest)| rest.starts_with('T'))
+}
+
+/// Freezes `child`, and SIGKILLs it if its log shows claimed emails it has not recorded
+/// and some email was written; otherwise lets it go on. Returns the claims it died with.
+fn kill_if_mid_batch(child: &mut Child, log: &Path, emails: &Path) -> Option<Claims> {
+    signal(child, "-STOP");
+    let mut polls = 0;
+    while !stopped(child) {
+        polls += 1;
+        assert!(polls < MAX_POLLS, "the worker never stopped");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let claims = claims_in(log);
+    if claims.unrecorded > 0 && !written(emails).is_empty() {
+        child.kill().expect("SIGKILL"); // std's kill is SIGKILL: the worker gets no say.
+        child.wait().expect("the killed worker is reaped");
+        Some(claims)
+    } else {
+        signal(child, "-CONT");
+        None
+    }
+}
+
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    signal(child, "-TERM");
+    child.wait().expect("the worker exits")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pl_18_two_workers_send_every_email_exactly_once_even_when_one_is_killed_mid_batch() {
+    // Arrange: one business, EMAILS queued emails, and two workers started at once on them.
+    let (storage, database) = fresh_storage().await;
+    let (business, ids) = queue_emails(&storage, EMAILS).await;
+    let scratch = Scratch::new();
+    let emails = scratch.emails();
+    let (doomed_log, survivor_log) = (
+        scratch.path().join("doomed.log"),
+        scratch.path().join("survivor.log"),
+    );
+    let mut doomed = start_worker("doomed", database.url(), &scratch);
+    let mut survivor = start_worker("survivor", database.url(), &scratch);
+
+    // Act: SIGKILL one worker while it holds claimed emails it has not recorded.
+    let mut polls = 0;
+    let held = loop {
+        if let Some(claims) = kill_if_mid_batch(&mut doomed, &doomed_log, &emails) {
+            break claims.unrecorded;
+        }
+        polls += 1;
+        assert!(polls < MAX_POLLS, "never caught the worker mid-batch");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let at_kill = written(&emails).len();
+    eprintln!(
+        "killed a worker holding {held} unrecorded emails; {at_kill} of {EMAILS} were written"
+    );
+
+    // The survivor finishes: its own share, then the dead worker's once their leases run out.
+    let mut polls = 0;
+    loop {
+        let (sent, _) = sent_count(&storage, business).await;
+        if sent == EMAILS {
+            break;
+        }
+        polls += 1;
+        assert!(
+            polls < MAX_POLLS,
+            "after the kill, {sent} of {EMAILS} emails recorded as sent"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    let status = terminate(&mut survivor);
+
+    // Assert: one file per email, named by its id, whole; nothing else; every row sent.
+    assert!(
+        status.success(),
+        "the survivor exits 0 on SIGTERM: {status:?}"
+    );
+    let expected: BTreeSet<String> = ids.iter().map(|id| format!("{id}.eml")).collect();
+    assert_eq!(written(&emails), expected, "exactly one file per email");
+    for id in &ids {
+        let message = std::fs::read_to_string(emails.join(format!("{id}.eml"))).expect("a file");
+        assert!(message.contains(&format!("Message-ID: <{id}@clientele>")));
+        assert!(message.trim_end().ends_with("--"), "{id}.eml is whole");
+    }
+    // The killed worker sent one email at a time: at most one temporary file is left.
+    let leftovers = hidden(&emails);
+    assert!(leftovers.len() <= 1, "temporary files left: {leftovers:?}");
+    assert_eq!(sent_count(&storage, business).await, (EMAILS, EMAILS));
+    // Claims never overlapped: every email was claimed once, except the ones the killed
+    // worker held, claimed again once their lease ran out. Of those, only the one it may
+    // have been writing when it died can have been written already.
+    let (dead, alive) = (claims_in(&doomed_log), claims_in(&survivor_log));
+    eprintln!("claims: killed worker {dead:?}, survivor {alive:?}");
+    assert_eq!(dead.claimed + alive.claimed, EMAILS as u32 + held);
+    assert!(alive.already_sent <= 1, "{alive:?}");
+}

@@ -1,0 +1,97 @@
+//! Payment processors behind `ports::PaymentProcessor` (PL-19, PL-20), with no network
+//! and no real money: [`StubCardProcessor`] takes cards and behaves by test card number,
+//! [`ManualProcessor`] records payments made in person (cash, cheque, …), and
+//! [`StubProcessors`] hands out each one by [`ProcessorKind`].
+//!
+//! Every charge and refund reference is derived from its idempotency key alone (a prefix
+//! and the first 24 hex digits of the key's SHA-256), so the same key always names the
+//! same charge or refund and a retry never moves money twice. Neither processor keeps
+//! any state: whether a charge exists and how much of it is left to refund are checked by
+//! the use case and by storage (AP-8), not here.
+//!
+//! A card number goes into [`StubCardProcessor::store_card`] and nowhere else: it is never
+//! logged, stored, `Debug`-printed or repeated in an error.
+//!
+//! # Test cards
+//!
+//! | Number                | Stored as                  | Charging it                          |
+//! |-----------------------|----------------------------|--------------------------------------|
+//! | `4242 4242 4242 4242` | visa, 4242, `tok_ok_…`     | succeeds                             |
+//! | `4000 0000 0000 0002` | visa, 0002, `tok_decline_…`| `Declined("card_declined")`          |
+//! | `4000 0000 0000 9995` | visa, 9995, `tok_funds_…`  | `InsufficientFunds`                  |
+//! | `4000 0000 0000 0119` | visa, 0119, `tok_timeout_…`| `Transient("timeout")`, every time   |
+//! | any other valid number| by first digit, `tok_ok_…` | succeeds                             |
+//!
+//! A valid number is 12 to 19 digits (spaces allowed) that pass the Luhn checksum; the
+//! expiry month is 1 to 12 and the year 2000 or later (the processor has no clock, so it
+//! does not refuse an expired card); the CVC is 3 or 4 digits. The brand comes from the
+//! first digit: 4 visa, 5 mastercard, 3 amex, anything else "card".
+
+mod card;
+mod manual;
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use clientele_domain::payment::ProcessorKind;
+use clientele_ports::{PaymentProcessor, Processors};
+
+pub use card::StubCardProcessor;
+pub use manual::ManualProcessor;
+
+/// Prefixes of the references the processors give back.
+const CHARGE_PREFIX: &str = "ch_";
+const REFUND_PREFIX: &str = "re_";
+const MANUAL_PREFIX: &str = "man_";
+
+/// `prefix` and the first 24 hex digits of the SHA-256 of `idempotency_key`: the same key
+/// always gives the same reference.
+fn reference(prefix: &str, idempotency_key: &str) -> String {
+    let digest = Sha256::digest(idempotency_key.as_bytes());
+    format!("{prefix}{}", hex::encode(&digest[..12]))
+}
+
+/// Every processor of a deployment without a real payment provider: the stub card
+/// processor and the manual one. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct StubProcessors {
+    card: Arc<StubCardProcessor>,
+    manual: Arc<ManualProcessor>,
+}
+
+impl StubProcessors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Processors for StubProcessors {
+    fn processor(&self, kind: ProcessorKind) -> Arc<dyn PaymentProcessor> {
+        match kind {
+            ProcessorKind::StubCard => self.card.clone(),
+            ProcessorKind::Manual => self.manual.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pl_20_each_kind_is_handed_out_by_its_own_processor() {
+        let processors = StubProcessors::new();
+        for kind in [ProcessorKind::StubCard, ProcessorKind::Manual] {
+            assert_eq!(processors.processor(kind).kind(), kind);
+        }
+    }
+
+    #[test]
+    fn a_reference_is_its_prefix_and_24_hex_digits_of_the_keys_hash() {
+        // SHA-256("abc") = ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+        assert_eq!(reference("ch_", "abc"), "ch_ba7816bf8f01cfea414140de");
+        assert_eq!(reference("ch_", "abc"), reference("ch_", "abc"));
+        assert_ne!(reference("ch_", "abc"), reference("ch_", "abd"));
+    }
+}

@@ -1,0 +1,389 @@
+//! Payments (AP-5 to AP-8, PL-19, PL-20): processors and what they can do, stored cards
+//! (a token, brand and last four digits — never the number), payments and refunds
+//! recorded against an appointment, and invoices.
+
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+
+use crate::ids::{
+    AppointmentId, BusinessId, ClientId, InvoiceId, PaymentId, PaymentMethodId, StaffId,
+};
+use crate::money::Money;
+use crate::text;
+use crate::validation::FieldError;
+
+/// The payment processors a business can make active (PL-20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProcessorKind {
+    /// Cards, with deterministic test cards (see the README).
+    StubCard,
+    /// Cash, cheque, bank transfer…: payments recorded by staff.
+    Manual,
+}
+
+impl ProcessorKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::StubCard => "stub_card",
+            Self::Manual => "manual",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw.trim() {
+            "stub_card" => Ok(Self::StubCard),
+            "manual" => Ok(Self::Manual),
+            other => Err(FieldError::new(
+                "active_processor",
+                format!("`{other}` is not a processor: use stub_card or manual"),
+            )),
+        }
+    }
+}
+
+/// What a processor can do (PL-19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Capabilities {
+    pub cards: bool,
+    pub refunds: bool,
+    pub partial_refunds: bool,
+    pub direct_debit: bool,
+    pub invoices: bool,
+}
+
+/// A payment type of the manual processor, from the business's settings ("cash").
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PaymentType(String);
+
+impl PaymentType {
+    pub const MAX: usize = 40;
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        text::required_line("payment_type", raw, Self::MAX).map(|t| Self(t.to_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A card a processor stored for a client: its token, brand and last four digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentMethod {
+    pub id: PaymentMethodId,
+    pub business_id: BusinessId,
+    pub client_id: ClientId,
+    pub processor: ProcessorKind,
+    /// The processor's token for the card.
+    pub token: String,
+    pub brand: String,
+    pub last4: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Money in or out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentDirection {
+    Charge,
+    Refund,
+}
+
+impl PaymentDirection {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Charge => "charge",
+            Self::Refund => "refund",
+        }
+    }
+}
+
+/// How a payment was made: "card", or a manual payment type ("cash").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentMeans {
+    Card { brand: String, last4: String },
+    Manual(PaymentType),
+}
+
+/// One payment or refund against an appointment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub id: PaymentId,
+    pub business_id: BusinessId,
+    pub appointment_id: AppointmentId,
+    pub client_id: ClientId,
+    pub direction: PaymentDirection,
+    pub amount: Money,
+    pub processor: ProcessorKind,
+    pub means: PaymentMeans,
+    /// The processor's reference for this charge or refund.
+    pub reference: String,
+    /// For a refund: the charge it gives money back from.
+    pub refund_of: Option<PaymentId>,
+    /// For a charge: how much of it was refunded so far.
+    pub refunded: Money,
+    pub actor: StaffId,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Payment {
+    /// What is left to refund of a charge.
+    pub fn refundable(&self) -> Money {
+        match self.direction {
+            PaymentDirection::Charge => self
+                .amount
+                .saturating_sub(self.refunded)
+                .unwrap_or(Money::zero(self.amount.currency())),
+            PaymentDirection::Refund => Money::zero(self.amount.currency()),
+        }
+    }
+}
+
+/// An invoice for what is due on an appointment (AP-6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    pub id: InvoiceId,
+    pub business_id: BusinessId,
+    pub appointment_id: AppointmentId,
+    pub client_id: ClientId,
+    pub number: String,
+    pub amount: Money,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the money rules of an appointment refuse.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PaymentRuleError {
+    #[error("an amount must be more than zero")]
+    Zero,
+    #[error("the amount is in {given}, the appointment in {expected}")]
+    OtherCurrency { given: String, expected: String },
+    #[error("nothing is due: the appointment is paid")]
+    NothingDue,
+    #[error("{amount} is more than the {due} due")]
+    MoreThanDue { amount: Money, due: Money },
+    #[error("{amount} is more than the {refundable} that can still be refunded")]
+    MoreThanRefundable { amount: Money, refundable: Money },
+}
+
+impl crate::appointment::Appointment {
+    /// What is still to pay.
+    pub fn due(&self) -> Money {
+        self.price
+            .saturating_sub(self.paid)
+            .unwrap_or(Money::zero(self.price.currency()))
+    }
+
+    /// What was paid and not refunded.
+    pub fn refundable(&self) -> Money {
+        self.paid
+            .saturating_sub(self.refunded)
+            .unwrap_or(Money::zero(self.price.currency()))
+    }
+
+    fn same_currency(&self, amount: Money) -> Result<(), PaymentRuleError> {
+        if amount.currency() == self.price.currency() {
+            Ok(())
+        } else {
+            Err(PaymentRuleError::OtherCurrency {
+                given: amount.currency().code().to_owned(),
+                expected: self.price.currency().code().to_owned(),
+            })
+        }
+    }
+
+    /// AP-6: checks that `amount` may be paid now: more than zero, at most what is due.
+    pub fn check_payment(&self, amount: Money) -> Result<(), PaymentRuleError> {
+        self.same_currency(amount)?;
+        let due = self.due();
+        if due.is_zero() {
+            return Err(PaymentRuleError::NothingDue);
+        }
+        if amount.is_zero() {
+            return Err(PaymentRuleError::Zero);
+        }
+        if amount > due {
+            return Err(PaymentRuleError::MoreThanDue { amount, due });
+        }
+        Ok(())
+    }
+
+    /// Records a checked payment.
+    pub fn record_payment(
+        &mut self,
+        amount: Money,
+        now: DateTime<Utc>,
+    ) -> Result<(), PaymentRuleError> {
+        self.check_payment(amount)?;
+        self.paid = self.paid.checked_add(amount).unwrap_or(self.paid);
+        self.updated_at = now;
+        self.version = self.version.next();
+        Ok(())
+    }
+
+    /// AP-8: checks that `amount` may be refunded: more than zero, at most what was paid
+    /// and not refunded yet.
+    pub fn check_refund(&self, amount: Money) -> Result<(), PaymentRuleError> {
+        self.same_currency(amount)?;
+        if amount.is_zero() {
+            return Err(PaymentRuleError::Zero);
+        }
+        let refundable = self.refundable();
+        if amount > refundable {
+            return Err(PaymentRuleError::MoreThanRefundable { amount, refundable });
+        }
+        Ok(())
+    }
+
+    /// Records a checked refund.
+    pub fn record_refund(
+        &mut self,
+        amount: Money,
+        now: DateTime<Utc>,
+    ) -> Result<(), PaymentRuleError> {
+        self.check_refund(amount)?;
+        self.refunded = self.refunded.checked_add(amount).unwrap_or(self.refunded);
+        self.updated_at = now;
+        self.version = self.version.next();
+        Ok(())
+    }
+}
+
+/// Splits a refund of `amount` over `charges` (newest first), each giving back at most what
+/// is left of it. Returns (charge index, amount) pairs; `None` if they cannot cover it.
+pub fn allocate_refund(charges: &[Payment], amount: Money) -> Option<Vec<(usize, Money)>> {
+    let mut left = amount;
+    let mut parts = Vec::new();
+    for (index, charge) in charges.iter().enumerate() {
+        if left.is_zero() {
+            break;
+        }
+        let available = charge.refundable();
+        if available.is_zero() {
+            continue;
+        }
+        let part = if available >= left { left } else { available };
+        parts.push((index, part));
+        left = left.saturating_sub(part)?;
+    }
+    left.is_zero().then_some(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::appointment::{Appointment, NewAppointment, Slot};
+    use crate::ids::{AppointmentTypeId, SiteId};
+    use crate::money::Currency;
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    fn eur(amount: &str) -> Money {
+        Money::parse("amount", amount, Currency::parse("EUR").unwrap()).unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+    }
+
+    fn appointment() -> Appointment {
+        Appointment::book(
+            AppointmentId::from_uuid(Uuid::from_u128(1)),
+            BusinessId::from_uuid(Uuid::from_u128(2)),
+            NewAppointment {
+                client_id: ClientId::from_uuid(Uuid::from_u128(3)),
+                appointment_type: AppointmentTypeId::from_uuid(Uuid::from_u128(4)),
+                site_id: SiteId::from_uuid(Uuid::from_u128(5)),
+                staff_id: None,
+                slot: Slot::new(now(), now() + chrono::Duration::hours(1)).unwrap(),
+                price: eur("60"),
+            },
+            now(),
+        )
+    }
+
+    fn charge(amount: &str, refunded: &str) -> Payment {
+        Payment {
+            id: PaymentId::from_uuid(Uuid::from_u128(u128::from(amount.len() as u32))),
+            business_id: BusinessId::from_uuid(Uuid::from_u128(2)),
+            appointment_id: AppointmentId::from_uuid(Uuid::from_u128(1)),
+            client_id: ClientId::from_uuid(Uuid::from_u128(3)),
+            direction: PaymentDirection::Charge,
+            amount: eur(amount),
+            processor: ProcessorKind::StubCard,
+            means: PaymentMeans::Card {
+                brand: "visa".into(),
+                last4: "4242".into(),
+            },
+            reference: "ch_1".into(),
+            refund_of: None,
+            refunded: eur(refunded),
+            actor: StaffId::from_uuid(Uuid::from_u128(9)),
+            created_at: now(),
+        }
+    }
+
+    #[test]
+    fn ap_6_a_deposit_then_the_remainder_ends_paid_and_nothing_more_can_be_paid() {
+        use crate::appointment::PaymentStatus;
+        let mut a = appointment();
+        a.record_payment(eur("20"), now()).unwrap();
+        assert_eq!(a.payment_status(), PaymentStatus::DepositPaid);
+        assert_eq!(a.due(), eur("40"));
+        assert_eq!(
+            a.record_payment(eur("50"), now()),
+            Err(PaymentRuleError::MoreThanDue {
+                amount: eur("50"),
+                due: eur("40")
+            })
+        );
+        a.record_payment(a.due(), now()).unwrap();
+        assert_eq!(a.payment_status(), PaymentStatus::Paid);
+        assert_eq!(
+            a.record_payment(eur("1"), now()),
+            Err(PaymentRuleError::NothingDue)
+        );
+    }
+
+    #[test]
+    fn ap_8_refunds_never_exceed_what_was_paid() {
+        let mut a = appointment();
+        a.record_payment(eur("60"), now()).unwrap();
+        a.record_refund(eur("25"), now()).unwrap();
+        a.record_refund(eur("25"), now()).unwrap();
+        assert!(matches!(
+            a.record_refund(eur("10.01"), now()),
+            Err(PaymentRuleError::MoreThanRefundable { .. })
+        ));
+        a.record_refund(eur("10"), now()).unwrap();
+        assert_eq!(a.refundable(), eur("0"));
+        assert_eq!(a.check_refund(eur("0")), Err(PaymentRuleError::Zero));
+    }
+
+    #[test]
+    fn ap_8_a_refund_is_taken_from_the_newest_charges_first() {
+        let charges = [charge("40", "0"), charge("20", "5")];
+        assert_eq!(
+            allocate_refund(&charges, eur("50")),
+            Some(vec![(0, eur("40")), (1, eur("10"))])
+        );
+        assert_eq!(
+            allocate_refund(&charges, eur("55")),
+            Some(vec![(0, eur("40")), (1, eur("15"))])
+        );
+        assert_eq!(allocate_refund(&charges, eur("55.01")), None);
+    }
+
+    proptest::proptest! {
+        /// AP-8: whatever sequence of refunds is attempted, the refunded total never
+        /// exceeds the paid total.
+        #[test]
+        fn ap_8_refunded_never_exceeds_paid(attempts in proptest::collection::vec(1_i64..3000, 0..20)) {
+            let mut a = appointment();
+            a.record_payment(eur("60"), now()).unwrap();
+            for cents in attempts {
+                let _ = a.record_refund(Money::from_minor_units(cents, eur("0").currency()).unwrap(), now());
+                proptest::prop_assert!(a.refunded <= a.paid);
+            }
+        }
+    }
+}
