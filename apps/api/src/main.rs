@@ -11,7 +11,8 @@ use poem::Server;
 use poem::listener::TcpListener;
 
 use clientele_adapters::{
-    DEFAULT_DATABASE_URL, FixedClock, SeaStorage, StubProcessors, SystemClock, UuidV7Ids,
+    DEFAULT_BLOB_DIR, DEFAULT_DATABASE_URL, FixedClock, FsBlobStore, SeaStorage, StubProcessors,
+    SystemClock, UuidV7Ids,
 };
 use clientele_application::{Clientele, Config};
 use clientele_ports::Clock;
@@ -44,6 +45,9 @@ struct Args {
         default_value = "http://127.0.0.1:8080"
     )]
     public_url: String,
+    /// Where the content of client documents is kept (a folder, created as needed).
+    #[arg(long, env = "CLIENTELE_BLOB_DIR", default_value = DEFAULT_BLOB_DIR)]
+    blob_dir: String,
     /// Freeze "now" at this instant (RFC 3339), for tests and rehearsals.
     #[arg(long, env = "CLIENTELE_NOW")]
     now: Option<DateTime<Utc>>,
@@ -87,7 +91,8 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             public_url: args.public_url.clone(),
         },
     )
-    .with_processors(Arc::new(StubProcessors::new()));
+    .with_processors(Arc::new(StubProcessors::new()))
+    .with_blob_store(Arc::new(FsBlobStore::new(&args.blob_dir)));
     if let Some(done) = app.bootstrap(args.bootstrap_token.as_deref()).await? {
         if done.token_was_configured {
             println!("Created the default business; its owner token is CLIENTELE_BOOTSTRAP_TOKEN.");

@@ -84,3 +84,19 @@ fn pl_21_a_bad_database_url_is_a_clear_error_and_a_failure_exit() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("sqlite://"));
 }
+
+#[test]
+fn pl_21_a_bad_from_address_is_a_clear_error_and_a_failure_exit() {
+    let scratch = Scratch::new();
+    let database = scratch.path().join("clientele.db");
+    let output = worker(&scratch)
+        .args(["once"])
+        .env("DATABASE_URL", format!("sqlite://{}", database.display()))
+        .env("CLIENTELE_EMAIL_FROM", "not an address")
+        .output()
+        .expect("the worker runs");
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not a usable From address"), "{stderr}");
+}

@@ -1,11 +1,13 @@
 //! Clientele's outbound adapters: storage on SQLite or PostgreSQL through sea-orm, email
-//! senders (files or SMTP), stub payment processors, the system clock, UUIDv7 ids and the
-//! operating system's shutdown signals. They implement the traits of `clientele-ports`.
+//! senders (files or SMTP), a blob store on the file system (client documents), stub
+//! payment processors, the system clock, UUIDv7 ids and the operating system's shutdown
+//! signals. They implement the traits of `clientele-ports`.
 //!
 //! Nothing here is imported by `domain`, `ports` or `application`; only `main` (the apps)
 //! and tests wire these types in. sea-orm types never leave this crate: entities are
 //! `pub(crate)` and every public function speaks in domain and port types.
 
+pub mod blobs;
 mod clock;
 pub mod email;
 mod ids;
@@ -16,6 +18,7 @@ mod storage;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use blobs::{DEFAULT_BLOB_DIR, FsBlobStore};
 pub use clock::{FixedClock, SystemClock};
 pub use email::{EmailFrom, FileEmailSender, SmtpEmailSender};
 pub use ids::UuidV7Ids;

@@ -9,12 +9,13 @@
 use std::sync::Arc;
 
 use clientele_ports::email::EmailSender;
-use clientele_ports::{Clock, IdGenerator, Processors, Storage};
+use clientele_ports::{BlobStore, Clock, IdGenerator, Processors, Storage};
 
 pub mod appointments;
 pub mod auth;
 pub mod businesses;
 pub mod clients;
+pub mod contact_card;
 pub mod cursor;
 pub mod emails;
 pub mod error;
@@ -67,6 +68,8 @@ pub struct Clientele {
     outbox: outbox::OutboxPolicy,
     /// The payment processors (PL-19); payments are refused without them.
     processors: Option<Arc<dyn Processors>>,
+    /// Where the bytes of client documents are kept (AP-9); uploads are refused without.
+    blobs: Option<Arc<dyn BlobStore>>,
 }
 
 impl Clientele {
@@ -84,6 +87,7 @@ impl Clientele {
             email_sender: None,
             outbox: outbox::OutboxPolicy::default(),
             processors: None,
+            blobs: None,
         }
     }
 
@@ -102,6 +106,12 @@ impl Clientele {
     /// The same application, taking payments through `processors`.
     pub fn with_processors(mut self, processors: Arc<dyn Processors>) -> Self {
         self.processors = Some(processors);
+        self
+    }
+
+    /// The same application, keeping client documents in `blobs`.
+    pub fn with_blob_store(mut self, blobs: Arc<dyn BlobStore>) -> Self {
+        self.blobs = Some(blobs);
         self
     }
 

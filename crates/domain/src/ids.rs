@@ -86,3 +86,11 @@ id_type!(
     /// An invoice.
     InvoiceId
 );
+id_type!(
+    /// A staff note about a client (CL-12).
+    NoteId
+);
+id_type!(
+    /// A document kept on a client's contact card (AP-9).
+    DocumentId
+);

@@ -10,9 +10,11 @@ pub mod audit;
 pub mod business;
 pub mod client;
 pub mod contact;
+pub mod document;
 pub mod email;
 pub mod ids;
 pub mod money;
+pub mod note;
 pub mod paging;
 pub mod payment;
 pub mod site;
@@ -26,8 +28,8 @@ pub use access::{Actor, Forbidden, Permission, SiteScope};
 pub use business::{Business, BusinessName, BusinessSettings, TimeZone};
 pub use client::{Client, ClientChanges, EmailAddress, NewClient, PersonName, PhoneNumber};
 pub use ids::{
-    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, EmailId, InvoiceId, PaymentId,
-    PaymentMethodId, SiteId, StaffId, TokenId,
+    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, DocumentId, EmailId,
+    InvoiceId, NoteId, PaymentId, PaymentMethodId, SiteId, StaffId, TokenId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};

@@ -38,6 +38,32 @@ fn line(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
     Ok(value.to_owned())
 }
 
+/// Trims `raw` and checks it is non-empty text of at most `max` characters that may span
+/// several lines: line breaks and tabs are allowed, every other control character (NUL
+/// first of all) is not.
+pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if value.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters other than line breaks and tabs",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
 /// The search key of a name: accents folded, lower-cased, inner whitespace collapsed.
 /// Both databases compare and sort these keys byte-wise, so "Émile" sorts with "emile".
 pub fn search_key(value: &str) -> String {
@@ -56,6 +82,19 @@ mod tests {
         assert!(required_line("f", "A\u{0}na", 10).is_err());
         assert!(required_line("f", "Ana\nB", 10).is_err());
         assert!(required_line("f", "abcdefghijk", 10).is_err());
+    }
+
+    #[test]
+    fn required_text_allows_line_breaks_and_tabs_but_no_other_control_characters() {
+        assert_eq!(
+            required_text("f", "  one\r\n\ttwo \n", 20).unwrap(),
+            "one\r\n\ttwo"
+        );
+        assert!(required_text("f", " \n\t ", 20).is_err());
+        assert!(required_text("f", "a\u{0}b", 20).is_err());
+        assert!(required_text("f", "a\u{1b}[31mb", 20).is_err());
+        assert!(required_text("f", "é".repeat(21).as_str(), 20).is_err());
+        assert!(required_text("f", "é".repeat(20).as_str(), 20).is_ok());
     }
 
     #[test]

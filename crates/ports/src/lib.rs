@@ -4,12 +4,14 @@
 //! This crate holds contracts only. It must not depend on sea-orm, poem or any concrete
 //! adapter; adapters implement these traits, `main` wires them.
 
+pub mod blobs;
 pub mod clock;
 pub mod email;
 pub mod ids;
 pub mod payments;
 pub mod storage;
 
+pub use blobs::{BlobError, BlobStore};
 pub use clock::Clock;
 pub use email::{EmailSender, SendError, SendOutcome};
 pub use ids::IdGenerator;

@@ -11,12 +11,14 @@ use thiserror::Error;
 
 use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
+use clientele_domain::document::ClientDocument;
 use clientele_domain::email::OutgoingEmail;
+use clientele_domain::note::ClientNote;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, ClientSort,
-    ClientSortKey, EmailId, Money, PaymentId, PaymentMethodId, Site, SiteId, SiteScope, StaffId,
-    StaffMember, TokenId, Version,
+    ClientSortKey, DocumentId, EmailId, Money, PaymentId, PaymentMethodId, Site, SiteId, SiteScope,
+    StaffId, StaffMember, TokenId, Version,
 };
 
 /// What storage can report. Use cases turn these into their own errors.
@@ -69,6 +71,8 @@ pub trait Transaction:
     + OutboxRepository
     + PaymentRepository
     + IdempotencyRepository
+    + NoteRepository
+    + DocumentRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.
@@ -549,6 +553,42 @@ pub trait IdempotencyRepository: Send {
     ) -> Result<(), StorageError>;
 }
 
+#[async_trait]
+pub trait NoteRepository: Send {
+    /// MUST return `Duplicate("note")` if the id is taken and `NotFound` if the business
+    /// has no such client.
+    async fn insert_note(&mut self, note: &ClientNote) -> Result<(), StorageError>;
+
+    /// A client's notes, newest first (ties by id, descending), at most `limit`.
+    async fn notes_of_client(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        limit: u32,
+    ) -> Result<Vec<ClientNote>, StorageError>;
+}
+
+#[async_trait]
+pub trait DocumentRepository: Send {
+    /// MUST return `Duplicate("document")` if the id is taken and `NotFound` if the
+    /// business has no such client.
+    async fn insert_document(&mut self, document: &ClientDocument) -> Result<(), StorageError>;
+
+    async fn document(
+        &mut self,
+        business: BusinessId,
+        id: DocumentId,
+    ) -> Result<Option<ClientDocument>, StorageError>;
+
+    /// A client's documents, newest first (ties by id, descending), at most `limit`.
+    async fn documents_of_client(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        limit: u32,
+    ) -> Result<Vec<ClientDocument>, StorageError>;
+}
+
 #[cfg(any(test, feature = "mocks"))]
 mockall::mock! {
     /// A transaction whose every repository method is mocked, for use-case unit tests:
@@ -658,6 +698,19 @@ mockall::mock! {
         async fn insert_idempotency_record(&mut self, record: &IdempotencyRecord) -> Result<(), StorageError>;
         async fn complete_idempotency_record(&mut self, business: BusinessId, key: &str, response: &StoredResponse) -> Result<(), StorageError>;
         async fn delete_idempotency_record(&mut self, business: BusinessId, key: &str) -> Result<(), StorageError>;
+    }
+
+    #[async_trait]
+    impl NoteRepository for Transaction {
+        async fn insert_note(&mut self, note: &ClientNote) -> Result<(), StorageError>;
+        async fn notes_of_client(&mut self, business: BusinessId, client: ClientId, limit: u32) -> Result<Vec<ClientNote>, StorageError>;
+    }
+
+    #[async_trait]
+    impl DocumentRepository for Transaction {
+        async fn insert_document(&mut self, document: &ClientDocument) -> Result<(), StorageError>;
+        async fn document(&mut self, business: BusinessId, id: DocumentId) -> Result<Option<ClientDocument>, StorageError>;
+        async fn documents_of_client(&mut self, business: BusinessId, client: ClientId, limit: u32) -> Result<Vec<ClientDocument>, StorageError>;
     }
 
     #[async_trait]

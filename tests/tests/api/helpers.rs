@@ -10,7 +10,7 @@ use poem::{EndpointExt, Response};
 use serde_json::{Value, json};
 
 use clientele_adapters::testing::{TestDatabase, fresh_storage};
-use clientele_adapters::{StubProcessors, SystemClock, UuidV7Ids};
+use clientele_adapters::{FsBlobStore, StubProcessors, SystemClock, UuidV7Ids};
 use clientele_application::{Clientele, Config};
 
 pub const OPERATOR_TOKEN: &str = "operator-secret-for-tests-0123456789";
@@ -20,7 +20,50 @@ pub struct TestApp {
     pub app: Clientele,
     /// The owner token of the business created by the first start.
     pub owner: String,
+    /// Where this test's document contents are kept.
+    pub blob_dir: BlobDir,
     _database: TestDatabase,
+}
+
+/// A fresh folder for one test's blobs, removed when dropped (kept if the test panics).
+pub struct BlobDir(pub std::path::PathBuf);
+
+impl BlobDir {
+    fn new() -> Self {
+        Self(
+            std::env::temp_dir()
+                .join("clientele-tests")
+                .join(format!("blobs-{}", uuid::Uuid::new_v4().simple())),
+        )
+    }
+
+    /// Every file under the folder (hidden ones included), at any depth.
+    pub fn files(&self) -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&self.0, &mut files);
+        files
+    }
+}
+
+impl Drop for BlobDir {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 /// What the API answered.
@@ -81,6 +124,7 @@ impl Reply {
 
 pub async fn spawn_app() -> TestApp {
     let (storage, database) = fresh_storage().await;
+    let blob_dir = BlobDir::new();
     let app = Clientele::new(
         Arc::new(storage),
         Arc::new(SystemClock),
@@ -90,7 +134,8 @@ pub async fn spawn_app() -> TestApp {
             ..Config::default()
         },
     )
-    .with_processors(Arc::new(StubProcessors::new()));
+    .with_processors(Arc::new(StubProcessors::new()))
+    .with_blob_store(Arc::new(FsBlobStore::new(&blob_dir.0)));
     let boot = app
         .bootstrap(None)
         .await
@@ -101,6 +146,7 @@ pub async fn spawn_app() -> TestApp {
         client,
         app,
         owner: boot.owner_token,
+        blob_dir,
         _database: database,
     }
 }

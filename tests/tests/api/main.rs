@@ -9,6 +9,7 @@ mod auth;
 mod business;
 mod clients;
 mod concurrency;
+mod contact_card;
 mod payments;
 mod platform;
 mod sites_and_staff;

@@ -11,6 +11,7 @@ use crate::problem::ProblemResponse;
 pub mod appointments;
 pub mod businesses;
 pub mod clients;
+pub mod contact_card;
 pub mod emails;
 pub mod health;
 pub mod payments;
@@ -34,6 +35,8 @@ pub enum ApiTags {
     Tokens,
     /// The client list.
     Clients,
+    /// A client's contact card: previous bookings, notes and documents.
+    ContactCard,
     /// Appointment types and appointments.
     Appointments,
     /// The emails the business sends.
@@ -50,6 +53,7 @@ pub type Apis = (
     staff::StaffApi,
     tokens::TokensApi,
     clients::ClientsApi,
+    contact_card::ContactCardApi,
     appointments::AppointmentsApi,
     emails::EmailsApi,
     payments::PaymentsApi,
@@ -64,6 +68,7 @@ pub fn apis(app: &Clientele) -> Apis {
         staff::StaffApi { app: app.clone() },
         tokens::TokensApi { app: app.clone() },
         clients::ClientsApi { app: app.clone() },
+        contact_card::ContactCardApi { app: app.clone() },
         appointments::AppointmentsApi { app: app.clone() },
         emails::EmailsApi { app: app.clone() },
         payments::PaymentsApi { app: app.clone() },

@@ -16,7 +16,9 @@ use clientele_domain::appointment::{
 };
 use clientele_domain::audit::{AttendanceChange, ClientAuditAction, ClientAuditEntry};
 use clientele_domain::business::BusinessName;
+use clientele_domain::document::{ClientDocument, ContentType, DocumentName};
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
+use clientele_domain::note::{ClientNote, NoteText};
 use clientele_domain::payment::{
     Invoice, Payment, PaymentDirection, PaymentMeans, PaymentMethod, PaymentType, ProcessorKind,
 };
@@ -32,8 +34,8 @@ use clientele_ports::storage::{EmailState, IdempotencyRecord, OutboxEmail, Store
 
 use super::entities::{
     api_tokens, appointment_types, appointments, attendance_changes, businesses, client_audit,
-    client_sites, clients, idempotency_keys, invoices, outbox_emails, payment_methods, payments,
-    sites, staff_members, staff_sites,
+    client_documents, client_notes, client_sites, clients, idempotency_keys, invoices,
+    outbox_emails, payment_methods, payments, sites, staff_members, staff_sites,
 };
 use super::unexpected;
 
@@ -931,4 +933,77 @@ pub(crate) fn idempotency_response(response: &StoredResponse) -> idempotency_key
         response_body: Set(Some(response.body.clone())),
         ..Default::default()
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Contact card: notes and documents
+
+impl TryFrom<client_notes::Model> for ClientNote {
+    type Error = StorageError;
+
+    fn try_from(row: client_notes::Model) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            client_id: row.client_id.into(),
+            author: row.author_id.into(),
+            text: NoteText::parse("text", &row.text)
+                .map_err(|e| corrupt("client_notes", "text", e.message))?,
+            created_at: row.created_at,
+        })
+    }
+}
+
+pub(crate) fn client_note_row(note: &ClientNote) -> client_notes::ActiveModel {
+    client_notes::ActiveModel {
+        business_id: Set(note.business_id.as_uuid()),
+        id: Set(note.id.as_uuid()),
+        client_id: Set(note.client_id.as_uuid()),
+        author_id: Set(note.author.as_uuid()),
+        text: Set(note.text.as_str().to_owned()),
+        created_at: Set(instant(note.created_at)),
+    }
+}
+
+/// A document size that does not fit a signed 64-bit column (the domain caps sizes at
+/// 10 MiB, so this is a bug if it ever shows).
+#[derive(Debug, Error)]
+#[error("a document of {0} bytes does not fit in a 64-bit signed size")]
+pub(crate) struct SizeTooLarge(u64);
+
+impl TryFrom<client_documents::Model> for ClientDocument {
+    type Error = StorageError;
+
+    fn try_from(row: client_documents::Model) -> Result<Self, Self::Error> {
+        const T: &str = "client_documents";
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            client_id: row.client_id.into(),
+            name: DocumentName::parse("name", &row.name)
+                .map_err(|e| corrupt(T, "name", e.message))?,
+            content_type: ContentType::parse("content_type", &row.content_type)
+                .map_err(|e| corrupt(T, "content_type", e.message))?,
+            size_bytes: u64::try_from(row.size_bytes).map_err(|e| corrupt(T, "size_bytes", e))?,
+            uploaded_by: row.uploaded_by.into(),
+            created_at: row.created_at,
+        })
+    }
+}
+
+pub(crate) fn client_document_row(
+    document: &ClientDocument,
+) -> Result<client_documents::ActiveModel, StorageError> {
+    let size_bytes = i64::try_from(document.size_bytes)
+        .map_err(|_| StorageError::Unexpected(Box::new(SizeTooLarge(document.size_bytes))))?;
+    Ok(client_documents::ActiveModel {
+        business_id: Set(document.business_id.as_uuid()),
+        id: Set(document.id.as_uuid()),
+        client_id: Set(document.client_id.as_uuid()),
+        name: Set(document.name.as_str().to_owned()),
+        content_type: Set(document.content_type.as_str().to_owned()),
+        size_bytes: Set(size_bytes),
+        uploaded_by: Set(document.uploaded_by.as_uuid()),
+        created_at: Set(instant(document.created_at)),
+    })
 }

@@ -11,6 +11,8 @@ pub(crate) mod appointments;
 pub(crate) mod attendance_changes;
 pub(crate) mod businesses;
 pub(crate) mod client_audit;
+pub(crate) mod client_documents;
+pub(crate) mod client_notes;
 pub(crate) mod client_sites;
 pub(crate) mod clients;
 pub(crate) mod idempotency_keys;

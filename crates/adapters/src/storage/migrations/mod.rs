@@ -9,6 +9,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait};
 mod m20261122_000001_foundation;
 mod m20261122_000002_appointments_and_outbox;
 mod m20261122_000003_payments;
+mod m20261122_000004_notes_and_documents;
 
 pub(crate) struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_appointments_and_outbox::Migration),
             Box::new(m20261122_000003_payments::Migration),
+            Box::new(m20261122_000004_notes_and_documents::Migration),
         ]
     }
 }
