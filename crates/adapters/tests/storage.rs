@@ -2786,3 +2786,34 @@ async fn pl_26_notes_and_documents_of_another_business_are_invisible_and_cannot_
         2
     );
 }
+
+#[tokio::test]
+async fn pl_18_a_late_retry_or_failure_never_undoes_a_send() {
+    // Arrange: a worker whose lease ran out reports after another worker sent the email.
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let now = base_time();
+    let email = outgoing(business.id, "a@example.com", now - Duration::minutes(1));
+    enqueue(&storage, std::slice::from_ref(&email)).await;
+    claim(&storage, business.id, now, now + Duration::minutes(5), 10).await;
+    let sent_at = now + Duration::seconds(1);
+    let mut tx = storage.begin().await.unwrap();
+    tx.mark_email_sent(business.id, email.id, sent_at)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let retry = tx
+        .mark_email_retry(business.id, email.id, now, "421 later")
+        .await;
+    let failed = tx.mark_email_failed(business.id, email.id, "550").await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(retry.is_ok() && failed.is_ok());
+    let mut tx = storage.read().await.unwrap();
+    let listed = tx.emails(business.id, None, 10).await.unwrap();
+    assert_eq!(listed[0].state, EmailState::Sent { at: sent_at });
+}

@@ -434,6 +434,8 @@ pub trait OutboxRepository: Send {
     ) -> Result<(), StorageError>;
 
     /// Records a failed attempt: pending again from `next_attempt_at`, claim released.
+    /// No effect on an email that is no longer pending (sent meanwhile by another worker
+    /// after this one's lease ran out).
     async fn mark_email_retry(
         &mut self,
         business: BusinessId,
@@ -442,7 +444,8 @@ pub trait OutboxRepository: Send {
         error: &str,
     ) -> Result<(), StorageError>;
 
-    /// Records that the email will not be sent: too many failed attempts.
+    /// Records that the email will not be sent: too many failed attempts. No effect on an
+    /// email that is no longer pending.
     async fn mark_email_failed(
         &mut self,
         business: BusinessId,

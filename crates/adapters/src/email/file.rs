@@ -15,7 +15,7 @@ use clientele_domain::EmailId;
 use clientele_domain::email::OutgoingEmail;
 use clientele_ports::{EmailSender, SendError, SendOutcome};
 
-use super::{EmailConfigError, EmailFrom, message};
+use super::{Bodies, EmailConfigError, EmailFrom, message};
 
 /// Writes one `<email id>.eml` per email into a folder.
 ///
@@ -56,7 +56,7 @@ impl FileEmailSender {
 #[async_trait]
 impl EmailSender for FileEmailSender {
     async fn send(&self, email: &OutgoingEmail) -> Result<SendOutcome, SendError> {
-        let bytes = message(&self.from, email)?.formatted();
+        let bytes = message(&self.from, email, Bodies::ForReading)?.formatted();
         let dir = self.dir.clone();
         let target = self.path_of(email.id);
         let temporary = dir.join(format!(".{}.{}.partial", email.id, Uuid::new_v4().simple()));
@@ -158,8 +158,9 @@ mod tests {
             to: EmailAddress::parse("to", "ana@example.com").unwrap(),
             content: EmailContent {
                 subject: "Your appointment at Spa is confirmed".into(),
-                text: "Hello Ana,\n\nYour appointment is confirmed.\n".into(),
-                html: "<p>Hello Ana,</p>\n<p>Your appointment is <b>confirmed</b>.</p>\n".into(),
+                text: "Hello Zoé,\n\nYour appointment at Spa Lumière is confirmed.\n".into(),
+                html: "<p>Hello Zoé,</p>\n<p>Your appointment at Spa Lumière is <b>confirmed</b>.</p>\n"
+                    .into(),
             },
             created_at: Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
         }
@@ -185,8 +186,9 @@ mod tests {
             "Content-Type: multipart/alternative",
             "Content-Type: text/plain; charset=utf-8",
             "Content-Type: text/html; charset=utf-8",
-            "Your appointment is confirmed.",
-            "<p>Your appointment is <b>confirmed</b>.</p>",
+            // Accented text stays as it is, for a person to read.
+            "Your appointment at Spa Lumière is confirmed.",
+            "<p>Your appointment at Spa Lumière is <b>confirmed</b>.</p>",
         ] {
             assert!(written.contains(expected), "no `{expected}` in:\n{written}");
         }

@@ -11,7 +11,8 @@ mod smtp;
 use std::time::SystemTime;
 
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentTransferEncoding;
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use thiserror::Error;
 
 use clientele_domain::email::OutgoingEmail;
@@ -72,9 +73,31 @@ pub fn message_id(email: &OutgoingEmail) -> String {
     format!("<{}@clientele>", email.id)
 }
 
+/// How the text and HTML parts are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bodies {
+    /// As lettre chooses for the wire: 7bit for ASCII, else quoted-printable or base64,
+    /// which every server accepts.
+    ForTransport,
+    /// UTF-8 left as it is (8bit) wherever the lines allow, so that a person opening the
+    /// file in a text editor reads "Lumière", not "Lumi=C3=A8re".
+    ForReading,
+}
+
+fn body(content: &str, bodies: Bodies) -> Body {
+    match bodies {
+        Bodies::ForTransport => Body::new(content.to_owned()),
+        Bodies::ForReading => {
+            Body::new_with_encoding(content.to_owned(), ContentTransferEncoding::EightBit)
+                // Lines too long for 8bit: let lettre pick an encoding that can carry them.
+                .unwrap_or_else(|_| Body::new(content.to_owned()))
+        }
+    }
+}
+
 /// The RFC 5322 message for `email`: From, To, Subject, Date (when the email was queued),
 /// Message-ID, and a multipart/alternative body with the text and the HTML.
-fn message(from: &EmailFrom, email: &OutgoingEmail) -> Result<Message, SendError> {
+fn message(from: &EmailFrom, email: &OutgoingEmail, bodies: Bodies) -> Result<Message, SendError> {
     // The address was parsed by the domain; lettre is stricter in places, and an address
     // it refuses will be refused on every attempt.
     let to = email
@@ -88,9 +111,10 @@ fn message(from: &EmailFrom, email: &OutgoingEmail) -> Result<Message, SendError
         .subject(email.content.subject.clone())
         .date(SystemTime::from(email.created_at))
         .message_id(Some(message_id(email)))
-        .multipart(MultiPart::alternative_plain_html(
-            email.content.text.clone(),
-            email.content.html.clone(),
-        ))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::plain(body(&email.content.text, bodies)))
+                .singlepart(SinglePart::html(body(&email.content.html, bodies))),
+        )
         .map_err(|e| SendError::Permanent(format!("cannot build the message: {e}")))
 }

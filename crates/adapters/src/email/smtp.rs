@@ -11,7 +11,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use clientele_domain::email::OutgoingEmail;
 use clientele_ports::{EmailSender, SendError, SendOutcome};
 
-use super::{EmailConfigError, EmailFrom, message};
+use super::{Bodies, EmailConfigError, EmailFrom, message};
 
 /// Sends through an SMTP server. Every message carries `Message-ID: <{email id}@clientele>`:
 /// SMTP cannot tell whether an earlier attempt was received (a worker may be killed after
@@ -58,7 +58,7 @@ fn classify(error: &lettre::transport::smtp::Error) -> SendError {
 #[async_trait]
 impl EmailSender for SmtpEmailSender {
     async fn send(&self, email: &OutgoingEmail) -> Result<SendOutcome, SendError> {
-        let message = message(&self.from, email)?;
+        let message = message(&self.from, email, Bodies::ForTransport)?;
         self.transport
             .send(message)
             .await

@@ -34,23 +34,37 @@ fn storable(error: &str) -> String {
 
 impl SeaTransaction {
     /// Sets `changes` on one email of the business; `NotFound` if there is none.
+    /// Applies `changes` to an email; with `only_pending`, an email no longer pending (a
+    /// worker whose lease ran out reports late, after another sent it) stays as it is.
     async fn change_email(
         &self,
         business: BusinessId,
         id: EmailId,
         changes: outbox_emails::ActiveModel,
+        only_pending: bool,
     ) -> Result<(), StorageError> {
-        let result = outbox_emails::Entity::update_many()
+        let mut update = outbox_emails::Entity::update_many()
             .set(changes)
             .filter(outbox_emails::Column::BusinessId.eq(business.as_uuid()))
+            .filter(outbox_emails::Column::Id.eq(id.as_uuid()));
+        if only_pending {
+            update = update.filter(outbox_emails::Column::Status.eq(EMAIL_PENDING));
+        }
+        let result = update.exec(&self.txn).await.map_err(unexpected)?;
+        if result.rows_affected > 0 {
+            return Ok(());
+        }
+        let exists = outbox_emails::Entity::find()
+            .filter(outbox_emails::Column::BusinessId.eq(business.as_uuid()))
             .filter(outbox_emails::Column::Id.eq(id.as_uuid()))
-            .exec(&self.txn)
+            .one(&self.txn)
             .await
-            .map_err(unexpected)?;
-        if result.rows_affected == 0 {
-            Err(StorageError::NotFound)
-        } else {
+            .map_err(unexpected)?
+            .is_some();
+        if exists && only_pending {
             Ok(())
+        } else {
+            Err(StorageError::NotFound)
         }
     }
 }
@@ -158,7 +172,7 @@ impl OutboxRepository for SeaTransaction {
             claimed_until: Set(None),
             ..Default::default()
         };
-        self.change_email(business, id, changes).await
+        self.change_email(business, id, changes, false).await
     }
 
     async fn mark_email_retry(
@@ -175,7 +189,7 @@ impl OutboxRepository for SeaTransaction {
             claimed_until: Set(None),
             ..Default::default()
         };
-        self.change_email(business, id, changes).await
+        self.change_email(business, id, changes, true).await
     }
 
     async fn mark_email_failed(
@@ -190,6 +204,6 @@ impl OutboxRepository for SeaTransaction {
             claimed_until: Set(None),
             ..Default::default()
         };
-        self.change_email(business, id, changes).await
+        self.change_email(business, id, changes, true).await
     }
 }
