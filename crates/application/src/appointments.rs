@@ -495,7 +495,11 @@ impl Clientele {
     }
 }
 
-async fn business_of(tx: &mut dyn Transaction, actor: &Actor) -> Result<Business, StorageError> {
+/// The actor's business: it exists as long as a token of it does.
+pub(crate) async fn business_of(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+) -> Result<Business, StorageError> {
     tx.business(actor.business_id)
         .await?
         .ok_or_else(|| StorageError::Unexpected("the actor's business is missing".into()))

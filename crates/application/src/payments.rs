@@ -14,8 +14,8 @@ use clientele_domain::payment::{
     ProcessorKind, allocate_refund,
 };
 use clientele_domain::{
-    Actor, AppointmentId, Business, ClientId, FieldError, InvoiceId, Money, PaymentId,
-    PaymentMethodId, ValidationErrors, Version,
+    Actor, AppointmentId, ClientId, FieldError, InvoiceId, Money, PaymentId, PaymentMethodId,
+    ValidationErrors, Version,
 };
 use clientele_ports::payments::{
     CardInput, ChargeRequest, PaymentProcessor, ProcessorError, RefundRequest,
@@ -23,7 +23,7 @@ use clientele_ports::payments::{
 use clientele_ports::{StorageError, Transaction};
 
 use crate::Clientele;
-use crate::appointments::{AppointmentError, visible_appointment};
+use crate::appointments::{AppointmentError, business_of, visible_appointment};
 use crate::clients::{ClientError, visible_client};
 use crate::error::{Classify, ErrorKind};
 
@@ -617,12 +617,6 @@ impl Clientele {
         tx.update_appointment(appointment, version).await?;
         Ok(recorded)
     }
-}
-
-async fn business_of(tx: &mut dyn Transaction, actor: &Actor) -> Result<Business, StorageError> {
-    tx.business(actor.business_id)
-        .await?
-        .ok_or_else(|| StorageError::Unexpected("the actor's business is missing".into()))
 }
 
 /// The appointment, locked until the transaction ends, if the actor can see it.

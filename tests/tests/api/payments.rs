@@ -155,7 +155,7 @@ async fn pl_20_test_cards_decline_or_fail_and_nothing_is_recorded() {
 }
 
 #[tokio::test]
-async fn ap_6_a_deposit_then_the_rest_in_person_ends_paid_and_cannot_be_paid_again() {
+async fn ap_5_ap_6_a_deposit_then_the_rest_in_person_ends_paid_and_cannot_be_paid_again() {
     let app = spawn_app().await;
     let (appointment, client) = booked(&app).await;
     let card = card(&app, &client, OK_CARD).await;
