@@ -16,6 +16,7 @@ use clientele_domain::business::BusinessName;
 use clientele_domain::client::ClientInput;
 use clientele_domain::document::{ClientDocument, DocumentInput, NewDocument};
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
+use clientele_domain::label::{Label, LabelDetails, LabelFilter, LabelInput};
 use clientele_domain::note::{ClientNote, NoteText};
 use clientele_domain::payment::{
     Invoice, Payment, PaymentDirection, PaymentMeans, PaymentMethod, PaymentType, ProcessorKind,
@@ -25,9 +26,9 @@ use clientele_domain::staff::{StaffDetails, StaffInput};
 use clientele_domain::token::TokenLabel;
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, BusinessSettings,
-    Client, ClientId, ClientSort, Currency, DocumentId, EmailAddress, EmailId, InvoiceId, Money,
-    NewClient, NoteId, PaymentId, PaymentMethodId, Site, SiteId, SiteScope, StaffId, StaffMember,
-    TimeZone, TokenId, Version,
+    Client, ClientId, ClientSort, Currency, DocumentId, EmailAddress, EmailId, InvoiceId, LabelId,
+    Money, NewClient, NoteId, PaymentId, PaymentMethodId, Site, SiteId, SiteScope, StaffId,
+    StaffMember, TimeZone, TokenId, Version,
 };
 use clientele_ports::storage::{
     ClientQuery, EmailState, IdempotencyRecord, OutboxEmail, StoredResponse,
@@ -151,6 +152,7 @@ fn query(scope: SiteScope, sort: ClientSort) -> ClientQuery {
     ClientQuery {
         scope,
         site: None,
+        labels: None,
         sort,
         after: None,
         limit: 500,
@@ -2816,4 +2818,414 @@ async fn pl_18_a_late_retry_or_failure_never_undoes_a_send() {
     let mut tx = storage.read().await.unwrap();
     let listed = tx.emails(business.id, None, 10).await.unwrap();
     assert_eq!(listed[0].state, EmailState::Sent { at: sent_at });
+}
+
+// ---------------------------------------------------------------------------------------
+// Labels
+
+fn label(business: BusinessId, name: &str, colour: &str) -> Label {
+    let details = LabelDetails::parse(&LabelInput {
+        name: name.into(),
+        colour: colour.into(),
+    })
+    .unwrap();
+    Label::new(
+        LabelId::from_uuid(new_uuid()),
+        business,
+        details,
+        base_time(),
+    )
+}
+
+async fn insert_labels(storage: &SeaStorage, labels: &[Label]) {
+    let mut tx = storage.begin().await.unwrap();
+    for label in labels {
+        tx.insert_label(label).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+fn sorted_ids<T: Ord + Copy>(ids: &[T]) -> Vec<T> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids
+}
+
+fn labelled(query: ClientQuery, filter: LabelFilter) -> ClientQuery {
+    ClientQuery {
+        labels: Some(filter),
+        ..query
+    }
+}
+
+#[tokio::test]
+async fn cl_11_a_label_round_trips_lists_by_id_in_pages_and_updates_with_its_version() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let labels = [
+        label(business.id, "VIP", "#FFAA00"),
+        label(business.id, "Fidèle", "#00aa00"),
+        label(business.id, "Nouveau", "#0000ff"),
+    ];
+    insert_labels(&storage, &labels).await;
+    let mut by_id = labels.to_vec();
+    by_id.sort_by_key(|l| l.id);
+    let mut renamed = labels[0].clone();
+    renamed.replace(
+        LabelDetails::parse(&LabelInput {
+            name: "Très VIP".into(),
+            colour: "#123456".into(),
+        })
+        .unwrap(),
+        base_time() + Duration::microseconds(7),
+    );
+
+    // Act
+    let mut tx = storage.read().await.unwrap();
+    let stored = tx.label(business.id, labels[0].id).await.unwrap();
+    let first_page = tx.labels(business.id, None, 2).await.unwrap();
+    let second_page = tx
+        .labels(business.id, Some(first_page[1].id), 2)
+        .await
+        .unwrap();
+    drop(tx);
+    let mut tx = storage.begin().await.unwrap();
+    tx.update_label(&renamed, labels[0].version).await.unwrap();
+    let stale = tx.update_label(&renamed, labels[0].version).await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert_eq!(stored, Some(labels[0].clone()));
+    assert_eq!(stored.unwrap().colour.as_str(), "#ffaa00");
+    assert_eq!(first_page, by_id[..2].to_vec());
+    assert_eq!(second_page, by_id[2..].to_vec());
+    assert!(matches!(stale, Err(StorageError::VersionConflict)));
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(
+        tx.label(business.id, renamed.id).await.unwrap(),
+        Some(renamed)
+    );
+}
+
+#[tokio::test]
+async fn cl_11_a_label_name_that_differs_only_by_case_or_accents_is_a_duplicate_label_name() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let loyal = label(business.id, "Fidèle", "#00aa00");
+    let vip = label(business.id, "VIP", "#ffaa00");
+    insert_labels(&storage, &[loyal.clone(), vip.clone()]).await;
+    let mut renamed = vip.clone();
+    renamed.replace(
+        LabelDetails::parse(&LabelInput {
+            name: "FIDELE".into(),
+            colour: "#ffaa00".into(),
+        })
+        .unwrap(),
+        base_time() + Duration::minutes(1),
+    );
+
+    // Act: each failure inside a transaction that goes on and commits.
+    let mut tx = storage.begin().await.unwrap();
+    let inserted = tx
+        .insert_label(&label(business.id, "fidele", "#000000"))
+        .await;
+    let updated = tx.update_label(&renamed, vip.version).await;
+    let other = label(business.id, "Nouveau", "#0000ff");
+    tx.insert_label(&other).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(
+        inserted,
+        Err(StorageError::Duplicate("label_name"))
+    ));
+    assert!(matches!(
+        updated,
+        Err(StorageError::Duplicate("label_name"))
+    ));
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(tx.label(business.id, loyal.id).await.unwrap(), Some(loyal));
+    assert_eq!(tx.label(business.id, vip.id).await.unwrap(), Some(vip));
+    assert_eq!(tx.label(business.id, other.id).await.unwrap(), Some(other));
+}
+
+#[tokio::test]
+async fn cl_11_a_clients_labels_round_trip_through_insert_update_get_and_list() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let (vip, loyal, new) = (
+        label(business.id, "VIP", "#ffaa00"),
+        label(business.id, "Fidèle", "#00aa00"),
+        label(business.id, "Nouveau", "#0000ff"),
+    );
+    insert_labels(&storage, &[vip.clone(), loyal.clone(), new.clone()]).await;
+    let mut original = client(business.id, "Ana", "Silva", &[paris.id]);
+    original.labels = sorted_ids(&[vip.id, new.id]);
+    let plain = client(business.id, "Bruno", "Costa", &[paris.id]);
+    insert_clients(&storage, &[original.clone(), plain.clone()]).await;
+    let inserted = stored_client(&storage, &original).await;
+    let mut relabelled = original.clone();
+    assert!(relabelled.change_labels(&[loyal.id], &[new.id], base_time() + Duration::minutes(1)));
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    tx.update_client(&relabelled, original.version)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert_eq!(inserted, Some(original));
+    assert_eq!(
+        stored_client(&storage, &relabelled).await,
+        Some(relabelled.clone())
+    );
+    assert_eq!(relabelled.labels, sorted_ids(&[vip.id, loyal.id]));
+    let mut tx = storage.read().await.unwrap();
+    let listed = tx
+        .clients(business.id, &query(SiteScope::All, ClientSort::LastName))
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![plain, relabelled]);
+}
+
+#[tokio::test]
+async fn cl_10_any_of_and_all_of_label_filters_list_matching_clients_in_keyset_pages() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let (vip, loyal, new) = (
+        label(business.id, "VIP", "#ffaa00"),
+        label(business.id, "Fidèle", "#00aa00"),
+        label(business.id, "Nouveau", "#0000ff"),
+    );
+    insert_labels(&storage, &[vip.clone(), loyal.clone(), new.clone()]).await;
+    let with = |first: &str, last: &str, labels: &[LabelId]| {
+        let mut c = client(business.id, first, last, &[paris.id]);
+        c.labels = sorted_ids(labels);
+        c
+    };
+    let clients = vec![
+        with("Ana", "Alves", &[vip.id]),
+        with("Bruno", "Barros", &[vip.id, loyal.id]),
+        with("Chloé", "Carvalho", &[loyal.id]),
+        with("Diego", "Dias", &[vip.id, loyal.id, new.id]),
+        with("Eva", "Esteves", &[]),
+        with("Fábio", "Ferreira", &[new.id, loyal.id]),
+        with("Gil", "Gomes", &[vip.id, loyal.id]),
+    ];
+    insert_clients(&storage, &clients).await;
+    let by_name = query(SiteScope::All, ClientSort::LastName);
+    let pick =
+        |indexes: &[usize]| -> Vec<ClientId> { indexes.iter().map(|&i| clients[i].id).collect() };
+
+    // Act
+    let any_vip_or_new = all_pages(
+        &storage,
+        business.id,
+        labelled(by_name.clone(), LabelFilter::AnyOf(vec![vip.id, new.id])),
+        2,
+    )
+    .await;
+    let all_vip_and_loyal = all_pages(
+        &storage,
+        business.id,
+        labelled(
+            by_name.clone(),
+            LabelFilter::AllOf(vec![loyal.id, vip.id, vip.id]),
+        ),
+        2,
+    )
+    .await;
+    let all_three = all_pages(
+        &storage,
+        business.id,
+        labelled(
+            by_name.clone(),
+            LabelFilter::AllOf(vec![vip.id, loyal.id, new.id]),
+        ),
+        1,
+    )
+    .await;
+    let any_of_none = all_pages(
+        &storage,
+        business.id,
+        labelled(by_name.clone(), LabelFilter::AnyOf(vec![])),
+        2,
+    )
+    .await;
+    let all_of_none = all_pages(
+        &storage,
+        business.id,
+        labelled(by_name.clone(), LabelFilter::AllOf(vec![])),
+        3,
+    )
+    .await;
+    let loyal_in_paris = all_pages(
+        &storage,
+        business.id,
+        labelled(
+            ClientQuery {
+                site: Some(paris.id),
+                ..query(SiteScope::Only(vec![paris.id]), ClientSort::FirstName)
+            },
+            LabelFilter::AnyOf(vec![loyal.id]),
+        ),
+        2,
+    )
+    .await;
+
+    // Assert
+    assert_eq!(ids(&any_vip_or_new), pick(&[0, 1, 3, 5, 6]));
+    assert_eq!(ids(&all_vip_and_loyal), pick(&[1, 3, 6]));
+    assert_eq!(ids(&all_three), pick(&[3]));
+    assert!(any_of_none.is_empty());
+    assert_eq!(ids(&all_of_none), pick(&[0, 1, 2, 3, 4, 5, 6]));
+    assert_eq!(ids(&loyal_in_paris), pick(&[1, 2, 3, 5, 6]));
+    // The listed clients carry all their labels, not only those filtered on.
+    assert_eq!(all_three, vec![clients[3].clone()]);
+    assert_eq!(any_vip_or_new[3], clients[5]);
+}
+
+#[tokio::test]
+async fn cl_11_deleting_a_label_takes_it_off_every_client() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let (vip, loyal) = (
+        label(business.id, "VIP", "#ffaa00"),
+        label(business.id, "Fidèle", "#00aa00"),
+    );
+    insert_labels(&storage, &[vip.clone(), loyal.clone()]).await;
+    let mut ana = client(business.id, "Ana", "Silva", &[paris.id]);
+    ana.labels = sorted_ids(&[vip.id, loyal.id]);
+    let mut bruno = client(business.id, "Bruno", "Costa", &[paris.id]);
+    bruno.labels = vec![vip.id];
+    insert_clients(&storage, &[ana.clone(), bruno.clone()]).await;
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    tx.delete_label(business.id, vip.id).await.unwrap();
+    let again = tx.delete_label(business.id, vip.id).await;
+    tx.commit().await.unwrap();
+
+    // Assert
+    assert!(matches!(again, Err(StorageError::NotFound)));
+    ana.labels = vec![loyal.id];
+    bruno.labels = vec![];
+    assert_eq!(stored_client(&storage, &ana).await, Some(ana));
+    assert_eq!(stored_client(&storage, &bruno).await, Some(bruno));
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(tx.label(business.id, vip.id).await.unwrap(), None);
+    assert_eq!(tx.labels(business.id, None, 10).await.unwrap(), vec![loyal]);
+    assert_eq!(
+        tx.missing_labels(business.id, &[vip.id]).await.unwrap(),
+        vec![vip.id]
+    );
+    let vip_clients = tx
+        .clients(
+            business.id,
+            &labelled(
+                query(SiteScope::All, ClientSort::LastName),
+                LabelFilter::AnyOf(vec![vip.id]),
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(vip_clients.is_empty());
+}
+
+#[tokio::test]
+async fn pl_26_labels_of_another_business_are_invisible_untouchable_and_unusable() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (owner, owner_site) = business_with_site(&storage).await;
+    let vip = label(owner.id, "VIP", "#ffaa00");
+    insert_labels(&storage, std::slice::from_ref(&vip)).await;
+    let mut owner_client = client(owner.id, "Ana", "Silva", &[owner_site.id]);
+    owner_client.labels = vec![vip.id];
+    insert_clients(&storage, std::slice::from_ref(&owner_client)).await;
+    let (other, other_site) = business_with_site(&storage).await;
+    // The same name is free in another business.
+    let other_vip = label(other.id, "vip", "#000000");
+    insert_labels(&storage, std::slice::from_ref(&other_vip)).await;
+    let other_client = client(other.id, "Bruno", "Costa", &[other_site.id]);
+    insert_clients(&storage, std::slice::from_ref(&other_client)).await;
+    let by_name = query(SiteScope::All, ClientSort::LastName);
+    let mut forged = vip.clone();
+    forged.business_id = other.id;
+
+    // Act and Assert: reads
+    let mut tx = storage.begin().await.unwrap();
+    assert_eq!(tx.label(other.id, vip.id).await.unwrap(), None);
+    assert_eq!(
+        tx.labels(other.id, None, 10).await.unwrap(),
+        vec![other_vip.clone()]
+    );
+    assert_eq!(
+        tx.missing_labels(other.id, &[vip.id, other_vip.id])
+            .await
+            .unwrap(),
+        vec![vip.id]
+    );
+    let with_owner_label = tx
+        .clients(
+            other.id,
+            &labelled(by_name.clone(), LabelFilter::AnyOf(vec![vip.id])),
+        )
+        .await
+        .unwrap();
+    assert!(with_owner_label.is_empty());
+    let owner_with_other_label = tx
+        .clients(
+            owner.id,
+            &labelled(by_name.clone(), LabelFilter::AnyOf(vec![other_vip.id])),
+        )
+        .await
+        .unwrap();
+    assert!(owner_with_other_label.is_empty());
+
+    // Act and Assert: writes aimed at the owner's label
+    assert!(matches!(
+        tx.update_label(&forged, vip.version).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(matches!(
+        tx.delete_label(other.id, vip.id).await,
+        Err(StorageError::NotFound)
+    ));
+    tx.commit().await.unwrap();
+
+    // The database refuses a client of one business carrying another's label.
+    let mut stolen = client(other.id, "Chloé", "Dias", &[other_site.id]);
+    stolen.labels = vec![vip.id];
+    let mut tx = storage.begin().await.unwrap();
+    assert!(tx.insert_client(&stolen).await.is_err());
+    drop(tx);
+    let mut relabelled = other_client.clone();
+    relabelled.labels = vec![vip.id];
+    relabelled.version = other_client.version.next();
+    let mut tx = storage.begin().await.unwrap();
+    assert!(
+        tx.update_client(&relabelled, other_client.version)
+            .await
+            .is_err()
+    );
+    drop(tx);
+
+    // Everything is untouched.
+    let mut tx = storage.read().await.unwrap();
+    assert_eq!(tx.label(owner.id, vip.id).await.unwrap(), Some(vip));
+    assert_eq!(
+        tx.client(owner.id, owner_client.id).await.unwrap(),
+        Some(owner_client)
+    );
+    assert_eq!(
+        tx.client(other.id, other_client.id).await.unwrap(),
+        Some(other_client)
+    );
+    assert_eq!(tx.client(other.id, stolen.id).await.unwrap(), None);
 }

@@ -5,6 +5,7 @@ use thiserror::Error;
 
 use clientele_domain::audit::{ClientAuditAction, ClientAuditEntry};
 use clientele_domain::client::{ClientChanges, ClientChangesInput, ClientInput};
+use clientele_domain::label::LabelFilter;
 use clientele_domain::{
     Actor, AuditId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden, NewClient,
     PageLimit, Permission, SiteId, SiteScope, ValidationErrors, Version,
@@ -78,6 +79,8 @@ pub struct ClientListRequest {
     pub sort: ClientSort,
     /// Only clients of this site (which the caller must be able to access).
     pub site: Option<SiteId>,
+    /// CL-10: only clients with any / all of these labels.
+    pub labels: Option<LabelFilter>,
 }
 
 fn list_name(sort: ClientSort) -> &'static str {
@@ -198,10 +201,14 @@ impl Clientele {
         if let Some(site) = request.site {
             check_sites_usable(tx.as_mut(), actor, &[site]).await?;
         }
+        if let Some(LabelFilter::AnyOf(labels) | LabelFilter::AllOf(labels)) = &request.labels {
+            crate::labels::check_labels_exist(tx.as_mut(), actor, labels, "labels").await??;
+        }
         let limit = request.limit.get();
         let query = ClientQuery {
             scope: actor.scope.clone(),
             site: request.site,
+            labels: request.labels.clone(),
             sort: request.sort,
             after,
             limit: limit + 1,

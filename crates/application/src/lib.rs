@@ -21,6 +21,7 @@ pub mod emails;
 pub mod error;
 pub mod idempotency;
 pub mod jobs;
+pub mod labels;
 pub mod outbox;
 pub mod payments;
 pub mod sites;

@@ -20,6 +20,8 @@ pub enum Permission {
     BanClients,
     /// Read the emails the business sent or will send.
     ReadEmails,
+    /// Define the business's labels (CL-11).
+    ManageLabels,
     /// Delete records (clients, notes, …).
     Delete,
     /// Export lists.
@@ -35,6 +37,7 @@ impl Permission {
             Self::ManageServices => "manage appointment types",
             Self::BanClients => "ban or unban clients",
             Self::ReadEmails => "read the business's emails",
+            Self::ManageLabels => "manage labels",
             Self::Delete => "delete records",
             Self::Export => "export lists",
         }
@@ -52,6 +55,7 @@ impl Role {
                 Permission::ManageServices
                     | Permission::BanClients
                     | Permission::ReadEmails
+                    | Permission::ManageLabels
                     | Permission::Delete
                     | Permission::Export
             ),
@@ -151,6 +155,7 @@ mod tests {
             ManageServices,
             BanClients,
             ReadEmails,
+            ManageLabels,
             Delete,
             Export,
         ];
@@ -160,7 +165,14 @@ mod tests {
                 .filter(|p| Role::Admin.allows(**p))
                 .copied()
                 .collect::<Vec<_>>(),
-            [ManageServices, BanClients, ReadEmails, Delete, Export]
+            [
+                ManageServices,
+                BanClients,
+                ReadEmails,
+                ManageLabels,
+                Delete,
+                Export
+            ]
         );
         assert!(all.iter().all(|p| !Role::Staff.allows(*p)));
     }

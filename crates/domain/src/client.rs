@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::ids::{BusinessId, ClientId, SiteId};
+use crate::ids::{BusinessId, ClientId, LabelId, SiteId};
 use crate::text;
 use crate::validation::{FieldError, ValidationErrors, failures};
 use crate::version::Version;
@@ -40,6 +40,8 @@ pub struct Client {
     pub phone: Option<PhoneNumber>,
     /// Sorted, without repeats.
     pub sites: Vec<SiteId>,
+    /// CL-11: sorted, without repeats.
+    pub labels: Vec<LabelId>,
     pub banned: bool,
     pub has_account: bool,
     /// The calendar day the client was created, in the business's time zone.
@@ -210,6 +212,7 @@ impl Client {
             email: new.email,
             phone: new.phone,
             sites: sorted_sites(&sites),
+            labels: Vec::new(),
             banned: false,
             has_account: false,
             client_since: today,
@@ -229,6 +232,33 @@ impl Client {
         self.sites.push(site);
         self.sites.sort();
         self.updated_at = now;
+        self.version = self.version.next();
+        true
+    }
+
+    /// CL-11: adds and removes labels in one change (an administrative one). Returns
+    /// whether anything changed.
+    pub fn change_labels(
+        &mut self,
+        add: &[LabelId],
+        remove: &[LabelId],
+        now: DateTime<Utc>,
+    ) -> bool {
+        let mut labels: Vec<LabelId> = self
+            .labels
+            .iter()
+            .filter(|l| !remove.contains(l))
+            .copied()
+            .chain(add.iter().copied())
+            .collect();
+        labels.sort();
+        labels.dedup();
+        if labels == self.labels {
+            return false;
+        }
+        self.labels = labels;
+        self.updated_at = now;
+        self.admin_updated_at = now;
         self.version = self.version.next();
         true
     }
@@ -354,6 +384,23 @@ mod tests {
         assert!(c.apply(changes, later));
         assert_eq!(c.email, None);
         assert_eq!(c.version, Version::new(2));
+        assert_eq!(c.admin_updated_at, later);
+    }
+
+    #[test]
+    fn cl_11_labels_are_added_and_removed_in_one_change() {
+        let mut c = client();
+        let (a, b) = (
+            LabelId::from_uuid(Uuid::from_u128(7)),
+            LabelId::from_uuid(Uuid::from_u128(8)),
+        );
+        let later = now() + chrono::Duration::minutes(1);
+        assert!(c.change_labels(&[b, a, a], &[], later));
+        assert_eq!(c.labels, [a, b]);
+        assert!(c.change_labels(&[], &[a], later));
+        assert_eq!(c.labels, [b]);
+        assert!(!c.change_labels(&[b], &[a], later));
+        assert_eq!(c.version, Version::new(3));
         assert_eq!(c.admin_updated_at, later);
     }
 

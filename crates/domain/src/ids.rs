@@ -94,3 +94,7 @@ id_type!(
     /// A document kept on a client's contact card (AP-9).
     DocumentId
 );
+id_type!(
+    /// A label of the business's settings (CL-11).
+    LabelId
+);

@@ -13,6 +13,7 @@ pub mod contact;
 pub mod document;
 pub mod email;
 pub mod ids;
+pub mod label;
 pub mod money;
 pub mod note;
 pub mod paging;
@@ -29,7 +30,7 @@ pub use business::{Business, BusinessName, BusinessSettings, TimeZone};
 pub use client::{Client, ClientChanges, EmailAddress, NewClient, PersonName, PhoneNumber};
 pub use ids::{
     AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, DocumentId, EmailId,
-    InvoiceId, NoteId, PaymentId, PaymentMethodId, SiteId, StaffId, TokenId,
+    InvoiceId, LabelId, NoteId, PaymentId, PaymentMethodId, SiteId, StaffId, TokenId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};

@@ -13,12 +13,13 @@ use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
 use clientele_domain::document::ClientDocument;
 use clientele_domain::email::OutgoingEmail;
+use clientele_domain::label::{Label, LabelFilter};
 use clientele_domain::note::ClientNote;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, ClientSort,
-    ClientSortKey, DocumentId, EmailId, Money, PaymentId, PaymentMethodId, Site, SiteId, SiteScope,
-    StaffId, StaffMember, TokenId, Version,
+    ClientSortKey, DocumentId, EmailId, LabelId, Money, PaymentId, PaymentMethodId, Site, SiteId,
+    SiteScope, StaffId, StaffMember, TokenId, Version,
 };
 
 /// What storage can report. Use cases turn these into their own errors.
@@ -71,6 +72,7 @@ pub trait Transaction:
     + OutboxRepository
     + PaymentRepository
     + IdempotencyRepository
+    + LabelRepository
     + NoteRepository
     + DocumentRepository
     + Send
@@ -234,6 +236,8 @@ pub struct ClientQuery {
     pub scope: SiteScope,
     /// Only clients of this site.
     pub site: Option<SiteId>,
+    /// CL-10: only clients with any or all of these labels.
+    pub labels: Option<LabelFilter>,
     pub sort: ClientSort,
     /// Strictly after this position in `sort`.
     pub after: Option<ClientSortKey>,
@@ -503,6 +507,44 @@ pub trait PaymentRepository: Send {
     ) -> Result<Vec<Invoice>, StorageError>;
 }
 
+/// CL-11: the business's labels. A client's labels are stored with the client
+/// (`ClientRepository` reads and writes `Client::labels`).
+#[async_trait]
+pub trait LabelRepository: Send {
+    /// MUST return `Duplicate("label_name")` if the business has a label of that name
+    /// (compared by its key).
+    async fn insert_label(&mut self, label: &Label) -> Result<(), StorageError>;
+
+    async fn label(
+        &mut self,
+        business: BusinessId,
+        id: LabelId,
+    ) -> Result<Option<Label>, StorageError>;
+
+    /// Labels ordered by id, strictly after `after`, at most `limit`.
+    async fn labels(
+        &mut self,
+        business: BusinessId,
+        after: Option<LabelId>,
+        limit: u32,
+    ) -> Result<Vec<Label>, StorageError>;
+
+    /// Same contract as [`BusinessRepository::update_business`], plus
+    /// `Duplicate("label_name")`.
+    async fn update_label(&mut self, label: &Label, expected: Version) -> Result<(), StorageError>;
+
+    /// Removes the label and takes it off every client. MUST return `NotFound` if absent.
+    async fn delete_label(&mut self, business: BusinessId, id: LabelId)
+    -> Result<(), StorageError>;
+
+    /// Which of `ids` are not labels of the business.
+    async fn missing_labels(
+        &mut self,
+        business: BusinessId,
+        ids: &[LabelId],
+    ) -> Result<Vec<LabelId>, StorageError>;
+}
+
 /// The response given to the first request with an idempotency key (PL-10), replayed to
 /// every repeat. Opaque to storage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -714,6 +756,16 @@ mockall::mock! {
         async fn insert_document(&mut self, document: &ClientDocument) -> Result<(), StorageError>;
         async fn document(&mut self, business: BusinessId, id: DocumentId) -> Result<Option<ClientDocument>, StorageError>;
         async fn documents_of_client(&mut self, business: BusinessId, client: ClientId, limit: u32) -> Result<Vec<ClientDocument>, StorageError>;
+    }
+
+    #[async_trait]
+    impl LabelRepository for Transaction {
+        async fn insert_label(&mut self, label: &Label) -> Result<(), StorageError>;
+        async fn label(&mut self, business: BusinessId, id: LabelId) -> Result<Option<Label>, StorageError>;
+        async fn labels(&mut self, business: BusinessId, after: Option<LabelId>, limit: u32) -> Result<Vec<Label>, StorageError>;
+        async fn update_label(&mut self, label: &Label, expected: Version) -> Result<(), StorageError>;
+        async fn delete_label(&mut self, business: BusinessId, id: LabelId) -> Result<(), StorageError>;
+        async fn missing_labels(&mut self, business: BusinessId, ids: &[LabelId]) -> Result<Vec<LabelId>, StorageError>;
     }
 
     #[async_trait]

@@ -10,6 +10,7 @@ mod business;
 mod clients;
 mod concurrency;
 mod contact_card;
+mod labels;
 mod payments;
 mod platform;
 mod sites_and_staff;

@@ -11,7 +11,8 @@ use uuid::Uuid;
 use clientele_application::Clientele;
 use clientele_application::clients::ClientListRequest;
 use clientele_domain::client::{ClientChangesInput, ClientInput};
-use clientele_domain::{Client, ClientId, ClientSort, SiteId, Version};
+use clientele_domain::label::LabelFilter;
+use clientele_domain::{Client, ClientId, ClientSort, LabelId, SiteId, Version};
 
 use super::{ApiTags, page_limit};
 use crate::problem::ProblemResponse;
@@ -33,6 +34,8 @@ pub struct ClientView {
     pub phone_normalised: Option<String>,
     /// The sites the client belongs to.
     pub sites: Vec<Uuid>,
+    /// The client's labels (CL-11).
+    pub labels: Vec<Uuid>,
     pub banned: bool,
     /// Whether the client has a client account.
     pub has_account: bool,
@@ -56,6 +59,7 @@ impl From<&Client> for ClientView {
             phone: c.phone.as_ref().map(|p| p.as_typed().to_owned()),
             phone_normalised: c.phone.as_ref().map(|p| p.normalised().to_owned()),
             sites: c.sites.iter().map(SiteId::as_uuid).collect(),
+            labels: c.labels.iter().map(|l| l.as_uuid()).collect(),
             banned: c.banned,
             has_account: c.has_account,
             client_since: c.client_since,
@@ -165,6 +169,8 @@ pub struct ClientsApi {
 impl ClientsApi {
     /// One page of the clients of the caller's sites (CL-3, CL-4, PL-9, PL-14).
     #[oai(path = "/clients", method = "get", operation_id = "list_clients")]
+    // poem-openapi takes each query parameter as an argument of its own.
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         auth: StaffToken,
@@ -177,9 +183,29 @@ impl ClientsApi {
         sort: Query<Option<ClientSortParam>>,
         /// Only clients of this site (one the caller can access).
         site: Query<Option<Uuid>>,
+        /// CL-10: only clients with at least one of these labels (repeat the parameter).
+        labels_any: Query<Vec<Uuid>>,
+        /// CL-10: only clients with every one of these labels (repeat the parameter).
+        labels_all: Query<Vec<Uuid>>,
     ) -> Result<Json<ClientPage>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
+        let labels = match (labels_any.0.is_empty(), labels_all.0.is_empty()) {
+            (true, true) => None,
+            (false, true) => Some(LabelFilter::AnyOf(
+                labels_any.0.into_iter().map(LabelId::from_uuid).collect(),
+            )),
+            (true, false) => Some(LabelFilter::AllOf(
+                labels_all.0.into_iter().map(LabelId::from_uuid).collect(),
+            )),
+            (false, false) => {
+                return Err(ProblemResponse::bad_parameter(
+                    "labels_all",
+                    "use labels_any or labels_all, not both",
+                ));
+            }
+        };
         let request = ClientListRequest {
+            labels,
             limit: page_limit(limit.0)?,
             cursor: cursor.0,
             sort: sort.0.unwrap_or_default().into(),

@@ -14,6 +14,7 @@ pub mod clients;
 pub mod contact_card;
 pub mod emails;
 pub mod health;
+pub mod labels;
 pub mod payments;
 pub mod sites;
 pub mod staff;
@@ -43,6 +44,8 @@ pub enum ApiTags {
     Emails,
     /// Stored cards, payments, invoices and refunds.
     Payments,
+    /// Labels of the business and of its clients.
+    Labels,
 }
 
 pub type Apis = (
@@ -57,6 +60,7 @@ pub type Apis = (
     appointments::AppointmentsApi,
     emails::EmailsApi,
     payments::PaymentsApi,
+    labels::LabelsApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -72,6 +76,7 @@ pub fn apis(app: &Clientele) -> Apis {
         appointments::AppointmentsApi { app: app.clone() },
         emails::EmailsApi { app: app.clone() },
         payments::PaymentsApi { app: app.clone() },
+        labels::LabelsApi { app: app.clone() },
     )
 }
 

@@ -1,5 +1,6 @@
-//! `ClientRepository` over a [`SeaTransaction`]: clients, their sites, and the client list
-//! with keyset pagination in the four orders of CL-4.
+//! `ClientRepository` over a [`SeaTransaction`]: clients, their sites and labels, and the
+//! client list with keyset pagination in the four orders of CL-4, filtered by site (PL-14)
+//! and by label (CL-10).
 
 use std::collections::HashMap;
 
@@ -9,16 +10,18 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use thiserror::Error;
 use uuid::Uuid;
 
+use clientele_domain::label::LabelFilter;
 use clientele_domain::{
-    BusinessId, Client, ClientId, ClientSort, ClientSortKey, SiteId, SiteScope, Version,
+    BusinessId, Client, ClientId, ClientSort, ClientSortKey, LabelId, SiteId, SiteScope, Version,
 };
 use clientele_ports::StorageError;
 use clientele_ports::storage::{ClientQuery, ClientRepository};
 
 use super::conversions::{
-    WithSites, client_changes, client_row, client_site_rows, instant, sites_by_owner,
+    ClientWithChildren, client_changes, client_label_rows, client_row, client_site_rows, instant,
+    labels_by_owner, sites_by_owner,
 };
-use super::entities::{client_sites, clients};
+use super::entities::{client_labels, client_sites, clients};
 use super::{SeaTransaction, unexpected, unique_violation};
 
 /// A cursor of one order used with another: the caller should have refused it.
@@ -43,6 +46,45 @@ fn has_site_where(site_filter: Expr) -> Expr {
         )
         .and_where(site_filter);
     Expr::exists(sub.take())
+}
+
+/// `EXISTS (SELECT 1 FROM client_labels WHERE business and client match AND label_id IN
+/// labels)`.
+fn has_label_in(labels: &[LabelId]) -> Expr {
+    let mut sub = Query::select();
+    sub.expr(Expr::val(1))
+        .from(client_labels::Entity)
+        .and_where(
+            Expr::col((client_labels::Entity, client_labels::Column::BusinessId))
+                .equals((clients::Entity, clients::Column::BusinessId)),
+        )
+        .and_where(
+            Expr::col((client_labels::Entity, client_labels::Column::ClientId))
+                .equals((clients::Entity, clients::Column::Id)),
+        )
+        .and_where(
+            Expr::col((client_labels::Entity, client_labels::Column::LabelId))
+                .is_in(labels.iter().map(LabelId::as_uuid)),
+        );
+    Expr::exists(sub.take())
+}
+
+/// CL-10 as a condition, or `None` when no client can match (an empty "any of").
+/// "All of" is one `EXISTS` per label, each answered by the primary key; an empty one
+/// matches every client.
+fn label_condition(filter: &LabelFilter) -> Option<Condition> {
+    match filter {
+        LabelFilter::AnyOf(labels) if labels.is_empty() => None,
+        LabelFilter::AnyOf(labels) => Some(Condition::all().add(has_label_in(labels))),
+        LabelFilter::AllOf(labels) => {
+            let mut each = labels.clone();
+            each.sort();
+            each.dedup();
+            Some(each.iter().fold(Condition::all(), |all, label| {
+                all.add(has_label_in(std::slice::from_ref(label)))
+            }))
+        }
+    }
 }
 
 /// The columns of an order, most significant first; the id always ends it.
@@ -111,17 +153,42 @@ impl SeaTransaction {
         Ok(sites_by_owner(pairs))
     }
 
-    async fn with_client_sites(
+    /// The labels of these clients, in one query.
+    async fn client_labels_of(
+        &self,
+        business: BusinessId,
+        clients: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<LabelId>>, StorageError> {
+        if clients.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let pairs = client_labels::Entity::find()
+            .select_only()
+            .column(client_labels::Column::ClientId)
+            .column(client_labels::Column::LabelId)
+            .filter(client_labels::Column::BusinessId.eq(business.as_uuid()))
+            .filter(client_labels::Column::ClientId.is_in(clients.iter().copied()))
+            .into_tuple::<(Uuid, Uuid)>()
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(labels_by_owner(pairs))
+    }
+
+    /// Clients from their rows: one query for the page's sites, one for its labels.
+    async fn with_client_children(
         &self,
         business: BusinessId,
         rows: Vec<clients::Model>,
     ) -> Result<Vec<Client>, StorageError> {
         let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
         let mut sites = self.client_sites_of(business, &ids).await?;
+        let mut labels = self.client_labels_of(business, &ids).await?;
         rows.into_iter()
             .map(|row| {
                 let sites = sites.remove(&row.id).unwrap_or_default();
-                Client::try_from(WithSites { row, sites })
+                let labels = labels.remove(&row.id).unwrap_or_default();
+                Client::try_from(ClientWithChildren { row, sites, labels })
             })
             .collect()
     }
@@ -132,6 +199,18 @@ impl SeaTransaction {
             return Ok(());
         }
         client_sites::Entity::insert_many(rows)
+            .exec_without_returning(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(())
+    }
+
+    async fn insert_client_labels(&self, client: &Client) -> Result<(), StorageError> {
+        let rows = client_label_rows(client);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        client_labels::Entity::insert_many(rows)
             .exec_without_returning(&self.txn)
             .await
             .map_err(unexpected)?;
@@ -148,7 +227,8 @@ impl ClientRepository for SeaTransaction {
                 Some(_) => StorageError::Duplicate("client"),
                 None => unexpected(err),
             })?;
-        self.insert_client_sites(client).await
+        self.insert_client_sites(client).await?;
+        self.insert_client_labels(client).await
     }
 
     async fn client(
@@ -164,7 +244,7 @@ impl ClientRepository for SeaTransaction {
             .map_err(unexpected)?;
         match row {
             None => Ok(None),
-            Some(row) => Ok(self.with_client_sites(business, vec![row]).await?.pop()),
+            Some(row) => Ok(self.with_client_children(business, vec![row]).await?.pop()),
         }
     }
 
@@ -194,7 +274,14 @@ impl ClientRepository for SeaTransaction {
             .exec(&self.txn)
             .await
             .map_err(unexpected)?;
-        self.insert_client_sites(client).await
+        self.insert_client_sites(client).await?;
+        client_labels::Entity::delete_many()
+            .filter(client_labels::Column::BusinessId.eq(business))
+            .filter(client_labels::Column::ClientId.eq(client.id.as_uuid()))
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        self.insert_client_labels(client).await
     }
 
     async fn clients(
@@ -218,6 +305,12 @@ impl ClientRepository for SeaTransaction {
                 Expr::col((client_sites::Entity, client_sites::Column::SiteId)).eq(site.as_uuid());
             select = select.filter(has_site_where(this_site));
         }
+        if let Some(filter) = &query.labels {
+            match label_condition(filter) {
+                None => return Ok(Vec::new()),
+                Some(condition) => select = select.filter(condition),
+            }
+        }
         if let Some(after) = &query.after {
             select = select.filter(strictly_after(query.sort, after)?);
         }
@@ -229,7 +322,7 @@ impl ClientRepository for SeaTransaction {
             .all(&self.txn)
             .await
             .map_err(unexpected)?;
-        self.with_client_sites(business, rows).await
+        self.with_client_children(business, rows).await
     }
 
     async fn clients_by_email(
@@ -247,7 +340,7 @@ impl ClientRepository for SeaTransaction {
             .all(&self.txn)
             .await
             .map_err(unexpected)?;
-        self.with_client_sites(business, rows).await
+        self.with_client_children(business, rows).await
     }
 
     async fn email_banned(

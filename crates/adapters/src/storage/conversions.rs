@@ -18,6 +18,7 @@ use clientele_domain::audit::{AttendanceChange, ClientAuditAction, ClientAuditEn
 use clientele_domain::business::BusinessName;
 use clientele_domain::document::{ClientDocument, ContentType, DocumentName};
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
+use clientele_domain::label::{Label, LabelColour, LabelName};
 use clientele_domain::note::{ClientNote, NoteText};
 use clientele_domain::payment::{
     Invoice, Payment, PaymentDirection, PaymentMeans, PaymentMethod, PaymentType, ProcessorKind,
@@ -26,16 +27,16 @@ use clientele_domain::site::{SiteAddress, SiteName};
 use clientele_domain::staff::StaffName;
 use clientele_domain::token::TokenLabel;
 use clientele_domain::{
-    ApiToken, Business, BusinessSettings, Client, Currency, EmailAddress, Money, PersonName,
-    PhoneNumber, Role, Site, SiteId, StaffMember, TimeZone, Version,
+    ApiToken, Business, BusinessSettings, Client, Currency, EmailAddress, LabelId, Money,
+    PersonName, PhoneNumber, Role, Site, SiteId, StaffMember, TimeZone, Version,
 };
 use clientele_ports::StorageError;
 use clientele_ports::storage::{EmailState, IdempotencyRecord, OutboxEmail, StoredResponse};
 
 use super::entities::{
     api_tokens, appointment_types, appointments, attendance_changes, businesses, client_audit,
-    client_documents, client_notes, client_sites, clients, idempotency_keys, invoices,
-    outbox_emails, payment_methods, payments, sites, staff_members, staff_sites,
+    client_documents, client_labels, client_notes, client_sites, clients, idempotency_keys,
+    invoices, labels, outbox_emails, payment_methods, payments, sites, staff_members, staff_sites,
 };
 use super::unexpected;
 
@@ -142,10 +143,18 @@ pub(crate) struct WithSites<M> {
     pub(crate) sites: Vec<SiteId>,
 }
 
-fn sorted(mut sites: Vec<SiteId>) -> Vec<SiteId> {
-    sites.sort();
-    sites.dedup();
-    sites
+/// A client row together with its sites and its labels, each read for a whole page of
+/// clients by one more query.
+pub(crate) struct ClientWithChildren {
+    pub(crate) row: clients::Model,
+    pub(crate) sites: Vec<SiteId>,
+    pub(crate) labels: Vec<LabelId>,
+}
+
+fn sorted<T: Ord>(mut ids: Vec<T>) -> Vec<T> {
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 // ---------------------------------------------------------------------------------------
@@ -358,10 +367,10 @@ pub(crate) fn token_row(token: &ApiToken, secret_hash: &str) -> api_tokens::Acti
 // ---------------------------------------------------------------------------------------
 // Clients
 
-impl TryFrom<WithSites<clients::Model>> for Client {
+impl TryFrom<ClientWithChildren> for Client {
     type Error = StorageError;
 
-    fn try_from(value: WithSites<clients::Model>) -> Result<Self, Self::Error> {
+    fn try_from(value: ClientWithChildren) -> Result<Self, Self::Error> {
         const T: &str = "clients";
         let row = value.row;
         let email = row
@@ -386,6 +395,7 @@ impl TryFrom<WithSites<clients::Model>> for Client {
             email,
             phone,
             sites: sorted(value.sites),
+            labels: sorted(value.labels),
             banned: row.banned,
             has_account: row.has_account,
             client_since: row.client_since,
@@ -439,16 +449,82 @@ pub(crate) fn client_site_rows(client: &Client) -> Vec<client_sites::ActiveModel
         .collect()
 }
 
+pub(crate) fn client_label_rows(client: &Client) -> Vec<client_labels::ActiveModel> {
+    sorted(client.labels.clone())
+        .into_iter()
+        .map(|label| client_labels::ActiveModel {
+            business_id: Set(client.business_id.as_uuid()),
+            client_id: Set(client.id.as_uuid()),
+            label_id: Set(label.as_uuid()),
+        })
+        .collect()
+}
+
+/// Groups `(owner, child)` pairs by owner, for one page of rows.
+fn by_owner<T: From<Uuid>>(
+    pairs: impl IntoIterator<Item = (Uuid, Uuid)>,
+) -> std::collections::HashMap<Uuid, Vec<T>> {
+    let mut by_owner: std::collections::HashMap<Uuid, Vec<T>> = std::collections::HashMap::new();
+    for (owner, child) in pairs {
+        by_owner.entry(owner).or_default().push(child.into());
+    }
+    by_owner
+}
+
 /// Groups `(owner, site)` pairs by owner, for one page of rows.
 pub(crate) fn sites_by_owner(
     pairs: impl IntoIterator<Item = (Uuid, Uuid)>,
 ) -> std::collections::HashMap<Uuid, Vec<SiteId>> {
-    let mut by_owner: std::collections::HashMap<Uuid, Vec<SiteId>> =
-        std::collections::HashMap::new();
-    for (owner, site) in pairs {
-        by_owner.entry(owner).or_default().push(site.into());
+    by_owner(pairs)
+}
+
+/// Groups `(client, label)` pairs by client, for one page of clients.
+pub(crate) fn labels_by_owner(
+    pairs: impl IntoIterator<Item = (Uuid, Uuid)>,
+) -> std::collections::HashMap<Uuid, Vec<LabelId>> {
+    by_owner(pairs)
+}
+
+// ---------------------------------------------------------------------------------------
+// Labels
+
+impl TryFrom<labels::Model> for Label {
+    type Error = StorageError;
+
+    fn try_from(row: labels::Model) -> Result<Self, Self::Error> {
+        const T: &str = "labels";
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            name: LabelName::parse(&row.name).map_err(|e| corrupt(T, "name", e.message))?,
+            colour: LabelColour::parse(&row.colour).map_err(|e| corrupt(T, "colour", e.message))?,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: Version::new(row.version),
+        })
     }
-    by_owner
+}
+
+pub(crate) fn label_row(label: &Label) -> labels::ActiveModel {
+    labels::ActiveModel {
+        business_id: Set(label.business_id.as_uuid()),
+        id: Set(label.id.as_uuid()),
+        name: Set(label.name.as_str().to_owned()),
+        name_key: Set(label.name.key()),
+        colour: Set(label.colour.as_str().to_owned()),
+        created_at: Set(instant(label.created_at)),
+        updated_at: Set(instant(label.updated_at)),
+        version: Set(label.version.get()),
+    }
+}
+
+pub(crate) fn label_changes(label: &Label) -> labels::ActiveModel {
+    labels::ActiveModel {
+        business_id: NotSet,
+        id: NotSet,
+        created_at: NotSet,
+        ..label_row(label)
+    }
 }
 
 // ---------------------------------------------------------------------------------------

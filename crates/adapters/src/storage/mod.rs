@@ -12,6 +12,7 @@ mod clients;
 mod conversions;
 mod documents;
 mod entities;
+mod labels;
 mod migrations;
 mod notes;
 mod outbox;

@@ -10,6 +10,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_appointments_and_outbox;
 mod m20261122_000003_payments;
 mod m20261122_000004_notes_and_documents;
+mod m20261122_000005_labels;
 
 pub(crate) struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_appointments_and_outbox::Migration),
             Box::new(m20261122_000003_payments::Migration),
             Box::new(m20261122_000004_notes_and_documents::Migration),
+            Box::new(m20261122_000005_labels::Migration),
         ]
     }
 }

@@ -1,0 +1,19 @@
+//! Row of `client_labels`: one label a client has (CL-11).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "client_labels")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub business_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub client_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub label_id: Uuid,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

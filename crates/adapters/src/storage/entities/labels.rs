@@ -1,0 +1,24 @@
+//! Row of `labels` (CL-11). `name_key` is the folded name that the unique index compares.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "labels")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub business_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub name: String,
+    pub name_key: String,
+    /// `#rrggbb`, lower-case.
+    pub colour: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

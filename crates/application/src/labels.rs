@@ -1,0 +1,185 @@
+//! Labels (CL-11): the owner and admins define them; staff put them on clients and take
+//! them off in one request.
+
+use thiserror::Error;
+
+use clientele_domain::label::{Label, LabelDetails, LabelInput};
+use clientele_domain::{
+    Actor, Client, ClientId, FieldError, Forbidden, LabelId, PageLimit, Permission,
+    ValidationErrors, Version,
+};
+use clientele_ports::{StorageError, Transaction};
+
+use crate::clients::{ClientError, visible_client};
+use crate::cursor::{self, ForeignCursor};
+use crate::error::{Classify, ErrorKind};
+use crate::{Clientele, Page};
+
+#[derive(Debug, Error)]
+pub enum LabelError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error(transparent)]
+    BadCursor(#[from] ForeignCursor),
+    #[error("the label does not exist")]
+    NotFound,
+    #[error("another label already has this name")]
+    DuplicateName,
+    #[error("the label was changed since the version you sent: read it again")]
+    VersionConflict,
+    #[error(transparent)]
+    Client(ClientError),
+    #[error(transparent)]
+    Unexpected(StorageError),
+}
+
+impl Classify for LabelError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid(_) => ErrorKind::RuleViolated,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::BadCursor(_) => ErrorKind::Malformed,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::DuplicateName | Self::VersionConflict => ErrorKind::Conflict,
+            Self::Client(error) => error.kind(),
+            Self::Unexpected(_) => ErrorKind::Unexpected,
+        }
+    }
+
+    fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Invalid(errors) => &errors.0,
+            Self::Client(error) => error.field_errors(),
+            _ => &[],
+        }
+    }
+}
+
+impl From<StorageError> for LabelError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::NotFound => Self::NotFound,
+            StorageError::Duplicate(_) => Self::DuplicateName,
+            StorageError::VersionConflict => Self::VersionConflict,
+            other => Self::Unexpected(other),
+        }
+    }
+}
+
+impl From<ClientError> for LabelError {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::Unexpected(e) => Self::Unexpected(e),
+            other => Self::Client(other),
+        }
+    }
+}
+
+/// Checks that every one of `labels` is a label of the actor's business, as `field`.
+pub(crate) async fn check_labels_exist(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    labels: &[LabelId],
+    field: &str,
+) -> Result<Result<(), ValidationErrors>, StorageError> {
+    let missing = tx.missing_labels(actor.business_id, labels).await?;
+    Ok(if missing.is_empty() {
+        Ok(())
+    } else {
+        let ids: Vec<String> = missing.iter().map(LabelId::to_string).collect();
+        Err(ValidationErrors::single(
+            field,
+            format!("no such label in this business: {}", ids.join(", ")),
+        ))
+    })
+}
+
+const LABELS: &str = "labels";
+
+impl Clientele {
+    pub async fn list_labels(
+        &self,
+        actor: &Actor,
+        limit: PageLimit,
+        cursor: Option<&str>,
+    ) -> Result<Page<Label>, LabelError> {
+        let after: Option<LabelId> = cursor::decode_opt(LABELS, cursor)?;
+        let mut tx = self.storage.read().await?;
+        let rows = tx.labels(actor.business_id, after, limit.get() + 1).await?;
+        Ok(cursor::paginate(LABELS, rows, limit.get(), |l| l.id))
+    }
+
+    pub async fn create_label(
+        &self,
+        actor: &Actor,
+        input: &LabelInput,
+    ) -> Result<Label, LabelError> {
+        actor.require(Permission::ManageLabels)?;
+        let details = LabelDetails::parse(input)?;
+        let label = Label::new(
+            LabelId::from_uuid(self.ids.new_id()),
+            actor.business_id,
+            details,
+            self.clock.now(),
+        );
+        let mut tx = self.storage.begin().await?;
+        tx.insert_label(&label).await?;
+        tx.commit().await?;
+        Ok(label)
+    }
+
+    pub async fn update_label(
+        &self,
+        actor: &Actor,
+        id: LabelId,
+        version: Version,
+        input: &LabelInput,
+    ) -> Result<Label, LabelError> {
+        actor.require(Permission::ManageLabels)?;
+        let details = LabelDetails::parse(input)?;
+        let mut tx = self.storage.begin().await?;
+        let mut label = tx
+            .label(actor.business_id, id)
+            .await?
+            .ok_or(LabelError::NotFound)?;
+        if label.version != version {
+            return Err(LabelError::VersionConflict);
+        }
+        label.replace(details, self.clock.now());
+        tx.update_label(&label, version).await?;
+        tx.commit().await?;
+        Ok(label)
+    }
+
+    /// Removes a label, and so takes it off every client.
+    pub async fn delete_label(&self, actor: &Actor, id: LabelId) -> Result<(), LabelError> {
+        actor.require(Permission::ManageLabels)?;
+        let mut tx = self.storage.begin().await?;
+        tx.delete_label(actor.business_id, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// CL-11: adds and removes a client's labels in one request (an administrative
+    /// change: it moves `admin_updated_at`).
+    pub async fn change_client_labels(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        add: &[LabelId],
+        remove: &[LabelId],
+    ) -> Result<Client, LabelError> {
+        let mut tx = self.storage.begin().await?;
+        let mut client = visible_client(tx.as_mut(), actor, client).await?;
+        check_labels_exist(tx.as_mut(), actor, add, "add").await??;
+        check_labels_exist(tx.as_mut(), actor, remove, "remove").await??;
+        let version = client.version;
+        if client.change_labels(add, remove, self.clock.now()) {
+            tx.update_client(&client, version).await?;
+            tx.commit().await?;
+        }
+        Ok(client)
+    }
+}
