@@ -1665,13 +1665,20 @@ async fn a_clients_audit_trail_lists_newest_first_and_attendance_changes_oldest_
     insert_appointments(&storage, &[attended.clone(), other_appointment.clone()]).await;
     let actor = StaffId::from_uuid(new_uuid());
     let t = base_time();
-    let audit = |client: ClientId, at: DateTime<Utc>, action| ClientAuditEntry {
-        id: AuditId::from_uuid(new_uuid()),
-        business_id: world.business.id,
-        client_id: client,
-        actor,
-        at,
-        action,
+    let audit = |client: ClientId, at: DateTime<Utc>, action| {
+        // CL-14: a profile change carries its field and values; a ban carries none.
+        let updated = action == ClientAuditAction::Updated;
+        ClientAuditEntry {
+            id: AuditId::from_uuid(new_uuid()),
+            business_id: world.business.id,
+            client_id: client,
+            actor,
+            at,
+            action,
+            field: updated.then(|| "email".to_owned()),
+            old_value: updated.then(|| "Ana@Example.com".to_owned()),
+            new_value: None,
+        }
     };
     let entries = vec![
         audit(world.client.id, t, ClientAuditAction::Banned),
@@ -1693,7 +1700,7 @@ async fn a_clients_audit_trail_lists_newest_first_and_attendance_changes_oldest_
         audit(
             world.client.id,
             t + Duration::seconds(3),
-            ClientAuditAction::Banned,
+            ClientAuditAction::Updated,
         ),
     ];
     let not_theirs = audit(

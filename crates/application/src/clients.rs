@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-use clientele_domain::audit::{ClientAuditAction, ClientAuditEntry};
+use clientele_domain::audit::{ClientAuditAction, ClientAuditEntry, client_changes};
 use clientele_domain::client::{ClientChanges, ClientChangesInput, ClientInput};
 use clientele_domain::label::LabelFilter;
 use clientele_domain::{
@@ -179,8 +179,12 @@ impl Clientele {
             changes.sites =
                 Some(allowed_site_change(tx.as_mut(), actor, &client.sites, requested).await?);
         }
-        if client.apply(changes, self.clock.now()) {
+        let before = client.clone();
+        let now = self.clock.now();
+        if client.apply(changes, now) {
             tx.update_client(&client, version).await?;
+            self.audit_changes(tx.as_mut(), actor, &before, &client, now)
+                .await?;
             tx.commit().await?;
         }
         Ok(client)
@@ -257,11 +261,40 @@ impl Clientele {
                 actor: actor.staff_id,
                 at: now,
                 action,
+                field: None,
+                old_value: None,
+                new_value: None,
             })
             .await?;
             tx.commit().await?;
         }
         Ok(client)
+    }
+
+    /// CL-14: records, field by field, what differs from `before` to `after`.
+    pub(crate) async fn audit_changes(
+        &self,
+        tx: &mut dyn Transaction,
+        actor: &Actor,
+        before: &Client,
+        after: &Client,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StorageError> {
+        for change in client_changes(before, after) {
+            tx.record_client_audit(&ClientAuditEntry {
+                id: AuditId::from_uuid(self.ids.new_id()),
+                business_id: actor.business_id,
+                client_id: after.id,
+                actor: actor.staff_id,
+                at,
+                action: ClientAuditAction::Updated,
+                field: Some(change.field.to_owned()),
+                old_value: change.old,
+                new_value: change.new,
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     /// CL-14: a client's audit trail, newest first (the latest `limit` entries).

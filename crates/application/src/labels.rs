@@ -175,9 +175,11 @@ impl Clientele {
         let mut client = visible_client(tx.as_mut(), actor, client).await?;
         check_labels_exist(tx.as_mut(), actor, add, "add").await??;
         check_labels_exist(tx.as_mut(), actor, remove, "remove").await??;
-        let version = client.version;
-        if client.change_labels(add, remove, self.clock.now()) {
-            tx.update_client(&client, version).await?;
+        let (before, now) = (client.clone(), self.clock.now());
+        if client.change_labels(add, remove, now) {
+            tx.update_client(&client, before.version).await?;
+            self.audit_changes(tx.as_mut(), actor, &before, &client, now)
+                .await?;
             tx.commit().await?;
         }
         Ok(client)

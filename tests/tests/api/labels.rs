@@ -179,3 +179,68 @@ async fn pl_26_pl_13_labels_stay_in_their_business_and_staff_cannot_define_them(
         .assert_problem(404);
     by_staff.assert_problem(403);
 }
+
+#[tokio::test]
+async fn cl_14_every_profile_change_is_audited_field_by_field_newest_first() {
+    let app = spawn_app().await;
+    let vip = label(&app, "VIP").await;
+    let created = app
+        .create_client(
+            &app.owner,
+            json!({ "first_name": "Ana", "last_name": "Silva", "email": "ana@example.com" }),
+        )
+        .await;
+    let id = created["id"].as_str().expect("id");
+    app.patch(
+        &format!("/v1/clients/{id}"),
+        &app.owner,
+        json!({ "version": 1, "last_name": "Souza", "email": null }),
+    )
+    .await
+    .assert_status(200);
+    app.post(
+        &format!("/v1/clients/{id}/labels"),
+        &app.owner,
+        json!({ "add": [vip] }),
+    )
+    .await
+    .assert_status(200);
+
+    let audit = app
+        .get(&format!("/v1/clients/{id}/audit"), &app.owner)
+        .await;
+
+    let entries: Vec<(String, String, serde_json::Value, serde_json::Value)> = audit
+        .body
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or("").to_owned(),
+                e["field"].as_str().unwrap_or("").to_owned(),
+                e.get("old_value")
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null),
+                e.get("new_value")
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .collect();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(
+        entries[0],
+        ("updated".into(), "labels".into(), json!(null), json!(vip))
+    );
+    let older: Vec<_> = entries[1..].iter().map(|e| e.1.clone()).collect();
+    assert!(older.contains(&"last_name".to_owned()) && older.contains(&"email".to_owned()));
+    let email = entries
+        .iter()
+        .find(|e| e.1 == "email")
+        .expect("email entry");
+    assert_eq!(
+        (email.2.clone(), email.3.clone()),
+        (json!("ana@example.com"), json!(null))
+    );
+}

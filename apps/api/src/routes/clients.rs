@@ -146,9 +146,16 @@ pub struct ClientPage {
 
 /// One entry of a client's audit trail (CL-14).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEntryView {
-    /// What happened: `banned`, `unbanned`, …
+    /// What happened: `banned`, `unbanned`, `updated` (a profile field changed).
     pub action: String,
+    /// For `updated`: the field (`first_name`, `email`, `sites`, `labels`, …).
+    pub field: Option<String>,
+    /// For `updated`: the value before (absent: empty).
+    pub old_value: Option<String>,
+    /// For `updated`: the value after (absent: empty).
+    pub new_value: Option<String>,
     /// The staff member who did it.
     pub actor_id: Uuid,
     pub at: DateTime<Utc>,
@@ -313,6 +320,9 @@ impl ClientsApi {
                 .iter()
                 .map(|e| AuditEntryView {
                     action: e.action.as_str().to_owned(),
+                    field: e.field.clone(),
+                    old_value: e.old_value.clone(),
+                    new_value: e.new_value.clone(),
                     actor_id: e.actor.as_uuid(),
                     at: e.at,
                 })

@@ -685,6 +685,9 @@ impl TryFrom<client_audit::Model> for ClientAuditEntry {
                     format!("`{}` is no action", row.action),
                 )
             })?,
+            field: row.field,
+            old_value: row.old_value,
+            new_value: row.new_value,
         })
     }
 }
@@ -697,6 +700,9 @@ pub(crate) fn client_audit_row(entry: &ClientAuditEntry) -> client_audit::Active
         actor_id: Set(entry.actor.as_uuid()),
         at: Set(instant(entry.at)),
         action: Set(entry.action.as_str().to_owned()),
+        field: Set(entry.field.clone()),
+        old_value: Set(entry.old_value.clone()),
+        new_value: Set(entry.new_value.clone()),
     }
 }
 

@@ -13,8 +13,12 @@ pub struct Model {
     /// The staff member who acted (no foreign key: the trail outlives them).
     pub actor_id: Uuid,
     pub at: DateTimeUtc,
-    /// `banned` or `unbanned`.
+    /// `banned`, `unbanned`, `updated`, `labels_changed`.
     pub action: String,
+    /// For `updated`: the field and its values before and after.
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

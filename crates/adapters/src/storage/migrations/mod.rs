@@ -11,6 +11,7 @@ mod m20261122_000002_appointments_and_outbox;
 mod m20261122_000003_payments;
 mod m20261122_000004_notes_and_documents;
 mod m20261122_000005_labels;
+mod m20261122_000006_audit_changes;
 
 pub(crate) struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_payments::Migration),
             Box::new(m20261122_000004_notes_and_documents::Migration),
             Box::new(m20261122_000005_labels::Migration),
+            Box::new(m20261122_000006_audit_changes::Migration),
         ]
     }
 }
