@@ -18,6 +18,7 @@ use clientele_domain::document::{ClientDocument, DocumentInput, NewDocument};
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::label::{Label, LabelDetails, LabelFilter, LabelInput};
 use clientele_domain::note::{ClientNote, NoteText};
+use clientele_domain::paging::Activity;
 use clientele_domain::payment::{
     Invoice, Payment, PaymentDirection, PaymentMeans, PaymentMethod, PaymentType, ProcessorKind,
 };
@@ -153,6 +154,9 @@ fn query(scope: SiteScope, sort: ClientSort) -> ClientQuery {
         scope,
         site: None,
         labels: None,
+        banned: None,
+        has_account: None,
+        activity: None,
         sort,
         after: None,
         limit: 500,
@@ -3235,4 +3239,59 @@ async fn pl_26_labels_of_another_business_are_invisible_untouchable_and_unusable
         Some(other_client)
     );
     assert_eq!(tx.client(other.id, stolen.id).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn cl_9_recent_and_inactive_clients_count_appointments_that_were_not_cancelled() {
+    // Arrange: every client was created at base_time; "now" is 100 days later.
+    let (storage, _db) = fresh_storage().await;
+    let world = booking(&storage).await;
+    let now = base_time() + Duration::days(100);
+    let recent = world.client.clone();
+    let long_ago = client(world.business.id, "Bruno", "Long", &[world.site.id]);
+    let never = client(world.business.id, "Carla", "Never", &[world.site.id]);
+    let cancelled_only = client(world.business.id, "Dora", "Cancelled", &[world.site.id]);
+    insert_clients(
+        &storage,
+        &[long_ago.clone(), never.clone(), cancelled_only.clone()],
+    )
+    .await;
+    let mut cancelled = appointment(&world, cancelled_only.id, now - Duration::days(5));
+    cancelled.cancel(now).unwrap();
+    insert_appointments(
+        &storage,
+        &[
+            appointment(&world, recent.id, now - Duration::days(5)),
+            appointment(&world, long_ago.id, now - Duration::days(60)),
+            cancelled,
+        ],
+    )
+    .await;
+    let listed = |activity| {
+        let storage = storage.clone();
+        let business = world.business.id;
+        async move {
+            let mut tx = storage.read().await.unwrap();
+            let query = ClientQuery {
+                activity: Some(activity),
+                ..query(SiteScope::All, ClientSort::FirstName)
+            };
+            let clients = tx.clients(business, &query).await.unwrap();
+            clients.into_iter().map(|c| c.id).collect::<Vec<_>>()
+        }
+    };
+
+    // Act
+    let recent_30 = listed(Activity::recent(30, now).unwrap()).await;
+    let recent_90 = listed(Activity::recent(90, now).unwrap()).await;
+    let inactive_30 = listed(Activity::inactive(30, now).unwrap()).await;
+    let inactive_14_at_creation = listed(Activity::inactive(14, base_time()).unwrap()).await;
+
+    // Assert
+    assert_eq!(recent_30, [recent.id]);
+    assert_eq!(recent_90, [recent.id, long_ago.id]);
+    // Sorted by first name: Bruno, Carla, Dora.
+    assert_eq!(inactive_30, [long_ago.id, never.id, cancelled_only.id]);
+    // Nobody is inactive for two weeks on the day they were created.
+    assert!(inactive_14_at_creation.is_empty());
 }

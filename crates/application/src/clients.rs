@@ -6,6 +6,7 @@ use thiserror::Error;
 use clientele_domain::audit::{ClientAuditAction, ClientAuditEntry, client_changes};
 use clientele_domain::client::{ClientChanges, ClientChangesInput, ClientInput};
 use clientele_domain::label::LabelFilter;
+use clientele_domain::paging::Activity;
 use clientele_domain::{
     Actor, AuditId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden, NewClient,
     PageLimit, Permission, SiteId, SiteScope, ValidationErrors, Version,
@@ -81,6 +82,14 @@ pub struct ClientListRequest {
     pub site: Option<SiteId>,
     /// CL-10: only clients with any / all of these labels.
     pub labels: Option<LabelFilter>,
+    /// CL-10: only banned / not banned clients.
+    pub banned: Option<bool>,
+    /// CL-10: only clients with / without a client account.
+    pub has_account: Option<bool>,
+    /// CL-9: only clients who had an appointment in the last N days.
+    pub recent_days: Option<u32>,
+    /// CL-9: only clients with no appointment for N days.
+    pub inactive_days: Option<u32>,
 }
 
 fn list_name(sort: ClientSort) -> &'static str {
@@ -208,8 +217,23 @@ impl Clientele {
         if let Some(LabelFilter::AnyOf(labels) | LabelFilter::AllOf(labels)) = &request.labels {
             crate::labels::check_labels_exist(tx.as_mut(), actor, labels, "labels").await??;
         }
+        let now = self.clock.now();
+        let activity = match (request.recent_days, request.inactive_days) {
+            (None, None) => None,
+            (Some(days), None) => Some(Activity::recent(days, now)),
+            (None, Some(days)) => Some(Activity::inactive(days, now)),
+            (Some(_), Some(_)) => Some(Err(FieldError::new(
+                "inactive_days",
+                "ask for recent or inactive clients, not both",
+            ))),
+        }
+        .transpose()
+        .map_err(|e| ClientError::Invalid(ValidationErrors(vec![e])))?;
         let limit = request.limit.get();
         let query = ClientQuery {
+            banned: request.banned,
+            has_account: request.has_account,
+            activity,
             scope: actor.scope.clone(),
             site: request.site,
             labels: request.labels.clone(),

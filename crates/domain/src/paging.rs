@@ -107,6 +107,62 @@ impl ClientSort {
     }
 }
 
+/// CL-9: a filter on when clients last came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    /// Had an appointment (not cancelled) starting between `since` and `until`.
+    Recent {
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    },
+    /// No appointment (not cancelled) starting from `since` on, and created before it:
+    /// a client without appointments is inactive since they were created.
+    Inactive { since: DateTime<Utc> },
+}
+
+impl Activity {
+    /// Recent: N from 30 days to 4 years.
+    pub const RECENT_DAYS: std::ops::RangeInclusive<u32> = 30..=1461;
+    /// Inactive: N from 2 weeks to 2 years.
+    pub const INACTIVE_DAYS: std::ops::RangeInclusive<u32> = 14..=730;
+
+    /// "Had an appointment in the last `days` days", at `now`.
+    pub fn recent(days: u32, now: DateTime<Utc>) -> Result<Self, FieldError> {
+        check_days("recent_days", days, Self::RECENT_DAYS)?;
+        Ok(Self::Recent {
+            since: now - chrono::Duration::days(i64::from(days)),
+            until: now,
+        })
+    }
+
+    /// "No appointment for `days` days", at `now`.
+    pub fn inactive(days: u32, now: DateTime<Utc>) -> Result<Self, FieldError> {
+        check_days("inactive_days", days, Self::INACTIVE_DAYS)?;
+        Ok(Self::Inactive {
+            since: now - chrono::Duration::days(i64::from(days)),
+        })
+    }
+}
+
+fn check_days(
+    field: &str,
+    days: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<(), FieldError> {
+    if range.contains(&days) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            field,
+            format!(
+                "{days} is out of range: {} to {} days",
+                range.start(),
+                range.end()
+            ),
+        ))
+    }
+}
+
 /// A position in a client order; the next page starts strictly after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ClientSortKey {
@@ -132,6 +188,24 @@ mod tests {
         assert_eq!(PageLimit::parse(Some(1000)).unwrap().get(), 1000);
         assert!(PageLimit::parse(Some(0)).is_err());
         assert!(PageLimit::parse(Some(5000)).is_err());
+    }
+
+    #[test]
+    fn cl_9_recent_is_30_days_to_4_years_and_inactive_2_weeks_to_2_years() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        assert!(Activity::recent(29, now).is_err());
+        assert!(Activity::recent(1462, now).is_err());
+        assert_eq!(
+            Activity::recent(30, now).unwrap(),
+            Activity::Recent {
+                since: now - chrono::Duration::days(30),
+                until: now
+            }
+        );
+        assert!(Activity::inactive(13, now).is_err());
+        assert!(Activity::inactive(731, now).is_err());
+        assert!(Activity::inactive(14, now).is_ok());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use clientele_domain::document::ClientDocument;
 use clientele_domain::email::OutgoingEmail;
 use clientele_domain::label::{Label, LabelFilter};
 use clientele_domain::note::ClientNote;
+use clientele_domain::paging::Activity;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, ClientSort,
@@ -238,6 +239,12 @@ pub struct ClientQuery {
     pub site: Option<SiteId>,
     /// CL-10: only clients with any or all of these labels.
     pub labels: Option<LabelFilter>,
+    /// CL-10: only banned (`true`) or not banned (`false`) clients.
+    pub banned: Option<bool>,
+    /// CL-10: only clients with (`true`) or without (`false`) a client account.
+    pub has_account: Option<bool>,
+    /// CL-9: only recent or inactive clients.
+    pub activity: Option<Activity>,
     pub sort: ClientSort,
     /// Strictly after this position in `sort`.
     pub after: Option<ClientSortKey>,

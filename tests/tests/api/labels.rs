@@ -244,3 +244,58 @@ async fn cl_14_every_profile_change_is_audited_field_by_field_newest_first() {
         (json!("ana@example.com"), json!(null))
     );
 }
+
+#[tokio::test]
+async fn cl_9_cl_10_recent_banned_and_account_filters_combine_with_the_list() {
+    let app = spawn_app().await;
+    let kind = app
+        .post(
+            "/v1/appointment-types",
+            &app.owner,
+            json!({ "name": "Massage", "duration_minutes": 60, "price": "60.00" }),
+        )
+        .await
+        .str("/id");
+    let ten_days_ago = (chrono::Utc::now() - chrono::Duration::days(10)).to_rfc3339();
+    let booked = app
+        .post(
+            "/v1/appointments",
+            &app.owner,
+            json!({ "appointment_type_id": kind, "starts_at": ten_days_ago,
+                    "client": { "email": "ana@example.com", "first_name": "Ana", "last_name": "Silva" } }),
+        )
+        .await;
+    booked.assert_status(201);
+    let ana = booked.str("/client/id");
+    let bruno = client(&app, "Bruno").await;
+    app.post(&format!("/v1/clients/{bruno}/ban"), &app.owner, json!({}))
+        .await
+        .assert_status(200);
+
+    let recent = app
+        .all_client_ids("/v1/clients?recent_days=30", &app.owner)
+        .await;
+    let banned = app
+        .all_client_ids("/v1/clients?banned=true", &app.owner)
+        .await;
+    let not_banned_recent = app
+        .all_client_ids("/v1/clients?banned=false&recent_days=30", &app.owner)
+        .await;
+    let with_account = app
+        .all_client_ids("/v1/clients?has_account=true", &app.owner)
+        .await;
+    let too_short = app.get("/v1/clients?recent_days=29", &app.owner).await;
+    let too_long = app.get("/v1/clients?inactive_days=731", &app.owner).await;
+    let both = app
+        .get("/v1/clients?recent_days=30&inactive_days=30", &app.owner)
+        .await;
+
+    assert_eq!(recent, std::slice::from_ref(&ana));
+    assert_eq!(banned, [bruno]);
+    assert_eq!(not_banned_recent, [ana]);
+    assert!(with_account.is_empty());
+    too_short.assert_problem(422);
+    assert_eq!(too_short.problem_fields(), ["recent_days"]);
+    too_long.assert_problem(422);
+    both.assert_problem(422);
+}

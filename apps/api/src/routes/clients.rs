@@ -194,6 +194,15 @@ impl ClientsApi {
         labels_any: Query<Vec<Uuid>>,
         /// CL-10: only clients with every one of these labels (repeat the parameter).
         labels_all: Query<Vec<Uuid>>,
+        /// CL-10: only banned (true) or not banned (false) clients.
+        banned: Query<Option<bool>>,
+        /// CL-10: only clients with (true) or without (false) a client account.
+        has_account: Query<Option<bool>>,
+        /// CL-9: only clients who had an appointment in the last N days (30 to 1461).
+        recent_days: Query<Option<u32>>,
+        /// CL-9: only clients with no appointment for N days (14 to 730); clients without
+        /// appointments are inactive since they were created.
+        inactive_days: Query<Option<u32>>,
     ) -> Result<Json<ClientPage>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
         let labels = match (labels_any.0.is_empty(), labels_all.0.is_empty()) {
@@ -213,6 +222,10 @@ impl ClientsApi {
         };
         let request = ClientListRequest {
             labels,
+            banned: banned.0,
+            has_account: has_account.0,
+            recent_days: recent_days.0,
+            inactive_days: inactive_days.0,
             limit: page_limit(limit.0)?,
             cursor: cursor.0,
             sort: sort.0.unwrap_or_default().into(),

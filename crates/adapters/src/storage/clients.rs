@@ -10,7 +10,9 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use thiserror::Error;
 use uuid::Uuid;
 
+use chrono::{DateTime, Utc};
 use clientele_domain::label::LabelFilter;
+use clientele_domain::paging::Activity;
 use clientele_domain::{
     BusinessId, Client, ClientId, ClientSort, ClientSortKey, LabelId, SiteId, SiteScope, Version,
 };
@@ -21,7 +23,7 @@ use super::conversions::{
     ClientWithChildren, client_changes, client_label_rows, client_row, client_site_rows, instant,
     labels_by_owner, sites_by_owner,
 };
-use super::entities::{client_labels, client_sites, clients};
+use super::entities::{appointments, client_labels, client_sites, clients};
 use super::{SeaTransaction, unexpected, unique_violation};
 
 /// A cursor of one order used with another: the caller should have refused it.
@@ -67,6 +69,44 @@ fn has_label_in(labels: &[LabelId]) -> Expr {
                 .is_in(labels.iter().map(LabelId::as_uuid)),
         );
     Expr::exists(sub.take())
+}
+
+/// `EXISTS` a scheduled (not cancelled) appointment of the client starting from `since`
+/// (and up to `until` when given).
+fn has_appointment_between(since: DateTime<Utc>, until: Option<DateTime<Utc>>) -> Expr {
+    let mut sub = Query::select();
+    sub.expr(Expr::val(1))
+        .from(appointments::Entity)
+        .and_where(
+            Expr::col((appointments::Entity, appointments::Column::BusinessId))
+                .equals((clients::Entity, clients::Column::BusinessId)),
+        )
+        .and_where(
+            Expr::col((appointments::Entity, appointments::Column::ClientId))
+                .equals((clients::Entity, clients::Column::Id)),
+        )
+        .and_where(Expr::col((appointments::Entity, appointments::Column::Status)).eq("scheduled"))
+        .and_where(
+            Expr::col((appointments::Entity, appointments::Column::StartsAt)).gte(instant(since)),
+        );
+    if let Some(until) = until {
+        sub.and_where(
+            Expr::col((appointments::Entity, appointments::Column::StartsAt)).lte(instant(until)),
+        );
+    }
+    Expr::exists(sub.take())
+}
+
+/// CL-9 as a condition.
+fn activity_condition(activity: Activity) -> Condition {
+    match activity {
+        Activity::Recent { since, until } => {
+            Condition::all().add(has_appointment_between(since, Some(until)))
+        }
+        Activity::Inactive { since } => Condition::all()
+            .add(clients::Column::CreatedAt.lte(instant(since)))
+            .add(has_appointment_between(since, None).not()),
+    }
 }
 
 /// CL-10 as a condition, or `None` when no client can match (an empty "any of").
@@ -310,6 +350,15 @@ impl ClientRepository for SeaTransaction {
                 None => return Ok(Vec::new()),
                 Some(condition) => select = select.filter(condition),
             }
+        }
+        if let Some(banned) = query.banned {
+            select = select.filter(clients::Column::Banned.eq(banned));
+        }
+        if let Some(has_account) = query.has_account {
+            select = select.filter(clients::Column::HasAccount.eq(has_account));
+        }
+        if let Some(activity) = query.activity {
+            select = select.filter(activity_condition(activity));
         }
         if let Some(after) = &query.after {
             select = select.filter(strictly_after(query.sort, after)?);
