@@ -331,6 +331,7 @@ impl Clientele {
                     email: email.as_ref().map(|e| e.as_str().to_owned()),
                     phone: input.phone.clone(),
                     sites: None,
+                    client_notes: None,
                 })
                 .map_err(|errors| {
                     ValidationErrors(errors.0.into_iter().map(|e| e.within("client")).collect())

@@ -84,6 +84,11 @@ pub fn client_changes(before: &crate::Client, after: &crate::Client) -> Vec<Fiel
             before.phone.as_ref().map(|p| p.as_typed().to_owned()),
             after.phone.as_ref().map(|p| p.as_typed().to_owned()),
         ),
+        (
+            "client_notes",
+            before.client_notes.as_ref().map(|n| n.as_str().to_owned()),
+            after.client_notes.as_ref().map(|n| n.as_str().to_owned()),
+        ),
         ("sites", ids(&before.sites), ids(&after.sites)),
         ("labels", ids(&before.labels), ids(&after.labels)),
     ];

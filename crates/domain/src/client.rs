@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::ids::{BusinessId, ClientId, LabelId, SiteId};
+use crate::note::NoteText;
 use crate::text;
 use crate::validation::{FieldError, ValidationErrors, failures};
 use crate::version::Version;
@@ -44,6 +45,8 @@ pub struct Client {
     pub labels: Vec<LabelId>,
     pub banned: bool,
     pub has_account: bool,
+    /// CL-12: the free, staff-only "client notes" field of the profile.
+    pub client_notes: Option<NoteText>,
     /// The calendar day the client was created, in the business's time zone.
     pub client_since: NaiveDate,
     pub created_at: DateTime<Utc>,
@@ -62,6 +65,8 @@ pub struct ClientInput {
     pub phone: Option<String>,
     /// `None`: the caller's current site.
     pub sites: Option<Vec<SiteId>>,
+    /// CL-12: the free "client notes" field.
+    pub client_notes: Option<String>,
 }
 
 /// A parsed new client (CL-1). Whether its sites exist is checked against storage.
@@ -72,6 +77,7 @@ pub struct NewClient {
     pub email: Option<EmailAddress>,
     pub phone: Option<PhoneNumber>,
     pub sites: Option<Vec<SiteId>>,
+    pub client_notes: Option<NoteText>,
 }
 
 fn optional<T>(
@@ -106,20 +112,27 @@ impl NewClient {
             optional(input.email.as_deref(), |v| EmailAddress::parse("email", v)),
             optional(input.phone.as_deref(), |v| PhoneNumber::parse("phone", v)),
             sites,
-        ) {
-            (Ok(first_name), Ok(last_name), Ok(email), Ok(phone), Ok(sites)) => Ok(Self {
-                first_name,
-                last_name,
-                email,
-                phone,
-                sites,
+            optional(input.client_notes.as_deref(), |v| {
+                NoteText::parse("client_notes", v)
             }),
-            (first, last, email, phone, sites) => Err(failures([
+        ) {
+            (Ok(first_name), Ok(last_name), Ok(email), Ok(phone), Ok(sites), Ok(client_notes)) => {
+                Ok(Self {
+                    first_name,
+                    last_name,
+                    email,
+                    phone,
+                    sites,
+                    client_notes,
+                })
+            }
+            (first, last, email, phone, sites, notes) => Err(failures([
                 first.err(),
                 last.err(),
                 email.err(),
                 phone.err(),
                 sites.err(),
+                notes.err(),
             ])),
         }
     }
@@ -134,6 +147,7 @@ pub struct ClientChangesInput {
     pub email: Option<Option<String>>,
     pub phone: Option<Option<String>>,
     pub sites: Option<Vec<SiteId>>,
+    pub client_notes: Option<Option<String>>,
 }
 
 /// A parsed change to a client's profile.
@@ -144,6 +158,7 @@ pub struct ClientChanges {
     pub email: Option<Option<EmailAddress>>,
     pub phone: Option<Option<PhoneNumber>>,
     pub sites: Option<Vec<SiteId>>,
+    pub client_notes: Option<Option<NoteText>>,
 }
 
 impl ClientChanges {
@@ -175,20 +190,29 @@ impl ClientChanges {
             )),
             sites => Ok(sites.as_deref().map(sorted_sites)),
         };
-        match (first, last, email, phone, sites) {
-            (Ok(first_name), Ok(last_name), Ok(email), Ok(phone), Ok(sites)) => Ok(Self {
-                first_name,
-                last_name,
-                email,
-                phone,
-                sites,
-            }),
-            (first, last, email, phone, sites) => Err(failures([
+        let notes = input
+            .client_notes
+            .as_ref()
+            .map(|v| optional(v.as_deref(), |v| NoteText::parse("client_notes", v)))
+            .transpose();
+        match (first, last, email, phone, sites, notes) {
+            (Ok(first_name), Ok(last_name), Ok(email), Ok(phone), Ok(sites), Ok(client_notes)) => {
+                Ok(Self {
+                    first_name,
+                    last_name,
+                    email,
+                    phone,
+                    sites,
+                    client_notes,
+                })
+            }
+            (first, last, email, phone, sites, notes) => Err(failures([
                 first.err(),
                 last.err(),
                 email.err(),
                 phone.err(),
                 sites.err(),
+                notes.err(),
             ])),
         }
     }
@@ -215,6 +239,7 @@ impl Client {
             labels: Vec::new(),
             banned: false,
             has_account: false,
+            client_notes: new.client_notes,
             client_since: today,
             created_at: now,
             updated_at: now,
@@ -303,6 +328,9 @@ impl Client {
         if let Some(sites) = changes.sites {
             self.sites = sorted_sites(&sites);
         }
+        if let Some(notes) = changes.client_notes {
+            self.client_notes = notes;
+        }
         let changed = *self != before;
         if changed {
             self.updated_at = now;
@@ -326,6 +354,7 @@ mod tests {
             email: Some("MC@Example.com".into()),
             phone: Some("06 12 34 56 78".into()),
             sites: None,
+            client_notes: Some("Prefers mornings.\nAllergic to lavender.".into()),
         }
     }
 
@@ -354,6 +383,21 @@ mod tests {
         let errors = NewClient::parse(&bad).unwrap_err();
         let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["first_name", "last_name"]);
+    }
+
+    #[test]
+    fn cl_12_the_client_notes_field_keeps_lines_and_refuses_nul() {
+        let new = NewClient::parse(&input()).unwrap();
+        assert_eq!(
+            new.client_notes.map(|n| n.as_str().to_owned()),
+            Some("Prefers mornings.\nAllergic to lavender.".to_owned())
+        );
+        let mut bad = input();
+        bad.client_notes = Some("a\u{0}b".into());
+        assert_eq!(
+            NewClient::parse(&bad).unwrap_err().0[0].field,
+            "client_notes"
+        );
     }
 
     #[test]

@@ -423,3 +423,41 @@ async fn pl_14_the_site_filter_lists_only_that_sites_clients() {
     assert_eq!(listed, [both["id"].as_str().expect("id").to_owned()]);
     unknown.assert_problem(422);
 }
+
+#[tokio::test]
+async fn cl_12_the_client_notes_field_is_set_changed_cleared_and_audited() {
+    let app = spawn_app().await;
+    let client = app
+        .create_client(
+            &app.owner,
+            json!({ "first_name": "Ana", "last_name": "Silva", "client_notes": "Prefers mornings.\nNo lavender." }),
+        )
+        .await;
+    let path = format!("/v1/clients/{}", client["id"].as_str().expect("id"));
+
+    let cleared = app
+        .patch(
+            &path,
+            &app.owner,
+            json!({ "version": 1, "client_notes": null }),
+        )
+        .await;
+    let nul = app
+        .patch(
+            &path,
+            &app.owner,
+            json!({ "version": 2, "client_notes": "a\u{0}b" }),
+        )
+        .await;
+    let audit = app.get(&format!("{path}/audit"), &app.owner).await;
+
+    assert_eq!(client["client_notes"], "Prefers mornings.\nNo lavender.");
+    cleared.assert_status(200);
+    assert_eq!(cleared.at("/client_notes"), &json!(null));
+    nul.assert_problem(422);
+    assert_eq!(audit.at("/0/field"), &json!("client_notes"));
+    assert_eq!(
+        audit.at("/0/old_value"),
+        &json!("Prefers mornings.\nNo lavender.")
+    );
+}

@@ -34,6 +34,8 @@ pub struct ClientView {
     pub phone_normalised: Option<String>,
     /// The sites the client belongs to.
     pub sites: Vec<Uuid>,
+    /// CL-12: the free, staff-only "client notes" field.
+    pub client_notes: Option<String>,
     /// The client's labels (CL-11).
     pub labels: Vec<Uuid>,
     pub banned: bool,
@@ -60,6 +62,7 @@ impl From<&Client> for ClientView {
             phone_normalised: c.phone.as_ref().map(|p| p.normalised().to_owned()),
             sites: c.sites.iter().map(SiteId::as_uuid).collect(),
             labels: c.labels.iter().map(|l| l.as_uuid()).collect(),
+            client_notes: c.client_notes.as_ref().map(|n| n.as_str().to_owned()),
             banned: c.banned,
             has_account: c.has_account,
             client_since: c.client_since,
@@ -82,6 +85,8 @@ pub struct NewClientParams {
     pub phone: Option<Text>,
     /// The client's sites; default the caller's current site.
     pub sites: Option<Vec<Uuid>>,
+    /// CL-12: the free "client notes" field (several lines allowed).
+    pub client_notes: Option<Text>,
 }
 
 /// A change to a client. Absent fields stay as they are; `null` clears email or phone.
@@ -96,6 +101,8 @@ pub struct ClientChangesParams {
     pub phone: MaybeUndefined<Text>,
     /// The client's sites, replacing the current ones.
     pub sites: Option<Vec<Uuid>>,
+    /// CL-12: the free "client notes" field; `null` clears it.
+    pub client_notes: MaybeUndefined<Text>,
 }
 
 fn sites(ids: Option<Vec<Uuid>>) -> Option<Vec<SiteId>> {
@@ -253,6 +260,7 @@ impl ClientsApi {
             email: opt(p.email),
             phone: opt(p.phone),
             sites: sites(p.sites),
+            client_notes: opt(p.client_notes),
         };
         let client = self.app.create_client(&actor, &input).await?;
         Ok(CreateClientResponse::Created(Json((&client).into())))
@@ -363,6 +371,7 @@ impl ClientsApi {
             email: change(p.email),
             phone: change(p.phone),
             sites: sites(p.sites),
+            client_notes: change(p.client_notes),
         };
         let client = self
             .app

@@ -398,6 +398,14 @@ impl TryFrom<ClientWithChildren> for Client {
             labels: sorted(value.labels),
             banned: row.banned,
             has_account: row.has_account,
+            client_notes: row
+                .client_notes
+                .as_deref()
+                .map(|raw| {
+                    NoteText::parse("client_notes", raw)
+                        .map_err(|e| corrupt(T, "client_notes", e.message))
+                })
+                .transpose()?,
             client_since: row.client_since,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -421,6 +429,7 @@ pub(crate) fn client_row(client: &Client) -> clients::ActiveModel {
         phone_digits: Set(client.phone.as_ref().map(|p| p.normalised().to_owned())),
         banned: Set(client.banned),
         has_account: Set(client.has_account),
+        client_notes: Set(client.client_notes.as_ref().map(|n| n.as_str().to_owned())),
         client_since: Set(client.client_since),
         created_at: Set(instant(client.created_at)),
         updated_at: Set(instant(client.updated_at)),

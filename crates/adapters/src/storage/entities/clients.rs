@@ -21,6 +21,8 @@ pub struct Model {
     pub phone_digits: Option<String>,
     pub banned: bool,
     pub has_account: bool,
+    /// CL-12: the free, staff-only "client notes" field.
+    pub client_notes: Option<String>,
     pub client_since: Date,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

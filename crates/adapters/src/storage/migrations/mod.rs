@@ -12,6 +12,7 @@ mod m20261122_000003_payments;
 mod m20261122_000004_notes_and_documents;
 mod m20261122_000005_labels;
 mod m20261122_000006_audit_changes;
+mod m20261122_000007_client_notes_field;
 
 pub(crate) struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_notes_and_documents::Migration),
             Box::new(m20261122_000005_labels::Migration),
             Box::new(m20261122_000006_audit_changes::Migration),
+            Box::new(m20261122_000007_client_notes_field::Migration),
         ]
     }
 }
