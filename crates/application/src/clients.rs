@@ -8,8 +8,9 @@ use clientele_domain::client::{ClientChanges, ClientChangesInput, ClientInput};
 use clientele_domain::label::LabelFilter;
 use clientele_domain::paging::Activity;
 use clientele_domain::{
-    Actor, AuditId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden, NewClient,
-    PageLimit, Permission, SiteId, SiteScope, ValidationErrors, Version,
+    Actor, AuditId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden,
+    MarketingPreferenceId, NewClient, PageLimit, Permission, SiteId, SiteScope, ValidationErrors,
+    Version,
 };
 use clientele_ports::{StorageError, Transaction, storage::ClientQuery};
 
@@ -90,6 +91,8 @@ pub struct ClientListRequest {
     pub recent_days: Option<u32>,
     /// CL-9: only clients with no appointment for N days.
     pub inactive_days: Option<u32>,
+    /// CL-10: only clients opted in to this marketing preference.
+    pub opted_in: Option<MarketingPreferenceId>,
 }
 
 fn list_name(sort: ClientSort) -> &'static str {
@@ -217,6 +220,16 @@ impl Clientele {
         if let Some(LabelFilter::AnyOf(labels) | LabelFilter::AllOf(labels)) = &request.labels {
             crate::labels::check_labels_exist(tx.as_mut(), actor, labels, "labels").await??;
         }
+        if let Some(preference) = request.opted_in
+            && tx
+                .preference(actor.business_id, preference)
+                .await?
+                .is_none()
+        {
+            return Err(
+                ValidationErrors::single("opted_in", "no such marketing preference").into(),
+            );
+        }
         let now = self.clock.now();
         let activity = match (request.recent_days, request.inactive_days) {
             (None, None) => None,
@@ -234,6 +247,7 @@ impl Clientele {
             banned: request.banned,
             has_account: request.has_account,
             activity,
+            opted_in: request.opted_in,
             scope: actor.scope.clone(),
             site: request.site,
             labels: request.labels.clone(),

@@ -22,6 +22,7 @@ pub mod error;
 pub mod idempotency;
 pub mod jobs;
 pub mod labels;
+pub mod marketing;
 pub mod outbox;
 pub mod payments;
 pub mod sites;

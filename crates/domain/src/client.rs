@@ -288,6 +288,14 @@ impl Client {
         true
     }
 
+    /// CL-4: records an administrative change made elsewhere (marketing consent, …):
+    /// the version and `admin_updated_at` move.
+    pub fn mark_administrative_change(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+        self.admin_updated_at = now;
+        self.version = self.version.next();
+    }
+
     /// CL-20: bans the client. Returns whether it changed anything.
     pub fn ban(&mut self, now: DateTime<Utc>) -> bool {
         self.set_banned(true, now)

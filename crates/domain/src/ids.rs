@@ -98,3 +98,7 @@ id_type!(
     /// A label of the business's settings (CL-11).
     LabelId
 );
+id_type!(
+    /// A marketing preference of the business's settings (CL-13).
+    MarketingPreferenceId
+);

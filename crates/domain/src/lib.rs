@@ -14,6 +14,7 @@ pub mod document;
 pub mod email;
 pub mod ids;
 pub mod label;
+pub mod marketing;
 pub mod money;
 pub mod note;
 pub mod paging;
@@ -30,7 +31,8 @@ pub use business::{Business, BusinessName, BusinessSettings, TimeZone};
 pub use client::{Client, ClientChanges, EmailAddress, NewClient, PersonName, PhoneNumber};
 pub use ids::{
     AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, DocumentId, EmailId,
-    InvoiceId, LabelId, NoteId, PaymentId, PaymentMethodId, SiteId, StaffId, TokenId,
+    InvoiceId, LabelId, MarketingPreferenceId, NoteId, PaymentId, PaymentMethodId, SiteId, StaffId,
+    TokenId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};

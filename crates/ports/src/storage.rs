@@ -14,13 +14,14 @@ use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
 use clientele_domain::document::ClientDocument;
 use clientele_domain::email::OutgoingEmail;
 use clientele_domain::label::{Label, LabelFilter};
+use clientele_domain::marketing::{ConsentChange, MarketingPreference};
 use clientele_domain::note::ClientNote;
 use clientele_domain::paging::Activity;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, ClientSort,
-    ClientSortKey, DocumentId, EmailId, LabelId, Money, PaymentId, PaymentMethodId, Site, SiteId,
-    SiteScope, StaffId, StaffMember, TokenId, Version,
+    ClientSortKey, DocumentId, EmailId, LabelId, MarketingPreferenceId, Money, PaymentId,
+    PaymentMethodId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
 };
 
 /// What storage can report. Use cases turn these into their own errors.
@@ -74,6 +75,7 @@ pub trait Transaction:
     + PaymentRepository
     + IdempotencyRepository
     + LabelRepository
+    + MarketingRepository
     + NoteRepository
     + DocumentRepository
     + Send
@@ -245,6 +247,8 @@ pub struct ClientQuery {
     pub has_account: Option<bool>,
     /// CL-9: only recent or inactive clients.
     pub activity: Option<Activity>,
+    /// CL-10: only clients opted in to this marketing preference.
+    pub opted_in: Option<MarketingPreferenceId>,
     pub sort: ClientSort,
     /// Strictly after this position in `sort`.
     pub after: Option<ClientSortKey>,
@@ -552,6 +556,62 @@ pub trait LabelRepository: Send {
     ) -> Result<Vec<LabelId>, StorageError>;
 }
 
+/// CL-13: marketing preferences, clients' current consents, and the ledger of every
+/// change (never updated, never deleted).
+#[async_trait]
+pub trait MarketingRepository: Send {
+    /// MUST return `Duplicate("preference_name")` if the business has a preference of that
+    /// name (compared by its key).
+    async fn insert_preference(
+        &mut self,
+        preference: &MarketingPreference,
+    ) -> Result<(), StorageError>;
+
+    async fn preference(
+        &mut self,
+        business: BusinessId,
+        id: MarketingPreferenceId,
+    ) -> Result<Option<MarketingPreference>, StorageError>;
+
+    /// Preferences ordered by id, strictly after `after`, at most `limit`.
+    async fn preferences(
+        &mut self,
+        business: BusinessId,
+        after: Option<MarketingPreferenceId>,
+        limit: u32,
+    ) -> Result<Vec<MarketingPreference>, StorageError>;
+
+    /// Appends `change` to the ledger and makes it the client's current consent for its
+    /// preference.
+    async fn record_consent(&mut self, change: &ConsentChange) -> Result<(), StorageError>;
+
+    /// A client's current consent per preference (the preferences never answered are
+    /// absent), ordered by preference id.
+    async fn consents_of_client(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+    ) -> Result<Vec<(MarketingPreferenceId, bool)>, StorageError>;
+
+    /// A client's ledger, newest first, at most `limit`.
+    async fn consent_history(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        limit: u32,
+    ) -> Result<Vec<ConsentChange>, StorageError>;
+
+    /// The clients opted in to `preference` that have an email: (client id, email as
+    /// typed), ordered by client id, strictly after `after`, at most `limit`.
+    async fn opted_in_emails(
+        &mut self,
+        business: BusinessId,
+        preference: MarketingPreferenceId,
+        after: Option<ClientId>,
+        limit: u32,
+    ) -> Result<Vec<(ClientId, String)>, StorageError>;
+}
+
 /// The response given to the first request with an idempotency key (PL-10), replayed to
 /// every repeat. Opaque to storage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -773,6 +833,17 @@ mockall::mock! {
         async fn update_label(&mut self, label: &Label, expected: Version) -> Result<(), StorageError>;
         async fn delete_label(&mut self, business: BusinessId, id: LabelId) -> Result<(), StorageError>;
         async fn missing_labels(&mut self, business: BusinessId, ids: &[LabelId]) -> Result<Vec<LabelId>, StorageError>;
+    }
+
+    #[async_trait]
+    impl MarketingRepository for Transaction {
+        async fn insert_preference(&mut self, preference: &MarketingPreference) -> Result<(), StorageError>;
+        async fn preference(&mut self, business: BusinessId, id: MarketingPreferenceId) -> Result<Option<MarketingPreference>, StorageError>;
+        async fn preferences(&mut self, business: BusinessId, after: Option<MarketingPreferenceId>, limit: u32) -> Result<Vec<MarketingPreference>, StorageError>;
+        async fn record_consent(&mut self, change: &ConsentChange) -> Result<(), StorageError>;
+        async fn consents_of_client(&mut self, business: BusinessId, client: ClientId) -> Result<Vec<(MarketingPreferenceId, bool)>, StorageError>;
+        async fn consent_history(&mut self, business: BusinessId, client: ClientId, limit: u32) -> Result<Vec<ConsentChange>, StorageError>;
+        async fn opted_in_emails(&mut self, business: BusinessId, preference: MarketingPreferenceId, after: Option<ClientId>, limit: u32) -> Result<Vec<(ClientId, String)>, StorageError>;
     }
 
     #[async_trait]

@@ -11,6 +11,7 @@ mod clients;
 mod concurrency;
 mod contact_card;
 mod labels;
+mod marketing;
 mod payments;
 mod platform;
 mod sites_and_staff;

@@ -12,7 +12,9 @@ use clientele_application::Clientele;
 use clientele_application::clients::ClientListRequest;
 use clientele_domain::client::{ClientChangesInput, ClientInput};
 use clientele_domain::label::LabelFilter;
-use clientele_domain::{Client, ClientId, ClientSort, LabelId, SiteId, Version};
+use clientele_domain::{
+    Client, ClientId, ClientSort, LabelId, MarketingPreferenceId, SiteId, Version,
+};
 
 use super::{ApiTags, page_limit};
 use crate::problem::ProblemResponse;
@@ -210,6 +212,8 @@ impl ClientsApi {
         /// CL-9: only clients with no appointment for N days (14 to 730); clients without
         /// appointments are inactive since they were created.
         inactive_days: Query<Option<u32>>,
+        /// CL-10: only clients opted in to this marketing preference.
+        opted_in: Query<Option<Uuid>>,
     ) -> Result<Json<ClientPage>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
         let labels = match (labels_any.0.is_empty(), labels_all.0.is_empty()) {
@@ -233,6 +237,7 @@ impl ClientsApi {
             has_account: has_account.0,
             recent_days: recent_days.0,
             inactive_days: inactive_days.0,
+            opted_in: opted_in.0.map(MarketingPreferenceId::from_uuid),
             limit: page_limit(limit.0)?,
             cursor: cursor.0,
             sort: sort.0.unwrap_or_default().into(),

@@ -15,6 +15,7 @@ pub mod contact_card;
 pub mod emails;
 pub mod health;
 pub mod labels;
+pub mod marketing;
 pub mod payments;
 pub mod sites;
 pub mod staff;
@@ -46,6 +47,8 @@ pub enum ApiTags {
     Payments,
     /// Labels of the business and of its clients.
     Labels,
+    /// Marketing preferences and consent.
+    Marketing,
 }
 
 pub type Apis = (
@@ -61,6 +64,7 @@ pub type Apis = (
     emails::EmailsApi,
     payments::PaymentsApi,
     labels::LabelsApi,
+    marketing::MarketingApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -77,6 +81,7 @@ pub fn apis(app: &Clientele) -> Apis {
         emails::EmailsApi { app: app.clone() },
         payments::PaymentsApi { app: app.clone() },
         labels::LabelsApi { app: app.clone() },
+        marketing::MarketingApi { app: app.clone() },
     )
 }
 

@@ -1,6 +1,6 @@
 //! `ClientRepository` over a [`SeaTransaction`]: clients, their sites and labels, and the
-//! client list with keyset pagination in the four orders of CL-4, filtered by site (PL-14)
-//! and by label (CL-10).
+//! client list with keyset pagination in the four orders of CL-4, filtered by site (PL-14),
+//! by label and by marketing consent (CL-10).
 
 use std::collections::HashMap;
 
@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use clientele_domain::label::LabelFilter;
 use clientele_domain::paging::Activity;
 use clientele_domain::{
-    BusinessId, Client, ClientId, ClientSort, ClientSortKey, LabelId, SiteId, SiteScope, Version,
+    BusinessId, Client, ClientId, ClientSort, ClientSortKey, LabelId, MarketingPreferenceId,
+    SiteId, SiteScope, Version,
 };
 use clientele_ports::StorageError;
 use clientele_ports::storage::{ClientQuery, ClientRepository};
@@ -23,7 +24,7 @@ use super::conversions::{
     ClientWithChildren, client_changes, client_label_rows, client_row, client_site_rows, instant,
     labels_by_owner, sites_by_owner,
 };
-use super::entities::{appointments, client_labels, client_sites, clients};
+use super::entities::{appointments, client_consents, client_labels, client_sites, clients};
 use super::{SeaTransaction, unexpected, unique_violation};
 
 /// A cursor of one order used with another: the caller should have refused it.
@@ -68,6 +69,31 @@ fn has_label_in(labels: &[LabelId]) -> Expr {
             Expr::col((client_labels::Entity, client_labels::Column::LabelId))
                 .is_in(labels.iter().map(LabelId::as_uuid)),
         );
+    Expr::exists(sub.take())
+}
+
+/// `EXISTS (SELECT 1 FROM client_consents WHERE business and client match AND
+/// preference_id = preference AND opted_in)`: the client is opted in to `preference` now.
+pub(crate) fn has_opted_in(preference: MarketingPreferenceId) -> Expr {
+    let mut sub = Query::select();
+    sub.expr(Expr::val(1))
+        .from(client_consents::Entity)
+        .and_where(
+            Expr::col((client_consents::Entity, client_consents::Column::BusinessId))
+                .equals((clients::Entity, clients::Column::BusinessId)),
+        )
+        .and_where(
+            Expr::col((client_consents::Entity, client_consents::Column::ClientId))
+                .equals((clients::Entity, clients::Column::Id)),
+        )
+        .and_where(
+            Expr::col((
+                client_consents::Entity,
+                client_consents::Column::PreferenceId,
+            ))
+            .eq(preference.as_uuid()),
+        )
+        .and_where(Expr::col((client_consents::Entity, client_consents::Column::OptedIn)).eq(true));
     Expr::exists(sub.take())
 }
 
@@ -350,6 +376,9 @@ impl ClientRepository for SeaTransaction {
                 None => return Ok(Vec::new()),
                 Some(condition) => select = select.filter(condition),
             }
+        }
+        if let Some(preference) = query.opted_in {
+            select = select.filter(has_opted_in(preference));
         }
         if let Some(banned) = query.banned {
             select = select.filter(clients::Column::Banned.eq(banned));

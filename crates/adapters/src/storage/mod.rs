@@ -13,6 +13,7 @@ mod conversions;
 mod documents;
 mod entities;
 mod labels;
+mod marketing;
 mod migrations;
 mod notes;
 mod outbox;
@@ -328,6 +329,19 @@ impl SeaTransaction {
                 Err(err)
             }
         }
+    }
+
+    /// [`Self::guarded`] for several writes that stand or fall together: all in one
+    /// savepoint, so that a failure of a later one also undoes the earlier ones.
+    async fn guarded_all(&self, writes: &[Statement]) -> Result<(), DbErr> {
+        let savepoint = self.txn.begin().await?;
+        for statement in writes {
+            if let Err(err) = savepoint.execute_raw(statement.clone()).await {
+                savepoint.rollback().await?;
+                return Err(err);
+            }
+        }
+        savepoint.commit().await
     }
 }
 

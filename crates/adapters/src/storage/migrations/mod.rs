@@ -13,6 +13,7 @@ mod m20261122_000004_notes_and_documents;
 mod m20261122_000005_labels;
 mod m20261122_000006_audit_changes;
 mod m20261122_000007_client_notes_field;
+mod m20261122_000008_marketing;
 
 pub(crate) struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_labels::Migration),
             Box::new(m20261122_000006_audit_changes::Migration),
             Box::new(m20261122_000007_client_notes_field::Migration),
+            Box::new(m20261122_000008_marketing::Migration),
         ]
     }
 }
