@@ -50,6 +50,12 @@ impl ProblemResponse {
     }
 }
 
+/// The key a use case passes to processors: the request's `Idempotency-Key`, or a fresh
+/// one when the request has none (then a retry is a new request).
+pub fn request_key(header: Option<&str>) -> String {
+    header.map_or_else(|| format!("auto-{}", uuid::Uuid::new_v4()), str::to_owned)
+}
+
 /// Runs `run` once per key: the first request with `key` runs and its answer is kept
 /// (unless it failed on our side, which frees the key for a retry); a repeat with the same
 /// `operation` and `body` gets that answer again; with another, a 422. Without a key,

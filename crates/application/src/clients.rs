@@ -148,10 +148,7 @@ impl Clientele {
             }
             None => vec![default_site(tx.as_mut(), actor).await?],
         };
-        let business = tx
-            .business(actor.business_id)
-            .await?
-            .ok_or(ClientError::Unexpected(StorageError::NotFound))?;
+        let business = crate::appointments::business_of(tx.as_mut(), actor).await?;
         let now = self.clock.now();
         let client = Client::create(
             ClientId::from_uuid(self.ids.new_id()),

@@ -20,7 +20,7 @@ use clientele_domain::{AppointmentId, AppointmentTypeId, ClientId, SiteId, Staff
 
 use super::clients::ClientView;
 use super::{ApiTags, page_limit};
-use crate::idempotency::{Replayable, once};
+use crate::idempotency::{Replayable, once, request_key};
 use crate::problem::ProblemResponse;
 use crate::security::StaffToken;
 use crate::text::{Text, opt};
@@ -563,10 +563,7 @@ impl AppointmentsApi {
         body: Json<CancelParams>,
     ) -> Result<Json<AppointmentView>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
-        let request_key = key
-            .0
-            .clone()
-            .unwrap_or_else(|| format!("auto-{}", Uuid::new_v4()));
+        let request_key = request_key(key.0.as_deref());
         let operation = format!("cancel:{}", id.0);
         once(
             &self.app,

@@ -15,7 +15,7 @@ use clientele_domain::{AppointmentId, ClientId, PaymentMethodId};
 
 use super::ApiTags;
 use super::appointments::AppointmentView;
-use crate::idempotency::once;
+use crate::idempotency::{once, request_key};
 use crate::problem::ProblemResponse;
 use crate::security::StaffToken;
 use crate::text::{Text, opt};
@@ -190,11 +190,6 @@ pub struct PaymentsApi {
     pub app: Clientele,
 }
 
-fn key_or_new(key: &Option<String>) -> String {
-    key.clone()
-        .unwrap_or_else(|| format!("auto-{}", Uuid::new_v4()))
-}
-
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Payments")]
 impl PaymentsApi {
     /// Store a card for a client with the active processor (PL-19).
@@ -276,7 +271,7 @@ impl PaymentsApi {
         body: Json<CardChargeParams>,
     ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
-        let request_key = key_or_new(&key.0);
+        let request_key = request_key(key.0.as_deref());
         once(
             &self.app,
             &actor,
@@ -314,7 +309,7 @@ impl PaymentsApi {
         body: Json<InPersonParams>,
     ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
-        let request_key = key_or_new(&key.0);
+        let request_key = request_key(key.0.as_deref());
         once(
             &self.app,
             &actor,
@@ -383,7 +378,7 @@ impl PaymentsApi {
         body: Json<RefundParams>,
     ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
-        let request_key = key_or_new(&key.0);
+        let request_key = request_key(key.0.as_deref());
         once(
             &self.app,
             &actor,
