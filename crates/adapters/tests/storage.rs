@@ -161,6 +161,8 @@ fn query(scope: SiteScope, sort: ClientSort) -> ClientQuery {
         banned: None,
         has_account: None,
         activity: None,
+        search: None,
+        past_exact_matches: false,
         sort,
         after: None,
         limit: 500,

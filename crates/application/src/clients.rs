@@ -7,6 +7,7 @@ use clientele_domain::audit::{ClientAuditAction, ClientAuditEntry, client_change
 use clientele_domain::client::{ClientChanges, ClientChangesInput, ClientInput};
 use clientele_domain::label::LabelFilter;
 use clientele_domain::paging::Activity;
+use clientele_domain::search::ClientSearch;
 use clientele_domain::{
     Actor, AuditId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden,
     MarketingPreferenceId, NewClient, PageLimit, Permission, SiteId, SiteScope, ValidationErrors,
@@ -79,8 +80,10 @@ pub struct ClientListRequest {
     pub limit: PageLimit,
     pub cursor: Option<String>,
     pub sort: ClientSort,
-    /// Only clients of this site (which the caller must be able to access).
-    pub site: Option<SiteId>,
+    /// CL-10: which site's clients (by default the caller's current site).
+    pub site: SiteChoice,
+    /// CL-5 to CL-8: the search box (a name, an email or a phone number).
+    pub q: Option<String>,
     /// CL-10: only clients with any / all of these labels.
     pub labels: Option<LabelFilter>,
     /// CL-10: only banned / not banned clients.
@@ -93,6 +96,31 @@ pub struct ClientListRequest {
     pub inactive_days: Option<u32>,
     /// CL-10: only clients opted in to this marketing preference.
     pub opted_in: Option<MarketingPreferenceId>,
+}
+
+/// CL-10, PL-14: the site filter of the client list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SiteChoice {
+    /// The caller's current site: the oldest site they may access, or the business's
+    /// oldest site for an owner.
+    #[default]
+    Current,
+    /// Every site the caller may access.
+    All,
+    /// This site, which the caller must be able to access.
+    One(SiteId),
+}
+
+/// Where a search list's cursor stands: among the exact matches or past them (CL-8).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SearchPosition {
+    past_exact_matches: bool,
+    key: ClientSortKey,
+}
+
+/// A search list's name ties its cursors to the query as well as the order.
+fn search_list_name(sort: ClientSort, search: &ClientSearch) -> String {
+    format!("{}:q={}", list_name(sort), search.text())
 }
 
 fn list_name(sort: ClientSort) -> &'static str {
@@ -199,21 +227,45 @@ impl Clientele {
         Ok(client)
     }
 
-    /// CL-3, CL-4, PL-9: one page of the clients the caller can see.
+    /// CL-3 to CL-10, PL-9: one page of the clients the caller can see, searched and
+    /// filtered.
     pub async fn list_clients(
         &self,
         actor: &Actor,
         request: &ClientListRequest,
     ) -> Result<Page<Client>, ClientError> {
-        let list = list_name(request.sort);
-        let after: Option<ClientSortKey> = cursor::decode_opt(list, request.cursor.as_deref())?;
+        let search = request
+            .q
+            .as_deref()
+            .map(|q| ClientSearch::parse("q", q))
+            .transpose()
+            .map_err(|e| ClientError::Invalid(ValidationErrors(vec![e])))?;
+        let (past_exact_matches, after) = match &search {
+            None => (
+                false,
+                cursor::decode_opt::<ClientSortKey>(
+                    list_name(request.sort),
+                    request.cursor.as_deref(),
+                )?,
+            ),
+            Some(search) => cursor::decode_opt::<SearchPosition>(
+                &search_list_name(request.sort, search),
+                request.cursor.as_deref(),
+            )?
+            .map_or((false, None), |p| (p.past_exact_matches, Some(p.key))),
+        };
         if after.as_ref().is_some_and(|key| !request.sort.accepts(key)) {
             return Err(ForeignCursor.into());
         }
         let mut tx = self.storage.read().await?;
-        if let Some(site) = request.site {
-            check_sites_usable(tx.as_mut(), actor, &[site]).await?;
-        }
+        let site = match request.site {
+            SiteChoice::All => None,
+            SiteChoice::Current => Some(default_site(tx.as_mut(), actor).await?),
+            SiteChoice::One(site) => {
+                check_sites_usable(tx.as_mut(), actor, &[site]).await?;
+                Some(site)
+            }
+        };
         if let Some(LabelFilter::AnyOf(labels) | LabelFilter::AllOf(labels)) = &request.labels {
             crate::labels::check_labels_exist(tx.as_mut(), actor, labels, "labels").await??;
         }
@@ -246,16 +298,28 @@ impl Clientele {
             activity,
             opted_in: request.opted_in,
             scope: actor.scope.clone(),
-            site: request.site,
+            site,
             labels: request.labels.clone(),
+            search: search.clone(),
+            past_exact_matches,
             sort: request.sort,
             after,
             limit: limit + 1,
         };
         let rows = tx.clients(actor.business_id, &query).await?;
-        Ok(cursor::paginate(list, rows, limit, |c| {
-            request.sort.key_of(c)
-        }))
+        Ok(match &search {
+            None => cursor::paginate(list_name(request.sort), rows, limit, |c| {
+                request.sort.key_of(c)
+            }),
+            Some(search) => {
+                cursor::paginate(&search_list_name(request.sort, search), rows, limit, |c| {
+                    SearchPosition {
+                        past_exact_matches: !search.is_exact(c),
+                        key: request.sort.key_of(c),
+                    }
+                })
+            }
+        })
     }
 }
 

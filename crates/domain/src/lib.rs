@@ -19,6 +19,7 @@ pub mod money;
 pub mod note;
 pub mod paging;
 pub mod payment;
+pub mod search;
 pub mod site;
 pub mod staff;
 pub mod text;

@@ -163,8 +163,9 @@ fn check_days(
     }
 }
 
-/// A position in a client order; the next page starts strictly after it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A position in a client order; the next page starts strictly after it. Positions of
+/// one sort compare in that sort's order (names byte-wise, as both databases sort keys).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ClientSortKey {
     Names {
         primary: String,

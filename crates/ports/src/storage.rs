@@ -18,6 +18,7 @@ use clientele_domain::marketing::{ConsentChange, MarketingPreference};
 use clientele_domain::note::ClientNote;
 use clientele_domain::paging::Activity;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
+use clientele_domain::search::ClientSearch;
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, ClientSort,
     ClientSortKey, DocumentId, EmailId, LabelId, MarketingPreferenceId, Money, PaymentId,
@@ -249,6 +250,12 @@ pub struct ClientQuery {
     pub activity: Option<Activity>,
     /// CL-10: only clients opted in to this marketing preference.
     pub opted_in: Option<MarketingPreferenceId>,
+    /// CL-5 to CL-8: only clients this search finds, its exact matches
+    /// ([`ClientSearch::is_exact`]) first, each group in `sort`.
+    pub search: Option<ClientSearch>,
+    /// With `search`: `after` is a position among the other matches, past every exact
+    /// one; without it `after` (if any) is a position among the exact matches.
+    pub past_exact_matches: bool,
     pub sort: ClientSort,
     /// Strictly after this position in `sort`.
     pub after: Option<ClientSortKey>,

@@ -367,7 +367,43 @@ async fn pl_14_a_staff_member_sees_only_clients_of_their_sites() {
     assert_eq!(seen, [at_annex["id"].as_str().expect("id").to_owned()]);
     foreign.assert_problem(403);
     filtered.assert_problem(403);
-    assert_eq!(app.all_client_ids("/v1/clients", &app.owner).await.len(), 2);
+    assert_eq!(
+        app.all_client_ids("/v1/clients?site=all", &app.owner)
+            .await
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn cl_10_the_list_defaults_to_the_callers_current_site_and_site_all_widens_it() {
+    let app = spawn_app().await;
+    let main = app.main_site().await;
+    let annex = app.create_site("Annex").await;
+    let both = app
+        .staff_token("staff", "sam@example.com", &[&main, &annex])
+        .await;
+    let mut ids = Vec::new();
+    for (name, site) in [("Main", &main), ("Annex", &annex)] {
+        let client = app
+            .create_client(
+                &app.owner,
+                json!({ "first_name": name, "last_name": "Client", "sites": [site] }),
+            )
+            .await;
+        ids.push(client["id"].as_str().expect("id").to_owned());
+    }
+
+    let owner_default = app.all_client_ids("/v1/clients", &app.owner).await;
+    let staff_default = app.all_client_ids("/v1/clients", &both).await;
+    let staff_all = app.all_client_ids("/v1/clients?site=all", &both).await;
+    let malformed = app.get("/v1/clients?site=everywhere", &both).await;
+
+    // The main site is the business's oldest, and the oldest of the staff member's.
+    assert_eq!(owner_default, [ids[0].clone()]);
+    assert_eq!(staff_default, [ids[0].clone()]);
+    assert_eq!(staff_all.len(), 2);
+    malformed.assert_problem(400);
 }
 
 #[tokio::test]
@@ -390,7 +426,12 @@ async fn pl_14_a_client_made_by_staff_goes_to_their_site_and_never_to_one_they_c
 
     assert_eq!(defaulted["sites"], json!([annex]));
     elsewhere.assert_problem(403);
-    assert_eq!(app.all_client_ids("/v1/clients", &app.owner).await.len(), 1);
+    assert_eq!(
+        app.all_client_ids("/v1/clients?site=all", &app.owner)
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]

@@ -14,5 +14,6 @@ mod labels;
 mod marketing;
 mod payments;
 mod platform;
+mod search;
 mod sites_and_staff;
 mod tenancy;

@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use clientele_application::Clientele;
-use clientele_application::clients::ClientListRequest;
+use clientele_application::clients::{ClientListRequest, SiteChoice};
 use clientele_domain::client::{ClientChangesInput, ClientInput};
 use clientele_domain::label::LabelFilter;
 use clientele_domain::{
@@ -20,6 +20,17 @@ use super::{ApiTags, page_limit};
 use crate::problem::ProblemResponse;
 use crate::security::StaffToken;
 use crate::text::{Text, opt};
+
+/// `site=<uuid>`, `site=all`, or no `site` for the caller's current site.
+fn site_choice(raw: Option<&str>) -> Result<SiteChoice, ProblemResponse> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(SiteChoice::Current),
+        Some("all") => Ok(SiteChoice::All),
+        Some(id) => Uuid::parse_str(id)
+            .map(|id| SiteChoice::One(SiteId::from_uuid(id)))
+            .map_err(|_| ProblemResponse::bad_parameter("site", "must be a site id or `all`")),
+    }
+}
 
 /// A client.
 #[derive(Debug, Object)]
@@ -197,8 +208,13 @@ impl ClientsApi {
         cursor: Query<Option<String>>,
         /// The order (default `last_name`).
         sort: Query<Option<ClientSortParam>>,
-        /// Only clients of this site (one the caller can access).
-        site: Query<Option<Uuid>>,
+        /// CL-5 to CL-8: search by name (prefixes of first and last names, any split of
+        /// the words, accents and case ignored), phone (2 digits or more, anywhere in the
+        /// number) or email (any part); exact matches first.
+        q: Query<Option<String>>,
+        /// Only clients of this site (one the caller can access), or `all` for every site
+        /// the caller can access; by default the caller's current site (their oldest).
+        site: Query<Option<String>>,
         /// CL-10: only clients with at least one of these labels (repeat the parameter).
         labels_any: Query<Vec<Uuid>>,
         /// CL-10: only clients with every one of these labels (repeat the parameter).
@@ -241,7 +257,8 @@ impl ClientsApi {
             limit: page_limit(limit.0)?,
             cursor: cursor.0,
             sort: sort.0.unwrap_or_default().into(),
-            site: site.0.map(SiteId::from_uuid),
+            site: site_choice(site.0.as_deref())?,
+            q: q.0,
         };
         let page = self.app.list_clients(&actor, &request).await?;
         Ok(Json(ClientPage {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use thiserror::Error;
 use uuid::Uuid;
 
@@ -21,10 +21,12 @@ use clientele_ports::StorageError;
 use clientele_ports::storage::{ClientQuery, ClientRepository};
 
 use super::conversions::{
-    ClientWithChildren, client_changes, client_label_rows, client_row, client_site_rows, instant,
-    labels_by_owner, sites_by_owner,
+    ClientWithChildren, client_changes, client_label_rows, client_name_tail_rows, client_row,
+    client_site_rows, instant, labels_by_owner, sites_by_owner,
 };
-use super::entities::{appointments, client_consents, client_labels, client_sites, clients};
+use super::entities::{
+    appointments, client_consents, client_labels, client_name_tails, client_sites, clients,
+};
 use super::{SeaTransaction, unexpected, unique_violation};
 
 /// A cursor of one order used with another: the caller should have refused it.
@@ -196,6 +198,59 @@ fn strictly_after(sort: ClientSort, key: &ClientSortKey) -> Result<Condition, St
     Ok(chain)
 }
 
+/// The clients of `business` that pass every filter of `query` but the search, in no
+/// order; `None` when no client can pass.
+fn filtered_clients(business: BusinessId, query: &ClientQuery) -> Option<Select<clients::Entity>> {
+    let mut select =
+        clients::Entity::find().filter(clients::Column::BusinessId.eq(business.as_uuid()));
+    match &query.scope {
+        SiteScope::All => {}
+        SiteScope::Only(sites) if sites.is_empty() => return None,
+        SiteScope::Only(sites) => {
+            let in_scope = Expr::col((client_sites::Entity, client_sites::Column::SiteId))
+                .is_in(sites.iter().map(SiteId::as_uuid));
+            select = select.filter(has_site_where(in_scope));
+        }
+    }
+    if let Some(site) = query.site {
+        let this_site =
+            Expr::col((client_sites::Entity, client_sites::Column::SiteId)).eq(site.as_uuid());
+        select = select.filter(has_site_where(this_site));
+    }
+    if let Some(filter) = &query.labels {
+        select = select.filter(label_condition(filter)?);
+    }
+    if let Some(preference) = query.opted_in {
+        select = select.filter(has_opted_in(preference));
+    }
+    if let Some(banned) = query.banned {
+        select = select.filter(clients::Column::Banned.eq(banned));
+    }
+    if let Some(has_account) = query.has_account {
+        select = select.filter(clients::Column::HasAccount.eq(has_account));
+    }
+    if let Some(activity) = query.activity {
+        select = select.filter(activity_condition(activity));
+    }
+    Some(select)
+}
+
+/// `select` in the order of `sort`, strictly after `after`, at most `limit` rows.
+pub(super) fn ordered(
+    mut select: Select<clients::Entity>,
+    sort: ClientSort,
+    after: Option<&ClientSortKey>,
+    limit: u32,
+) -> Result<Select<clients::Entity>, StorageError> {
+    if let Some(after) = after {
+        select = select.filter(strictly_after(sort, after)?);
+    }
+    for column in order_columns(sort) {
+        select = select.order_by_asc(*column);
+    }
+    Ok(select.limit(u64::from(limit)))
+}
+
 impl SeaTransaction {
     /// The sites of these clients, in one query.
     async fn client_sites_of(
@@ -271,6 +326,27 @@ impl SeaTransaction {
         Ok(())
     }
 
+    /// CL-5: writes the client's name tails, replacing any there were.
+    async fn write_name_tails(&self, client: &Client, replace: bool) -> Result<(), StorageError> {
+        if replace {
+            client_name_tails::Entity::delete_many()
+                .filter(client_name_tails::Column::BusinessId.eq(client.business_id.as_uuid()))
+                .filter(client_name_tails::Column::ClientId.eq(client.id.as_uuid()))
+                .exec(&self.txn)
+                .await
+                .map_err(unexpected)?;
+        }
+        let rows = client_name_tail_rows(client);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        client_name_tails::Entity::insert_many(rows)
+            .exec_without_returning(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(())
+    }
+
     async fn insert_client_labels(&self, client: &Client) -> Result<(), StorageError> {
         let rows = client_label_rows(client);
         if rows.is_empty() {
@@ -294,6 +370,7 @@ impl ClientRepository for SeaTransaction {
                 None => unexpected(err),
             })?;
         self.insert_client_sites(client).await?;
+        self.write_name_tails(client, false).await?;
         self.insert_client_labels(client).await
     }
 
@@ -341,6 +418,7 @@ impl ClientRepository for SeaTransaction {
             .await
             .map_err(unexpected)?;
         self.insert_client_sites(client).await?;
+        self.write_name_tails(client, true).await?;
         client_labels::Entity::delete_many()
             .filter(client_labels::Column::BusinessId.eq(business))
             .filter(client_labels::Column::ClientId.eq(client.id.as_uuid()))
@@ -355,51 +433,16 @@ impl ClientRepository for SeaTransaction {
         business: BusinessId,
         query: &ClientQuery,
     ) -> Result<Vec<Client>, StorageError> {
-        let mut select =
-            clients::Entity::find().filter(clients::Column::BusinessId.eq(business.as_uuid()));
-        match &query.scope {
-            SiteScope::All => {}
-            SiteScope::Only(sites) if sites.is_empty() => return Ok(Vec::new()),
-            SiteScope::Only(sites) => {
-                let in_scope = Expr::col((client_sites::Entity, client_sites::Column::SiteId))
-                    .is_in(sites.iter().map(SiteId::as_uuid));
-                select = select.filter(has_site_where(in_scope));
-            }
-        }
-        if let Some(site) = query.site {
-            let this_site =
-                Expr::col((client_sites::Entity, client_sites::Column::SiteId)).eq(site.as_uuid());
-            select = select.filter(has_site_where(this_site));
-        }
-        if let Some(filter) = &query.labels {
-            match label_condition(filter) {
-                None => return Ok(Vec::new()),
-                Some(condition) => select = select.filter(condition),
-            }
-        }
-        if let Some(preference) = query.opted_in {
-            select = select.filter(has_opted_in(preference));
-        }
-        if let Some(banned) = query.banned {
-            select = select.filter(clients::Column::Banned.eq(banned));
-        }
-        if let Some(has_account) = query.has_account {
-            select = select.filter(clients::Column::HasAccount.eq(has_account));
-        }
-        if let Some(activity) = query.activity {
-            select = select.filter(activity_condition(activity));
-        }
-        if let Some(after) = &query.after {
-            select = select.filter(strictly_after(query.sort, after)?);
-        }
-        for column in order_columns(query.sort) {
-            select = select.order_by_asc(*column);
-        }
-        let rows = select
-            .limit(u64::from(query.limit))
-            .all(&self.txn)
-            .await
-            .map_err(unexpected)?;
+        let Some(filtered) = filtered_clients(business, query) else {
+            return Ok(Vec::new());
+        };
+        let rows = match &query.search {
+            Some(search) => self.search_rows(business, filtered, query, search).await?,
+            None => ordered(filtered, query.sort, query.after.as_ref(), query.limit)?
+                .all(&self.txn)
+                .await
+                .map_err(unexpected)?,
+        };
         self.with_client_children(business, rows).await
     }
 

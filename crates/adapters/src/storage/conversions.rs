@@ -38,9 +38,10 @@ use clientele_ports::storage::{EmailState, IdempotencyRecord, OutboxEmail, Store
 
 use super::entities::{
     api_tokens, appointment_types, appointments, attendance_changes, businesses, client_audit,
-    client_consents, client_documents, client_labels, client_notes, client_sites, clients,
-    consent_ledger, idempotency_keys, invoices, labels, marketing_preferences, outbox_emails,
-    payment_methods, payments, sites, staff_members, staff_sites,
+    client_consents, client_documents, client_labels, client_name_tails, client_notes,
+    client_sites, clients, consent_ledger, idempotency_keys, invoices, labels,
+    marketing_preferences, outbox_emails, payment_methods, payments, sites, staff_members,
+    staff_sites,
 };
 use super::unexpected;
 
@@ -471,6 +472,30 @@ pub(crate) fn client_label_rows(client: &Client) -> Vec<client_labels::ActiveMod
             label_id: Set(label.as_uuid()),
         })
         .collect()
+}
+
+/// CL-5: the inner-word tails of the client's folded names, first name as `f`, last as `l`.
+pub(crate) fn client_name_tail_rows(client: &Client) -> Vec<client_name_tails::ActiveModel> {
+    let mut rows = Vec::new();
+    for (field, key) in [
+        ("f", client.first_name.key()),
+        ("l", client.last_name.key()),
+    ] {
+        let mut tails: Vec<&str> = clientele_domain::search::word_tails(&key).collect();
+        tails.sort_unstable();
+        tails.dedup();
+        rows.extend(
+            tails
+                .into_iter()
+                .map(|tail| client_name_tails::ActiveModel {
+                    business_id: Set(client.business_id.as_uuid()),
+                    field: Set(field.to_owned()),
+                    tail: Set(tail.to_owned()),
+                    client_id: Set(client.id.as_uuid()),
+                }),
+        );
+    }
+    rows
 }
 
 /// Groups `(owner, child)` pairs by owner, for one page of rows.

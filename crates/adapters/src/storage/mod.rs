@@ -18,6 +18,7 @@ mod migrations;
 mod notes;
 mod outbox;
 mod payments;
+mod search;
 mod sites;
 mod staff;
 mod tokens;
@@ -149,7 +150,15 @@ impl SeaStorage {
                     });
             }
             DatabaseBackend::Postgres => {
-                options.max_connections(POSTGRES_MAX_CONNECTIONS);
+                // sqlx prepares and caches every statement; after five runs PostgreSQL may
+                // switch to a generic plan that cannot use a prefix range or a trigram
+                // index for the values at hand, and search turns from milliseconds into a
+                // scan. Plan every run for its own values instead.
+                options
+                    .max_connections(POSTGRES_MAX_CONNECTIONS)
+                    .map_sqlx_postgres_opts(|opts| {
+                        opts.options([("plan_cache_mode", "force_custom_plan")])
+                    });
             }
         }
         let db = Database::connect(options).await.map_err(unexpected)?;
