@@ -390,6 +390,7 @@ async fn cl_1_a_client_round_trips_equal_with_accents_contact_details_sites_and_
         phone: Some("+33 (0)6 12.34-56/78".into()),
         sites: None,
         client_notes: Some("Préfère le matin.\nAllergique à la lavande.".into()),
+        custom_fields: Default::default(),
     })
     .unwrap();
     let created = base_time() + Duration::microseconds(1);

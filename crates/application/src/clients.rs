@@ -323,7 +323,7 @@ impl Clientele {
                 actor: actor.staff_id,
                 at,
                 action: ClientAuditAction::Updated,
-                field: Some(change.field.to_owned()),
+                field: Some(change.field),
                 old_value: change.old,
                 new_value: change.new,
             })

@@ -266,6 +266,7 @@ impl ClientsApi {
             phone: opt(p.phone),
             sites: sites(p.sites),
             client_notes: opt(p.client_notes),
+            custom_fields: Default::default(),
         };
         let client = self.app.create_client(&actor, &input).await?;
         Ok(CreateClientResponse::Created(Json((&client).into())))
@@ -377,6 +378,7 @@ impl ClientsApi {
             phone: change(p.phone),
             sites: sites(p.sites),
             client_notes: change(p.client_notes),
+            custom_fields: Default::default(),
         };
         let client = self
             .app

@@ -410,6 +410,8 @@ impl TryFrom<ClientWithChildren> for Client {
                         .map_err(|e| corrupt(T, "client_notes", e.message))
                 })
                 .transpose()?,
+            // Read for the whole page by a query of their own (`custom_fields.rs`).
+            custom_fields: Default::default(),
             client_since: row.client_since,
             created_at: row.created_at,
             updated_at: row.updated_at,
