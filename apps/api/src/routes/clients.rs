@@ -238,6 +238,7 @@ impl ClientsApi {
             recent_days: recent_days.0,
             inactive_days: inactive_days.0,
             opted_in: opted_in.0.map(MarketingPreferenceId::from_uuid),
+            custom_fields: Vec::new(),
             limit: page_limit(limit.0)?,
             cursor: cursor.0,
             sort: sort.0.unwrap_or_default().into(),

@@ -14,6 +14,7 @@ mod m20261122_000005_labels;
 mod m20261122_000006_audit_changes;
 mod m20261122_000007_client_notes_field;
 mod m20261122_000008_marketing;
+mod m20261122_000010_custom_fields;
 
 pub(crate) struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_audit_changes::Migration),
             Box::new(m20261122_000007_client_notes_field::Migration),
             Box::new(m20261122_000008_marketing::Migration),
+            Box::new(m20261122_000010_custom_fields::Migration),
         ]
     }
 }
