@@ -3703,6 +3703,91 @@ async fn cl_24_storage_tells_whether_and_which_values_clients_have_for_a_field()
 }
 
 #[tokio::test]
+async fn cl_24_values_and_names_whose_folded_key_outgrows_an_index_entry_are_stored_and_found() {
+    // Arrange: folding turns each emoji into its English name, so these keys are
+    // kilobytes long, more than a PostgreSQL btree entry holds.
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let long_name = "\u{1f92b}".repeat(100);
+    let option = "\u{1f92b}".repeat(100);
+    let note = custom_field(business.id, &long_name, CustomFieldType::Text, &[]);
+    let mood = custom_field(
+        business.id,
+        "Mood",
+        CustomFieldType::Choice,
+        &[&option, "calm"],
+    );
+    insert_custom_fields(&storage, &[note.clone(), mood.clone()]).await;
+    // 500 different emoji: a key that also compresses badly.
+    let long_text: String = (0..500)
+        .filter_map(|i| char::from_u32(0x1f300 + i))
+        .collect();
+    let almost = format!("{}\u{1f600}", &long_text[..long_text.len() - 4]);
+    let ana = valued(
+        client(business.id, "Ana", "Alves", &[paris.id]),
+        &[(&note, &long_text), (&mood, &option)],
+    );
+    let bruno = valued(
+        client(business.id, "Bruno", "Barros", &[paris.id]),
+        &[(&note, &almost)],
+    );
+    insert_clients(&storage, &[ana.clone(), bruno.clone()]).await;
+    let by_name = query(SiteScope::All, ClientSort::LastName);
+
+    // Act
+    let mut tx = storage.begin().await.unwrap();
+    let same_name = tx
+        .insert_custom_field(&custom_field(
+            business.id,
+            &long_name,
+            CustomFieldType::Date,
+            &[],
+        ))
+        .await;
+    let found = tx
+        .clients(
+            business.id,
+            &with_values(by_name.clone(), &[(&note, &long_text)]),
+        )
+        .await
+        .unwrap();
+    let by_option = tx
+        .clients(
+            business.id,
+            &with_values(by_name.clone(), &[(&mood, &option)]),
+        )
+        .await
+        .unwrap();
+    let option_key = mood.parse_value(&option).unwrap().key();
+    let used = tx
+        .custom_value_keys_in_use(business.id, mood.id, &[option_key.clone(), "calm".into()])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Assert
+    let text_key = note.parse_value(&long_text).unwrap().key();
+    assert!(
+        text_key.len() > 3_000,
+        "the key is long: {}",
+        text_key.len()
+    );
+    assert!(
+        option_key.len() > 1_000,
+        "the key is long: {}",
+        option_key.len()
+    );
+    assert!(matches!(
+        same_name,
+        Err(StorageError::Duplicate("custom_field_name"))
+    ));
+    assert_eq!(found, vec![ana.clone()]);
+    assert_eq!(by_option, vec![ana.clone()]);
+    assert_eq!(used, [option_key]);
+    assert_eq!(stored_client(&storage, &bruno).await, Some(bruno));
+}
+
+#[tokio::test]
 async fn pl_26_custom_fields_and_values_of_another_business_are_invisible_and_unusable() {
     // Arrange
     let (storage, _db) = fresh_storage().await;

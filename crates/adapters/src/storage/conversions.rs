@@ -549,6 +549,28 @@ pub(crate) fn label_changes(label: &Label) -> labels::ActiveModel {
 // ---------------------------------------------------------------------------------------
 // Custom fields
 
+/// The longest key stored as it is in an indexed key column of the custom-field tables.
+const INDEXED_KEY_MAX: usize = 200;
+
+/// A comparison key as an indexed column stores it: as it is when short, else its first
+/// characters followed by `#` and the SHA-256 of the whole key. Keys are folded text, and
+/// folding can lengthen a value many times over (an emoji becomes its English name), so
+/// a 500-character text could make a key of kilobytes: more than a PostgreSQL btree entry
+/// holds (about 2.7 kB). Equal keys still give equal stored keys, so equality filters and
+/// unique indexes keep their meaning.
+pub(crate) fn indexed_key(key: String) -> String {
+    use sha2::{Digest, Sha256};
+    if key.len() <= INDEXED_KEY_MAX {
+        return key;
+    }
+    let mut prefix_end = INDEXED_KEY_MAX - 64 - 1;
+    while !key.is_char_boundary(prefix_end) {
+        prefix_end -= 1;
+    }
+    let digest = hex::encode(Sha256::digest(key.as_bytes()));
+    format!("{}#{digest}", &key[..prefix_end])
+}
+
 impl TryFrom<custom_fields::Model> for CustomField {
     type Error = StorageError;
 
@@ -578,7 +600,7 @@ pub(crate) fn custom_field_row(
         business_id: Set(field.business_id.as_uuid()),
         id: Set(field.id.as_uuid()),
         name: Set(field.name.as_str().to_owned()),
-        name_key: Set(field.name.key()),
+        name_key: Set(indexed_key(field.name.key())),
         kind: Set(field.kind.field_type().as_str().to_owned()),
         options: Set(serde_json::to_string(field.kind.options()).map_err(unexpected)?),
         created_at: Set(instant(field.created_at)),
@@ -608,7 +630,7 @@ pub(crate) fn client_field_value_rows(client: &Client) -> Vec<client_field_value
             client_id: Set(client.id.as_uuid()),
             field_id: Set(field.as_uuid()),
             value: Set(value.text()),
-            value_key: Set(value.key()),
+            value_key: Set(indexed_key(value.key())),
         })
         .collect()
 }

@@ -17,6 +17,7 @@ use clientele_ports::storage::CustomFieldRepository;
 
 use super::conversions::{
     client_field_value_rows, custom_field_changes, custom_field_row, custom_values_by_owner,
+    indexed_key,
 };
 use super::entities::{client_field_values, clients, custom_fields};
 use super::{SeaTransaction, unexpected, unique_violation};
@@ -74,7 +75,7 @@ fn has_custom_value(field: CustomFieldId, key: &str) -> Expr {
                 client_field_values::Entity,
                 client_field_values::Column::ValueKey,
             ))
-            .eq(key),
+            .eq(indexed_key(key.to_owned())),
         );
     Expr::exists(sub.take())
 }
@@ -245,17 +246,25 @@ impl CustomFieldRepository for SeaTransaction {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let mut used = client_field_values::Entity::find()
+        let stored: HashMap<String, &String> = keys
+            .iter()
+            .map(|key| (indexed_key(key.clone()), key))
+            .collect();
+        let found = client_field_values::Entity::find()
             .select_only()
             .column(client_field_values::Column::ValueKey)
             .distinct()
             .filter(client_field_values::Column::BusinessId.eq(business.as_uuid()))
             .filter(client_field_values::Column::FieldId.eq(field.as_uuid()))
-            .filter(client_field_values::Column::ValueKey.is_in(keys.iter().cloned()))
+            .filter(client_field_values::Column::ValueKey.is_in(stored.keys().cloned()))
             .into_tuple::<String>()
             .all(&self.txn)
             .await
             .map_err(unexpected)?;
+        let mut used: Vec<String> = found
+            .iter()
+            .filter_map(|key| stored.get(key).map(|key| (*key).clone()))
+            .collect();
         used.sort();
         used.dedup();
         Ok(used)
