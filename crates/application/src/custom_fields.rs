@@ -91,6 +91,9 @@ pub(crate) async fn parse_client_values(
     Ok(custom_field::parse_values(&fields, input))
 }
 
+/// At most this many custom-value filters in one list request: each is one more `EXISTS`.
+pub const MAX_VALUE_FILTERS: usize = 20;
+
 /// CL-10, CL-24: the list filters `<field id>:<value>` as (field, value key) pairs. A
 /// malformed filter, an unknown field or a value of the wrong type is refused on
 /// `parameter`, naming the field. Reads nothing when there are no filters.
@@ -102,6 +105,12 @@ pub(crate) async fn filter_keys(
 ) -> Result<Result<Vec<(CustomFieldId, String)>, ValidationErrors>, StorageError> {
     if raw.is_empty() {
         return Ok(Ok(Vec::new()));
+    }
+    if raw.len() > MAX_VALUE_FILTERS {
+        return Ok(Err(ValidationErrors::single(
+            parameter,
+            format!("at most {MAX_VALUE_FILTERS} custom field filters"),
+        )));
     }
     let mut errors = Vec::new();
     let filters: Vec<CustomValueFilter> = raw
@@ -474,6 +483,14 @@ mod tests {
         };
         assert_eq!(errors.0.len(), 2);
         assert!(errors.0.iter().all(|e| e.field == "field"));
+        let too_many = ClientListRequest {
+            custom_fields: vec![format!("{}:1", number.id); MAX_VALUE_FILTERS + 1],
+            ..Default::default()
+        };
+        let mut tx = MockTransaction::new();
+        tx.expect_custom_fields_with_ids().never();
+        let outcome = app_with(tx).list_clients(&owner(), &too_many).await;
+        assert!(matches!(outcome, Err(ClientError::Invalid(_))));
         assert!(
             errors.0[1].message.contains(&number.id.to_string()),
             "{errors}"

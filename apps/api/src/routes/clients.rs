@@ -243,7 +243,8 @@ impl ClientsApi {
         opted_in: Query<Option<Uuid>>,
         /// CL-10, CL-24: only clients whose custom field has this value, as
         /// `<field id>:<value>` (e.g. `0193…:gold`; text and options compare case- and
-        /// accent-insensitively, numbers by value). Repeat it: every one must hold.
+        /// accent-insensitively, numbers by value). Repeat it (at most 20): every one must
+        /// hold.
         field: Query<Vec<String>>,
     ) -> Result<Json<ClientPage>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
