@@ -167,6 +167,7 @@ fn search_query(search: &ClientSearch, sort: ClientSort, limit: u32) -> ClientQu
         has_account: None,
         activity: None,
         opted_in: None,
+        custom_fields: Vec::new(),
         search: Some(search.clone()),
         past_exact_matches: false,
         sort,

@@ -332,6 +332,7 @@ impl Clientele {
                     phone: input.phone.clone(),
                     sites: None,
                     client_notes: None,
+                    custom_fields: Default::default(),
                 })
                 .map_err(|errors| {
                     ValidationErrors(errors.0.into_iter().map(|e| e.within("client")).collect())

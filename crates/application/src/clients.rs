@@ -96,6 +96,9 @@ pub struct ClientListRequest {
     pub inactive_days: Option<u32>,
     /// CL-10: only clients opted in to this marketing preference.
     pub opted_in: Option<MarketingPreferenceId>,
+    /// CL-10, CL-24: only clients whose custom field has this value, each as
+    /// `<field id>:<value>` (every one must hold).
+    pub custom_fields: Vec<String>,
 }
 
 /// CL-10, PL-14: the site filter of the client list.
@@ -167,8 +170,14 @@ impl Clientele {
         actor: &Actor,
         input: &ClientInput,
     ) -> Result<Client, ClientError> {
-        let new = NewClient::parse(input)?;
+        let mut new = NewClient::parse(input)?;
         let mut tx = self.storage.begin().await?;
+        new.custom_fields =
+            crate::custom_fields::parse_client_values(tx.as_mut(), actor, &input.custom_fields)
+                .await??
+                .into_iter()
+                .filter_map(|(field, value)| value.map(|value| (field, value)))
+                .collect();
         let sites = match &new.sites {
             Some(sites) => {
                 check_sites_usable(tx.as_mut(), actor, sites).await?;
@@ -197,7 +206,8 @@ impl Clientele {
         visible_client(tx.as_mut(), actor, id).await
     }
 
-    /// Changes a client's profile, based on `version` (PL-11). A caller limited to some
+    /// Changes a client's profile, based on `version` (PL-11), custom field values
+    /// included (CL-24: any staff member who sees the client). A caller limited to some
     /// sites may add and remove only those; the client's other sites stay as they are.
     pub async fn update_client(
         &self,
@@ -208,6 +218,9 @@ impl Clientele {
     ) -> Result<Client, ClientError> {
         let mut changes = ClientChanges::parse(input)?;
         let mut tx = self.storage.begin().await?;
+        changes.custom_fields =
+            crate::custom_fields::parse_client_values(tx.as_mut(), actor, &input.custom_fields)
+                .await??;
         let mut client = visible_client(tx.as_mut(), actor, id).await?;
         if client.version != version {
             return Err(ClientError::VersionConflict);
@@ -279,6 +292,9 @@ impl Clientele {
                 ValidationErrors::single("opted_in", "no such marketing preference").into(),
             );
         }
+        let custom_fields =
+            crate::custom_fields::filter_keys(tx.as_mut(), actor, "field", &request.custom_fields)
+                .await??;
         let now = self.clock.now();
         let activity = match (request.recent_days, request.inactive_days) {
             (None, None) => None,
@@ -297,6 +313,7 @@ impl Clientele {
             has_account: request.has_account,
             activity,
             opted_in: request.opted_in,
+            custom_fields,
             scope: actor.scope.clone(),
             site,
             labels: request.labels.clone(),
@@ -387,7 +404,7 @@ impl Clientele {
                 actor: actor.staff_id,
                 at,
                 action: ClientAuditAction::Updated,
-                field: Some(change.field.to_owned()),
+                field: Some(change.field),
                 old_value: change.old,
                 new_value: change.new,
             })

@@ -17,6 +17,7 @@ pub mod businesses;
 pub mod clients;
 pub mod contact_card;
 pub mod cursor;
+pub mod custom_fields;
 pub mod emails;
 pub mod error;
 pub mod idempotency;

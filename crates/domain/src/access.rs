@@ -22,6 +22,8 @@ pub enum Permission {
     ReadEmails,
     /// Define the business's labels (CL-11).
     ManageLabels,
+    /// Define the business's custom fields (CL-24).
+    ManageCustomFields,
     /// Delete records (clients, notes, …).
     Delete,
     /// Export lists.
@@ -38,6 +40,7 @@ impl Permission {
             Self::BanClients => "ban or unban clients",
             Self::ReadEmails => "read the business's emails",
             Self::ManageLabels => "manage labels",
+            Self::ManageCustomFields => "manage custom fields",
             Self::Delete => "delete records",
             Self::Export => "export lists",
         }
@@ -56,6 +59,7 @@ impl Role {
                     | Permission::BanClients
                     | Permission::ReadEmails
                     | Permission::ManageLabels
+                    | Permission::ManageCustomFields
                     | Permission::Delete
                     | Permission::Export
             ),
@@ -156,6 +160,7 @@ mod tests {
             BanClients,
             ReadEmails,
             ManageLabels,
+            ManageCustomFields,
             Delete,
             Export,
         ];
@@ -170,6 +175,7 @@ mod tests {
                 BanClients,
                 ReadEmails,
                 ManageLabels,
+                ManageCustomFields,
                 Delete,
                 Export
             ]

@@ -52,13 +52,15 @@ pub struct ClientAuditEntry {
 /// One field of a client profile that differs between two versions of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
-    pub field: &'static str,
+    /// The field's name; for a custom field (CL-24) `custom_fields.<field id>`.
+    pub field: String,
     pub old: Option<String>,
     pub new: Option<String>,
 }
 
 /// CL-14: the profile fields that differ from `before` to `after`, in a fixed order.
-/// Sites and labels are written as their sorted ids, comma-separated.
+/// Sites and labels are written as their sorted ids, comma-separated; then each custom
+/// field whose value differs (CL-24), by field id, with the values' text.
 pub fn client_changes(before: &crate::Client, after: &crate::Client) -> Vec<FieldChange> {
     fn ids<T: std::fmt::Display>(ids: &[T]) -> Option<String> {
         (!ids.is_empty()).then(|| ids.iter().map(T::to_string).collect::<Vec<_>>().join(","))
@@ -92,11 +94,31 @@ pub fn client_changes(before: &crate::Client, after: &crate::Client) -> Vec<Fiel
         ("sites", ids(&before.sites), ids(&after.sites)),
         ("labels", ids(&before.labels), ids(&after.labels)),
     ];
-    fields
+    let mut changes: Vec<FieldChange> = fields
         .into_iter()
         .filter(|(_, old, new)| old != new)
-        .map(|(field, old, new)| FieldChange { field, old, new })
-        .collect()
+        .map(|(field, old, new)| FieldChange {
+            field: field.to_owned(),
+            old,
+            new,
+        })
+        .collect();
+    let custom_ids: std::collections::BTreeSet<_> = before
+        .custom_fields
+        .keys()
+        .chain(after.custom_fields.keys())
+        .collect();
+    for id in custom_ids {
+        let (old, new) = (before.custom_fields.get(id), after.custom_fields.get(id));
+        if old != new {
+            changes.push(FieldChange {
+                field: crate::custom_field::value_path(*id),
+                old: old.map(crate::custom_field::CustomValue::text),
+                new: new.map(crate::custom_field::CustomValue::text),
+            });
+        }
+    }
+    changes
 }
 
 /// AP-4: one change of an appointment's attendance.
@@ -155,22 +177,99 @@ mod tests {
             changes,
             [
                 FieldChange {
-                    field: "last_name",
+                    field: "last_name".into(),
                     old: Some("Silva".into()),
                     new: Some("Souza".into())
                 },
                 FieldChange {
-                    field: "email",
+                    field: "email".into(),
                     old: Some("ana@example.com".into()),
                     new: None
                 },
                 FieldChange {
-                    field: "phone",
+                    field: "phone".into(),
                     old: None,
                     new: Some("0612345678".into())
                 },
             ]
         );
         assert!(client_changes(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn cl_24_cl_14_each_changed_custom_field_is_audited_with_its_old_and_new_text() {
+        use crate::custom_field::CustomValue;
+        use crate::ids::CustomFieldId;
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        let new = NewClient::parse(&ClientInput {
+            first_name: "Ana".into(),
+            last_name: "Silva".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        let (tier, born, kept) = (
+            CustomFieldId::from_uuid(Uuid::from_u128(7)),
+            CustomFieldId::from_uuid(Uuid::from_u128(8)),
+            CustomFieldId::from_uuid(Uuid::from_u128(9)),
+        );
+        let mut before = crate::Client::create(
+            ClientId::from_uuid(Uuid::from_u128(1)),
+            BusinessId::from_uuid(Uuid::from_u128(2)),
+            new,
+            vec![SiteId::from_uuid(Uuid::from_u128(3))],
+            now,
+            now.date_naive(),
+        );
+        before
+            .custom_fields
+            .insert(tier, CustomValue::Choice("Silver".into()));
+        before
+            .custom_fields
+            .insert(kept, CustomValue::Text("same".into()));
+        let mut after = before.clone();
+        let mut changes = ClientChanges::default();
+        changes
+            .custom_fields
+            .insert(tier, Some(CustomValue::Choice("Gold".into())));
+        changes.custom_fields.insert(
+            born,
+            Some(CustomValue::Date(
+                chrono::NaiveDate::from_ymd_opt(1990, 5, 17).unwrap(),
+            )),
+        );
+        changes
+            .custom_fields
+            .insert(kept, Some(CustomValue::Text("same".into())));
+        assert!(after.apply(changes, now));
+
+        let changes = client_changes(&before, &after);
+
+        assert_eq!(
+            changes,
+            [
+                FieldChange {
+                    field: format!("custom_fields.{tier}"),
+                    old: Some("Silver".into()),
+                    new: Some("Gold".into())
+                },
+                FieldChange {
+                    field: format!("custom_fields.{born}"),
+                    old: None,
+                    new: Some("1990-05-17".into())
+                },
+            ]
+        );
+        let mut cleared = after.clone();
+        let mut clear = ClientChanges::default();
+        clear.custom_fields.insert(born, None);
+        assert!(cleared.apply(clear, now));
+        assert_eq!(
+            client_changes(&after, &cleared),
+            [FieldChange {
+                field: format!("custom_fields.{born}"),
+                old: Some("1990-05-17".into()),
+                new: None
+            }]
+        );
     }
 }

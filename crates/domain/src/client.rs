@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::ids::{BusinessId, ClientId, LabelId, SiteId};
+use crate::custom_field::{CustomValue, CustomValues, CustomValuesInput};
+use crate::ids::{BusinessId, ClientId, CustomFieldId, LabelId, SiteId};
 use crate::note::NoteText;
 use crate::text;
 use crate::validation::{FieldError, ValidationErrors, failures};
@@ -47,6 +48,8 @@ pub struct Client {
     pub has_account: bool,
     /// CL-12: the free, staff-only "client notes" field of the profile.
     pub client_notes: Option<NoteText>,
+    /// CL-24: the client's value of each custom field that has one.
+    pub custom_fields: CustomValues,
     /// The calendar day the client was created, in the business's time zone.
     pub client_since: NaiveDate,
     pub created_at: DateTime<Utc>,
@@ -67,6 +70,8 @@ pub struct ClientInput {
     pub sites: Option<Vec<SiteId>>,
     /// CL-12: the free "client notes" field.
     pub client_notes: Option<String>,
+    /// CL-24: custom field values by field id (`None`: no value).
+    pub custom_fields: CustomValuesInput,
 }
 
 /// A parsed new client (CL-1). Whether its sites exist is checked against storage.
@@ -78,6 +83,9 @@ pub struct NewClient {
     pub phone: Option<PhoneNumber>,
     pub sites: Option<Vec<SiteId>>,
     pub client_notes: Option<NoteText>,
+    /// CL-24: empty from [`NewClient::parse`]; the values are parsed against their
+    /// fields' definitions, which live in storage (`custom_field::parse_values`).
+    pub custom_fields: CustomValues,
 }
 
 fn optional<T>(
@@ -124,6 +132,7 @@ impl NewClient {
                     phone,
                     sites,
                     client_notes,
+                    custom_fields: CustomValues::new(),
                 })
             }
             (first, last, email, phone, sites, notes) => Err(failures([
@@ -148,6 +157,8 @@ pub struct ClientChangesInput {
     pub phone: Option<Option<String>>,
     pub sites: Option<Vec<SiteId>>,
     pub client_notes: Option<Option<String>>,
+    /// CL-24: values to set by field id; `None` clears one. Fields not named stay.
+    pub custom_fields: CustomValuesInput,
 }
 
 /// A parsed change to a client's profile.
@@ -159,6 +170,10 @@ pub struct ClientChanges {
     pub phone: Option<Option<PhoneNumber>>,
     pub sites: Option<Vec<SiteId>>,
     pub client_notes: Option<Option<NoteText>>,
+    /// CL-24: values to set (`Some`) or clear (`None`). Empty from
+    /// [`ClientChanges::parse`]; the values are parsed against their fields' definitions
+    /// (`custom_field::parse_values`).
+    pub custom_fields: std::collections::BTreeMap<CustomFieldId, Option<CustomValue>>,
 }
 
 impl ClientChanges {
@@ -204,6 +219,7 @@ impl ClientChanges {
                     phone,
                     sites,
                     client_notes,
+                    custom_fields: Default::default(),
                 })
             }
             (first, last, email, phone, sites, notes) => Err(failures([
@@ -240,6 +256,7 @@ impl Client {
             banned: false,
             has_account: false,
             client_notes: new.client_notes,
+            custom_fields: new.custom_fields,
             client_since: today,
             created_at: now,
             updated_at: now,
@@ -317,7 +334,7 @@ impl Client {
         true
     }
 
-    /// Applies an administrative change (contact details, sites). Returns whether
+    /// Applies an administrative change (contact details, sites, custom fields). Returns whether
     /// anything changed; only a real change moves the version and `admin_updated_at`.
     pub fn apply(&mut self, changes: ClientChanges, now: DateTime<Utc>) -> bool {
         let before = self.clone();
@@ -338,6 +355,12 @@ impl Client {
         }
         if let Some(notes) = changes.client_notes {
             self.client_notes = notes;
+        }
+        for (field, value) in changes.custom_fields {
+            match value {
+                Some(value) => self.custom_fields.insert(field, value),
+                None => self.custom_fields.remove(&field),
+            };
         }
         let changed = *self != before;
         if changed {
@@ -363,6 +386,7 @@ mod tests {
             phone: Some("06 12 34 56 78".into()),
             sites: None,
             client_notes: Some("Prefers mornings.\nAllergic to lavender.".into()),
+            custom_fields: Default::default(),
         }
     }
 
@@ -454,6 +478,27 @@ mod tests {
         assert!(!c.change_labels(&[b], &[a], later));
         assert_eq!(c.version, Version::new(3));
         assert_eq!(c.admin_updated_at, later);
+    }
+
+    #[test]
+    fn cl_24_setting_and_clearing_custom_values_is_an_administrative_change() {
+        use crate::custom_field::CustomValue;
+        let mut c = client();
+        let field = CustomFieldId::from_uuid(Uuid::from_u128(9));
+        let later = now() + chrono::Duration::minutes(1);
+        let set = |value: Option<CustomValue>| ClientChanges {
+            custom_fields: [(field, value)].into(),
+            ..Default::default()
+        };
+
+        assert!(c.apply(set(Some(CustomValue::Text("tea".into()))), later));
+        assert_eq!(c.custom_fields[&field], CustomValue::Text("tea".into()));
+        assert_eq!((c.version, c.admin_updated_at), (Version::new(2), later));
+        assert!(!c.apply(set(Some(CustomValue::Text("tea".into()))), later));
+        assert!(c.apply(set(None), later));
+        assert!(c.custom_fields.is_empty());
+        assert!(!c.apply(set(None), later));
+        assert_eq!(c.version, Version::new(3));
     }
 
     #[test]

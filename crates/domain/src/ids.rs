@@ -102,3 +102,7 @@ id_type!(
     /// A marketing preference of the business's settings (CL-13).
     MarketingPreferenceId
 );
+id_type!(
+    /// A custom field of the business's settings (CL-24).
+    CustomFieldId
+);

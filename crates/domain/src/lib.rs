@@ -10,6 +10,7 @@ pub mod audit;
 pub mod business;
 pub mod client;
 pub mod contact;
+pub mod custom_field;
 pub mod document;
 pub mod email;
 pub mod ids;
@@ -31,9 +32,9 @@ pub use access::{Actor, Forbidden, Permission, SiteScope};
 pub use business::{Business, BusinessName, BusinessSettings, TimeZone};
 pub use client::{Client, ClientChanges, EmailAddress, NewClient, PersonName, PhoneNumber};
 pub use ids::{
-    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, DocumentId, EmailId,
-    InvoiceId, LabelId, MarketingPreferenceId, NoteId, PaymentId, PaymentMethodId, SiteId, StaffId,
-    TokenId,
+    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CustomFieldId, DocumentId,
+    EmailId, InvoiceId, LabelId, MarketingPreferenceId, NoteId, PaymentId, PaymentMethodId, SiteId,
+    StaffId, TokenId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};

@@ -287,7 +287,12 @@ mod tests {
     #[test]
     fn cl_6_cl_7_a_query_is_read_in_every_way_it_allows() {
         /// (query, name words, phone digits, email fragment)
-        type Case<'a> = (&'a str, Option<&'a [&'a str]>, Option<&'a str>, Option<&'a str>);
+        type Case<'a> = (
+            &'a str,
+            Option<&'a [&'a str]>,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
         let cases: [Case; 7] = [
             ("Émile", Some(&["emile"]), None, Some("émile")),
             ("de la Cruz", Some(&["de", "la", "cruz"]), None, None),

@@ -11,6 +11,7 @@ use thiserror::Error;
 
 use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
+use clientele_domain::custom_field::CustomField;
 use clientele_domain::document::ClientDocument;
 use clientele_domain::email::OutgoingEmail;
 use clientele_domain::label::{Label, LabelFilter};
@@ -21,8 +22,8 @@ use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::search::ClientSearch;
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, ClientSort,
-    ClientSortKey, DocumentId, EmailId, LabelId, MarketingPreferenceId, Money, PaymentId,
-    PaymentMethodId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
+    ClientSortKey, CustomFieldId, DocumentId, EmailId, LabelId, MarketingPreferenceId, Money,
+    PaymentId, PaymentMethodId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
 };
 
 /// What storage can report. Use cases turn these into their own errors.
@@ -76,6 +77,7 @@ pub trait Transaction:
     + PaymentRepository
     + IdempotencyRepository
     + LabelRepository
+    + CustomFieldRepository
     + MarketingRepository
     + NoteRepository
     + DocumentRepository
@@ -256,6 +258,9 @@ pub struct ClientQuery {
     /// With `search`: `after` is a position among the other matches, past every exact
     /// one; without it `after` (if any) is a position among the exact matches.
     pub past_exact_matches: bool,
+    /// CL-10, CL-24: only clients whose value of each of these custom fields has this key
+    /// (`CustomValue::key`); every pair must hold.
+    pub custom_fields: Vec<(CustomFieldId, String)>,
     pub sort: ClientSort,
     /// Strictly after this position in `sort`.
     pub after: Option<ClientSortKey>,
@@ -563,6 +568,61 @@ pub trait LabelRepository: Send {
     ) -> Result<Vec<LabelId>, StorageError>;
 }
 
+/// CL-24: the business's custom fields. A client's values are stored with the client
+/// (`ClientRepository` reads and writes `Client::custom_fields`).
+#[async_trait]
+pub trait CustomFieldRepository: Send {
+    /// MUST return `Duplicate("custom_field_name")` if the business has a field of that
+    /// name (compared by its key), and `Duplicate("custom_field")` if the id is taken.
+    async fn insert_custom_field(&mut self, field: &CustomField) -> Result<(), StorageError>;
+
+    async fn custom_field(
+        &mut self,
+        business: BusinessId,
+        id: CustomFieldId,
+    ) -> Result<Option<CustomField>, StorageError>;
+
+    /// Fields ordered by id, strictly after `after`, at most `limit`.
+    async fn custom_fields(
+        &mut self,
+        business: BusinessId,
+        after: Option<CustomFieldId>,
+        limit: u32,
+    ) -> Result<Vec<CustomField>, StorageError>;
+
+    /// The business's fields among `ids`, ordered by id (ids of no field are left out).
+    async fn custom_fields_with_ids(
+        &mut self,
+        business: BusinessId,
+        ids: &[CustomFieldId],
+    ) -> Result<Vec<CustomField>, StorageError>;
+
+    /// Same contract as [`BusinessRepository::update_business`], plus
+    /// `Duplicate("custom_field_name")`. Clients' values are not touched: the caller
+    /// checks they still fit the field.
+    async fn update_custom_field(
+        &mut self,
+        field: &CustomField,
+        expected: Version,
+    ) -> Result<(), StorageError>;
+
+    /// Which of `keys` (`CustomValue::key`) some client of the business has as its value
+    /// of `field`, sorted, without repeats (none for no keys).
+    async fn custom_value_keys_in_use(
+        &mut self,
+        business: BusinessId,
+        field: CustomFieldId,
+        keys: &[String],
+    ) -> Result<Vec<String>, StorageError>;
+
+    /// Whether any client of the business has a value for `field`.
+    async fn custom_field_in_use(
+        &mut self,
+        business: BusinessId,
+        field: CustomFieldId,
+    ) -> Result<bool, StorageError>;
+}
+
 /// CL-13: marketing preferences, clients' current consents, and the ledger of every
 /// change (never updated, never deleted).
 #[async_trait]
@@ -840,6 +900,17 @@ mockall::mock! {
         async fn update_label(&mut self, label: &Label, expected: Version) -> Result<(), StorageError>;
         async fn delete_label(&mut self, business: BusinessId, id: LabelId) -> Result<(), StorageError>;
         async fn missing_labels(&mut self, business: BusinessId, ids: &[LabelId]) -> Result<Vec<LabelId>, StorageError>;
+    }
+
+    #[async_trait]
+    impl CustomFieldRepository for Transaction {
+        async fn insert_custom_field(&mut self, field: &CustomField) -> Result<(), StorageError>;
+        async fn custom_field(&mut self, business: BusinessId, id: CustomFieldId) -> Result<Option<CustomField>, StorageError>;
+        async fn custom_fields(&mut self, business: BusinessId, after: Option<CustomFieldId>, limit: u32) -> Result<Vec<CustomField>, StorageError>;
+        async fn custom_fields_with_ids(&mut self, business: BusinessId, ids: &[CustomFieldId]) -> Result<Vec<CustomField>, StorageError>;
+        async fn update_custom_field(&mut self, field: &CustomField, expected: Version) -> Result<(), StorageError>;
+        async fn custom_value_keys_in_use(&mut self, business: BusinessId, field: CustomFieldId, keys: &[String]) -> Result<Vec<String>, StorageError>;
+        async fn custom_field_in_use(&mut self, business: BusinessId, field: CustomFieldId) -> Result<bool, StorageError>;
     }
 
     #[async_trait]

@@ -10,6 +10,7 @@ mod business;
 mod clients;
 mod concurrency;
 mod contact_card;
+mod custom_fields;
 mod labels;
 mod marketing;
 mod payments;

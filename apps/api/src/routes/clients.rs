@@ -1,6 +1,8 @@
 //! The client list (CL-1 to CL-4): create, read, change and list the clients of the
 //! caller's sites.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -13,7 +15,7 @@ use clientele_application::clients::{ClientListRequest, SiteChoice};
 use clientele_domain::client::{ClientChangesInput, ClientInput};
 use clientele_domain::label::LabelFilter;
 use clientele_domain::{
-    Client, ClientId, ClientSort, LabelId, MarketingPreferenceId, SiteId, Version,
+    Client, ClientId, ClientSort, CustomFieldId, LabelId, MarketingPreferenceId, SiteId, Version,
 };
 
 use super::{ApiTags, page_limit};
@@ -51,6 +53,9 @@ pub struct ClientView {
     pub client_notes: Option<String>,
     /// The client's labels (CL-11).
     pub labels: Vec<Uuid>,
+    /// CL-24: the client's custom field values as text, by field id (fields without a
+    /// value are absent).
+    pub custom_fields: BTreeMap<String, String>,
     pub banned: bool,
     /// Whether the client has a client account.
     pub has_account: bool,
@@ -76,6 +81,11 @@ impl From<&Client> for ClientView {
             sites: c.sites.iter().map(SiteId::as_uuid).collect(),
             labels: c.labels.iter().map(|l| l.as_uuid()).collect(),
             client_notes: c.client_notes.as_ref().map(|n| n.as_str().to_owned()),
+            custom_fields: c
+                .custom_fields
+                .iter()
+                .map(|(field, value)| (field.to_string(), value.text()))
+                .collect(),
             banned: c.banned,
             has_account: c.has_account,
             client_since: c.client_since,
@@ -100,6 +110,9 @@ pub struct NewClientParams {
     pub sites: Option<Vec<Uuid>>,
     /// CL-12: the free "client notes" field (several lines allowed).
     pub client_notes: Option<Text>,
+    /// CL-24: custom field values by field id, each a string checked against the field's
+    /// kind (`"12.50"`, `"2026-11-22"`, an option); `null` means no value.
+    pub custom_fields: Option<BTreeMap<Uuid, Option<Text>>>,
 }
 
 /// A change to a client. Absent fields stay as they are; `null` clears email or phone.
@@ -116,10 +129,23 @@ pub struct ClientChangesParams {
     pub sites: Option<Vec<Uuid>>,
     /// CL-12: the free "client notes" field; `null` clears it.
     pub client_notes: MaybeUndefined<Text>,
+    /// CL-24: custom field values to set, by field id, each a string checked against the
+    /// field's kind; `null` clears one. Fields not named keep their value.
+    pub custom_fields: Option<BTreeMap<Uuid, Option<Text>>>,
 }
 
 fn sites(ids: Option<Vec<Uuid>>) -> Option<Vec<SiteId>> {
     ids.map(|ids| ids.into_iter().map(SiteId::from_uuid).collect())
+}
+
+fn custom_values(
+    values: Option<BTreeMap<Uuid, Option<Text>>>,
+) -> BTreeMap<CustomFieldId, Option<String>> {
+    values
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(field, value)| (CustomFieldId::from_uuid(field), value.map(Text::into_inner)))
+        .collect()
 }
 
 fn change(value: MaybeUndefined<Text>) -> Option<Option<String>> {
@@ -170,7 +196,8 @@ pub struct ClientPage {
 pub struct AuditEntryView {
     /// What happened: `banned`, `unbanned`, `updated` (a profile field changed).
     pub action: String,
-    /// For `updated`: the field (`first_name`, `email`, `sites`, `labels`, …).
+    /// For `updated`: the field (`first_name`, `email`, `sites`, `labels`, …;
+    /// `custom_fields.<field id>` for a custom field).
     pub field: Option<String>,
     /// For `updated`: the value before (absent: empty).
     pub old_value: Option<String>,
@@ -230,6 +257,11 @@ impl ClientsApi {
         inactive_days: Query<Option<u32>>,
         /// CL-10: only clients opted in to this marketing preference.
         opted_in: Query<Option<Uuid>>,
+        /// CL-10, CL-24: only clients whose custom field has this value, as
+        /// `<field id>:<value>` (e.g. `0193…:gold`; text and options compare case- and
+        /// accent-insensitively, numbers by value). Repeat it (at most 20): every one must
+        /// hold.
+        field: Query<Vec<String>>,
     ) -> Result<Json<ClientPage>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
         let labels = match (labels_any.0.is_empty(), labels_all.0.is_empty()) {
@@ -254,6 +286,7 @@ impl ClientsApi {
             recent_days: recent_days.0,
             inactive_days: inactive_days.0,
             opted_in: opted_in.0.map(MarketingPreferenceId::from_uuid),
+            custom_fields: field.0,
             limit: page_limit(limit.0)?,
             cursor: cursor.0,
             sort: sort.0.unwrap_or_default().into(),
@@ -283,6 +316,7 @@ impl ClientsApi {
             phone: opt(p.phone),
             sites: sites(p.sites),
             client_notes: opt(p.client_notes),
+            custom_fields: custom_values(p.custom_fields),
         };
         let client = self.app.create_client(&actor, &input).await?;
         Ok(CreateClientResponse::Created(Json((&client).into())))
@@ -394,6 +428,7 @@ impl ClientsApi {
             phone: change(p.phone),
             sites: sites(p.sites),
             client_notes: change(p.client_notes),
+            custom_fields: custom_values(p.custom_fields),
         };
         let client = self
             .app

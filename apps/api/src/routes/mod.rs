@@ -12,6 +12,7 @@ pub mod appointments;
 pub mod businesses;
 pub mod clients;
 pub mod contact_card;
+pub mod custom_fields;
 pub mod emails;
 pub mod health;
 pub mod labels;
@@ -49,6 +50,8 @@ pub enum ApiTags {
     Labels,
     /// Marketing preferences and consent.
     Marketing,
+    /// Custom fields of the business (CL-24).
+    CustomFields,
 }
 
 pub type Apis = (
@@ -65,6 +68,7 @@ pub type Apis = (
     payments::PaymentsApi,
     labels::LabelsApi,
     marketing::MarketingApi,
+    custom_fields::CustomFieldsApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -82,6 +86,7 @@ pub fn apis(app: &Clientele) -> Apis {
         payments::PaymentsApi { app: app.clone() },
         labels::LabelsApi { app: app.clone() },
         marketing::MarketingApi { app: app.clone() },
+        custom_fields::CustomFieldsApi { app: app.clone() },
     )
 }
 

@@ -1,6 +1,6 @@
 //! `ClientRepository` over a [`SeaTransaction`]: clients, their sites and labels, and the
 //! client list with keyset pagination in the four orders of CL-4, filtered by site (PL-14),
-//! by label and by marketing consent (CL-10).
+//! by label, by marketing consent and by custom field value (CL-10, CL-24).
 
 use std::collections::HashMap;
 
@@ -24,6 +24,7 @@ use super::conversions::{
     ClientWithChildren, client_changes, client_label_rows, client_name_tail_rows, client_row,
     client_site_rows, instant, labels_by_owner, sites_by_owner,
 };
+use super::custom_fields::custom_value_condition;
 use super::entities::{
     appointments, client_consents, client_labels, client_name_tails, client_sites, clients,
 };
@@ -223,6 +224,9 @@ fn filtered_clients(business: BusinessId, query: &ClientQuery) -> Option<Select<
     if let Some(preference) = query.opted_in {
         select = select.filter(has_opted_in(preference));
     }
+    if !query.custom_fields.is_empty() {
+        select = select.filter(custom_value_condition(&query.custom_fields));
+    }
     if let Some(banned) = query.banned {
         select = select.filter(clients::Column::Banned.eq(banned));
     }
@@ -296,7 +300,8 @@ impl SeaTransaction {
         Ok(labels_by_owner(pairs))
     }
 
-    /// Clients from their rows: one query for the page's sites, one for its labels.
+    /// Clients from their rows: one query for the page's sites, one for its labels, and
+    /// those of `custom_values_of` for its custom field values (CL-24).
     async fn with_client_children(
         &self,
         business: BusinessId,
@@ -305,11 +310,15 @@ impl SeaTransaction {
         let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
         let mut sites = self.client_sites_of(business, &ids).await?;
         let mut labels = self.client_labels_of(business, &ids).await?;
+        let mut custom_values = self.custom_values_of(business, &ids).await?;
         rows.into_iter()
             .map(|row| {
                 let sites = sites.remove(&row.id).unwrap_or_default();
                 let labels = labels.remove(&row.id).unwrap_or_default();
-                Client::try_from(ClientWithChildren { row, sites, labels })
+                let values = custom_values.remove(&row.id).unwrap_or_default();
+                let mut client = Client::try_from(ClientWithChildren { row, sites, labels })?;
+                client.custom_fields = values;
+                Ok(client)
             })
             .collect()
     }
@@ -371,7 +380,8 @@ impl ClientRepository for SeaTransaction {
             })?;
         self.insert_client_sites(client).await?;
         self.write_name_tails(client, false).await?;
-        self.insert_client_labels(client).await
+        self.insert_client_labels(client).await?;
+        self.write_custom_values(client, false).await
     }
 
     async fn client(
@@ -425,7 +435,8 @@ impl ClientRepository for SeaTransaction {
             .exec(&self.txn)
             .await
             .map_err(unexpected)?;
-        self.insert_client_labels(client).await
+        self.insert_client_labels(client).await?;
+        self.write_custom_values(client, true).await
     }
 
     async fn clients(

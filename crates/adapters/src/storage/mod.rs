@@ -10,6 +10,7 @@ mod audit;
 mod businesses;
 mod clients;
 mod conversions;
+mod custom_fields;
 mod documents;
 mod entities;
 mod labels;

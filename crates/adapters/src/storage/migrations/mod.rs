@@ -15,6 +15,7 @@ mod m20261122_000006_audit_changes;
 mod m20261122_000007_client_notes_field;
 mod m20261122_000008_marketing;
 mod m20261122_000009_client_search;
+mod m20261122_000010_custom_fields;
 
 pub(crate) struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_client_notes_field::Migration),
             Box::new(m20261122_000008_marketing::Migration),
             Box::new(m20261122_000009_client_search::Migration),
+            Box::new(m20261122_000010_custom_fields::Migration),
         ]
     }
 }
