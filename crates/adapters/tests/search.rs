@@ -372,3 +372,38 @@ async fn cl_10_search_combines_with_the_other_filters() {
     assert_eq!(got, expected(&search, ClientSort::LastName, &unbanned));
     assert!(!got.is_empty());
 }
+
+#[tokio::test]
+async fn cl_1_cl_5_a_name_whose_folded_key_is_long_is_stored_and_found() {
+    let (storage, _database) = fresh_storage().await;
+    let (business, site) = business_with_site(&storage).await;
+    // A hundred symbols that fold to their names: keys of hundreds of bytes, cut to
+    // `text::MAX_KEY_BYTES` so that an index entry of two of them stays small.
+    let name: String = std::iter::once('\u{FDFA}')
+        .chain(('\u{1F300}'..).take(99))
+        .collect();
+    let input = ClientInput {
+        first_name: name.clone(),
+        last_name: name,
+        ..ClientInput::default()
+    };
+    let client = Client::create(
+        ClientId::from_uuid(UuidV7Ids.new_id()),
+        business,
+        NewClient::parse(&input).unwrap(),
+        vec![site],
+        at(0),
+        at(0).date_naive(),
+    );
+    insert(&storage, std::slice::from_ref(&client)).await;
+
+    let search = ClientSearch::parse("q", "{salla llahu").unwrap();
+    let found = all_pages(
+        &storage,
+        business,
+        search_query(&search, ClientSort::LastName, 50),
+    )
+    .await;
+
+    assert_eq!(found, [client.id]);
+}

@@ -64,16 +64,39 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, Field
     Ok(value.to_owned())
 }
 
-/// The search key of a name: accents folded, lower-cased, inner whitespace collapsed.
-/// Both databases compare and sort these keys byte-wise, so "Émile" sorts with "emile".
+/// The longest search key, in bytes. Folding can make a key much longer than its text
+/// (each emoji becomes its English name), and PostgreSQL refuses a btree entry over
+/// 2704 bytes: an index holding two keys must stay well below that.
+pub const MAX_KEY_BYTES: usize = 400;
+
+/// The search key of a name: accents folded, lower-cased, inner whitespace collapsed, at
+/// most [`MAX_KEY_BYTES`]. Both databases compare and sort these keys byte-wise, so
+/// "Émile" sorts with "emile".
 pub fn search_key(value: &str) -> String {
     let folded = deunicode::deunicode(value).to_lowercase();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut key = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+    if key.len() > MAX_KEY_BYTES {
+        let mut end = MAX_KEY_BYTES;
+        while !key.is_char_boundary(end) {
+            end -= 1;
+        }
+        key.truncate(end);
+        key.truncate(key.trim_end().len());
+    }
+    key
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_key_never_grows_past_its_bound() {
+        let key = search_key(&"😀".repeat(100));
+        assert!(key.len() <= MAX_KEY_BYTES, "{}", key.len());
+        assert!(key.starts_with("grinning"), "{key}");
+        assert_eq!(search_key(" Émile  Zola "), "emile zola");
+    }
 
     #[test]
     fn required_line_trims_and_rejects_blank_and_control_characters() {
