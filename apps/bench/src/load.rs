@@ -1,0 +1,157 @@
+//! Writes a generated client base through the storage port, the product's own write path:
+//! `insert_client` and `insert_appointment`, a batch of clients per transaction.
+//!
+//! Generation is sequential (so the data depends on the seed only); writing may use
+//! several transactions at once on PostgreSQL (`writers`), each taking whole batches from
+//! one queue. SQLite has one writer at a time, so more writers only queue there.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use thiserror::Error;
+use tokio::sync::{Mutex, mpsc};
+
+use clientele_ports::{Storage, StorageError};
+
+use crate::population::{Member, Population, PopulationError};
+
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Population(#[from] PopulationError),
+    #[error("writing a batch failed: {0}")]
+    Storage(#[from] StorageError),
+    #[error("a writer task stopped: {0}")]
+    Writer(#[from] tokio::task::JoinError),
+}
+
+/// How much was written and how long it took.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadReport {
+    pub clients: u64,
+    pub appointments: u64,
+    pub elapsed: Duration,
+}
+
+impl LoadReport {
+    pub fn clients_per_second(&self) -> f64 {
+        self.clients as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// How to write.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadPlan {
+    pub clients: u64,
+    /// Clients per transaction.
+    pub batch: usize,
+    /// Transactions in flight at once.
+    pub writers: usize,
+    /// Print progress every this many clients.
+    pub progress_every: u64,
+}
+
+struct Progress {
+    clients: AtomicU64,
+    appointments: AtomicU64,
+    started: Instant,
+    every: u64,
+    total: u64,
+}
+
+impl Progress {
+    fn record(&self, clients: u64, appointments: u64) {
+        self.appointments.fetch_add(appointments, Ordering::Relaxed);
+        let before = self.clients.fetch_add(clients, Ordering::Relaxed);
+        let after = before + clients;
+        if self.every > 0 && (after / self.every > before / self.every || after == self.total) {
+            let elapsed = self.started.elapsed().as_secs_f64();
+            eprintln!(
+                "  {after:>9} / {} clients, {:>9} appointments, {elapsed:>7.1} s, {:>7.0} clients/s",
+                self.total,
+                self.appointments.load(Ordering::Relaxed),
+                after as f64 / elapsed.max(1e-9),
+            );
+        }
+    }
+}
+
+/// Generates `plan.clients` members from `population` and writes them.
+pub async fn load(
+    storage: Arc<dyn Storage>,
+    mut population: Population,
+    plan: LoadPlan,
+) -> Result<LoadReport, LoadError> {
+    let batch = plan.batch.max(1);
+    let writers = plan.writers.max(1);
+    let progress = Arc::new(Progress {
+        clients: AtomicU64::new(0),
+        appointments: AtomicU64::new(0),
+        started: Instant::now(),
+        every: plan.progress_every,
+        total: plan.clients,
+    });
+    let (sender, receiver) = mpsc::channel::<Vec<Member>>(writers * 2);
+    let receiver = Arc::new(Mutex::new(receiver));
+    let mut tasks = Vec::with_capacity(writers);
+    for _ in 0..writers {
+        let (storage, receiver, progress) = (storage.clone(), receiver.clone(), progress.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let next = receiver.lock().await.recv().await;
+                let Some(members) = next else {
+                    return Ok::<(), StorageError>(());
+                };
+                let appointments = write_batch(storage.as_ref(), &members).await?;
+                progress.record(members.len() as u64, appointments);
+            }
+        }));
+    }
+
+    let mut remaining = plan.clients;
+    let mut outcome: Result<(), LoadError> = Ok(());
+    while remaining > 0 {
+        let size = remaining.min(batch as u64) as usize;
+        let members = match (0..size)
+            .map(|_| population.next_member())
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(members) => members,
+            Err(error) => {
+                outcome = Err(error.into());
+                break;
+            }
+        };
+        // A closed queue means every writer stopped: their errors are reported below.
+        if sender.send(members).await.is_err() {
+            break;
+        }
+        remaining -= size as u64;
+    }
+    drop(sender);
+    for task in tasks {
+        task.await??;
+    }
+    outcome?;
+    Ok(LoadReport {
+        clients: progress.clients.load(Ordering::Relaxed),
+        appointments: progress.appointments.load(Ordering::Relaxed),
+        elapsed: progress.started.elapsed(),
+    })
+}
+
+/// One transaction: the clients of the batch, then their appointments.
+async fn write_batch(storage: &dyn Storage, members: &[Member]) -> Result<u64, StorageError> {
+    let mut tx = storage.begin().await?;
+    let mut appointments = 0u64;
+    for member in members {
+        tx.insert_client(&member.client).await?;
+        for appointment in &member.appointments {
+            tx.insert_appointment(appointment).await?;
+            appointments += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(appointments)
+}
