@@ -43,6 +43,7 @@ impl LoadReport {
 /// How to write.
 #[derive(Debug, Clone, Copy)]
 pub struct LoadPlan {
+    /// Clients in all (for the progress lines).
     pub clients: u64,
     /// Clients per transaction.
     pub batch: usize,
@@ -77,68 +78,91 @@ impl Progress {
     }
 }
 
-/// Generates `plan.clients` members from `population` and writes them.
-pub async fn load(
+/// Writes members drawn from a [`Population`], in as many stages as the caller wants
+/// (to do maintenance between them), keeping one count and one clock for all.
+pub struct Loader {
     storage: Arc<dyn Storage>,
-    mut population: Population,
     plan: LoadPlan,
-) -> Result<LoadReport, LoadError> {
-    let batch = plan.batch.max(1);
-    let writers = plan.writers.max(1);
-    let progress = Arc::new(Progress {
-        clients: AtomicU64::new(0),
-        appointments: AtomicU64::new(0),
-        started: Instant::now(),
-        every: plan.progress_every,
-        total: plan.clients,
-    });
-    let (sender, receiver) = mpsc::channel::<Vec<Member>>(writers * 2);
-    let receiver = Arc::new(Mutex::new(receiver));
-    let mut tasks = Vec::with_capacity(writers);
-    for _ in 0..writers {
-        let (storage, receiver, progress) = (storage.clone(), receiver.clone(), progress.clone());
-        tasks.push(tokio::spawn(async move {
-            loop {
-                let next = receiver.lock().await.recv().await;
-                let Some(members) = next else {
-                    return Ok::<(), StorageError>(());
-                };
-                let appointments = write_batch(storage.as_ref(), &members).await?;
-                progress.record(members.len() as u64, appointments);
-            }
-        }));
+    progress: Arc<Progress>,
+}
+
+impl Loader {
+    pub fn new(storage: Arc<dyn Storage>, plan: LoadPlan) -> Self {
+        let progress = Arc::new(Progress {
+            clients: AtomicU64::new(0),
+            appointments: AtomicU64::new(0),
+            started: Instant::now(),
+            every: plan.progress_every,
+            total: plan.clients,
+        });
+        Self {
+            storage,
+            plan,
+            progress,
+        }
     }
 
-    let mut remaining = plan.clients;
-    let mut outcome: Result<(), LoadError> = Ok(());
-    while remaining > 0 {
-        let size = remaining.min(batch as u64) as usize;
-        let members = match (0..size)
-            .map(|_| population.next_member())
-            .collect::<Result<Vec<_>, _>>()
-        {
-            Ok(members) => members,
-            Err(error) => {
-                outcome = Err(error.into());
+    /// What was written so far, and the time since the loader was made.
+    pub fn report(&self) -> LoadReport {
+        LoadReport {
+            clients: self.progress.clients.load(Ordering::Relaxed),
+            appointments: self.progress.appointments.load(Ordering::Relaxed),
+            elapsed: self.progress.started.elapsed(),
+        }
+    }
+
+    /// Generates the next `clients` members of `population` and writes them; returns once
+    /// they are all committed.
+    pub async fn load(&self, population: &mut Population, clients: u64) -> Result<(), LoadError> {
+        let batch = self.plan.batch.max(1);
+        let writers = self.plan.writers.max(1);
+        let (sender, receiver) = mpsc::channel::<Vec<Member>>(writers * 2);
+        let receiver = Arc::new(Mutex::new(receiver));
+        let mut tasks = Vec::with_capacity(writers);
+        for _ in 0..writers {
+            let (storage, receiver, progress) = (
+                self.storage.clone(),
+                receiver.clone(),
+                self.progress.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let next = receiver.lock().await.recv().await;
+                    let Some(members) = next else {
+                        return Ok::<(), StorageError>(());
+                    };
+                    let appointments = write_batch(storage.as_ref(), &members).await?;
+                    progress.record(members.len() as u64, appointments);
+                }
+            }));
+        }
+
+        let mut remaining = clients;
+        let mut outcome: Result<(), LoadError> = Ok(());
+        while remaining > 0 {
+            let size = remaining.min(batch as u64) as usize;
+            let members = match (0..size)
+                .map(|_| population.next_member())
+                .collect::<Result<Vec<_>, _>>()
+            {
+                Ok(members) => members,
+                Err(error) => {
+                    outcome = Err(error.into());
+                    break;
+                }
+            };
+            // A closed queue means every writer stopped: their errors are reported below.
+            if sender.send(members).await.is_err() {
                 break;
             }
-        };
-        // A closed queue means every writer stopped: their errors are reported below.
-        if sender.send(members).await.is_err() {
-            break;
+            remaining -= size as u64;
         }
-        remaining -= size as u64;
+        drop(sender);
+        for task in tasks {
+            task.await??;
+        }
+        outcome
     }
-    drop(sender);
-    for task in tasks {
-        task.await??;
-    }
-    outcome?;
-    Ok(LoadReport {
-        clients: progress.clients.load(Ordering::Relaxed),
-        appointments: progress.appointments.load(Ordering::Relaxed),
-        elapsed: progress.started.elapsed(),
-    })
 }
 
 /// One transaction: the clients of the batch, then their appointments.

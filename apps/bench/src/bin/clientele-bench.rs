@@ -68,6 +68,18 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .transpose()?
         .unwrap_or(0);
 
+    let version_sql = match backend {
+        DatabaseBackend::Sqlite => "SELECT sqlite_version() AS v",
+        DatabaseBackend::Postgres => "SELECT current_setting('server_version') AS v",
+    };
+    let version = storage
+        .connection()
+        .query_one_raw(Statement::from_string(db_backend, version_sql))
+        .await?
+        .map(|row| row.try_get::<String>("", "v"))
+        .transpose()?
+        .unwrap_or_default();
+
     let sites: Vec<_> = generated.sites.iter().map(|s| s.id).collect();
     let labels: Vec<_> = generated.labels.iter().map(|l| l.id).collect();
     let bench = Bench {
@@ -93,7 +105,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         outcomes.push(bench.run(&case, runs).await?);
     }
     println!(
-        "{backend:?}, {count} clients, {} iterations after {} warm-up; times in ms\n",
+        "{backend:?} {version}, {count} clients, {} iterations after {} warm-up; times in ms\n",
         runs.iterations, runs.warmup
     );
     print!("{}", markdown(&outcomes, &PENDING_SEARCH_CASES));

@@ -8,10 +8,11 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use clap::Parser;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use clientele_adapters::{FixedClock, SeaStorage};
+use clientele_adapters::{DatabaseBackend, FixedClock, SeaStorage};
 use clientele_application::{Clientele, Config};
-use clientele_bench::load::{LoadPlan, load};
+use clientele_bench::load::{LoadPlan, Loader};
 use clientele_bench::population::{Population, Setting};
 use clientele_bench::setup::{self, SeededIds};
 use clientele_ports::Storage;
@@ -53,6 +54,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     let storage = SeaStorage::connect(&args.database_url).await?;
     storage.migrate().await?;
+    let backend = storage.backend();
+    let connection = storage.connection().clone();
     let storage: Arc<dyn Storage> = Arc::new(storage);
 
     // The business, its sites, labels and services exist before the first client.
@@ -90,7 +93,21 @@ async fn main() -> Result<(), Box<dyn Error>> {
         writers: args.writers,
         progress_every: (args.clients / 20).clamp(1_000, 50_000),
     };
-    let report = load(storage, Population::new(args.seed, setting), plan).await?;
+    let loader = Loader::new(storage, plan);
+    let mut population = Population::new(args.seed, setting);
+    // PostgreSQL keeps the plans of its foreign-key checks for the life of a connection:
+    // made on empty tables, they scan whole tables and each insert gets slower than the
+    // last. Production's autovacuum re-analyses as tables grow (it is off on the machines
+    // of STACK.md), so the generator does the same: ANALYZE after the first batches, then
+    // every ANALYZE_EVERY clients, and once at the end for the planner of the bench.
+    let stages = stages(args.clients, backend, args.batch as u64);
+    for stage in stages {
+        loader.load(&mut population, stage).await?;
+        if backend == DatabaseBackend::Postgres {
+            analyze(&connection).await?;
+        }
+    }
+    let report = loader.report();
 
     let total = started.elapsed();
     let records = report.clients + report.appointments;
@@ -110,4 +127,30 @@ async fn main() -> Result<(), Box<dyn Error>> {
         founded.owner_token
     );
     Ok(())
+}
+
+/// How often PostgreSQL's statistics are refreshed during the load, in clients.
+const ANALYZE_EVERY: u64 = 100_000;
+
+/// The sizes of the load's stages: on PostgreSQL a short first one (two batches), then
+/// stages of `ANALYZE_EVERY`; on SQLite one stage (its foreign-key checks use the parent's
+/// key directly, whatever the statistics).
+fn stages(clients: u64, backend: DatabaseBackend, batch: u64) -> Vec<u64> {
+    if backend == DatabaseBackend::Sqlite {
+        return vec![clients];
+    }
+    let first = clients.min(2 * batch.max(1));
+    let mut stages = vec![first];
+    let mut remaining = clients - first;
+    while remaining > 0 {
+        let stage = remaining.min(ANALYZE_EVERY);
+        stages.push(stage);
+        remaining -= stage;
+    }
+    stages
+}
+
+/// Refreshes the planner's statistics of every table of the database.
+async fn analyze(connection: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    connection.execute_unprepared("ANALYZE").await.map(|_| ())
 }
