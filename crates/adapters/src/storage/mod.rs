@@ -175,6 +175,12 @@ impl SeaStorage {
         self.backend
     }
 
+    /// The pool itself, for the one tool that compares storage with hand-written SQL on
+    /// the same connections (`apps/bench`). Product code goes through the ports only.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     /// Applies the pending migrations; a no-op when there are none.
     ///
     /// Several processes may start at once. On PostgreSQL they queue on an advisory lock

@@ -1,0 +1,113 @@
+//! `clientele-bench`: times the client list of a generated business, the product's
+//! `Clientele::list_clients` against the same page in raw SQL, and prints p50 / p95 / p99
+//! per case as a Markdown table.
+
+use std::error::Error;
+use std::sync::Arc;
+
+use clap::Parser;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+use clientele_adapters::{DatabaseBackend, SeaStorage, SystemClock, UuidV7Ids};
+use clientele_application::{Clientele, Config};
+use clientele_bench::cases::{PENDING_SEARCH_CASES, cases};
+use clientele_bench::measure::{Bench, Runs, markdown};
+use clientele_bench::setup;
+use clientele_ports::Storage;
+
+/// Benchmarks the client list against raw SQL on a database made by clientele-generate.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// The database clientele-generate filled.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    /// Measured iterations per case.
+    #[arg(long, default_value_t = 200)]
+    iterations: usize,
+    /// Iterations run first and not measured.
+    #[arg(long, default_value_t = 20)]
+    warmup: usize,
+    /// The generated business.
+    #[arg(long, default_value = "Bench Spa")]
+    business_name: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let args = Args::parse();
+    let storage = SeaStorage::connect(&args.database_url).await?;
+    storage.ready().await?;
+    let backend = storage.backend();
+    let dyn_storage: Arc<dyn Storage> = Arc::new(storage.clone());
+    let app = Clientele::new(
+        dyn_storage.clone(),
+        Arc::new(SystemClock),
+        Arc::new(UuidV7Ids),
+        Config::default(),
+    );
+    let generated = setup::open(&app, &dyn_storage, &args.business_name).await?;
+
+    let db_backend = match backend {
+        DatabaseBackend::Sqlite => DbBackend::Sqlite,
+        DatabaseBackend::Postgres => DbBackend::Postgres,
+    };
+    let placeholder = match backend {
+        DatabaseBackend::Sqlite => "?",
+        DatabaseBackend::Postgres => "$1",
+    };
+    let count = storage
+        .connection()
+        .query_one_raw(Statement::from_sql_and_values(
+            db_backend,
+            format!("SELECT COUNT(*) AS n FROM clients WHERE business_id = {placeholder}"),
+            [generated.business.id.as_uuid().into()],
+        ))
+        .await?
+        .map(|row| row.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+
+    let version_sql = match backend {
+        DatabaseBackend::Sqlite => "SELECT sqlite_version() AS v",
+        DatabaseBackend::Postgres => "SELECT current_setting('server_version') AS v",
+    };
+    let version = storage
+        .connection()
+        .query_one_raw(Statement::from_string(db_backend, version_sql))
+        .await?
+        .map(|row| row.try_get::<String>("", "v"))
+        .transpose()?
+        .unwrap_or_default();
+
+    let sites: Vec<_> = generated.sites.iter().map(|s| s.id).collect();
+    let labels: Vec<_> = generated.labels.iter().map(|l| l.id).collect();
+    let bench = Bench {
+        app: &app,
+        owner: &generated.owner,
+        business: generated.business.id,
+        connection: storage.connection(),
+        backend,
+    };
+    let runs = Runs {
+        warmup: args.warmup,
+        iterations: args.iterations.max(1),
+    };
+    eprintln!(
+        "{backend:?}: `{}` with {count} clients; {} warm-up and {} measured iterations per case",
+        generated.business.name.as_str(),
+        runs.warmup,
+        runs.iterations
+    );
+    let mut outcomes = Vec::new();
+    for case in cases(&sites, &labels) {
+        eprintln!("  {} …", case.name);
+        outcomes.push(bench.run(&case, runs).await?);
+    }
+    println!(
+        "{backend:?} {version}, {count} clients, {} iterations after {} warm-up; times in ms\n",
+        runs.iterations, runs.warmup
+    );
+    print!("{}", markdown(&outcomes, &PENDING_SEARCH_CASES));
+    Ok(())
+}

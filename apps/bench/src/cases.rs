@@ -1,0 +1,227 @@
+//! The benchmark's cases, as a table: each names a product request and the same page
+//! written as raw SQL for each backend, with the parameter sets it rotates through (the
+//! product and the raw runs use the same sequence).
+//!
+//! The raw SQL is what the product's storage adapter sends for the page itself (the same
+//! columns, filters, order and `LIMIT page + 1`). The product path does more around it:
+//! a read transaction (REPEATABLE READ on PostgreSQL), the existence checks of the site
+//! and labels asked for, two queries for the page's sites and labels, decoding into
+//! domain types and the cursor. The ratio product/raw measures all of that.
+
+use sea_orm::Value;
+
+use clientele_adapters::DatabaseBackend;
+use clientele_application::clients::ClientListRequest;
+use clientele_domain::label::LabelFilter;
+use clientele_domain::{BusinessId, ClientSort, LabelId, PageLimit, SiteId};
+
+/// The values one iteration uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Params {
+    pub limit: PageLimit,
+    pub site: Option<SiteId>,
+    pub label: Option<LabelId>,
+    pub banned: Option<bool>,
+    // SEARCH: add `q: Option<String>` here when `ClientListRequest` gets `q`.
+}
+
+/// A statement with `?` placeholders and its values, in order.
+#[derive(Debug, Clone)]
+pub struct RawQuery {
+    pub sql: String,
+    pub values: Vec<Value>,
+}
+
+impl RawQuery {
+    /// The SQL for `backend`: PostgreSQL numbers its placeholders (`$1`, `$2`, …).
+    pub fn sql_for(&self, backend: DatabaseBackend) -> String {
+        match backend {
+            DatabaseBackend::Sqlite => self.sql.clone(),
+            DatabaseBackend::Postgres => {
+                let mut out = String::with_capacity(self.sql.len() + 16);
+                let mut n = 0;
+                for c in self.sql.chars() {
+                    if c == '?' {
+                        n += 1;
+                        out.push('$');
+                        out.push_str(&n.to_string());
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+/// One benchmark case.
+pub struct Case {
+    pub name: &'static str,
+    /// Used in turn: iteration `i` takes `params[i % params.len()]`.
+    pub params: Vec<Params>,
+    /// The product's request.
+    pub request: fn(&Params) -> ClientListRequest,
+    /// The same page in raw SQL, per backend.
+    pub raw: fn(DatabaseBackend, BusinessId, &Params) -> RawQuery,
+}
+
+/// A case that waits for a product feature before it can be measured.
+pub struct PendingCase {
+    pub name: &'static str,
+    pub waits_for: &'static str,
+}
+
+/// The search cases of STACK.md's "Search at a million clients", to add as soon as the
+/// client list takes a `q` search parameter (being added on main). Each is a first page of
+/// 50 (`limit = 50`), sorted by last name, rotating through values drawn from the data.
+pub const PENDING_SEARCH_CASES: [PendingCase; 5] = [
+    PendingCase {
+        name: "phone last 4 digits",
+        waits_for: "`q`: 4 digits taken from the end of stored phones",
+    },
+    PendingCase {
+        name: "email fragment",
+        waits_for: "`q`: 2 to 4 characters from inside stored emails (\"mart\", \".du\")",
+    },
+    PendingCase {
+        name: "one-word name prefix",
+        waits_for: "`q`: 3-letter prefixes of common and rare last names",
+    },
+    PendingCase {
+        name: "two-word name",
+        waits_for: "`q`: \"first last\" prefixes (\"marie mar\", \"jean-l dub\")",
+    },
+    PendingCase {
+        name: "search, first page of 50",
+        waits_for: "`q`: a common prefix whose first page of 50 is all that is read",
+    },
+];
+
+/// Every column of `clients`, in the entity's order, as the product selects them.
+const CLIENT_COLUMNS: &str = "clients.business_id, clients.id, clients.first_name, \
+    clients.last_name, clients.first_name_key, clients.last_name_key, clients.email, \
+    clients.email_key, clients.phone, clients.phone_digits, clients.banned, \
+    clients.has_account, clients.client_notes, clients.client_since, clients.created_at, \
+    clients.updated_at, clients.admin_updated_at, clients.version";
+
+const BY_LAST_NAME: &str =
+    "ORDER BY clients.last_name_key ASC, clients.first_name_key ASC, clients.id ASC";
+
+/// The product asks storage for one row more than the page, to know if another follows.
+fn fetched(limit: PageLimit) -> Value {
+    Value::from(i64::from(limit.get()) + 1)
+}
+
+fn filtered_request(p: &Params) -> ClientListRequest {
+    ClientListRequest {
+        limit: p.limit,
+        sort: ClientSort::LastName,
+        site: p.site,
+        labels: p.label.map(|label| LabelFilter::AnyOf(vec![label])),
+        banned: p.banned,
+        ..ClientListRequest::default()
+    }
+}
+
+/// Site, one label (any of) and not banned, as the adapter writes them: one `EXISTS` per
+/// child table, walked in the order of `ix_clients_last_first`. The same on both backends.
+fn filtered_raw(_backend: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
+    let sql = format!(
+        "SELECT {CLIENT_COLUMNS} FROM clients \
+         WHERE clients.business_id = ? \
+         AND EXISTS (SELECT 1 FROM client_sites WHERE client_sites.business_id = clients.business_id \
+             AND client_sites.client_id = clients.id AND client_sites.site_id = ?) \
+         AND EXISTS (SELECT 1 FROM client_labels WHERE client_labels.business_id = clients.business_id \
+             AND client_labels.client_id = clients.id AND client_labels.label_id IN (?)) \
+         AND clients.banned = ? \
+         {BY_LAST_NAME} LIMIT ?"
+    );
+    RawQuery {
+        sql,
+        values: vec![
+            business.as_uuid().into(),
+            p.site.map(|s| s.as_uuid()).into(),
+            p.label.map(|l| l.as_uuid()).into(),
+            p.banned.into(),
+            fetched(p.limit),
+        ],
+    }
+}
+
+fn unfiltered_request(p: &Params) -> ClientListRequest {
+    ClientListRequest {
+        limit: p.limit,
+        sort: ClientSort::LastName,
+        ..ClientListRequest::default()
+    }
+}
+
+fn unfiltered_raw(_backend: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
+    RawQuery {
+        sql: format!(
+            "SELECT {CLIENT_COLUMNS} FROM clients WHERE clients.business_id = ? \
+             {BY_LAST_NAME} LIMIT ?"
+        ),
+        values: vec![business.as_uuid().into(), fetched(p.limit)],
+    }
+}
+
+/// The cases measured now, over the business's `sites` and `labels`.
+pub fn cases(sites: &[SiteId], labels: &[LabelId]) -> Vec<Case> {
+    let page_of_500 = PageLimit::default();
+    // Every (label, site) pair: rare labels make the walk long, common ones short.
+    let filtered: Vec<Params> = labels
+        .iter()
+        .flat_map(|label| {
+            sites.iter().map(|site| Params {
+                limit: page_of_500,
+                site: Some(*site),
+                label: Some(*label),
+                banned: Some(false),
+            })
+        })
+        .collect();
+    vec![
+        Case {
+            name: "filtered list page of 500 (site, one label, not banned)",
+            params: filtered,
+            request: filtered_request,
+            raw: filtered_raw,
+        },
+        Case {
+            name: "unfiltered first page of 500",
+            params: vec![Params {
+                limit: page_of_500,
+                site: None,
+                label: None,
+                banned: None,
+            }],
+            request: unfiltered_request,
+            raw: unfiltered_raw,
+        },
+        // SEARCH: the cases of PENDING_SEARCH_CASES go here, e.g. "phone last 4 digits":
+        // params with `limit: PageLimit::parse(Some(50))` and `q` drawn from stored phones
+        // (`SELECT phone_digits FROM clients … LIMIT 40`), `request` setting `q`, and
+        // `raw` per backend (the adapter's search SQL: `phone_rev` prefix, FTS5 or
+        // pg_trgm …), which then differs between SQLite and PostgreSQL.
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_placeholders_are_numbered_in_order() {
+        let query = RawQuery {
+            sql: "a = ? AND b IN (?) LIMIT ?".to_owned(),
+            values: Vec::new(),
+        };
+        assert_eq!(
+            query.sql_for(DatabaseBackend::Postgres),
+            "a = $1 AND b IN ($2) LIMIT $3"
+        );
+        assert_eq!(query.sql_for(DatabaseBackend::Sqlite), query.sql);
+    }
+}
