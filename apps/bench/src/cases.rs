@@ -11,7 +11,9 @@
 use sea_orm::Value;
 
 use clientele_adapters::DatabaseBackend;
-use clientele_application::clients::ClientListRequest;
+
+use crate::search_cases::{Samples, search_cases};
+use clientele_application::clients::{ClientListRequest, SiteChoice};
 use clientele_domain::label::LabelFilter;
 use clientele_domain::{BusinessId, ClientSort, LabelId, PageLimit, SiteId};
 
@@ -22,7 +24,8 @@ pub struct Params {
     pub site: Option<SiteId>,
     pub label: Option<LabelId>,
     pub banned: Option<bool>,
-    // SEARCH: add `q: Option<String>` here when `ClientListRequest` gets `q`.
+    /// CL-5 to CL-8: the search box.
+    pub q: Option<String>,
 }
 
 /// A statement with `?` placeholders and its values, in order.
@@ -66,38 +69,6 @@ pub struct Case {
     pub raw: fn(DatabaseBackend, BusinessId, &Params) -> RawQuery,
 }
 
-/// A case that waits for a product feature before it can be measured.
-pub struct PendingCase {
-    pub name: &'static str,
-    pub waits_for: &'static str,
-}
-
-/// The search cases of STACK.md's "Search at a million clients", to add as soon as the
-/// client list takes a `q` search parameter (being added on main). Each is a first page of
-/// 50 (`limit = 50`), sorted by last name, rotating through values drawn from the data.
-pub const PENDING_SEARCH_CASES: [PendingCase; 5] = [
-    PendingCase {
-        name: "phone last 4 digits",
-        waits_for: "`q`: 4 digits taken from the end of stored phones",
-    },
-    PendingCase {
-        name: "email fragment",
-        waits_for: "`q`: 2 to 4 characters from inside stored emails (\"mart\", \".du\")",
-    },
-    PendingCase {
-        name: "one-word name prefix",
-        waits_for: "`q`: 3-letter prefixes of common and rare last names",
-    },
-    PendingCase {
-        name: "two-word name",
-        waits_for: "`q`: \"first last\" prefixes (\"marie mar\", \"jean-l dub\")",
-    },
-    PendingCase {
-        name: "search, first page of 50",
-        waits_for: "`q`: a common prefix whose first page of 50 is all that is read",
-    },
-];
-
 /// Every column of `clients`, in the entity's order, as the product selects them.
 const CLIENT_COLUMNS: &str = "clients.business_id, clients.id, clients.first_name, \
     clients.last_name, clients.first_name_key, clients.last_name_key, clients.email, \
@@ -117,7 +88,7 @@ fn filtered_request(p: &Params) -> ClientListRequest {
     ClientListRequest {
         limit: p.limit,
         sort: ClientSort::LastName,
-        site: p.site,
+        site: p.site.map_or(SiteChoice::All, SiteChoice::One),
         labels: p.label.map(|label| LabelFilter::AnyOf(vec![label])),
         banned: p.banned,
         ..ClientListRequest::default()
@@ -153,6 +124,7 @@ fn unfiltered_request(p: &Params) -> ClientListRequest {
     ClientListRequest {
         limit: p.limit,
         sort: ClientSort::LastName,
+        site: SiteChoice::All,
         ..ClientListRequest::default()
     }
 }
@@ -167,8 +139,8 @@ fn unfiltered_raw(_backend: DatabaseBackend, business: BusinessId, p: &Params) -
     }
 }
 
-/// The cases measured now, over the business's `sites` and `labels`.
-pub fn cases(sites: &[SiteId], labels: &[LabelId]) -> Vec<Case> {
+/// The cases, over the business's `sites` and `labels`, and search `samples`.
+pub fn cases(sites: &[SiteId], labels: &[LabelId], samples: &Samples) -> Vec<Case> {
     let page_of_500 = PageLimit::default();
     // Every (label, site) pair: rare labels make the walk long, common ones short.
     let filtered: Vec<Params> = labels
@@ -179,10 +151,12 @@ pub fn cases(sites: &[SiteId], labels: &[LabelId]) -> Vec<Case> {
                 site: Some(*site),
                 label: Some(*label),
                 banned: Some(false),
+                q: None,
             })
         })
         .collect();
-    vec![
+    let mut cases = search_cases(samples);
+    cases.extend([
         Case {
             name: "filtered list page of 500 (site, one label, not banned)",
             params: filtered,
@@ -196,16 +170,13 @@ pub fn cases(sites: &[SiteId], labels: &[LabelId]) -> Vec<Case> {
                 site: None,
                 label: None,
                 banned: None,
+                q: None,
             }],
             request: unfiltered_request,
             raw: unfiltered_raw,
         },
-        // SEARCH: the cases of PENDING_SEARCH_CASES go here, e.g. "phone last 4 digits":
-        // params with `limit: PageLimit::parse(Some(50))` and `q` drawn from stored phones
-        // (`SELECT phone_digits FROM clients … LIMIT 40`), `request` setting `q`, and
-        // `raw` per backend (the adapter's search SQL: `phone_rev` prefix, FTS5 or
-        // pg_trgm …), which then differs between SQLite and PostgreSQL.
-    ]
+    ]);
+    cases
 }
 
 #[cfg(test)]

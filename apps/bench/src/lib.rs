@@ -12,4 +12,5 @@ pub mod load;
 pub mod measure;
 pub mod people;
 pub mod population;
+pub mod search_cases;
 pub mod setup;

@@ -35,7 +35,7 @@ pub enum MeasureError {
     )]
     Mismatch {
         case: &'static str,
-        params: Params,
+        params: Box<Params>,
         product: usize,
         more: bool,
         raw: usize,
@@ -209,7 +209,7 @@ fn check_same(
     }
     Err(MeasureError::Mismatch {
         case: case.name,
-        params: params.clone(),
+        params: Box::new(params.clone()),
         product: product.len(),
         more,
         raw: raw.len(),
@@ -219,7 +219,7 @@ fn check_same(
 }
 
 /// The figures as a Markdown table.
-pub fn markdown(outcomes: &[Outcome], pending: &[crate::cases::PendingCase]) -> String {
+pub fn markdown(outcomes: &[Outcome]) -> String {
     let mut out = String::from(
         "| case | param. sets | rows | product p50 | product p95 | product p99 | raw p50 | raw p95 | raw p99 | product/raw p50 | product/raw p99 |\n\
          | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
@@ -238,12 +238,6 @@ pub fn markdown(outcomes: &[Outcome], pending: &[crate::cases::PendingCase]) -> 
             o.raw.p99,
             o.product.p50 / o.raw.p50,
             o.product.p99 / o.raw.p99,
-        ));
-    }
-    for p in pending {
-        out.push_str(&format!(
-            "| {} (pending: {}) | | | | | | | | | | |\n",
-            p.name, p.waits_for
         ));
     }
     out

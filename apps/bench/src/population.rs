@@ -112,6 +112,7 @@ impl Population {
                 .rng
                 .random_bool(shares::WITH_NOTES)
                 .then(|| "Préfère les rendez-vous du matin.".to_owned()),
+            ..ClientInput::default()
         };
         let new = NewClient::parse(&input)
             .map_err(|errors| PopulationError::InvalidClient { person, errors })?;

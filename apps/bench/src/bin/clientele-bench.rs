@@ -10,8 +10,9 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use clientele_adapters::{DatabaseBackend, SeaStorage, SystemClock, UuidV7Ids};
 use clientele_application::{Clientele, Config};
-use clientele_bench::cases::{PENDING_SEARCH_CASES, cases};
+use clientele_bench::cases::cases;
 use clientele_bench::measure::{Bench, Runs, markdown};
+use clientele_bench::search_cases::samples;
 use clientele_bench::setup;
 use clientele_ports::Storage;
 
@@ -37,7 +38,7 @@ struct Args {
 async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();
     let storage = SeaStorage::connect(&args.database_url).await?;
-    storage.ready().await?;
+    storage.migrate().await?;
     let backend = storage.backend();
     let dyn_storage: Arc<dyn Storage> = Arc::new(storage.clone());
     let app = Clientele::new(
@@ -100,7 +101,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         runs.iterations
     );
     let mut outcomes = Vec::new();
-    for case in cases(&sites, &labels) {
+    let samples = samples(storage.connection(), backend, generated.business.id, 40).await?;
+    for case in cases(&sites, &labels, &samples) {
         eprintln!("  {} …", case.name);
         outcomes.push(bench.run(&case, runs).await?);
     }
@@ -108,6 +110,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "{backend:?} {version}, {count} clients, {} iterations after {} warm-up; times in ms\n",
         runs.iterations, runs.warmup
     );
-    print!("{}", markdown(&outcomes, &PENDING_SEARCH_CASES));
+    print!("{}", markdown(&outcomes));
     Ok(())
 }
