@@ -157,7 +157,7 @@ fn label_condition(filter: &LabelFilter) -> Option<Condition> {
 }
 
 /// The columns of an order, most significant first; the id always ends it.
-fn order_columns(sort: ClientSort) -> &'static [clients::Column] {
+pub(super) fn order_columns(sort: ClientSort) -> &'static [clients::Column] {
     use clients::Column::*;
     match sort {
         ClientSort::LastName => &[LastNameKey, FirstNameKey, Id],

@@ -5,22 +5,25 @@
 //! rows match, and a wrong guess walks the whole sort index (STACK.md measured 0.2–1.3 s
 //! at a million clients). Instead every reading of the query is its own query (a prefix
 //! range of a name key, the inner-word tails of a name, a trigram match of the email or
-//! phone), each returns at most one page in the list's order, and the pages are merged
-//! here: the first `limit` of the union of each branch's first `limit` rows is the first
-//! `limit` of the union. Exact matches (CL-8) are a query of their own that comes first;
-//! the other branches exclude them.
+//! phone), each returns at most one page in the list's order, and one `UNION` merges
+//! them in the same round trip: the first `limit` of the union of each branch's first
+//! `limit` rows is the first `limit` of the union. Exact matches (CL-8) are a branch of
+//! their own that comes first; the other branches exclude them.
 
-use std::collections::BTreeMap;
-
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, QueryFilter, Select};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement, UnionType,
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait,
+    Select,
+};
 
 use clientele_domain::search::{ClientSearch, NameSplit};
-use clientele_domain::{BusinessId, ClientId, ClientSort, ClientSortKey};
+use clientele_domain::{BusinessId, ClientSort};
 use clientele_ports::StorageError;
 use clientele_ports::storage::ClientQuery;
 
-use super::clients::ordered;
+use super::clients::{order_columns, ordered};
 use super::entities::{client_name_tails, clients};
 use super::{SeaTransaction, unexpected};
 
@@ -211,29 +214,33 @@ fn exact_condition(search: &ClientSearch, null_safe: bool) -> Condition {
     exact
 }
 
-/// Where a row stands in `sort`, to merge the branches' pages.
-fn row_key(sort: ClientSort, row: &clients::Model) -> ClientSortKey {
-    let id = ClientId::from_uuid(row.id);
-    match sort {
-        ClientSort::LastName => ClientSortKey::Names {
-            primary: row.last_name_key.clone(),
-            secondary: row.first_name_key.clone(),
-            id,
-        },
-        ClientSort::FirstName => ClientSortKey::Names {
-            primary: row.first_name_key.clone(),
-            secondary: row.last_name_key.clone(),
-            id,
-        },
-        ClientSort::CreatedAt => ClientSortKey::Instant {
-            at: row.created_at,
-            id,
-        },
-        ClientSort::AdminUpdatedAt => ClientSortKey::Instant {
-            at: row.admin_updated_at,
-            id,
-        },
+/// The parts' rows as one statement: `SELECT group, part.* FROM (part) UNION …`, in
+/// group then `sort` order, `limit` rows. Each part keeps its own order and limit, so the
+/// database reads at most `limit` rows of each; `UNION` drops the rows that several
+/// readings find.
+fn merged(
+    parts: Vec<(i32, Select<clients::Entity>)>,
+    sort: ClientSort,
+    limit: u32,
+) -> Option<SelectStatement> {
+    let group = Alias::new("search_group");
+    let mut parts = parts.into_iter().enumerate().map(|(n, (rank, part))| {
+        let alias = Alias::new(format!("reading_{n}"));
+        Query::select()
+            .expr_as(Expr::val(rank), group.clone())
+            .column((alias.clone(), Asterisk))
+            .from_subquery(part.into_query(), alias)
+            .take()
+    });
+    let mut statement = parts.next()?;
+    for part in parts {
+        statement.union(UnionType::Distinct, part);
     }
+    statement.order_by(group, Order::Asc);
+    for column in order_columns(sort) {
+        statement.order_by(*column, Order::Asc);
+    }
+    Some(statement.limit(u64::from(limit)).take())
 }
 
 impl SeaTransaction {
@@ -247,38 +254,27 @@ impl SeaTransaction {
         search: &ClientSearch,
     ) -> Result<Vec<clients::Model>, StorageError> {
         let backend = self.txn.get_database_backend();
-        let others = branches(backend, business, search);
-        let limit = query.limit as usize;
-        let mut rows = Vec::new();
+        let mut parts = Vec::new();
         if !query.past_exact_matches {
             let exact = filtered.clone().filter(exact_condition(search, false));
-            rows = ordered(exact, query.sort, query.after.as_ref(), query.limit)?
-                .all(&self.txn)
-                .await
-                .map_err(unexpected)?;
+            parts.push((
+                0,
+                ordered(exact, query.sort, query.after.as_ref(), query.limit)?,
+            ));
         }
-        if rows.len() >= limit || others.is_empty() {
-            return Ok(rows);
-        }
-        let rest = limit - rows.len();
         let after = query.after.as_ref().filter(|_| query.past_exact_matches);
         let not_exact = filtered.filter(exact_condition(search, true).not());
-        let mut merged: BTreeMap<ClientSortKey, clients::Model> = BTreeMap::new();
-        for branch in others {
-            let page = ordered(
-                not_exact.clone().filter(branch),
-                query.sort,
-                after,
-                rest as u32,
-            )?
+        for branch in branches(backend, business, search) {
+            let part = not_exact.clone().filter(branch);
+            parts.push((1, ordered(part, query.sort, after, query.limit)?));
+        }
+        let Some(statement) = merged(parts, query.sort, query.limit) else {
+            return Ok(Vec::new());
+        };
+        clients::Entity::find()
+            .from_raw_sql(backend.build(&statement))
             .all(&self.txn)
             .await
-            .map_err(unexpected)?;
-            for row in page {
-                merged.insert(row_key(query.sort, &row), row);
-            }
-        }
-        rows.extend(merged.into_values().take(rest));
-        Ok(rows)
+            .map_err(unexpected)
     }
 }
