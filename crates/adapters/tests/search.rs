@@ -407,3 +407,42 @@ async fn cl_1_cl_5_a_name_whose_folded_key_is_long_is_stored_and_found() {
 
     assert_eq!(found, [client.id]);
 }
+
+#[tokio::test]
+async fn cl_6_cl_7_a_fragment_thousands_of_clients_share_is_found_in_order_too() {
+    let (storage, _database) = fresh_storage().await;
+    let (business, site) = business_with_site(&storage).await;
+    // More clients share "gmail" and "06" than the trigram index is asked for at once.
+    let clients: Vec<Client> = (0..2100_i64)
+        .map(|n| {
+            let input = ClientInput {
+                first_name: format!("Prénom{}", n % 7),
+                last_name: format!("Nom{:04}", (n * 7919) % 2100),
+                email: Some(format!("n{n}@gmail.com")),
+                phone: Some(format!("06 {:02} {:02} 00 00", n / 100, n % 100)),
+                ..ClientInput::default()
+            };
+            Client::create(
+                ClientId::from_uuid(UuidV7Ids.new_id()),
+                business,
+                NewClient::parse(&input).unwrap(),
+                vec![site],
+                at(n),
+                at(n).date_naive(),
+            )
+        })
+        .collect();
+    insert(&storage, &clients).await;
+
+    for raw in ["gmail", "0000", "n20"] {
+        let search = ClientSearch::parse("q", raw).unwrap();
+        let got = all_pages(
+            &storage,
+            business,
+            search_query(&search, ClientSort::LastName, 250),
+        )
+        .await;
+        let want = expected(&search, ClientSort::LastName, &clients);
+        assert_eq!(got, want, "q={raw:?}");
+    }
+}

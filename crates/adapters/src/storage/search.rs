@@ -14,9 +14,10 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, QueryTrait, Select, Statement,
 };
+use uuid::Uuid;
 
 use clientele_domain::search::{ClientSearch, NameSplit};
 use clientele_domain::{BusinessId, ClientSort};
@@ -31,7 +32,7 @@ use super::{SeaTransaction, unexpected};
 /// databases answer from a byte-wise btree (`COLLATE "C"` on PostgreSQL).
 const ABOVE_ALL: char = char::MAX;
 
-/// SQLite's FTS5 trigram index finds nothing for patterns shorter than a trigram.
+/// Neither trigram index finds anything for a pattern shorter than a trigram.
 const TRIGRAM: usize = 3;
 
 /// `column` starts with `phrase`, as a range.
@@ -90,9 +91,15 @@ fn split_branches(business: BusinessId, split: &NameSplit) -> Vec<Condition> {
     }
 }
 
-/// `instr(column, fragment) > 0`: an exact substring test, with nothing to escape.
-fn contains(column: clients::Column, fragment: &str) -> Condition {
-    Condition::all().add(Expr::expr(Func::cust("instr").arg(Expr::col(column)).arg(fragment)).gt(0))
+/// `column` holds `fragment`, as a plain filter no index answers (`instr` on SQLite,
+/// `strpos` on PostgreSQL: the same arguments, nothing to escape).
+fn contains(backend: DbBackend, column: clients::Column, fragment: &str) -> Condition {
+    let position = match backend {
+        DbBackend::Postgres => "strpos",
+        _ => "instr",
+    };
+    Condition::all()
+        .add(Expr::expr(Func::cust(position).arg(Expr::col(column)).arg(fragment)).gt(0))
 }
 
 /// `column LIKE '%fragment%'` with `%`, `_` and `\` taken literally.
@@ -107,43 +114,44 @@ fn like_contains(column: clients::Column, fragment: &str) -> Condition {
     Condition::all().add(Expr::col(column).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')))
 }
 
-/// CL-6, CL-7: `column` contains `fragment`. PostgreSQL answers `LIKE` from its pg_trgm
-/// index; SQLite from its FTS5 trigram index when the fragment has a trigram and no LIKE
-/// wildcard, then checks the exact substring on the row.
+/// At most this many candidates of a substring are fetched from its trigram index; a
+/// fragment found more often is common enough for the list's own order to meet a page of
+/// it soon.
+const CANDIDATES: usize = 2000;
+
+/// What the trigram index says of a fragment (CL-6, CL-7).
+enum Substring {
+    /// Every client of the business whose column holds it: few enough to sort.
+    Few(Vec<Uuid>),
+    /// More than [`CANDIDATES`] rows, or too short for trigrams.
+    Many,
+}
+
+/// A substring as a branch. Neither planner estimates how many rows `LIKE '%…%'`
+/// matches (STACK.md saw PostgreSQL walk a million rows for a rare fragment and sort a
+/// hundred thousand for a common one), so the index is asked first, with a cap: a rare
+/// fragment becomes a list of ids to look up and sort, a common one a plain filter on the
+/// list's ordered walk, which meets a page of matches within a few thousand rows.
 fn substring_branch(
     backend: DbBackend,
-    business: BusinessId,
     column: clients::Column,
-    fts_column: &str,
     fragment: &str,
-) -> Condition {
-    match backend {
-        DbBackend::Postgres => like_contains(column, fragment),
-        _ if fragment.chars().count() < TRIGRAM || fragment.contains(['%', '_']) => {
-            contains(column, fragment)
-        }
-        _ => {
-            let in_fts = Expr::cust_with_values(
-                format!(
-                    "{table}.{id} IN (SELECT r.client_id FROM client_search_rows r \
-                     WHERE r.business_id = ? AND r.row_id IN \
-                     (SELECT rowid FROM client_search_fts WHERE {fts_column} LIKE ?))",
-                    table = "\"clients\"",
-                    id = "\"id\"",
-                ),
-                [
-                    sea_orm::Value::from(business.as_uuid()),
-                    sea_orm::Value::from(format!("%{fragment}%")),
-                ],
-            );
-            Condition::all().add(in_fts).add(contains(column, fragment))
-        }
+    found: Substring,
+) -> Option<Condition> {
+    match found {
+        Substring::Few(ids) if ids.is_empty() => None,
+        Substring::Few(ids) => Some(
+            Condition::all()
+                .add(clients::Column::Id.is_in(ids))
+                .add(contains(backend, column, fragment)),
+        ),
+        Substring::Many => Some(contains(backend, column, fragment)),
     }
 }
 
-/// Every branch of the search other than the exact matches.
-fn branches(backend: DbBackend, business: BusinessId, search: &ClientSearch) -> Vec<Condition> {
-    let mut branches: Vec<Condition> = search
+/// Every name branch of the search.
+fn name_branches_of(business: BusinessId, search: &ClientSearch) -> Vec<Condition> {
+    search
         .names()
         .map(|names| {
             names
@@ -152,26 +160,7 @@ fn branches(backend: DbBackend, business: BusinessId, search: &ClientSearch) -> 
                 .flat_map(|split| split_branches(business, split))
                 .collect()
         })
-        .unwrap_or_default();
-    if let Some(digits) = search.phone_digits() {
-        branches.push(substring_branch(
-            backend,
-            business,
-            clients::Column::PhoneDigits,
-            "phone_digits",
-            digits,
-        ));
-    }
-    if let Some(fragment) = search.email_fragment() {
-        branches.push(substring_branch(
-            backend,
-            business,
-            clients::Column::EmailKey,
-            "email_key",
-            fragment,
-        ));
-    }
-    branches
+        .unwrap_or_default()
 }
 
 /// `column` equals `value`; with `null_safe`, a NULL column is "not equal" rather than
@@ -244,6 +233,111 @@ fn merged(
 }
 
 impl SeaTransaction {
+    /// Asks the trigram index which clients of `business` hold `fragment` in `column`,
+    /// up to [`CANDIDATES`].
+    async fn substring_candidates(
+        &self,
+        business: BusinessId,
+        column: clients::Column,
+        fragment: &str,
+    ) -> Result<Substring, StorageError> {
+        if fragment.chars().count() < TRIGRAM {
+            return Ok(Substring::Many);
+        }
+        let backend = self.txn.get_database_backend();
+        let cap = CANDIDATES as i64 + 1;
+        let rows: Vec<(Uuid, Uuid)> = match backend {
+            DbBackend::Postgres => {
+                // Only the trigram index may answer: a planner that guesses "many" would
+                // rather read the table, which for a rare fragment means all of it.
+                self.set_local("enable_seqscan = off, enable_indexscan = off")
+                    .await?;
+                let rows = clients::Entity::find()
+                    .select_only()
+                    .column(clients::Column::BusinessId)
+                    .column(clients::Column::Id)
+                    .filter(clients::Column::BusinessId.eq(business.as_uuid()))
+                    .filter(like_contains(column, fragment))
+                    .limit(cap as u64)
+                    .into_tuple()
+                    .all(&self.txn)
+                    .await
+                    .map_err(unexpected);
+                self.set_local("enable_seqscan = on, enable_indexscan = on")
+                    .await?;
+                rows?
+            }
+            _ if fragment.contains(['%', '_']) => return Ok(Substring::Many),
+            _ => {
+                let fts_column = match column {
+                    clients::Column::PhoneDigits => "phone_digits",
+                    _ => "email_key",
+                };
+                let sql = format!(
+                    "SELECT r.business_id, r.client_id FROM client_search_rows r \
+                     WHERE r.row_id IN (SELECT rowid FROM client_search_fts \
+                     WHERE {fts_column} LIKE ? LIMIT ?)"
+                );
+                let statement = Statement::from_sql_and_values(
+                    backend,
+                    sql,
+                    [format!("%{fragment}%").into(), cap.into()],
+                );
+                let rows = self
+                    .txn
+                    .query_all_raw(statement)
+                    .await
+                    .map_err(unexpected)?;
+                rows.iter()
+                    .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+                    .collect::<Result<_, DbErr>>()
+                    .map_err(unexpected)?
+            }
+        };
+        if rows.len() > CANDIDATES {
+            return Ok(Substring::Many);
+        }
+        Ok(Substring::Few(
+            rows.into_iter()
+                .filter(|(owner, _)| *owner == business.as_uuid())
+                .map(|(_, id)| id)
+                .collect(),
+        ))
+    }
+
+    /// `SET LOCAL` each of `settings` (PostgreSQL) for the rest of the transaction.
+    async fn set_local(&self, settings: &str) -> Result<(), StorageError> {
+        for setting in settings.split(", ") {
+            self.txn
+                .execute_unprepared(&format!("SET LOCAL {setting}"))
+                .await
+                .map_err(unexpected)?;
+        }
+        Ok(())
+    }
+
+    /// Every branch of the search other than the exact matches.
+    async fn branches(
+        &self,
+        business: BusinessId,
+        search: &ClientSearch,
+    ) -> Result<Vec<Condition>, StorageError> {
+        let backend = self.txn.get_database_backend();
+        let mut branches = name_branches_of(business, search);
+        for (column, fragment) in [
+            (clients::Column::PhoneDigits, search.phone_digits()),
+            (clients::Column::EmailKey, search.email_fragment()),
+        ] {
+            if let Some(fragment) = fragment {
+                let found = self
+                    .substring_candidates(business, column, fragment)
+                    .await?;
+                branches.extend(substring_branch(backend, column, fragment, found));
+            }
+        }
+        Ok(branches)
+    }
+
     /// One page of the clients `search` finds among those `filtered` selects: the exact
     /// matches first, then the others, each group in `query.sort`.
     pub(super) async fn search_rows(
@@ -264,7 +358,7 @@ impl SeaTransaction {
         }
         let after = query.after.as_ref().filter(|_| query.past_exact_matches);
         let not_exact = filtered.filter(exact_condition(search, true).not());
-        for branch in branches(backend, business, search) {
+        for branch in self.branches(business, search).await? {
             let part = not_exact.clone().filter(branch);
             parts.push((1, ordered(part, query.sort, after, query.limit)?));
         }

@@ -135,14 +135,10 @@ async fn backfill_tails(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
             .order_by(Clients::Id, Order::Asc)
             .limit(1000);
         if let Some((business, id)) = after.take() {
-            select.cond_where(
-                Cond::any()
-                    .add(Expr::col(Clients::BusinessId).gt(business.clone()))
-                    .add(
-                        Cond::all()
-                            .add(Expr::col(Clients::BusinessId).eq(business))
-                            .add(Expr::col(Clients::Id).gt(id)),
-                    ),
+            // A row-value comparison: both databases start the index scan right there.
+            select.and_where(
+                Expr::tuple([Expr::col(Clients::BusinessId), Expr::col(Clients::Id)])
+                    .gt(Expr::tuple([Expr::val(business), Expr::val(id)])),
             );
         }
         let rows = db.query_all(&select).await?;
