@@ -305,14 +305,17 @@ impl SeaTransaction {
         ))
     }
 
-    /// `SET LOCAL` each of `settings` (PostgreSQL) for the rest of the transaction.
+    /// `SET LOCAL` each of `settings` (PostgreSQL) for the rest of the transaction, in
+    /// one round trip.
     async fn set_local(&self, settings: &str) -> Result<(), StorageError> {
-        for setting in settings.split(", ") {
-            self.txn
-                .execute_unprepared(&format!("SET LOCAL {setting}"))
-                .await
-                .map_err(unexpected)?;
-        }
+        let statements: Vec<String> = settings
+            .split(", ")
+            .map(|setting| format!("SET LOCAL {setting}"))
+            .collect();
+        self.txn
+            .execute_unprepared(&statements.join("; "))
+            .await
+            .map_err(unexpected)?;
         Ok(())
     }
 
