@@ -258,6 +258,11 @@ fn substring(backend: DatabaseBackend, business: BusinessId, column: &str, fragm
 }
 
 fn exact(search: &ClientSearch, null_safe: bool) -> Sql {
+    Sql::or(exact_readings(search, null_safe))
+}
+
+/// One condition per exact reading, each answered by one index.
+fn exact_readings(search: &ClientSearch, null_safe: bool) -> Vec<Sql> {
     let mut parts = Vec::new();
     for split in search.names().map(|n| n.splits()).unwrap_or_default() {
         let mut text = Vec::new();
@@ -288,7 +293,7 @@ fn exact(search: &ClientSearch, null_safe: bool) -> Sql {
             vec![email.into()],
         ));
     }
-    Sql::or(parts)
+    parts
 }
 
 /// The page as one statement: the exact matches, then each reading's first page without
@@ -304,7 +309,10 @@ fn search_raw(backend: DatabaseBackend, business: BusinessId, p: &Params) -> Raw
             values: Vec::new(),
         };
     };
-    let mut branches = vec![(0, exact(&search, false))];
+    let mut branches: Vec<(i32, Sql)> = exact_readings(&search, false)
+        .into_iter()
+        .map(|reading| (0, reading))
+        .collect();
     let others: Vec<Sql> = search
         .names()
         .map(|names| {

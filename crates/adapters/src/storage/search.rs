@@ -175,9 +175,11 @@ fn equals(column: clients::Column, value: &str, null_safe: bool) -> Condition {
 }
 
 /// CL-8: the query read as a whole name, a whole phone number or a whole email, the
-/// storage form of [`ClientSearch::is_exact`].
-fn exact_condition(search: &ClientSearch, null_safe: bool) -> Condition {
-    let mut exact = Condition::any();
+/// storage form of [`ClientSearch::is_exact`]: one condition per reading, each answered
+/// by an equality on one index. (As one `OR`, SQLite takes a single index for the
+/// business and reads every client of it.)
+fn exact_readings(search: &ClientSearch, null_safe: bool) -> Vec<Condition> {
+    let mut exact = Vec::new();
     for split in search.names().map(|n| n.splits()).unwrap_or_default() {
         let mut both = Condition::all();
         if let Some(first) = &split.first {
@@ -186,21 +188,28 @@ fn exact_condition(search: &ClientSearch, null_safe: bool) -> Condition {
         if let Some(last) = &split.last {
             both = both.add(clients::Column::LastNameKey.eq(last.as_str()));
         }
-        exact = exact.add(both);
+        exact.push(both);
     }
     if let Some(digits) = search.phone_digits() {
-        exact = exact
-            .add(equals(clients::Column::PhoneDigits, digits, null_safe))
-            .add(equals(
-                clients::Column::PhoneDigits,
-                &format!("+{digits}"),
-                null_safe,
-            ));
+        let plus = format!("+{digits}");
+        exact.push(match null_safe {
+            true => Condition::any()
+                .add(equals(clients::Column::PhoneDigits, digits, true))
+                .add(equals(clients::Column::PhoneDigits, &plus, true)),
+            false => Condition::all().add(clients::Column::PhoneDigits.is_in([digits, &plus])),
+        });
     }
     if let Some(email) = search.email_fragment() {
-        exact = exact.add(equals(clients::Column::EmailKey, email, null_safe));
+        exact.push(equals(clients::Column::EmailKey, email, null_safe));
     }
     exact
+}
+
+/// Any of the exact readings, as one condition (to exclude them from the others).
+fn exact_condition(search: &ClientSearch) -> Condition {
+    exact_readings(search, true)
+        .into_iter()
+        .fold(Condition::any(), Condition::add)
 }
 
 /// The parts' rows as one statement: `SELECT group, part.* FROM (part) UNION …`, in
@@ -353,14 +362,16 @@ impl SeaTransaction {
         let backend = self.txn.get_database_backend();
         let mut parts = Vec::new();
         if !query.past_exact_matches {
-            let exact = filtered.clone().filter(exact_condition(search, false));
-            parts.push((
-                0,
-                ordered(exact, query.sort, query.after.as_ref(), query.limit)?,
-            ));
+            for reading in exact_readings(search, false) {
+                let exact = filtered.clone().filter(reading);
+                parts.push((
+                    0,
+                    ordered(exact, query.sort, query.after.as_ref(), query.limit)?,
+                ));
+            }
         }
         let after = query.after.as_ref().filter(|_| query.past_exact_matches);
-        let not_exact = filtered.filter(exact_condition(search, true).not());
+        let not_exact = filtered.filter(exact_condition(search).not());
         for branch in self.branches(business, search).await? {
             let part = not_exact.clone().filter(branch);
             parts.push((1, ordered(part, query.sort, after, query.limit)?));
