@@ -28,7 +28,7 @@ impl PersonName {
 
     /// Accent- and case-folded key used for sorting and prefix search (CL-4, CL-5).
     pub fn key(&self) -> String {
-        text::search_key(&self.0)
+        text::name_key(&self.0)
     }
 }
 
