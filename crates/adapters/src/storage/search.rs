@@ -259,7 +259,7 @@ impl SeaTransaction {
             DbBackend::Postgres => {
                 // Only the trigram index may answer: a planner that guesses "many" would
                 // rather read the table, which for a rare fragment means all of it.
-                self.set_local("enable_seqscan = off, enable_indexscan = off")
+                self.set_local(&["enable_seqscan = off", "enable_indexscan = off"])
                     .await?;
                 let rows = clients::Entity::find()
                     .select_only()
@@ -272,7 +272,7 @@ impl SeaTransaction {
                     .all(&self.txn)
                     .await
                     .map_err(unexpected);
-                self.set_local("enable_seqscan = on, enable_indexscan = on")
+                self.set_local(&["enable_seqscan = on", "enable_indexscan = on"])
                     .await?;
                 rows?
             }
@@ -316,9 +316,9 @@ impl SeaTransaction {
 
     /// `SET LOCAL` each of `settings` (PostgreSQL) for the rest of the transaction, in
     /// one round trip.
-    async fn set_local(&self, settings: &str) -> Result<(), StorageError> {
+    async fn set_local(&self, settings: &[&str]) -> Result<(), StorageError> {
         let statements: Vec<String> = settings
-            .split(", ")
+            .iter()
             .map(|setting| format!("SET LOCAL {setting}"))
             .collect();
         self.txn
