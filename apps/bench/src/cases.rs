@@ -28,6 +28,26 @@ pub struct Params {
     pub q: Option<String>,
 }
 
+impl Params {
+    /// A short label of what varies between parameter sets.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(q) = &self.q {
+            parts.push(format!("q={q:?}"));
+        }
+        if let Some(site) = self.site {
+            parts.push(format!("site={}", site.as_uuid()));
+        }
+        if let Some(label) = self.label {
+            parts.push(format!("label={}", label.as_uuid()));
+        }
+        if parts.is_empty() {
+            parts.push("no parameters".to_owned());
+        }
+        parts.join(" ")
+    }
+}
+
 /// A statement with `?` placeholders and its values, in order.
 #[derive(Debug, Clone)]
 pub struct RawQuery {

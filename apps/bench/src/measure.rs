@@ -87,7 +87,13 @@ pub struct Outcome {
     pub mean_rows: f64,
     pub product: Percentiles,
     pub raw: Percentiles,
+    /// The parameter sets whose slowest product call was slowest, worst first, with
+    /// that call's time in ms (what the p99 is made of).
+    pub slowest: Vec<(Params, f64)>,
 }
+
+/// How many of a case's slowest parameter sets [`Outcome::slowest`] keeps.
+const SLOWEST: usize = 3;
 
 /// The context every case runs in.
 pub struct Bench<'a> {
@@ -156,6 +162,7 @@ impl Bench<'_> {
         let mut raw_times = Vec::with_capacity(runs.iterations);
         let mut rows = 0usize;
         let mut checked = vec![false; case.params.len()];
+        let mut worst = vec![Duration::ZERO; case.params.len()];
         for i in 0..runs.warmup + runs.iterations {
             let which = i % case.params.len();
             let params = &case.params[which];
@@ -179,12 +186,21 @@ impl Bench<'_> {
             }
             if i >= runs.warmup {
                 product_times.push(product_time);
+                worst[which] = worst[which].max(product_time);
                 raw_times.push(raw_time);
                 rows += page.items.len();
             }
         }
+        let mut slowest: Vec<(usize, Duration)> = worst.into_iter().enumerate().collect();
+        slowest.sort_by_key(|(_, time)| std::cmp::Reverse(*time));
+        let slowest = slowest
+            .into_iter()
+            .take(SLOWEST)
+            .map(|(which, time)| (case.params[which].clone(), time.as_secs_f64() * 1000.0))
+            .collect();
         Ok(Outcome {
             name: case.name,
+            slowest,
             parameter_sets: case.params.len(),
             mean_rows: rows as f64 / runs.iterations.max(1) as f64,
             product: Percentiles::of(&mut product_times),
@@ -239,6 +255,20 @@ pub fn markdown(outcomes: &[Outcome]) -> String {
             o.product.p50 / o.raw.p50,
             o.product.p99 / o.raw.p99,
         ));
+    }
+    out
+}
+
+/// Each case's slowest parameter sets, one line per case.
+pub fn slowest(outcomes: &[Outcome]) -> String {
+    let mut out = String::new();
+    for o in outcomes {
+        let sets: Vec<String> = o
+            .slowest
+            .iter()
+            .map(|(params, ms)| format!("{} ({ms:.1} ms)", params.describe()))
+            .collect();
+        out.push_str(&format!("- {}: {}\n", o.name, sets.join(", ")));
     }
     out
 }

@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use clientele_adapters::{DatabaseBackend, SeaStorage, SystemClock, UuidV7Ids};
 use clientele_application::{Clientele, Config};
 use clientele_bench::cases::cases;
-use clientele_bench::measure::{Bench, Runs, markdown};
+use clientele_bench::measure::{Bench, Runs, markdown, slowest};
 use clientele_bench::search_cases::samples;
 use clientele_bench::setup;
 use clientele_ports::Storage;
@@ -29,6 +29,9 @@ struct Args {
     /// Iterations run first and not measured.
     #[arg(long, default_value_t = 20)]
     warmup: usize,
+    /// Only the cases whose name contains this.
+    #[arg(long)]
+    only: Option<String>,
     /// The generated business.
     #[arg(long, default_value = "Bench Spa")]
     business_name: String,
@@ -102,7 +105,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
     let mut outcomes = Vec::new();
     let samples = samples(storage.connection(), backend, generated.business.id, 40).await?;
-    for case in cases(&sites, &labels, &samples) {
+    let chosen = cases(&sites, &labels, &samples).into_iter().filter(|case| {
+        args.only
+            .as_deref()
+            .is_none_or(|only| case.name.contains(only))
+    });
+    for case in chosen {
         eprintln!("  {} …", case.name);
         outcomes.push(bench.run(&case, runs).await?);
     }
@@ -111,5 +119,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         runs.iterations, runs.warmup
     );
     print!("{}", markdown(&outcomes));
+    println!("\nSlowest parameter sets (their slowest product call):\n");
+    print!("{}", slowest(&outcomes));
     Ok(())
 }

@@ -169,8 +169,13 @@ pub(super) fn order_columns(sort: ClientSort) -> &'static [clients::Column] {
 
 /// "Strictly after `key`" as an expanded OR chain, which both databases plan well and
 /// which, unlike row-value comparison, reads the same everywhere:
-/// `(a > ?) OR (a = ? AND b > ?) OR (a = ? AND b = ? AND id > ?)`.
-fn strictly_after(sort: ClientSort, key: &ClientSortKey) -> Result<Condition, StorageError> {
+/// `(a > ?) OR (a = ? AND b > ?) OR (a = ? AND b = ? AND id > ?)`, each column written
+/// as `column` gives it.
+pub(super) fn strictly_after(
+    sort: ClientSort,
+    key: &ClientSortKey,
+    column: &dyn Fn(clients::Column) -> Expr,
+) -> Result<Condition, StorageError> {
     if !sort.accepts(key) {
         return Err(unexpected(CursorOfAnotherOrder { sort }));
     }
@@ -190,10 +195,10 @@ fn strictly_after(sort: ClientSort, key: &ClientSortKey) -> Result<Condition, St
     let mut chain = Condition::any();
     for position in 0..columns.len() {
         let mut step = Condition::all();
-        for (column, value) in columns.iter().zip(&values).take(position) {
-            step = step.add(column.eq(value.clone()));
+        for (c, value) in columns.iter().zip(&values).take(position) {
+            step = step.add(column(*c).eq(value.clone()));
         }
-        step = step.add(columns[position].gt(values[position].clone()));
+        step = step.add(column(columns[position]).gt(values[position].clone()));
         chain = chain.add(step);
     }
     Ok(chain)
@@ -247,7 +252,8 @@ pub(super) fn ordered(
     limit: u32,
 ) -> Result<Select<clients::Entity>, StorageError> {
     if let Some(after) = after {
-        select = select.filter(strictly_after(sort, after)?);
+        let qualified = |column| Expr::col((clients::Entity, column));
+        select = select.filter(strictly_after(sort, after, &qualified)?);
     }
     for column in order_columns(sort) {
         select = select.order_by_asc(*column);

@@ -3,28 +3,51 @@
 //!
 //! A single `WHERE name OR email OR phone` query leaves the planner to guess how many
 //! rows match, and a wrong guess walks the whole sort index (STACK.md measured 0.2–1.3 s
-//! at a million clients). Instead every reading of the query is its own query (a prefix
-//! range of a name key, the inner-word tails of a name, a trigram match of the email or
-//! phone), each returns at most one page in the list's order, and one `UNION` merges
-//! them in the same round trip: the first `limit` of the union of each branch's first
-//! `limit` rows is the first `limit` of the union. Exact matches (CL-8) are a branch of
-//! their own that comes first; the other branches exclude them.
+//! at a million clients). Instead the query is cut into *branches*, each an `AND` of
+//! [`Reading`]s (a prefix of a name key, an inner word of it, a substring of the email or
+//! phone), and every branch is given one of two plans, chosen from counts rather than
+//! from the planner's estimates:
+//!
+//! - **walk**: read the list's sort index in order and keep the rows that match, until a
+//!   page is full. Cheap when matches are common, or when a reading is a prefix of the
+//!   sort's own leading key (the walk is then a range of the index).
+//! - **drive**: start from the rarest reading's own index (a name index range, the
+//!   `client_name_tails` of inner words, the trigram index of a substring), which finds
+//!   at most [`CANDIDATES`] clients, and sort those.
+//!
+//! Counts come first, in at most two round trips (capped counts of the name indexes; the
+//! trigram candidates of each substring). Each branch then returns at most one page of
+//! `(group, sort key, id)` in the list's order, read from the sort index alone (it covers
+//! the email and phone), one `UNION` merges them, and the page's rows are fetched by id.
+//! The first `limit` of the union of each branch's first `limit` rows is the first
+//! `limit` of the union. Exact matches (CL-8) are a group of their own that comes first;
+//! the other branches exclude them.
+//!
+//! Neither planner is left to choose between the two: without statistics SQLite always
+//! prefers the walk that avoids a sort, and PostgreSQL, which has them, misjudges the
+//! inner-word ranges (it walked a million index entries probing the tails of each for a
+//! name no client has: 2 s, against 7 ms driven). So a drive orders by, and compares its
+//! other readings on, columns written so that no index serves them (`+column` on SQLite,
+//! `COALESCE(column, column)` on PostgreSQL): the database can only start from the
+//! driving reading's index and sort what it finds. A walk is given the plain columns.
+
+use std::collections::HashMap;
 
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, QueryTrait, Select, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic,
+    QueryFilter, QuerySelect, QueryTrait, Select, Statement,
 };
 use uuid::Uuid;
 
-use clientele_domain::search::{ClientSearch, NameSplit};
-use clientele_domain::{BusinessId, ClientSort};
+use clientele_domain::search::ClientSearch;
+use clientele_domain::{BusinessId, ClientSort, ClientSortKey};
 use clientele_ports::StorageError;
 use clientele_ports::storage::ClientQuery;
 
-use super::clients::{order_columns, ordered};
+use super::clients::{order_columns, strictly_after};
 use super::entities::{client_name_tails, clients};
 use super::{SeaTransaction, unexpected};
 
@@ -35,71 +58,203 @@ const ABOVE_ALL: char = char::MAX;
 /// Neither trigram index finds anything for a pattern shorter than a trigram.
 const TRIGRAM: usize = 3;
 
-/// `column` starts with `phrase`, as a range.
-fn starts_with(column: clients::Column, phrase: &str) -> Condition {
-    Condition::all()
-        .add(column.gte(phrase))
-        .add(column.lt(format!("{phrase}{ABOVE_ALL}")))
+/// The most candidates a substring reading is asked for (their ids come back). Each
+/// costs a lookup of its client; a fragment found more often is common enough for the
+/// walk of the sort index to meet a page of it soon (a page of 50 in about
+/// `50 × clients / CANDIDATES` index entries, when the matches are spread).
+const CANDIDATES: usize = 2000;
+
+/// The most inner-word tails a tail reading is counted to (from their own index).
+const TAIL_COUNT: usize = 5000;
+
+/// The most clients a name range is counted to. A range is read from a name index that
+/// holds every column a search filters on, so reading it costs about a tenth of a
+/// candidate's lookup ([`LOOKUP_COST`]).
+const RANGE_COUNT: usize = 20_000;
+
+/// What a candidate of a tail or substring costs, in index entries read.
+const LOOKUP_COST: usize = 10;
+
+/// The most a branch of one reading may cost to drive, in index entries read; above
+/// it, the branch walks the sort index, where its matches are common enough to fill a
+/// page soon. A branch of several readings drives whenever one of them was counted: all
+/// of them common does not make their conjunction common, and a walk for a rare one
+/// reads the whole index.
+const MAX_DRIVE: usize = 50_000;
+
+/// Where a word starts inside a name key (see `clientele_domain::search::word_tails`).
+const WORD_BOUNDARIES: [char; 3] = [' ', '-', '\''];
+
+/// One of the two name keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum NameField {
+    First,
+    Last,
 }
 
-/// The client has a `field` (`f` or `l`) name tail starting with `phrase`.
-fn tail_starts_with(business: BusinessId, field: &str, phrase: &str) -> Expr {
-    let mut tails = Query::select();
-    tails
-        .column(client_name_tails::Column::ClientId)
-        .from(client_name_tails::Entity)
-        .and_where(client_name_tails::Column::BusinessId.eq(business.as_uuid()))
-        .and_where(client_name_tails::Column::Field.eq(field))
-        .and_where(client_name_tails::Column::Tail.gte(phrase))
-        .and_where(client_name_tails::Column::Tail.lt(format!("{phrase}{ABOVE_ALL}")));
-    Expr::col((clients::Entity, clients::Column::Id)).in_subquery(tails.take())
-}
-
-/// The name matches `phrase` from its start or from an inner word.
-fn name_branches(
-    business: BusinessId,
-    field: &str,
-    column: clients::Column,
-    phrase: &str,
-) -> [Condition; 2] {
-    [
-        starts_with(column, phrase),
-        Condition::all().add(tail_starts_with(business, field, phrase)),
-    ]
-}
-
-/// CL-5: one branch per split and per way the last (or only) part can match.
-fn split_branches(business: BusinessId, split: &NameSplit) -> Vec<Condition> {
-    let first = split
-        .first
-        .as_deref()
-        .map(|phrase| name_branches(business, "f", clients::Column::FirstNameKey, phrase));
-    let last = split
-        .last
-        .as_deref()
-        .map(|phrase| name_branches(business, "l", clients::Column::LastNameKey, phrase));
-    match (first, last) {
-        (Some(first), None) => first.to_vec(),
-        (None, Some(last)) => last.to_vec(),
-        (Some([first_start, first_tail]), Some(last)) => {
-            let first_matches = Condition::any().add(first_start).add(first_tail);
-            last.into_iter()
-                .map(|last| Condition::all().add(last).add(first_matches.clone()))
-                .collect()
+impl NameField {
+    fn column(self) -> clients::Column {
+        match self {
+            NameField::First => clients::Column::FirstNameKey,
+            NameField::Last => clients::Column::LastNameKey,
         }
-        (None, None) => Vec::new(),
     }
+
+    /// Its code in `client_name_tails.field`.
+    fn code(self) -> &'static str {
+        match self {
+            NameField::First => "f",
+            NameField::Last => "l",
+        }
+    }
+
+    /// The field the list's order starts with, if a name.
+    fn leading(sort: ClientSort) -> Option<NameField> {
+        match sort {
+            ClientSort::LastName => Some(NameField::Last),
+            ClientSort::FirstName => Some(NameField::First),
+            ClientSort::CreatedAt | ClientSort::AdminUpdatedAt => None,
+        }
+    }
+}
+
+/// A column searched by substring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Searched {
+    Phone,
+    Email,
+}
+
+impl Searched {
+    fn column(self) -> clients::Column {
+        match self {
+            Searched::Phone => clients::Column::PhoneDigits,
+            Searched::Email => clients::Column::EmailKey,
+        }
+    }
+}
+
+/// One condition a branch puts on a client.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Reading {
+    /// The name key is the phrase (CL-8).
+    Equals(NameField, String),
+    /// The name key starts with the phrase (CL-5).
+    Starts(NameField, String),
+    /// A word inside the name key, after a space, hyphen or apostrophe, starts with the
+    /// phrase (CL-5).
+    Tail(NameField, String),
+    /// The column holds the fragment (CL-6, CL-7).
+    Substring(Searched, String),
+}
+
+/// What the counts say of a reading.
+#[derive(Debug, Clone)]
+enum Found {
+    /// Up to its cap ([`Reading::cap`]) clients, and for a substring
+    /// which ones.
+    Few {
+        count: usize,
+        ids: Option<Vec<Uuid>>,
+    },
+    /// More than its cap, or nothing to count them with.
+    Many,
+}
+
+impl Reading {
+    /// Whether the reading is a range of the sort's own index: walking that range gives
+    /// its clients in the list's order.
+    fn in_order(&self, sort: ClientSort) -> bool {
+        match self {
+            Reading::Equals(field, _) | Reading::Starts(field, _) => {
+                Some(*field) == NameField::leading(sort)
+            }
+            Reading::Tail(..) | Reading::Substring(..) => false,
+        }
+    }
+
+    /// What reading one of its clients costs, in index entries: a name range is read
+    /// from a covering index, the others look each client up.
+    fn cost(&self) -> usize {
+        match self {
+            Reading::Equals(..) | Reading::Starts(..) => 1,
+            Reading::Tail(..) | Reading::Substring(..) => LOOKUP_COST,
+        }
+    }
+
+    /// The most clients it is counted to.
+    fn cap(&self) -> usize {
+        match self {
+            Reading::Substring(..) => CANDIDATES,
+            Reading::Tail(..) => TAIL_COUNT,
+            Reading::Equals(..) | Reading::Starts(..) => RANGE_COUNT,
+        }
+    }
+}
+
+/// How a branch is read.
+enum Plan<'a> {
+    Walk,
+    Drive(&'a Reading),
+    /// A reading finds nobody.
+    Empty,
+}
+
+/// The branch's plan, from the cost of reading all the clients of each of its readings
+/// (the counts): the cheapest, if cheap enough, drives (or, when it is a range of the
+/// sort index, is walked in order); otherwise the sort index is walked until a page is
+/// found, which is quick when the branch is common.
+fn plan<'a>(branch: &'a [Reading], found: &HashMap<Reading, Found>, sort: ClientSort) -> Plan<'a> {
+    let mut cheapest: Option<(&Reading, usize)> = None;
+    for reading in branch {
+        match found.get(reading) {
+            Some(Found::Few { count: 0, .. }) => return Plan::Empty,
+            Some(Found::Few { count, .. }) => {
+                let cost = count * reading.cost();
+                if cheapest.is_none_or(|(_, least)| cost < least) {
+                    cheapest = Some((reading, cost));
+                }
+            }
+            _ => {}
+        }
+    }
+    match cheapest {
+        Some((reading, cost))
+            if (cost <= MAX_DRIVE || branch.len() > 1) && !reading.in_order(sort) =>
+        {
+            Plan::Drive(reading)
+        }
+        _ => Plan::Walk,
+    }
+}
+
+/// A column as written in a branch: plainly where an index may serve it, and where none
+/// must, as `+column` on SQLite and `COALESCE(column, column)` on PostgreSQL (the same
+/// value and collation, which no index serves; see the module documentation).
+fn column_expr(backend: DbBackend, column: clients::Column, indexed: bool) -> Expr {
+    let name = column.as_str();
+    match (backend, indexed) {
+        (_, true) => Expr::col(column),
+        (DbBackend::Sqlite, false) => Expr::cust(format!("+\"{name}\"")),
+        (_, false) => Expr::cust(format!("COALESCE(\"{name}\", \"{name}\")")),
+    }
+}
+
+/// `column` starts with `phrase`, as a range.
+fn starts_with(column: Expr, phrase: &str) -> Condition {
+    Condition::all()
+        .add(column.clone().gte(phrase))
+        .add(column.lt(format!("{phrase}{ABOVE_ALL}")))
 }
 
 /// `column` holds `fragment`, as a plain filter no index answers (`instr` on SQLite,
 /// `strpos` on PostgreSQL: the same arguments, nothing to escape).
-fn contains(backend: DbBackend, column: clients::Column, fragment: &str) -> Condition {
+fn contains(backend: DbBackend, column: clients::Column, fragment: &str) -> Expr {
     let position = match backend {
         DbBackend::Postgres => "strpos",
         _ => "instr",
     };
-    Condition::all()
-        .add(Expr::expr(Func::cust(position).arg(Expr::col(column)).arg(fragment)).gt(0))
+    Expr::expr(Func::cust(position).arg(Expr::col(column)).arg(fragment)).gt(0)
 }
 
 /// `column LIKE '%fragment%'` with `%`, `_` and `\` taken literally.
@@ -114,53 +269,124 @@ fn like_contains(column: clients::Column, fragment: &str) -> Condition {
     Condition::all().add(Expr::col(column).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')))
 }
 
-/// At most this many candidates of a substring are fetched from its trigram index; a
-/// fragment found more often is common enough for the list's own order to meet a page of
-/// it soon.
-const CANDIDATES: usize = 2000;
-
-/// What the trigram index says of a fragment (CL-6, CL-7).
-enum Substring {
-    /// Every client of the business whose column holds it: few enough to sort.
-    Few(Vec<Uuid>),
-    /// More than [`CANDIDATES`] rows, or too short for trigrams.
-    Many,
+/// A condition no row meets.
+fn nothing() -> Condition {
+    Condition::all().add(Expr::val(1).eq(0))
 }
 
-/// A substring as a branch. Neither planner estimates how many rows `LIKE '%…%'`
-/// matches (STACK.md saw PostgreSQL walk a million rows for a rare fragment and sort a
-/// hundred thousand for a common one), so the index is asked first, with a cap: a rare
-/// fragment becomes a list of ids to look up and sort, a common one a plain filter on the
-/// list's ordered walk, which meets a page of matches within a few thousand rows.
-fn substring_branch(
+/// The client has a `field` name tail starting with `phrase`, from `client_name_tails`.
+fn tail_in_index(business: BusinessId, field: NameField, phrase: &str) -> Condition {
+    let mut tails = Query::select();
+    tails
+        .column(client_name_tails::Column::ClientId)
+        .from(client_name_tails::Entity)
+        .and_where(client_name_tails::Column::BusinessId.eq(business.as_uuid()))
+        .and_where(client_name_tails::Column::Field.eq(field.code()))
+        .and_where(client_name_tails::Column::Tail.gte(phrase))
+        .and_where(client_name_tails::Column::Tail.lt(format!("{phrase}{ABOVE_ALL}")));
+    Condition::all()
+        .add(Expr::col((clients::Entity, clients::Column::Id)).in_subquery(tails.take()))
+}
+
+/// The same as a filter on the name key itself: a word boundary followed by `phrase`.
+/// A tail never starts with a boundary, so neither does a phrase that finds one.
+fn tail_in_key(backend: DbBackend, field: NameField, phrase: &str) -> Condition {
+    if phrase.starts_with(WORD_BOUNDARIES) {
+        return nothing();
+    }
+    WORD_BOUNDARIES
+        .iter()
+        .fold(Condition::any(), |any, boundary| {
+            any.add(contains(
+                backend,
+                field.column(),
+                &format!("{boundary}{phrase}"),
+            ))
+        })
+}
+
+/// `reading` as the condition that drives its branch: the form its own index serves.
+fn driving(
     backend: DbBackend,
-    column: clients::Column,
-    fragment: &str,
-    found: Substring,
-) -> Option<Condition> {
-    match found {
-        Substring::Few(ids) if ids.is_empty() => None,
-        Substring::Few(ids) => Some(
-            Condition::all()
-                .add(clients::Column::Id.is_in(ids))
-                .add(contains(backend, column, fragment)),
-        ),
-        Substring::Many => Some(contains(backend, column, fragment)),
+    business: BusinessId,
+    reading: &Reading,
+    found: &Found,
+) -> Condition {
+    match reading {
+        Reading::Equals(field, phrase) => Condition::all().add(field.column().eq(phrase.as_str())),
+        Reading::Starts(field, phrase) => starts_with(Expr::col(field.column()), phrase),
+        Reading::Tail(field, phrase) => tail_in_index(business, *field, phrase),
+        Reading::Substring(searched, fragment) => match found {
+            Found::Few { ids: Some(ids), .. } => Condition::all()
+                .add(clients::Column::Id.is_in(ids.iter().copied()))
+                .add(contains(backend, searched.column(), fragment)),
+            _ => filtering(backend, reading, true),
+        },
     }
 }
 
-/// Every name branch of the search.
-fn name_branches_of(business: BusinessId, search: &ClientSearch) -> Vec<Condition> {
+/// `reading` as a filter on rows found otherwise: the sort index holds every column
+/// these read. `in_order` keeps a prefix of the leading sort key indexable, so that the
+/// walk is the range it gives.
+fn filtering(backend: DbBackend, reading: &Reading, in_order: bool) -> Condition {
+    match reading {
+        Reading::Equals(field, phrase) => {
+            Condition::all().add(column_expr(backend, field.column(), in_order).eq(phrase.as_str()))
+        }
+        Reading::Starts(field, phrase) => {
+            starts_with(column_expr(backend, field.column(), in_order), phrase)
+        }
+        Reading::Tail(field, phrase) => tail_in_key(backend, *field, phrase),
+        Reading::Substring(searched, fragment) => {
+            Condition::all().add(contains(backend, searched.column(), fragment))
+        }
+    }
+}
+
+/// CL-5: a split as the branches of every way its parts can match, one reading each.
+fn name_branches(search: &ClientSearch) -> Vec<Vec<Reading>> {
+    let mut branches = Vec::new();
+    for split in search.names().map(|n| n.splits()).unwrap_or_default() {
+        let ways = |field: NameField, phrase: &Option<String>| -> Vec<Reading> {
+            phrase.as_ref().map_or_else(Vec::new, |p| {
+                vec![
+                    Reading::Starts(field, p.clone()),
+                    Reading::Tail(field, p.clone()),
+                ]
+            })
+        };
+        let first = ways(NameField::First, &split.first);
+        let last = ways(NameField::Last, &split.last);
+        match (first.is_empty(), last.is_empty()) {
+            (false, true) => branches.extend(first.into_iter().map(|r| vec![r])),
+            (true, false) => branches.extend(last.into_iter().map(|r| vec![r])),
+            (false, false) => {
+                for l in &last {
+                    for f in &first {
+                        branches.push(vec![l.clone(), f.clone()]);
+                    }
+                }
+            }
+            (true, true) => {}
+        }
+    }
+    branches
+}
+
+/// CL-8: the name readings of the words as a whole (first and/or last name equal to a
+/// split), one branch each.
+fn exact_name_branches(search: &ClientSearch) -> Vec<Vec<Reading>> {
     search
         .names()
-        .map(|names| {
-            names
-                .splits()
-                .iter()
-                .flat_map(|split| split_branches(business, split))
-                .collect()
-        })
+        .map(|n| n.splits())
         .unwrap_or_default()
+        .into_iter()
+        .map(|split| {
+            let first = split.first.map(|p| Reading::Equals(NameField::First, p));
+            let last = split.last.map(|p| Reading::Equals(NameField::Last, p));
+            last.into_iter().chain(first).collect()
+        })
+        .collect()
 }
 
 /// `column` equals `value`; with `null_safe`, a NULL column is "not equal" rather than
@@ -174,22 +400,9 @@ fn equals(column: clients::Column, value: &str, null_safe: bool) -> Condition {
     Condition::all().add(condition)
 }
 
-/// CL-8: the query read as a whole name, a whole phone number or a whole email, the
-/// storage form of [`ClientSearch::is_exact`]: one condition per reading, each answered
-/// by an equality on one index. (As one `OR`, SQLite takes a single index for the
-/// business and reads every client of it.)
-fn exact_readings(search: &ClientSearch, null_safe: bool) -> Vec<Condition> {
+/// CL-8: the whole phone number and the whole email, each a lookup of its own index.
+fn exact_contacts(search: &ClientSearch, null_safe: bool) -> Vec<Condition> {
     let mut exact = Vec::new();
-    for split in search.names().map(|n| n.splits()).unwrap_or_default() {
-        let mut both = Condition::all();
-        if let Some(first) = &split.first {
-            both = both.add(clients::Column::FirstNameKey.eq(first.as_str()));
-        }
-        if let Some(last) = &split.last {
-            both = both.add(clients::Column::LastNameKey.eq(last.as_str()));
-        }
-        exact.push(both);
-    }
     if let Some(digits) = search.phone_digits() {
         let plus = format!("+{digits}");
         exact.push(match null_safe {
@@ -205,19 +418,53 @@ fn exact_readings(search: &ClientSearch, null_safe: bool) -> Vec<Condition> {
     exact
 }
 
-/// Any of the exact readings, as one condition (to exclude them from the others).
+/// Any exact reading (CL-8), as one condition to exclude them from the other branches.
 fn exact_condition(search: &ClientSearch) -> Condition {
-    exact_readings(search, true)
-        .into_iter()
+    let names = exact_name_branches(search).into_iter().map(|branch| {
+        branch
+            .iter()
+            .fold(Condition::all(), |all, reading| match reading {
+                Reading::Equals(field, phrase) => all.add(field.column().eq(phrase.as_str())),
+                _ => all,
+            })
+    });
+    names
+        .chain(exact_contacts(search, true))
         .fold(Condition::any(), Condition::add)
 }
 
-/// The parts' rows as one statement: `SELECT group, part.* FROM (part) UNION …`, in
-/// group then `sort` order, `limit` rows. Each part keeps its own order and limit, so the
-/// database reads at most `limit` rows of each; `UNION` drops the rows that several
-/// readings find.
+/// One branch's page: `(sort key, id)` of the clients of `select` in the list's order,
+/// strictly after `after`, at most `limit`. `sorted` orders by `+column` on SQLite, so
+/// that the rows come from the condition's index and are sorted (see the module
+/// documentation).
+fn branch_page(
+    backend: DbBackend,
+    select: Select<clients::Entity>,
+    query: &ClientQuery,
+    after: Option<&ClientSortKey>,
+    sorted: bool,
+) -> Result<SelectStatement, StorageError> {
+    let indexed = !sorted;
+    let mut select = select.select_only();
+    if let Some(after) = after {
+        select = select.filter(strictly_after(query.sort, after, &|column| {
+            column_expr(backend, column, indexed)
+        })?);
+    }
+    let mut statement = select.into_query();
+    for column in order_columns(query.sort) {
+        statement.column(*column);
+    }
+    for column in order_columns(query.sort) {
+        statement.order_by_expr(column_expr(backend, *column, indexed), Order::Asc);
+    }
+    Ok(statement.limit(u64::from(query.limit)).take())
+}
+
+/// The branches' pages as one statement: `SELECT group, page.* FROM (page) UNION …`, in
+/// group then `sort` order, `limit` rows. `UNION` drops the rows several branches find.
 fn merged(
-    parts: Vec<(i32, Select<clients::Entity>)>,
+    parts: Vec<(i32, SelectStatement)>,
     sort: ClientSort,
     limit: u32,
 ) -> Option<SelectStatement> {
@@ -227,7 +474,7 @@ fn merged(
         Query::select()
             .expr_as(Expr::val(rank), group.clone())
             .column((alias.clone(), Asterisk))
-            .from_subquery(part.into_query(), alias)
+            .from_subquery(part, alias)
             .take()
     });
     let mut statement = parts.next()?;
@@ -241,6 +488,31 @@ fn merged(
     Some(statement.limit(u64::from(limit)).take())
 }
 
+/// A capped count of the clients of `business` a name reading finds, by its own index.
+fn name_count(business: BusinessId, reading: &Reading) -> Option<SelectStatement> {
+    let cap = reading.cap() as u64 + 1;
+    let mut rows = Query::select();
+    rows.expr(Expr::cust("1"));
+    match reading {
+        Reading::Equals(field, phrase) => rows
+            .from(clients::Entity)
+            .and_where(clients::Column::BusinessId.eq(business.as_uuid()))
+            .and_where(field.column().eq(phrase.as_str())),
+        Reading::Starts(field, phrase) => rows
+            .from(clients::Entity)
+            .and_where(clients::Column::BusinessId.eq(business.as_uuid()))
+            .cond_where(starts_with(Expr::col(field.column()), phrase)),
+        Reading::Tail(field, phrase) => rows
+            .from(client_name_tails::Entity)
+            .and_where(client_name_tails::Column::BusinessId.eq(business.as_uuid()))
+            .and_where(client_name_tails::Column::Field.eq(field.code()))
+            .and_where(client_name_tails::Column::Tail.gte(phrase.as_str()))
+            .and_where(client_name_tails::Column::Tail.lt(format!("{phrase}{ABOVE_ALL}"))),
+        Reading::Substring(..) => return None,
+    };
+    Some(rows.limit(cap).take())
+}
+
 impl SeaTransaction {
     /// Asks the trigram index which clients of `business` hold `fragment` in `column`,
     /// up to [`CANDIDATES`].
@@ -249,9 +521,9 @@ impl SeaTransaction {
         business: BusinessId,
         column: clients::Column,
         fragment: &str,
-    ) -> Result<Substring, StorageError> {
+    ) -> Result<Found, StorageError> {
         if fragment.chars().count() < TRIGRAM {
-            return Ok(Substring::Many);
+            return Ok(Found::Many);
         }
         let backend = self.txn.get_database_backend();
         let cap = CANDIDATES as i64 + 1;
@@ -276,7 +548,7 @@ impl SeaTransaction {
                     .await?;
                 rows?
             }
-            _ if fragment.contains(['%', '_']) => return Ok(Substring::Many),
+            _ if fragment.contains(['%', '_']) => return Ok(Found::Many),
             _ => {
                 let fts_column = match column {
                     clients::Column::PhoneDigits => "phone_digits",
@@ -304,14 +576,17 @@ impl SeaTransaction {
             }
         };
         if rows.len() > CANDIDATES {
-            return Ok(Substring::Many);
+            return Ok(Found::Many);
         }
-        Ok(Substring::Few(
-            rows.into_iter()
-                .filter(|(owner, _)| *owner == business.as_uuid())
-                .map(|(_, id)| id)
-                .collect(),
-        ))
+        let ids: Vec<Uuid> = rows
+            .into_iter()
+            .filter(|(owner, _)| *owner == business.as_uuid())
+            .map(|(_, id)| id)
+            .collect();
+        Ok(Found::Few {
+            count: ids.len(),
+            ids: Some(ids),
+        })
     }
 
     /// `SET LOCAL` each of `settings` (PostgreSQL) for the rest of the transaction, in
@@ -328,26 +603,127 @@ impl SeaTransaction {
         Ok(())
     }
 
-    /// Every branch of the search other than the exact matches.
-    async fn branches(
+    /// The capped counts of these name readings, in one statement.
+    async fn name_counts(
         &self,
         business: BusinessId,
-        search: &ClientSearch,
-    ) -> Result<Vec<Condition>, StorageError> {
+        readings: &[&Reading],
+    ) -> Result<Vec<usize>, StorageError> {
         let backend = self.txn.get_database_backend();
-        let mut branches = name_branches_of(business, search);
-        for (column, fragment) in [
-            (clients::Column::PhoneDigits, search.phone_digits()),
-            (clients::Column::EmailKey, search.email_fragment()),
-        ] {
-            if let Some(fragment) = fragment {
-                let found = self
-                    .substring_candidates(business, column, fragment)
-                    .await?;
-                branches.extend(substring_branch(backend, column, fragment, found));
+        let mut counts = readings.iter().enumerate().filter_map(|(n, reading)| {
+            let rows = name_count(business, reading)?;
+            Some(
+                Query::select()
+                    .expr_as(
+                        Expr::cust(format!("CAST({n} AS BIGINT)")),
+                        Alias::new("probe"),
+                    )
+                    .expr_as(Expr::cust("COUNT(*)"), Alias::new("found"))
+                    .from_subquery(rows, Alias::new(format!("probe_{n}")))
+                    .take(),
+            )
+        });
+        let Some(mut statement) = counts.next() else {
+            return Ok(vec![0; readings.len()]);
+        };
+        for count in counts {
+            statement.union(UnionType::All, count);
+        }
+        let rows = self
+            .txn
+            .query_all_raw(backend.build(&statement))
+            .await
+            .map_err(unexpected)?;
+        let mut counts = vec![0; readings.len()];
+        for row in rows {
+            let probe: i64 = row.try_get("", "probe").map_err(unexpected)?;
+            let found: i64 = row.try_get("", "found").map_err(unexpected)?;
+            if let Some(count) = counts.get_mut(probe as usize) {
+                *count = found as usize;
             }
         }
-        Ok(branches)
+        Ok(counts)
+    }
+
+    /// What the counts say of every reading of `branches`.
+    async fn found(
+        &self,
+        business: BusinessId,
+        branches: &[Vec<Reading>],
+    ) -> Result<HashMap<Reading, Found>, StorageError> {
+        let mut found = HashMap::new();
+        let mut to_count = Vec::new();
+        for reading in branches.iter().flatten() {
+            if found.contains_key(reading) || to_count.contains(&reading) {
+                continue;
+            }
+            match reading {
+                Reading::Tail(_, phrase) if phrase.starts_with(WORD_BOUNDARIES) => {
+                    found.insert(
+                        reading.clone(),
+                        Found::Few {
+                            count: 0,
+                            ids: None,
+                        },
+                    );
+                }
+                Reading::Substring(searched, fragment) => {
+                    let candidates = self
+                        .substring_candidates(business, searched.column(), fragment)
+                        .await?;
+                    found.insert(reading.clone(), candidates);
+                }
+                _ => to_count.push(reading),
+            }
+        }
+        let counts = self.name_counts(business, &to_count).await?;
+        for (reading, count) in to_count.into_iter().zip(counts) {
+            let what = match count {
+                count if count > reading.cap() => Found::Many,
+                count => Found::Few { count, ids: None },
+            };
+            found.insert(reading.clone(), what);
+        }
+        Ok(found)
+    }
+
+    /// Each branch's page query, after its plan.
+    fn branch_pages(
+        &self,
+        business: BusinessId,
+        select: &Select<clients::Entity>,
+        query: &ClientQuery,
+        after: Option<&ClientSortKey>,
+        branches: &[Vec<Reading>],
+        found: &HashMap<Reading, Found>,
+    ) -> Result<Vec<SelectStatement>, StorageError> {
+        let backend = self.txn.get_database_backend();
+        let mut pages = Vec::new();
+        for branch in branches {
+            let in_order = |reading: &Reading| reading.in_order(query.sort);
+            let (condition, sorted) = match plan(branch, found, query.sort) {
+                Plan::Empty => continue,
+                Plan::Walk => (
+                    branch.iter().fold(Condition::all(), |all, reading| {
+                        all.add(filtering(backend, reading, in_order(reading)))
+                    }),
+                    false,
+                ),
+                Plan::Drive(driver) => {
+                    let how = found.get(driver).cloned().unwrap_or(Found::Many);
+                    let condition = branch
+                        .iter()
+                        .filter(|reading| *reading != driver)
+                        .fold(driving(backend, business, driver, &how), |all, reading| {
+                            all.add(filtering(backend, reading, false))
+                        });
+                    (condition, true)
+                }
+            };
+            let select = select.clone().filter(condition);
+            pages.push(branch_page(backend, select, query, after, sorted)?);
+        }
+        Ok(pages)
     }
 
     /// One page of the clients `search` finds among those `filtered` selects: the exact
@@ -360,29 +736,74 @@ impl SeaTransaction {
         search: &ClientSearch,
     ) -> Result<Vec<clients::Model>, StorageError> {
         let backend = self.txn.get_database_backend();
+        let exact_names = match query.past_exact_matches {
+            true => Vec::new(),
+            false => exact_name_branches(search),
+        };
+        let mut branches = name_branches(search);
+        if let Some(digits) = search.phone_digits() {
+            branches.push(vec![Reading::Substring(Searched::Phone, digits.to_owned())]);
+        }
+        if let Some(fragment) = search.email_fragment() {
+            branches.push(vec![Reading::Substring(
+                Searched::Email,
+                fragment.to_owned(),
+            )]);
+        }
+        let all: Vec<Vec<Reading>> = exact_names.iter().chain(&branches).cloned().collect();
+        let found = self.found(business, &all).await?;
+
         let mut parts = Vec::new();
         if !query.past_exact_matches {
-            for reading in exact_readings(search, false) {
-                let exact = filtered.clone().filter(reading);
-                parts.push((
-                    0,
-                    ordered(exact, query.sort, query.after.as_ref(), query.limit)?,
-                ));
+            let after = query.after.as_ref();
+            for page in
+                self.branch_pages(business, &filtered, query, after, &exact_names, &found)?
+            {
+                parts.push((0, page));
+            }
+            for contact in exact_contacts(search, false) {
+                let select = filtered.clone().filter(contact);
+                parts.push((0, branch_page(backend, select, query, after, true)?));
             }
         }
         let after = query.after.as_ref().filter(|_| query.past_exact_matches);
         let not_exact = filtered.filter(exact_condition(search).not());
-        for branch in self.branches(business, search).await? {
-            let part = not_exact.clone().filter(branch);
-            parts.push((1, ordered(part, query.sort, after, query.limit)?));
+        for page in self.branch_pages(business, &not_exact, query, after, &branches, &found)? {
+            parts.push((1, page));
         }
         let Some(statement) = merged(parts, query.sort, query.limit) else {
             return Ok(Vec::new());
         };
-        clients::Entity::find()
-            .from_raw_sql(backend.build(&statement))
+        let ids: Vec<Uuid> = self
+            .txn
+            .query_all_raw(backend.build(&statement))
+            .await
+            .map_err(unexpected)?
+            .iter()
+            .map(|row| row.try_get::<Uuid>("", "id"))
+            .collect::<Result<_, DbErr>>()
+            .map_err(unexpected)?;
+        self.rows_in_order(business, &ids).await
+    }
+
+    /// The rows of these clients, in the order of `ids`.
+    async fn rows_in_order(
+        &self,
+        business: BusinessId,
+        ids: &[Uuid],
+    ) -> Result<Vec<clients::Model>, StorageError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut rows: HashMap<Uuid, clients::Model> = clients::Entity::find()
+            .filter(clients::Column::BusinessId.eq(business.as_uuid()))
+            .filter(clients::Column::Id.is_in(ids.iter().copied()))
             .all(&self.txn)
             .await
-            .map_err(unexpected)
+            .map_err(unexpected)?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
     }
 }

@@ -16,6 +16,8 @@ mod m20261122_000007_client_notes_field;
 mod m20261122_000008_marketing;
 mod m20261122_000009_client_search;
 mod m20261122_000010_custom_fields;
+mod m20261122_000011_covering_name_indexes;
+mod m20261122_000012_sqlite_planner_statistics;
 
 pub(crate) struct Migrator;
 
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_marketing::Migration),
             Box::new(m20261122_000009_client_search::Migration),
             Box::new(m20261122_000010_custom_fields::Migration),
+            Box::new(m20261122_000011_covering_name_indexes::Migration),
+            Box::new(m20261122_000012_sqlite_planner_statistics::Migration),
         ]
     }
 }
