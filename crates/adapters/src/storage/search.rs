@@ -11,14 +11,15 @@
 //! - **walk**: read the list's sort index in order and keep the rows that match, until a
 //!   page is full. Cheap when matches are common, or when a reading is a prefix of the
 //!   sort's own leading key (the walk is then a range of the index).
-//! - **drive**: start from the rarest reading's own index (a name index range, the
+//! - **drive**: start from the cheapest reading's own index (a name index range, the
 //!   `client_name_tails` of inner words, the trigram index of a substring), which finds
-//!   at most [`CANDIDATES`] clients, and sort those.
+//!   few enough clients ([`Reading::cap`], [`MAX_DRIVE`]), and sort those.
 //!
-//! Counts come first, in at most two round trips (capped counts of the name indexes; the
-//! trigram candidates of each substring). Each branch then returns at most one page of
-//! `(group, sort key, id)` in the list's order, read from the sort index alone (it covers
-//! the email and phone), one `UNION` merges them, and the page's rows are fetched by id.
+//! Counts come first: one statement of capped counts for the name readings, and one
+//! trigram probe per substring, which returns the ids. Each branch then returns at most
+//! one page of `(group, sort key, id)` in the list's order, read from the sort index
+//! alone (it covers the email and phone), one `UNION` merges them, and the page's rows
+//! are fetched by id.
 //! The first `limit` of the union of each branch's first `limit` rows is the first
 //! `limit` of the union. Exact matches (CL-8) are a group of their own that comes first;
 //! the other branches exclude them.
