@@ -275,18 +275,23 @@ fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))
 }
 
-/// The client has a `field` name tail starting with `phrase`, from `client_name_tails`.
-fn tail_in_index(business: BusinessId, field: NameField, phrase: &str) -> Condition {
-    let mut tails = Query::select();
-    tails
+/// The clients of `business` with a `field` name tail starting with `phrase`, from
+/// `client_name_tails`: their ids.
+fn tails_starting_with(business: BusinessId, field: NameField, phrase: &str) -> SelectStatement {
+    Query::select()
         .column(client_name_tails::Column::ClientId)
         .from(client_name_tails::Entity)
         .and_where(client_name_tails::Column::BusinessId.eq(business.as_uuid()))
         .and_where(client_name_tails::Column::Field.eq(field.code()))
         .and_where(client_name_tails::Column::Tail.gte(phrase))
-        .and_where(client_name_tails::Column::Tail.lt(format!("{phrase}{ABOVE_ALL}")));
-    Condition::all()
-        .add(Expr::col((clients::Entity, clients::Column::Id)).in_subquery(tails.take()))
+        .and_where(client_name_tails::Column::Tail.lt(format!("{phrase}{ABOVE_ALL}")))
+        .take()
+}
+
+/// The client has a `field` name tail starting with `phrase`, from `client_name_tails`.
+fn tail_in_index(business: BusinessId, field: NameField, phrase: &str) -> Condition {
+    let tails = tails_starting_with(business, field, phrase);
+    Condition::all().add(Expr::col((clients::Entity, clients::Column::Id)).in_subquery(tails))
 }
 
 /// The same as a filter on the name key itself: a word boundary followed by `phrase`.
@@ -490,28 +495,22 @@ fn merged(
 }
 
 /// A capped count of the clients of `business` a name reading finds, by its own index.
-fn name_count(business: BusinessId, reading: &Reading) -> Option<SelectStatement> {
-    let cap = reading.cap() as u64 + 1;
-    let mut rows = Query::select();
-    rows.expr(Expr::cust("1"));
-    match reading {
-        Reading::Equals(field, phrase) => rows
-            .from(clients::Entity)
-            .and_where(clients::Column::BusinessId.eq(business.as_uuid()))
-            .and_where(field.column().eq(phrase.as_str())),
-        Reading::Starts(field, phrase) => rows
-            .from(clients::Entity)
-            .and_where(clients::Column::BusinessId.eq(business.as_uuid()))
-            .cond_where(starts_with(Expr::col(field.column()), phrase)),
-        Reading::Tail(field, phrase) => rows
-            .from(client_name_tails::Entity)
-            .and_where(client_name_tails::Column::BusinessId.eq(business.as_uuid()))
-            .and_where(client_name_tails::Column::Field.eq(field.code()))
-            .and_where(client_name_tails::Column::Tail.gte(phrase.as_str()))
-            .and_where(client_name_tails::Column::Tail.lt(format!("{phrase}{ABOVE_ALL}"))),
+fn name_count(
+    backend: DbBackend,
+    business: BusinessId,
+    reading: &Reading,
+) -> Option<SelectStatement> {
+    let mut rows = match reading {
         Reading::Substring(..) => return None,
+        Reading::Tail(field, phrase) => tails_starting_with(business, *field, phrase),
+        Reading::Equals(..) | Reading::Starts(..) => Query::select()
+            .expr(Expr::cust("1"))
+            .from(clients::Entity)
+            .and_where(clients::Column::BusinessId.eq(business.as_uuid()))
+            .cond_where(filtering(backend, reading, true))
+            .take(),
     };
-    Some(rows.limit(cap).take())
+    Some(rows.limit(reading.cap() as u64 + 1).take())
 }
 
 impl SeaTransaction {
@@ -612,7 +611,7 @@ impl SeaTransaction {
     ) -> Result<Vec<usize>, StorageError> {
         let backend = self.txn.get_database_backend();
         let mut counts = readings.iter().enumerate().filter_map(|(n, reading)| {
-            let rows = name_count(business, reading)?;
+            let rows = name_count(backend, business, reading)?;
             Some(
                 Query::select()
                     .expr_as(
