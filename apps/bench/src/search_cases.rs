@@ -191,15 +191,18 @@ fn starts_with(column: &str, phrase: &str) -> Sql {
     )
 }
 
-fn tail_starts_with(business: BusinessId, field: &str, phrase: &str) -> Sql {
+/// The clients with a term of `field` in `client_search_terms` starting with `prefix`: a
+/// name tail (`f`, `l`), or a substring of the email (`e`) or phone (`p`) as a prefix of
+/// one of its suffixes.
+fn term_starts_with(business: BusinessId, field: &str, prefix: &str) -> Sql {
     Sql::new(
-        "id IN (SELECT client_id FROM client_name_tails WHERE business_id = ? \
-         AND field = ? AND tail >= ? AND tail < ?)",
+        "id IN (SELECT client_id FROM client_search_terms WHERE business_id = ? \
+         AND field = ? AND term >= ? AND term < ?)",
         vec![
             business.as_uuid().into(),
             field.into(),
-            phrase.into(),
-            format!("{phrase}{ABOVE_ALL}").into(),
+            prefix.into(),
+            format!("{prefix}{ABOVE_ALL}").into(),
         ],
     )
 }
@@ -207,7 +210,7 @@ fn tail_starts_with(business: BusinessId, field: &str, phrase: &str) -> Sql {
 fn name_matches(business: BusinessId, field: &str, column: &str, phrase: &str) -> [Sql; 2] {
     [
         starts_with(column, phrase),
-        tail_starts_with(business, field, phrase),
+        term_starts_with(business, field, phrase),
     ]
 }
 
@@ -230,30 +233,6 @@ fn split_branches(business: BusinessId, split: &NameSplit) -> Vec<Sql> {
                 .collect()
         }
         (None, None) => Vec::new(),
-    }
-}
-
-fn substring(backend: DatabaseBackend, business: BusinessId, column: &str, fragment: &str) -> Sql {
-    match backend {
-        DatabaseBackend::Postgres => Sql::new(
-            format!("{column} LIKE ? ESCAPE '\\'"),
-            vec![format!("%{fragment}%").into()],
-        ),
-        DatabaseBackend::Sqlite if fragment.chars().count() < 3 => {
-            Sql::new(format!("instr({column}, ?) > 0"), vec![fragment.into()])
-        }
-        DatabaseBackend::Sqlite => Sql::new(
-            format!(
-                "id IN (SELECT r.client_id FROM client_search_rows r WHERE r.business_id = ? \
-                 AND r.row_id IN (SELECT rowid FROM client_search_fts WHERE {column} LIKE ?)) \
-                 AND instr({column}, ?) > 0"
-            ),
-            vec![
-                business.as_uuid().into(),
-                format!("%{fragment}%").into(),
-                fragment.into(),
-            ],
-        ),
     }
 }
 
@@ -298,7 +277,7 @@ fn exact_readings(search: &ClientSearch, null_safe: bool) -> Vec<Sql> {
 
 /// The page as one statement: the exact matches, then each reading's first page without
 /// them, merged and cut by the database.
-fn search_raw(backend: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
+fn search_raw(_backend: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
     let fetched = i64::from(p.limit.get()) + 1;
     let Some(search) =
         p.q.as_deref()
@@ -328,12 +307,12 @@ fn search_raw(backend: DatabaseBackend, business: BusinessId, p: &Params) -> Raw
         .chain(
             search
                 .phone_digits()
-                .map(|d| substring(backend, business, "phone_digits", d)),
+                .map(|d| term_starts_with(business, "p", d)),
         )
         .chain(
             search
                 .email_fragment()
-                .map(|e| substring(backend, business, "email_key", e)),
+                .map(|e| term_starts_with(business, "e", e)),
         )
     {
         let not_exact = exact(&search, true);

@@ -268,6 +268,9 @@ async fn cl_5_to_cl_8_the_indexed_search_finds_what_the_rule_finds_in_every_page
         "e_m",
         "%1",
         "jpm@outlook",
+        // CL-8: a whole email, an exact match also found as a fragment.
+        "marie.cruz@gmail.com",
+        "JPM@Outlook.com",
         "1mc.cruz",
         "sil",
         "gm",

@@ -248,6 +248,13 @@ pub fn word_tails(key: &str) -> impl Iterator<Item = &str> {
         .filter(|tail| !tail.is_empty() && !tail.starts_with([' ', '-', '\'']))
 }
 
+/// Every suffix of `value`, from the whole of it to its last character: a fragment is
+/// inside `value` exactly when it starts one of them. Storage indexes the suffixes of
+/// emails and phone digits to find a fragment as a prefix (CL-6, CL-7).
+pub fn suffixes(value: &str) -> impl Iterator<Item = &str> {
+    value.char_indices().map(move |(at, _)| &value[at..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +271,19 @@ mod tests {
         assert_eq!(tails("n'diaye"), ["diaye"]);
         assert_eq!(tails("martin"), Vec::<&str>::new());
         assert_eq!(tails("jean - paul"), ["paul"]);
+    }
+
+    #[test]
+    fn cl_6_cl_7_a_fragment_is_inside_a_value_when_it_starts_one_of_its_suffixes() {
+        let all = |value| suffixes(value).collect::<Vec<_>>();
+        assert_eq!(all("0612"), ["0612", "612", "12", "2"]);
+        assert_eq!(all("zoé@x"), ["zoé@x", "oé@x", "é@x", "@x", "x"]);
+        assert!(all("").is_empty());
+        for (value, fragment) in [("anne.dupont@free.fr", "e.du"), ("0612345678", "5678")] {
+            let found = suffixes(value).any(|suffix| suffix.starts_with(fragment));
+            assert_eq!(found, value.contains(fragment));
+        }
+        assert!(!suffixes("0612345678").any(|suffix| suffix.starts_with("5679")));
     }
 
     #[test]

@@ -21,12 +21,12 @@ use clientele_ports::StorageError;
 use clientele_ports::storage::{ClientQuery, ClientRepository};
 
 use super::conversions::{
-    ClientWithChildren, client_changes, client_label_rows, client_name_tail_rows, client_row,
-    client_site_rows, instant, labels_by_owner, sites_by_owner,
+    ClientWithChildren, SearchKeys, client_changes, client_label_rows, client_row,
+    client_site_rows, instant, labels_by_owner, search_term_rows, search_terms, sites_by_owner,
 };
 use super::custom_fields::custom_value_condition;
 use super::entities::{
-    appointments, client_consents, client_labels, client_name_tails, client_sites, clients,
+    appointments, client_consents, client_labels, client_search_terms, client_sites, clients,
 };
 use super::{SeaTransaction, unexpected, unique_violation};
 
@@ -205,43 +205,59 @@ pub(super) fn strictly_after(
 }
 
 /// The clients of `business` that pass every filter of `query` but the search, in no
-/// order; `None` when no client can pass.
-fn filtered_clients(business: BusinessId, query: &ClientQuery) -> Option<Select<clients::Entity>> {
-    let mut select =
-        clients::Entity::find().filter(clients::Column::BusinessId.eq(business.as_uuid()));
+/// order: `Unfiltered` when there is no filter, `None` when no client can pass.
+pub(super) enum Filtered {
+    Unfiltered(Select<clients::Entity>),
+    Filtered(Select<clients::Entity>),
+}
+
+impl Filtered {
+    pub(super) fn select(&self) -> &Select<clients::Entity> {
+        match self {
+            Filtered::Unfiltered(select) | Filtered::Filtered(select) => select,
+        }
+    }
+}
+
+fn filtered_clients(business: BusinessId, query: &ClientQuery) -> Option<Filtered> {
+    let mut filters = Condition::all();
     match &query.scope {
         SiteScope::All => {}
         SiteScope::Only(sites) if sites.is_empty() => return None,
         SiteScope::Only(sites) => {
             let in_scope = Expr::col((client_sites::Entity, client_sites::Column::SiteId))
                 .is_in(sites.iter().map(SiteId::as_uuid));
-            select = select.filter(has_site_where(in_scope));
+            filters = filters.add(has_site_where(in_scope));
         }
     }
     if let Some(site) = query.site {
         let this_site =
             Expr::col((client_sites::Entity, client_sites::Column::SiteId)).eq(site.as_uuid());
-        select = select.filter(has_site_where(this_site));
+        filters = filters.add(has_site_where(this_site));
     }
     if let Some(filter) = &query.labels {
-        select = select.filter(label_condition(filter)?);
+        filters = filters.add(label_condition(filter)?);
     }
     if let Some(preference) = query.opted_in {
-        select = select.filter(has_opted_in(preference));
+        filters = filters.add(has_opted_in(preference));
     }
     if !query.custom_fields.is_empty() {
-        select = select.filter(custom_value_condition(&query.custom_fields));
+        filters = filters.add(custom_value_condition(&query.custom_fields));
     }
     if let Some(banned) = query.banned {
-        select = select.filter(clients::Column::Banned.eq(banned));
+        filters = filters.add(clients::Column::Banned.eq(banned));
     }
     if let Some(has_account) = query.has_account {
-        select = select.filter(clients::Column::HasAccount.eq(has_account));
+        filters = filters.add(clients::Column::HasAccount.eq(has_account));
     }
     if let Some(activity) = query.activity {
-        select = select.filter(activity_condition(activity));
+        filters = filters.add(activity_condition(activity));
     }
-    Some(select)
+    let select = clients::Entity::find().filter(clients::Column::BusinessId.eq(business.as_uuid()));
+    Some(match filters.is_empty() {
+        true => Filtered::Unfiltered(select),
+        false => Filtered::Filtered(select.filter(filters)),
+    })
 }
 
 /// `select` in the order of `sort`, strictly after `after`, at most `limit` rows.
@@ -341,25 +357,59 @@ impl SeaTransaction {
         Ok(())
     }
 
-    /// CL-5: writes the client's name tails, replacing any there were.
-    async fn write_name_tails(&self, client: &Client, replace: bool) -> Result<(), StorageError> {
-        if replace {
-            client_name_tails::Entity::delete_many()
-                .filter(client_name_tails::Column::BusinessId.eq(client.business_id.as_uuid()))
-                .filter(client_name_tails::Column::ClientId.eq(client.id.as_uuid()))
-                .exec(&self.txn)
-                .await
-                .map_err(unexpected)?;
-        }
-        let rows = client_name_tail_rows(client);
+    /// CL-5 to CL-7: writes the search terms of a client with these keys.
+    async fn insert_search_terms(
+        &self,
+        business: Uuid,
+        client: Uuid,
+        keys: &SearchKeys,
+    ) -> Result<(), StorageError> {
+        let rows = search_term_rows(business, client, keys);
         if rows.is_empty() {
             return Ok(());
         }
-        client_name_tails::Entity::insert_many(rows)
+        client_search_terms::Entity::insert_many(rows)
             .exec_without_returning(&self.txn)
             .await
             .map_err(unexpected)?;
         Ok(())
+    }
+
+    /// CL-5 to CL-7: replaces the search terms of a client whose keys were `old`, when
+    /// they changed. The old terms are found by their primary key, computed from `old`.
+    async fn replace_search_terms(
+        &self,
+        client: &Client,
+        old: &SearchKeys,
+    ) -> Result<(), StorageError> {
+        let new = SearchKeys::of(client);
+        if *old == new {
+            return Ok(());
+        }
+        let (business, id) = (client.business_id.as_uuid(), client.id.as_uuid());
+        let mut by_field: HashMap<&str, Vec<String>> = HashMap::new();
+        for (field, term) in search_terms(old) {
+            by_field.entry(field).or_default().push(term);
+        }
+        if !by_field.is_empty() {
+            let terms = by_field
+                .into_iter()
+                .fold(Condition::any(), |any, (field, terms)| {
+                    any.add(
+                        Condition::all()
+                            .add(client_search_terms::Column::Field.eq(field))
+                            .add(client_search_terms::Column::Term.is_in(terms)),
+                    )
+                });
+            client_search_terms::Entity::delete_many()
+                .filter(client_search_terms::Column::BusinessId.eq(business))
+                .filter(client_search_terms::Column::ClientId.eq(id))
+                .filter(terms)
+                .exec(&self.txn)
+                .await
+                .map_err(unexpected)?;
+        }
+        self.insert_search_terms(business, id, &new).await
     }
 
     async fn insert_client_labels(&self, client: &Client) -> Result<(), StorageError> {
@@ -385,7 +435,9 @@ impl ClientRepository for SeaTransaction {
                 None => unexpected(err),
             })?;
         self.insert_client_sites(client).await?;
-        self.write_name_tails(client, false).await?;
+        let (business, id) = (client.business_id.as_uuid(), client.id.as_uuid());
+        self.insert_search_terms(business, id, &SearchKeys::of(client))
+            .await?;
         self.insert_client_labels(client).await?;
         self.write_custom_values(client, false).await
     }
@@ -413,6 +465,21 @@ impl ClientRepository for SeaTransaction {
         expected: Version,
     ) -> Result<(), StorageError> {
         let business = client.business_id.as_uuid();
+        let row = || {
+            clients::Entity::find()
+                .filter(clients::Column::BusinessId.eq(business))
+                .filter(clients::Column::Id.eq(client.id.as_uuid()))
+        };
+        // The keys of the version being replaced: if the update below succeeds, the row
+        // was still at that version, so these were its keys.
+        let old = row()
+            .filter(clients::Column::Version.eq(expected.get()))
+            .one(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        let Some(old) = old.as_ref().map(SearchKeys::from) else {
+            return Err(self.missed_update(row()).await);
+        };
         let result = clients::Entity::update_many()
             .set(client_changes(client))
             .filter(clients::Column::BusinessId.eq(business))
@@ -422,10 +489,7 @@ impl ClientRepository for SeaTransaction {
             .await
             .map_err(unexpected)?;
         if result.rows_affected == 0 {
-            let row = clients::Entity::find()
-                .filter(clients::Column::BusinessId.eq(business))
-                .filter(clients::Column::Id.eq(client.id.as_uuid()));
-            return Err(self.missed_update(row).await);
+            return Err(self.missed_update(row()).await);
         }
         client_sites::Entity::delete_many()
             .filter(client_sites::Column::BusinessId.eq(business))
@@ -434,7 +498,7 @@ impl ClientRepository for SeaTransaction {
             .await
             .map_err(unexpected)?;
         self.insert_client_sites(client).await?;
-        self.write_name_tails(client, true).await?;
+        self.replace_search_terms(client, &old).await?;
         client_labels::Entity::delete_many()
             .filter(client_labels::Column::BusinessId.eq(business))
             .filter(client_labels::Column::ClientId.eq(client.id.as_uuid()))
@@ -455,10 +519,15 @@ impl ClientRepository for SeaTransaction {
         };
         let rows = match &query.search {
             Some(search) => self.search_rows(business, filtered, query, search).await?,
-            None => ordered(filtered, query.sort, query.after.as_ref(), query.limit)?
-                .all(&self.txn)
-                .await
-                .map_err(unexpected)?,
+            None => ordered(
+                filtered.select().clone(),
+                query.sort,
+                query.after.as_ref(),
+                query.limit,
+            )?
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?,
         };
         self.with_client_children(business, rows).await
     }

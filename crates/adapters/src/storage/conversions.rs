@@ -41,10 +41,10 @@ use clientele_ports::storage::{EmailState, IdempotencyRecord, OutboxEmail, Store
 
 use super::entities::{
     api_tokens, appointment_types, appointments, attendance_changes, businesses, client_audit,
-    client_consents, client_documents, client_field_values, client_labels, client_name_tails,
-    client_notes, client_sites, clients, consent_ledger, custom_fields, idempotency_keys, invoices,
-    labels, marketing_preferences, outbox_emails, payment_methods, payments, sites, staff_members,
-    staff_sites,
+    client_consents, client_documents, client_field_values, client_labels, client_notes,
+    client_search_terms, client_sites, clients, consent_ledger, custom_fields, idempotency_keys,
+    invoices, labels, marketing_preferences, outbox_emails, payment_methods, payments, sites,
+    staff_members, staff_sites,
 };
 use super::unexpected;
 
@@ -426,17 +426,18 @@ impl TryFrom<ClientWithChildren> for Client {
 }
 
 pub(crate) fn client_row(client: &Client) -> clients::ActiveModel {
+    let keys = SearchKeys::of(client);
     clients::ActiveModel {
         business_id: Set(client.business_id.as_uuid()),
         id: Set(client.id.as_uuid()),
         first_name: Set(client.first_name.as_str().to_owned()),
         last_name: Set(client.last_name.as_str().to_owned()),
-        first_name_key: Set(client.first_name.key()),
-        last_name_key: Set(client.last_name.key()),
+        first_name_key: Set(keys.first_name_key),
+        last_name_key: Set(keys.last_name_key),
         email: Set(client.email.as_ref().map(|e| e.as_str().to_owned())),
-        email_key: Set(client.email.as_ref().map(EmailAddress::key)),
+        email_key: Set(keys.email_key),
         phone: Set(client.phone.as_ref().map(|p| p.as_typed().to_owned())),
-        phone_digits: Set(client.phone.as_ref().map(|p| p.normalised().to_owned())),
+        phone_digits: Set(keys.phone_digits),
         banned: Set(client.banned),
         has_account: Set(client.has_account),
         client_notes: Set(client.client_notes.as_ref().map(|n| n.as_str().to_owned())),
@@ -479,28 +480,74 @@ pub(crate) fn client_label_rows(client: &Client) -> Vec<client_labels::ActiveMod
         .collect()
 }
 
-/// CL-5: the inner-word tails of the client's folded names, first name as `f`, last as `l`.
-pub(crate) fn client_name_tail_rows(client: &Client) -> Vec<client_name_tails::ActiveModel> {
-    let mut rows = Vec::new();
-    for (field, key) in [
-        ("f", client.first_name.key()),
-        ("l", client.last_name.key()),
-    ] {
-        let mut tails: Vec<&str> = clientele_domain::search::word_tails(&key).collect();
-        tails.sort_unstable();
-        tails.dedup();
-        rows.extend(
-            tails
-                .into_iter()
-                .map(|tail| client_name_tails::ActiveModel {
-                    business_id: Set(client.business_id.as_uuid()),
-                    field: Set(field.to_owned()),
-                    tail: Set(tail.to_owned()),
-                    client_id: Set(client.id.as_uuid()),
-                }),
-        );
+/// CL-5 to CL-7: the stored keys a client's search terms come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SearchKeys {
+    pub first_name_key: String,
+    pub last_name_key: String,
+    pub email_key: Option<String>,
+    pub phone_digits: Option<String>,
+}
+
+impl SearchKeys {
+    /// As the client's row holds them.
+    pub(crate) fn of(client: &Client) -> Self {
+        Self {
+            first_name_key: client.first_name.key(),
+            last_name_key: client.last_name.key(),
+            email_key: client.email.as_ref().map(EmailAddress::key),
+            phone_digits: client.phone.as_ref().map(|p| p.normalised().to_owned()),
+        }
     }
-    rows
+}
+
+impl From<&clients::Model> for SearchKeys {
+    fn from(row: &clients::Model) -> Self {
+        Self {
+            first_name_key: row.first_name_key.clone(),
+            last_name_key: row.last_name_key.clone(),
+            email_key: row.email_key.clone(),
+            phone_digits: row.phone_digits.clone(),
+        }
+    }
+}
+
+/// CL-5 to CL-7: the `(field, term)` pairs of `keys`, as `client_search_terms` holds
+/// them: the inner-word tails of the folded first (`f`) and last (`l`) names, and every
+/// suffix of the email key (`e`) and of the phone digits (`p`). Sorted, without repeats.
+pub(crate) fn search_terms(keys: &SearchKeys) -> Vec<(&'static str, String)> {
+    use clientele_domain::search::{suffixes, word_tails};
+    let mut terms: Vec<(&'static str, String)> = Vec::new();
+    for (field, key) in [("f", &keys.first_name_key), ("l", &keys.last_name_key)] {
+        terms.extend(word_tails(key).map(|tail| (field, tail.to_owned())));
+    }
+    for (field, value) in [("e", &keys.email_key), ("p", &keys.phone_digits)] {
+        if let Some(value) = value {
+            terms.extend(suffixes(value).map(|suffix| (field, suffix.to_owned())));
+        }
+    }
+    terms.sort_unstable();
+    terms.dedup();
+    terms
+}
+
+/// The rows of `client_search_terms` for a client of `business` with these keys.
+pub(crate) fn search_term_rows(
+    business: Uuid,
+    client: Uuid,
+    keys: &SearchKeys,
+) -> Vec<client_search_terms::ActiveModel> {
+    search_terms(keys)
+        .into_iter()
+        .map(|(field, term)| client_search_terms::ActiveModel {
+            business_id: Set(business),
+            field: Set(field.to_owned()),
+            term: Set(term),
+            client_id: Set(client),
+            last_name_key: Set(keys.last_name_key.clone()),
+            first_name_key: Set(keys.first_name_key.clone()),
+        })
+        .collect()
 }
 
 /// Groups `(owner, child)` pairs by owner, for one page of rows.
@@ -1324,4 +1371,49 @@ pub(crate) fn client_document_row(
         uploaded_by: Set(document.uploaded_by.as_uuid()),
         created_at: Set(instant(document.created_at)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SearchKeys, search_terms};
+
+    #[test]
+    fn cl_5_to_cl_7_a_client_has_its_name_tails_and_every_suffix_of_its_email_and_phone() {
+        let keys = SearchKeys {
+            first_name_key: "marie-claire".to_owned(),
+            last_name_key: "de la cruz".to_owned(),
+            email_key: Some("mc@x.fr".to_owned()),
+            phone_digits: Some("0612".to_owned()),
+        };
+        let all = search_terms(&keys);
+        let terms: Vec<(&str, &str)> = all
+            .iter()
+            .map(|(field, term)| (*field, term.as_str()))
+            .collect();
+        assert_eq!(
+            terms,
+            [
+                ("e", ".fr"),
+                ("e", "@x.fr"),
+                ("e", "c@x.fr"),
+                ("e", "fr"),
+                ("e", "mc@x.fr"),
+                ("e", "r"),
+                ("e", "x.fr"),
+                ("f", "claire"),
+                ("l", "cruz"),
+                ("l", "la cruz"),
+                ("p", "0612"),
+                ("p", "12"),
+                ("p", "2"),
+                ("p", "612"),
+            ]
+        );
+        let none = SearchKeys {
+            email_key: None,
+            phone_digits: None,
+            ..keys
+        };
+        assert_eq!(search_terms(&none).len(), 3);
+    }
 }

@@ -51,6 +51,15 @@ const SQLITE_MAX_CONNECTIONS: u32 = 4;
 const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// How long a SQLite writer waits for the write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Each SQLite connection's page cache, in KiB (`PRAGMA cache_size` takes a negative
+/// size in KiB). SQLite's default of 2 MiB sends nearly every page of a large client list
+/// through a `read` call, and sorts with it too: building the search terms of a million
+/// clients in a migration did not finish in 4 minutes with it, against 100 s with this.
+const SQLITE_CACHE_KIB: i64 = 64 * 1024;
+/// How much of a SQLite file each connection reads through a memory map rather than
+/// `read` calls (`PRAGMA mmap_size`): pages the system has cached are then used in place.
+/// It is address space, not memory; SQLite caps it at its own build limit (2 GB here).
+const SQLITE_MMAP_BYTES: i64 = 2 * 1024 * 1024 * 1024;
 /// The PostgreSQL advisory lock that serialises migrations of processes starting at once
 /// (the ASCII bytes of "clientel").
 const MIGRATION_LOCK: i64 = 0x636C_6965_6E74_656C;
@@ -127,8 +136,8 @@ pub struct SeaStorage {
 
 impl SeaStorage {
     /// Opens a pool on `url`: `sqlite://PATH` (the file and its directory are created if
-    /// missing; WAL, 10 s busy timeout, foreign keys on, synchronous NORMAL; 4
-    /// connections) or `postgres://…` (10 connections). Does not migrate.
+    /// missing; WAL, 10 s busy timeout, foreign keys on, synchronous NORMAL, a 64 MiB
+    /// page cache and a memory map; 4 connections) or `postgres://…` (10 connections). Does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         let backend = DatabaseBackend::of_url(url).ok_or_else(|| {
             let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
@@ -148,13 +157,14 @@ impl SeaStorage {
                             .busy_timeout(SQLITE_BUSY_TIMEOUT)
                             .foreign_keys(true)
                             .synchronous(SqliteSynchronous::Normal)
+                            .pragma("cache_size", (-SQLITE_CACHE_KIB).to_string())
+                            .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                     });
             }
             DatabaseBackend::Postgres => {
                 // sqlx prepares and caches every statement; after five runs PostgreSQL may
-                // switch to a generic plan that cannot use a prefix range or a trigram
-                // index for the values at hand, and search turns from milliseconds into a
-                // scan. Plan every run for its own values instead.
+                // switch to a generic plan that cannot use a prefix range for the values
+                // at hand, and search turns from milliseconds into a scan. Plan every run for its own values instead.
                 options
                     .max_connections(POSTGRES_MAX_CONNECTIONS)
                     .map_sqlx_postgres_opts(|opts| {

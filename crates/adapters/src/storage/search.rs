@@ -11,15 +11,17 @@
 //! - **walk**: read the list's sort index in order and keep the rows that match, until a
 //!   page is full. Cheap when matches are common, or when a reading is a prefix of the
 //!   sort's own leading key (the walk is then a range of the index).
-//! - **drive**: start from the cheapest reading's own index (a name index range, the
-//!   `client_name_tails` of inner words, the trigram index of a substring), which finds
-//!   few enough clients ([`Reading::cap`], [`MAX_DRIVE`]), and sort those.
+//! - **drive**: start from the cheapest reading's own index, which finds few enough
+//!   clients ([`COUNTED`], [`MAX_DRIVE`]), and sort those. A name prefix is a range of a
+//!   name index; an inner word of a name, or a fragment of the email or phone, is a range
+//!   of `client_search_terms` (word tails and every suffix of the email and phone, each
+//!   with the client's name keys). In name order, when no other filter applies, a term
+//!   range is sorted from that table alone; otherwise each of its clients is looked up.
 //!
-//! Counts come first: one statement of capped counts for the name readings, and one
-//! trigram probe per substring, which returns the ids. Each branch then returns at most
-//! one page of `(group, sort key, id)` in the list's order, read from the sort index
-//! alone (it covers the email and phone), one `UNION` merges them, and the page's rows
-//! are fetched by id.
+//! Counts come first, all in one statement of capped counts. Each branch then returns at
+//! most one page of `(group, sort key, id)` in the list's order, read from the sort index
+//! alone (it covers the email and phone) or from the terms, one `UNION` merges them, and
+//! the page's rows are fetched by id.
 //! The first `limit` of the union of each branch's first `limit` rows is the first
 //! `limit` of the union. Exact matches (CL-8) are a group of their own that comes first;
 //! the other branches exclude them.
@@ -35,11 +37,11 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement, UnionType,
+    Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic,
-    QueryFilter, QuerySelect, QueryTrait, Select, Statement,
+    QueryFilter, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -48,32 +50,21 @@ use clientele_domain::{BusinessId, ClientSort, ClientSortKey};
 use clientele_ports::StorageError;
 use clientele_ports::storage::ClientQuery;
 
-use super::clients::{order_columns, strictly_after};
-use super::entities::{client_name_tails, clients};
+use super::clients::{Filtered, order_columns, strictly_after};
+use super::entities::{client_search_terms, clients};
 use super::{SeaTransaction, unexpected};
 
 /// Above every character: `p <= key < p + MAX` is "key starts with p", a range both
 /// databases answer from a byte-wise btree (`COLLATE "C"` on PostgreSQL).
 const ABOVE_ALL: char = char::MAX;
 
-/// Neither trigram index finds anything for a pattern shorter than a trigram.
-const TRIGRAM: usize = 3;
+/// The most clients a reading is counted to, by its own index: a name range by a name
+/// index that holds every column a search filters on, a term range by the terms'
+/// primary key, both without reading a client row.
+const COUNTED: usize = 20_000;
 
-/// The most candidates a substring reading is asked for (their ids come back). Each
-/// costs a lookup of its client; a fragment found more often is common enough for the
-/// walk of the sort index to meet a page of it soon (a page of 50 in about
-/// `50 × clients / CANDIDATES` index entries, when the matches are spread).
-const CANDIDATES: usize = 2000;
-
-/// The most inner-word tails a tail reading is counted to (from their own index).
-const TAIL_COUNT: usize = 5000;
-
-/// The most clients a name range is counted to. A range is read from a name index that
-/// holds every column a search filters on, so reading it costs about a tenth of a
-/// candidate's lookup ([`LOOKUP_COST`]).
-const RANGE_COUNT: usize = 20_000;
-
-/// What a candidate of a tail or substring costs, in index entries read.
+/// What a client found by a term costs when it must be looked up (to filter it, or to
+/// sort it by a date), in index entries read.
 const LOOKUP_COST: usize = 10;
 
 /// The most a branch of one reading may cost to drive, in index entries read; above
@@ -98,14 +89,6 @@ impl NameField {
         match self {
             NameField::First => clients::Column::FirstNameKey,
             NameField::Last => clients::Column::LastNameKey,
-        }
-    }
-
-    /// Its code in `client_name_tails.field`.
-    fn code(self) -> &'static str {
-        match self {
-            NameField::First => "f",
-            NameField::Last => "l",
         }
     }
 
@@ -135,6 +118,29 @@ impl Searched {
     }
 }
 
+/// What the terms of a `client_search_terms` field come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Terms {
+    /// The tails of a name key from an inner word on: a term starts with the phrase when
+    /// a word inside the name, after a space, hyphen or apostrophe, does (CL-5).
+    Tail(NameField),
+    /// The suffixes of a column: a term starts with the fragment when the column holds
+    /// it (CL-6, CL-7).
+    Substring(Searched),
+}
+
+impl Terms {
+    /// Its code in `client_search_terms.field`.
+    fn code(self) -> &'static str {
+        match self {
+            Terms::Tail(NameField::First) => "f",
+            Terms::Tail(NameField::Last) => "l",
+            Terms::Substring(Searched::Email) => "e",
+            Terms::Substring(Searched::Phone) => "p",
+        }
+    }
+}
+
 /// One condition a branch puts on a client.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Reading {
@@ -142,23 +148,16 @@ enum Reading {
     Equals(NameField, String),
     /// The name key starts with the phrase (CL-5).
     Starts(NameField, String),
-    /// A word inside the name key, after a space, hyphen or apostrophe, starts with the
-    /// phrase (CL-5).
-    Tail(NameField, String),
-    /// The column holds the fragment (CL-6, CL-7).
-    Substring(Searched, String),
+    /// A term of the client starts with the phrase.
+    Term(Terms, String),
 }
 
 /// What the counts say of a reading.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Found {
-    /// Up to its cap ([`Reading::cap`]) clients, and for a substring
-    /// which ones.
-    Few {
-        count: usize,
-        ids: Option<Vec<Uuid>>,
-    },
-    /// More than its cap, or nothing to count them with.
+    /// Up to [`COUNTED`] clients.
+    Few(usize),
+    /// More.
     Many,
 }
 
@@ -170,25 +169,25 @@ impl Reading {
             Reading::Equals(field, _) | Reading::Starts(field, _) => {
                 Some(*field) == NameField::leading(sort)
             }
-            Reading::Tail(..) | Reading::Substring(..) => false,
+            Reading::Term(..) => false,
         }
     }
 
-    /// What reading one of its clients costs, in index entries: a name range is read
-    /// from a covering index, the others look each client up.
-    fn cost(&self) -> usize {
-        match self {
-            Reading::Equals(..) | Reading::Starts(..) => 1,
-            Reading::Tail(..) | Reading::Substring(..) => LOOKUP_COST,
-        }
+    /// Whether it reads the name keys only, which the terms carry too.
+    fn on_names(&self) -> bool {
+        matches!(
+            self,
+            Reading::Equals(..) | Reading::Starts(..) | Reading::Term(Terms::Tail(_), _)
+        )
     }
 
-    /// The most clients it is counted to.
-    fn cap(&self) -> usize {
+    /// What reading one of its clients costs, in index entries: a name range, and a term
+    /// range sorted by itself, are read from one index; otherwise a term's clients are
+    /// looked up.
+    fn cost(&self, terms_sorted: bool) -> usize {
         match self {
-            Reading::Substring(..) => CANDIDATES,
-            Reading::Tail(..) => TAIL_COUNT,
-            Reading::Equals(..) | Reading::Starts(..) => RANGE_COUNT,
+            Reading::Term(..) if !terms_sorted => LOOKUP_COST,
+            _ => 1,
         }
     }
 }
@@ -205,13 +204,18 @@ enum Plan<'a> {
 /// (the counts): the cheapest, if cheap enough, drives (or, when it is a range of the
 /// sort index, is walked in order); otherwise the sort index is walked until a page is
 /// found, which is quick when the branch is common.
-fn plan<'a>(branch: &'a [Reading], found: &HashMap<Reading, Found>, sort: ClientSort) -> Plan<'a> {
+fn plan<'a>(
+    branch: &'a [Reading],
+    found: &HashMap<Reading, Found>,
+    sort: ClientSort,
+    terms_sorted: bool,
+) -> Plan<'a> {
     let mut cheapest: Option<(&Reading, usize)> = None;
     for reading in branch {
         match found.get(reading) {
-            Some(Found::Few { count: 0, .. }) => return Plan::Empty,
-            Some(Found::Few { count, .. }) => {
-                let cost = count * reading.cost();
+            Some(Found::Few(0)) => return Plan::Empty,
+            Some(Found::Few(count)) => {
+                let cost = count * reading.cost(terms_sorted);
                 if cheapest.is_none_or(|(_, least)| cost < least) {
                     cheapest = Some((reading, cost));
                 }
@@ -258,40 +262,21 @@ fn contains(backend: DbBackend, column: clients::Column, fragment: &str) -> Expr
     Expr::expr(Func::cust(position).arg(Expr::col(column)).arg(fragment)).gt(0)
 }
 
-/// `column LIKE '%fragment%'` with `%`, `_` and `\` taken literally.
-fn like_contains(column: clients::Column, fragment: &str) -> Condition {
-    let escaped: String = fragment
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    Condition::all().add(Expr::col(column).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')))
-}
-
 /// A condition no row meets.
 fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))
 }
 
-/// The clients of `business` with a `field` name tail starting with `phrase`, from
-/// `client_name_tails`: their ids.
-fn tails_starting_with(business: BusinessId, field: NameField, phrase: &str) -> SelectStatement {
+/// The terms of `business` of one field starting with `prefix`, from
+/// `client_search_terms`: the range of its primary key, selecting nothing yet.
+fn term_range(business: BusinessId, terms: Terms, prefix: &str) -> SelectStatement {
     Query::select()
-        .column(client_name_tails::Column::ClientId)
-        .from(client_name_tails::Entity)
-        .and_where(client_name_tails::Column::BusinessId.eq(business.as_uuid()))
-        .and_where(client_name_tails::Column::Field.eq(field.code()))
-        .and_where(client_name_tails::Column::Tail.gte(phrase))
-        .and_where(client_name_tails::Column::Tail.lt(format!("{phrase}{ABOVE_ALL}")))
+        .from(client_search_terms::Entity)
+        .and_where(client_search_terms::Column::BusinessId.eq(business.as_uuid()))
+        .and_where(client_search_terms::Column::Field.eq(terms.code()))
+        .and_where(client_search_terms::Column::Term.gte(prefix))
+        .and_where(client_search_terms::Column::Term.lt(format!("{prefix}{ABOVE_ALL}")))
         .take()
-}
-
-/// The client has a `field` name tail starting with `phrase`, from `client_name_tails`.
-fn tail_in_index(business: BusinessId, field: NameField, phrase: &str) -> Condition {
-    let tails = tails_starting_with(business, field, phrase);
-    Condition::all().add(Expr::col((clients::Entity, clients::Column::Id)).in_subquery(tails))
 }
 
 /// The same as a filter on the name key itself: a word boundary followed by `phrase`.
@@ -311,29 +296,24 @@ fn tail_in_key(backend: DbBackend, field: NameField, phrase: &str) -> Condition 
         })
 }
 
-/// `reading` as the condition that drives its branch: the form its own index serves.
-fn driving(
-    backend: DbBackend,
-    business: BusinessId,
-    reading: &Reading,
-    found: &Found,
-) -> Condition {
+/// `reading` as the condition that drives its branch over `clients`: the form its own
+/// index serves (a name index, or the terms, whose clients are then looked up).
+fn driving(business: BusinessId, reading: &Reading) -> Condition {
     match reading {
         Reading::Equals(field, phrase) => Condition::all().add(field.column().eq(phrase.as_str())),
         Reading::Starts(field, phrase) => starts_with(Expr::col(field.column()), phrase),
-        Reading::Tail(field, phrase) => tail_in_index(business, *field, phrase),
-        Reading::Substring(searched, fragment) => match found {
-            Found::Few { ids: Some(ids), .. } => Condition::all()
-                .add(clients::Column::Id.is_in(ids.iter().copied()))
-                .add(contains(backend, searched.column(), fragment)),
-            _ => filtering(backend, reading, true),
-        },
+        Reading::Term(terms, prefix) => {
+            let ids = term_range(business, *terms, prefix)
+                .column(client_search_terms::Column::ClientId)
+                .take();
+            Condition::all().add(Expr::col((clients::Entity, clients::Column::Id)).in_subquery(ids))
+        }
     }
 }
 
 /// `reading` as a filter on rows found otherwise: the sort index holds every column
-/// these read. `in_order` keeps a prefix of the leading sort key indexable, so that the
-/// walk is the range it gives.
+/// these read (and the terms the name keys). `in_order` keeps a prefix of the leading
+/// sort key indexable, so that the walk is the range it gives. Columns are unqualified.
 fn filtering(backend: DbBackend, reading: &Reading, in_order: bool) -> Condition {
     match reading {
         Reading::Equals(field, phrase) => {
@@ -342,8 +322,8 @@ fn filtering(backend: DbBackend, reading: &Reading, in_order: bool) -> Condition
         Reading::Starts(field, phrase) => {
             starts_with(column_expr(backend, field.column(), in_order), phrase)
         }
-        Reading::Tail(field, phrase) => tail_in_key(backend, *field, phrase),
-        Reading::Substring(searched, fragment) => {
+        Reading::Term(Terms::Tail(field), phrase) => tail_in_key(backend, *field, phrase),
+        Reading::Term(Terms::Substring(searched), fragment) => {
             Condition::all().add(contains(backend, searched.column(), fragment))
         }
     }
@@ -357,7 +337,7 @@ fn name_branches(search: &ClientSearch) -> Vec<Vec<Reading>> {
             phrase.as_ref().map_or_else(Vec::new, |p| {
                 vec![
                     Reading::Starts(field, p.clone()),
-                    Reading::Tail(field, p.clone()),
+                    Reading::Term(Terms::Tail(field), p.clone()),
                 ]
             })
         };
@@ -379,18 +359,30 @@ fn name_branches(search: &ClientSearch) -> Vec<Vec<Reading>> {
     branches
 }
 
-/// CL-8: the name readings of the words as a whole (first and/or last name equal to a
-/// split), one branch each.
-fn exact_name_branches(search: &ClientSearch) -> Vec<Vec<Reading>> {
+/// CL-8: the words as a whole name: for each split, the name keys it says equal.
+fn exact_splits(search: &ClientSearch) -> Vec<Vec<(NameField, String)>> {
     search
         .names()
         .map(|n| n.splits())
         .unwrap_or_default()
         .into_iter()
         .map(|split| {
-            let first = split.first.map(|p| Reading::Equals(NameField::First, p));
-            let last = split.last.map(|p| Reading::Equals(NameField::Last, p));
+            let first = split.first.map(|p| (NameField::First, p));
+            let last = split.last.map(|p| (NameField::Last, p));
             last.into_iter().chain(first).collect()
+        })
+        .collect()
+}
+
+/// CL-8: the exact name readings, one branch per split.
+fn exact_name_branches(search: &ClientSearch) -> Vec<Vec<Reading>> {
+    exact_splits(search)
+        .into_iter()
+        .map(|split| {
+            split
+                .into_iter()
+                .map(|(field, phrase)| Reading::Equals(field, phrase))
+                .collect()
         })
         .collect()
 }
@@ -424,19 +416,43 @@ fn exact_contacts(search: &ClientSearch, null_safe: bool) -> Vec<Condition> {
     exact
 }
 
-/// Any exact reading (CL-8), as one condition to exclude them from the other branches.
-fn exact_condition(search: &ClientSearch) -> Condition {
-    let names = exact_name_branches(search).into_iter().map(|branch| {
-        branch
-            .iter()
-            .fold(Condition::all(), |all, reading| match reading {
-                Reading::Equals(field, phrase) => all.add(field.column().eq(phrase.as_str())),
-                _ => all,
-            })
-    });
-    names
-        .chain(exact_contacts(search, true))
+/// CL-8: a name equal to a split of the words, on the unqualified name keys (which
+/// `clients` and `client_search_terms` both have).
+fn exact_names(search: &ClientSearch) -> Condition {
+    exact_splits(search)
+        .into_iter()
+        .map(|split| {
+            split
+                .into_iter()
+                .fold(Condition::all(), |all, (field, phrase)| {
+                    all.add(Expr::col(field.column()).eq(phrase))
+                })
+        })
         .fold(Condition::any(), Condition::add)
+}
+
+/// Any exact reading (CL-8) of a client row, as one condition to exclude them from the
+/// other branches.
+fn exact_condition(search: &ClientSearch) -> Condition {
+    exact_contacts(search, true)
+        .into_iter()
+        .fold(exact_names(search), Condition::add)
+}
+
+/// The same of a term row: its name keys, or its client among those whose phone or email
+/// is the query (an index lookup each).
+fn exact_term(business: BusinessId, search: &ClientSearch) -> Condition {
+    let contacts = exact_contacts(search, false);
+    if contacts.is_empty() {
+        return exact_names(search);
+    }
+    let ids = Query::select()
+        .column(clients::Column::Id)
+        .from(clients::Entity)
+        .and_where(clients::Column::BusinessId.eq(business.as_uuid()))
+        .cond_where(contacts.into_iter().fold(Condition::any(), Condition::add))
+        .take();
+    exact_names(search).add(Expr::col(client_search_terms::Column::ClientId).in_subquery(ids))
 }
 
 /// One branch's page: `(sort key, id)` of the clients of `select` in the list's order,
@@ -463,6 +479,35 @@ fn branch_page(
     }
     for column in order_columns(query.sort) {
         statement.order_by_expr(column_expr(backend, *column, indexed), Order::Asc);
+    }
+    Ok(statement.limit(u64::from(query.limit)).take())
+}
+
+/// A branch's page from the terms alone, in a name order: `(sort key, id)` of the
+/// clients with a term in `driver`'s range that pass `condition` (on the name keys),
+/// strictly after `after`, at most `limit`. A client with several terms in the range is
+/// one row.
+fn term_page(
+    business: BusinessId,
+    (terms, prefix): (Terms, &str),
+    condition: Condition,
+    query: &ClientQuery,
+    after: Option<&ClientSortKey>,
+) -> Result<SelectStatement, StorageError> {
+    let column = |column: clients::Column| match column {
+        clients::Column::Id => Expr::col(client_search_terms::Column::ClientId),
+        other => Expr::col(other),
+    };
+    let mut statement = term_range(business, terms, prefix);
+    statement.distinct().cond_where(condition);
+    for sorted in order_columns(query.sort) {
+        statement.expr_as(column(*sorted), Alias::new(sorted.as_str()));
+    }
+    if let Some(after) = after {
+        statement.cond_where(strictly_after(query.sort, after, &column)?);
+    }
+    for sorted in order_columns(query.sort) {
+        statement.order_by_expr(column(*sorted), Order::Asc);
     }
     Ok(statement.limit(u64::from(query.limit)).take())
 }
@@ -494,137 +539,52 @@ fn merged(
     Some(statement.limit(u64::from(limit)).take())
 }
 
-/// A capped count of the clients of `business` a name reading finds, by its own index.
-fn name_count(
-    backend: DbBackend,
-    business: BusinessId,
-    reading: &Reading,
-) -> Option<SelectStatement> {
+/// The rows a reading's capped count reads, by its own index.
+fn counted(backend: DbBackend, business: BusinessId, reading: &Reading) -> SelectStatement {
     let mut rows = match reading {
-        Reading::Substring(..) => return None,
-        Reading::Tail(field, phrase) => tails_starting_with(business, *field, phrase),
+        Reading::Term(terms, prefix) => term_range(business, *terms, prefix),
         Reading::Equals(..) | Reading::Starts(..) => Query::select()
-            .expr(Expr::cust("1"))
             .from(clients::Entity)
             .and_where(clients::Column::BusinessId.eq(business.as_uuid()))
             .cond_where(filtering(backend, reading, true))
             .take(),
     };
-    Some(rows.limit(reading.cap() as u64 + 1).take())
+    rows.expr(Expr::cust("1")).limit(COUNTED as u64 + 1).take()
+}
+
+/// Where a branch's page is read from, besides the sort index.
+struct Sources<'a> {
+    /// The clients that pass the list's filters.
+    clients: &'a Select<clients::Entity>,
+    /// When the list has no filter and is in a name order, what excludes a term row from
+    /// the branches (the exact matches, for the others): a term range is then sorted from
+    /// the terms alone.
+    terms: Option<Condition>,
 }
 
 impl SeaTransaction {
-    /// Asks the trigram index which clients of `business` hold `fragment` in `column`,
-    /// up to [`CANDIDATES`].
-    async fn substring_candidates(
-        &self,
-        business: BusinessId,
-        column: clients::Column,
-        fragment: &str,
-    ) -> Result<Found, StorageError> {
-        if fragment.chars().count() < TRIGRAM {
-            return Ok(Found::Many);
-        }
-        let backend = self.txn.get_database_backend();
-        let cap = CANDIDATES as i64 + 1;
-        let rows: Vec<(Uuid, Uuid)> = match backend {
-            DbBackend::Postgres => {
-                // Only the trigram index may answer: a planner that guesses "many" would
-                // rather read the table, which for a rare fragment means all of it.
-                self.set_local(&["enable_seqscan = off", "enable_indexscan = off"])
-                    .await?;
-                let rows = clients::Entity::find()
-                    .select_only()
-                    .column(clients::Column::BusinessId)
-                    .column(clients::Column::Id)
-                    .filter(clients::Column::BusinessId.eq(business.as_uuid()))
-                    .filter(like_contains(column, fragment))
-                    .limit(cap as u64)
-                    .into_tuple()
-                    .all(&self.txn)
-                    .await
-                    .map_err(unexpected);
-                self.set_local(&["enable_seqscan = on", "enable_indexscan = on"])
-                    .await?;
-                rows?
-            }
-            _ if fragment.contains(['%', '_']) => return Ok(Found::Many),
-            _ => {
-                let fts_column = match column {
-                    clients::Column::PhoneDigits => "phone_digits",
-                    _ => "email_key",
-                };
-                let sql = format!(
-                    "SELECT r.business_id, r.client_id FROM client_search_rows r \
-                     WHERE r.row_id IN (SELECT rowid FROM client_search_fts \
-                     WHERE {fts_column} LIKE ? LIMIT ?)"
-                );
-                let statement = Statement::from_sql_and_values(
-                    backend,
-                    sql,
-                    [format!("%{fragment}%").into(), cap.into()],
-                );
-                let rows = self
-                    .txn
-                    .query_all_raw(statement)
-                    .await
-                    .map_err(unexpected)?;
-                rows.iter()
-                    .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
-                    .collect::<Result<_, DbErr>>()
-                    .map_err(unexpected)?
-            }
-        };
-        if rows.len() > CANDIDATES {
-            return Ok(Found::Many);
-        }
-        let ids: Vec<Uuid> = rows
-            .into_iter()
-            .filter(|(owner, _)| *owner == business.as_uuid())
-            .map(|(_, id)| id)
-            .collect();
-        Ok(Found::Few {
-            count: ids.len(),
-            ids: Some(ids),
-        })
-    }
-
-    /// `SET LOCAL` each of `settings` (PostgreSQL) for the rest of the transaction, in
-    /// one round trip.
-    async fn set_local(&self, settings: &[&str]) -> Result<(), StorageError> {
-        let statements: Vec<String> = settings
-            .iter()
-            .map(|setting| format!("SET LOCAL {setting}"))
-            .collect();
-        self.txn
-            .execute_unprepared(&statements.join("; "))
-            .await
-            .map_err(unexpected)?;
-        Ok(())
-    }
-
-    /// The capped counts of these name readings, in one statement.
-    async fn name_counts(
+    /// The capped counts of these readings, in one statement.
+    async fn counts(
         &self,
         business: BusinessId,
         readings: &[&Reading],
     ) -> Result<Vec<usize>, StorageError> {
         let backend = self.txn.get_database_backend();
-        let mut counts = readings.iter().enumerate().filter_map(|(n, reading)| {
-            let rows = name_count(backend, business, reading)?;
-            Some(
-                Query::select()
-                    .expr_as(
-                        Expr::cust(format!("CAST({n} AS BIGINT)")),
-                        Alias::new("probe"),
-                    )
-                    .expr_as(Expr::cust("COUNT(*)"), Alias::new("found"))
-                    .from_subquery(rows, Alias::new(format!("probe_{n}")))
-                    .take(),
-            )
+        let mut counts = readings.iter().enumerate().map(|(n, reading)| {
+            Query::select()
+                .expr_as(
+                    Expr::cust(format!("CAST({n} AS BIGINT)")),
+                    Alias::new("probe"),
+                )
+                .expr_as(Expr::cust("COUNT(*)"), Alias::new("found"))
+                .from_subquery(
+                    counted(backend, business, reading),
+                    Alias::new(format!("probe_{n}")),
+                )
+                .take()
         });
         let Some(mut statement) = counts.next() else {
-            return Ok(vec![0; readings.len()]);
+            return Ok(Vec::new());
         };
         for count in counts {
             statement.union(UnionType::All, count);
@@ -658,29 +618,17 @@ impl SeaTransaction {
                 continue;
             }
             match reading {
-                Reading::Tail(_, phrase) if phrase.starts_with(WORD_BOUNDARIES) => {
-                    found.insert(
-                        reading.clone(),
-                        Found::Few {
-                            count: 0,
-                            ids: None,
-                        },
-                    );
-                }
-                Reading::Substring(searched, fragment) => {
-                    let candidates = self
-                        .substring_candidates(business, searched.column(), fragment)
-                        .await?;
-                    found.insert(reading.clone(), candidates);
+                Reading::Term(Terms::Tail(_), phrase) if phrase.starts_with(WORD_BOUNDARIES) => {
+                    found.insert(reading.clone(), Found::Few(0));
                 }
                 _ => to_count.push(reading),
             }
         }
-        let counts = self.name_counts(business, &to_count).await?;
+        let counts = self.counts(business, &to_count).await?;
         for (reading, count) in to_count.into_iter().zip(counts) {
             let what = match count {
-                count if count > reading.cap() => Found::Many,
-                count => Found::Few { count, ids: None },
+                count if count > COUNTED => Found::Many,
+                count => Found::Few(count),
             };
             found.insert(reading.clone(), what);
         }
@@ -691,7 +639,7 @@ impl SeaTransaction {
     fn branch_pages(
         &self,
         business: BusinessId,
-        select: &Select<clients::Entity>,
+        sources: &Sources<'_>,
         query: &ClientQuery,
         after: Option<&ClientSortKey>,
         branches: &[Vec<Reading>],
@@ -701,27 +649,40 @@ impl SeaTransaction {
         let mut pages = Vec::new();
         for branch in branches {
             let in_order = |reading: &Reading| reading.in_order(query.sort);
-            let (condition, sorted) = match plan(branch, found, query.sort) {
-                Plan::Empty => continue,
-                Plan::Walk => (
-                    branch.iter().fold(Condition::all(), |all, reading| {
-                        all.add(filtering(backend, reading, in_order(reading)))
-                    }),
-                    false,
-                ),
-                Plan::Drive(driver) => {
-                    let how = found.get(driver).cloned().unwrap_or(Found::Many);
-                    let condition = branch
-                        .iter()
-                        .filter(|reading| *reading != driver)
-                        .fold(driving(backend, business, driver, &how), |all, reading| {
-                            all.add(filtering(backend, reading, false))
-                        });
-                    (condition, true)
-                }
+            let others = |driver: &Reading| {
+                branch
+                    .iter()
+                    .filter(|reading| *reading != driver)
+                    .fold(Condition::all(), |all, reading| {
+                        all.add(filtering(backend, reading, false))
+                    })
             };
-            let select = select.clone().filter(condition);
-            pages.push(branch_page(backend, select, query, after, sorted)?);
+            // A term page filters the branch's other readings on the name keys it
+            // carries: fine when there are none, or they all read names.
+            let terms_sorted = sources.terms.is_some()
+                && (branch.len() == 1 || branch.iter().all(Reading::on_names));
+            let page = match plan(branch, found, query.sort, terms_sorted) {
+                Plan::Empty => continue,
+                Plan::Walk => {
+                    let condition = branch.iter().fold(Condition::all(), |all, reading| {
+                        all.add(filtering(backend, reading, in_order(reading)))
+                    });
+                    let select = sources.clients.clone().filter(condition);
+                    branch_page(backend, select, query, after, false)?
+                }
+                Plan::Drive(driver) => match (driver, &sources.terms) {
+                    (Reading::Term(terms, prefix), Some(exclude)) if terms_sorted => {
+                        let condition = others(driver).add(exclude.clone());
+                        term_page(business, (*terms, prefix), condition, query, after)?
+                    }
+                    _ => {
+                        let condition = driving(business, driver).add(others(driver));
+                        let select = sources.clients.clone().filter(condition);
+                        branch_page(backend, select, query, after, true)?
+                    }
+                },
+            };
+            pages.push(page);
         }
         Ok(pages)
     }
@@ -731,7 +692,7 @@ impl SeaTransaction {
     pub(super) async fn search_rows(
         &self,
         business: BusinessId,
-        filtered: Select<clients::Entity>,
+        filtered: Filtered,
         query: &ClientQuery,
         search: &ClientSearch,
     ) -> Result<Vec<clients::Model>, StorageError> {
@@ -742,13 +703,12 @@ impl SeaTransaction {
         };
         let mut branches = name_branches(search);
         if let Some(digits) = search.phone_digits() {
-            branches.push(vec![Reading::Substring(Searched::Phone, digits.to_owned())]);
+            let phone = Terms::Substring(Searched::Phone);
+            branches.push(vec![Reading::Term(phone, digits.to_owned())]);
         }
         if let Some(fragment) = search.email_fragment() {
-            branches.push(vec![Reading::Substring(
-                Searched::Email,
-                fragment.to_owned(),
-            )]);
+            let email = Terms::Substring(Searched::Email);
+            branches.push(vec![Reading::Term(email, fragment.to_owned())]);
         }
         let all: Vec<Vec<Reading>> = exact_names.iter().chain(&branches).cloned().collect();
         let found = self.found(business, &all).await?;
@@ -756,19 +716,33 @@ impl SeaTransaction {
         let mut parts = Vec::new();
         if !query.past_exact_matches {
             let after = query.after.as_ref();
-            for page in
-                self.branch_pages(business, &filtered, query, after, &exact_names, &found)?
-            {
+            let sources = Sources {
+                clients: filtered.select(),
+                terms: None,
+            };
+            for page in self.branch_pages(business, &sources, query, after, &exact_names, &found)? {
                 parts.push((0, page));
             }
             for contact in exact_contacts(search, false) {
-                let select = filtered.clone().filter(contact);
+                let select = filtered.select().clone().filter(contact);
                 parts.push((0, branch_page(backend, select, query, after, true)?));
             }
         }
         let after = query.after.as_ref().filter(|_| query.past_exact_matches);
-        let not_exact = filtered.filter(exact_condition(search).not());
-        for page in self.branch_pages(business, &not_exact, query, after, &branches, &found)? {
+        let not_exact = filtered
+            .select()
+            .clone()
+            .filter(exact_condition(search).not());
+        let sources = Sources {
+            clients: &not_exact,
+            terms: match filtered {
+                Filtered::Unfiltered(_) if NameField::leading(query.sort).is_some() => {
+                    Some(exact_term(business, search).not())
+                }
+                _ => None,
+            },
+        };
+        for page in self.branch_pages(business, &sources, query, after, &branches, &found)? {
             parts.push((1, page));
         }
         let Some(statement) = merged(parts, query.sort, query.limit) else {

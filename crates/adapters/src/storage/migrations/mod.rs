@@ -18,6 +18,7 @@ mod m20261122_000009_client_search;
 mod m20261122_000010_custom_fields;
 mod m20261122_000011_covering_name_indexes;
 mod m20261122_000012_sqlite_planner_statistics;
+mod m20261122_000013_client_search_terms;
 
 pub(crate) struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_custom_fields::Migration),
             Box::new(m20261122_000011_covering_name_indexes::Migration),
             Box::new(m20261122_000012_sqlite_planner_statistics::Migration),
+            Box::new(m20261122_000013_client_search_terms::Migration),
         ]
     }
 }
