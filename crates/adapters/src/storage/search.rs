@@ -60,8 +60,13 @@ const ABOVE_ALL: char = char::MAX;
 
 /// The most clients a reading is counted to, by its own index: a name range by a name
 /// index that holds every column a search filters on, a term range by the terms'
-/// primary key, both without reading a client row.
+/// primary key, both without reading a client row. See [`Reading::cap`].
 const COUNTED: usize = 20_000;
+
+/// The most clients a prefix of the name the list is *not* sorted by is counted to.
+/// First and last names are about independent, so when more clients than this have it,
+/// the walk meets a page of them within `50 × clients / NAME_COUNTED` index entries.
+const NAME_COUNTED: usize = 5_000;
 
 /// What a client found by a term costs when it must be looked up (to filter it, or to
 /// sort it by a date), in index entries read.
@@ -155,7 +160,7 @@ enum Reading {
 /// What the counts say of a reading.
 #[derive(Debug, Clone, Copy)]
 enum Found {
-    /// Up to [`COUNTED`] clients.
+    /// Up to its cap ([`Reading::cap`]) of clients.
     Few(usize),
     /// More.
     Many,
@@ -170,6 +175,18 @@ impl Reading {
                 Some(*field) == NameField::leading(sort)
             }
             Reading::Term(..) => false,
+        }
+    }
+
+    /// The most clients it is counted to in a branch of `readings` readings, if it needs
+    /// a count at all: a range of the sort index that is a branch by itself is walked
+    /// whatever its size (a short range is a short walk).
+    fn cap(&self, sort: ClientSort, readings: usize) -> Option<usize> {
+        match self {
+            Reading::Term(..) => Some(COUNTED),
+            _ if !self.in_order(sort) => Some(NAME_COUNTED),
+            _ if readings > 1 => Some(COUNTED),
+            _ => None,
         }
     }
 
@@ -539,8 +556,13 @@ fn merged(
     Some(statement.limit(u64::from(limit)).take())
 }
 
-/// The rows a reading's capped count reads, by its own index.
-fn counted(backend: DbBackend, business: BusinessId, reading: &Reading) -> SelectStatement {
+/// The rows a reading's count reads, by its own index, up to one more than `cap`.
+fn counted(
+    backend: DbBackend,
+    business: BusinessId,
+    reading: &Reading,
+    cap: usize,
+) -> SelectStatement {
     let mut rows = match reading {
         Reading::Term(terms, prefix) => term_range(business, *terms, prefix),
         Reading::Equals(..) | Reading::Starts(..) => Query::select()
@@ -549,7 +571,7 @@ fn counted(backend: DbBackend, business: BusinessId, reading: &Reading) -> Selec
             .cond_where(filtering(backend, reading, true))
             .take(),
     };
-    rows.expr(Expr::cust("1")).limit(COUNTED as u64 + 1).take()
+    rows.expr(Expr::cust("1")).limit(cap as u64 + 1).take()
 }
 
 /// Where a branch's page is read from, besides the sort index.
@@ -563,14 +585,14 @@ struct Sources<'a> {
 }
 
 impl SeaTransaction {
-    /// The capped counts of these readings, in one statement.
+    /// The counts of these readings, each up to one more than its cap, in one statement.
     async fn counts(
         &self,
         business: BusinessId,
-        readings: &[&Reading],
+        readings: &[(&Reading, usize)],
     ) -> Result<Vec<usize>, StorageError> {
         let backend = self.txn.get_database_backend();
-        let mut counts = readings.iter().enumerate().map(|(n, reading)| {
+        let mut counts = readings.iter().enumerate().map(|(n, (reading, cap))| {
             Query::select()
                 .expr_as(
                     Expr::cust(format!("CAST({n} AS BIGINT)")),
@@ -578,7 +600,7 @@ impl SeaTransaction {
                 )
                 .expr_as(Expr::cust("COUNT(*)"), Alias::new("found"))
                 .from_subquery(
-                    counted(backend, business, reading),
+                    counted(backend, business, reading, *cap),
                     Alias::new(format!("probe_{n}")),
                 )
                 .take()
@@ -605,32 +627,43 @@ impl SeaTransaction {
         Ok(counts)
     }
 
-    /// What the counts say of every reading of `branches`.
+    /// What the counts say of the readings of `branches` that need one
+    /// ([`Reading::cap`]); a reading without a count is walked.
     async fn found(
         &self,
         business: BusinessId,
         branches: &[Vec<Reading>],
+        sort: ClientSort,
     ) -> Result<HashMap<Reading, Found>, StorageError> {
         let mut found = HashMap::new();
-        let mut to_count = Vec::new();
-        for reading in branches.iter().flatten() {
-            if found.contains_key(reading) || to_count.contains(&reading) {
-                continue;
-            }
-            match reading {
-                Reading::Term(Terms::Tail(_), phrase) if phrase.starts_with(WORD_BOUNDARIES) => {
-                    found.insert(reading.clone(), Found::Few(0));
+        let mut to_count: Vec<(&Reading, usize)> = Vec::new();
+        for branch in branches {
+            for reading in branch {
+                match reading {
+                    Reading::Term(Terms::Tail(_), phrase)
+                        if phrase.starts_with(WORD_BOUNDARIES) =>
+                    {
+                        found.insert(reading.clone(), Found::Few(0));
+                    }
+                    _ => {
+                        let Some(cap) = reading.cap(sort, branch.len()) else {
+                            continue;
+                        };
+                        match to_count.iter_mut().find(|(counted, _)| *counted == reading) {
+                            Some((_, most)) => *most = cap.max(*most),
+                            None => to_count.push((reading, cap)),
+                        }
+                    }
                 }
-                _ => to_count.push(reading),
             }
         }
         let counts = self.counts(business, &to_count).await?;
-        for (reading, count) in to_count.into_iter().zip(counts) {
+        for ((reading, cap), count) in to_count.into_iter().zip(counts) {
             let what = match count {
-                count if count > COUNTED => Found::Many,
+                count if count > cap => Found::Many,
                 count => Found::Few(count),
             };
-            found.insert(reading.clone(), what);
+            found.entry(reading.clone()).or_insert(what);
         }
         Ok(found)
     }
@@ -711,7 +744,7 @@ impl SeaTransaction {
             branches.push(vec![Reading::Term(email, fragment.to_owned())]);
         }
         let all: Vec<Vec<Reading>> = exact_names.iter().chain(&branches).cloned().collect();
-        let found = self.found(business, &all).await?;
+        let found = self.found(business, &all, query.sort).await?;
 
         let mut parts = Vec::new();
         if !query.past_exact_matches {
