@@ -118,6 +118,13 @@ const PEOPLE: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ),
     ("Núñez", "Da Silva", None, None),
     ("Ana", "Silva", Some("ana@silva.pt"), Some("912 345 678")),
+    // Several inner words and email parts with the same start: found once each.
+    (
+        "Anne-Marie",
+        "de la Lande-Lamy",
+        Some("lala.lamy@lalande.fr"),
+        Some("06 66 06 66 06"),
+    ),
 ];
 
 /// Every client of [`PEOPLE`] three times over, so pages of a few hold ties on names.
@@ -272,6 +279,13 @@ async fn cl_5_to_cl_8_the_indexed_search_finds_what_the_rule_finds_in_every_page
         "marie.cruz@gmail.com",
         "JPM@Outlook.com",
         "1mc.cruz",
+        // A fragment or a word start found several times in one client.
+        "la",
+        "lam",
+        "a",
+        "ma",
+        "066",
+        "6606",
         "sil",
         "gm",
         "fr",

@@ -269,14 +269,14 @@ fn starts_with(column: Expr, phrase: &str) -> Condition {
         .add(column.lt(format!("{phrase}{ABOVE_ALL}")))
 }
 
-/// `column` holds `fragment`, as a plain filter no index answers (`instr` on SQLite,
+/// `text` holds `fragment`, as a plain filter no index answers (`instr` on SQLite,
 /// `strpos` on PostgreSQL: the same arguments, nothing to escape).
-fn contains(backend: DbBackend, column: clients::Column, fragment: &str) -> Expr {
+fn contains(backend: DbBackend, text: Expr, fragment: &str) -> Expr {
     let position = match backend {
         DbBackend::Postgres => "strpos",
         _ => "instr",
     };
-    Expr::expr(Func::cust(position).arg(Expr::col(column)).arg(fragment)).gt(0)
+    Expr::expr(Func::cust(position).arg(text).arg(fragment)).gt(0)
 }
 
 /// A condition no row meets.
@@ -302,15 +302,38 @@ fn tail_in_key(backend: DbBackend, field: NameField, phrase: &str) -> Condition 
     if phrase.starts_with(WORD_BOUNDARIES) {
         return nothing();
     }
+    tail_in(backend, Expr::col(field.column()), phrase)
+}
+
+/// `text` holds a word boundary followed by `phrase`.
+fn tail_in(backend: DbBackend, text: Expr, phrase: &str) -> Condition {
     WORD_BOUNDARIES
         .iter()
         .fold(Condition::any(), |any, boundary| {
             any.add(contains(
                 backend,
-                field.column(),
+                text.clone(),
                 &format!("{boundary}{phrase}"),
             ))
         })
+}
+
+/// Of a client's terms in the range of `terms` starting with `prefix`, only the last:
+/// the one no later term in the range starts inside of. A term is a suffix, so any later
+/// occurrence of the fragment (or, for a name, of a boundary and the phrase) lies in the
+/// term after its first character. So a range yields each client once, and a page of
+/// it needs no `DISTINCT` (which sorts every row) but a plain top-`limit`.
+fn last_in_range(backend: DbBackend, terms: Terms, prefix: &str) -> Condition {
+    let rest = Expr::expr(
+        Func::cust("substr")
+            .arg(Expr::col(client_search_terms::Column::Term))
+            .arg(2),
+    );
+    let later = match terms {
+        Terms::Tail(_) => tail_in(backend, rest, prefix),
+        Terms::Substring(_) => Condition::all().add(contains(backend, rest, prefix)),
+    };
+    later.not()
 }
 
 /// `reading` as the condition that drives its branch over `clients`: the form its own
@@ -341,7 +364,7 @@ fn filtering(backend: DbBackend, reading: &Reading, in_order: bool) -> Condition
         }
         Reading::Term(Terms::Tail(field), phrase) => tail_in_key(backend, *field, phrase),
         Reading::Term(Terms::Substring(searched), fragment) => {
-            Condition::all().add(contains(backend, searched.column(), fragment))
+            Condition::all().add(contains(backend, Expr::col(searched.column()), fragment))
         }
     }
 }
@@ -501,10 +524,11 @@ fn branch_page(
 }
 
 /// A branch's page from the terms alone, in a name order: `(sort key, id)` of the
-/// clients with a term in `driver`'s range that pass `condition` (on the name keys),
-/// strictly after `after`, at most `limit`. A client with several terms in the range is
-/// one row.
+/// clients with a term in the range of `terms` starting with `prefix` that pass
+/// `condition` (on the name keys), strictly after `after`, at most `limit`. A client with
+/// several terms in the range is one row, its last term's ([`last_in_range`]).
 fn term_page(
+    backend: DbBackend,
     business: BusinessId,
     (terms, prefix): (Terms, &str),
     condition: Condition,
@@ -516,7 +540,9 @@ fn term_page(
         other => Expr::col(other),
     };
     let mut statement = term_range(business, terms, prefix);
-    statement.distinct().cond_where(condition);
+    statement
+        .cond_where(last_in_range(backend, terms, prefix))
+        .cond_where(condition);
     for sorted in order_columns(query.sort) {
         statement.expr_as(column(*sorted), Alias::new(sorted.as_str()));
     }
@@ -556,7 +582,8 @@ fn merged(
     Some(statement.limit(u64::from(limit)).take())
 }
 
-/// The rows a reading's count reads, by its own index, up to one more than `cap`.
+/// The rows a reading's count reads, by its own index, up to one more than `cap`: one
+/// per client.
 fn counted(
     backend: DbBackend,
     business: BusinessId,
@@ -564,7 +591,9 @@ fn counted(
     cap: usize,
 ) -> SelectStatement {
     let mut rows = match reading {
-        Reading::Term(terms, prefix) => term_range(business, *terms, prefix),
+        Reading::Term(terms, prefix) => term_range(business, *terms, prefix)
+            .cond_where(last_in_range(backend, *terms, prefix))
+            .take(),
         Reading::Equals(..) | Reading::Starts(..) => Query::select()
             .from(clients::Entity)
             .and_where(clients::Column::BusinessId.eq(business.as_uuid()))
@@ -706,7 +735,7 @@ impl SeaTransaction {
                 Plan::Drive(driver) => match (driver, &sources.terms) {
                     (Reading::Term(terms, prefix), Some(exclude)) if terms_sorted => {
                         let condition = others(driver).add(exclude.clone());
-                        term_page(business, (*terms, prefix), condition, query, after)?
+                        term_page(backend, business, (*terms, prefix), condition, query, after)?
                     }
                     _ => {
                         let condition = driving(business, driver).add(others(driver));
