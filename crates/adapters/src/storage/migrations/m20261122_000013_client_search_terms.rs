@@ -16,10 +16,10 @@
 //! computed from its stored keys to delete them), so the table has no other index.
 //! The price is size: about 30 rows per client.
 
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
 
-use super::m20261122_000009_client_search;
+use super::{m20261122_000009_client_search, run_all};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -94,13 +94,6 @@ const SQLITE_UP: &[&str] = &[
      ('client_search_terms', 'client_search_terms', '30000000 30000000 7500000 20 1')",
     "ANALYZE sqlite_schema",
 ];
-
-async fn run_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    for sql in statements {
-        manager.get_connection().execute_unprepared(sql).await?;
-    }
-    Ok(())
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -22,6 +22,19 @@ mod m20261122_000013_client_search_terms;
 
 pub(crate) struct Migrator;
 
+/// Runs `statements` in order: for steps written as SQL per backend. (Steps released
+/// before it keep their own copies: a released step is never edited.)
+async fn run_all(
+    manager: &sea_orm_migration::SchemaManager<'_>,
+    statements: &[&str],
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::ConnectionTrait;
+    for sql in statements {
+        manager.get_connection().execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
+
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
@@ -110,5 +123,149 @@ mod tests {
             .map(|t| PaymentType::parse(t).unwrap())
             .collect();
         assert_eq!(business.settings.payment_types, types);
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod search_terms_tests {
+    use chrono::{TimeZone as _, Utc};
+    use sea_orm::sea_query::{Alias, Order, Query};
+    use sea_orm::{ConnectionTrait, DbErr};
+    use sea_orm_migration::MigratorTrait;
+    use uuid::Uuid;
+
+    use clientele_domain::business::BusinessName;
+    use clientele_domain::client::ClientInput;
+    use clientele_domain::site::{SiteDetails, SiteInput};
+    use clientele_domain::{
+        Business, BusinessId, BusinessSettings, Client, ClientId, Currency, NewClient, Site,
+        SiteId, TimeZone, Version,
+    };
+    use clientele_ports::Storage;
+
+    use super::Migrator;
+    use crate::SeaStorage;
+    use crate::testing::fresh_database;
+
+    /// The step that builds `client_search_terms` from the clients.
+    const TERMS_STEP: usize = 13;
+
+    type TermRow = (Uuid, String, String, Uuid, String, String);
+
+    async fn terms(storage: &SeaStorage) -> Result<Vec<TermRow>, DbErr> {
+        let columns = [
+            "business_id",
+            "field",
+            "term",
+            "client_id",
+            "last_name_key",
+            "first_name_key",
+        ];
+        let mut select = Query::select();
+        select.from(Alias::new("client_search_terms"));
+        for column in columns {
+            select
+                .column(Alias::new(column))
+                .order_by(Alias::new(column), Order::Asc);
+        }
+        storage
+            .db
+            .query_all(&select)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("", "business_id")?,
+                    row.try_get("", "field")?,
+                    row.try_get("", "term")?,
+                    row.try_get("", "client_id")?,
+                    row.try_get("", "last_name_key")?,
+                    row.try_get("", "first_name_key")?,
+                ))
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn cl_5_to_cl_7_the_migration_builds_the_terms_the_adapter_writes() {
+        // Arrange: clients written by the adapter, which writes their terms itself.
+        let database = fresh_database().await;
+        let storage = SeaStorage::connect(database.url()).await.unwrap();
+        storage.migrate().await.unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        let business = Business {
+            id: BusinessId::from_uuid(Uuid::new_v4()),
+            name: BusinessName::parse("Spa Lumière").unwrap(),
+            settings: BusinessSettings::new(
+                TimeZone::parse("Europe/Paris").unwrap(),
+                Currency::parse("EUR").unwrap(),
+            ),
+            created_at: at,
+            updated_at: at,
+            version: Version::initial(),
+        };
+        let details = SiteDetails::parse(&SiteInput {
+            name: "Opéra".into(),
+            address: None,
+        })
+        .unwrap();
+        let site = Site::new(SiteId::from_uuid(Uuid::new_v4()), business.id, details, at);
+        let mut tx = storage.begin().await.unwrap();
+        tx.insert_business(&business).await.unwrap();
+        tx.insert_site(&site).await.unwrap();
+        for (first, last, email, phone) in [
+            (
+                "Marie-Claire",
+                "de la Cruz",
+                Some("MC.Cruz@Orange.fr"),
+                Some("06 12 34 56 78"),
+            ),
+            (
+                "Zoé",
+                "Núñez",
+                Some("zoé.núñez@exemple.es"),
+                Some("+33 6 12 34 56 78"),
+            ),
+            (
+                "Anne-Marie",
+                "de la Lande-Lamy",
+                Some("lala.lamy@lalande.fr"),
+                None,
+            ),
+            ("Jean", "N'Diaye", None, Some("(555) 123-4567")),
+            ("Ana", "Silva", None, None),
+        ] {
+            let input = ClientInput {
+                first_name: first.into(),
+                last_name: last.into(),
+                email: email.map(Into::into),
+                phone: phone.map(Into::into),
+                ..ClientInput::default()
+            };
+            let client = Client::create(
+                ClientId::from_uuid(Uuid::new_v4()),
+                business.id,
+                NewClient::parse(&input).unwrap(),
+                vec![site.id],
+                at,
+                at.date_naive(),
+            );
+            tx.insert_client(&client).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let written = terms(&storage).await.unwrap();
+
+        // Act: back to the step before, then the terms built again by the migration.
+        let after = Migrator::migrations().len() - (TERMS_STEP - 1);
+        Migrator::down(&storage.db, Some(after as u32))
+            .await
+            .unwrap();
+        Migrator::up(&storage.db, None).await.unwrap();
+        let built = terms(&storage).await.unwrap();
+
+        // Assert
+        assert!(written.iter().any(|t| t.1 == "e" && t.2 == "@exemple.es"));
+        assert!(written.iter().any(|t| t.1 == "l" && t.2 == "lamy"));
+        assert_eq!(built, written);
     }
 }
