@@ -516,12 +516,19 @@ impl From<&clients::Model> for SearchKeys {
 /// them: the inner-word tails of the folded first (`f`) and last (`l`) names, and every
 /// suffix of the email key (`e`) and of the phone digits (`p`). Sorted, without repeats.
 pub(crate) fn search_terms(keys: &SearchKeys) -> Vec<(&'static str, String)> {
+    use client_search_terms::{EMAIL_SUFFIX, FIRST_NAME_TAIL, LAST_NAME_TAIL, PHONE_SUFFIX};
     use clientele_domain::search::{suffixes, word_tails};
     let mut terms: Vec<(&'static str, String)> = Vec::new();
-    for (field, key) in [("f", &keys.first_name_key), ("l", &keys.last_name_key)] {
+    for (field, key) in [
+        (FIRST_NAME_TAIL, &keys.first_name_key),
+        (LAST_NAME_TAIL, &keys.last_name_key),
+    ] {
         terms.extend(word_tails(key).map(|tail| (field, tail.to_owned())));
     }
-    for (field, value) in [("e", &keys.email_key), ("p", &keys.phone_digits)] {
+    for (field, value) in [
+        (EMAIL_SUFFIX, &keys.email_key),
+        (PHONE_SUFFIX, &keys.phone_digits),
+    ] {
         if let Some(value) = value {
             terms.extend(suffixes(value).map(|suffix| (field, suffix.to_owned())));
         }

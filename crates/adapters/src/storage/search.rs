@@ -138,10 +138,10 @@ impl Terms {
     /// Its code in `client_search_terms.field`.
     fn code(self) -> &'static str {
         match self {
-            Terms::Tail(NameField::First) => "f",
-            Terms::Tail(NameField::Last) => "l",
-            Terms::Substring(Searched::Email) => "e",
-            Terms::Substring(Searched::Phone) => "p",
+            Terms::Tail(NameField::First) => client_search_terms::FIRST_NAME_TAIL,
+            Terms::Tail(NameField::Last) => client_search_terms::LAST_NAME_TAIL,
+            Terms::Substring(Searched::Email) => client_search_terms::EMAIL_SUFFIX,
+            Terms::Substring(Searched::Phone) => client_search_terms::PHONE_SUFFIX,
         }
     }
 }

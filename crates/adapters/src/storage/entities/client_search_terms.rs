@@ -6,6 +6,15 @@
 
 use sea_orm::entity::prelude::*;
 
+/// `field` of a tail of the folded first name.
+pub(crate) const FIRST_NAME_TAIL: &str = "f";
+/// `field` of a tail of the folded last name.
+pub(crate) const LAST_NAME_TAIL: &str = "l";
+/// `field` of a suffix of the email key.
+pub(crate) const EMAIL_SUFFIX: &str = "e";
+/// `field` of a suffix of the phone digits.
+pub(crate) const PHONE_SUFFIX: &str = "p";
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "client_search_terms")]
 pub struct Model {
