@@ -3114,6 +3114,95 @@ async fn cl_10_any_of_and_all_of_label_filters_list_matching_clients_in_keyset_p
 }
 
 #[tokio::test]
+async fn cl_4_cl_10_a_label_list_in_name_order_follows_renames_and_pages_through_equal_names() {
+    // Arrange: a label list in a name order is read from the label's own rows, which
+    // carry the name keys: they must follow a rename, and equal names page by id.
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let (vip, loyal) = (
+        label(business.id, "VIP", "#ffaa00"),
+        label(business.id, "Fidèle", "#00aa00"),
+    );
+    insert_labels(&storage, &[vip.clone(), loyal.clone()]).await;
+    let with = |first: &str, last: &str, labels: &[LabelId]| {
+        let mut c = client(business.id, first, last, &[paris.id]);
+        c.labels = sorted_ids(labels);
+        c
+    };
+    let mut clients = vec![
+        with("Zoé", "Alves", &[vip.id]),
+        with("Ana", "Silva", &[vip.id, loyal.id]),
+        with("Ana", "Silva", &[vip.id]),
+        with("Ana", "Silva", &[vip.id, loyal.id]),
+        with("Bruno", "Costa", &[loyal.id]),
+    ];
+    insert_clients(&storage, &clients).await;
+    let renamed = {
+        let mut c = clients[0].clone();
+        c.last_name = clientele_domain::PersonName::parse("last_name", "Zúñiga").unwrap();
+        c.first_name = clientele_domain::PersonName::parse("first_name", "Aline").unwrap();
+        c.version = c.version.next();
+        c
+    };
+    let mut tx = storage.begin().await.unwrap();
+    tx.update_client(&renamed, clients[0].version)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    clients[0] = renamed;
+    let vip_only = LabelFilter::AnyOf(vec![vip.id]);
+    let list = |sort, filter: &LabelFilter| labelled(query(SiteScope::All, sort), filter.clone());
+    let mut silvas = ids(&clients[1..4]);
+    silvas.sort_by_key(|id| id.as_uuid());
+
+    // Act
+    let by_last = all_pages(
+        &storage,
+        business.id,
+        list(ClientSort::LastName, &vip_only),
+        1,
+    )
+    .await;
+    let by_first = all_pages(
+        &storage,
+        business.id,
+        list(ClientSort::FirstName, &vip_only),
+        2,
+    )
+    .await;
+    let both = LabelFilter::AllOf(vec![vip.id, loyal.id]);
+    let both_by_last = all_pages(&storage, business.id, list(ClientSort::LastName, &both), 1).await;
+    let either = LabelFilter::AnyOf(vec![loyal.id, vip.id]);
+    let either_by_first = all_pages(
+        &storage,
+        business.id,
+        list(ClientSort::FirstName, &either),
+        2,
+    )
+    .await;
+
+    // Assert
+    let expected_by_last: Vec<ClientId> = silvas.iter().copied().chain([clients[0].id]).collect();
+    assert_eq!(ids(&by_last), expected_by_last);
+    let expected_by_first: Vec<ClientId> =
+        [clients[0].id].into_iter().chain(silvas.clone()).collect();
+    assert_eq!(ids(&by_first), expected_by_first);
+    let both_ids: Vec<ClientId> = silvas
+        .iter()
+        .copied()
+        .filter(|id| *id != clients[2].id)
+        .collect();
+    assert_eq!(ids(&both_by_last), both_ids);
+    assert_eq!(by_last.last(), Some(&clients[0]));
+    // Aline Zúñiga, Ana Silva ×3 (each once, whatever labels it has), Bruno Costa.
+    let either_ids: Vec<ClientId> = expected_by_first
+        .into_iter()
+        .chain([clients[4].id])
+        .collect();
+    assert_eq!(ids(&either_by_first), either_ids);
+}
+
+#[tokio::test]
 async fn cl_11_deleting_a_label_takes_it_off_every_client() {
     // Arrange
     let (storage, _db) = fresh_storage().await;

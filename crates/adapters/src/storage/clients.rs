@@ -6,7 +6,10 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, IdenStatic, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select,
+};
 use thiserror::Error;
 use uuid::Uuid;
 
@@ -219,11 +222,102 @@ impl Filtered {
     }
 }
 
-fn filtered_clients(business: BusinessId, query: &ClientQuery) -> Option<Filtered> {
+/// CL-4, CL-10: how a list in a name order with a label filter reads the labels' own
+/// rows of `client_labels`, which carry the name keys and are indexed in both name
+/// orders after the label, rather than walk the business's whole sort index probing each
+/// client's labels (for a label a few percent of clients have, that walk reads tens of
+/// thousands of entries for a page).
+enum ByLabel {
+    /// Read the clients of this label in order, checking the label filter left on each:
+    /// the one label of "any of" (nothing left), or the first of "all of" (the others).
+    One(LabelId, Option<LabelFilter>),
+    /// "Any of" several labels: each label's first page in order, merged.
+    Each(Vec<LabelId>),
+}
+
+impl ByLabel {
+    /// `None` for a search (it plans its own reads), an order by date (walked), or a
+    /// filter that needs no label (an empty "all of") or matches nobody (an empty "any
+    /// of", which `filtered_clients` answers).
+    fn of(query: &ClientQuery) -> Option<ByLabel> {
+        let in_name_order = matches!(query.sort, ClientSort::LastName | ClientSort::FirstName);
+        if query.search.is_some() || !in_name_order {
+            return None;
+        }
+        let mut labels = match query.labels.as_ref()? {
+            LabelFilter::AnyOf(labels) | LabelFilter::AllOf(labels) => labels.clone(),
+        };
+        labels.sort();
+        labels.dedup();
+        let first = *labels.first()?;
+        Some(match query.labels.as_ref()? {
+            LabelFilter::AnyOf(_) if labels.len() > 1 => ByLabel::Each(labels),
+            LabelFilter::AnyOf(_) => ByLabel::One(first, None),
+            LabelFilter::AllOf(_) => {
+                let rest = labels.split_off(1);
+                ByLabel::One(
+                    first,
+                    (!rest.is_empty()).then_some(LabelFilter::AllOf(rest)),
+                )
+            }
+        })
+    }
+
+    /// The label filter the clients read this way are still to pass.
+    fn left(&self) -> Option<&LabelFilter> {
+        match self {
+            ByLabel::One(_, left) => left.as_ref(),
+            ByLabel::Each(_) => None,
+        }
+    }
+}
+
+/// `select` (over `clients`) restricted to the clients of `label`, joined to their
+/// `client_labels` row, whose columns [`labelled`] orders by.
+fn with_label(
+    select: Select<clients::Entity>,
+    business: BusinessId,
+    label: LabelId,
+) -> Select<clients::Entity> {
+    let join = clients::Entity::belongs_to(client_labels::Entity)
+        .from((clients::Column::BusinessId, clients::Column::Id))
+        .to((
+            client_labels::Column::BusinessId,
+            client_labels::Column::ClientId,
+        ))
+        .into();
+    select
+        .join(JoinType::InnerJoin, join)
+        .filter(client_labels::Column::BusinessId.eq(business.as_uuid()))
+        .filter(client_labels::Column::LabelId.eq(label.as_uuid()))
+}
+
+/// A sort column of a list read through [`with_label`]: the name keys and id from the
+/// `client_labels` row, so that its index gives the order.
+fn labelled(column: clients::Column) -> Expr {
+    match column {
+        clients::Column::LastNameKey => {
+            Expr::col((client_labels::Entity, client_labels::Column::LastNameKey))
+        }
+        clients::Column::FirstNameKey => {
+            Expr::col((client_labels::Entity, client_labels::Column::FirstNameKey))
+        }
+        clients::Column::Id => Expr::col((client_labels::Entity, client_labels::Column::ClientId)),
+        other => Expr::col((clients::Entity, other)),
+    }
+}
+
+/// The clients of `business` that pass every filter of `query` but the search, with
+/// `labels` for its label filter.
+fn filtered_clients(
+    business: BusinessId,
+    query: &ClientQuery,
+    labels: Option<&LabelFilter>,
+) -> Option<Filtered> {
     // A walk of the sort index checks these on each client in this order (SQLite keeps
     // it): the usually rarest first, so that most clients fail at the first probe.
     let mut filters = Condition::all();
-    if let Some(filter) = &query.labels {
+    if let Some(filter) = labels {
         filters = filters.add(label_condition(filter)?);
     }
     if !query.custom_fields.is_empty() {
@@ -262,21 +356,20 @@ fn filtered_clients(business: BusinessId, query: &ClientQuery) -> Option<Filtere
     })
 }
 
-/// `select` in the order of `sort`, strictly after `after`, at most `limit` rows.
-pub(super) fn ordered(
+/// `select` in the order of `sort`, strictly after `after`, at most `limit` rows, each
+/// sort column written as `column` gives it.
+fn ordered(
     mut select: Select<clients::Entity>,
-    sort: ClientSort,
-    after: Option<&ClientSortKey>,
-    limit: u32,
+    query: &ClientQuery,
+    column: &dyn Fn(clients::Column) -> Expr,
 ) -> Result<Select<clients::Entity>, StorageError> {
-    if let Some(after) = after {
-        let qualified = |column| Expr::col((clients::Entity, column));
-        select = select.filter(strictly_after(sort, after, &qualified)?);
+    if let Some(after) = &query.after {
+        select = select.filter(strictly_after(query.sort, after, column)?);
     }
-    for column in order_columns(sort) {
-        select = select.order_by_asc(*column);
+    for sorted in order_columns(query.sort) {
+        select = select.order_by_asc(column(*sorted));
     }
-    Ok(select.limit(u64::from(limit)))
+    Ok(select.limit(u64::from(query.limit)))
 }
 
 impl SeaTransaction {
@@ -427,6 +520,35 @@ impl SeaTransaction {
     }
 }
 
+impl SeaTransaction {
+    /// CL-10: a page of the clients of `select` with any of `labels`, in a name order:
+    /// each label's first page read in order from its rows ([`with_label`]), one `UNION`
+    /// to merge them (a client with several of the labels has the same sort key in each),
+    /// then the page's rows by id.
+    async fn rows_of_labels(
+        &self,
+        business: BusinessId,
+        select: &Select<clients::Entity>,
+        query: &ClientQuery,
+        labels: &[LabelId],
+    ) -> Result<Vec<clients::Model>, StorageError> {
+        let mut parts = Vec::new();
+        for label in labels {
+            let mut page = ordered(
+                with_label(select.clone(), business, *label),
+                query,
+                &labelled,
+            )?
+            .select_only();
+            for column in order_columns(query.sort) {
+                page = page.column_as(labelled(*column), column.as_str());
+            }
+            parts.push((0, page.into_query()));
+        }
+        self.merged_rows(business, parts, query).await
+    }
+}
+
 #[async_trait]
 impl ClientRepository for SeaTransaction {
     async fn insert_client(&mut self, client: &Client) -> Result<(), StorageError> {
@@ -516,20 +638,30 @@ impl ClientRepository for SeaTransaction {
         business: BusinessId,
         query: &ClientQuery,
     ) -> Result<Vec<Client>, StorageError> {
-        let Some(filtered) = filtered_clients(business, query) else {
+        let by_label = ByLabel::of(query);
+        let labels = match &by_label {
+            Some(by_label) => by_label.left(),
+            None => query.labels.as_ref(),
+        };
+        let Some(filtered) = filtered_clients(business, query, labels) else {
             return Ok(Vec::new());
         };
-        let rows = match &query.search {
-            Some(search) => self.search_rows(business, filtered, query, search).await?,
-            None => ordered(
-                filtered.select().clone(),
-                query.sort,
-                query.after.as_ref(),
-                query.limit,
-            )?
-            .all(&self.txn)
-            .await
-            .map_err(unexpected)?,
+        let select = filtered.select().clone();
+        let in_order = |column| Expr::col((clients::Entity, column));
+        let rows = match (&query.search, by_label) {
+            (Some(search), _) => self.search_rows(business, filtered, query, search).await?,
+            (None, Some(ByLabel::One(label, _))) => {
+                let page = ordered(with_label(select, business, label), query, &labelled)?;
+                page.all(&self.txn).await.map_err(unexpected)?
+            }
+            (None, Some(ByLabel::Each(labels))) => {
+                self.rows_of_labels(business, &select, query, &labels)
+                    .await?
+            }
+            (None, None) => {
+                let page = ordered(select, query, &in_order)?;
+                page.all(&self.txn).await.map_err(unexpected)?
+            }
         };
         self.with_client_children(business, rows).await
     }

@@ -476,6 +476,8 @@ pub(crate) fn client_label_rows(client: &Client) -> Vec<client_labels::ActiveMod
             business_id: Set(client.business_id.as_uuid()),
             client_id: Set(client.id.as_uuid()),
             label_id: Set(label.as_uuid()),
+            last_name_key: Set(client.last_name.key()),
+            first_name_key: Set(client.first_name.key()),
         })
         .collect()
 }

@@ -180,9 +180,12 @@ impl Reading {
 
     /// The most clients it is counted to in a branch of `readings` readings, if it needs
     /// a count at all: a range of the sort index that is a branch by itself is walked
-    /// whatever its size (a short range is a short walk).
-    fn cap(&self, sort: ClientSort, readings: usize) -> Option<usize> {
+    /// whatever its size (a short range is a short walk). A term range that is a branch
+    /// by itself drives up to [`MAX_DRIVE`] entries; looked up (`terms_sorted` false),
+    /// that is [`LOOKUP_COST`] times fewer clients, so it is counted no further.
+    fn cap(&self, sort: ClientSort, readings: usize, terms_sorted: bool) -> Option<usize> {
         match self {
+            Reading::Term(..) if readings == 1 && !terms_sorted => Some(MAX_DRIVE / LOOKUP_COST),
             Reading::Term(..) => Some(COUNTED),
             _ if !self.in_order(sort) => Some(NAME_COUNTED),
             _ if readings > 1 => Some(COUNTED),
@@ -663,6 +666,7 @@ impl SeaTransaction {
         business: BusinessId,
         branches: &[Vec<Reading>],
         sort: ClientSort,
+        terms_sorted: bool,
     ) -> Result<HashMap<Reading, Found>, StorageError> {
         let mut found = HashMap::new();
         let mut to_count: Vec<(&Reading, usize)> = Vec::new();
@@ -675,7 +679,7 @@ impl SeaTransaction {
                         found.insert(reading.clone(), Found::Few(0));
                     }
                     _ => {
-                        let Some(cap) = reading.cap(sort, branch.len()) else {
+                        let Some(cap) = reading.cap(sort, branch.len(), terms_sorted) else {
                             continue;
                         };
                         match to_count.iter_mut().find(|(counted, _)| *counted == reading) {
@@ -773,7 +777,9 @@ impl SeaTransaction {
             branches.push(vec![Reading::Term(email, fragment.to_owned())]);
         }
         let all: Vec<Vec<Reading>> = exact_names.iter().chain(&branches).cloned().collect();
-        let found = self.found(business, &all, query.sort).await?;
+        let terms_sorted =
+            matches!(filtered, Filtered::Unfiltered(_)) && NameField::leading(query.sort).is_some();
+        let found = self.found(business, &all, query.sort, terms_sorted).await?;
 
         let mut parts = Vec::new();
         if !query.past_exact_matches {
@@ -807,9 +813,22 @@ impl SeaTransaction {
         for page in self.branch_pages(business, &sources, query, after, &branches, &found)? {
             parts.push((1, page));
         }
+        self.merged_rows(business, parts, query).await
+    }
+
+    /// The rows of the first `query.limit` of the union of `parts`, each a `(group, part)`
+    /// whose part selects `(sort key, id)` in the list's order, in group then sort order:
+    /// one `UNION` (which drops the rows several parts find), then the rows by id.
+    pub(super) async fn merged_rows(
+        &self,
+        business: BusinessId,
+        parts: Vec<(i32, SelectStatement)>,
+        query: &ClientQuery,
+    ) -> Result<Vec<clients::Model>, StorageError> {
         let Some(statement) = merged(parts, query.sort, query.limit) else {
             return Ok(Vec::new());
         };
+        let backend = self.txn.get_database_backend();
         let ids: Vec<Uuid> = self
             .txn
             .query_all_raw(backend.build(&statement))

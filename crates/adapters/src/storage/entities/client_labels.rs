@@ -1,4 +1,5 @@
-//! Row of `client_labels`: one label a client has (CL-11).
+//! Row of `client_labels`: one label a client has (CL-11), with the client's name keys
+//! so that a label's clients are read in name order from its index (CL-4, CL-10).
 
 use sea_orm::entity::prelude::*;
 
@@ -11,6 +12,8 @@ pub struct Model {
     pub client_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub label_id: Uuid,
+    pub last_name_key: String,
+    pub first_name_key: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

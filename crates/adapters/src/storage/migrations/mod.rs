@@ -19,6 +19,7 @@ mod m20261122_000010_custom_fields;
 mod m20261122_000011_covering_name_indexes;
 mod m20261122_000012_sqlite_planner_statistics;
 mod m20261122_000013_client_search_terms;
+mod m20261122_000014_label_name_order;
 
 pub(crate) struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_covering_name_indexes::Migration),
             Box::new(m20261122_000012_sqlite_planner_statistics::Migration),
             Box::new(m20261122_000013_client_search_terms::Migration),
+            Box::new(m20261122_000014_label_name_order::Migration),
         ]
     }
 }
@@ -130,16 +132,17 @@ mod tests {
 mod search_terms_tests {
     use chrono::{TimeZone as _, Utc};
     use sea_orm::sea_query::{Alias, Order, Query};
-    use sea_orm::{ConnectionTrait, DbErr};
+    use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
     use sea_orm_migration::MigratorTrait;
     use uuid::Uuid;
 
     use clientele_domain::business::BusinessName;
     use clientele_domain::client::ClientInput;
+    use clientele_domain::label::{Label, LabelDetails, LabelInput};
     use clientele_domain::site::{SiteDetails, SiteInput};
     use clientele_domain::{
-        Business, BusinessId, BusinessSettings, Client, ClientId, Currency, NewClient, Site,
-        SiteId, TimeZone, Version,
+        Business, BusinessId, BusinessSettings, Client, ClientId, Currency, LabelId, NewClient,
+        Site, SiteId, TimeZone, Version,
     };
     use clientele_ports::Storage;
 
@@ -147,26 +150,22 @@ mod search_terms_tests {
     use crate::SeaStorage;
     use crate::testing::fresh_database;
 
-    /// The step that builds `client_search_terms` from the clients.
+    /// The step that builds `client_search_terms` from the clients (the next one gives
+    /// `client_labels` the name keys).
     const TERMS_STEP: usize = 13;
 
-    type TermRow = (Uuid, String, String, Uuid, String, String);
-
-    async fn terms(storage: &SeaStorage) -> Result<Vec<TermRow>, DbErr> {
-        let columns = [
-            "business_id",
-            "field",
-            "term",
-            "client_id",
-            "last_name_key",
-            "first_name_key",
-        ];
+    /// Every row of `table`, each as the text of its `columns`, in order.
+    async fn rows(
+        storage: &SeaStorage,
+        table: &str,
+        columns: &[&str],
+    ) -> Result<Vec<Vec<String>>, DbErr> {
         let mut select = Query::select();
-        select.from(Alias::new("client_search_terms"));
+        select.from(Alias::new(table));
         for column in columns {
             select
-                .column(Alias::new(column))
-                .order_by(Alias::new(column), Order::Asc);
+                .column(Alias::new(*column))
+                .order_by(Alias::new(*column), Order::Asc);
         }
         storage
             .db
@@ -174,21 +173,38 @@ mod search_terms_tests {
             .await?
             .iter()
             .map(|row| {
-                Ok((
-                    row.try_get("", "business_id")?,
-                    row.try_get("", "field")?,
-                    row.try_get("", "term")?,
-                    row.try_get("", "client_id")?,
-                    row.try_get("", "last_name_key")?,
-                    row.try_get("", "first_name_key")?,
-                ))
+                columns
+                    .iter()
+                    .map(|column| match column.ends_with("_id") {
+                        true => row.try_get::<Uuid>("", column).map(|id| id.to_string()),
+                        false => row.try_get::<String>("", column),
+                    })
+                    .collect()
             })
             .collect()
     }
 
+    const TERM_COLUMNS: &[&str] = &[
+        "business_id",
+        "field",
+        "term",
+        "client_id",
+        "last_name_key",
+        "first_name_key",
+    ];
+
+    const LABEL_COLUMNS: &[&str] = &[
+        "business_id",
+        "label_id",
+        "last_name_key",
+        "first_name_key",
+        "client_id",
+    ];
+
     #[tokio::test]
-    async fn cl_5_to_cl_7_the_migration_builds_the_terms_the_adapter_writes() {
-        // Arrange: clients written by the adapter, which writes their terms itself.
+    async fn cl_5_to_cl_7_cl_10_the_migrations_build_the_terms_and_label_keys_the_adapter_writes() {
+        // Arrange: clients written by the adapter, which writes their terms and labels
+        // (with their name keys) itself.
         let database = fresh_database().await;
         let storage = SeaStorage::connect(database.url()).await.unwrap();
         storage.migrate().await.unwrap();
@@ -210,10 +226,22 @@ mod search_terms_tests {
         })
         .unwrap();
         let site = Site::new(SiteId::from_uuid(Uuid::new_v4()), business.id, details, at);
+        let label = |name: &str| {
+            let details = LabelDetails::parse(&LabelInput {
+                name: name.into(),
+                colour: "#ffaa00".into(),
+            })
+            .unwrap();
+            Label::new(LabelId::from_uuid(Uuid::new_v4()), business.id, details, at)
+        };
+        let labels = [label("VIP"), label("Fidèle")];
         let mut tx = storage.begin().await.unwrap();
         tx.insert_business(&business).await.unwrap();
         tx.insert_site(&site).await.unwrap();
-        for (first, last, email, phone) in [
+        for label in &labels {
+            tx.insert_label(label).await.unwrap();
+        }
+        for (n, (first, last, email, phone)) in [
             (
                 "Marie-Claire",
                 "de la Cruz",
@@ -234,7 +262,10 @@ mod search_terms_tests {
             ),
             ("Jean", "N'Diaye", None, Some("(555) 123-4567")),
             ("Ana", "Silva", None, None),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let input = ClientInput {
                 first_name: first.into(),
                 last_name: last.into(),
@@ -242,7 +273,7 @@ mod search_terms_tests {
                 phone: phone.map(Into::into),
                 ..ClientInput::default()
             };
-            let client = Client::create(
+            let mut client = Client::create(
                 ClientId::from_uuid(Uuid::new_v4()),
                 business.id,
                 NewClient::parse(&input).unwrap(),
@@ -250,22 +281,39 @@ mod search_terms_tests {
                 at,
                 at.date_naive(),
             );
+            let mut labelled: Vec<LabelId> = labels.iter().take(n % 3).map(|l| l.id).collect();
+            labelled.sort();
+            client.labels = labelled;
             tx.insert_client(&client).await.unwrap();
         }
         tx.commit().await.unwrap();
-        let written = terms(&storage).await.unwrap();
+        let terms = || rows(&storage, "client_search_terms", TERM_COLUMNS);
+        let labelled = || rows(&storage, "client_labels", LABEL_COLUMNS);
+        let (written_terms, written_labels) = (terms().await.unwrap(), labelled().await.unwrap());
 
-        // Act: back to the step before, then the terms built again by the migration.
+        // Act: back to the step before, then the terms and keys built again by the
+        // migrations.
+        // (In one transaction, as `SeaStorage::migrate` runs them: on SQLite, steps run
+        // over the pool's connections were seen to leave one with a stale schema.)
         let after = Migrator::migrations().len() - (TERMS_STEP - 1);
-        Migrator::down(&storage.db, Some(after as u32))
-            .await
-            .unwrap();
-        Migrator::up(&storage.db, None).await.unwrap();
-        let built = terms(&storage).await.unwrap();
+        let txn = storage.db.begin().await.unwrap();
+        Migrator::down(&txn, Some(after as u32)).await.unwrap();
+        Migrator::up(&txn, None).await.unwrap();
+        txn.commit().await.unwrap();
+        let (built_terms, built_labels) = (terms().await.unwrap(), labelled().await.unwrap());
 
         // Assert
-        assert!(written.iter().any(|t| t.1 == "e" && t.2 == "@exemple.es"));
-        assert!(written.iter().any(|t| t.1 == "l" && t.2 == "lamy"));
-        assert_eq!(built, written);
+        let has =
+            |field: &str, term: &str| written_terms.iter().any(|t| t[1] == field && t[2] == term);
+        assert!(has("e", "@exemple.es"));
+        assert!(has("l", "lamy"));
+        assert_eq!(built_terms, written_terms);
+        assert!(
+            written_labels
+                .iter()
+                .any(|l| l[2] == "de la lande-lamy" && l[3] == "anne-marie")
+        );
+        assert_eq!(written_labels.len(), 4);
+        assert_eq!(built_labels, written_labels);
     }
 }
