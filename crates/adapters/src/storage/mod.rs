@@ -164,11 +164,18 @@ impl SeaStorage {
             DatabaseBackend::Postgres => {
                 // sqlx prepares and caches every statement; after five runs PostgreSQL may
                 // switch to a generic plan that cannot use a prefix range for the values
-                // at hand, and search turns from milliseconds into a scan. Plan every run for its own values instead.
+                // at hand, and search turns from milliseconds into a scan. Plan every run
+                // for its own values instead.
+                // No parallel workers: the product's statements read pages, and starting
+                // workers cost more than the reading (a filtered page of 500 at a million
+                // clients: 15 ms with two workers, 7.6 ms without; `docs/benchmarks.md`).
                 options
                     .max_connections(POSTGRES_MAX_CONNECTIONS)
                     .map_sqlx_postgres_opts(|opts| {
-                        opts.options([("plan_cache_mode", "force_custom_plan")])
+                        opts.options([
+                            ("plan_cache_mode", "force_custom_plan"),
+                            ("max_parallel_workers_per_gather", "0"),
+                        ])
                     });
             }
         }
