@@ -116,16 +116,17 @@ fn filtered_request(p: &Params) -> ClientListRequest {
 }
 
 /// Site, one label (any of) and not banned, as the adapter writes them: the label's rows
-/// of `client_labels` walked in the order of their name index, each joined to its client,
-/// the site checked by `EXISTS`. The same on both backends.
+/// of `client_labels` walked in the order of their name index, the site checked by
+/// `EXISTS` from the label row, each joined to its client. The same on both backends.
 fn filtered_raw(_backend: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
     let sql = format!(
         "SELECT {CLIENT_COLUMNS} FROM clients \
          INNER JOIN client_labels ON clients.business_id = client_labels.business_id \
              AND clients.id = client_labels.client_id \
          WHERE clients.business_id = ? \
-         AND EXISTS (SELECT 1 FROM client_sites WHERE client_sites.business_id = clients.business_id \
-             AND client_sites.client_id = clients.id AND client_sites.site_id = ?) \
+         AND EXISTS (SELECT 1 FROM client_sites \
+             WHERE client_sites.business_id = client_labels.business_id \
+             AND client_sites.client_id = client_labels.client_id AND client_sites.site_id = ?) \
          AND clients.banned = ? \
          AND client_labels.business_id = ? AND client_labels.label_id = ? \
          ORDER BY client_labels.last_name_key ASC, client_labels.first_name_key ASC, \

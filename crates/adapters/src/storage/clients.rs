@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{ColumnRef, Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, IdenStatic, JoinType, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Select,
@@ -40,19 +40,42 @@ struct CursorOfAnotherOrder {
     sort: ClientSort,
 }
 
-/// `EXISTS (SELECT 1 FROM client_sites WHERE business and client match AND <site filter>)`.
-fn has_site_where(site_filter: Expr) -> Expr {
+/// The row a list's site filter is correlated with: the client's own, or in a label list
+/// ([`with_label`]) its `client_labels` row, so that SQLite checks the site from the label
+/// row before it looks the client up (it checks a condition as soon as the rows it names
+/// are read; PostgreSQL finds that order itself).
+#[derive(Debug, Clone, Copy)]
+enum Owner {
+    Client,
+    LabelRow,
+}
+
+impl Owner {
+    fn business_and_id(self) -> (ColumnRef, ColumnRef) {
+        match self {
+            Owner::Client => (
+                (clients::Entity, clients::Column::BusinessId).into_column_ref(),
+                (clients::Entity, clients::Column::Id).into_column_ref(),
+            ),
+            Owner::LabelRow => (
+                (client_labels::Entity, client_labels::Column::BusinessId).into_column_ref(),
+                (client_labels::Entity, client_labels::Column::ClientId).into_column_ref(),
+            ),
+        }
+    }
+}
+
+/// `EXISTS (SELECT 1 FROM client_sites WHERE business and client match `owner`'s AND <site
+/// filter>)`.
+fn has_site_where(site_filter: Expr, owner: Owner) -> Expr {
+    let (business, id) = owner.business_and_id();
     let mut sub = Query::select();
     sub.expr(Expr::val(1))
         .from(client_sites::Entity)
         .and_where(
-            Expr::col((client_sites::Entity, client_sites::Column::BusinessId))
-                .equals((clients::Entity, clients::Column::BusinessId)),
+            Expr::col((client_sites::Entity, client_sites::Column::BusinessId)).equals(business),
         )
-        .and_where(
-            Expr::col((client_sites::Entity, client_sites::Column::ClientId))
-                .equals((clients::Entity, clients::Column::Id)),
-        )
+        .and_where(Expr::col((client_sites::Entity, client_sites::Column::ClientId)).equals(id))
         .and_where(site_filter);
     Expr::exists(sub.take())
 }
@@ -308,11 +331,12 @@ fn labelled(column: clients::Column) -> Expr {
 }
 
 /// The clients of `business` that pass every filter of `query` but the search, with
-/// `labels` for its label filter.
+/// `labels` for its label filter and the site filters correlated with `sites_of`.
 fn filtered_clients(
     business: BusinessId,
     query: &ClientQuery,
     labels: Option<&LabelFilter>,
+    sites_of: Owner,
 ) -> Option<Filtered> {
     // A walk of the sort index checks these on each client in this order (SQLite keeps
     // it): the usually rarest first, so that most clients fail at the first probe.
@@ -332,13 +356,13 @@ fn filtered_clients(
         SiteScope::Only(sites) => {
             let in_scope = Expr::col((client_sites::Entity, client_sites::Column::SiteId))
                 .is_in(sites.iter().map(SiteId::as_uuid));
-            filters = filters.add(has_site_where(in_scope));
+            filters = filters.add(has_site_where(in_scope, sites_of));
         }
     }
     if let Some(site) = query.site {
         let this_site =
             Expr::col((client_sites::Entity, client_sites::Column::SiteId)).eq(site.as_uuid());
-        filters = filters.add(has_site_where(this_site));
+        filters = filters.add(has_site_where(this_site, sites_of));
     }
     if let Some(banned) = query.banned {
         filters = filters.add(clients::Column::Banned.eq(banned));
@@ -639,11 +663,11 @@ impl ClientRepository for SeaTransaction {
         query: &ClientQuery,
     ) -> Result<Vec<Client>, StorageError> {
         let by_label = ByLabel::of(query);
-        let labels = match &by_label {
-            Some(by_label) => by_label.left(),
-            None => query.labels.as_ref(),
+        let (labels, sites_of) = match &by_label {
+            Some(by_label) => (by_label.left(), Owner::LabelRow),
+            None => (query.labels.as_ref(), Owner::Client),
         };
-        let Some(filtered) = filtered_clients(business, query, labels) else {
+        let Some(filtered) = filtered_clients(business, query, labels, sites_of) else {
             return Ok(Vec::new());
         };
         let select = filtered.select().clone();
