@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use sea_orm::sea_query::{ColumnRef, Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, IdenStatic, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, SelectModel, Selector,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -25,7 +25,7 @@ use clientele_ports::storage::{ClientQuery, ClientRepository};
 
 use super::conversions::{
     ClientWithChildren, SearchKeys, client_changes, client_label_rows, client_row,
-    client_site_rows, instant, labels_by_owner, search_term_rows, search_terms, sites_by_owner,
+    client_site_rows, instant, search_term_rows, search_terms,
 };
 use super::custom_fields::custom_value_condition;
 use super::entities::{
@@ -380,6 +380,33 @@ fn filtered_clients(
     })
 }
 
+/// The ids of a client's rows of `table` (`client_sites`, `client_labels`) as one column
+/// of text, comma-separated: a probe of the table's primary key per client inside the
+/// statement that reads the clients, where a query of its own per page sent every id of
+/// the page back (at 500 clients that query cost more than the page's own).
+fn child_ids(backend: DbBackend, table: &str, column: &str) -> Expr {
+    let (aggregate, id) = match backend {
+        DbBackend::Postgres => ("string_agg", format!("own.{column}::text")),
+        _ => ("group_concat", format!("hex(own.{column})")),
+    };
+    Expr::cust(format!(
+        "(SELECT {aggregate}({id}, ',') FROM {table} own \
+         WHERE own.business_id = clients.business_id AND own.client_id = clients.id)"
+    ))
+}
+
+/// `select` returning each client with the ids of its sites and labels
+/// ([`ClientWithChildren`]).
+pub(super) fn with_children(
+    select: Select<clients::Entity>,
+    backend: DbBackend,
+) -> Selector<SelectModel<ClientWithChildren>> {
+    select
+        .column_as(child_ids(backend, "client_sites", "site_id"), "site_ids")
+        .column_as(child_ids(backend, "client_labels", "label_id"), "label_ids")
+        .into_model::<ClientWithChildren>()
+}
+
 /// `select` in the order of `sort`, strictly after `after`, at most `limit` rows, each
 /// sort column written as `column` gives it.
 fn ordered(
@@ -397,67 +424,19 @@ fn ordered(
 }
 
 impl SeaTransaction {
-    /// The sites of these clients, in one query.
-    async fn client_sites_of(
-        &self,
-        business: BusinessId,
-        clients: &[Uuid],
-    ) -> Result<HashMap<Uuid, Vec<SiteId>>, StorageError> {
-        if clients.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let pairs = client_sites::Entity::find()
-            .select_only()
-            .column(client_sites::Column::ClientId)
-            .column(client_sites::Column::SiteId)
-            .filter(client_sites::Column::BusinessId.eq(business.as_uuid()))
-            .filter(client_sites::Column::ClientId.is_in(clients.iter().copied()))
-            .into_tuple::<(Uuid, Uuid)>()
-            .all(&self.txn)
-            .await
-            .map_err(unexpected)?;
-        Ok(sites_by_owner(pairs))
-    }
-
-    /// The labels of these clients, in one query.
-    async fn client_labels_of(
-        &self,
-        business: BusinessId,
-        clients: &[Uuid],
-    ) -> Result<HashMap<Uuid, Vec<LabelId>>, StorageError> {
-        if clients.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let pairs = client_labels::Entity::find()
-            .select_only()
-            .column(client_labels::Column::ClientId)
-            .column(client_labels::Column::LabelId)
-            .filter(client_labels::Column::BusinessId.eq(business.as_uuid()))
-            .filter(client_labels::Column::ClientId.is_in(clients.iter().copied()))
-            .into_tuple::<(Uuid, Uuid)>()
-            .all(&self.txn)
-            .await
-            .map_err(unexpected)?;
-        Ok(labels_by_owner(pairs))
-    }
-
-    /// Clients from their rows: one query for the page's sites, one for its labels, and
-    /// those of `custom_values_of` for its custom field values (CL-24).
+    /// Clients from their rows read [`with_children`], and the custom field values of the
+    /// page by one more query (CL-24).
     async fn with_client_children(
         &self,
         business: BusinessId,
-        rows: Vec<clients::Model>,
+        rows: Vec<ClientWithChildren>,
     ) -> Result<Vec<Client>, StorageError> {
-        let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-        let mut sites = self.client_sites_of(business, &ids).await?;
-        let mut labels = self.client_labels_of(business, &ids).await?;
+        let ids: Vec<Uuid> = rows.iter().map(|row| row.row.id).collect();
         let mut custom_values = self.custom_values_of(business, &ids).await?;
         rows.into_iter()
             .map(|row| {
-                let sites = sites.remove(&row.id).unwrap_or_default();
-                let labels = labels.remove(&row.id).unwrap_or_default();
-                let values = custom_values.remove(&row.id).unwrap_or_default();
-                let mut client = Client::try_from(ClientWithChildren { row, sites, labels })?;
+                let values = custom_values.remove(&row.row.id).unwrap_or_default();
+                let mut client = Client::try_from(row)?;
                 client.custom_fields = values;
                 Ok(client)
             })
@@ -555,7 +534,7 @@ impl SeaTransaction {
         select: &Select<clients::Entity>,
         query: &ClientQuery,
         labels: &[LabelId],
-    ) -> Result<Vec<clients::Model>, StorageError> {
+    ) -> Result<Vec<ClientWithChildren>, StorageError> {
         let mut parts = Vec::new();
         for label in labels {
             let mut page = ordered(
@@ -595,9 +574,11 @@ impl ClientRepository for SeaTransaction {
         business: BusinessId,
         id: ClientId,
     ) -> Result<Option<Client>, StorageError> {
-        let row = clients::Entity::find()
+        let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
-            .filter(clients::Column::Id.eq(id.as_uuid()))
+            .filter(clients::Column::Id.eq(id.as_uuid()));
+        let backend = self.txn.get_database_backend();
+        let row = with_children(select, backend)
             .one(&self.txn)
             .await
             .map_err(unexpected)?;
@@ -672,21 +653,27 @@ impl ClientRepository for SeaTransaction {
         };
         let select = filtered.select().clone();
         let in_order = |column| Expr::col((clients::Entity, column));
-        let rows = match (&query.search, by_label) {
-            (Some(search), _) => self.search_rows(business, filtered, query, search).await?,
-            (None, Some(ByLabel::One(label, _))) => {
-                let page = ordered(with_label(select, business, label), query, &labelled)?;
-                page.all(&self.txn).await.map_err(unexpected)?
+        let backend = self.txn.get_database_backend();
+        let page = match (&query.search, by_label) {
+            (Some(search), _) => {
+                let rows = self.search_rows(business, filtered, query, search).await?;
+                return self.with_client_children(business, rows).await;
             }
             (None, Some(ByLabel::Each(labels))) => {
-                self.rows_of_labels(business, &select, query, &labels)
-                    .await?
+                let rows = self
+                    .rows_of_labels(business, &select, query, &labels)
+                    .await?;
+                return self.with_client_children(business, rows).await;
             }
-            (None, None) => {
-                let page = ordered(select, query, &in_order)?;
-                page.all(&self.txn).await.map_err(unexpected)?
+            (None, Some(ByLabel::One(label, _))) => {
+                ordered(with_label(select, business, label), query, &labelled)?
             }
+            (None, None) => ordered(select, query, &in_order)?,
         };
+        let rows = with_children(page, backend)
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?;
         self.with_client_children(business, rows).await
     }
 
@@ -696,12 +683,13 @@ impl ClientRepository for SeaTransaction {
         email_key: &str,
         limit: u32,
     ) -> Result<Vec<Client>, StorageError> {
-        let rows = clients::Entity::find()
+        let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::EmailKey.eq(email_key))
             .order_by_asc(clients::Column::CreatedAt)
             .order_by_asc(clients::Column::Id)
-            .limit(u64::from(limit))
+            .limit(u64::from(limit));
+        let rows = with_children(select, self.txn.get_database_backend())
             .all(&self.txn)
             .await
             .map_err(unexpected)?;

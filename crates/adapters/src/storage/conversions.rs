@@ -33,8 +33,8 @@ use clientele_domain::site::{SiteAddress, SiteName};
 use clientele_domain::staff::StaffName;
 use clientele_domain::token::TokenLabel;
 use clientele_domain::{
-    ApiToken, Business, BusinessSettings, Client, Currency, EmailAddress, LabelId, Money,
-    PersonName, PhoneNumber, Role, Site, SiteId, StaffMember, TimeZone, Version,
+    ApiToken, Business, BusinessSettings, Client, Currency, EmailAddress, Money, PersonName,
+    PhoneNumber, Role, Site, SiteId, StaffMember, TimeZone, Version,
 };
 use clientele_ports::StorageError;
 use clientele_ports::storage::{EmailState, IdempotencyRecord, OutboxEmail, StoredResponse};
@@ -151,12 +151,33 @@ pub(crate) struct WithSites<M> {
     pub(crate) sites: Vec<SiteId>,
 }
 
-/// A client row together with its sites and its labels, each read for a whole page of
-/// clients by one more query.
+/// A client row with the ids of its sites and of its labels, read by the same statement
+/// as two more columns of comma-separated ids (`clients::with_children`).
+#[derive(Debug, sea_orm::FromQueryResult)]
 pub(crate) struct ClientWithChildren {
+    #[sea_orm(nested)]
     pub(crate) row: clients::Model,
-    pub(crate) sites: Vec<SiteId>,
-    pub(crate) labels: Vec<LabelId>,
+    pub(crate) site_ids: Option<String>,
+    pub(crate) label_ids: Option<String>,
+}
+
+/// The ids of a comma-separated list (uuids, hyphenated or as 32 hex digits), sorted.
+fn id_list<T: From<Uuid> + Ord>(
+    table: &'static str,
+    column: &'static str,
+    list: Option<&str>,
+) -> Result<Vec<T>, StorageError> {
+    let ids = list
+        .unwrap_or_default()
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(|id| {
+            Uuid::parse_str(id)
+                .map(T::from)
+                .map_err(|e| corrupt(table, column, e))
+        })
+        .collect::<Result<Vec<T>, _>>()?;
+    Ok(sorted(ids))
 }
 
 fn sorted<T: Ord>(mut ids: Vec<T>) -> Vec<T> {
@@ -380,6 +401,8 @@ impl TryFrom<ClientWithChildren> for Client {
 
     fn try_from(value: ClientWithChildren) -> Result<Self, Self::Error> {
         const T: &str = "clients";
+        let sites = id_list(T, "site_ids", value.site_ids.as_deref())?;
+        let labels = id_list(T, "label_ids", value.label_ids.as_deref())?;
         let row = value.row;
         let email = row
             .email
@@ -402,8 +425,8 @@ impl TryFrom<ClientWithChildren> for Client {
                 .map_err(|e| corrupt(T, "last_name", e.message))?,
             email,
             phone,
-            sites: sorted(value.sites),
-            labels: sorted(value.labels),
+            sites,
+            labels,
             banned: row.banned,
             has_account: row.has_account,
             client_notes: row
@@ -559,29 +582,16 @@ pub(crate) fn search_term_rows(
         .collect()
 }
 
-/// Groups `(owner, child)` pairs by owner, for one page of rows.
-fn by_owner<T: From<Uuid>>(
-    pairs: impl IntoIterator<Item = (Uuid, Uuid)>,
-) -> std::collections::HashMap<Uuid, Vec<T>> {
-    let mut by_owner: std::collections::HashMap<Uuid, Vec<T>> = std::collections::HashMap::new();
-    for (owner, child) in pairs {
-        by_owner.entry(owner).or_default().push(child.into());
-    }
-    by_owner
-}
-
 /// Groups `(owner, site)` pairs by owner, for one page of rows.
 pub(crate) fn sites_by_owner(
     pairs: impl IntoIterator<Item = (Uuid, Uuid)>,
 ) -> std::collections::HashMap<Uuid, Vec<SiteId>> {
-    by_owner(pairs)
-}
-
-/// Groups `(client, label)` pairs by client, for one page of clients.
-pub(crate) fn labels_by_owner(
-    pairs: impl IntoIterator<Item = (Uuid, Uuid)>,
-) -> std::collections::HashMap<Uuid, Vec<LabelId>> {
-    by_owner(pairs)
+    let mut by_owner: std::collections::HashMap<Uuid, Vec<SiteId>> =
+        std::collections::HashMap::new();
+    for (owner, site) in pairs {
+        by_owner.entry(owner).or_default().push(site.into());
+    }
+    by_owner
 }
 
 // ---------------------------------------------------------------------------------------

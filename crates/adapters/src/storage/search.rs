@@ -50,7 +50,8 @@ use clientele_domain::{BusinessId, ClientSort, ClientSortKey};
 use clientele_ports::StorageError;
 use clientele_ports::storage::ClientQuery;
 
-use super::clients::{Filtered, order_columns, strictly_after};
+use super::clients::{Filtered, order_columns, strictly_after, with_children};
+use super::conversions::ClientWithChildren;
 use super::entities::{client_search_terms, clients};
 use super::{SeaTransaction, unexpected};
 
@@ -761,7 +762,7 @@ impl SeaTransaction {
         filtered: Filtered,
         query: &ClientQuery,
         search: &ClientSearch,
-    ) -> Result<Vec<clients::Model>, StorageError> {
+    ) -> Result<Vec<ClientWithChildren>, StorageError> {
         let backend = self.txn.get_database_backend();
         let exact_names = match query.past_exact_matches {
             true => Vec::new(),
@@ -824,7 +825,7 @@ impl SeaTransaction {
         business: BusinessId,
         parts: Vec<(i32, SelectStatement)>,
         query: &ClientQuery,
-    ) -> Result<Vec<clients::Model>, StorageError> {
+    ) -> Result<Vec<ClientWithChildren>, StorageError> {
         let Some(statement) = merged(parts, query.sort, query.limit) else {
             return Ok(Vec::new());
         };
@@ -846,19 +847,21 @@ impl SeaTransaction {
         &self,
         business: BusinessId,
         ids: &[Uuid],
-    ) -> Result<Vec<clients::Model>, StorageError> {
+    ) -> Result<Vec<ClientWithChildren>, StorageError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut rows: HashMap<Uuid, clients::Model> = clients::Entity::find()
+        let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
-            .filter(clients::Column::Id.is_in(ids.iter().copied()))
-            .all(&self.txn)
-            .await
-            .map_err(unexpected)?
-            .into_iter()
-            .map(|row| (row.id, row))
-            .collect();
+            .filter(clients::Column::Id.is_in(ids.iter().copied()));
+        let mut rows: HashMap<Uuid, ClientWithChildren> =
+            with_children(select, self.txn.get_database_backend())
+                .all(&self.txn)
+                .await
+                .map_err(unexpected)?
+                .into_iter()
+                .map(|row| (row.row.id, row))
+                .collect();
         Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
     }
 }
