@@ -267,22 +267,19 @@ impl ByLabel {
         if query.search.is_some() || !in_name_order {
             return None;
         }
-        let mut labels = match query.labels.as_ref()? {
-            LabelFilter::AnyOf(labels) | LabelFilter::AllOf(labels) => labels.clone(),
+        let (any, labels) = match query.labels.as_ref()? {
+            LabelFilter::AnyOf(labels) => (true, labels),
+            LabelFilter::AllOf(labels) => (false, labels),
         };
+        let mut labels = labels.clone();
         labels.sort();
         labels.dedup();
         let first = *labels.first()?;
-        Some(match query.labels.as_ref()? {
-            LabelFilter::AnyOf(_) if labels.len() > 1 => ByLabel::Each(labels),
-            LabelFilter::AnyOf(_) => ByLabel::One(first, None),
-            LabelFilter::AllOf(_) => {
-                let rest = labels.split_off(1);
-                ByLabel::One(
-                    first,
-                    (!rest.is_empty()).then_some(LabelFilter::AllOf(rest)),
-                )
-            }
+        let rest = labels[1..].to_vec();
+        Some(match (any, rest.is_empty()) {
+            (_, true) => ByLabel::One(first, None),
+            (true, false) => ByLabel::Each(labels),
+            (false, false) => ByLabel::One(first, Some(LabelFilter::AllOf(rest))),
         })
     }
 
@@ -443,6 +440,33 @@ impl SeaTransaction {
             .collect()
     }
 
+    /// CL-10: a page of the clients of `select` with any of `labels`, in a name order:
+    /// each label's first page read in order from its rows ([`with_label`]), one `UNION`
+    /// to merge them (a client with several of the labels has the same sort key in each),
+    /// then the page's rows by id.
+    async fn rows_of_labels(
+        &self,
+        business: BusinessId,
+        select: &Select<clients::Entity>,
+        query: &ClientQuery,
+        labels: &[LabelId],
+    ) -> Result<Vec<ClientWithChildren>, StorageError> {
+        let mut parts = Vec::new();
+        for label in labels {
+            let mut page = ordered(
+                with_label(select.clone(), business, *label),
+                query,
+                &labelled,
+            )?
+            .select_only();
+            for column in order_columns(query.sort) {
+                page = page.column_as(labelled(*column), column.as_str());
+            }
+            parts.push((0, page.into_query()));
+        }
+        self.merged_rows(business, parts, query).await
+    }
+
     async fn insert_client_sites(&self, client: &Client) -> Result<(), StorageError> {
         let rows = client_site_rows(client);
         if rows.is_empty() {
@@ -520,35 +544,6 @@ impl SeaTransaction {
             .await
             .map_err(unexpected)?;
         Ok(())
-    }
-}
-
-impl SeaTransaction {
-    /// CL-10: a page of the clients of `select` with any of `labels`, in a name order:
-    /// each label's first page read in order from its rows ([`with_label`]), one `UNION`
-    /// to merge them (a client with several of the labels has the same sort key in each),
-    /// then the page's rows by id.
-    async fn rows_of_labels(
-        &self,
-        business: BusinessId,
-        select: &Select<clients::Entity>,
-        query: &ClientQuery,
-        labels: &[LabelId],
-    ) -> Result<Vec<ClientWithChildren>, StorageError> {
-        let mut parts = Vec::new();
-        for label in labels {
-            let mut page = ordered(
-                with_label(select.clone(), business, *label),
-                query,
-                &labelled,
-            )?
-            .select_only();
-            for column in order_columns(query.sort) {
-                page = page.column_as(labelled(*column), column.as_str());
-            }
-            parts.push((0, page.into_query()));
-        }
-        self.merged_rows(business, parts, query).await
     }
 }
 
