@@ -2868,6 +2868,17 @@ async fn insert_labels(storage: &SeaStorage, labels: &[Label]) {
     tx.commit().await.unwrap();
 }
 
+/// A business with one site and two labels, "VIP" and "Fidèle", stored.
+async fn business_with_two_labels(storage: &SeaStorage) -> (Business, Site, Label, Label) {
+    let (business, site) = business_with_site(storage).await;
+    let (vip, loyal) = (
+        label(business.id, "VIP", "#ffaa00"),
+        label(business.id, "Fidèle", "#00aa00"),
+    );
+    insert_labels(storage, &[vip.clone(), loyal.clone()]).await;
+    (business, site, vip, loyal)
+}
+
 fn sorted_ids<T: Ord + Copy>(ids: &[T]) -> Vec<T> {
     let mut ids = ids.to_vec();
     ids.sort();
@@ -3118,12 +3129,7 @@ async fn cl_4_cl_10_a_label_list_in_name_order_follows_renames_and_pages_through
     // Arrange: a label list in a name order is read from the label's own rows, which
     // carry the name keys: they must follow a rename, and equal names page by id.
     let (storage, _db) = fresh_storage().await;
-    let (business, paris) = business_with_site(&storage).await;
-    let (vip, loyal) = (
-        label(business.id, "VIP", "#ffaa00"),
-        label(business.id, "Fidèle", "#00aa00"),
-    );
-    insert_labels(&storage, &[vip.clone(), loyal.clone()]).await;
+    let (business, paris, vip, loyal) = business_with_two_labels(&storage).await;
     let with = |first: &str, last: &str, labels: &[LabelId]| {
         let mut c = client(business.id, first, last, &[paris.id]);
         c.labels = sorted_ids(labels);
@@ -3206,12 +3212,7 @@ async fn cl_4_cl_10_a_label_list_in_name_order_follows_renames_and_pages_through
 async fn cl_11_deleting_a_label_takes_it_off_every_client() {
     // Arrange
     let (storage, _db) = fresh_storage().await;
-    let (business, paris) = business_with_site(&storage).await;
-    let (vip, loyal) = (
-        label(business.id, "VIP", "#ffaa00"),
-        label(business.id, "Fidèle", "#00aa00"),
-    );
-    insert_labels(&storage, &[vip.clone(), loyal.clone()]).await;
+    let (business, paris, vip, loyal) = business_with_two_labels(&storage).await;
     let mut ana = client(business.id, "Ana", "Silva", &[paris.id]);
     ana.labels = sorted_ids(&[vip.id, loyal.id]);
     let mut bruno = client(business.id, "Bruno", "Costa", &[paris.id]);
