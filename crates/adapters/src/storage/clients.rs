@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{ColumnRef, Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, SelectModel, Selector,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -392,18 +392,6 @@ fn child_ids(backend: DbBackend, table: &str, column: &str) -> Expr {
     ))
 }
 
-/// `select` returning each client with the ids of its sites and labels
-/// ([`ClientWithChildren`]).
-pub(super) fn with_children(
-    select: Select<clients::Entity>,
-    backend: DbBackend,
-) -> Selector<SelectModel<ClientWithChildren>> {
-    select
-        .column_as(child_ids(backend, "client_sites", "site_id"), "site_ids")
-        .column_as(child_ids(backend, "client_labels", "label_id"), "label_ids")
-        .into_model::<ClientWithChildren>()
-}
-
 /// `select` in the order of `sort`, strictly after `after`, at most `limit` rows, each
 /// sort column written as `column` gives it.
 fn ordered(
@@ -421,8 +409,24 @@ fn ordered(
 }
 
 impl SeaTransaction {
-    /// Clients from their rows read [`with_children`], and the custom field values of the
-    /// page by one more query (CL-24).
+    /// The clients `select` finds, each with the ids of its sites and labels
+    /// ([`ClientWithChildren`], [`child_ids`]).
+    pub(super) async fn rows_with_children(
+        &self,
+        select: Select<clients::Entity>,
+    ) -> Result<Vec<ClientWithChildren>, StorageError> {
+        let backend = self.txn.get_database_backend();
+        select
+            .column_as(child_ids(backend, "client_sites", "site_id"), "site_ids")
+            .column_as(child_ids(backend, "client_labels", "label_id"), "label_ids")
+            .into_model::<ClientWithChildren>()
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)
+    }
+
+    /// Clients from their rows read by [`Self::rows_with_children`], and the custom field
+    /// values of the page by one more query (CL-24).
     async fn with_client_children(
         &self,
         business: BusinessId,
@@ -572,15 +576,8 @@ impl ClientRepository for SeaTransaction {
         let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::Id.eq(id.as_uuid()));
-        let backend = self.txn.get_database_backend();
-        let row = with_children(select, backend)
-            .one(&self.txn)
-            .await
-            .map_err(unexpected)?;
-        match row {
-            None => Ok(None),
-            Some(row) => Ok(self.with_client_children(business, vec![row]).await?.pop()),
-        }
+        let rows = self.rows_with_children(select).await?;
+        Ok(self.with_client_children(business, rows).await?.pop())
     }
 
     async fn update_client(
@@ -647,28 +644,22 @@ impl ClientRepository for SeaTransaction {
             return Ok(Vec::new());
         };
         let select = filtered.select().clone();
-        let in_order = |column| Expr::col((clients::Entity, column));
-        let backend = self.txn.get_database_backend();
-        let page = match (&query.search, by_label) {
-            (Some(search), _) => {
-                let rows = self.search_rows(business, filtered, query, search).await?;
-                return self.with_client_children(business, rows).await;
-            }
+        let qualified = |column| Expr::col((clients::Entity, column));
+        let rows = match (&query.search, by_label) {
+            (Some(search), _) => self.search_rows(business, filtered, query, search).await?,
             (None, Some(ByLabel::Each(labels))) => {
-                let rows = self
-                    .rows_of_labels(business, &select, query, &labels)
-                    .await?;
-                return self.with_client_children(business, rows).await;
+                self.rows_of_labels(business, &select, query, &labels)
+                    .await?
             }
             (None, Some(ByLabel::One(label, _))) => {
-                ordered(with_label(select, business, label), query, &labelled)?
+                let page = ordered(with_label(select, business, label), query, &labelled)?;
+                self.rows_with_children(page).await?
             }
-            (None, None) => ordered(select, query, &in_order)?,
+            (None, None) => {
+                let page = ordered(select, query, &qualified)?;
+                self.rows_with_children(page).await?
+            }
         };
-        let rows = with_children(page, backend)
-            .all(&self.txn)
-            .await
-            .map_err(unexpected)?;
         self.with_client_children(business, rows).await
     }
 
@@ -684,10 +675,7 @@ impl ClientRepository for SeaTransaction {
             .order_by_asc(clients::Column::CreatedAt)
             .order_by_asc(clients::Column::Id)
             .limit(u64::from(limit));
-        let rows = with_children(select, self.txn.get_database_backend())
-            .all(&self.txn)
-            .await
-            .map_err(unexpected)?;
+        let rows = self.rows_with_children(select).await?;
         self.with_client_children(business, rows).await
     }
 

@@ -50,7 +50,7 @@ use clientele_domain::{BusinessId, ClientSort, ClientSortKey};
 use clientele_ports::StorageError;
 use clientele_ports::storage::ClientQuery;
 
-use super::clients::{Filtered, order_columns, strictly_after, with_children};
+use super::clients::{Filtered, order_columns, strictly_after};
 use super::conversions::ClientWithChildren;
 use super::entities::{client_search_terms, clients};
 use super::{SeaTransaction, unexpected};
@@ -836,12 +836,7 @@ impl SeaTransaction {
             .filter(exact_condition(search).not());
         let sources = Sources {
             clients: &not_exact,
-            terms: match filtered {
-                Filtered::Unfiltered(_) if NameField::leading(query.sort).is_some() => {
-                    Some(exact_term(business, search).not())
-                }
-                _ => None,
-            },
+            terms: terms_sorted.then(|| exact_term(business, search).not()),
         };
         for page in self.branch_pages(business, &sources, query, after, &branches, &found)? {
             parts.push((1, page));
@@ -886,14 +881,12 @@ impl SeaTransaction {
         let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::Id.is_in(ids.iter().copied()));
-        let mut rows: HashMap<Uuid, ClientWithChildren> =
-            with_children(select, self.txn.get_database_backend())
-                .all(&self.txn)
-                .await
-                .map_err(unexpected)?
-                .into_iter()
-                .map(|row| (row.row.id, row))
-                .collect();
+        let mut rows: HashMap<Uuid, ClientWithChildren> = self
+            .rows_with_children(select)
+            .await?
+            .into_iter()
+            .map(|row| (row.row.id, row))
+            .collect();
         Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
     }
 }
