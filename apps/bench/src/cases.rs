@@ -138,32 +138,28 @@ fn filtered_request(p: &Params) -> ClientListRequest {
     }
 }
 
-/// Site, one label (any of) and not banned, as the adapter writes them: the label's rows
-/// of `client_labels` walked in the order of their name index, the site checked by
-/// `EXISTS` from the label row, each joined to its client. The same on both backends.
+/// Site, one label (any of) and not banned, as the adapter writes them: the rows of
+/// `client_label_sites` of the label at the site walked in the order of their name
+/// index, each joined to its client. The same on both backends.
 fn filtered_raw(backend: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
     let children = child_columns(backend);
     let sql = format!(
         "SELECT {CLIENT_COLUMNS}{children} FROM clients \
-         INNER JOIN client_labels ON clients.business_id = client_labels.business_id \
-             AND clients.id = client_labels.client_id \
-         WHERE clients.business_id = ? \
-         AND EXISTS (SELECT 1 FROM client_sites \
-             WHERE client_sites.business_id = client_labels.business_id \
-             AND client_sites.client_id = client_labels.client_id AND client_sites.site_id = ?) \
-         AND clients.banned = ? \
-         AND client_labels.business_id = ? AND client_labels.label_id = ? \
-         ORDER BY client_labels.last_name_key ASC, client_labels.first_name_key ASC, \
-             client_labels.client_id ASC LIMIT ?"
+         INNER JOIN client_label_sites AS member ON member.business_id = clients.business_id \
+             AND member.client_id = clients.id \
+         WHERE clients.business_id = ? AND clients.banned = ? \
+         AND member.business_id = ? AND member.label_id = ? AND member.site_id = ? \
+         ORDER BY member.last_name_key ASC, member.first_name_key ASC, member.client_id ASC \
+         LIMIT ?"
     );
     RawQuery {
         sql,
         values: vec![
             business.as_uuid().into(),
-            p.site.map(|s| s.as_uuid()).into(),
             p.banned.into(),
             business.as_uuid().into(),
             p.label.map(|l| l.as_uuid()).into(),
+            p.site.map(|s| s.as_uuid()).into(),
             fetched(p.limit),
         ],
     }

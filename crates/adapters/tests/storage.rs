@@ -193,6 +193,10 @@ async fn all_pages(
         let Some(last) = page.last() else { break };
         query.after = Some(query.sort.key_of(last));
         let full = page.len() == page_size as usize;
+        assert!(
+            page.iter().all(|client| !seen.contains(client)),
+            "a client is listed twice: the pages go round in circles"
+        );
         seen.extend(page);
         if !full {
             break;
@@ -3206,6 +3210,138 @@ async fn cl_4_cl_10_a_label_list_in_name_order_follows_renames_and_pages_through
         .chain([clients[4].id])
         .collect();
     assert_eq!(ids(&either_by_first), either_ids);
+}
+
+#[tokio::test]
+async fn cl_4_cl_10_a_label_list_of_one_site_follows_site_label_and_name_changes() {
+    // Arrange: a label list of one site is read from the pairs of the label and the
+    // site, which carry the name keys: they must follow every change of a client's
+    // sites, labels and name, and the deletion of a label.
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris, vip, loyal) = business_with_two_labels(&storage).await;
+    let lyon = site(business.id, "Lyon");
+    let mut tx = storage.begin().await.unwrap();
+    tx.insert_site(&lyon).await.unwrap();
+    tx.commit().await.unwrap();
+    let with = |first: &str, last: &str, sites: &[SiteId], labels: &[LabelId]| {
+        let mut c = client(business.id, first, last, sites);
+        c.labels = sorted_ids(labels);
+        c
+    };
+    let mut clients = vec![
+        with("Ana", "Silva", &[paris.id], &[vip.id]),
+        with("Bruno", "Costa", &[paris.id, lyon.id], &[vip.id, loyal.id]),
+        with("Carla", "Dias", &[lyon.id], &[vip.id]),
+        with("Duarte", "Lima", &[paris.id], &[loyal.id]),
+        with("Eva", "Alves", &[paris.id], &[vip.id, loyal.id]),
+    ];
+    insert_clients(&storage, &clients).await;
+    let at = |site: &Site, sort, filter: &LabelFilter| ClientQuery {
+        site: Some(site.id),
+        ..labelled(query(SiteScope::All, sort), filter.clone())
+    };
+    let vip_only = LabelFilter::AnyOf(vec![vip.id]);
+    let before = all_pages(
+        &storage,
+        business.id,
+        at(&paris, ClientSort::LastName, &vip_only),
+        1,
+    )
+    .await;
+    // Bruno leaves Paris, Carla joins it and is renamed, Eva loses VIP.
+    let change = |c: &Client, edit: &dyn Fn(&mut Client)| {
+        let mut changed = c.clone();
+        edit(&mut changed);
+        changed.version = c.version.next();
+        changed
+    };
+    let changed = [
+        change(&clients[1], &|c| c.sites = vec![lyon.id]),
+        change(&clients[2], &|c| {
+            c.sites = sorted_ids(&[paris.id, lyon.id]);
+            c.last_name = clientele_domain::PersonName::parse("last_name", "Abreu").unwrap();
+        }),
+        change(&clients[4], &|c| c.labels = vec![loyal.id]),
+    ];
+    let mut tx = storage.begin().await.unwrap();
+    for (index, client) in [1, 2, 4].into_iter().zip(&changed) {
+        tx.update_client(client, clients[index].version)
+            .await
+            .unwrap();
+        clients[index] = client.clone();
+    }
+    tx.commit().await.unwrap();
+
+    // Act
+    let vip_by_last = all_pages(
+        &storage,
+        business.id,
+        at(&paris, ClientSort::LastName, &vip_only),
+        1,
+    )
+    .await;
+    let vip_by_first = all_pages(
+        &storage,
+        business.id,
+        at(&paris, ClientSort::FirstName, &vip_only),
+        1,
+    )
+    .await;
+    let either = LabelFilter::AnyOf(vec![vip.id, loyal.id]);
+    let either_at_lyon = all_pages(
+        &storage,
+        business.id,
+        at(&lyon, ClientSort::LastName, &either),
+        1,
+    )
+    .await;
+    let both = LabelFilter::AllOf(vec![vip.id, loyal.id]);
+    let both_at_lyon = all_pages(
+        &storage,
+        business.id,
+        at(&lyon, ClientSort::FirstName, &both),
+        1,
+    )
+    .await;
+    let outside_scope = {
+        let mut tx = storage.read().await.unwrap();
+        let query = ClientQuery {
+            scope: SiteScope::Only(vec![lyon.id]),
+            ..at(&paris, ClientSort::LastName, &vip_only)
+        };
+        tx.clients(business.id, &query).await.unwrap()
+    };
+    let mut tx = storage.begin().await.unwrap();
+    tx.delete_label(business.id, loyal.id).await.unwrap();
+    tx.commit().await.unwrap();
+    let loyal_after_deletion = all_pages(
+        &storage,
+        business.id,
+        at(
+            &paris,
+            ClientSort::LastName,
+            &LabelFilter::AnyOf(vec![loyal.id]),
+        ),
+        1,
+    )
+    .await;
+
+    // Assert
+    assert_eq!(
+        ids(&before),
+        vec![clients[4].id, clients[1].id, clients[0].id]
+    );
+    assert_eq!(ids(&vip_by_last), vec![clients[2].id, clients[0].id]);
+    assert_eq!(
+        vip_by_last[0], clients[2],
+        "read whole, with its new name and sites"
+    );
+    assert_eq!(ids(&vip_by_first), vec![clients[0].id, clients[2].id]);
+    assert_eq!(ids(&either_at_lyon), vec![clients[2].id, clients[1].id]);
+    assert_eq!(ids(&both_at_lyon), vec![clients[1].id]);
+    // The caller's scope still applies: of the VIPs at Paris, only the one also at Lyon.
+    assert_eq!(ids(&outside_scope), vec![clients[2].id]);
+    assert!(loyal_after_deletion.is_empty());
 }
 
 #[tokio::test]

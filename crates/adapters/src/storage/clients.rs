@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{ColumnRef, Expr, ExprTrait, IntoColumnRef, Query};
+use sea_orm::sea_query::{Alias, ColumnRef, Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, JoinType,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
+    EntityName, EntityTrait, IdenStatic, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -24,12 +25,13 @@ use clientele_ports::StorageError;
 use clientele_ports::storage::{ClientQuery, ClientRepository};
 
 use super::conversions::{
-    ClientWithChildren, SearchKeys, client_changes, client_label_rows, client_row,
-    client_site_rows, instant, search_term_rows, search_terms,
+    ClientWithChildren, SearchKeys, client_changes, client_label_rows, client_label_site_rows,
+    client_row, client_site_rows, instant, search_term_rows, search_terms,
 };
 use super::custom_fields::custom_value_condition;
 use super::entities::{
-    appointments, client_consents, client_labels, client_search_terms, client_sites, clients,
+    appointments, client_consents, client_label_sites, client_labels, client_search_terms,
+    client_sites, clients,
 };
 use super::{SeaTransaction, unexpected, unique_violation};
 
@@ -41,13 +43,22 @@ struct CursorOfAnotherOrder {
 }
 
 /// The row a list's site filter is correlated with: the client's own, or in a label list
-/// ([`with_label`]) its `client_labels` row, so that SQLite checks the site from the label
-/// row before it looks the client up (it checks a condition as soon as the rows it names
-/// are read; PostgreSQL finds that order itself).
+/// ([`with_label`]) its label row ([`MEMBER`]), so that SQLite checks the site from the
+/// label row before it looks the client up (it checks a condition as soon as the rows it
+/// names are read; PostgreSQL finds that order itself).
 #[derive(Debug, Clone, Copy)]
 enum Owner {
     Client,
     LabelRow,
+}
+
+/// The alias of the label rows a label list reads ([`with_label`]): `client_labels`, or
+/// `client_label_sites` when the list is of one site. Both have the columns read through
+/// it, named alike.
+const MEMBER: &str = "member";
+
+fn member(column: impl IdenStatic) -> Expr {
+    Expr::col((Alias::new(MEMBER), Alias::new(column.as_str())))
 }
 
 impl Owner {
@@ -58,8 +69,8 @@ impl Owner {
                 (clients::Entity, clients::Column::Id).into_column_ref(),
             ),
             Owner::LabelRow => (
-                (client_labels::Entity, client_labels::Column::BusinessId).into_column_ref(),
-                (client_labels::Entity, client_labels::Column::ClientId).into_column_ref(),
+                (Alias::new(MEMBER), client_labels::Column::BusinessId).into_column_ref(),
+                (Alias::new(MEMBER), client_labels::Column::ClientId).into_column_ref(),
             ),
         }
     }
@@ -292,47 +303,57 @@ impl ByLabel {
     }
 }
 
-/// `select` (over `clients`) restricted to the clients of `label`, joined to their
-/// `client_labels` row, whose columns [`labelled`] orders by.
+/// `select` (over `clients`) restricted to the clients of `label`, and of `site` if
+/// given, joined to their label row ([`MEMBER`]) whose columns [`labelled`] orders by:
+/// of `client_labels`, or of `client_label_sites` for a site, whose index then gives the
+/// clients of the label at the site in order, none to skip.
 fn with_label(
-    select: Select<clients::Entity>,
+    mut select: Select<clients::Entity>,
     business: BusinessId,
     label: LabelId,
+    site: Option<SiteId>,
 ) -> Select<clients::Entity> {
-    let join = clients::Entity::belongs_to(client_labels::Entity)
-        .from((clients::Column::BusinessId, clients::Column::Id))
-        .to((
-            client_labels::Column::BusinessId,
-            client_labels::Column::ClientId,
-        ))
-        .into();
-    select
-        .join(JoinType::InnerJoin, join)
-        .filter(client_labels::Column::BusinessId.eq(business.as_uuid()))
-        .filter(client_labels::Column::LabelId.eq(label.as_uuid()))
+    let table = match site {
+        None => client_labels::Entity.table_ref(),
+        Some(_) => client_label_sites::Entity.table_ref(),
+    };
+    let on = Condition::all()
+        .add(
+            member(client_labels::Column::BusinessId)
+                .equals((clients::Entity, clients::Column::BusinessId)),
+        )
+        .add(
+            member(client_labels::Column::ClientId).equals((clients::Entity, clients::Column::Id)),
+        );
+    QuerySelect::query(&mut select).join_as(JoinType::InnerJoin, table, Alias::new(MEMBER), on);
+    select = select
+        .filter(member(client_labels::Column::BusinessId).eq(business.as_uuid()))
+        .filter(member(client_labels::Column::LabelId).eq(label.as_uuid()));
+    match site {
+        Some(site) => select.filter(member(client_label_sites::Column::SiteId).eq(site.as_uuid())),
+        None => select,
+    }
 }
 
 /// A sort column of a list read through [`with_label`]: the name keys and id from the
-/// `client_labels` row, so that its index gives the order.
+/// label row, so that its index gives the order.
 fn labelled(column: clients::Column) -> Expr {
     match column {
-        clients::Column::LastNameKey => {
-            Expr::col((client_labels::Entity, client_labels::Column::LastNameKey))
-        }
-        clients::Column::FirstNameKey => {
-            Expr::col((client_labels::Entity, client_labels::Column::FirstNameKey))
-        }
-        clients::Column::Id => Expr::col((client_labels::Entity, client_labels::Column::ClientId)),
+        clients::Column::LastNameKey => member(client_labels::Column::LastNameKey),
+        clients::Column::FirstNameKey => member(client_labels::Column::FirstNameKey),
+        clients::Column::Id => member(client_labels::Column::ClientId),
         other => Expr::col((clients::Entity, other)),
     }
 }
 
 /// The clients of `business` that pass every filter of `query` but the search, with
-/// `labels` for its label filter and the site filters correlated with `sites_of`.
+/// `labels` for its label filter, `site` for its site filter, and the site filters
+/// correlated with `sites_of`.
 fn filtered_clients(
     business: BusinessId,
     query: &ClientQuery,
     labels: Option<&LabelFilter>,
+    site: Option<SiteId>,
     sites_of: Owner,
 ) -> Option<Filtered> {
     // A walk of the sort index checks these on each client in this order (SQLite keeps
@@ -356,7 +377,7 @@ fn filtered_clients(
             filters = filters.add(has_site_where(in_scope, sites_of));
         }
     }
-    if let Some(site) = query.site {
+    if let Some(site) = site {
         let this_site =
             Expr::col((client_sites::Entity, client_sites::Column::SiteId)).eq(site.as_uuid());
         filters = filters.add(has_site_where(this_site, sites_of));
@@ -406,6 +427,21 @@ fn ordered(
         select = select.order_by_asc(column(*sorted));
     }
     Ok(select.limit(u64::from(query.limit)))
+}
+
+/// Inserts `rows` of one table, if any.
+async fn insert_rows<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), StorageError>
+where
+    A: ActiveModelTrait + Send,
+{
+    if rows.is_empty() {
+        return Ok(());
+    }
+    <A::Entity as EntityTrait>::insert_many(rows)
+        .exec_without_returning(txn)
+        .await
+        .map_err(unexpected)?;
+    Ok(())
 }
 
 impl SeaTransaction {
@@ -458,7 +494,7 @@ impl SeaTransaction {
         let mut parts = Vec::new();
         for label in labels {
             let mut page = ordered(
-                with_label(select.clone(), business, *label),
+                with_label(select.clone(), business, *label, query.site),
                 query,
                 &labelled,
             )?
@@ -471,13 +507,27 @@ impl SeaTransaction {
         self.merged_rows(business, parts, query).await
     }
 
-    async fn insert_client_sites(&self, client: &Client) -> Result<(), StorageError> {
-        let rows = client_site_rows(client);
-        if rows.is_empty() {
-            return Ok(());
-        }
-        client_sites::Entity::insert_many(rows)
-            .exec_without_returning(&self.txn)
+    /// Writes a client's sites, labels and label-site pairs (which refer to both).
+    async fn insert_memberships(&self, client: &Client) -> Result<(), StorageError> {
+        insert_rows(&self.txn, client_site_rows(client)).await?;
+        insert_rows(&self.txn, client_label_rows(client)).await?;
+        insert_rows(&self.txn, client_label_site_rows(client)).await
+    }
+
+    /// Removes a client's sites and labels; their label-site pairs go with them (`ON
+    /// DELETE CASCADE`).
+    async fn delete_memberships(&self, client: &Client) -> Result<(), StorageError> {
+        let (business, id) = (client.business_id.as_uuid(), client.id.as_uuid());
+        client_sites::Entity::delete_many()
+            .filter(client_sites::Column::BusinessId.eq(business))
+            .filter(client_sites::Column::ClientId.eq(id))
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        client_labels::Entity::delete_many()
+            .filter(client_labels::Column::BusinessId.eq(business))
+            .filter(client_labels::Column::ClientId.eq(id))
+            .exec(&self.txn)
             .await
             .map_err(unexpected)?;
         Ok(())
@@ -490,15 +540,7 @@ impl SeaTransaction {
         client: Uuid,
         keys: &SearchKeys,
     ) -> Result<(), StorageError> {
-        let rows = search_term_rows(business, client, keys);
-        if rows.is_empty() {
-            return Ok(());
-        }
-        client_search_terms::Entity::insert_many(rows)
-            .exec_without_returning(&self.txn)
-            .await
-            .map_err(unexpected)?;
-        Ok(())
+        insert_rows(&self.txn, search_term_rows(business, client, keys)).await
     }
 
     /// CL-5 to CL-7: replaces the search terms of a client whose keys were `old`, when
@@ -537,18 +579,6 @@ impl SeaTransaction {
         }
         self.insert_search_terms(business, id, &new).await
     }
-
-    async fn insert_client_labels(&self, client: &Client) -> Result<(), StorageError> {
-        let rows = client_label_rows(client);
-        if rows.is_empty() {
-            return Ok(());
-        }
-        client_labels::Entity::insert_many(rows)
-            .exec_without_returning(&self.txn)
-            .await
-            .map_err(unexpected)?;
-        Ok(())
-    }
 }
 
 #[async_trait]
@@ -560,11 +590,10 @@ impl ClientRepository for SeaTransaction {
                 Some(_) => StorageError::Duplicate("client"),
                 None => unexpected(err),
             })?;
-        self.insert_client_sites(client).await?;
+        self.insert_memberships(client).await?;
         let (business, id) = (client.business_id.as_uuid(), client.id.as_uuid());
         self.insert_search_terms(business, id, &SearchKeys::of(client))
             .await?;
-        self.insert_client_labels(client).await?;
         self.write_custom_values(client, false).await
     }
 
@@ -612,21 +641,10 @@ impl ClientRepository for SeaTransaction {
         if result.rows_affected == 0 {
             return Err(self.missed_update(row()).await);
         }
-        client_sites::Entity::delete_many()
-            .filter(client_sites::Column::BusinessId.eq(business))
-            .filter(client_sites::Column::ClientId.eq(client.id.as_uuid()))
-            .exec(&self.txn)
-            .await
-            .map_err(unexpected)?;
-        self.insert_client_sites(client).await?;
+        // Rewritten whole, so that the name keys they carry follow a rename.
+        self.delete_memberships(client).await?;
+        self.insert_memberships(client).await?;
         self.replace_search_terms(client, &old).await?;
-        client_labels::Entity::delete_many()
-            .filter(client_labels::Column::BusinessId.eq(business))
-            .filter(client_labels::Column::ClientId.eq(client.id.as_uuid()))
-            .exec(&self.txn)
-            .await
-            .map_err(unexpected)?;
-        self.insert_client_labels(client).await?;
         self.write_custom_values(client, true).await
     }
 
@@ -636,11 +654,13 @@ impl ClientRepository for SeaTransaction {
         query: &ClientQuery,
     ) -> Result<Vec<Client>, StorageError> {
         let by_label = ByLabel::of(query);
-        let (labels, sites_of) = match &by_label {
-            Some(by_label) => (by_label.left(), Owner::LabelRow),
-            None => (query.labels.as_ref(), Owner::Client),
+        // A label list of one site reads the label's rows at that site: its site filter
+        // is answered by the rows themselves.
+        let (labels, site, sites_of) = match &by_label {
+            Some(by_label) => (by_label.left(), None, Owner::LabelRow),
+            None => (query.labels.as_ref(), query.site, Owner::Client),
         };
-        let Some(filtered) = filtered_clients(business, query, labels, sites_of) else {
+        let Some(filtered) = filtered_clients(business, query, labels, site, sites_of) else {
             return Ok(Vec::new());
         };
         let select = filtered.select().clone();
@@ -652,7 +672,11 @@ impl ClientRepository for SeaTransaction {
                     .await?
             }
             (None, Some(ByLabel::One(label, _))) => {
-                let page = ordered(with_label(select, business, label), query, &labelled)?;
+                let page = ordered(
+                    with_label(select, business, label, query.site),
+                    query,
+                    &labelled,
+                )?;
                 self.rows_with_children(page).await?
             }
             (None, None) => {

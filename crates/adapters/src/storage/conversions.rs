@@ -41,10 +41,10 @@ use clientele_ports::storage::{EmailState, IdempotencyRecord, OutboxEmail, Store
 
 use super::entities::{
     api_tokens, appointment_types, appointments, attendance_changes, businesses, client_audit,
-    client_consents, client_documents, client_field_values, client_labels, client_notes,
-    client_search_terms, client_sites, clients, consent_ledger, custom_fields, idempotency_keys,
-    invoices, labels, marketing_preferences, outbox_emails, payment_methods, payments, sites,
-    staff_members, staff_sites,
+    client_consents, client_documents, client_field_values, client_label_sites, client_labels,
+    client_notes, client_search_terms, client_sites, clients, consent_ledger, custom_fields,
+    idempotency_keys, invoices, labels, marketing_preferences, outbox_emails, payment_methods,
+    payments, sites, staff_members, staff_sites,
 };
 use super::unexpected;
 
@@ -499,6 +499,23 @@ pub(crate) fn client_label_rows(client: &Client) -> Vec<client_labels::ActiveMod
             business_id: Set(client.business_id.as_uuid()),
             client_id: Set(client.id.as_uuid()),
             label_id: Set(label.as_uuid()),
+            last_name_key: Set(client.last_name.key()),
+            first_name_key: Set(client.first_name.key()),
+        })
+        .collect()
+}
+
+/// CL-4, CL-10: a row per label and site of the client, with its name keys.
+pub(crate) fn client_label_site_rows(client: &Client) -> Vec<client_label_sites::ActiveModel> {
+    let sites = sorted(client.sites.clone());
+    sorted(client.labels.clone())
+        .into_iter()
+        .flat_map(|label| sites.iter().map(move |site| (label, *site)))
+        .map(|(label, site)| client_label_sites::ActiveModel {
+            business_id: Set(client.business_id.as_uuid()),
+            client_id: Set(client.id.as_uuid()),
+            label_id: Set(label.as_uuid()),
+            site_id: Set(site.as_uuid()),
             last_name_key: Set(client.last_name.key()),
             first_name_key: Set(client.first_name.key()),
         })

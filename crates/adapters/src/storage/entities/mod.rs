@@ -14,6 +14,7 @@ pub(crate) mod client_audit;
 pub(crate) mod client_consents;
 pub(crate) mod client_documents;
 pub(crate) mod client_field_values;
+pub(crate) mod client_label_sites;
 pub(crate) mod client_labels;
 pub(crate) mod client_notes;
 pub(crate) mod client_search_terms;

@@ -20,6 +20,7 @@ mod m20261122_000011_covering_name_indexes;
 mod m20261122_000012_sqlite_planner_statistics;
 mod m20261122_000013_client_search_terms;
 mod m20261122_000014_label_name_order;
+mod m20261122_000015_label_sites;
 
 pub(crate) struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_sqlite_planner_statistics::Migration),
             Box::new(m20261122_000013_client_search_terms::Migration),
             Box::new(m20261122_000014_label_name_order::Migration),
+            Box::new(m20261122_000015_label_sites::Migration),
         ]
     }
 }
@@ -201,10 +203,19 @@ mod search_terms_tests {
         "client_id",
     ];
 
+    const LABEL_SITE_COLUMNS: &[&str] = &[
+        "business_id",
+        "label_id",
+        "site_id",
+        "last_name_key",
+        "first_name_key",
+        "client_id",
+    ];
+
     #[tokio::test]
-    async fn cl_5_to_cl_7_cl_10_the_migrations_build_the_terms_and_label_keys_the_adapter_writes() {
-        // Arrange: clients written by the adapter, which writes their terms and labels
-        // (with their name keys) itself.
+    async fn cl_5_to_cl_7_cl_10_the_migrations_build_the_terms_and_label_rows_the_adapter_writes() {
+        // Arrange: clients written by the adapter, which writes their terms, labels and
+        // label-site pairs (with their name keys) itself.
         let database = fresh_database().await;
         let storage = SeaStorage::connect(database.url()).await.unwrap();
         storage.migrate().await.unwrap();
@@ -220,12 +231,15 @@ mod search_terms_tests {
             updated_at: at,
             version: Version::initial(),
         };
-        let details = SiteDetails::parse(&SiteInput {
-            name: "Opéra".into(),
-            address: None,
-        })
-        .unwrap();
-        let site = Site::new(SiteId::from_uuid(Uuid::new_v4()), business.id, details, at);
+        let site = |name: &str| {
+            let details = SiteDetails::parse(&SiteInput {
+                name: name.into(),
+                address: None,
+            })
+            .unwrap();
+            Site::new(SiteId::from_uuid(Uuid::new_v4()), business.id, details, at)
+        };
+        let (site, other_site) = (site("Opéra"), site("Bastille"));
         let label = |name: &str| {
             let details = LabelDetails::parse(&LabelInput {
                 name: name.into(),
@@ -238,6 +252,7 @@ mod search_terms_tests {
         let mut tx = storage.begin().await.unwrap();
         tx.insert_business(&business).await.unwrap();
         tx.insert_site(&site).await.unwrap();
+        tx.insert_site(&other_site).await.unwrap();
         for label in &labels {
             tx.insert_label(label).await.unwrap();
         }
@@ -277,7 +292,10 @@ mod search_terms_tests {
                 ClientId::from_uuid(Uuid::new_v4()),
                 business.id,
                 NewClient::parse(&input).unwrap(),
-                vec![site.id],
+                match n % 2 {
+                    0 => vec![site.id, other_site.id],
+                    _ => vec![site.id],
+                },
                 at,
                 at.date_naive(),
             );
@@ -289,7 +307,9 @@ mod search_terms_tests {
         tx.commit().await.unwrap();
         let terms = || rows(&storage, "client_search_terms", TERM_COLUMNS);
         let labelled = || rows(&storage, "client_labels", LABEL_COLUMNS);
+        let paired = || rows(&storage, "client_label_sites", LABEL_SITE_COLUMNS);
         let (written_terms, written_labels) = (terms().await.unwrap(), labelled().await.unwrap());
+        let written_pairs = paired().await.unwrap();
 
         // Act: back to the step before, then the terms and keys built again by the
         // migrations.
@@ -301,6 +321,7 @@ mod search_terms_tests {
         Migrator::up(&txn, None).await.unwrap();
         txn.commit().await.unwrap();
         let (built_terms, built_labels) = (terms().await.unwrap(), labelled().await.unwrap());
+        let built_pairs = paired().await.unwrap();
 
         // Assert
         let has =
@@ -315,5 +336,8 @@ mod search_terms_tests {
         );
         assert_eq!(written_labels.len(), 4);
         assert_eq!(built_labels, written_labels);
+        // Two labels at two sites, one at one, one at two.
+        assert_eq!(written_pairs.len(), 7);
+        assert_eq!(built_pairs, written_pairs);
     }
 }
