@@ -165,6 +165,39 @@ fn filtered_raw(backend: DatabaseBackend, business: BusinessId, p: &Params) -> R
     }
 }
 
+/// One site, nothing else: a staff member's default list.
+fn site_request(p: &Params) -> ClientListRequest {
+    ClientListRequest {
+        limit: p.limit,
+        sort: ClientSort::LastName,
+        site: p.site.map_or(SiteChoice::All, SiteChoice::One),
+        ..ClientListRequest::default()
+    }
+}
+
+/// One site, as the adapter reads it: the site's rows of `client_sites` walked in the
+/// order of their name index, each joined to its client.
+fn site_raw(backend: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
+    let children = child_columns(backend);
+    let sql = format!(
+        "SELECT {CLIENT_COLUMNS}{children} FROM clients \
+         INNER JOIN client_sites AS member ON member.business_id = clients.business_id \
+             AND member.client_id = clients.id \
+         WHERE clients.business_id = ? AND member.business_id = ? AND member.site_id = ? \
+         ORDER BY member.last_name_key ASC, member.first_name_key ASC, member.client_id ASC \
+         LIMIT ?"
+    );
+    RawQuery {
+        sql,
+        values: vec![
+            business.as_uuid().into(),
+            business.as_uuid().into(),
+            p.site.map(|s| s.as_uuid()).into(),
+            fetched(p.limit),
+        ],
+    }
+}
+
 fn unfiltered_request(p: &Params) -> ClientListRequest {
     ClientListRequest {
         limit: p.limit,
@@ -208,6 +241,21 @@ pub fn cases(sites: &[SiteId], labels: &[LabelId], samples: &Samples) -> Vec<Cas
             params: filtered,
             request: filtered_request,
             raw: filtered_raw,
+        },
+        Case {
+            name: "site list page of 500 (one site)",
+            params: sites
+                .iter()
+                .map(|site| Params {
+                    limit: page_of_500,
+                    site: Some(*site),
+                    label: None,
+                    banned: None,
+                    q: None,
+                })
+                .collect(),
+            request: site_request,
+            raw: site_raw,
         },
         Case {
             name: "unfiltered first page of 500",

@@ -3213,10 +3213,12 @@ async fn cl_4_cl_10_a_label_list_in_name_order_follows_renames_and_pages_through
 }
 
 #[tokio::test]
-async fn cl_4_cl_10_a_label_list_of_one_site_follows_site_label_and_name_changes() {
-    // Arrange: a label list of one site is read from the pairs of the label and the
-    // site, which carry the name keys: they must follow every change of a client's
-    // sites, labels and name, and the deletion of a label.
+async fn cl_4_cl_10_pl_14_site_lists_and_label_lists_of_a_site_follow_site_label_and_name_changes()
+{
+    // Arrange: a list of one site is read from the site's rows, a label list of one
+    // site from the pairs of the label and the site; both carry the name keys and must
+    // follow every change of a client's sites, labels and name, and the deletion of a
+    // label.
     let (storage, _db) = fresh_storage().await;
     let (business, paris, vip, loyal) = business_with_two_labels(&storage).await;
     let lyon = site(business.id, "Lyon");
@@ -3245,6 +3247,17 @@ async fn cl_4_cl_10_a_label_list_of_one_site_follows_site_label_and_name_changes
         &storage,
         business.id,
         at(&paris, ClientSort::LastName, &vip_only),
+        1,
+    )
+    .await;
+    let site_list = |site: &Site, sort| ClientQuery {
+        site: Some(site.id),
+        ..query(SiteScope::All, sort)
+    };
+    let lyon_before = all_pages(
+        &storage,
+        business.id,
+        site_list(&lyon, ClientSort::LastName),
         1,
     )
     .await;
@@ -3303,6 +3316,20 @@ async fn cl_4_cl_10_a_label_list_of_one_site_follows_site_label_and_name_changes
         1,
     )
     .await;
+    let lyon_by_last = all_pages(
+        &storage,
+        business.id,
+        site_list(&lyon, ClientSort::LastName),
+        1,
+    )
+    .await;
+    let paris_by_first = all_pages(
+        &storage,
+        business.id,
+        site_list(&paris, ClientSort::FirstName),
+        2,
+    )
+    .await;
     let outside_scope = {
         let mut tx = storage.read().await.unwrap();
         let query = ClientQuery {
@@ -3330,6 +3357,15 @@ async fn cl_4_cl_10_a_label_list_of_one_site_follows_site_label_and_name_changes
     assert_eq!(
         ids(&before),
         vec![clients[4].id, clients[1].id, clients[0].id]
+    );
+    assert_eq!(ids(&lyon_before), vec![clients[1].id, clients[2].id]);
+    // Lyon: Carla Abreu (renamed, now also in Paris), Bruno Costa (left Paris).
+    assert_eq!(ids(&lyon_by_last), vec![clients[2].id, clients[1].id]);
+    assert_eq!(lyon_by_last[1], clients[1]);
+    // Paris by first name: Ana, Carla, Duarte, Eva.
+    assert_eq!(
+        ids(&paris_by_first),
+        vec![clients[0].id, clients[2].id, clients[3].id, clients[4].id]
     );
     assert_eq!(ids(&vip_by_last), vec![clients[2].id, clients[0].id]);
     assert_eq!(

@@ -42,19 +42,18 @@ struct CursorOfAnotherOrder {
     sort: ClientSort,
 }
 
-/// The row a list's site filter is correlated with: the client's own, or in a label list
-/// ([`with_label`]) its label row ([`MEMBER`]), so that SQLite checks the site from the
-/// label row before it looks the client up (it checks a condition as soon as the rows it
-/// names are read; PostgreSQL finds that order itself).
+/// The row a list's site filter is correlated with: the client's own, or in a list read
+/// from membership rows ([`with_members`]) its membership row ([`MEMBER`]), so that SQLite
+/// checks the site from that row before it looks the client up (it checks a condition as
+/// soon as the rows it names are read; PostgreSQL finds that order itself).
 #[derive(Debug, Clone, Copy)]
 enum Owner {
     Client,
-    LabelRow,
+    Member,
 }
 
-/// The alias of the label rows a label list reads ([`with_label`]): `client_labels`, or
-/// `client_label_sites` when the list is of one site. Both have the columns read through
-/// it, named alike.
+/// The alias of the membership rows a list reads ([`with_members`]): `client_labels`,
+/// `client_sites` or `client_label_sites`, whose columns read through it are named alike.
 const MEMBER: &str = "member";
 
 fn member(column: impl IdenStatic) -> Expr {
@@ -68,7 +67,7 @@ impl Owner {
                 (clients::Entity, clients::Column::BusinessId).into_column_ref(),
                 (clients::Entity, clients::Column::Id).into_column_ref(),
             ),
-            Owner::LabelRow => (
+            Owner::Member => (
                 (Alias::new(MEMBER), client_labels::Column::BusinessId).into_column_ref(),
                 (Alias::new(MEMBER), client_labels::Column::ClientId).into_column_ref(),
             ),
@@ -256,66 +255,71 @@ impl Filtered {
     }
 }
 
-/// CL-4, CL-10: how a list in a name order with a label filter reads the labels' own
-/// rows of `client_labels`, which carry the name keys and are indexed in both name
-/// orders after the label, rather than walk the business's whole sort index probing each
-/// client's labels (for a label a few percent of clients have, that walk reads tens of
-/// thousands of entries for a page).
-enum ByLabel {
-    /// Read the clients of this label in order, checking the label filter left on each:
-    /// the one label of "any of" (nothing left), or the first of "all of" (the others).
-    One(LabelId, Option<LabelFilter>),
+/// CL-4, CL-10, PL-14: how a list in a name order filtered by a label or a site reads
+/// the membership rows of that label or site ([`with_members`]), which carry the name
+/// keys and are indexed in both name orders after the label and site, rather than walk
+/// the business's whole sort index probing each client's labels and sites (for a label a
+/// few percent of clients have, that walk reads tens of thousands of entries for a page).
+enum ByMembers {
+    /// Read the clients of this label (or of the site alone) in order, checking the label
+    /// filter left on each: the one label of "any of" (nothing left), or the first of
+    /// "all of" (the others).
+    One(Option<LabelId>, Option<LabelFilter>),
     /// "Any of" several labels: each label's first page in order, merged.
     Each(Vec<LabelId>),
 }
 
-impl ByLabel {
-    /// `None` for a search (it plans its own reads), an order by date (walked), or a
-    /// filter that needs no label (an empty "all of") or matches nobody (an empty "any
-    /// of", which `filtered_clients` answers).
-    fn of(query: &ClientQuery) -> Option<ByLabel> {
+impl ByMembers {
+    /// `None` for a search (it plans its own reads), an order by date (walked), a list
+    /// filtered by neither a label nor a site, or a label filter that matches nobody (an
+    /// empty "any of", which `filtered_clients` answers).
+    fn of(query: &ClientQuery) -> Option<ByMembers> {
         let in_name_order = matches!(query.sort, ClientSort::LastName | ClientSort::FirstName);
         if query.search.is_some() || !in_name_order {
             return None;
         }
-        let (any, labels) = match query.labels.as_ref()? {
-            LabelFilter::AnyOf(labels) => (true, labels),
-            LabelFilter::AllOf(labels) => (false, labels),
+        let (any, mut labels) = match &query.labels {
+            Some(LabelFilter::AnyOf(labels)) if labels.is_empty() => return None,
+            Some(LabelFilter::AnyOf(labels)) => (true, labels.clone()),
+            Some(LabelFilter::AllOf(labels)) => (false, labels.clone()),
+            None => (false, Vec::new()),
         };
-        let mut labels = labels.clone();
         labels.sort();
         labels.dedup();
-        let first = *labels.first()?;
+        let Some(&first) = labels.first() else {
+            return query.site.map(|_| ByMembers::One(None, None));
+        };
         let rest = labels[1..].to_vec();
         Some(match (any, rest.is_empty()) {
-            (_, true) => ByLabel::One(first, None),
-            (true, false) => ByLabel::Each(labels),
-            (false, false) => ByLabel::One(first, Some(LabelFilter::AllOf(rest))),
+            (_, true) => ByMembers::One(Some(first), None),
+            (true, false) => ByMembers::Each(labels),
+            (false, false) => ByMembers::One(Some(first), Some(LabelFilter::AllOf(rest))),
         })
     }
 
     /// The label filter the clients read this way are still to pass.
     fn left(&self) -> Option<&LabelFilter> {
         match self {
-            ByLabel::One(_, left) => left.as_ref(),
-            ByLabel::Each(_) => None,
+            ByMembers::One(_, left) => left.as_ref(),
+            ByMembers::Each(_) => None,
         }
     }
 }
 
-/// `select` (over `clients`) restricted to the clients of `label`, and of `site` if
-/// given, joined to their label row ([`MEMBER`]) whose columns [`labelled`] orders by:
-/// of `client_labels`, or of `client_label_sites` for a site, whose index then gives the
-/// clients of the label at the site in order, none to skip.
-fn with_label(
+/// `select` (over `clients`) restricted to the clients of `label` and of `site` (at
+/// least one given), joined to their membership row ([`MEMBER`]) whose columns
+/// [`member_column`] orders by: of `client_labels` for a label, `client_sites` for a site,
+/// `client_label_sites` for both. Its index gives those clients in order, none to skip.
+fn with_members(
     mut select: Select<clients::Entity>,
     business: BusinessId,
-    label: LabelId,
+    label: Option<LabelId>,
     site: Option<SiteId>,
 ) -> Select<clients::Entity> {
-    let table = match site {
-        None => client_labels::Entity.table_ref(),
-        Some(_) => client_label_sites::Entity.table_ref(),
+    let table = match (label, site) {
+        (Some(_), None) => client_labels::Entity.table_ref(),
+        (None, _) => client_sites::Entity.table_ref(),
+        (Some(_), Some(_)) => client_label_sites::Entity.table_ref(),
     };
     let on = Condition::all()
         .add(
@@ -326,18 +330,19 @@ fn with_label(
             member(client_labels::Column::ClientId).equals((clients::Entity, clients::Column::Id)),
         );
     QuerySelect::query(&mut select).join_as(JoinType::InnerJoin, table, Alias::new(MEMBER), on);
-    select = select
-        .filter(member(client_labels::Column::BusinessId).eq(business.as_uuid()))
-        .filter(member(client_labels::Column::LabelId).eq(label.as_uuid()));
-    match site {
-        Some(site) => select.filter(member(client_label_sites::Column::SiteId).eq(site.as_uuid())),
-        None => select,
+    select = select.filter(member(client_labels::Column::BusinessId).eq(business.as_uuid()));
+    if let Some(label) = label {
+        select = select.filter(member(client_labels::Column::LabelId).eq(label.as_uuid()));
     }
+    if let Some(site) = site {
+        select = select.filter(member(client_sites::Column::SiteId).eq(site.as_uuid()));
+    }
+    select
 }
 
-/// A sort column of a list read through [`with_label`]: the name keys and id from the
-/// label row, so that its index gives the order.
-fn labelled(column: clients::Column) -> Expr {
+/// A sort column of a list read through [`with_members`]: the name keys and id from the
+/// membership row, so that its index gives the order.
+fn member_column(column: clients::Column) -> Expr {
     match column {
         clients::Column::LastNameKey => member(client_labels::Column::LastNameKey),
         clients::Column::FirstNameKey => member(client_labels::Column::FirstNameKey),
@@ -481,7 +486,7 @@ impl SeaTransaction {
     }
 
     /// CL-10: a page of the clients of `select` with any of `labels`, in a name order:
-    /// each label's first page read in order from its rows ([`with_label`]), one `UNION`
+    /// each label's first page read in order from its rows ([`with_members`]), one `UNION`
     /// to merge them (a client with several of the labels has the same sort key in each),
     /// then the page's rows by id.
     async fn rows_of_labels(
@@ -494,13 +499,13 @@ impl SeaTransaction {
         let mut parts = Vec::new();
         for label in labels {
             let mut page = ordered(
-                with_label(select.clone(), business, *label, query.site),
+                with_members(select.clone(), business, Some(*label), query.site),
                 query,
-                &labelled,
+                &member_column,
             )?
             .select_only();
             for column in order_columns(query.sort) {
-                page = page.column_as(labelled(*column), column.as_str());
+                page = page.column_as(member_column(*column), column.as_str());
             }
             parts.push((0, page.into_query()));
         }
@@ -653,11 +658,11 @@ impl ClientRepository for SeaTransaction {
         business: BusinessId,
         query: &ClientQuery,
     ) -> Result<Vec<Client>, StorageError> {
-        let by_label = ByLabel::of(query);
-        // A label list of one site reads the label's rows at that site: its site filter
-        // is answered by the rows themselves.
-        let (labels, site, sites_of) = match &by_label {
-            Some(by_label) => (by_label.left(), None, Owner::LabelRow),
+        let by_members = ByMembers::of(query);
+        // A list read from membership rows reads those of its site, if it has one: its
+        // site filter is answered by the rows themselves.
+        let (labels, site, sites_of) = match &by_members {
+            Some(by_members) => (by_members.left(), None, Owner::Member),
             None => (query.labels.as_ref(), query.site, Owner::Client),
         };
         let Some(filtered) = filtered_clients(business, query, labels, site, sites_of) else {
@@ -665,17 +670,17 @@ impl ClientRepository for SeaTransaction {
         };
         let select = filtered.select().clone();
         let qualified = |column| Expr::col((clients::Entity, column));
-        let rows = match (&query.search, by_label) {
+        let rows = match (&query.search, by_members) {
             (Some(search), _) => self.search_rows(business, filtered, query, search).await?,
-            (None, Some(ByLabel::Each(labels))) => {
+            (None, Some(ByMembers::Each(labels))) => {
                 self.rows_of_labels(business, &select, query, &labels)
                     .await?
             }
-            (None, Some(ByLabel::One(label, _))) => {
+            (None, Some(ByMembers::One(label, _))) => {
                 let page = ordered(
-                    with_label(select, business, label, query.site),
+                    with_members(select, business, label, query.site),
                     query,
-                    &labelled,
+                    &member_column,
                 )?;
                 self.rows_with_children(page).await?
             }

@@ -488,6 +488,8 @@ pub(crate) fn client_site_rows(client: &Client) -> Vec<client_sites::ActiveModel
             business_id: Set(client.business_id.as_uuid()),
             client_id: Set(client.id.as_uuid()),
             site_id: Set(site.as_uuid()),
+            last_name_key: Set(client.last_name.key()),
+            first_name_key: Set(client.first_name.key()),
         })
         .collect()
 }

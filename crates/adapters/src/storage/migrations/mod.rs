@@ -20,7 +20,7 @@ mod m20261122_000011_covering_name_indexes;
 mod m20261122_000012_sqlite_planner_statistics;
 mod m20261122_000013_client_search_terms;
 mod m20261122_000014_label_name_order;
-mod m20261122_000015_label_sites;
+mod m20261122_000015_site_name_order;
 
 pub(crate) struct Migrator;
 
@@ -54,7 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_sqlite_planner_statistics::Migration),
             Box::new(m20261122_000013_client_search_terms::Migration),
             Box::new(m20261122_000014_label_name_order::Migration),
-            Box::new(m20261122_000015_label_sites::Migration),
+            Box::new(m20261122_000015_site_name_order::Migration),
         ]
     }
 }
@@ -203,6 +203,14 @@ mod search_terms_tests {
         "client_id",
     ];
 
+    const SITE_COLUMNS: &[&str] = &[
+        "business_id",
+        "site_id",
+        "last_name_key",
+        "first_name_key",
+        "client_id",
+    ];
+
     const LABEL_SITE_COLUMNS: &[&str] = &[
         "business_id",
         "label_id",
@@ -213,9 +221,10 @@ mod search_terms_tests {
     ];
 
     #[tokio::test]
-    async fn cl_5_to_cl_7_cl_10_the_migrations_build_the_terms_and_label_rows_the_adapter_writes() {
-        // Arrange: clients written by the adapter, which writes their terms, labels and
-        // label-site pairs (with their name keys) itself.
+    async fn cl_5_to_cl_7_cl_10_the_migrations_build_the_terms_site_and_label_rows_the_adapter_writes()
+     {
+        // Arrange: clients written by the adapter, which writes their terms, sites, labels
+        // and label-site pairs (with their name keys) itself.
         let database = fresh_database().await;
         let storage = SeaStorage::connect(database.url()).await.unwrap();
         storage.migrate().await.unwrap();
@@ -307,9 +316,10 @@ mod search_terms_tests {
         tx.commit().await.unwrap();
         let terms = || rows(&storage, "client_search_terms", TERM_COLUMNS);
         let labelled = || rows(&storage, "client_labels", LABEL_COLUMNS);
+        let sited = || rows(&storage, "client_sites", SITE_COLUMNS);
         let paired = || rows(&storage, "client_label_sites", LABEL_SITE_COLUMNS);
         let (written_terms, written_labels) = (terms().await.unwrap(), labelled().await.unwrap());
-        let written_pairs = paired().await.unwrap();
+        let (written_sites, written_pairs) = (sited().await.unwrap(), paired().await.unwrap());
 
         // Act: back to the step before, then the terms and keys built again by the
         // migrations.
@@ -321,7 +331,7 @@ mod search_terms_tests {
         Migrator::up(&txn, None).await.unwrap();
         txn.commit().await.unwrap();
         let (built_terms, built_labels) = (terms().await.unwrap(), labelled().await.unwrap());
-        let built_pairs = paired().await.unwrap();
+        let (built_sites, built_pairs) = (sited().await.unwrap(), paired().await.unwrap());
 
         // Assert
         let has =
@@ -336,6 +346,8 @@ mod search_terms_tests {
         );
         assert_eq!(written_labels.len(), 4);
         assert_eq!(built_labels, written_labels);
+        assert_eq!(written_sites.len(), 8);
+        assert_eq!(built_sites, written_sites);
         // Two labels at two sites, one at one, one at two.
         assert_eq!(written_pairs.len(), 7);
         assert_eq!(built_pairs, written_pairs);
