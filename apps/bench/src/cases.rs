@@ -95,29 +95,8 @@ const CLIENT_COLUMNS: &str = "clients.business_id, clients.id, clients.first_nam
     clients.last_name, clients.first_name_key, clients.last_name_key, clients.email, \
     clients.email_key, clients.phone, clients.phone_digits, clients.banned, \
     clients.has_account, clients.client_notes, clients.client_since, clients.created_at, \
-    clients.updated_at, clients.admin_updated_at, clients.version";
-
-/// The ids of each client's sites and labels, as the product reads them with the page
-/// (`storage/clients.rs`, `child_ids`): a correlated aggregate per child table.
-fn child_columns(backend: DatabaseBackend) -> String {
-    let (aggregate, id) = match backend {
-        DatabaseBackend::Postgres => ("string_agg", "{}::text"),
-        DatabaseBackend::Sqlite => ("group_concat", "hex({})"),
-    };
-    [
-        ("client_sites", "site_id", "site_ids"),
-        ("client_labels", "label_id", "label_ids"),
-    ]
-    .map(|(table, column, alias)| {
-        let id = id.replace("{}", &format!("own.{column}"));
-        format!(
-            ", (SELECT {aggregate}({id}, ',') FROM {table} own \
-                 WHERE own.business_id = clients.business_id AND own.client_id = clients.id) \
-                 AS {alias}"
-        )
-    })
-    .concat()
-}
+    clients.updated_at, clients.admin_updated_at, clients.version, clients.site_ids, \
+    clients.label_ids";
 
 const BY_LAST_NAME: &str =
     "ORDER BY clients.last_name_key ASC, clients.first_name_key ASC, clients.id ASC";
@@ -141,10 +120,9 @@ fn filtered_request(p: &Params) -> ClientListRequest {
 /// Site, one label (any of) and not banned, as the adapter writes them: the rows of
 /// `client_label_sites` of the label at the site walked in the order of their name
 /// index, each joined to its client. The same on both backends.
-fn filtered_raw(backend: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
-    let children = child_columns(backend);
+fn filtered_raw(_: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
     let sql = format!(
-        "SELECT {CLIENT_COLUMNS}{children} FROM clients \
+        "SELECT {CLIENT_COLUMNS} FROM clients \
          INNER JOIN client_label_sites AS member ON member.business_id = clients.business_id \
              AND member.client_id = clients.id \
          WHERE clients.business_id = ? AND clients.banned = ? \
@@ -177,10 +155,9 @@ fn site_request(p: &Params) -> ClientListRequest {
 
 /// One site, as the adapter reads it: the site's rows of `client_sites` walked in the
 /// order of their name index, each joined to its client.
-fn site_raw(backend: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
-    let children = child_columns(backend);
+fn site_raw(_: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
     let sql = format!(
-        "SELECT {CLIENT_COLUMNS}{children} FROM clients \
+        "SELECT {CLIENT_COLUMNS} FROM clients \
          INNER JOIN client_sites AS member ON member.business_id = clients.business_id \
              AND member.client_id = clients.id \
          WHERE clients.business_id = ? AND member.business_id = ? AND member.site_id = ? \
@@ -207,11 +184,10 @@ fn unfiltered_request(p: &Params) -> ClientListRequest {
     }
 }
 
-fn unfiltered_raw(backend: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
-    let children = child_columns(backend);
+fn unfiltered_raw(_: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
     RawQuery {
         sql: format!(
-            "SELECT {CLIENT_COLUMNS}{children} FROM clients WHERE clients.business_id = ? \
+            "SELECT {CLIENT_COLUMNS} FROM clients WHERE clients.business_id = ? \
              {BY_LAST_NAME} LIMIT ?"
         ),
         values: vec![business.as_uuid().into(), fetched(p.limit)],

@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use sea_orm::sea_query::{Alias, ColumnRef, Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
-    EntityName, EntityTrait, IdenStatic, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Select,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityName, EntityTrait,
+    IdenStatic, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -25,8 +24,8 @@ use clientele_ports::StorageError;
 use clientele_ports::storage::{ClientQuery, ClientRepository};
 
 use super::conversions::{
-    ClientWithChildren, SearchKeys, client_changes, client_label_rows, client_label_site_rows,
-    client_row, client_site_rows, instant, search_term_rows, search_terms,
+    SearchKeys, client_changes, client_label_rows, client_label_site_rows, client_row,
+    client_site_rows, instant, search_term_rows, search_terms,
 };
 use super::custom_fields::custom_value_condition;
 use super::entities::{
@@ -403,21 +402,6 @@ fn filtered_clients(
     })
 }
 
-/// The ids of a client's rows of `table` (`client_sites`, `client_labels`) as one column
-/// of text, comma-separated: a probe of the table's primary key per client inside the
-/// statement that reads the clients, where a query of its own per page sent every id of
-/// the page back (at 500 clients that query cost more than the page's own).
-fn child_ids(backend: DbBackend, table: &str, column: &str) -> Expr {
-    let (aggregate, id) = match backend {
-        DbBackend::Postgres => ("string_agg", format!("own.{column}::text")),
-        _ => ("group_concat", format!("hex(own.{column})")),
-    };
-    Expr::cust(format!(
-        "(SELECT {aggregate}({id}, ',') FROM {table} own \
-         WHERE own.business_id = clients.business_id AND own.client_id = clients.id)"
-    ))
-}
-
 /// `select` in the order of `sort`, strictly after `after`, at most `limit` rows, each
 /// sort column written as `column` gives it.
 fn ordered(
@@ -450,34 +434,26 @@ where
 }
 
 impl SeaTransaction {
-    /// The clients `select` finds, each with the ids of its sites and labels
-    /// ([`ClientWithChildren`], [`child_ids`]).
-    pub(super) async fn rows_with_children(
+    /// The client rows `select` finds (each with its site and label ids).
+    pub(super) async fn client_rows(
         &self,
         select: Select<clients::Entity>,
-    ) -> Result<Vec<ClientWithChildren>, StorageError> {
-        let backend = self.txn.get_database_backend();
-        select
-            .column_as(child_ids(backend, "client_sites", "site_id"), "site_ids")
-            .column_as(child_ids(backend, "client_labels", "label_id"), "label_ids")
-            .into_model::<ClientWithChildren>()
-            .all(&self.txn)
-            .await
-            .map_err(unexpected)
+    ) -> Result<Vec<clients::Model>, StorageError> {
+        select.all(&self.txn).await.map_err(unexpected)
     }
 
-    /// Clients from their rows read by [`Self::rows_with_children`], and the custom field
+    /// Clients from their rows read by [`Self::client_rows`], and the custom field
     /// values of the page by one more query (CL-24).
     async fn with_client_children(
         &self,
         business: BusinessId,
-        rows: Vec<ClientWithChildren>,
+        rows: Vec<clients::Model>,
     ) -> Result<Vec<Client>, StorageError> {
-        let ids: Vec<Uuid> = rows.iter().map(|row| row.row.id).collect();
+        let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
         let mut custom_values = self.custom_values_of(business, &ids).await?;
         rows.into_iter()
             .map(|row| {
-                let values = custom_values.remove(&row.row.id).unwrap_or_default();
+                let values = custom_values.remove(&row.id).unwrap_or_default();
                 let mut client = Client::try_from(row)?;
                 client.custom_fields = values;
                 Ok(client)
@@ -495,7 +471,7 @@ impl SeaTransaction {
         select: &Select<clients::Entity>,
         query: &ClientQuery,
         labels: &[LabelId],
-    ) -> Result<Vec<ClientWithChildren>, StorageError> {
+    ) -> Result<Vec<clients::Model>, StorageError> {
         let mut parts = Vec::new();
         for label in labels {
             let mut page = ordered(
@@ -610,7 +586,7 @@ impl ClientRepository for SeaTransaction {
         let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::Id.eq(id.as_uuid()));
-        let rows = self.rows_with_children(select).await?;
+        let rows = self.client_rows(select).await?;
         Ok(self.with_client_children(business, rows).await?.pop())
     }
 
@@ -682,11 +658,11 @@ impl ClientRepository for SeaTransaction {
                     query,
                     &member_column,
                 )?;
-                self.rows_with_children(page).await?
+                self.client_rows(page).await?
             }
             (None, None) => {
                 let page = ordered(select, query, &qualified)?;
-                self.rows_with_children(page).await?
+                self.client_rows(page).await?
             }
         };
         self.with_client_children(business, rows).await
@@ -704,7 +680,7 @@ impl ClientRepository for SeaTransaction {
             .order_by_asc(clients::Column::CreatedAt)
             .order_by_asc(clients::Column::Id)
             .limit(u64::from(limit));
-        let rows = self.rows_with_children(select).await?;
+        let rows = self.client_rows(select).await?;
         self.with_client_children(business, rows).await
     }
 

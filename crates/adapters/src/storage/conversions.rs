@@ -151,24 +151,13 @@ pub(crate) struct WithSites<M> {
     pub(crate) sites: Vec<SiteId>,
 }
 
-/// A client row with the ids of its sites and of its labels, read by the same statement
-/// as two more columns of comma-separated ids (`clients::with_children`).
-#[derive(Debug, sea_orm::FromQueryResult)]
-pub(crate) struct ClientWithChildren {
-    #[sea_orm(nested)]
-    pub(crate) row: clients::Model,
-    pub(crate) site_ids: Option<String>,
-    pub(crate) label_ids: Option<String>,
-}
-
 /// The ids of a comma-separated list (uuids, hyphenated or as 32 hex digits), sorted.
 fn id_list<T: From<Uuid> + Ord>(
     table: &'static str,
     column: &'static str,
-    list: Option<&str>,
+    list: &str,
 ) -> Result<Vec<T>, StorageError> {
     let ids = list
-        .unwrap_or_default()
         .split(',')
         .filter(|id| !id.is_empty())
         .map(|id| {
@@ -396,14 +385,22 @@ pub(crate) fn token_row(token: &ApiToken, secret_hash: &str) -> api_tokens::Acti
 // ---------------------------------------------------------------------------------------
 // Clients
 
-impl TryFrom<ClientWithChildren> for Client {
+/// `ids` sorted, as `clients.site_ids` and `clients.label_ids` hold them: comma-separated,
+/// 32 lowercase hex digits each (what the migration's backfill and `delete_label` write
+/// in SQL too).
+fn id_text(ids: impl IntoIterator<Item = Uuid>) -> String {
+    let ids = sorted(ids.into_iter().collect());
+    let texts: Vec<String> = ids.iter().map(|id| id.simple().to_string()).collect();
+    texts.join(",")
+}
+
+impl TryFrom<clients::Model> for Client {
     type Error = StorageError;
 
-    fn try_from(value: ClientWithChildren) -> Result<Self, Self::Error> {
+    fn try_from(row: clients::Model) -> Result<Self, Self::Error> {
         const T: &str = "clients";
-        let sites = id_list(T, "site_ids", value.site_ids.as_deref())?;
-        let labels = id_list(T, "label_ids", value.label_ids.as_deref())?;
-        let row = value.row;
+        let sites = id_list(T, "site_ids", &row.site_ids)?;
+        let labels = id_list(T, "label_ids", &row.label_ids)?;
         let email = row
             .email
             .as_deref()
@@ -469,6 +466,8 @@ pub(crate) fn client_row(client: &Client) -> clients::ActiveModel {
         updated_at: Set(instant(client.updated_at)),
         admin_updated_at: Set(instant(client.admin_updated_at)),
         version: Set(client.version.get()),
+        site_ids: Set(id_text(client.sites.iter().map(|site| site.as_uuid()))),
+        label_ids: Set(id_text(client.labels.iter().map(|label| label.as_uuid()))),
     }
 }
 

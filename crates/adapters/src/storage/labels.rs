@@ -4,7 +4,10 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
+};
 use uuid::Uuid;
 
 use clientele_domain::label::Label;
@@ -23,6 +26,36 @@ fn label_write_error(err: DbErr) -> StorageError {
         Some(_) => StorageError::Duplicate("label"),
         None => unexpected(err),
     }
+}
+
+/// Takes `label` off its clients' copies of their label ids (`clients.label_ids`): each
+/// is rebuilt from the client's other `client_labels` rows, in the form the adapter
+/// writes (`conversions::id_text`: sorted, 32 lowercase hex digits each).
+fn drop_label_from_clients(backend: DbBackend, business: BusinessId, label: LabelId) -> Statement {
+    let (others, business_at, label_at) = match backend {
+        DbBackend::Postgres => (
+            "string_agg(replace(own.label_id::text, '-', ''), ',' ORDER BY own.label_id)",
+            "$1",
+            "$2",
+        ),
+        _ => (
+            "group_concat(lower(hex(own.label_id)), ',' ORDER BY own.label_id)",
+            "?1",
+            "?2",
+        ),
+    };
+    let sql = format!(
+        "UPDATE clients SET label_ids = COALESCE((SELECT {others} FROM client_labels own \
+             WHERE own.business_id = clients.business_id AND own.client_id = clients.id \
+             AND own.label_id <> {label_at}), '') \
+         WHERE clients.business_id = {business_at} AND clients.id IN (SELECT client_id \
+             FROM client_labels WHERE business_id = {business_at} AND label_id = {label_at})"
+    );
+    Statement::from_sql_and_values(
+        backend,
+        sql,
+        [business.as_uuid().into(), label.as_uuid().into()],
+    )
 }
 
 /// The label `id` of `business`.
@@ -96,7 +129,13 @@ impl LabelRepository for SeaTransaction {
         business: BusinessId,
         id: LabelId,
     ) -> Result<(), StorageError> {
-        // `client_labels` rows go with the label (ON DELETE CASCADE).
+        // The clients' copies of their label ids first, while `client_labels` still says
+        // who has it; its `client_labels` rows go with the label (ON DELETE CASCADE).
+        let backend = self.txn.get_database_backend();
+        self.txn
+            .execute_raw(drop_label_from_clients(backend, business, id))
+            .await
+            .map_err(unexpected)?;
         let result = labels::Entity::delete_many()
             .filter(labels::Column::BusinessId.eq(business.as_uuid()))
             .filter(labels::Column::Id.eq(id.as_uuid()))

@@ -51,7 +51,6 @@ use clientele_ports::StorageError;
 use clientele_ports::storage::ClientQuery;
 
 use super::clients::{Filtered, order_columns, strictly_after};
-use super::conversions::ClientWithChildren;
 use super::entities::{client_search_terms, clients};
 use super::{SeaTransaction, unexpected};
 
@@ -794,7 +793,7 @@ impl SeaTransaction {
         filtered: Filtered,
         query: &ClientQuery,
         search: &ClientSearch,
-    ) -> Result<Vec<ClientWithChildren>, StorageError> {
+    ) -> Result<Vec<clients::Model>, StorageError> {
         let backend = self.txn.get_database_backend();
         let exact_names = match query.past_exact_matches {
             true => Vec::new(),
@@ -852,7 +851,7 @@ impl SeaTransaction {
         business: BusinessId,
         parts: Vec<(i32, SelectStatement)>,
         query: &ClientQuery,
-    ) -> Result<Vec<ClientWithChildren>, StorageError> {
+    ) -> Result<Vec<clients::Model>, StorageError> {
         let Some(statement) = merged(parts, query.sort, query.limit) else {
             return Ok(Vec::new());
         };
@@ -874,18 +873,18 @@ impl SeaTransaction {
         &self,
         business: BusinessId,
         ids: &[Uuid],
-    ) -> Result<Vec<ClientWithChildren>, StorageError> {
+    ) -> Result<Vec<clients::Model>, StorageError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::Id.is_in(ids.iter().copied()));
-        let mut rows: HashMap<Uuid, ClientWithChildren> = self
-            .rows_with_children(select)
+        let mut rows: HashMap<Uuid, clients::Model> = self
+            .client_rows(select)
             .await?
             .into_iter()
-            .map(|row| (row.row.id, row))
+            .map(|row| (row.id, row))
             .collect();
         Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
     }

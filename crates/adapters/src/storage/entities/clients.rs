@@ -28,6 +28,11 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub admin_updated_at: DateTimeUtc,
     pub version: i64,
+    /// The ids of the client's sites and of its labels, comma-separated, sorted (as 32
+    /// lowercase hex digits each): copies of its `client_sites` and `client_labels` rows,
+    /// written with them, so that a page of clients is read from `clients` alone.
+    pub site_ids: String,
+    pub label_ids: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

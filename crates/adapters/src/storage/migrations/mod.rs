@@ -21,6 +21,7 @@ mod m20261122_000012_sqlite_planner_statistics;
 mod m20261122_000013_client_search_terms;
 mod m20261122_000014_label_name_order;
 mod m20261122_000015_site_name_order;
+mod m20261122_000016_client_membership_ids;
 
 pub(crate) struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000013_client_search_terms::Migration),
             Box::new(m20261122_000014_label_name_order::Migration),
             Box::new(m20261122_000015_site_name_order::Migration),
+            Box::new(m20261122_000016_client_membership_ids::Migration),
         ]
     }
 }
@@ -177,7 +179,7 @@ mod search_terms_tests {
             .map(|row| {
                 columns
                     .iter()
-                    .map(|column| match column.ends_with("_id") {
+                    .map(|column| match *column == "id" || column.ends_with("_id") {
                         true => row.try_get::<Uuid>("", column).map(|id| id.to_string()),
                         false => row.try_get::<String>("", column),
                     })
@@ -202,6 +204,8 @@ mod search_terms_tests {
         "first_name_key",
         "client_id",
     ];
+
+    const CLIENT_ID_COLUMNS: &[&str] = &["id", "site_ids", "label_ids"];
 
     const SITE_COLUMNS: &[&str] = &[
         "business_id",
@@ -317,6 +321,8 @@ mod search_terms_tests {
         let terms = || rows(&storage, "client_search_terms", TERM_COLUMNS);
         let labelled = || rows(&storage, "client_labels", LABEL_COLUMNS);
         let sited = || rows(&storage, "client_sites", SITE_COLUMNS);
+        let copied = || rows(&storage, "clients", CLIENT_ID_COLUMNS);
+        let written_copies = copied().await.unwrap();
         let paired = || rows(&storage, "client_label_sites", LABEL_SITE_COLUMNS);
         let (written_terms, written_labels) = (terms().await.unwrap(), labelled().await.unwrap());
         let (written_sites, written_pairs) = (sited().await.unwrap(), paired().await.unwrap());
@@ -332,6 +338,7 @@ mod search_terms_tests {
         txn.commit().await.unwrap();
         let (built_terms, built_labels) = (terms().await.unwrap(), labelled().await.unwrap());
         let (built_sites, built_pairs) = (sited().await.unwrap(), paired().await.unwrap());
+        let built_copies = copied().await.unwrap();
 
         // Assert
         let has =
@@ -346,6 +353,12 @@ mod search_terms_tests {
         );
         assert_eq!(written_labels.len(), 4);
         assert_eq!(built_labels, written_labels);
+        assert_eq!(built_copies, written_copies);
+        assert!(
+            written_copies
+                .iter()
+                .any(|c| c[1].contains(',') && c[2].contains(','))
+        );
         assert_eq!(written_sites.len(), 8);
         assert_eq!(built_sites, written_sites);
         // Two labels at two sites, one at one, one at two.
