@@ -117,30 +117,46 @@ fn filtered_request(p: &Params) -> ClientListRequest {
     }
 }
 
-/// Site, one label (any of) and not banned, as the adapter writes them: the rows of
-/// `client_label_sites` of the label at the site walked in the order of their name
-/// index, each joined to its client. The same on both backends.
-fn filtered_raw(_: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
+/// A page as the adapter reads it from membership rows (`table`, aliased `member`):
+/// their range walked in the order of their name index, each joined to its client and
+/// checked for `filters` (`AND …`, whose values follow the business's). The same on both
+/// backends.
+fn member_page(
+    table: &str,
+    filters: &str,
+    business: BusinessId,
+    filter_values: Vec<Value>,
+    limit: PageLimit,
+) -> RawQuery {
     let sql = format!(
         "SELECT {CLIENT_COLUMNS} FROM clients \
-         INNER JOIN client_label_sites AS member ON member.business_id = clients.business_id \
+         INNER JOIN {table} AS member ON member.business_id = clients.business_id \
              AND member.client_id = clients.id \
-         WHERE clients.business_id = ? AND clients.banned = ? \
-         AND member.business_id = ? AND member.label_id = ? AND member.site_id = ? \
+         WHERE clients.business_id = ? {filters} \
          ORDER BY member.last_name_key ASC, member.first_name_key ASC, member.client_id ASC \
          LIMIT ?"
     );
-    RawQuery {
-        sql,
-        values: vec![
-            business.as_uuid().into(),
+    let mut values = vec![business.as_uuid().into()];
+    values.extend(filter_values);
+    values.push(fetched(limit));
+    RawQuery { sql, values }
+}
+
+/// Site, one label (any of) and not banned: the pairs of the label at the site.
+fn filtered_raw(_: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
+    member_page(
+        "client_label_sites",
+        "AND clients.banned = ? AND member.business_id = ? AND member.label_id = ? \
+         AND member.site_id = ?",
+        business,
+        vec![
             p.banned.into(),
             business.as_uuid().into(),
             p.label.map(|l| l.as_uuid()).into(),
             p.site.map(|s| s.as_uuid()).into(),
-            fetched(p.limit),
         ],
-    }
+        p.limit,
+    )
 }
 
 /// One site, nothing else: a staff member's default list.
@@ -153,26 +169,18 @@ fn site_request(p: &Params) -> ClientListRequest {
     }
 }
 
-/// One site, as the adapter reads it: the site's rows of `client_sites` walked in the
-/// order of their name index, each joined to its client.
+/// One site: the site's rows of `client_sites`.
 fn site_raw(_: DatabaseBackend, business: BusinessId, p: &Params) -> RawQuery {
-    let sql = format!(
-        "SELECT {CLIENT_COLUMNS} FROM clients \
-         INNER JOIN client_sites AS member ON member.business_id = clients.business_id \
-             AND member.client_id = clients.id \
-         WHERE clients.business_id = ? AND member.business_id = ? AND member.site_id = ? \
-         ORDER BY member.last_name_key ASC, member.first_name_key ASC, member.client_id ASC \
-         LIMIT ?"
-    );
-    RawQuery {
-        sql,
-        values: vec![
-            business.as_uuid().into(),
+    member_page(
+        "client_sites",
+        "AND member.business_id = ? AND member.site_id = ?",
+        business,
+        vec![
             business.as_uuid().into(),
             p.site.map(|s| s.as_uuid()).into(),
-            fetched(p.limit),
         ],
-    }
+        p.limit,
+    )
 }
 
 fn unfiltered_request(p: &Params) -> ClientListRequest {
