@@ -55,6 +55,7 @@ enum Owner {
 /// `client_sites` or `client_label_sites`, whose columns read through it are named alike.
 const MEMBER: &str = "member";
 
+/// `column` of the membership row ([`MEMBER`]), named as in any of its tables.
 fn member(column: impl IdenStatic) -> Expr {
     Expr::col((Alias::new(MEMBER), Alias::new(column.as_str())))
 }
