@@ -20,10 +20,9 @@
 //! its `client_labels` and `client_sites` rows, `ON DELETE CASCADE`: removing a label or
 //! a site from a client, deleting a label or a client, removes its pairs.
 
-use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
 
-use super::run_all;
+use super::run_for_backend;
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -164,16 +163,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        match manager.get_database_backend() {
-            DbBackend::Postgres => run_all(manager, POSTGRES_UP).await,
-            _ => run_all(manager, SQLITE_UP).await,
-        }
+        run_for_backend(manager, POSTGRES_UP, SQLITE_UP).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        match manager.get_database_backend() {
-            DbBackend::Postgres => run_all(manager, POSTGRES_DOWN).await,
-            _ => run_all(manager, SQLITE_DOWN).await,
-        }
+        run_for_backend(manager, POSTGRES_DOWN, SQLITE_DOWN).await
     }
 }

@@ -38,6 +38,18 @@ async fn run_all(
     Ok(())
 }
 
+/// Runs `postgres` or `sqlite`, whichever is for the connection's backend.
+async fn run_for_backend(
+    manager: &sea_orm_migration::SchemaManager<'_>,
+    postgres: &[&str],
+    sqlite: &[&str],
+) -> Result<(), sea_orm::DbErr> {
+    match manager.get_database_backend() {
+        sea_orm::DbBackend::Postgres => run_all(manager, postgres).await,
+        _ => run_all(manager, sqlite).await,
+    }
+}
+
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
