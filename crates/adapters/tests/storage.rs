@@ -3243,24 +3243,14 @@ async fn cl_4_cl_10_pl_14_site_lists_and_label_lists_of_a_site_follow_site_label
         ..labelled(query(SiteScope::All, sort), filter.clone())
     };
     let vip_only = LabelFilter::AnyOf(vec![vip.id]);
-    let before = all_pages(
-        &storage,
-        business.id,
-        at(&paris, ClientSort::LastName, &vip_only),
-        1,
-    )
-    .await;
+    // Every page, one client per page.
+    let pages = |query: ClientQuery| all_pages(&storage, business.id, query, 1);
+    let before = pages(at(&paris, ClientSort::LastName, &vip_only)).await;
     let site_list = |site: &Site, sort| ClientQuery {
         site: Some(site.id),
         ..query(SiteScope::All, sort)
     };
-    let lyon_before = all_pages(
-        &storage,
-        business.id,
-        site_list(&lyon, ClientSort::LastName),
-        1,
-    )
-    .await;
+    let lyon_before = pages(site_list(&lyon, ClientSort::LastName)).await;
     // Bruno leaves Paris, Carla joins it and is renamed, Eva loses VIP.
     let change = |c: &Client, edit: &dyn Fn(&mut Client)| {
         let mut changed = c.clone();
@@ -3286,43 +3276,13 @@ async fn cl_4_cl_10_pl_14_site_lists_and_label_lists_of_a_site_follow_site_label
     tx.commit().await.unwrap();
 
     // Act
-    let vip_by_last = all_pages(
-        &storage,
-        business.id,
-        at(&paris, ClientSort::LastName, &vip_only),
-        1,
-    )
-    .await;
-    let vip_by_first = all_pages(
-        &storage,
-        business.id,
-        at(&paris, ClientSort::FirstName, &vip_only),
-        1,
-    )
-    .await;
+    let vip_by_last = pages(at(&paris, ClientSort::LastName, &vip_only)).await;
+    let vip_by_first = pages(at(&paris, ClientSort::FirstName, &vip_only)).await;
     let either = LabelFilter::AnyOf(vec![vip.id, loyal.id]);
-    let either_at_lyon = all_pages(
-        &storage,
-        business.id,
-        at(&lyon, ClientSort::LastName, &either),
-        1,
-    )
-    .await;
+    let either_at_lyon = pages(at(&lyon, ClientSort::LastName, &either)).await;
     let both = LabelFilter::AllOf(vec![vip.id, loyal.id]);
-    let both_at_lyon = all_pages(
-        &storage,
-        business.id,
-        at(&lyon, ClientSort::FirstName, &both),
-        1,
-    )
-    .await;
-    let lyon_by_last = all_pages(
-        &storage,
-        business.id,
-        site_list(&lyon, ClientSort::LastName),
-        1,
-    )
-    .await;
+    let both_at_lyon = pages(at(&lyon, ClientSort::FirstName, &both)).await;
+    let lyon_by_last = pages(site_list(&lyon, ClientSort::LastName)).await;
     let paris_by_first = all_pages(
         &storage,
         business.id,
@@ -3341,16 +3301,11 @@ async fn cl_4_cl_10_pl_14_site_lists_and_label_lists_of_a_site_follow_site_label
     let mut tx = storage.begin().await.unwrap();
     tx.delete_label(business.id, loyal.id).await.unwrap();
     tx.commit().await.unwrap();
-    let loyal_after_deletion = all_pages(
-        &storage,
-        business.id,
-        at(
-            &paris,
-            ClientSort::LastName,
-            &LabelFilter::AnyOf(vec![loyal.id]),
-        ),
-        1,
-    )
+    let loyal_after_deletion = pages(at(
+        &paris,
+        ClientSort::LastName,
+        &LabelFilter::AnyOf(vec![loyal.id]),
+    ))
     .await;
 
     // Assert

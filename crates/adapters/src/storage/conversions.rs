@@ -151,7 +151,7 @@ pub(crate) struct WithSites<M> {
     pub(crate) sites: Vec<SiteId>,
 }
 
-/// The ids of a comma-separated list (uuids, hyphenated or as 32 hex digits), sorted.
+/// The ids of a comma-separated list, as [`id_text`] writes them, sorted.
 fn id_list<T: From<Uuid> + Ord>(
     table: &'static str,
     column: &'static str,
