@@ -470,3 +470,58 @@ async fn cl_5_to_cl_7_a_name_or_fragment_thousands_of_clients_share_is_found_in_
         }
     }
 }
+
+#[tokio::test]
+async fn cl_7_an_email_fragment_in_thousands_of_terms_is_read_from_its_head_in_order() {
+    let (storage, _database) = fresh_storage().await;
+    let (business, site) = business_with_site(&storage).await;
+    // Each address holds "mor" 12 times: 7,200 terms start with "mor" and 6,600 with
+    // "ormo", more than storage sorts from their range, so in last-name order these are
+    // read from the head of the email terms (every term starting with "mor", or "orm").
+    // A client is found once however many of its terms match. Others hold it once, in
+    // the name part or the domain, or not at all; "Mor" is an exact match, listed first.
+    let clients: Vec<Client> = (0..640_i64)
+        .map(|n| {
+            let email = match n % 16 {
+                0 => format!("x{n}@amorce.fr"),
+                1 => format!("n{n}@mail.fr"),
+                2 => format!("mor{n}@mail.fr"),
+                _ => format!("{}{n}@mail.fr", "mor".repeat(12)),
+            };
+            let input = ClientInput {
+                first_name: format!("Prénom{}", n % 5),
+                last_name: match n {
+                    5 => "Mor".to_owned(),
+                    _ => format!("Nom{:03}", (n * 7919) % 640),
+                },
+                email: Some(email),
+                ..ClientInput::default()
+            };
+            Client::create(
+                ClientId::from_uuid(UuidV7Ids.new_id()),
+                business,
+                NewClient::parse(&input).unwrap(),
+                vec![site],
+                at(n),
+                at(n).date_naive(),
+            )
+        })
+        .collect();
+    insert(&storage, &clients).await;
+
+    for raw in ["mor", "ormo", "rmormor", "mor1", "amor", "mail"] {
+        let search = ClientSearch::parse("q", raw).unwrap();
+        for sort in [
+            ClientSort::LastName,
+            ClientSort::FirstName,
+            ClientSort::CreatedAt,
+        ] {
+            for limit in [7, 250] {
+                let got = all_pages(&storage, business, search_query(&search, sort, limit)).await;
+                let want = expected(&search, sort, &clients);
+                assert!(!want.is_empty(), "q={raw:?}");
+                assert_eq!(got, want, "q={raw:?} sort={sort:?} limit={limit}");
+            }
+        }
+    }
+}

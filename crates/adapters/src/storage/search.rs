@@ -82,6 +82,17 @@ const MAX_DRIVE: usize = 50_000;
 /// Where a word starts inside a name key (see `clientele_domain::search::word_tails`).
 const WORD_BOUNDARIES: [char; 3] = [' ', '-', '\''];
 
+/// The characters of an email term that `ix_client_search_terms_email_head` is keyed by,
+/// before the last and first name keys (migration 000017).
+const HEAD: usize = 3;
+
+/// The most terms an email fragment that can be read from its head ([`Reading::heads`])
+/// is counted to. Above it, the head is walked in name order: a fragment of [`HEAD`]
+/// characters matches every entry of its head, and a longer one with more terms than
+/// this one in `heads / HEAD_COUNTED` of them, so a page costs at most about as much as
+/// counting and sorting this many (the head of "gma", for gmail, is most emails).
+const HEAD_COUNTED: usize = 5_000;
+
 /// One of the two name keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum NameField {
@@ -153,6 +164,11 @@ enum Reading {
     Equals(NameField, String),
     /// The name key starts with the phrase (CL-5).
     Starts(NameField, String),
+    /// The name key starts with the phrase and is longer: the matches of a split of one
+    /// name, less the exact ones (CL-8), which the branches after the exact group
+    /// exclude. Counted as such, or a prefix all of whose clients are exact ("emma")
+    /// would look common and be walked to the end of the list.
+    Extends(NameField, String),
     /// A term of the client starts with the phrase.
     Term(Terms, String),
 }
@@ -172,20 +188,34 @@ impl Reading {
     /// its clients in the list's order.
     fn in_order(&self, sort: ClientSort) -> bool {
         match self {
-            Reading::Equals(field, _) | Reading::Starts(field, _) => {
+            Reading::Equals(field, _) | Reading::Starts(field, _) | Reading::Extends(field, _) => {
                 Some(*field) == NameField::leading(sort)
             }
             Reading::Term(..) => false,
         }
     }
 
+    /// Whether, as a branch of `readings` readings, its clients can be walked in the
+    /// list's order from the email heads (`ix_client_search_terms_email_head`): an email
+    /// fragment of [`HEAD`] characters or more by itself, in last-name order, read from
+    /// the terms alone (`terms_sorted`).
+    fn heads(&self, sort: ClientSort, readings: usize, terms_sorted: bool) -> bool {
+        matches!(self, Reading::Term(Terms::Substring(Searched::Email), fragment)
+            if fragment.chars().count() >= HEAD)
+            && readings == 1
+            && terms_sorted
+            && sort == ClientSort::LastName
+    }
+
     /// The most clients it is counted to in a branch of `readings` readings, if it needs
     /// a count at all: a range of the sort index that is a branch by itself is walked
     /// whatever its size (a short range is a short walk). A term range that is a branch
     /// by itself drives up to [`MAX_DRIVE`] entries; looked up (`terms_sorted` false),
-    /// that is [`LOOKUP_COST`] times fewer clients, so it is counted no further.
+    /// that is [`LOOKUP_COST`] times fewer clients, so it is counted no further. One whose
+    /// head can be walked drives up to [`HEAD_COUNTED`].
     fn cap(&self, sort: ClientSort, readings: usize, terms_sorted: bool) -> Option<usize> {
         match self {
+            _ if self.heads(sort, readings, terms_sorted) => Some(HEAD_COUNTED),
             Reading::Term(..) if readings == 1 && !terms_sorted => Some(MAX_DRIVE / LOOKUP_COST),
             Reading::Term(..) => Some(COUNTED),
             _ if !self.in_order(sort) => Some(NAME_COUNTED),
@@ -198,7 +228,10 @@ impl Reading {
     fn on_names(&self) -> bool {
         matches!(
             self,
-            Reading::Equals(..) | Reading::Starts(..) | Reading::Term(Terms::Tail(_), _)
+            Reading::Equals(..)
+                | Reading::Starts(..)
+                | Reading::Extends(..)
+                | Reading::Term(Terms::Tail(_), _)
         )
     }
 
@@ -217,14 +250,17 @@ impl Reading {
 enum Plan<'a> {
     Walk,
     Drive(&'a Reading),
+    /// An email fragment's head, walked in the list's order ([`Reading::heads`]).
+    Heads(&'a str),
     /// A reading finds nobody.
     Empty,
 }
 
 /// The branch's plan, from the cost of reading all the clients of each of its readings
 /// (the counts): the cheapest, if cheap enough, drives (or, when it is a range of the
-/// sort index, is walked in order); otherwise the sort index is walked until a page is
-/// found, which is quick when the branch is common.
+/// sort index, is walked in order); otherwise the head of a common email fragment is
+/// walked when it can be, or else the sort index until a page is found, which is quick
+/// when the branch is common.
 fn plan<'a>(
     branch: &'a [Reading],
     found: &HashMap<Reading, Found>,
@@ -250,7 +286,12 @@ fn plan<'a>(
         {
             Plan::Drive(reading)
         }
-        _ => Plan::Walk,
+        _ => match branch {
+            [reading @ Reading::Term(_, fragment)] if reading.heads(sort, 1, terms_sorted) => {
+                Plan::Heads(fragment)
+            }
+            _ => Plan::Walk,
+        },
     }
 }
 
@@ -258,11 +299,17 @@ fn plan<'a>(
 /// must, as `+column` on SQLite and `COALESCE(column, column)` on PostgreSQL (the same
 /// value and collation, which no index serves; see the module documentation).
 fn column_expr(backend: DbBackend, column: clients::Column, indexed: bool) -> Expr {
-    let name = column.as_str();
-    match (backend, indexed) {
-        (_, true) => Expr::col(column),
-        (DbBackend::Sqlite, false) => Expr::cust(format!("+\"{name}\"")),
-        (_, false) => Expr::cust(format!("COALESCE(\"{name}\", \"{name}\")")),
+    match indexed {
+        true => Expr::col(column),
+        false => unindexed(backend, column.as_str()),
+    }
+}
+
+/// The column `name` written so that no index serves it (see [`column_expr`]).
+fn unindexed(backend: DbBackend, name: &str) -> Expr {
+    match backend {
+        DbBackend::Sqlite => Expr::cust(format!("+\"{name}\"")),
+        _ => Expr::cust(format!("COALESCE(\"{name}\", \"{name}\")")),
     }
 }
 
@@ -270,6 +317,13 @@ fn column_expr(backend: DbBackend, column: clients::Column, indexed: bool) -> Ex
 fn starts_with(column: Expr, phrase: &str) -> Condition {
     Condition::all()
         .add(column.clone().gte(phrase))
+        .add(column.lt(format!("{phrase}{ABOVE_ALL}")))
+}
+
+/// `column` starts with `phrase` and is longer, as a range.
+fn extends(column: Expr, phrase: &str) -> Condition {
+    Condition::all()
+        .add(column.clone().gt(phrase))
         .add(column.lt(format!("{phrase}{ABOVE_ALL}")))
 }
 
@@ -298,6 +352,30 @@ fn term_range(business: BusinessId, terms: Terms, prefix: &str) -> SelectStateme
         .and_where(client_search_terms::Column::Term.gte(prefix))
         .and_where(client_search_terms::Column::Term.lt(format!("{prefix}{ABOVE_ALL}")))
         .take()
+}
+
+/// The email terms of `business` starting with `fragment` (of [`HEAD`] characters or
+/// more) as the range of `ix_client_search_terms_email_head` whose head is the
+/// fragment's, in last-name order; the rest of the fragment is a filter no index serves,
+/// so that neither database reads the primary key's range instead. The index's
+/// expression and its condition (it is partial) are written out as it has them: bound
+/// values would not tell either database that the index serves the query.
+fn head_range(backend: DbBackend, business: BusinessId, fragment: &str) -> SelectStatement {
+    let term = client_search_terms::Column::Term;
+    let head: String = fragment.chars().take(HEAD).collect();
+    let mut statement = Query::select()
+        .from(client_search_terms::Entity)
+        .and_where(client_search_terms::Column::BusinessId.eq(business.as_uuid()))
+        .and_where(Expr::cust(format!(
+            "field = '{}'",
+            client_search_terms::EMAIL_SUFFIX
+        )))
+        .and_where(Expr::cust(format!("substr(term, 1, {HEAD})")).eq(head.as_str()))
+        .take();
+    if head.len() < fragment.len() {
+        statement.cond_where(starts_with(unindexed(backend, term.as_str()), fragment));
+    }
+    statement
 }
 
 /// The same as a filter on the name key itself: a word boundary followed by `phrase`.
@@ -376,6 +454,7 @@ fn driving(business: BusinessId, reading: &Reading) -> Condition {
     match reading {
         Reading::Equals(field, phrase) => Condition::all().add(field.column().eq(phrase.as_str())),
         Reading::Starts(field, phrase) => starts_with(Expr::col(field.column()), phrase),
+        Reading::Extends(field, phrase) => extends(Expr::col(field.column()), phrase),
         Reading::Term(terms, prefix) => {
             let ids = term_range(business, *terms, prefix)
                 .column(client_search_terms::Column::ClientId)
@@ -396,6 +475,9 @@ fn filtering(backend: DbBackend, reading: &Reading, in_order: bool) -> Condition
         Reading::Starts(field, phrase) => {
             starts_with(column_expr(backend, field.column(), in_order), phrase)
         }
+        Reading::Extends(field, phrase) => {
+            extends(column_expr(backend, field.column(), in_order), phrase)
+        }
         Reading::Term(Terms::Tail(field), phrase) => tail_in_key(backend, *field, phrase),
         Reading::Term(Terms::Substring(searched), fragment) => {
             Condition::all().add(contains(backend, Expr::col(searched.column()), fragment))
@@ -403,14 +485,20 @@ fn filtering(backend: DbBackend, reading: &Reading, in_order: bool) -> Condition
     }
 }
 
-/// CL-5: a split as the branches of every way its parts can match, one reading each.
+/// CL-5: a split as the branches of every way its parts can match, one reading each,
+/// for the branches after the exact group (CL-8): the prefix of a split of one name is
+/// read without the name itself ([`Reading::Extends`]).
 fn name_branches(search: &ClientSearch) -> Vec<Vec<Reading>> {
     let mut branches = Vec::new();
     for split in search.names().map(|n| n.splits()).unwrap_or_default() {
+        let one_name = split.first.is_none() || split.last.is_none();
         let ways = |field: NameField, phrase: &Option<String>| -> Vec<Reading> {
             phrase.as_ref().map_or_else(Vec::new, |p| {
                 vec![
-                    Reading::Starts(field, p.clone()),
+                    match one_name {
+                        true => Reading::Extends(field, p.clone()),
+                        false => Reading::Starts(field, p.clone()),
+                    },
                     Reading::Term(Terms::Tail(field), p.clone()),
                 ]
             })
@@ -558,12 +646,12 @@ fn branch_page(
 }
 
 /// A branch's page from the terms alone, in a name order: `(sort key, id)` of the
-/// clients with a term in the range of `terms` starting with `prefix` that pass
+/// clients with a term of `range` (the terms of `terms` starting with `prefix`) that pass
 /// `condition` (on the name keys), strictly after `after`, at most `limit`. A client with
 /// several terms in the range is one row, its last term's ([`last_in_range`]).
 fn term_page(
     backend: DbBackend,
-    business: BusinessId,
+    mut range: SelectStatement,
     (terms, prefix): (Terms, &str),
     condition: Condition,
     query: &ClientQuery,
@@ -573,7 +661,7 @@ fn term_page(
         clients::Column::Id => Expr::col(client_search_terms::Column::ClientId),
         other => Expr::col(other),
     };
-    let mut statement = term_range(business, terms, prefix);
+    let statement = &mut range;
     statement
         .cond_where(last_in_range(backend, terms, prefix))
         .cond_where(condition);
@@ -629,7 +717,7 @@ fn counted(
 ) -> SelectStatement {
     let mut rows = match reading {
         Reading::Term(terms, prefix) => term_range(business, *terms, prefix),
-        Reading::Equals(..) | Reading::Starts(..) => Query::select()
+        Reading::Equals(..) | Reading::Starts(..) | Reading::Extends(..) => Query::select()
             .from(clients::Entity)
             .and_where(clients::Column::BusinessId.eq(business.as_uuid()))
             .cond_where(filtering(backend, reading, true))
@@ -757,28 +845,32 @@ impl SeaTransaction {
             };
             // A term page filters the branch's other readings on the name keys it
             // carries: fine when there are none, or they all read names.
-            let terms_sorted = sources.terms.is_some()
-                && (branch.len() == 1 || branch.iter().all(Reading::on_names));
-            let page = match plan(branch, found, query.sort, terms_sorted) {
-                Plan::Empty => continue,
-                Plan::Walk => {
+            let exclude = (sources.terms.as_ref())
+                .filter(|_| branch.len() == 1 || branch.iter().all(Reading::on_names));
+            let page = match (plan(branch, found, query.sort, exclude.is_some()), exclude) {
+                (Plan::Empty, _) => continue,
+                (Plan::Walk, _) | (Plan::Heads(_), None) => {
                     let condition = branch.iter().fold(Condition::all(), |all, reading| {
                         all.add(filtering(backend, reading, in_order(reading)))
                     });
                     let select = sources.clients.clone().filter(condition);
                     branch_page(backend, select, query, after, false)?
                 }
-                Plan::Drive(driver) => match (driver, &sources.terms) {
-                    (Reading::Term(terms, prefix), Some(exclude)) if terms_sorted => {
-                        let condition = others(driver).add(exclude.clone());
-                        term_page(backend, business, (*terms, prefix), condition, query, after)?
-                    }
-                    _ => {
-                        let condition = driving(business, driver).add(others(driver));
-                        let select = sources.clients.clone().filter(condition);
-                        branch_page(backend, select, query, after, true)?
-                    }
-                },
+                (Plan::Heads(fragment), Some(exclude)) => {
+                    let range = head_range(backend, business, fragment);
+                    let email = (Terms::Substring(Searched::Email), fragment);
+                    term_page(backend, range, email, exclude.clone(), query, after)?
+                }
+                (Plan::Drive(driver @ Reading::Term(terms, prefix)), Some(exclude)) => {
+                    let condition = others(driver).add(exclude.clone());
+                    let range = term_range(business, *terms, prefix);
+                    term_page(backend, range, (*terms, prefix), condition, query, after)?
+                }
+                (Plan::Drive(driver), _) => {
+                    let condition = driving(business, driver).add(others(driver));
+                    let select = sources.clients.clone().filter(condition);
+                    branch_page(backend, select, query, after, true)?
+                }
             };
             pages.push(page);
         }

@@ -22,6 +22,7 @@ mod m20261122_000013_client_search_terms;
 mod m20261122_000014_label_name_order;
 mod m20261122_000015_site_name_order;
 mod m20261122_000016_client_membership_ids;
+mod m20261122_000017_email_term_heads;
 
 pub(crate) struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000014_label_name_order::Migration),
             Box::new(m20261122_000015_site_name_order::Migration),
             Box::new(m20261122_000016_client_membership_ids::Migration),
+            Box::new(m20261122_000017_email_term_heads::Migration),
         ]
     }
 }
