@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use sea_orm::sea_query::{Alias, ColumnRef, Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityName, EntityTrait,
-    IdenStatic, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityName,
+    EntityTrait, IdenStatic, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use clientele_ports::StorageError;
 use clientele_ports::storage::{ClientQuery, ClientRepository};
 
 use super::conversions::{
-    SearchKeys, client_changes, client_label_rows, client_label_site_rows, client_row,
+    ClientRow, SearchKeys, client_changes, client_label_rows, client_label_site_rows, client_row,
     client_site_rows, instant, search_term_rows, search_terms,
 };
 use super::custom_fields::custom_value_condition;
@@ -435,22 +435,36 @@ where
 }
 
 impl SeaTransaction {
-    /// The client rows `select` finds (each with its site and label ids).
+    /// The client rows `select` finds (each with its site and label ids), as [`ClientRow`]s:
+    /// the select's columns are replaced with [`ClientRow::COLUMNS`].
     pub(super) async fn client_rows(
         &self,
         select: Select<clients::Entity>,
-    ) -> Result<Vec<clients::Model>, StorageError> {
-        select.all(&self.txn).await.map_err(unexpected)
+    ) -> Result<Vec<ClientRow>, StorageError> {
+        let select = select.select_only().columns(ClientRow::COLUMNS);
+        let statement = select.build(self.txn.get_database_backend());
+        let rows = self
+            .txn
+            .query_all_raw(statement)
+            .await
+            .map_err(unexpected)?;
+        rows.iter()
+            .map(ClientRow::decode)
+            .collect::<Result<_, _>>()
+            .map_err(unexpected)
     }
 
     /// Clients from their rows read by [`Self::client_rows`], and the custom field
-    /// values of the page by one more query (CL-24).
+    /// values of those of them that may have any by one more query (CL-24).
     async fn with_client_children(
         &self,
         business: BusinessId,
-        rows: Vec<clients::Model>,
+        rows: Vec<ClientRow>,
     ) -> Result<Vec<Client>, StorageError> {
-        let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+        let ids: Vec<Uuid> = (rows.iter())
+            .filter(|row| row.has_custom_values)
+            .map(|row| row.id)
+            .collect();
         let mut custom_values = self.custom_values_of(business, &ids).await?;
         rows.into_iter()
             .map(|row| {
@@ -472,7 +486,7 @@ impl SeaTransaction {
         select: &Select<clients::Entity>,
         query: &ClientQuery,
         labels: &[LabelId],
-    ) -> Result<Vec<clients::Model>, StorageError> {
+    ) -> Result<Vec<ClientRow>, StorageError> {
         let mut parts = Vec::new();
         for label in labels {
             let mut page = ordered(

@@ -51,6 +51,7 @@ use clientele_ports::StorageError;
 use clientele_ports::storage::ClientQuery;
 
 use super::clients::{Filtered, order_columns, strictly_after};
+use super::conversions::ClientRow;
 use super::entities::{client_search_terms, clients};
 use super::{SeaTransaction, unexpected};
 
@@ -885,7 +886,7 @@ impl SeaTransaction {
         filtered: Filtered,
         query: &ClientQuery,
         search: &ClientSearch,
-    ) -> Result<Vec<clients::Model>, StorageError> {
+    ) -> Result<Vec<ClientRow>, StorageError> {
         let backend = self.txn.get_database_backend();
         let exact_names = match query.past_exact_matches {
             true => Vec::new(),
@@ -943,7 +944,7 @@ impl SeaTransaction {
         business: BusinessId,
         parts: Vec<(i32, SelectStatement)>,
         query: &ClientQuery,
-    ) -> Result<Vec<clients::Model>, StorageError> {
+    ) -> Result<Vec<ClientRow>, StorageError> {
         let Some(statement) = merged(parts, query.sort, query.limit) else {
             return Ok(Vec::new());
         };
@@ -965,14 +966,14 @@ impl SeaTransaction {
         &self,
         business: BusinessId,
         ids: &[Uuid],
-    ) -> Result<Vec<clients::Model>, StorageError> {
+    ) -> Result<Vec<ClientRow>, StorageError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::Id.is_in(ids.iter().copied()));
-        let mut rows: HashMap<Uuid, clients::Model> = self
+        let mut rows: HashMap<Uuid, ClientRow> = self
             .client_rows(select)
             .await?
             .into_iter()

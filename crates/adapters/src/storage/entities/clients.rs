@@ -33,6 +33,9 @@ pub struct Model {
     /// written with them, so that a page of clients is read from `clients` alone.
     pub site_ids: String,
     pub label_ids: String,
+    /// CL-24: whether the client may have `client_field_values` rows; set when it is
+    /// written with values, left set when a deleted field takes them.
+    pub has_custom_values: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

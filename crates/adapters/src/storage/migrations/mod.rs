@@ -23,6 +23,7 @@ mod m20261122_000014_label_name_order;
 mod m20261122_000015_site_name_order;
 mod m20261122_000016_client_membership_ids;
 mod m20261122_000017_email_term_heads;
+mod m20261122_000018_client_has_custom_values;
 
 pub(crate) struct Migrator;
 
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000015_site_name_order::Migration),
             Box::new(m20261122_000016_client_membership_ids::Migration),
             Box::new(m20261122_000017_email_term_heads::Migration),
+            Box::new(m20261122_000018_client_has_custom_values::Migration),
         ]
     }
 }
@@ -156,11 +158,14 @@ mod search_terms_tests {
 
     use clientele_domain::business::BusinessName;
     use clientele_domain::client::ClientInput;
+    use clientele_domain::custom_field::{
+        CustomField, CustomFieldDetails, CustomFieldInput, CustomFieldType,
+    };
     use clientele_domain::label::{Label, LabelDetails, LabelInput};
     use clientele_domain::site::{SiteDetails, SiteInput};
     use clientele_domain::{
-        Business, BusinessId, BusinessSettings, Client, ClientId, Currency, LabelId, NewClient,
-        Site, SiteId, TimeZone, Version,
+        Business, BusinessId, BusinessSettings, Client, ClientId, Currency, CustomFieldId, LabelId,
+        NewClient, Site, SiteId, TimeZone, Version,
     };
     use clientele_ports::Storage;
 
@@ -193,9 +198,14 @@ mod search_terms_tests {
             .map(|row| {
                 columns
                     .iter()
-                    .map(|column| match *column == "id" || column.ends_with("_id") {
-                        true => row.try_get::<Uuid>("", column).map(|id| id.to_string()),
-                        false => row.try_get::<String>("", column),
+                    .map(|column| match column {
+                        _ if *column == "id" || column.ends_with("_id") => {
+                            row.try_get::<Uuid>("", column).map(|id| id.to_string())
+                        }
+                        _ if column.starts_with("has_") => {
+                            row.try_get::<bool>("", column).map(|flag| flag.to_string())
+                        }
+                        _ => row.try_get::<String>("", column),
                     })
                     .collect()
             })
@@ -219,7 +229,7 @@ mod search_terms_tests {
         "client_id",
     ];
 
-    const CLIENT_ID_COLUMNS: &[&str] = &["id", "site_ids", "label_ids"];
+    const CLIENT_ID_COLUMNS: &[&str] = &["id", "site_ids", "label_ids", "has_custom_values"];
 
     const SITE_COLUMNS: &[&str] = &[
         "business_id",
@@ -239,7 +249,7 @@ mod search_terms_tests {
     ];
 
     #[tokio::test]
-    async fn cl_5_to_cl_7_cl_10_the_migrations_build_the_terms_site_and_label_rows_the_adapter_writes()
+    async fn cl_5_to_cl_7_cl_10_cl_24_the_migrations_build_the_terms_site_and_label_rows_and_flags_the_adapter_writes()
      {
         // Arrange: clients written by the adapter, which writes their terms, sites, labels
         // and label-site pairs (with their name keys) itself.
@@ -276,7 +286,19 @@ mod search_terms_tests {
             Label::new(LabelId::from_uuid(Uuid::new_v4()), business.id, details, at)
         };
         let labels = [label("VIP"), label("Fidèle")];
+        let allergies = CustomField::new(
+            CustomFieldId::from_uuid(Uuid::new_v4()),
+            business.id,
+            CustomFieldDetails::parse(&CustomFieldInput {
+                name: "Allergies".into(),
+                field_type: CustomFieldType::Text,
+                options: None,
+            })
+            .unwrap(),
+            at,
+        );
         let mut tx = storage.begin().await.unwrap();
+        tx.insert_custom_field(&allergies).await.unwrap();
         tx.insert_business(&business).await.unwrap();
         tx.insert_site(&site).await.unwrap();
         tx.insert_site(&other_site).await.unwrap();
@@ -329,6 +351,10 @@ mod search_terms_tests {
             let mut labelled: Vec<LabelId> = labels.iter().take(n % 3).map(|l| l.id).collect();
             labelled.sort();
             client.labels = labelled;
+            if n == 1 {
+                let value = allergies.parse_value("Pollen").unwrap();
+                client.custom_fields.insert(allergies.id, value);
+            }
             tx.insert_client(&client).await.unwrap();
         }
         tx.commit().await.unwrap();
@@ -368,6 +394,8 @@ mod search_terms_tests {
         assert_eq!(written_labels.len(), 4);
         assert_eq!(built_labels, written_labels);
         assert_eq!(built_copies, written_copies);
+        let flagged = written_copies.iter().filter(|c| c[3] == "true").count();
+        assert_eq!(flagged, 1);
         assert!(
             written_copies
                 .iter()
