@@ -448,10 +448,7 @@ impl SeaTransaction {
             .query_all_raw(statement)
             .await
             .map_err(unexpected)?;
-        rows.iter()
-            .map(ClientRow::decode)
-            .collect::<Result<_, _>>()
-            .map_err(unexpected)
+        rows.iter().map(ClientRow::decode).collect()
     }
 
     /// Clients from their rows read by [`Self::client_rows`], and the custom field
