@@ -64,9 +64,11 @@ const ABOVE_ALL: char = char::MAX;
 /// primary key, both without reading a client row. See [`Reading::cap`].
 const COUNTED: usize = 20_000;
 
-/// The most clients a prefix of the name the list is *not* sorted by is counted to.
-/// First and last names are about independent, so when more clients than this have it,
-/// the walk meets a page of them within `50 × clients / NAME_COUNTED` index entries.
+/// The most clients a prefix of the name the list is *not* sorted by is counted to (and
+/// one of the name it is sorted by, in a branch with another reading: see
+/// [`Reading::cap`]). First and last names are about independent, so when more clients
+/// than this have it, the walk meets a page of them within `50 × clients / NAME_COUNTED`
+/// index entries.
 const NAME_COUNTED: usize = 5_000;
 
 /// What a client found by a term costs when it must be looked up (to filter it, or to
@@ -213,14 +215,16 @@ impl Reading {
     /// whatever its size (a short range is a short walk). A term range that is a branch
     /// by itself drives up to [`MAX_DRIVE`] entries; looked up (`terms_sorted` false),
     /// that is [`LOOKUP_COST`] times fewer clients, so it is counted no further. One whose
-    /// head can be walked drives up to [`HEAD_COUNTED`].
+    /// head can be walked drives up to [`HEAD_COUNTED`]. A range of the sort index in a
+    /// branch of several is counted as far as a prefix of the other name: past that, the
+    /// other reading drives if it was found few, and the range is walked otherwise, as it
+    /// would be if counted further.
     fn cap(&self, sort: ClientSort, readings: usize, terms_sorted: bool) -> Option<usize> {
         match self {
             _ if self.heads(sort, readings, terms_sorted) => Some(HEAD_COUNTED),
             Reading::Term(..) if readings == 1 && !terms_sorted => Some(MAX_DRIVE / LOOKUP_COST),
             Reading::Term(..) => Some(COUNTED),
-            _ if !self.in_order(sort) => Some(NAME_COUNTED),
-            _ if readings > 1 => Some(COUNTED),
+            _ if !self.in_order(sort) || readings > 1 => Some(NAME_COUNTED),
             _ => None,
         }
     }
