@@ -85,15 +85,16 @@ const MAX_DRIVE: usize = 50_000;
 /// Where a word starts inside a name key (see `clientele_domain::search::word_tails`).
 const WORD_BOUNDARIES: [char; 3] = [' ', '-', '\''];
 
-/// The characters of an email term that `ix_client_search_terms_email_head` is keyed by,
-/// before the last and first name keys (migration 000017).
+/// The characters of a term that `ix_client_search_terms_head` is keyed by, after its
+/// field and before the last and first name keys (migration 000017).
 const HEAD: usize = 3;
 
-/// The most terms an email fragment that can be read from its head ([`Reading::heads`])
-/// is counted to. Above it, the head is walked in name order: a fragment of [`HEAD`]
-/// characters matches every entry of its head, and a longer one with more terms than
-/// this one in `heads / HEAD_COUNTED` of them, so a page costs at most about as much as
-/// counting and sorting this many (the head of "gma", for gmail, is most emails).
+/// The most terms a phrase longer than [`HEAD`] that can be read from its head
+/// ([`Reading::heads`]) is counted to. Above it, the head is walked in name order: it
+/// matches one entry in `head / HEAD_COUNTED` of it or more, so a page costs at most
+/// about as much as counting and sorting this many (the head of "gma", for gmail, is most
+/// emails). A phrase of [`HEAD`] characters matches every entry of its head: it is walked
+/// uncounted.
 const HEAD_COUNTED: usize = 5_000;
 
 /// One of the two name keys.
@@ -149,6 +150,12 @@ enum Terms {
 }
 
 impl Terms {
+    /// Whether `ix_client_search_terms_head` holds its terms: all but the phone's, whose
+    /// fragments are digits spread evenly, seldom common enough to need it.
+    fn has_heads(self) -> bool {
+        self != Terms::Substring(Searched::Phone)
+    }
+
     /// Its code in `client_search_terms.field`.
     fn code(self) -> &'static str {
         match self {
@@ -199,12 +206,12 @@ impl Reading {
     }
 
     /// Whether, as a branch of `readings` readings, its clients can be walked in the
-    /// list's order from the email heads (`ix_client_search_terms_email_head`): an email
-    /// fragment of [`HEAD`] characters or more by itself, in last-name order, read from
-    /// the terms alone (`terms_sorted`).
+    /// list's order from the heads of the terms (`ix_client_search_terms_head`): an email
+    /// fragment or an inner word of [`HEAD`] characters or more by itself, in last-name
+    /// order, read from the terms alone (`terms_sorted`).
     fn heads(&self, sort: ClientSort, readings: usize, terms_sorted: bool) -> bool {
-        matches!(self, Reading::Term(Terms::Substring(Searched::Email), fragment)
-            if fragment.chars().count() >= HEAD)
+        matches!(self, Reading::Term(terms, phrase)
+            if terms.has_heads() && phrase.chars().count() >= HEAD)
             && readings == 1
             && terms_sorted
             && sort == ClientSort::LastName
@@ -215,13 +222,16 @@ impl Reading {
     /// whatever its size (a short range is a short walk). A term range that is a branch
     /// by itself drives up to [`MAX_DRIVE`] entries; looked up (`terms_sorted` false),
     /// that is [`LOOKUP_COST`] times fewer clients, so it is counted no further. One whose
-    /// head can be walked drives up to [`HEAD_COUNTED`]. A range of the sort index in a
+    /// head can be walked drives up to [`HEAD_COUNTED`], or is walked uncounted when it is
+    /// a whole head. A range of the sort index in a
     /// branch of several is counted as far as a prefix of the other name: past that, the
     /// other reading drives if it was found few, and the range is walked otherwise, as it
     /// would be if counted further.
     fn cap(&self, sort: ClientSort, readings: usize, terms_sorted: bool) -> Option<usize> {
         match self {
-            _ if self.heads(sort, readings, terms_sorted) => Some(HEAD_COUNTED),
+            Reading::Term(_, phrase) if self.heads(sort, readings, terms_sorted) => {
+                (phrase.chars().count() > HEAD).then_some(HEAD_COUNTED)
+            }
             Reading::Term(..) if readings == 1 && !terms_sorted => Some(MAX_DRIVE / LOOKUP_COST),
             Reading::Term(..) => Some(COUNTED),
             _ if !self.in_order(sort) || readings > 1 => Some(NAME_COUNTED),
@@ -255,15 +265,15 @@ impl Reading {
 enum Plan<'a> {
     Walk,
     Drive(&'a Reading),
-    /// An email fragment's head, walked in the list's order ([`Reading::heads`]).
-    Heads(&'a str),
+    /// A term range's head, walked in the list's order ([`Reading::heads`]).
+    Heads(Terms, &'a str),
     /// A reading finds nobody.
     Empty,
 }
 
 /// The branch's plan, from the cost of reading all the clients of each of its readings
 /// (the counts): the cheapest, if cheap enough, drives (or, when it is a range of the
-/// sort index, is walked in order); otherwise the head of a common email fragment is
+/// sort index, is walked in order); otherwise the head of a common term range is
 /// walked when it can be, or else the sort index until a page is found, which is quick
 /// when the branch is common.
 fn plan<'a>(
@@ -292,8 +302,8 @@ fn plan<'a>(
             Plan::Drive(reading)
         }
         _ => match branch {
-            [reading @ Reading::Term(_, fragment)] if reading.heads(sort, 1, terms_sorted) => {
-                Plan::Heads(fragment)
+            [reading @ Reading::Term(terms, phrase)] if reading.heads(sort, 1, terms_sorted) => {
+                Plan::Heads(*terms, phrase)
             }
             _ => Plan::Walk,
         },
@@ -359,26 +369,32 @@ fn term_range(business: BusinessId, terms: Terms, prefix: &str) -> SelectStateme
         .take()
 }
 
-/// The email terms of `business` starting with `fragment` (of [`HEAD`] characters or
-/// more) as the range of `ix_client_search_terms_email_head` whose head is the
-/// fragment's, in last-name order; the rest of the fragment is a filter no index serves,
-/// so that neither database reads the primary key's range instead. The index's
-/// expression and its condition (it is partial) are written out as it has them: bound
-/// values would not tell either database that the index serves the query.
-fn head_range(backend: DbBackend, business: BusinessId, fragment: &str) -> SelectStatement {
+/// The terms of `business` of one field starting with `phrase` (of [`HEAD`] characters or
+/// more) as the range of `ix_client_search_terms_head` whose head is the phrase's, in
+/// last-name order; the rest of the phrase is a filter no index serves, so that neither
+/// database reads the primary key's range instead. The index's expression and its
+/// condition (it is partial) are written out as it has them: bound values would not tell
+/// either database that the index serves the query.
+fn head_range(
+    backend: DbBackend,
+    business: BusinessId,
+    terms: Terms,
+    phrase: &str,
+) -> SelectStatement {
     let term = client_search_terms::Column::Term;
-    let head: String = fragment.chars().take(HEAD).collect();
+    let head: String = phrase.chars().take(HEAD).collect();
+    let field = terms.code();
     let mut statement = Query::select()
         .from(client_search_terms::Entity)
         .and_where(client_search_terms::Column::BusinessId.eq(business.as_uuid()))
         .and_where(Expr::cust(format!(
-            "field = '{}'",
-            client_search_terms::EMAIL_SUFFIX
+            "field = '{field}' AND field <> '{}'",
+            client_search_terms::PHONE_SUFFIX
         )))
         .and_where(Expr::cust(format!("substr(term, 1, {HEAD})")).eq(head.as_str()))
         .take();
-    if head.len() < fragment.len() {
-        statement.cond_where(starts_with(unindexed(backend, term.as_str()), fragment));
+    if head.len() < phrase.len() {
+        statement.cond_where(starts_with(unindexed(backend, term.as_str()), phrase));
     }
     statement
 }
@@ -854,17 +870,23 @@ impl SeaTransaction {
                 .filter(|_| branch.len() == 1 || branch.iter().all(Reading::on_names));
             let page = match (plan(branch, found, query.sort, exclude.is_some()), exclude) {
                 (Plan::Empty, _) => continue,
-                (Plan::Walk, _) | (Plan::Heads(_), None) => {
+                (Plan::Walk, _) | (Plan::Heads(..), None) => {
                     let condition = branch.iter().fold(Condition::all(), |all, reading| {
                         all.add(filtering(backend, reading, in_order(reading)))
                     });
                     let select = sources.clients.clone().filter(condition);
                     branch_page(backend, select, query, after, false)?
                 }
-                (Plan::Heads(fragment), Some(exclude)) => {
-                    let range = head_range(backend, business, fragment);
-                    let email = (Terms::Substring(Searched::Email), fragment);
-                    term_page(backend, range, email, exclude.clone(), query, after)?
+                (Plan::Heads(terms, phrase), Some(exclude)) => {
+                    let range = head_range(backend, business, terms, phrase);
+                    term_page(
+                        backend,
+                        range,
+                        (terms, phrase),
+                        exclude.clone(),
+                        query,
+                        after,
+                    )?
                 }
                 (Plan::Drive(driver @ Reading::Term(terms, prefix)), Some(exclude)) => {
                     let condition = others(driver).add(exclude.clone());

@@ -22,7 +22,7 @@ mod m20261122_000013_client_search_terms;
 mod m20261122_000014_label_name_order;
 mod m20261122_000015_site_name_order;
 mod m20261122_000016_client_membership_ids;
-mod m20261122_000017_email_term_heads;
+mod m20261122_000017_search_term_heads;
 mod m20261122_000018_client_has_custom_values;
 
 pub(crate) struct Migrator;
@@ -71,7 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000014_label_name_order::Migration),
             Box::new(m20261122_000015_site_name_order::Migration),
             Box::new(m20261122_000016_client_membership_ids::Migration),
-            Box::new(m20261122_000017_email_term_heads::Migration),
+            Box::new(m20261122_000017_search_term_heads::Migration),
             Box::new(m20261122_000018_client_has_custom_values::Migration),
         ]
     }
