@@ -64,9 +64,7 @@ const ABOVE_ALL: char = char::MAX;
 /// primary key, both without reading a client row. See [`Reading::cap`].
 const COUNTED: usize = 20_000;
 
-/// The most clients a prefix of the name the list is *not* sorted by is counted to (and
-/// one of the name it is sorted by, in a branch with another reading: see
-/// [`Reading::cap`]). First and last names are about independent, so when more clients
+/// The most clients a prefix of the name the list is *not* sorted by is counted to. First and last names are about independent, so when more clients
 /// than this have it, the walk meets a page of them within `50 × clients / NAME_COUNTED`
 /// index entries.
 const NAME_COUNTED: usize = 5_000;
@@ -218,15 +216,13 @@ impl Reading {
     }
 
     /// The most clients it is counted to in a branch of `readings` readings, if it needs
-    /// a count at all: a range of the sort index that is a branch by itself is walked
-    /// whatever its size (a short range is a short walk). A term range that is a branch
+    /// a count at all: a range of the sort index is walked whatever its size (a short
+    /// range is a short walk), or, in a branch with another reading found few, the other
+    /// drives (up to [`NAME_COUNTED`] clients, sorted). A term range that is a branch
     /// by itself drives up to [`MAX_DRIVE`] entries; looked up (`terms_sorted` false),
     /// that is [`LOOKUP_COST`] times fewer clients, so it is counted no further. One whose
     /// head can be walked drives up to [`HEAD_COUNTED`], or is walked uncounted when it is
-    /// a whole head. A range of the sort index in a
-    /// branch of several is counted as far as a prefix of the other name: past that, the
-    /// other reading drives if it was found few, and the range is walked otherwise, as it
-    /// would be if counted further.
+    /// a whole head.
     fn cap(&self, sort: ClientSort, readings: usize, terms_sorted: bool) -> Option<usize> {
         match self {
             Reading::Term(_, phrase) if self.heads(sort, readings, terms_sorted) => {
@@ -234,7 +230,7 @@ impl Reading {
             }
             Reading::Term(..) if readings == 1 && !terms_sorted => Some(MAX_DRIVE / LOOKUP_COST),
             Reading::Term(..) => Some(COUNTED),
-            _ if !self.in_order(sort) || readings > 1 => Some(NAME_COUNTED),
+            _ if !self.in_order(sort) => Some(NAME_COUNTED),
             _ => None,
         }
     }
