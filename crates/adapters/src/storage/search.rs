@@ -663,12 +663,13 @@ fn branch_page(
 }
 
 /// A branch's page from the terms alone, in a name order: `(sort key, id)` of the
-/// clients with a term of `range` (the terms of `terms` starting with `prefix`) that pass
-/// `condition` (on the name keys), strictly after `after`, at most `limit`. A client with
-/// several terms in the range is one row, its last term's ([`last_in_range`]).
+/// clients with a term that `statement` reads (the terms of `terms` starting with
+/// `prefix`, from [`term_range`] or [`head_range`]) that pass `condition` (on the name
+/// keys), strictly after `after`, at most `limit`. A client with several terms in the
+/// range is one row, its last term's ([`last_in_range`]).
 fn term_page(
     backend: DbBackend,
-    mut range: SelectStatement,
+    mut statement: SelectStatement,
     (terms, prefix): (Terms, &str),
     condition: Condition,
     query: &ClientQuery,
@@ -678,7 +679,6 @@ fn term_page(
         clients::Column::Id => Expr::col(client_search_terms::Column::ClientId),
         other => Expr::col(other),
     };
-    let statement = &mut range;
     statement
         .cond_where(last_in_range(backend, terms, prefix))
         .cond_where(condition);
