@@ -127,6 +127,19 @@ const PEOPLE: &[(&str, &str, Option<&str>, Option<&str>)] = &[
     ),
 ];
 
+/// A client of `business` at `site` from `input`, created `minutes` after [`at`]'s start.
+fn client(business: BusinessId, site: SiteId, input: &ClientInput, minutes: i64) -> Client {
+    let when = at(minutes);
+    Client::create(
+        ClientId::from_uuid(UuidV7Ids.new_id()),
+        business,
+        NewClient::parse(input).unwrap(),
+        vec![site],
+        when,
+        when.date_naive(),
+    )
+}
+
 /// Every client of [`PEOPLE`] three times over, so pages of a few hold ties on names.
 fn people(business: BusinessId, site: SiteId) -> Vec<Client> {
     let mut clients = Vec::new();
@@ -142,16 +155,7 @@ fn people(business: BusinessId, site: SiteId) -> Vec<Client> {
                 phone: phone.map(Into::into),
                 ..ClientInput::default()
             };
-            let new = NewClient::parse(&input).unwrap();
-            let when = at(round * 100 + n as i64);
-            clients.push(Client::create(
-                ClientId::from_uuid(UuidV7Ids.new_id()),
-                business,
-                new,
-                vec![site],
-                when,
-                when.date_naive(),
-            ));
+            clients.push(client(business, site, &input, round * 100 + n as i64));
         }
     }
     clients
@@ -404,14 +408,7 @@ async fn cl_1_cl_5_a_name_whose_folded_key_is_long_is_stored_and_found() {
         last_name: name,
         ..ClientInput::default()
     };
-    let client = Client::create(
-        ClientId::from_uuid(UuidV7Ids.new_id()),
-        business,
-        NewClient::parse(&input).unwrap(),
-        vec![site],
-        at(0),
-        at(0).date_naive(),
-    );
+    let client = client(business, site, &input, 0);
     insert(&storage, std::slice::from_ref(&client)).await;
 
     let search = ClientSearch::parse("q", "{salla llahu").unwrap();
@@ -440,14 +437,7 @@ async fn cl_5_to_cl_7_a_name_or_fragment_thousands_of_clients_share_is_found_in_
                 phone: Some(format!("06 {:02} {:02} 00 00", n / 100, n % 100)),
                 ..ClientInput::default()
             };
-            Client::create(
-                ClientId::from_uuid(UuidV7Ids.new_id()),
-                business,
-                NewClient::parse(&input).unwrap(),
-                vec![site],
-                at(n),
-                at(n).date_naive(),
-            )
+            client(business, site, &input, n)
         })
         .collect();
     insert(&storage, &clients).await;
@@ -497,14 +487,7 @@ async fn cl_7_an_email_fragment_in_thousands_of_terms_is_read_from_its_head_in_o
                 email: Some(email),
                 ..ClientInput::default()
             };
-            Client::create(
-                ClientId::from_uuid(UuidV7Ids.new_id()),
-                business,
-                NewClient::parse(&input).unwrap(),
-                vec![site],
-                at(n),
-                at(n).date_naive(),
-            )
+            client(business, site, &input, n)
         })
         .collect();
     insert(&storage, &clients).await;
