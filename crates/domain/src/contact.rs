@@ -33,8 +33,7 @@ impl EmailAddress {
         if local.is_empty() || local.contains('@') {
             return Err(invalid("is not an email address"));
         }
-        let labels: Vec<&str> = domain.split('.').collect();
-        if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
+        if !domain.contains('.') || domain.split('.').any(str::is_empty) {
             return Err(invalid(
                 "is not an email address: the domain needs a dot (example.com)",
             ));

@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use sea_orm::sea_query::{Alias, ColumnRef, Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityName,
-    EntityTrait, IdenStatic, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    EntityTrait, IdenStatic, JoinType, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    QueryTrait, Select,
 };
 use thiserror::Error;
 use uuid::Uuid;
@@ -435,20 +436,16 @@ where
 }
 
 impl SeaTransaction {
-    /// The client rows `select` finds (each with its site and label ids), as [`ClientRow`]s:
-    /// the select's columns are replaced with [`ClientRow::COLUMNS`].
+    /// The client rows `select` finds (each with its site and label ids), as fetched: the
+    /// select's columns are replaced with [`ClientRow::COLUMNS`], which
+    /// [`Self::with_client_children`] reads.
     pub(super) async fn client_rows(
         &self,
         select: Select<clients::Entity>,
-    ) -> Result<Vec<ClientRow>, StorageError> {
+    ) -> Result<Vec<QueryResult>, StorageError> {
         let select = select.select_only().columns(ClientRow::COLUMNS);
         let statement = select.build(self.txn.get_database_backend());
-        let rows = self
-            .txn
-            .query_all_raw(statement)
-            .await
-            .map_err(unexpected)?;
-        rows.iter().map(ClientRow::decode).collect()
+        self.txn.query_all_raw(statement).await.map_err(unexpected)
     }
 
     /// Clients from their rows read by [`Self::client_rows`], and the custom field
@@ -456,8 +453,12 @@ impl SeaTransaction {
     async fn with_client_children(
         &self,
         business: BusinessId,
-        rows: Vec<ClientRow>,
+        rows: &[QueryResult],
     ) -> Result<Vec<Client>, StorageError> {
+        let rows: Vec<ClientRow<'_>> = rows
+            .iter()
+            .map(ClientRow::decode)
+            .collect::<Result<_, _>>()?;
         let ids: Vec<Uuid> = (rows.iter())
             .filter(|row| row.has_custom_values)
             .map(|row| row.id)
@@ -483,7 +484,7 @@ impl SeaTransaction {
         select: &Select<clients::Entity>,
         query: &ClientQuery,
         labels: &[LabelId],
-    ) -> Result<Vec<ClientRow>, StorageError> {
+    ) -> Result<Vec<QueryResult>, StorageError> {
         let mut parts = Vec::new();
         for label in labels {
             let mut page = ordered(
@@ -599,7 +600,7 @@ impl ClientRepository for SeaTransaction {
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::Id.eq(id.as_uuid()));
         let rows = self.client_rows(select).await?;
-        Ok(self.with_client_children(business, rows).await?.pop())
+        Ok(self.with_client_children(business, &rows).await?.pop())
     }
 
     async fn update_client(
@@ -677,7 +678,7 @@ impl ClientRepository for SeaTransaction {
                 self.client_rows(page).await?
             }
         };
-        self.with_client_children(business, rows).await
+        self.with_client_children(business, &rows).await
     }
 
     async fn clients_by_email(
@@ -693,7 +694,7 @@ impl ClientRepository for SeaTransaction {
             .order_by_asc(clients::Column::Id)
             .limit(u64::from(limit));
         let rows = self.client_rows(select).await?;
-        self.with_client_children(business, rows).await
+        self.with_client_children(business, &rows).await
     }
 
     async fn email_banned(

@@ -396,30 +396,34 @@ fn id_text(ids: impl IntoIterator<Item = Uuid>) -> String {
     texts.join(",")
 }
 
-/// The columns of a `clients` row a [`Client`] is made of: all but the search keys, which
-/// only queries read.
-pub(crate) struct ClientRow {
+/// The columns of a `clients` row a [`Client`] is made of (all but the search keys, which
+/// only queries read), borrowed from the fetched row: its text is copied once, into the
+/// domain values it parses into.
+pub(crate) struct ClientRow<'r> {
     pub(crate) business_id: Uuid,
     pub(crate) id: Uuid,
-    first_name: String,
-    last_name: String,
-    email: Option<String>,
-    phone: Option<String>,
+    first_name: &'r str,
+    last_name: &'r str,
+    email: Option<&'r str>,
+    phone: Option<&'r str>,
     banned: bool,
     has_account: bool,
-    client_notes: Option<String>,
+    client_notes: Option<&'r str>,
     client_since: chrono::NaiveDate,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     admin_updated_at: DateTime<Utc>,
     version: i64,
-    site_ids: String,
-    label_ids: String,
+    site_ids: &'r str,
+    label_ids: &'r str,
     /// Whether its custom values are to be read.
     pub(crate) has_custom_values: bool,
 }
 
-impl ClientRow {
+/// The position of `clients.id` in [`ClientRow::COLUMNS`].
+const CLIENT_ID_AT: usize = 1;
+
+impl<'r> ClientRow<'r> {
     /// What a read of clients selects, in this order.
     pub(crate) const COLUMNS: [clients::Column; 17] = {
         use clients::Column as C;
@@ -448,7 +452,7 @@ impl ClientRow {
     /// sea-orm's derived decoder looks every column up by name and formats a message for
     /// every NULL, which was the larger part of the product's own work on a page of 500
     /// (`docs/benchmarks.md`).
-    pub(crate) fn decode(row: &QueryResult) -> Result<Self, StorageError> {
+    pub(crate) fn decode(row: &'r QueryResult) -> Result<Self, StorageError> {
         let decoded = match (row.try_as_pg_row(), row.try_as_sqlite_row()) {
             (Some(row), _) => Self::from_sqlx(row),
             (_, Some(row)) => Self::from_sqlx(row),
@@ -457,35 +461,49 @@ impl ClientRow {
         decoded.map_err(unexpected)
     }
 
-    fn from_sqlx<'r, R>(row: &'r R) -> Result<Self, sqlx::Error>
+    /// Only the client id of a row selecting [`Self::COLUMNS`].
+    pub(crate) fn id_of(row: &QueryResult) -> Result<Uuid, StorageError> {
+        let id = match (row.try_as_pg_row(), row.try_as_sqlite_row()) {
+            (Some(row), _) => sqlx::Row::try_get_unchecked(row, CLIENT_ID_AT),
+            (_, Some(row)) => sqlx::Row::try_get_unchecked(row, CLIENT_ID_AT),
+            _ => return Err(unexpected(UnknownRow)),
+        };
+        id.map_err(unexpected)
+    }
+
+    /// Decodes without sqlx's check of each column's declared type against the Rust
+    /// type (a third of the decoding time): the columns are [`Self::COLUMNS`] of the
+    /// adapter's own schema, whose types the tests read on both databases, and a decoder
+    /// still refuses a value of the wrong size or encoding.
+    fn from_sqlx<R>(row: &'r R) -> Result<Self, sqlx::Error>
     where
         R: sqlx::Row,
         usize: sqlx::ColumnIndex<R>,
-        Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        chrono::NaiveDate: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        Uuid: sqlx::Decode<'r, R::Database>,
+        &'r str: sqlx::Decode<'r, R::Database>,
+        bool: sqlx::Decode<'r, R::Database>,
+        i64: sqlx::Decode<'r, R::Database>,
+        chrono::NaiveDate: sqlx::Decode<'r, R::Database>,
+        DateTime<Utc>: sqlx::Decode<'r, R::Database>,
     {
         Ok(Self {
-            business_id: row.try_get(0)?,
-            id: row.try_get(1)?,
-            first_name: row.try_get(2)?,
-            last_name: row.try_get(3)?,
-            email: row.try_get(4)?,
-            phone: row.try_get(5)?,
-            banned: row.try_get(6)?,
-            has_account: row.try_get(7)?,
-            client_notes: row.try_get(8)?,
-            client_since: row.try_get(9)?,
-            created_at: row.try_get(10)?,
-            updated_at: row.try_get(11)?,
-            admin_updated_at: row.try_get(12)?,
-            version: row.try_get(13)?,
-            site_ids: row.try_get(14)?,
-            label_ids: row.try_get(15)?,
-            has_custom_values: row.try_get(16)?,
+            business_id: row.try_get_unchecked(0)?,
+            id: row.try_get_unchecked(CLIENT_ID_AT)?,
+            first_name: row.try_get_unchecked(2)?,
+            last_name: row.try_get_unchecked(3)?,
+            email: row.try_get_unchecked(4)?,
+            phone: row.try_get_unchecked(5)?,
+            banned: row.try_get_unchecked(6)?,
+            has_account: row.try_get_unchecked(7)?,
+            client_notes: row.try_get_unchecked(8)?,
+            client_since: row.try_get_unchecked(9)?,
+            created_at: row.try_get_unchecked(10)?,
+            updated_at: row.try_get_unchecked(11)?,
+            admin_updated_at: row.try_get_unchecked(12)?,
+            version: row.try_get_unchecked(13)?,
+            site_ids: row.try_get_unchecked(14)?,
+            label_ids: row.try_get_unchecked(15)?,
+            has_custom_values: row.try_get_unchecked(16)?,
         })
     }
 }
@@ -496,31 +514,29 @@ impl ClientRow {
 #[error("a row from a connection other than SQLite or PostgreSQL")]
 struct UnknownRow;
 
-impl TryFrom<ClientRow> for Client {
+impl TryFrom<ClientRow<'_>> for Client {
     type Error = StorageError;
 
-    fn try_from(row: ClientRow) -> Result<Self, Self::Error> {
+    fn try_from(row: ClientRow<'_>) -> Result<Self, Self::Error> {
         const T: &str = "clients";
-        let sites = id_list(T, "site_ids", &row.site_ids)?;
-        let labels = id_list(T, "label_ids", &row.label_ids)?;
+        let sites = id_list(T, "site_ids", row.site_ids)?;
+        let labels = id_list(T, "label_ids", row.label_ids)?;
         let email = row
             .email
-            .as_deref()
             .map(|raw| {
                 EmailAddress::parse("email", raw).map_err(|e| corrupt(T, "email", e.message))
             })
             .transpose()?;
         let phone = row
             .phone
-            .as_deref()
             .map(|raw| PhoneNumber::parse("phone", raw).map_err(|e| corrupt(T, "phone", e.message)))
             .transpose()?;
         Ok(Self {
             id: row.id.into(),
             business_id: row.business_id.into(),
-            first_name: PersonName::parse("first_name", &row.first_name)
+            first_name: PersonName::parse("first_name", row.first_name)
                 .map_err(|e| corrupt(T, "first_name", e.message))?,
-            last_name: PersonName::parse("last_name", &row.last_name)
+            last_name: PersonName::parse("last_name", row.last_name)
                 .map_err(|e| corrupt(T, "last_name", e.message))?,
             email,
             phone,
@@ -530,7 +546,6 @@ impl TryFrom<ClientRow> for Client {
             has_account: row.has_account,
             client_notes: row
                 .client_notes
-                .as_deref()
                 .map(|raw| {
                     NoteText::parse("client_notes", raw)
                         .map_err(|e| corrupt(T, "client_notes", e.message))

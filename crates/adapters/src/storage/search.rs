@@ -41,7 +41,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic,
-    QueryFilter, QuerySelect, QueryTrait, Select,
+    QueryFilter, QueryResult, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -908,7 +908,7 @@ impl SeaTransaction {
         filtered: Filtered,
         query: &ClientQuery,
         search: &ClientSearch,
-    ) -> Result<Vec<ClientRow>, StorageError> {
+    ) -> Result<Vec<QueryResult>, StorageError> {
         let backend = self.txn.get_database_backend();
         let exact_names = match query.past_exact_matches {
             true => Vec::new(),
@@ -966,7 +966,7 @@ impl SeaTransaction {
         business: BusinessId,
         parts: Vec<(i32, SelectStatement)>,
         query: &ClientQuery,
-    ) -> Result<Vec<ClientRow>, StorageError> {
+    ) -> Result<Vec<QueryResult>, StorageError> {
         let Some(statement) = merged(parts, query.sort, query.limit) else {
             return Ok(Vec::new());
         };
@@ -988,19 +988,18 @@ impl SeaTransaction {
         &self,
         business: BusinessId,
         ids: &[Uuid],
-    ) -> Result<Vec<ClientRow>, StorageError> {
+    ) -> Result<Vec<QueryResult>, StorageError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::Id.is_in(ids.iter().copied()));
-        let mut rows: HashMap<Uuid, ClientRow> = self
-            .client_rows(select)
-            .await?
-            .into_iter()
-            .map(|row| (row.id, row))
-            .collect();
-        Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+        let rows = self.client_rows(select).await?;
+        let mut by_id: HashMap<Uuid, QueryResult> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            by_id.insert(ClientRow::id_of(&row)?, row);
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 }
