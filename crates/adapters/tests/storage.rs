@@ -425,6 +425,40 @@ async fn cl_1_a_client_round_trips_equal_with_accents_contact_details_sites_and_
 }
 
 #[tokio::test]
+async fn a_clients_instants_round_trip_equal_on_both_sides_of_the_database_epochs() {
+    // Arrange: PostgreSQL counts microseconds from 2000-01-01, Unix from 1970-01-01; a
+    // client's instants read back from either side of both, to the microsecond.
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+    let cases = [
+        (
+            "1969-12-31T23:59:59.000001Z",
+            "1999-12-31T23:59:59.999999Z",
+            "2000-01-01T00:00:00Z",
+        ),
+        (
+            "1970-01-01T00:00:00.000001Z",
+            "2000-01-01T00:00:00.000001Z",
+            "9999-12-31T23:59:59.999999Z",
+        ),
+    ];
+    for (created, updated, admin_updated) in cases {
+        let mut client = client(business.id, "Ana", "Lima", &[paris.id]);
+        client.created_at = at(created);
+        client.updated_at = at(updated);
+        client.admin_updated_at = at(admin_updated);
+
+        // Act
+        insert_clients(&storage, std::slice::from_ref(&client)).await;
+        let stored = stored_client(&storage, &client).await;
+
+        // Assert
+        assert_eq!(stored, Some(client), "{created} {updated} {admin_updated}");
+    }
+}
+
+#[tokio::test]
 async fn pl_11_a_stale_version_is_a_conflict_and_changes_nothing() {
     // Arrange
     let (storage, _db) = fresh_storage().await;

@@ -410,9 +410,9 @@ pub(crate) struct ClientRow<'r> {
     has_account: bool,
     client_notes: Option<&'r str>,
     client_since: chrono::NaiveDate,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    admin_updated_at: DateTime<Utc>,
+    created_at: Instant,
+    updated_at: Instant,
+    admin_updated_at: Instant,
     version: i64,
     site_ids: &'r str,
     label_ids: &'r str,
@@ -484,7 +484,7 @@ impl<'r> ClientRow<'r> {
         bool: sqlx::Decode<'r, R::Database>,
         i64: sqlx::Decode<'r, R::Database>,
         chrono::NaiveDate: sqlx::Decode<'r, R::Database>,
-        DateTime<Utc>: sqlx::Decode<'r, R::Database>,
+        Instant: sqlx::Decode<'r, R::Database>,
     {
         Ok(Self {
             business_id: row.try_get_unchecked(0)?,
@@ -554,11 +554,45 @@ impl TryFrom<ClientRow<'_>> for Client {
             // Read for the whole page by a query of their own (`custom_fields.rs`).
             custom_fields: Default::default(),
             client_since: row.client_since,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            admin_updated_at: row.admin_updated_at,
+            created_at: row.created_at.0,
+            updated_at: row.updated_at.0,
+            admin_updated_at: row.admin_updated_at.0,
             version: Version::new(row.version),
         })
+    }
+}
+
+/// An instant as [`ClientRow`] reads it. PostgreSQL sends a `timestamptz` in binary as
+/// microseconds since 2000-01-01 UTC, which this adds to the Unix epoch's offset; sqlx's
+/// decoder builds that date for each value and goes through a fixed offset, about a
+/// tenth of the decoding of a page of 500. Text values, and SQLite's, go through sqlx.
+struct Instant(DateTime<Utc>);
+
+/// Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z.
+const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
+/// A `timestamptz` outside the range of `DateTime<Utc>` (PostgreSQL's `infinity`).
+#[derive(Debug, Error)]
+#[error("the instant {0} µs from 2000-01-01 is out of range")]
+struct InstantOutOfRange(i64);
+
+impl<'r> sqlx::Decode<'r, sqlx::Postgres> for Instant {
+    fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        if value.format() != sqlx::postgres::PgValueFormat::Binary {
+            return <DateTime<Utc> as sqlx::Decode<sqlx::Postgres>>::decode(value).map(Self);
+        }
+        let micros = <i64 as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+        let instant = micros
+            .checked_add(POSTGRES_EPOCH_MICROS)
+            .and_then(DateTime::from_timestamp_micros)
+            .ok_or(InstantOutOfRange(micros))?;
+        Ok(Self(instant))
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for Instant {
+    fn decode(value: sqlx::sqlite::SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        <DateTime<Utc> as sqlx::Decode<sqlx::Sqlite>>::decode(value).map(Self)
     }
 }
 
