@@ -1,6 +1,7 @@
 //! Contact details that several aggregates share: email addresses and phone numbers
 //! (CL-1, PL-23). Both are stored as typed and compared through a normalised key.
 
+use crate::text;
 use crate::validation::FieldError;
 
 /// An email address, kept as typed (trimmed) and compared case-insensitively.
@@ -18,13 +19,13 @@ impl EmailAddress {
         if value.is_empty() {
             return Err(FieldError::new(field, "must not be empty"));
         }
-        if value.chars().count() > Self::MAX {
+        if text::longer_than(value, Self::MAX) {
             return Err(FieldError::new(
                 field,
                 format!("must be at most {} characters", Self::MAX),
             ));
         }
-        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if text::any_char(value, |c| c.is_whitespace() || c.is_control()) {
             return Err(invalid("is not an email address: it contains a space"));
         }
         let Some((local, domain)) = value.rsplit_once('@') else {
@@ -71,7 +72,7 @@ impl PhoneNumber {
         if typed.is_empty() {
             return Err(FieldError::new(field, "must not be empty"));
         }
-        if typed.chars().count() > Self::MAX_TYPED {
+        if text::longer_than(typed, Self::MAX_TYPED) {
             return Err(FieldError::new(
                 field,
                 format!("must be at most {} characters", Self::MAX_TYPED),

@@ -57,13 +57,13 @@ impl ClientSearch {
                 "must not be blank: type a name, an email or at least 2 digits of a phone number",
             ));
         }
-        if text.chars().count() > MAX_QUERY {
+        if text::longer_than(text, MAX_QUERY) {
             return Err(FieldError::new(
                 field,
                 format!("must be at most {MAX_QUERY} characters"),
             ));
         }
-        if text.chars().any(char::is_control) {
+        if text::any_char(text, char::is_control) {
             return Err(FieldError::new(
                 field,
                 "must not contain control characters",

@@ -23,13 +23,13 @@ pub fn optional_line(field: &str, raw: &str, max: usize) -> Result<Option<String
 }
 
 fn line(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
-    if value.chars().count() > max {
+    if longer_than(value, max) {
         return Err(FieldError::new(
             field,
             format!("must be at most {max} characters"),
         ));
     }
-    if value.chars().any(char::is_control) {
+    if any_char(value, char::is_control) {
         return Err(FieldError::new(
             field,
             "must not contain control characters",
@@ -46,22 +46,38 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, Field
     if value.is_empty() {
         return Err(FieldError::new(field, "must not be empty"));
     }
-    if value.chars().count() > max {
+    if longer_than(value, max) {
         return Err(FieldError::new(
             field,
             format!("must be at most {max} characters"),
         ));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    if any_char(value, |c| {
+        c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+    }) {
         return Err(FieldError::new(
             field,
             "must not contain control characters other than line breaks and tabs",
         ));
     }
     Ok(value.to_owned())
+}
+
+/// Whether `value` has more than `max` characters. A text of at most `max` bytes has not
+/// (a character is at least a byte), so most are never counted.
+pub fn longer_than(value: &str, max: usize) -> bool {
+    value.len() > max && value.chars().count() > max
+}
+
+/// Whether `refused` refuses any character of `value`. An all-ASCII text (most names, and
+/// every email address and phone number) is read byte by byte, without decoding UTF-8:
+/// stored clients are checked again each time they are read.
+pub fn any_char(value: &str, refused: impl Fn(char) -> bool) -> bool {
+    if value.is_ascii() {
+        value.bytes().any(|byte| refused(char::from(byte)))
+    } else {
+        value.chars().any(refused)
+    }
 }
 
 /// The longest search key, in bytes. Folding can make a key much longer than its text
@@ -124,6 +140,23 @@ mod tests {
         assert!(required_text("f", "a\u{1b}[31mb", 20).is_err());
         assert!(required_text("f", "é".repeat(21).as_str(), 20).is_err());
         assert!(required_text("f", "é".repeat(20).as_str(), 20).is_ok());
+    }
+
+    proptest::proptest! {
+        /// The shortcuts answer as counting and decoding every character would, on
+        /// all-ASCII text (control characters included) and on any other.
+        #[test]
+        fn the_shortcuts_answer_as_decoding_every_character(
+            text in "[\\x00-\\x7f]{0,12}|\\PC{0,12}|.{0,12}",
+            max in 0_usize..40,
+        ) {
+            let predicates: [fn(char) -> bool; 3] =
+                [char::is_control, char::is_whitespace, |c| c == 'x'];
+            for refused in predicates {
+                proptest::prop_assert_eq!(any_char(&text, refused), text.chars().any(refused));
+            }
+            proptest::prop_assert_eq!(longer_than(&text, max), text.chars().count() > max);
+        }
     }
 
     #[test]

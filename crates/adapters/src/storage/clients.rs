@@ -464,14 +464,16 @@ impl SeaTransaction {
             .map(|row| row.id)
             .collect();
         let mut custom_values = self.custom_values_of(business, &ids).await?;
-        rows.into_iter()
-            .map(|row| {
-                let values = custom_values.remove(&row.id).unwrap_or_default();
-                let mut client = Client::try_from(row)?;
+        let mut clients = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (id, flagged) = (row.id, row.has_custom_values);
+            let mut client = Client::try_from(row)?;
+            if flagged && let Some(values) = custom_values.remove(&id) {
                 client.custom_fields = values;
-                Ok(client)
-            })
-            .collect()
+            }
+            clients.push(client);
+        }
+        Ok(clients)
     }
 
     /// CL-10: a page of the clients of `select` with any of `labels`, in a name order:
