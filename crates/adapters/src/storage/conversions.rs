@@ -410,9 +410,9 @@ pub(crate) struct ClientRow<'r> {
     has_account: bool,
     client_notes: Option<&'r str>,
     client_since: chrono::NaiveDate,
-    created_at: Instant,
-    updated_at: Instant,
-    admin_updated_at: Instant,
+    created_at: StoredInstant,
+    updated_at: StoredInstant,
+    admin_updated_at: StoredInstant,
     version: i64,
     site_ids: &'r str,
     label_ids: &'r str,
@@ -472,7 +472,7 @@ impl<'r> ClientRow<'r> {
     }
 
     /// Decodes without sqlx's check of each column's declared type against the Rust
-    /// type (a third of the decoding time): the columns are [`Self::COLUMNS`] of the
+    /// type (a quarter of the decoding time): the columns are [`Self::COLUMNS`] of the
     /// adapter's own schema, whose types the tests read on both databases, and a decoder
     /// still refuses a value of the wrong size or encoding.
     fn from_sqlx<R>(row: &'r R) -> Result<Self, sqlx::Error>
@@ -484,7 +484,7 @@ impl<'r> ClientRow<'r> {
         bool: sqlx::Decode<'r, R::Database>,
         i64: sqlx::Decode<'r, R::Database>,
         chrono::NaiveDate: sqlx::Decode<'r, R::Database>,
-        Instant: sqlx::Decode<'r, R::Database>,
+        StoredInstant: sqlx::Decode<'r, R::Database>,
     {
         Ok(Self {
             business_id: row.try_get_unchecked(0)?,
@@ -566,7 +566,7 @@ impl TryFrom<ClientRow<'_>> for Client {
 /// microseconds since 2000-01-01 UTC, which this adds to the Unix epoch's offset; sqlx's
 /// decoder builds that date for each value and goes through a fixed offset, about a
 /// tenth of the decoding of a page of 500. Text values, and SQLite's, go through sqlx.
-struct Instant(DateTime<Utc>);
+struct StoredInstant(DateTime<Utc>);
 
 /// Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z.
 const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
@@ -574,9 +574,9 @@ const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
 /// A `timestamptz` outside the range of `DateTime<Utc>` (PostgreSQL's `infinity`).
 #[derive(Debug, Error)]
 #[error("the instant {0} µs from 2000-01-01 is out of range")]
-struct InstantOutOfRange(i64);
+struct StoredInstantOutOfRange(i64);
 
-impl<'r> sqlx::Decode<'r, sqlx::Postgres> for Instant {
+impl<'r> sqlx::Decode<'r, sqlx::Postgres> for StoredInstant {
     fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
         if value.format() != sqlx::postgres::PgValueFormat::Binary {
             return <DateTime<Utc> as sqlx::Decode<sqlx::Postgres>>::decode(value).map(Self);
@@ -585,12 +585,12 @@ impl<'r> sqlx::Decode<'r, sqlx::Postgres> for Instant {
         let instant = micros
             .checked_add(POSTGRES_EPOCH_MICROS)
             .and_then(DateTime::from_timestamp_micros)
-            .ok_or(InstantOutOfRange(micros))?;
+            .ok_or(StoredInstantOutOfRange(micros))?;
         Ok(Self(instant))
     }
 }
 
-impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for Instant {
+impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for StoredInstant {
     fn decode(value: sqlx::sqlite::SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
         <DateTime<Utc> as sqlx::Decode<sqlx::Sqlite>>::decode(value).map(Self)
     }
