@@ -508,3 +508,48 @@ async fn cl_7_an_email_fragment_in_thousands_of_terms_is_read_from_its_head_in_o
         }
     }
 }
+
+#[tokio::test]
+async fn cl_5_branches_along_one_last_name_range_are_read_by_one_walk() {
+    let (storage, _database) = fresh_storage().await;
+    let (business, site) = business_with_site(&storage).await;
+    // More than storage counts a first name to (5,000) are Sophies, so "sophie ler" walks
+    // the last names from "ler" for them; the Anne-Sophies there, few, are read by the
+    // same walk rather than a page of their own. Pauls there match neither; three are
+    // exactly Sophie Ler, listed first.
+    let names = (0..5_180_i64).map(|n| match n {
+        0..5_001 => ("Sophie".to_owned(), format!("Nom{:04}", (n * 7919) % 5_001)),
+        5_001..5_061 => ("Sophie".to_owned(), format!("Leroy{}", n % 7)),
+        5_061..5_121 => (format!("Anne-Sophie{}", n % 3), format!("Lerouge{}", n % 5)),
+        5_121..5_177 => ("Paul".to_owned(), format!("Lerner{}", n % 4)),
+        _ => ("Sophie".to_owned(), "Ler".to_owned()),
+    });
+    let clients: Vec<Client> = names
+        .enumerate()
+        .map(|(n, (first_name, last_name))| {
+            let input = ClientInput {
+                first_name,
+                last_name,
+                ..ClientInput::default()
+            };
+            client(business, site, &input, n as i64)
+        })
+        .collect();
+    insert(&storage, &clients).await;
+
+    for raw in ["sophie ler", "sophie lero", "anne ler", "sophie lerou"] {
+        let search = ClientSearch::parse("q", raw).unwrap();
+        for sort in [
+            ClientSort::LastName,
+            ClientSort::FirstName,
+            ClientSort::CreatedAt,
+        ] {
+            for limit in [7, 250] {
+                let got = all_pages(&storage, business, search_query(&search, sort, limit)).await;
+                let want = expected(&search, sort, &clients);
+                assert!(!want.is_empty(), "q={raw:?}");
+                assert_eq!(got, want, "q={raw:?} sort={sort:?} limit={limit}");
+            }
+        }
+    }
+}

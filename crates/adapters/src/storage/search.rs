@@ -306,6 +306,45 @@ fn plan<'a>(
     }
 }
 
+/// The ranges of the sort index that a branch of two readings is walked along, each with
+/// the other readings of every branch of two along it that is walked or driven: one walk
+/// of the range, filtered by any of them, reads them all. It stops no later than the walk
+/// of the branch planned to walk it (it only meets more matches), and the others' drives
+/// are saved ("sophie ler": the first names starting with "sophie" walk the last names
+/// from "ler", and the 7,006 first-name words "sophie" no longer drive a page of their
+/// own).
+fn shared_walks<'a>(
+    branches: &'a [Vec<Reading>],
+    plans: &[Plan<'_>],
+    sort: ClientSort,
+) -> Vec<(&'a Reading, Vec<&'a Reading>)> {
+    let mut walks: Vec<(&Reading, Vec<&Reading>)> = Vec::new();
+    for (branch, plan) in branches.iter().zip(plans) {
+        if let (Plan::Walk, [a, b]) = (plan, branch.as_slice())
+            && let Some(range) = [a, b].into_iter().find(|r| r.in_order(sort))
+            && walks.iter().all(|(walked, _)| *walked != range)
+        {
+            walks.push((range, Vec::new()));
+        }
+    }
+    for (branch, plan) in branches.iter().zip(plans) {
+        if !matches!(plan, Plan::Walk | Plan::Drive(_)) {
+            continue;
+        }
+        for (range, others) in &mut walks {
+            if walked_along(branch, range) {
+                others.extend(branch.iter().filter(|r| *r != *range));
+            }
+        }
+    }
+    walks
+}
+
+/// Whether `branch` is two readings, one of them `range`.
+fn walked_along(branch: &[Reading], range: &Reading) -> bool {
+    branch.len() == 2 && branch.contains(range)
+}
+
 /// A column as written in a branch: plainly where an index may serve it, and where none
 /// must, as `+column` on SQLite and `COALESCE(column, column)` on PostgreSQL (the same
 /// value and collation, which no index serves; see the module documentation).
@@ -849,9 +888,32 @@ impl SeaTransaction {
         found: &HashMap<Reading, Found>,
     ) -> Result<Vec<SelectStatement>, StorageError> {
         let backend = self.txn.get_database_backend();
+        let in_order = |reading: &Reading| reading.in_order(query.sort);
+        // A term page filters the branch's other readings on the name keys it carries:
+        // fine when there are none, or they all read names.
+        let excludes: Vec<Option<&Condition>> = (branches.iter())
+            .map(|branch| {
+                (sources.terms.as_ref())
+                    .filter(|_| branch.len() == 1 || branch.iter().all(Reading::on_names))
+            })
+            .collect();
+        let plans: Vec<Plan<'_>> = (branches.iter().zip(&excludes))
+            .map(|(branch, exclude)| plan(branch, found, query.sort, exclude.is_some()))
+            .collect();
+        let walks = shared_walks(branches, &plans, query.sort);
         let mut pages = Vec::new();
-        for branch in branches {
-            let in_order = |reading: &Reading| reading.in_order(query.sort);
+        for (range, others) in &walks {
+            let others = (others.iter()).fold(Condition::any(), |any, other| {
+                any.add(filtering(backend, other, false))
+            });
+            let condition = filtering(backend, range, true).add(others);
+            let select = sources.clients.clone().filter(condition);
+            pages.push(branch_page(backend, select, query, after, false)?);
+        }
+        for ((branch, exclude), plan) in branches.iter().zip(excludes).zip(plans) {
+            if walks.iter().any(|(range, _)| walked_along(branch, range)) {
+                continue;
+            }
             let others = |driver: &Reading| {
                 branch
                     .iter()
@@ -860,11 +922,7 @@ impl SeaTransaction {
                         all.add(filtering(backend, reading, false))
                     })
             };
-            // A term page filters the branch's other readings on the name keys it
-            // carries: fine when there are none, or they all read names.
-            let exclude = (sources.terms.as_ref())
-                .filter(|_| branch.len() == 1 || branch.iter().all(Reading::on_names));
-            let page = match (plan(branch, found, query.sort, exclude.is_some()), exclude) {
+            let page = match (plan, exclude) {
                 (Plan::Empty, _) => continue,
                 (Plan::Walk, _) | (Plan::Heads(..), None) => {
                     let condition = branch.iter().fold(Condition::all(), |all, reading| {
