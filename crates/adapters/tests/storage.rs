@@ -459,6 +459,35 @@ async fn a_clients_instants_round_trip_equal_on_both_sides_of_the_database_epoch
 }
 
 #[tokio::test]
+async fn a_read_sees_one_snapshot_while_a_write_commits_beside_it() {
+    // Arrange: a read has seen the client; then a rename is committed beside it.
+    let (storage, _db) = fresh_storage().await;
+    let (business, paris) = business_with_site(&storage).await;
+    let original = client(business.id, "Ana", "Silva", &[paris.id]);
+    insert_clients(&storage, std::slice::from_ref(&original)).await;
+    let mut read = storage.read().await.unwrap();
+    let seen = read.client(business.id, original.id).await.unwrap();
+    let mut renamed = original.clone();
+    renamed.last_name = clientele_domain::PersonName::parse("last_name", "Souza").unwrap();
+    renamed.version = original.version.next();
+    let mut write = storage.begin().await.unwrap();
+    write
+        .update_client(&renamed, original.version)
+        .await
+        .unwrap();
+    write.commit().await.unwrap();
+
+    // Act
+    let seen_again = read.client(business.id, original.id).await.unwrap();
+    drop(read);
+
+    // Assert: the read's snapshot holds; a new read sees the rename.
+    assert_eq!(seen, Some(original.clone()));
+    assert_eq!(seen_again, Some(original.clone()));
+    assert_eq!(stored_client(&storage, &original).await, Some(renamed));
+}
+
+#[tokio::test]
 async fn pl_11_a_stale_version_is_a_conflict_and_changes_nothing() {
     // Arrange
     let (storage, _db) = fresh_storage().await;

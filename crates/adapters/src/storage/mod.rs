@@ -169,12 +169,18 @@ impl SeaStorage {
                 // No parallel workers: the product's statements read pages, and starting
                 // workers cost more than the reading (a filtered page of 500 at a million
                 // clients: 15 ms with two workers, 7.6 ms without; `docs/benchmarks.md`).
+                // A session's transactions read one snapshot and write nothing unless they
+                // say so: a read is then one `BEGIN` (sea-orm sends the options as a second
+                // statement, a round trip before every list), and a write opts in
+                // (`write_options`).
                 options
                     .max_connections(POSTGRES_MAX_CONNECTIONS)
                     .map_sqlx_postgres_opts(|opts| {
                         opts.options([
                             ("plan_cache_mode", "force_custom_plan"),
                             ("max_parallel_workers_per_gather", "0"),
+                            ("default_transaction_isolation", "repeatable read"),
+                            ("default_transaction_read_only", "on"),
                         ])
                     });
             }
@@ -260,29 +266,29 @@ fn create_parent_directory(file: &Path) -> Result<(), StorageError> {
 }
 
 /// A transaction that may write: on SQLite `BEGIN IMMEDIATE` takes the write lock at once,
-/// so two writers queue (busy timeout) instead of failing when the first one upgrades.
-fn write_options(backend: DbBackend) -> TransactionOptions {
+/// so two writers queue (busy timeout) instead of failing when the first one upgrades. On
+/// PostgreSQL, READ COMMITTED and READ WRITE, against the session's defaults (see
+/// [`SeaStorage::connect`]): a write waits for a concurrent one to the same row, then
+/// carries on with its outcome.
+pub(crate) fn write_options(backend: DbBackend) -> TransactionOptions {
     match backend {
         DbBackend::Sqlite => TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         },
-        _ => TransactionOptions::default(),
+        _ => TransactionOptions {
+            isolation_level: Some(IsolationLevel::ReadCommitted),
+            access_mode: Some(AccessMode::ReadWrite),
+            ..TransactionOptions::default()
+        },
     }
 }
 
 /// A transaction that only reads one consistent snapshot: SQLite's deferred transaction
-/// does that in WAL mode; PostgreSQL needs REPEATABLE READ (READ COMMITTED would take a new
-/// snapshot per statement).
-fn read_options(backend: DbBackend) -> TransactionOptions {
-    match backend {
-        DbBackend::Postgres => TransactionOptions {
-            isolation_level: Some(IsolationLevel::RepeatableRead),
-            access_mode: Some(AccessMode::ReadOnly),
-            ..TransactionOptions::default()
-        },
-        _ => TransactionOptions::default(),
-    }
+/// does that in WAL mode; on PostgreSQL the session's defaults are REPEATABLE READ (READ
+/// COMMITTED would take a new snapshot per statement) and READ ONLY.
+fn read_options(_backend: DbBackend) -> TransactionOptions {
+    TransactionOptions::default()
 }
 
 #[async_trait]

@@ -93,12 +93,22 @@ mod tests {
     use crate::SeaStorage;
     use crate::testing::fresh_database;
 
+    /// A transaction that may write, opened as the storage opens one (a PostgreSQL
+    /// session's transactions are read-only unless they say otherwise).
+    pub(super) async fn writing(storage: &SeaStorage) -> sea_orm::DatabaseTransaction {
+        use sea_orm::TransactionTrait;
+        let options = crate::storage::write_options(storage.db.get_database_backend());
+        storage.db.begin_with_options(options).await.unwrap()
+    }
+
     #[tokio::test]
     async fn pl_20_a_business_that_existed_before_payments_gets_the_default_processor_and_types() {
         // Arrange: a database at the second step, with a business in its shape then.
         let database = fresh_database().await;
         let storage = SeaStorage::connect(database.url()).await.unwrap();
-        Migrator::up(&storage.db, Some(2)).await.unwrap();
+        let txn = writing(&storage).await;
+        Migrator::up(&txn, Some(2)).await.unwrap();
+        txn.commit().await.unwrap();
         let id = Uuid::new_v4();
         let at = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
         let insert = Query::insert()
@@ -127,7 +137,9 @@ mod tests {
                 1_i64.into(),
             ])
             .take();
-        storage.db.execute(&insert).await.unwrap();
+        let txn = writing(&storage).await;
+        txn.execute(&insert).await.unwrap();
+        txn.commit().await.unwrap();
 
         // Act
         storage.migrate().await.unwrap();
@@ -150,9 +162,10 @@ mod tests {
 
 #[cfg(all(test, feature = "testing"))]
 mod search_terms_tests {
+    use super::tests::writing;
     use chrono::{TimeZone as _, Utc};
     use sea_orm::sea_query::{Alias, Order, Query};
-    use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+    use sea_orm::{ConnectionTrait, DbErr};
     use sea_orm_migration::MigratorTrait;
     use uuid::Uuid;
 
@@ -372,7 +385,7 @@ mod search_terms_tests {
         // (In one transaction, as `SeaStorage::migrate` runs them: on SQLite, steps run
         // over the pool's connections were seen to leave one with a stale schema.)
         let after = Migrator::migrations().len() - (TERMS_STEP - 1);
-        let txn = storage.db.begin().await.unwrap();
+        let txn = writing(&storage).await;
         Migrator::down(&txn, Some(after as u32)).await.unwrap();
         Migrator::up(&txn, None).await.unwrap();
         txn.commit().await.unwrap();
