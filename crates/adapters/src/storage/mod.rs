@@ -284,13 +284,6 @@ pub(crate) fn write_options(backend: DbBackend) -> TransactionOptions {
     }
 }
 
-/// A transaction that only reads one consistent snapshot: SQLite's deferred transaction
-/// does that in WAL mode; on PostgreSQL the session's defaults are REPEATABLE READ (READ
-/// COMMITTED would take a new snapshot per statement) and READ ONLY.
-fn read_options(_backend: DbBackend) -> TransactionOptions {
-    TransactionOptions::default()
-}
-
 #[async_trait]
 impl Storage for SeaStorage {
     async fn begin(&self) -> Result<Box<dyn Transaction>, StorageError> {
@@ -303,13 +296,12 @@ impl Storage for SeaStorage {
         Ok(Box::new(SeaTransaction { txn }))
     }
 
+    /// A transaction that only reads one consistent snapshot: SQLite's deferred
+    /// transaction does that in WAL mode; on PostgreSQL the session's defaults are
+    /// REPEATABLE READ (READ COMMITTED would take a new snapshot per statement) and READ
+    /// ONLY (see [`SeaStorage::connect`]), so a plain `BEGIN` is enough.
     async fn read(&self) -> Result<Box<dyn Transaction>, StorageError> {
-        let options = read_options(self.db.get_database_backend());
-        let txn = self
-            .db
-            .begin_with_options(options)
-            .await
-            .map_err(unexpected)?;
+        let txn = self.db.begin().await.map_err(unexpected)?;
         Ok(Box::new(SeaTransaction { txn }))
     }
 

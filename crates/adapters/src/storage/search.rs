@@ -64,9 +64,9 @@ const ABOVE_ALL: char = char::MAX;
 /// primary key, both without reading a client row. See [`Reading::cap`].
 const COUNTED: usize = 20_000;
 
-/// The most clients a prefix of the name the list is *not* sorted by is counted to. First and last names are about independent, so when more clients
-/// than this have it, the walk meets a page of them within `50 × clients / NAME_COUNTED`
-/// index entries.
+/// The most clients a prefix of the name the list is *not* sorted by is counted to. First
+/// and last names are about independent, so when more clients than this have it, the walk
+/// meets a page of them within `50 × clients / NAME_COUNTED` index entries.
 const NAME_COUNTED: usize = 5_000;
 
 /// What a client found by a term costs when it must be looked up (to filter it, or to
