@@ -66,7 +66,37 @@ impl ContentType {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The type a document is served with: its own when it is one a browser only
+    /// displays (documents, images, plain text), else `application/octet-stream`. A type
+    /// chosen by whoever uploaded the file must never make a browser run it as a page or
+    /// a script from the API's origin (`text/html`, `image/svg+xml`, `text/javascript`…).
+    pub fn served_as(&self) -> &str {
+        if SERVED_AS_IS.contains(&self.0.as_str()) {
+            &self.0
+        } else {
+            "application/octet-stream"
+        }
+    }
 }
+
+/// The media types served with their own type: none of them is rendered as active content.
+const SERVED_AS_IS: &[&str] = &[
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/heic",
+    "text/plain",
+    "text/csv",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+];
 
 /// RFC 6838 §4.2: a letter or digit, then letters, digits and ``!#$&-^_.+``.
 fn restricted_name(part: &str) -> bool {
@@ -161,6 +191,23 @@ impl ClientDocument {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_that_a_browser_could_run_is_served_as_plain_bytes() {
+        let cases = [
+            ("application/pdf", "application/pdf"),
+            ("IMAGE/PNG", "image/png"),
+            ("text/plain", "text/plain"),
+            ("text/html", "application/octet-stream"),
+            ("image/svg+xml", "application/octet-stream"),
+            ("text/javascript", "application/octet-stream"),
+            ("application/xhtml+xml", "application/octet-stream"),
+        ];
+        for (uploaded, served) in cases {
+            let kind = ContentType::parse("content_type", uploaded).unwrap();
+            assert_eq!(kind.served_as(), served, "{uploaded}");
+        }
+    }
 
     #[test]
     fn ap_9_a_document_name_is_one_line_without_path_separators() {

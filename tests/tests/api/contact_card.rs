@@ -208,6 +208,46 @@ async fn ap_9_a_documents_content_round_trips_byte_for_byte_with_its_content_typ
 }
 
 #[tokio::test]
+async fn ap_9_an_uploaded_page_or_script_is_served_as_bytes_that_no_browser_runs() {
+    let app = spawn_app().await;
+    let client = ana(&app).await;
+    let page = upload(
+        &app,
+        &app.owner,
+        &client,
+        "invoice.html",
+        "text/html",
+        b"<script>alert(1)</script>",
+    )
+    .await;
+    page.assert_status(201);
+
+    let response = app
+        .client
+        .get(format!(
+            "/v1/clients/{client}/documents/{}/content",
+            page.str("/id")
+        ))
+        .header("authorization", format!("Bearer {}", app.owner))
+        .send()
+        .await
+        .0;
+
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(header("content-type"), "application/octet-stream");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("content-disposition"), "attachment");
+}
+
+#[tokio::test]
 async fn ap_9_a_too_large_or_malformed_document_is_refused_and_nothing_is_stored() {
     let app = spawn_app().await;
     let client = ana(&app).await;

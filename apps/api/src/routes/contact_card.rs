@@ -135,15 +135,20 @@ pub enum CreateDocumentResponse {
 
 #[derive(ApiResponse)]
 pub enum DocumentContentResponse {
-    /// The document's bytes, with the content type it was uploaded with.
+    /// The document's bytes: with the media type it was uploaded with when that is a
+    /// type browsers only display (PDF, images, plain text, office documents), else as
+    /// `application/octet-stream`.
     #[oai(status = 200)]
     Content(
         Binary<Vec<u8>>,
-        /// The document's media type.
+        /// The media type the document is served with.
         #[oai(header = "Content-Type")]
         String,
         /// Always `attachment`: a browser saves the file rather than showing it.
         #[oai(header = "Content-Disposition")]
+        String,
+        /// Always `nosniff`: a browser never guesses another type from the bytes.
+        #[oai(header = "X-Content-Type-Options")]
         String,
     ),
 }
@@ -250,8 +255,9 @@ impl ContactCardApi {
             .await?;
         Ok(DocumentContentResponse::Content(
             Binary(bytes),
-            document.content_type.as_str().to_owned(),
+            document.content_type.served_as().to_owned(),
             "attachment".to_owned(),
+            "nosniff".to_owned(),
         ))
     }
 }
