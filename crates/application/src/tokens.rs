@@ -1,5 +1,7 @@
-//! Staff API tokens (PL-13): everyone manages their own; the owner manages anyone's.
-//! A token's secret is returned once, when it is created.
+//! Staff API tokens (PL-13): issuing a token is staff management, which is the owner's;
+//! everyone lists and revokes their own tokens (a leaked token can always be revoked by
+//! whoever holds it), the owner anyone's. A token's secret is returned once, when it is
+//! created.
 
 use thiserror::Error;
 
@@ -69,18 +71,17 @@ pub struct CreatedToken {
 const TOKENS: &str = "tokens";
 
 impl Clientele {
-    /// A new token for `staff` (default: the caller). Only the owner makes tokens for
-    /// someone else.
+    /// A new token for `staff` (default: the caller). Only the owner issues tokens, for
+    /// themselves or anyone: an admin or a staff member minting their own would hold
+    /// credentials nobody granted them.
     pub async fn create_token(
         &self,
         actor: &Actor,
         staff: Option<StaffId>,
         label: &str,
     ) -> Result<CreatedToken, TokenError> {
+        actor.require(Permission::ManageStaff)?;
         let staff = staff.unwrap_or(actor.staff_id);
-        if staff != actor.staff_id {
-            actor.require(Permission::ManageStaff)?;
-        }
         let label = TokenLabel::parse(label).map_err(|e| ValidationErrors(vec![e]))?;
         let mut tx = self.storage.begin().await?;
         tx.staff_member(actor.business_id, staff)

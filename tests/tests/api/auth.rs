@@ -138,6 +138,27 @@ async fn pl_13_tokens_are_listed_without_their_secret() {
 }
 
 #[tokio::test]
+async fn pl_13_only_the_owner_issues_tokens_even_for_oneself() {
+    let app = spawn_app().await;
+    let site = app.main_site().await;
+    let admin = app.staff_token("admin", "ada@example.com", &[&site]).await;
+    let staff = app.staff_token("staff", "sam@example.com", &[&site]).await;
+
+    let by_admin = app
+        .post("/v1/tokens", &admin, json!({ "label": "spare" }))
+        .await;
+    let by_staff = app
+        .post("/v1/tokens", &staff, json!({ "label": "spare" }))
+        .await;
+
+    by_admin.assert_problem(403);
+    by_staff.assert_problem(403);
+    let mine = app.get("/v1/tokens", &staff).await;
+    mine.assert_status(200);
+    assert_eq!(mine.at("/items").as_array().expect("items").len(), 1);
+}
+
+#[tokio::test]
 async fn pl_13_a_staff_member_cannot_revoke_someone_elses_token() {
     let app = spawn_app().await;
     let site = app.main_site().await;

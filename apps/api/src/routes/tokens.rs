@@ -64,7 +64,7 @@ impl CreatedTokenView {
 pub struct NewTokenParams {
     /// What the token is for ("front desk tablet").
     pub label: Text,
-    /// Whose token it is; default the caller. Only the owner names someone else.
+    /// Whose token it is; default the caller.
     pub staff_id: Option<Uuid>,
 }
 
@@ -111,7 +111,7 @@ impl TokensApi {
         }))
     }
 
-    /// Create a token.
+    /// Create a token (owner only: issuing credentials is staff management, PL-13).
     #[oai(path = "/tokens", method = "post", operation_id = "create_token")]
     async fn create(
         &self,
