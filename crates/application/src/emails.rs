@@ -3,9 +3,12 @@
 
 use thiserror::Error;
 
+use chrono::{DateTime, Utc};
+
+use clientele_domain::email::OutgoingEmail;
 use clientele_domain::{Actor, EmailId, Forbidden, PageLimit, Permission};
 use clientele_ports::StorageError;
-use clientele_ports::storage::OutboxEmail;
+use clientele_ports::storage::{EmailState, OutboxEmail};
 
 use crate::cursor::{self, ForeignCursor};
 use crate::error::{Classify, ErrorKind};
@@ -31,6 +34,51 @@ impl Classify for EmailError {
     }
 }
 
+/// An email as the business sees it: what it says and where its delivery stands. How
+/// the outbox schedules and claims it (retry times, leases) stays inside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusinessEmail {
+    pub email: OutgoingEmail,
+    pub delivery: Delivery,
+}
+
+/// Where an email's delivery stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Waiting to be sent, or to be tried again after `attempts` failed tries.
+    Pending {
+        attempts: u32,
+    },
+    Sent {
+        at: DateTime<Utc>,
+    },
+    /// Given up after `attempts` tries; the last one failed with `last_error`.
+    Failed {
+        attempts: u32,
+        last_error: String,
+    },
+}
+
+impl From<OutboxEmail> for BusinessEmail {
+    fn from(outbox: OutboxEmail) -> Self {
+        let delivery = match outbox.state {
+            EmailState::Pending { attempts, .. } => Delivery::Pending { attempts },
+            EmailState::Sent { at } => Delivery::Sent { at },
+            EmailState::Failed {
+                attempts,
+                last_error,
+            } => Delivery::Failed {
+                attempts,
+                last_error,
+            },
+        };
+        Self {
+            email: outbox.email,
+            delivery,
+        }
+    }
+}
+
 const EMAILS: &str = "emails";
 
 impl Clientele {
@@ -40,11 +88,12 @@ impl Clientele {
         actor: &Actor,
         limit: PageLimit,
         cursor: Option<&str>,
-    ) -> Result<Page<OutboxEmail>, EmailError> {
+    ) -> Result<Page<BusinessEmail>, EmailError> {
         actor.require(Permission::ReadEmails)?;
         let after: Option<EmailId> = cursor::decode_opt(EMAILS, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx.emails(actor.business_id, after, limit.get() + 1).await?;
+        let rows = rows.into_iter().map(BusinessEmail::from).collect();
         Ok(cursor::paginate(EMAILS, rows, limit.get(), |e| e.email.id))
     }
 }

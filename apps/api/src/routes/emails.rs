@@ -7,7 +7,7 @@ use poem_openapi::{Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use clientele_application::Clientele;
-use clientele_ports::storage::{EmailState, OutboxEmail};
+use clientele_application::emails::{BusinessEmail, Delivery};
 
 use super::{ApiTags, page_limit};
 use crate::problem::ProblemResponse;
@@ -40,14 +40,12 @@ pub struct EmailView {
     pub last_error: Option<String>,
 }
 
-impl From<&OutboxEmail> for EmailView {
-    fn from(e: &OutboxEmail) -> Self {
-        let (status, attempts, sent_at, last_error) = match &e.state {
-            EmailState::Pending { attempts, .. } => {
-                (EmailStatus::Pending, Some(*attempts), None, None)
-            }
-            EmailState::Sent { at } => (EmailStatus::Sent, None, Some(*at), None),
-            EmailState::Failed {
+impl From<&BusinessEmail> for EmailView {
+    fn from(e: &BusinessEmail) -> Self {
+        let (status, attempts, sent_at, last_error) = match &e.delivery {
+            Delivery::Pending { attempts } => (EmailStatus::Pending, Some(*attempts), None, None),
+            Delivery::Sent { at } => (EmailStatus::Sent, None, Some(*at), None),
+            Delivery::Failed {
                 attempts,
                 last_error,
             } => (
