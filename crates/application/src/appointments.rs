@@ -19,7 +19,9 @@ use clientele_domain::{
 };
 use clientele_ports::{StorageError, Transaction};
 
-use crate::clients::{ClientError, default_site, visible_client};
+use crate::access::{
+    AccessError, business_of, check_sites_usable, default_site, visible_appointment, visible_client,
+};
 use crate::cursor::{self, ForeignCursor};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
@@ -36,8 +38,6 @@ pub enum AppointmentError {
     NotFound,
     #[error("the appointment type does not exist")]
     TypeNotFound,
-    #[error("this appointment is at a site you cannot access")]
-    OutOfScope,
     #[error("bookings for {0} are refused: the client is banned")]
     Banned(String),
     #[error("cannot do this now: {0}")]
@@ -45,7 +45,7 @@ pub enum AppointmentError {
     #[error("the appointment was changed since the version you sent: read it again")]
     VersionConflict,
     #[error(transparent)]
-    Client(ClientError),
+    Access(AccessError),
     #[error(transparent)]
     Unexpected(StorageError),
 }
@@ -54,11 +54,11 @@ impl Classify for AppointmentError {
     fn kind(&self) -> ErrorKind {
         match self {
             Self::Invalid(_) | Self::Banned(_) => ErrorKind::RuleViolated,
-            Self::Forbidden(_) | Self::OutOfScope => ErrorKind::Forbidden,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound | Self::TypeNotFound => ErrorKind::NotFound,
             Self::State(_) | Self::VersionConflict => ErrorKind::Conflict,
-            Self::Client(error) => error.kind(),
+            Self::Access(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -66,7 +66,7 @@ impl Classify for AppointmentError {
     fn field_errors(&self) -> &[FieldError] {
         match self {
             Self::Invalid(errors) => &errors.0,
-            Self::Client(error) => error.field_errors(),
+            Self::Access(error) => error.field_errors(),
             _ => &[],
         }
     }
@@ -82,11 +82,12 @@ impl From<StorageError> for AppointmentError {
     }
 }
 
-impl From<ClientError> for AppointmentError {
-    fn from(error: ClientError) -> Self {
+impl From<AccessError> for AppointmentError {
+    fn from(error: AccessError) -> Self {
         match error {
-            ClientError::Unexpected(e) => Self::Unexpected(e),
-            other => Self::Client(other),
+            AccessError::AppointmentNotFound => Self::NotFound,
+            AccessError::Storage(error) => error.into(),
+            other => Self::Access(other),
         }
     }
 }
@@ -218,7 +219,7 @@ impl Clientele {
             .map_err(|e| AppointmentError::Invalid(ValidationErrors(vec![e])))?;
         let site = match input.site {
             Some(site) => {
-                crate::clients::check_sites_usable(tx.as_mut(), actor, &[site]).await?;
+                check_sites_usable(tx.as_mut(), actor, &[site]).await?;
                 site
             }
             None => default_site(tx.as_mut(), actor).await?,
@@ -292,7 +293,7 @@ impl Clientele {
             .map_err(|e| AppointmentError::Invalid(ValidationErrors(vec![e])))?;
         let existing = match (input.client_id, &email) {
             (Some(id), _) => Some(visible_client(tx, actor, id).await.map_err(|e| match e {
-                ClientError::NotFound => invalid("client.client_id", "no such client"),
+                AccessError::ClientNotFound => invalid("client.client_id", "no such client"),
                 other => other.into(),
             })?),
             (None, Some(email)) => {
@@ -358,7 +359,7 @@ impl Clientele {
         id: AppointmentId,
     ) -> Result<Appointment, AppointmentError> {
         let mut tx = self.storage.read().await?;
-        visible_appointment(tx.as_mut(), actor, id).await
+        Ok(visible_appointment(tx.as_mut(), actor, id).await?)
     }
 
     /// AP-3: moves an appointment, based on its `version`.
@@ -497,16 +498,6 @@ impl Clientele {
     }
 }
 
-/// The actor's business: it exists as long as a token of it does.
-pub(crate) async fn business_of(
-    tx: &mut dyn Transaction,
-    actor: &Actor,
-) -> Result<Business, StorageError> {
-    tx.business(actor.business_id)
-        .await?
-        .ok_or_else(|| StorageError::Unexpected("the actor's business is missing".into()))
-}
-
 /// CL-20: refuses when a client with this email (compared case-insensitively, trimmed) is
 /// banned.
 async fn refuse_banned(
@@ -518,21 +509,5 @@ async fn refuse_banned(
         Err(AppointmentError::Banned(email.as_str().to_owned()))
     } else {
         Ok(())
-    }
-}
-
-pub(crate) async fn visible_appointment(
-    tx: &mut dyn Transaction,
-    actor: &Actor,
-    id: AppointmentId,
-) -> Result<Appointment, AppointmentError> {
-    let appointment = tx
-        .appointment(actor.business_id, id)
-        .await?
-        .ok_or(AppointmentError::NotFound)?;
-    if actor.scope.includes(appointment.site_id) {
-        Ok(appointment)
-    } else {
-        Err(AppointmentError::OutOfScope)
     }
 }

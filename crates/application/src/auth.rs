@@ -10,19 +10,13 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 use uuid::Uuid;
 
-use clientele_domain::business::{BusinessName, BusinessSettings, TimeZone};
-use clientele_domain::site::{SiteDetails, SiteName};
-use clientele_domain::staff::{StaffDetails, StaffName};
 use clientele_domain::token::TokenLabel;
-use clientele_domain::{
-    Actor, ApiToken, Business, BusinessId, Currency, EmailAddress, Role, Site, SiteId, StaffId,
-    StaffMember, TokenId, Version,
-};
+use clientele_domain::{Actor, ApiToken, BusinessId, StaffId, TokenId};
 use clientele_ports::{StorageError, Transaction};
 
 use crate::Clientele;
-use crate::businesses::FoundedBusiness;
 use crate::error::{Classify, ErrorKind};
+use crate::founding::Founding;
 
 #[derive(Debug, Error)]
 pub enum AuthError {
@@ -138,62 +132,6 @@ impl Clientele {
         }
     }
 
-    /// Creates a business with its first site and its owner, in `tx`.
-    pub(crate) async fn found_business(
-        &self,
-        tx: &mut dyn Transaction,
-        founding: Founding,
-    ) -> Result<FoundedBusiness, StorageError> {
-        let now = self.clock.now();
-        let business = Business {
-            id: BusinessId::from_uuid(self.ids.new_id()),
-            name: founding.name,
-            settings: founding.settings,
-            created_at: now,
-            updated_at: now,
-            version: Version::initial(),
-        };
-        tx.insert_business(&business).await?;
-        let site = Site::new(
-            SiteId::from_uuid(self.ids.new_id()),
-            business.id,
-            SiteDetails {
-                name: founding.site_name,
-                address: None,
-            },
-            now,
-        );
-        tx.insert_site(&site).await?;
-        let owner = StaffMember::new(
-            StaffId::from_uuid(self.ids.new_id()),
-            business.id,
-            StaffDetails {
-                name: founding.owner_name,
-                email: founding.owner_email,
-                role: Role::Owner,
-                sites: Vec::new(),
-            },
-            now,
-        );
-        tx.insert_staff(&owner).await?;
-        let issued = self
-            .issue_token(
-                tx,
-                business.id,
-                owner.id,
-                TokenLabel::owner(),
-                founding.owner_token,
-            )
-            .await?;
-        Ok(FoundedBusiness {
-            business,
-            site,
-            owner,
-            owner_token: issued.token,
-            owner_secret: issued.secret,
-        })
-    }
-
     /// PL-13: on the first start with an empty database, creates a default business, its
     /// site, its owner and the owner's token (`configured_token`, or a new one). Of
     /// several processes starting at once exactly one does it; the others get `None`, as
@@ -227,35 +165,6 @@ impl Clientele {
             owner_token: founded.owner_secret,
             token_was_configured: configured.is_some(),
         }))
-    }
-}
-
-/// What founding a business needs.
-pub(crate) struct Founding {
-    pub name: BusinessName,
-    pub settings: BusinessSettings,
-    pub site_name: SiteName,
-    pub owner_name: StaffName,
-    pub owner_email: EmailAddress,
-    pub owner_token: Option<String>,
-}
-
-impl Founding {
-    /// The default business of a first start; the owner renames everything later.
-    fn first_start(owner_token: Option<String>) -> Self {
-        // Start-up only: these constants are valid by construction.
-        let constant = "a built-in default is valid";
-        Self {
-            name: BusinessName::parse("My business").expect(constant),
-            settings: BusinessSettings::new(
-                TimeZone::utc(),
-                Currency::parse("EUR").expect(constant),
-            ),
-            site_name: SiteName::parse("Main site").expect(constant),
-            owner_name: StaffName::parse("Owner").expect(constant),
-            owner_email: EmailAddress::parse("email", "owner@example.com").expect(constant),
-            owner_token,
-        }
     }
 }
 

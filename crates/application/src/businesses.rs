@@ -10,14 +10,16 @@ use clientele_domain::site::SiteName;
 use clientele_domain::staff::StaffName;
 use clientele_domain::validation::failures;
 use clientele_domain::{
-    Actor, ApiToken, Business, BusinessId, EmailAddress, FieldError, Forbidden, PageLimit,
-    Permission, Site, StaffMember, ValidationErrors, Version,
+    Actor, Business, BusinessId, EmailAddress, FieldError, Forbidden, PageLimit, Permission,
+    ValidationErrors, Version,
 };
 use clientele_ports::StorageError;
 
-use crate::auth::{Founding, Operator};
+use crate::auth::Operator;
 use crate::cursor::{self, ForeignCursor};
 use crate::error::{Classify, ErrorKind};
+pub use crate::founding::FoundedBusiness;
+use crate::founding::Founding;
 use crate::{Clientele, Page};
 
 #[derive(Debug, Error)]
@@ -117,16 +119,6 @@ impl NewBusinessInput {
             ])),
         }
     }
-}
-
-/// A business just founded, with the owner's token secret (shown once).
-#[derive(Debug, Clone)]
-pub struct FoundedBusiness {
-    pub business: Business,
-    pub site: Site,
-    pub owner: StaffMember,
-    pub owner_token: ApiToken,
-    pub owner_secret: String,
 }
 
 const BUSINESSES: &str = "businesses";

@@ -10,14 +10,16 @@ use clientele_domain::paging::Activity;
 use clientele_domain::search::ClientSearch;
 use clientele_domain::{
     Actor, AuditId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden,
-    MarketingPreferenceId, NewClient, PageLimit, Permission, SiteId, SiteScope, ValidationErrors,
-    Version,
+    MarketingPreferenceId, NewClient, PageLimit, Permission, SiteId, ValidationErrors, Version,
 };
 use clientele_ports::{StorageError, Transaction, storage::ClientQuery};
 
+use crate::access::{
+    AccessError, business_of, check_labels_exist, check_sites_exist, check_sites_in_scope,
+    check_sites_usable, default_site, visible_client,
+};
 use crate::cursor::{self, ForeignCursor};
 use crate::error::{Classify, ErrorKind};
-use crate::staff::check_sites_exist;
 use crate::{Clientele, Page};
 
 #[derive(Debug, Error)]
@@ -28,10 +30,9 @@ pub enum ClientError {
     BadCursor(#[from] ForeignCursor),
     #[error(transparent)]
     Forbidden(#[from] Forbidden),
+    /// Absent, or of no site the caller may see (PL-14: both answer alike).
     #[error("the client does not exist")]
     NotFound,
-    #[error("this client belongs to no site you can access")]
-    ClientOutOfScope,
     #[error("you have no access to site {0}")]
     SiteOutOfScope(SiteId),
     #[error("there is no site to put the client in: name one in `sites`")]
@@ -48,9 +49,7 @@ impl Classify for ClientError {
             Self::Invalid(_) | Self::NoDefaultSite => ErrorKind::RuleViolated,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
-            Self::ClientOutOfScope | Self::SiteOutOfScope(_) | Self::Forbidden(_) => {
-                ErrorKind::Forbidden
-            }
+            Self::SiteOutOfScope(_) | Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::VersionConflict => ErrorKind::Conflict,
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
@@ -70,6 +69,18 @@ impl From<StorageError> for ClientError {
             StorageError::NotFound => Self::NotFound,
             StorageError::VersionConflict => Self::VersionConflict,
             other => Self::Unexpected(other),
+        }
+    }
+}
+
+impl From<AccessError> for ClientError {
+    fn from(error: AccessError) -> Self {
+        match error {
+            AccessError::ClientNotFound | AccessError::AppointmentNotFound => Self::NotFound,
+            AccessError::SiteOutOfScope(site) => Self::SiteOutOfScope(site),
+            AccessError::NoDefaultSite => Self::NoDefaultSite,
+            AccessError::Unknown(errors) => Self::Invalid(errors),
+            AccessError::Storage(error) => error.into(),
         }
     }
 }
@@ -135,34 +146,6 @@ fn list_name(sort: ClientSort) -> &'static str {
     }
 }
 
-/// Checks that the actor may put a client in every one of `sites`, which must exist.
-pub(crate) async fn check_sites_usable(
-    tx: &mut dyn Transaction,
-    actor: &Actor,
-    sites: &[SiteId],
-) -> Result<(), ClientError> {
-    check_sites_exist(tx, actor, sites).await??;
-    match sites.iter().find(|s| !actor.scope.includes(**s)) {
-        Some(site) => Err(ClientError::SiteOutOfScope(*site)),
-        None => Ok(()),
-    }
-}
-
-/// The site a client goes to when none is named: the caller's first site, or the
-/// business's first site for an owner.
-pub(crate) async fn default_site(
-    tx: &mut dyn Transaction,
-    actor: &Actor,
-) -> Result<SiteId, ClientError> {
-    match &actor.scope {
-        SiteScope::Only(sites) => sites.first().copied().ok_or(ClientError::NoDefaultSite),
-        SiteScope::All => tx
-            .first_site(actor.business_id)
-            .await?
-            .ok_or(ClientError::NoDefaultSite),
-    }
-}
-
 impl Clientele {
     /// CL-2: creates a client, in the named sites or the caller's current one.
     pub async fn create_client(
@@ -185,7 +168,7 @@ impl Clientele {
             }
             None => vec![default_site(tx.as_mut(), actor).await?],
         };
-        let business = crate::appointments::business_of(tx.as_mut(), actor).await?;
+        let business = business_of(tx.as_mut(), actor).await?;
         let now = self.clock.now();
         let client = Client::create(
             ClientId::from_uuid(self.ids.new_id()),
@@ -203,7 +186,7 @@ impl Clientele {
     /// A client the caller can see (PL-14). Another business's client is `NotFound`.
     pub async fn client(&self, actor: &Actor, id: ClientId) -> Result<Client, ClientError> {
         let mut tx = self.storage.read().await?;
-        visible_client(tx.as_mut(), actor, id).await
+        Ok(visible_client(tx.as_mut(), actor, id).await?)
     }
 
     /// Changes a client's profile, based on `version` (PL-11), custom field values
@@ -280,7 +263,7 @@ impl Clientele {
             }
         };
         if let Some(LabelFilter::AnyOf(labels) | LabelFilter::AllOf(labels)) = &request.labels {
-            crate::labels::check_labels_exist(tx.as_mut(), actor, labels, "labels").await??;
+            check_labels_exist(tx.as_mut(), actor, labels, "labels").await?;
         }
         if let Some(preference) = request.opted_in
             && tx
@@ -426,22 +409,6 @@ impl Clientele {
     }
 }
 
-pub(crate) async fn visible_client(
-    tx: &mut dyn Transaction,
-    actor: &Actor,
-    id: ClientId,
-) -> Result<Client, ClientError> {
-    let client = tx
-        .client(actor.business_id, id)
-        .await?
-        .ok_or(ClientError::NotFound)?;
-    if actor.scope.sees_any(&client.sites) {
-        Ok(client)
-    } else {
-        Err(ClientError::ClientOutOfScope)
-    }
-}
-
 /// The sites a client ends up with when `actor` asks for `requested`: sites outside the
 /// actor's scope can be neither added nor removed.
 async fn allowed_site_change(
@@ -450,20 +417,18 @@ async fn allowed_site_change(
     current: &[SiteId],
     requested: Vec<SiteId>,
 ) -> Result<Vec<SiteId>, ClientError> {
-    check_sites_exist(tx, actor, &requested).await??;
+    check_sites_exist(tx, actor, &requested).await?;
     let added = requested.iter().filter(|s| !current.contains(s));
     let removed = current.iter().filter(|s| !requested.contains(s));
-    match added.chain(removed).find(|s| !actor.scope.includes(**s)) {
-        Some(site) => Err(ClientError::SiteOutOfScope(*site)),
-        None => Ok(requested),
-    }
+    check_sites_in_scope(actor, added.chain(removed))?;
+    Ok(requested)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::{actor, app_with, business, now, site, uuid};
-    use clientele_domain::Role;
+    use clientele_domain::{Role, SiteScope};
     use clientele_ports::storage::MockTransaction;
 
     fn stored_client(version: i64) -> Client {
@@ -540,6 +505,6 @@ mod tests {
             )
             .await;
 
-        assert!(matches!(outcome, Err(ClientError::ClientOutOfScope)));
+        assert!(matches!(outcome, Err(ClientError::NotFound)));
     }
 }

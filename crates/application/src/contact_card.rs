@@ -15,7 +15,7 @@ use clientele_ports::blobs::document_key;
 use clientele_ports::{BlobError, StorageError};
 
 use crate::Clientele;
-use crate::clients::{ClientError, visible_client};
+use crate::access::{AccessError, visible_client};
 use crate::error::{Classify, ErrorKind};
 
 /// How many of each (bookings, notes, documents) a card shows: the latest ones.
@@ -27,7 +27,7 @@ pub enum ContactCardError {
     Invalid(#[from] ValidationErrors),
     /// The client is not there or not visible to the caller.
     #[error(transparent)]
-    Client(ClientError),
+    Access(AccessError),
     #[error("the document does not exist")]
     DocumentNotFound,
     #[error("no document store is configured")]
@@ -45,7 +45,7 @@ impl Classify for ContactCardError {
     fn kind(&self) -> ErrorKind {
         match self {
             Self::Invalid(_) => ErrorKind::RuleViolated,
-            Self::Client(error) => error.kind(),
+            Self::Access(error) => error.kind(),
             Self::DocumentNotFound => ErrorKind::NotFound,
             Self::NoBlobStore | Self::Blob(_) | Self::MissingContent(_) | Self::Unexpected(_) => {
                 ErrorKind::Unexpected
@@ -56,7 +56,7 @@ impl Classify for ContactCardError {
     fn field_errors(&self) -> &[FieldError] {
         match self {
             Self::Invalid(errors) => &errors.0,
-            Self::Client(error) => error.field_errors(),
+            Self::Access(error) => error.field_errors(),
             _ => &[],
         }
     }
@@ -66,17 +66,17 @@ impl From<StorageError> for ContactCardError {
     fn from(error: StorageError) -> Self {
         match error {
             // An insert that names a client the business no longer has.
-            StorageError::NotFound => Self::Client(ClientError::NotFound),
+            StorageError::NotFound => Self::Access(AccessError::ClientNotFound),
             other => Self::Unexpected(other),
         }
     }
 }
 
-impl From<ClientError> for ContactCardError {
-    fn from(error: ClientError) -> Self {
+impl From<AccessError> for ContactCardError {
+    fn from(error: AccessError) -> Self {
         match error {
-            ClientError::Unexpected(e) => Self::Unexpected(e),
-            other => Self::Client(other),
+            AccessError::Storage(error) => error.into(),
+            other => Self::Access(other),
         }
     }
 }
@@ -331,7 +331,7 @@ mod tests {
 
         assert!(matches!(
             outcome,
-            Err(ContactCardError::Client(ClientError::ClientOutOfScope))
+            Err(ContactCardError::Access(AccessError::ClientNotFound))
         ));
     }
 

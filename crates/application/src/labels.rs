@@ -8,9 +8,9 @@ use clientele_domain::{
     Actor, Client, ClientId, FieldError, Forbidden, LabelId, PageLimit, Permission,
     ValidationErrors, Version,
 };
-use clientele_ports::{StorageError, Transaction};
+use clientele_ports::StorageError;
 
-use crate::clients::{ClientError, visible_client};
+use crate::access::{AccessError, check_labels_exist, visible_client};
 use crate::cursor::{self, ForeignCursor};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
@@ -30,7 +30,7 @@ pub enum LabelError {
     #[error("the label was changed since the version you sent: read it again")]
     VersionConflict,
     #[error(transparent)]
-    Client(ClientError),
+    Access(AccessError),
     #[error(transparent)]
     Unexpected(StorageError),
 }
@@ -43,7 +43,7 @@ impl Classify for LabelError {
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
             Self::DuplicateName | Self::VersionConflict => ErrorKind::Conflict,
-            Self::Client(error) => error.kind(),
+            Self::Access(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -51,7 +51,7 @@ impl Classify for LabelError {
     fn field_errors(&self) -> &[FieldError] {
         match self {
             Self::Invalid(errors) => &errors.0,
-            Self::Client(error) => error.field_errors(),
+            Self::Access(error) => error.field_errors(),
             _ => &[],
         }
     }
@@ -68,32 +68,13 @@ impl From<StorageError> for LabelError {
     }
 }
 
-impl From<ClientError> for LabelError {
-    fn from(error: ClientError) -> Self {
+impl From<AccessError> for LabelError {
+    fn from(error: AccessError) -> Self {
         match error {
-            ClientError::Unexpected(e) => Self::Unexpected(e),
-            other => Self::Client(other),
+            AccessError::Storage(error) => error.into(),
+            other => Self::Access(other),
         }
     }
-}
-
-/// Checks that every one of `labels` is a label of the actor's business, as `field`.
-pub(crate) async fn check_labels_exist(
-    tx: &mut dyn Transaction,
-    actor: &Actor,
-    labels: &[LabelId],
-    field: &str,
-) -> Result<Result<(), ValidationErrors>, StorageError> {
-    let missing = tx.missing_labels(actor.business_id, labels).await?;
-    Ok(if missing.is_empty() {
-        Ok(())
-    } else {
-        let ids: Vec<String> = missing.iter().map(LabelId::to_string).collect();
-        Err(ValidationErrors::single(
-            field,
-            format!("no such label in this business: {}", ids.join(", ")),
-        ))
-    })
 }
 
 const LABELS: &str = "labels";
@@ -173,8 +154,8 @@ impl Clientele {
     ) -> Result<Client, LabelError> {
         let mut tx = self.storage.begin().await?;
         let mut client = visible_client(tx.as_mut(), actor, client).await?;
-        check_labels_exist(tx.as_mut(), actor, add, "add").await??;
-        check_labels_exist(tx.as_mut(), actor, remove, "remove").await??;
+        check_labels_exist(tx.as_mut(), actor, add, "add").await?;
+        check_labels_exist(tx.as_mut(), actor, remove, "remove").await?;
         let (before, now) = (client.clone(), self.clock.now());
         if client.change_labels(add, remove, now) {
             tx.update_client(&client, before.version).await?;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use clientele_ports::email::EmailSender;
 use clientele_ports::{BlobStore, Clock, IdGenerator, Processors, Storage};
 
+pub mod access;
 pub mod appointments;
 pub mod auth;
 pub mod businesses;
@@ -20,6 +21,7 @@ pub mod cursor;
 pub mod custom_fields;
 pub mod emails;
 pub mod error;
+pub mod founding;
 pub mod idempotency;
 pub mod jobs;
 pub mod labels;

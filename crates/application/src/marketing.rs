@@ -13,7 +13,7 @@ use clientele_domain::{
 };
 use clientele_ports::StorageError;
 
-use crate::clients::{ClientError, visible_client};
+use crate::access::{AccessError, visible_client};
 use crate::cursor::{self, ForeignCursor};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
@@ -31,7 +31,7 @@ pub enum MarketingError {
     #[error("another marketing preference already has this name")]
     DuplicateName,
     #[error(transparent)]
-    Client(ClientError),
+    Access(AccessError),
     #[error(transparent)]
     Unexpected(StorageError),
 }
@@ -44,7 +44,7 @@ impl Classify for MarketingError {
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
             Self::DuplicateName => ErrorKind::Conflict,
-            Self::Client(error) => error.kind(),
+            Self::Access(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -52,7 +52,7 @@ impl Classify for MarketingError {
     fn field_errors(&self) -> &[FieldError] {
         match self {
             Self::Invalid(errors) => &errors.0,
-            Self::Client(error) => error.field_errors(),
+            Self::Access(error) => error.field_errors(),
             _ => &[],
         }
     }
@@ -67,11 +67,11 @@ impl From<StorageError> for MarketingError {
     }
 }
 
-impl From<ClientError> for MarketingError {
-    fn from(error: ClientError) -> Self {
+impl From<AccessError> for MarketingError {
+    fn from(error: AccessError) -> Self {
         match error {
-            ClientError::Unexpected(e) => Self::Unexpected(e),
-            other => Self::Client(other),
+            AccessError::Storage(error) => error.into(),
+            other => Self::Access(other),
         }
     }
 }

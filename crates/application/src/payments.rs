@@ -23,8 +23,9 @@ use clientele_ports::payments::{
 use clientele_ports::{StorageError, Transaction};
 
 use crate::Clientele;
-use crate::appointments::{AppointmentError, business_of, visible_appointment};
-use crate::clients::{ClientError, visible_client};
+use crate::access::{
+    AccessError, business_of, locked_appointment, visible_appointment, visible_client,
+};
 use crate::error::{Classify, ErrorKind};
 
 #[derive(Debug, Error)]
@@ -33,8 +34,6 @@ pub enum PaymentError {
     Invalid(#[from] ValidationErrors),
     #[error("the appointment does not exist")]
     NotFound,
-    #[error("this appointment is at a site you cannot access")]
-    OutOfScope,
     #[error(transparent)]
     Rule(#[from] PaymentRuleError),
     #[error("the {processor} processor does not support {capability}")]
@@ -53,7 +52,7 @@ pub enum PaymentError {
     #[error("this processor operation was already recorded")]
     AlreadyRecorded,
     #[error(transparent)]
-    Client(ClientError),
+    Access(AccessError),
     #[error("no payment processors are configured")]
     NoProcessors,
     #[error(transparent)]
@@ -69,10 +68,9 @@ impl Classify for PaymentError {
             Self::Rule(PaymentRuleError::NothingDue) => ErrorKind::Conflict,
             Self::Rule(_) => ErrorKind::RuleViolated,
             Self::NotFound => ErrorKind::NotFound,
-            Self::OutOfScope => ErrorKind::Forbidden,
             Self::State(_) | Self::VersionConflict | Self::AlreadyRecorded => ErrorKind::Conflict,
             Self::ProcessorUnavailable(_) => ErrorKind::Unavailable,
-            Self::Client(error) => error.kind(),
+            Self::Access(error) => error.kind(),
             Self::NoProcessors | Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -80,7 +78,7 @@ impl Classify for PaymentError {
     fn field_errors(&self) -> &[FieldError] {
         match self {
             Self::Invalid(errors) => &errors.0,
-            Self::Client(error) => error.field_errors(),
+            Self::Access(error) => error.field_errors(),
             _ => &[],
         }
     }
@@ -96,25 +94,12 @@ impl From<StorageError> for PaymentError {
     }
 }
 
-impl From<AppointmentError> for PaymentError {
-    fn from(error: AppointmentError) -> Self {
+impl From<AccessError> for PaymentError {
+    fn from(error: AccessError) -> Self {
         match error {
-            AppointmentError::NotFound => Self::NotFound,
-            AppointmentError::OutOfScope => Self::OutOfScope,
-            AppointmentError::Unexpected(e) => Self::Unexpected(e),
-            AppointmentError::VersionConflict => Self::VersionConflict,
-            AppointmentError::State(e) => Self::State(e),
-            AppointmentError::Invalid(e) => Self::Invalid(e),
-            other => Self::Unexpected(StorageError::Unexpected(other.to_string().into())),
-        }
-    }
-}
-
-impl From<ClientError> for PaymentError {
-    fn from(error: ClientError) -> Self {
-        match error {
-            ClientError::Unexpected(e) => Self::Unexpected(e),
-            other => Self::Client(other),
+            AccessError::AppointmentNotFound => Self::NotFound,
+            AccessError::Storage(error) => error.into(),
+            other => Self::Access(other),
         }
     }
 }
@@ -616,22 +601,5 @@ impl Clientele {
         appointment.record_refund(amount, self.clock.now())?;
         tx.update_appointment(appointment, version).await?;
         Ok(recorded)
-    }
-}
-
-/// The appointment, locked until the transaction ends, if the actor can see it.
-async fn locked_appointment(
-    tx: &mut dyn Transaction,
-    actor: &Actor,
-    id: AppointmentId,
-) -> Result<Appointment, PaymentError> {
-    let appointment = tx
-        .appointment_for_update(actor.business_id, id)
-        .await?
-        .ok_or(PaymentError::NotFound)?;
-    if actor.scope.includes(appointment.site_id) {
-        Ok(appointment)
-    } else {
-        Err(PaymentError::OutOfScope)
     }
 }

@@ -4,11 +4,12 @@ use thiserror::Error;
 
 use clientele_domain::staff::{StaffDetails, StaffInput};
 use clientele_domain::{
-    Actor, FieldError, Forbidden, PageLimit, Permission, Role, SiteId, StaffId, StaffMember,
+    Actor, FieldError, Forbidden, PageLimit, Permission, Role, StaffId, StaffMember,
     ValidationErrors, Version,
 };
-use clientele_ports::{StorageError, Transaction};
+use clientele_ports::StorageError;
 
+use crate::access::{AccessError, check_sites_exist};
 use crate::cursor::{self, ForeignCursor};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
@@ -63,27 +64,14 @@ impl From<StorageError> for StaffError {
     }
 }
 
-/// The error of a list of sites some of which do not exist in the business.
-pub(crate) fn unknown_sites(missing: &[SiteId]) -> ValidationErrors {
-    let ids: Vec<String> = missing.iter().map(SiteId::to_string).collect();
-    ValidationErrors::single(
-        "sites",
-        format!("no such site in this business: {}", ids.join(", ")),
-    )
-}
-
-/// Checks that every site of `sites` exists in the actor's business.
-pub(crate) async fn check_sites_exist(
-    tx: &mut dyn Transaction,
-    actor: &Actor,
-    sites: &[SiteId],
-) -> Result<Result<(), ValidationErrors>, StorageError> {
-    let missing = tx.missing_sites(actor.business_id, sites).await?;
-    Ok(if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(unknown_sites(&missing))
-    })
+impl From<AccessError> for StaffError {
+    fn from(error: AccessError) -> Self {
+        match error {
+            AccessError::Unknown(errors) => Self::Invalid(errors),
+            AccessError::Storage(error) => error.into(),
+            other => Self::Unexpected(StorageError::Unexpected(other.into())),
+        }
+    }
 }
 
 const STAFF: &str = "staff";
@@ -125,7 +113,7 @@ impl Clientele {
         actor.require(Permission::ManageStaff)?;
         let details = StaffDetails::parse(input)?;
         let mut tx = self.storage.begin().await?;
-        check_sites_exist(tx.as_mut(), actor, &details.sites).await??;
+        check_sites_exist(tx.as_mut(), actor, &details.sites).await?;
         let member = StaffMember::new(
             StaffId::from_uuid(self.ids.new_id()),
             actor.business_id,
@@ -155,7 +143,7 @@ impl Clientele {
         if member.version != version {
             return Err(StaffError::VersionConflict);
         }
-        check_sites_exist(tx.as_mut(), actor, &details.sites).await??;
+        check_sites_exist(tx.as_mut(), actor, &details.sites).await?;
         if member.role == Role::Owner
             && details.role != Role::Owner
             && tx.count_owners(actor.business_id).await? <= 1

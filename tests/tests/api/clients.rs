@@ -365,7 +365,9 @@ async fn pl_14_a_staff_member_sees_only_clients_of_their_sites() {
     let filtered = app.get(&format!("/v1/clients?site={main}"), &staff).await;
 
     assert_eq!(seen, [at_annex["id"].as_str().expect("id").to_owned()]);
-    foreign.assert_problem(403);
+    // A client of another site answers as absent (its existence is not revealed); a
+    // site the caller named but may not use is refused as such.
+    foreign.assert_problem(404);
     filtered.assert_problem(403);
     assert_eq!(
         app.all_client_ids("/v1/clients?site=all", &app.owner)

@@ -355,7 +355,7 @@ async fn pl_26_another_business_gets_404_for_the_card_notes_and_documents() {
 }
 
 #[tokio::test]
-async fn pl_14_a_staff_member_limited_to_another_site_gets_403() {
+async fn pl_14_a_client_of_another_site_answers_404_to_a_staff_member_limited_to_one() {
     let app = spawn_app().await;
     let client = ana(&app).await;
     let document = upload(
@@ -384,10 +384,10 @@ async fn pl_14_a_staff_member_limited_to_another_site_gets_403() {
     let uploaded = upload(&app, &staff, &client, "b.pdf", "application/pdf", b"%PDF").await;
     let (content_status, _, _) = download(&app, &staff, &client, &document.str("/id")).await;
 
-    read.assert_problem(403);
-    note.assert_problem(403);
-    uploaded.assert_problem(403);
-    assert_eq!(content_status, 403);
+    read.assert_problem(404);
+    note.assert_problem(404);
+    uploaded.assert_problem(404);
+    assert_eq!(content_status, 404);
     let mine = card(&app, &app.owner, &client).await;
     assert!(list(&mine, "/notes").is_empty());
     assert_eq!(list(&mine, "/documents").len(), 1);
