@@ -451,7 +451,7 @@ impl<'r> ClientRow<'r> {
     /// A row selecting [`Self::COLUMNS`], read by position through sqlx's own row:
     /// sea-orm's derived decoder looks every column up by name and formats a message for
     /// every NULL, which was the larger part of the product's own work on a page of 500
-    /// (`docs/benchmarks.md`).
+    /// (as measured when it was replaced).
     pub(crate) fn decode(row: &'r QueryResult) -> Result<Self, StorageError> {
         let decoded = match (row.try_as_pg_row(), row.try_as_sqlite_row()) {
             (Some(row), _) => Self::from_sqlx(row),

@@ -168,7 +168,7 @@ impl SeaStorage {
                 // for its own values instead.
                 // No parallel workers: the product's statements read pages, and starting
                 // workers cost more than the reading (a filtered page of 500 at a million
-                // clients: 15 ms with two workers, 7.6 ms without; `docs/benchmarks.md`).
+                // clients: 15 ms with two workers, 7.6 ms without, in `EXPLAIN ANALYZE`).
                 // A session's transactions read one snapshot and write nothing unless they
                 // say so: a read is then one `BEGIN` (sea-orm sends the options as a second
                 // statement, a round trip before every list), and a write opts in

@@ -464,7 +464,7 @@ fn tail_in(backend: DbBackend, text: Expr, phrase: &str) -> Condition {
 ///
 /// PostgreSQL is given `term NOT LIKE '_%…%'`, which reads the term in place, where
 /// `strpos(substr(term, 2), …)` copies it first: at a million clients a page of an email
-/// fragment found 18,000 times took 7–8 ms instead of 9–13 (`docs/benchmarks.md`).
+/// fragment found 18,000 times took 7–8 ms instead of 9–13 (as measured when written).
 fn last_in_range(backend: DbBackend, terms: Terms, prefix: &str) -> Condition {
     let fragments: Vec<String> = match terms {
         Terms::Tail(_) => WORD_BOUNDARIES

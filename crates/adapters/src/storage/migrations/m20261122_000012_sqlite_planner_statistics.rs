@@ -9,8 +9,8 @@
 //! application runs.
 //!
 //! So this step writes `sqlite_stat1` rows for the client tables as `ANALYZE` measured
-//! them on a generated business of a million clients (`docs/benchmarks.md`), rounded:
-//! a business holds many clients; a name, email or phone few. Plans made from them are
+//! them on a business of a million clients made by `clientele-generate`, rounded: a
+//! business holds many clients; a name, email or phone few. Plans made from them are
 //! right for large lists and harmless for small ones; the adapter's search also writes
 //! its plans so that only one is possible (see `storage/search.rs`). A later `ANALYZE`
 //! replaces these rows with the database's own figures. PostgreSQL collects its own

@@ -7,7 +7,7 @@
 //! finds can be counted and put in name order from this table's primary key alone,
 //! without reading a client row each: at a million clients an email fragment found
 //! 13,000 times is sorted in about 10 ms on SQLite, where looking its clients up took
-//! seconds (`docs/benchmarks.md`).
+//! seconds (as measured when this step was made).
 //!
 //! The terms replace `client_name_tails` and the trigram indexes of step 9 (pg_trgm GIN
 //! on PostgreSQL, FTS5 on SQLite), which could say which clients hold a fragment but

@@ -4,7 +4,7 @@
 //! A list filtered by a label and sorted by name used to walk the business's whole name
 //! index, probing each client's labels: for a label held by 2–3 % of a million clients
 //! (and a site, and "not banned"), a page of 500 read some 80,000 index entries (about
-//! 100 ms, `docs/benchmarks.md`). With the keys beside the label, the label's own clients
+//! 100 ms before this step). With the keys beside the label, the label's own clients
 //! are read in name order from `(business_id, label_id, last_name_key, first_name_key,
 //! client_id)`, and a page reads about as many entries as it finds.
 //!

@@ -11,7 +11,7 @@
 //! almost always is. Walking the name index for a site checks each client for it; read
 //! from the label's rows, a label list at a site checks each of the label's clients: for
 //! a rare label at a small site, about 2,600 probes of `client_sites` for a page of 500
-//! (21–28 ms at p99 on PostgreSQL at a million clients, `docs/benchmarks.md`). From these
+//! (21–28 ms at p99 on PostgreSQL at a million clients, before this step). From these
 //! rows a page is one range of an index, read in order, and it reads as many entries as
 //! it finds.
 //!

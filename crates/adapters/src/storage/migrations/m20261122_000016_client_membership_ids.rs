@@ -5,7 +5,7 @@
 //! Every read of clients returns each one's site and label ids. They were two correlated
 //! aggregates per client in the page's statement: for a page of 500, 1,000 index probes,
 //! more than half of the statement (at a million clients, 12–18 ms with them against 5–6
-//! without on PostgreSQL, 11–13 against 4–5 on SQLite; `docs/benchmarks.md`). On the row,
+//! without on PostgreSQL, 11–13 against 4–5 on SQLite, before this step). On the row,
 //! they cost nothing to read.
 //!
 //! The adapter writes them with the client's rows (an update rewrites the row, its sites

@@ -9,7 +9,7 @@
 //! either sorted from its whole term range (thousands to tens of thousands of terms) or
 //! walked in name order over all clients; since emails are made of names, the matches of
 //! a fragment like "mor" cluster at "Mor…", and that walk read 65,000 entries for 51 rows
-//! (`docs/benchmarks.md`).
+//! (as measured before this step).
 //!
 //! Partial (`field <> 'p'`): phone fragments are digits spread evenly, seldom common
 //! enough to need it. The adapter writes the condition out in its queries, so that both

@@ -3,7 +3,7 @@
 //!
 //! A page's values were one more query for every page, by the ids of its clients (500
 //! of them for a page of 500), whatever the business: at a million clients about a third
-//! of the product's own work on such a page (`docs/benchmarks.md`). The adapter writes
+//! of the product's own work on such a page (before this step). The adapter writes
 //! the flag with the client's values. Deleting a field deletes its values (ON DELETE
 //! CASCADE) and leaves the flag set: "may have" then finds none, which is only a query
 //! more.
