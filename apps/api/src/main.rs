@@ -85,14 +85,14 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     let app = Clientele::new(
         Arc::new(storage),
-        clock,
+        clock.clone(),
         Arc::new(UuidV7Ids),
         Config {
             operator_token: args.operator_token.clone(),
             public_url: args.public_url.clone(),
         },
     )
-    .with_processors(Arc::new(StubProcessors::new()))
+    .with_processors(Arc::new(StubProcessors::with_clock(clock)))
     .with_blob_store(Arc::new(FsBlobStore::new(&args.blob_dir)));
     if let Some(done) = app.bootstrap(args.bootstrap_token.as_deref()).await? {
         if done.token_was_configured {

@@ -152,11 +152,24 @@ impl Money {
         }
     }
 
-    /// Parses a typed amount such as `"12.50"` in `currency`, reported as `field`.
+    /// Parses a typed amount such as `"12.50"` in `currency`, reported as `field` (PL-23).
+    ///
+    /// Only plain decimals are amounts: digits, then optionally `.` and at most the
+    /// currency's number of decimals. Exponents (`1e3`), digit separators (`1_000`,
+    /// `1,000`), signs (`+5`, `-5`) and bare points (`.5`, `5.`) are refused: a person who
+    /// typed them may have meant something else than what a number parser would read.
     pub fn parse(field: &str, raw: &str, currency: Currency) -> Result<Self, FieldError> {
-        let amount = raw.trim().parse::<Decimal>().map_err(|_| {
-            FieldError::new(field, format!("`{raw}` is not an amount (e.g. 12.50)"))
-        })?;
+        let text = raw.trim();
+        let digits = currency.minor_digits();
+        let plain = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        let well_formed = match text.split_once('.') {
+            None => plain(text),
+            Some((units, decimals)) => plain(units) && plain(decimals),
+        };
+        let amount = well_formed
+            .then(|| text.parse::<Decimal>().ok())
+            .flatten()
+            .ok_or_else(|| FieldError::new(field, plain_amount_hint(raw, digits)))?;
         Self::new(amount, currency).map_err(|e| FieldError::new(field, e.to_string()))
     }
 
@@ -194,6 +207,17 @@ impl Money {
             .amount
             .checked_mul(Decimal::from(10_i64.pow(self.currency.minor_digits())))?;
         i64::try_from(scaled.trunc()).ok()
+    }
+}
+
+/// What to write instead of `raw`, for a currency with `digits` decimals.
+fn plain_amount_hint(raw: &str, digits: u32) -> String {
+    match digits {
+        0 => format!("`{raw}` is not an amount: write plain digits, without decimals (e.g. 1500)"),
+        n => format!(
+            "`{raw}` is not an amount: write plain digits with at most {n} decimals after a point (e.g. 12.{})",
+            "5".repeat(n as usize)
+        ),
     }
 }
 
@@ -250,6 +274,34 @@ mod tests {
         assert!(Money::parse("price", "abc", eur()).is_err());
         assert!(Money::parse("price", "-1", eur()).is_err());
         assert!(Money::parse("price", "1.001", eur()).is_err());
+    }
+
+    #[test]
+    fn pl_23_an_amount_is_plain_digits_with_at_most_the_currencys_decimals() {
+        let jpy = Currency::parse("JPY").unwrap();
+        for good in ["0", "12", "12.5", "12.50", " 7.05 ", "007"] {
+            assert!(Money::parse("amount", good, eur()).is_ok(), "{good}");
+        }
+        assert_eq!(
+            Money::parse("amount", "1500", jpy).unwrap().amount_text(),
+            "1500"
+        );
+        for bad in [
+            "1e3", "1E3", "1_000", "1,000", "1 000", "+5", "-5", ".5", "5.", "1.2.3", "", " ",
+            "0x10", "١٢", "NaN", "inf",
+        ] {
+            let error = Money::parse("amount", bad, eur()).unwrap_err();
+            assert_eq!(error.field, "amount");
+            assert!(
+                error.message.contains("plain digits"),
+                "{bad}: {}",
+                error.message
+            );
+        }
+        let too_precise = Money::parse("amount", "1.005", eur()).unwrap_err();
+        assert!(!too_precise.message.is_empty());
+        let yen = Money::parse("amount", "1500.5", jpy).unwrap_err();
+        assert!(!yen.message.contains("plain digits"), "{}", yen.message);
     }
 
     proptest::proptest! {

@@ -2,7 +2,7 @@
 //! (a token, brand and last four digits — never the number), payments and refunds
 //! recorded against an appointment, and invoices.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use thiserror::Error;
 
 use crate::ids::{
@@ -268,9 +268,93 @@ pub fn allocate_refund(charges: &[Payment], amount: Money) -> Option<Vec<(usize,
     left.is_zero().then_some(parts)
 }
 
+/// The month a card expires (PL-19): it is valid through the last day of that month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardExpiry {
+    month: u32,
+    year: i32,
+}
+
+/// Why an expiry is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CardExpiryError {
+    #[error("the expiry month must be 1 to 12")]
+    Month,
+    #[error("the expiry year must be 2000 to 2099")]
+    Year,
+    #[error("the card expired at the end of {0}")]
+    Expired(CardExpiry),
+}
+
+impl CardExpiry {
+    /// An expiry as printed on a card: month 1 to 12, a four-digit year.
+    pub fn new(month: u32, year: i32) -> Result<Self, CardExpiryError> {
+        if !(1..=12).contains(&month) {
+            return Err(CardExpiryError::Month);
+        }
+        if !(2000..=2099).contains(&year) {
+            return Err(CardExpiryError::Year);
+        }
+        Ok(Self { month, year })
+    }
+
+    pub fn month(&self) -> u32 {
+        self.month
+    }
+
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// Whether the card can no longer be used on `today`: the last day of its month is
+    /// before it.
+    pub fn is_expired_on(&self, today: NaiveDate) -> bool {
+        (today.year(), today.month()) > (self.year, self.month)
+    }
+
+    /// The expiry if the card is still valid on `today`, else why not.
+    pub fn valid_on(self, today: NaiveDate) -> Result<Self, CardExpiryError> {
+        if self.is_expired_on(today) {
+            Err(CardExpiryError::Expired(self))
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+impl std::fmt::Display for CardExpiry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}/{}", self.month, self.year)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pl_19_a_card_is_valid_through_the_last_day_of_its_expiry_month() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let expiry = CardExpiry::new(2, 2028).unwrap();
+        assert!(!expiry.is_expired_on(day(2027, 12, 31)));
+        assert!(!expiry.is_expired_on(day(2028, 2, 1)));
+        assert!(!expiry.is_expired_on(day(2028, 2, 29)));
+        assert!(expiry.is_expired_on(day(2028, 3, 1)));
+        assert!(expiry.is_expired_on(day(2029, 1, 1)));
+        let old = CardExpiry::new(12, 2001).unwrap();
+        assert_eq!(
+            old.valid_on(day(2026, 12, 5)),
+            Err(CardExpiryError::Expired(old))
+        );
+        assert_eq!(
+            CardExpiryError::Expired(old).to_string(),
+            "the card expired at the end of 12/2001"
+        );
+        assert_eq!(CardExpiry::new(0, 2030), Err(CardExpiryError::Month));
+        assert_eq!(CardExpiry::new(13, 2030), Err(CardExpiryError::Month));
+        assert_eq!(CardExpiry::new(1, 1999), Err(CardExpiryError::Year));
+        assert_eq!(CardExpiry::new(1, 30), Err(CardExpiryError::Year));
+    }
     use crate::appointment::{Appointment, NewAppointment, Slot};
     use crate::ids::{AppointmentTypeId, SiteId};
     use crate::money::Currency;

@@ -108,6 +108,62 @@ async fn pl_19_a_stored_card_keeps_only_brand_last_four_and_a_token() {
 }
 
 #[tokio::test]
+async fn pl_19_a_card_that_expired_in_2001_is_refused_and_says_so() {
+    let app = spawn_app().await;
+    let (_, client) = booked(&app).await;
+
+    let reply = app
+        .post(
+            &format!("/v1/clients/{client}/cards"),
+            &app.owner,
+            json!({ "number": OK_CARD, "exp_month": 12, "exp_year": 2001, "cvc": "123" }),
+        )
+        .await;
+    let listed = app
+        .get(&format!("/v1/clients/{client}/cards"), &app.owner)
+        .await;
+
+    reply.assert_problem(422);
+    assert!(
+        reply
+            .body
+            .to_string()
+            .contains("expired at the end of 12/2001"),
+        "{:#}",
+        reply.body
+    );
+    assert_eq!(listed.body, json!([]));
+}
+
+#[tokio::test]
+async fn pl_23_an_amount_in_another_notation_than_plain_digits_is_refused_and_says_why() {
+    let app = spawn_app().await;
+    let (appointment, client) = booked(&app).await;
+    let card = card(&app, &client, OK_CARD).await;
+
+    for amount in ["1e1", "1_0", "+5", ".5", "5.", " ", "0x10"] {
+        let reply = charge(&app, &appointment, &card, Some(amount)).await;
+        reply.assert_problem(422);
+        assert!(
+            reply.body.to_string().contains("plain digits"),
+            "{amount}: {:#}",
+            reply.body
+        );
+    }
+    let too_precise = charge(&app, &appointment, &card, Some("10.001")).await;
+    let plain = charge(&app, &appointment, &card, Some("10.5")).await;
+
+    too_precise.assert_problem(422);
+    assert!(
+        too_precise.body.to_string().contains("2 decimal"),
+        "{:#}",
+        too_precise.body
+    );
+    plain.assert_status(200);
+    assert_eq!(plain.at("/appointment/paid"), &json!("10.50"));
+}
+
+#[tokio::test]
 async fn ap_6_charging_a_stored_card_for_what_is_due_makes_the_appointment_paid() {
     let app = spawn_app().await;
     let (appointment, client) = booked(&app).await;

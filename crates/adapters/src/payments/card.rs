@@ -1,15 +1,18 @@
 //! [`StubCardProcessor`]: cards with deterministic test numbers (the table is in the
 //! parent module). Storing a card checks it and returns a token that encodes how the card
-//! behaves when charged; the number itself is dropped there.
+//! behaves when charged and the month it expires; the number itself is dropped there.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use uuid::Uuid;
 
-use clientele_domain::payment::{Capabilities, ProcessorKind};
-use clientele_ports::PaymentProcessor;
+use clientele_domain::payment::{Capabilities, CardExpiry, ProcessorKind};
 use clientele_ports::payments::{
     CardInput, CardToken, ChargeRequest, ProcessorError, RefundRequest,
 };
+use clientele_ports::{Clock, PaymentProcessor};
 
 use super::{CHARGE_PREFIX, REFUND_PREFIX, reference};
 
@@ -53,14 +56,18 @@ impl Behaviour {
         }
     }
 
-    /// The behaviour a token of this processor encodes (`tok_<word>_<random>`).
-    fn of_token(token: &str) -> Option<Self> {
+    /// The behaviour and expiry a token of this processor encodes
+    /// (`tok_<word>_<YYYYMM>_<random>`; tokens made before expiries were encoded,
+    /// `tok_<word>_<random>`, have none).
+    fn of_token(token: &str) -> Option<(Self, Option<CardExpiry>)> {
         let rest = token.strip_prefix("tok_")?;
-        let (word, random) = rest.split_once('_')?;
-        if random.is_empty() {
-            return None;
-        }
-        Self::ALL.into_iter().find(|b| b.word() == word)
+        let (word, rest) = rest.split_once('_')?;
+        let behaviour = Self::ALL.into_iter().find(|b| b.word() == word)?;
+        let (expiry, random) = match rest.split_once('_') {
+            Some((month, random)) => (Some(expiry_of(month)?), random),
+            None => (None, rest),
+        };
+        (!random.is_empty()).then_some((behaviour, expiry))
     }
 
     fn charge(self) -> Result<(), ProcessorError> {
@@ -71,6 +78,15 @@ impl Behaviour {
             Self::TimesOut => Err(ProcessorError::Transient("timeout".into())),
         }
     }
+}
+
+/// The `YYYYMM` part of a token.
+fn expiry_of(text: &str) -> Option<CardExpiry> {
+    if text.len() != 6 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (year, month) = text.split_at(4);
+    CardExpiry::new(month.parse().ok()?, year.parse().ok()?).ok()
 }
 
 fn invalid(reason: &str) -> ProcessorError {
@@ -130,13 +146,37 @@ fn last4(digits: &str) -> String {
 }
 
 /// A card processor without a provider: cards, full and partial refunds, and invoices; no
-/// direct debit. Deterministic by test card (see the parent module).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct StubCardProcessor;
+/// direct debit. Deterministic by test card (see the parent module). Its clock says when
+/// a card has expired (today is the clock's day in UTC, as a card network's would be).
+#[derive(Clone)]
+pub struct StubCardProcessor {
+    clock: Arc<dyn Clock>,
+}
 
 impl StubCardProcessor {
+    /// A processor on the system clock.
     pub fn new() -> Self {
-        Self
+        Self::with_clock(Arc::new(crate::SystemClock))
+    }
+
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self { clock }
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.clock.now().date_naive()
+    }
+}
+
+impl Default for StubCardProcessor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for StubCardProcessor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StubCardProcessor").finish_non_exhaustive()
     }
 }
 
@@ -156,23 +196,26 @@ impl PaymentProcessor for StubCardProcessor {
         }
     }
 
-    /// Checks the card and returns a token encoding its behaviour. The expiry is checked
-    /// for shape only (month 1 to 12, year 2000 or later): the processor has no clock.
+    /// Checks the card (an expired one is refused) and returns a token encoding its
+    /// behaviour and expiry.
     async fn store_card(&self, card: &CardInput) -> Result<CardToken, ProcessorError> {
         let digits = card_digits(&card.number)?;
-        if !(1..=12).contains(&card.exp_month) {
-            return Err(invalid("the expiry month must be 1 to 12"));
-        }
-        if card.exp_year < 2000 {
-            return Err(invalid("the expiry year must be 2000 or later"));
-        }
+        let expiry = CardExpiry::new(card.exp_month, card.exp_year)
+            .and_then(|expiry| expiry.valid_on(self.today()))
+            .map_err(|e| invalid(&e.to_string()))?;
         let cvc = card.cvc.trim();
         if !(3..=4).contains(&cvc.len()) || !cvc.chars().all(|c| c.is_ascii_digit()) {
             return Err(invalid("the CVC must be 3 or 4 digits"));
         }
         let behaviour = Behaviour::of_number(&digits);
         Ok(CardToken {
-            token: format!("tok_{}_{}", behaviour.word(), Uuid::new_v4().simple()),
+            token: format!(
+                "tok_{}_{:04}{:02}_{}",
+                behaviour.word(),
+                expiry.year(),
+                expiry.month(),
+                Uuid::new_v4().simple()
+            ),
             brand: brand(&digits).to_owned(),
             last4: last4(&digits),
         })
@@ -183,8 +226,11 @@ impl PaymentProcessor for StubCardProcessor {
             .card_token
             .as_deref()
             .ok_or_else(|| invalid("a stored card is required"))?;
-        let behaviour =
+        let (behaviour, expiry) =
             Behaviour::of_token(token).ok_or_else(|| invalid("the card token is unknown"))?;
+        if expiry.is_some_and(|expiry| expiry.is_expired_on(self.today())) {
+            return Err(ProcessorError::Declined("expired_card".into()));
+        }
         behaviour.charge()?;
         Ok(reference(CHARGE_PREFIX, &request.idempotency_key))
     }
@@ -377,14 +423,39 @@ mod tests {
                 );
             }
         }
-        // Expired cards are not refused: the processor has no clock.
-        let old = CardInput {
-            exp_year: 2000,
-            exp_month: 1,
-            cvc: "1234".into(),
-            ..valid
+    }
+
+    #[tokio::test]
+    async fn pl_19_an_expired_card_is_refused_and_a_card_that_expired_since_is_declined() {
+        let at = |day: &str| {
+            let now = format!("{day}T12:00:00Z").parse().unwrap();
+            StubCardProcessor::with_clock(Arc::new(crate::FixedClock::new(now)))
         };
-        assert!(processor.store_card(&old).await.is_ok());
+        let expiring = CardInput {
+            exp_month: 2,
+            exp_year: 2028,
+            ..card("4242 4242 4242 4242")
+        };
+        let old = CardInput {
+            exp_month: 12,
+            exp_year: 2001,
+            ..expiring.clone()
+        };
+
+        let refused = at("2026-12-05").store_card(&old).await;
+        let token = at("2028-02-29").store_card(&expiring).await.unwrap().token;
+        let on_last_day = at("2028-02-29").charge(&charge_of(&token, "k1")).await;
+        let after = at("2028-03-01").charge(&charge_of(&token, "k2")).await;
+
+        assert_eq!(
+            refused,
+            Err(ProcessorError::InvalidCard(
+                "the card expired at the end of 12/2001".into()
+            ))
+        );
+        assert!(token.starts_with("tok_ok_202802_"), "{token}");
+        assert!(on_last_day.is_ok());
+        assert_eq!(after, Err(ProcessorError::Declined("expired_card".into())));
     }
 
     #[tokio::test]
@@ -398,6 +469,7 @@ mod tests {
             no_card,
             charge_of("tok_unknown_abc", "key-1"),
             charge_of("tok_ok_", "key-1"),
+            charge_of("tok_ok_202913_abc", "key-1"),
             charge_of("pm_123", "key-1"),
         ] {
             assert!(matches!(

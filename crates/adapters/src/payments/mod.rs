@@ -23,8 +23,10 @@
 //! | any other valid number| by first digit, `tok_ok_…` | succeeds                             |
 //!
 //! A valid number is 12 to 19 digits (spaces allowed) that pass the Luhn checksum; the
-//! expiry month is 1 to 12 and the year 2000 or later (the processor has no clock, so it
-//! does not refuse an expired card); the CVC is 3 or 4 digits. The brand comes from the
+//! expiry month is 1 to 12 and the year 2000 to 2099, and a card whose expiry month is
+//! over (by the processor's clock, in UTC) is refused; the CVC is 3 or 4 digits. The token
+//! carries the expiry (`tok_ok_203012_…`), and charging a card that has expired since it
+//! was stored is `Declined("expired_card")`. The brand comes from the
 //! first digit: 4 visa, 5 mastercard, 3 amex, anything else "card".
 
 mod card;
@@ -35,7 +37,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use clientele_domain::payment::ProcessorKind;
-use clientele_ports::{PaymentProcessor, Processors};
+use clientele_ports::{Clock, PaymentProcessor, Processors};
 
 pub use card::StubCardProcessor;
 pub use manual::ManualProcessor;
@@ -61,8 +63,18 @@ pub struct StubProcessors {
 }
 
 impl StubProcessors {
+    /// Processors on the system clock.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Processors whose card stub tells expired cards by `clock` (the deployment's clock,
+    /// frozen or not).
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            card: Arc::new(StubCardProcessor::with_clock(clock)),
+            manual: Arc::default(),
+        }
     }
 }
 
