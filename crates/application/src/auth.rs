@@ -208,10 +208,11 @@ mod tests {
     #[tokio::test]
     async fn pl_13_a_later_start_creates_nothing() {
         let mut tx = MockTransaction::new();
-        tx.expect_bootstrap_business()
+        tx.businesses
+            .expect_bootstrap_business()
             .returning(|| Ok(Some(business())));
-        tx.expect_insert_business().never();
-        tx.expect_commit().never();
+        tx.businesses.expect_insert_business().never();
+        tx.commit.expect_commit().never();
 
         let outcome = app_with(tx).bootstrap(None).await.unwrap();
 
@@ -221,14 +222,26 @@ mod tests {
     #[tokio::test]
     async fn pl_13_a_first_start_that_loses_the_race_to_another_process_commits_nothing() {
         let mut tx = MockTransaction::new();
-        tx.expect_bootstrap_business().returning(|| Ok(None));
-        tx.expect_insert_business().times(1).returning(|_| Ok(()));
-        tx.expect_insert_site().times(1).returning(|_| Ok(()));
-        tx.expect_insert_staff().times(1).returning(|_| Ok(()));
-        tx.expect_insert_token().times(1).returning(|_, _| Ok(()));
-        tx.expect_record_bootstrap()
+        tx.businesses
+            .expect_bootstrap_business()
+            .returning(|| Ok(None));
+        tx.businesses
+            .expect_insert_business()
+            .times(1)
+            .returning(|_| Ok(()));
+        tx.sites.expect_insert_site().times(1).returning(|_| Ok(()));
+        tx.staff
+            .expect_insert_staff()
+            .times(1)
+            .returning(|_| Ok(()));
+        tx.tokens
+            .expect_insert_token()
+            .times(1)
+            .returning(|_, _| Ok(()));
+        tx.businesses
+            .expect_record_bootstrap()
             .returning(|_, _| Err(StorageError::Duplicate("bootstrap")));
-        tx.expect_commit().never();
+        tx.commit.expect_commit().never();
 
         let outcome = app_with(tx).bootstrap(None).await.unwrap();
 
@@ -240,8 +253,9 @@ mod tests {
         let token = format!("clt_{}_{}", business().as_uuid().simple(), "s".repeat(64));
         let expected_hash = hash_token(&token);
         let mut tx = MockTransaction::new();
-        tx.expect_bootstrap_business().never();
-        tx.expect_token_by_hash()
+        tx.businesses.expect_bootstrap_business().never();
+        tx.tokens
+            .expect_token_by_hash()
             .withf(move |b, hash| *b == business() && hash == expected_hash)
             .times(1)
             .returning(|_, _| Ok(None));

@@ -453,10 +453,11 @@ mod tests {
     #[tokio::test]
     async fn pl_11_a_stale_version_is_refused_before_anything_is_written() {
         let mut tx = MockTransaction::new();
-        tx.expect_client()
+        tx.clients
+            .expect_client()
             .returning(|_, _| Ok(Some(stored_client(2))));
-        tx.expect_update_client().never();
-        tx.expect_commit().never();
+        tx.clients.expect_update_client().never();
+        tx.commit.expect_commit().never();
         let change = ClientChangesInput {
             first_name: Some("Anna".into()),
             ..Default::default()
@@ -477,8 +478,8 @@ mod tests {
     #[tokio::test]
     async fn pl_14_a_member_with_no_site_cannot_create_a_client_without_naming_one() {
         let mut tx = MockTransaction::new();
-        tx.expect_insert_client().never();
-        tx.expect_commit().never();
+        tx.clients.expect_insert_client().never();
+        tx.commit.expect_commit().never();
         let input = ClientInput {
             first_name: "Ana".into(),
             last_name: "Silva".into(),
@@ -495,7 +496,8 @@ mod tests {
     #[tokio::test]
     async fn pl_14_a_client_of_other_sites_is_hidden_from_a_scoped_member() {
         let mut tx = MockTransaction::new();
-        tx.expect_client()
+        tx.clients
+            .expect_client()
             .returning(|_, _| Ok(Some(stored_client(1))));
 
         let outcome = app_with(tx)

@@ -259,12 +259,14 @@ mod tests {
     #[tokio::test]
     async fn ap_9_the_blob_is_deleted_when_the_documents_row_cannot_be_stored() {
         let mut tx = MockTransaction::new();
-        tx.expect_client()
+        tx.clients
+            .expect_client()
             .returning(|_, _| Ok(Some(stored_client())));
-        tx.expect_insert_document()
+        tx.documents
+            .expect_insert_document()
             .times(1)
             .returning(|_| Err(StorageError::Unexpected("disk full".into())));
-        tx.expect_commit().never();
+        tx.commit.expect_commit().never();
         let mut blobs = MockBlobStore::new();
         // The first id the test app hands out is 1000.
         let key = document_key(business(), DocumentId::from_uuid(uuid(1000)));
@@ -290,8 +292,8 @@ mod tests {
     #[tokio::test]
     async fn ap_9_a_document_too_large_is_refused_before_anything_is_written() {
         let mut tx = MockTransaction::new();
-        tx.expect_client().never();
-        tx.expect_insert_document().never();
+        tx.clients.expect_client().never();
+        tx.documents.expect_insert_document().never();
         let mut blobs = MockBlobStore::new();
         blobs.expect_put().never();
         let app = app_with(tx).with_blob_store(Arc::new(blobs));
@@ -316,10 +318,11 @@ mod tests {
     #[tokio::test]
     async fn pl_14_nothing_is_written_for_a_client_of_sites_the_caller_cannot_see() {
         let mut tx = MockTransaction::new();
-        tx.expect_client()
+        tx.clients
+            .expect_client()
             .returning(|_, _| Ok(Some(stored_client())));
-        tx.expect_insert_document().never();
-        tx.expect_commit().never();
+        tx.documents.expect_insert_document().never();
+        tx.commit.expect_commit().never();
         let mut blobs = MockBlobStore::new();
         blobs.expect_put().never();
         let app = app_with(tx).with_blob_store(Arc::new(blobs));
@@ -338,9 +341,10 @@ mod tests {
     #[tokio::test]
     async fn ap_9_a_document_of_another_client_is_not_found_and_its_bytes_are_not_read() {
         let mut tx = MockTransaction::new();
-        tx.expect_client()
+        tx.clients
+            .expect_client()
             .returning(|_, _| Ok(Some(stored_client())));
-        tx.expect_document().returning(|business, id| {
+        tx.documents.expect_document().returning(|business, id| {
             Ok(Some(ClientDocument::upload(
                 id,
                 business,

@@ -294,7 +294,7 @@ mod tests {
     #[tokio::test]
     async fn cl_24_pl_13_staff_cannot_define_custom_fields() {
         let mut tx = MockTransaction::new();
-        tx.expect_insert_custom_field().never();
+        tx.custom_fields.expect_insert_custom_field().never();
         let input = CustomFieldInput {
             name: "Tier".into(),
             field_type: CustomFieldType::Text,
@@ -311,11 +311,14 @@ mod tests {
     #[tokio::test]
     async fn cl_24_the_type_of_a_field_that_clients_have_values_for_cannot_change() {
         let mut tx = MockTransaction::new();
-        tx.expect_custom_field()
+        tx.custom_fields
+            .expect_custom_field()
             .returning(|_, _| Ok(Some(field(CustomFieldType::Text, &[]))));
-        tx.expect_custom_field_in_use().returning(|_, _| Ok(true));
-        tx.expect_update_custom_field().never();
-        tx.expect_commit().never();
+        tx.custom_fields
+            .expect_custom_field_in_use()
+            .returning(|_, _| Ok(true));
+        tx.custom_fields.expect_update_custom_field().never();
+        tx.commit.expect_commit().never();
         let changes = CustomFieldChangesInput {
             field_type: Some(CustomFieldType::Number),
             ..Default::default()
@@ -337,16 +340,17 @@ mod tests {
     #[tokio::test]
     async fn cl_24_an_option_a_client_still_has_cannot_be_removed() {
         let mut tx = MockTransaction::new();
-        tx.expect_custom_field().returning(|_, _| {
+        tx.custom_fields.expect_custom_field().returning(|_, _| {
             Ok(Some(field(
                 CustomFieldType::Choice,
                 &["Gold", "Silver", "Bronze"],
             )))
         });
-        tx.expect_custom_value_keys_in_use()
+        tx.custom_fields
+            .expect_custom_value_keys_in_use()
             .withf(|_, _, keys| keys == ["silver", "bronze"])
             .returning(|_, _, _| Ok(vec!["silver".into()]));
-        tx.expect_update_custom_field().never();
+        tx.custom_fields.expect_update_custom_field().never();
         let changes = CustomFieldChangesInput {
             options: Some(vec!["gold".into()]),
             ..Default::default()
@@ -370,16 +374,19 @@ mod tests {
     #[tokio::test]
     async fn cl_24_options_nobody_has_can_be_removed_and_the_version_moves() {
         let mut tx = MockTransaction::new();
-        tx.expect_custom_field()
+        tx.custom_fields
+            .expect_custom_field()
             .returning(|_, _| Ok(Some(field(CustomFieldType::Choice, &["Gold", "Silver"]))));
-        tx.expect_custom_value_keys_in_use()
+        tx.custom_fields
+            .expect_custom_value_keys_in_use()
             .returning(|_, _, _| Ok(vec![]));
-        tx.expect_update_custom_field()
+        tx.custom_fields
+            .expect_update_custom_field()
             .withf(|f, expected| {
                 f.kind.options() == ["Gold", "Platinum"] && *expected == Version::initial()
             })
             .returning(|_, _| Ok(()));
-        tx.expect_commit().returning(|| Ok(()));
+        tx.commit.expect_commit().returning(|| Ok(()));
         let changes = CustomFieldChangesInput {
             options: Some(vec!["Gold".into(), "Platinum".into()]),
             ..Default::default()
@@ -405,12 +412,14 @@ mod tests {
         let unknown = CustomFieldId::from_uuid(uuid(71));
         let mut tx = MockTransaction::new();
         let stored = number.clone();
-        tx.expect_custom_fields_with_ids()
+        tx.custom_fields
+            .expect_custom_fields_with_ids()
             .returning(move |_, _| Ok(vec![stored.clone()]));
-        tx.expect_client()
+        tx.clients
+            .expect_client()
             .returning(|_, _| Ok(Some(stored_client())));
-        tx.expect_update_client().never();
-        tx.expect_commit().never();
+        tx.clients.expect_update_client().never();
+        tx.commit.expect_commit().never();
         let change = ClientChangesInput {
             custom_fields: [
                 (number.id, Some("lots".into())),
@@ -447,10 +456,12 @@ mod tests {
         let number = field(CustomFieldType::Number, &[]);
         let mut tx = MockTransaction::new();
         let stored = number.clone();
-        tx.expect_custom_fields_with_ids()
+        tx.custom_fields
+            .expect_custom_fields_with_ids()
             .returning(move |_, _| Ok(vec![stored.clone()]));
         let id = number.id;
-        tx.expect_clients()
+        tx.clients
+            .expect_clients()
             .withf(move |_, query| query.custom_fields == [(id, "12.5".to_owned())])
             .returning(|_, _| Ok(vec![]));
         let request = ClientListRequest {
@@ -469,9 +480,10 @@ mod tests {
         let number = field(CustomFieldType::Number, &[]);
         let mut tx = MockTransaction::new();
         let stored = number.clone();
-        tx.expect_custom_fields_with_ids()
+        tx.custom_fields
+            .expect_custom_fields_with_ids()
             .returning(move |_, _| Ok(vec![stored.clone()]));
-        tx.expect_clients().never();
+        tx.clients.expect_clients().never();
         let request = ClientListRequest {
             site: SiteChoice::All,
             custom_fields: vec![format!("{}:vip", number.id), "nonsense".into()],
@@ -491,7 +503,7 @@ mod tests {
             ..Default::default()
         };
         let mut tx = MockTransaction::new();
-        tx.expect_custom_fields_with_ids().never();
+        tx.custom_fields.expect_custom_fields_with_ids().never();
         let outcome = app_with(tx).list_clients(&owner(), &too_many).await;
         assert!(matches!(outcome, Err(ClientError::Invalid(_))));
         assert!(

@@ -361,11 +361,13 @@ mod tests {
         record: impl FnOnce(&mut MockTransaction),
     ) -> Vec<MockTransaction> {
         let mut list = MockTransaction::new();
-        list.expect_businesses()
+        list.businesses
+            .expect_businesses()
             .with(eq(None), eq(BUSINESS_PAGE))
             .return_once(|_, _| Ok(vec![stored_business()]));
         let mut claim = MockTransaction::new();
         claim
+            .outbox
             .expect_claim_due_emails()
             .with(
                 eq(business()),
@@ -374,10 +376,10 @@ mod tests {
                 eq(10),
             )
             .return_once(move |_, _, _, _| Ok(vec![claimed(attempts)]));
-        claim.expect_commit().times(1).returning(|| Ok(()));
+        claim.commit.expect_commit().times(1).returning(|| Ok(()));
         let mut outcome = MockTransaction::new();
         record(&mut outcome);
-        outcome.expect_commit().times(1).returning(|| Ok(()));
+        outcome.commit.expect_commit().times(1).returning(|| Ok(()));
         vec![list, claim, outcome]
     }
 
@@ -394,7 +396,8 @@ mod tests {
     #[tokio::test]
     async fn pl_18_a_transient_failure_schedules_a_retry_with_backoff() {
         let transactions = one_email_step(3, |tx| {
-            tx.expect_mark_email_retry()
+            tx.outbox
+                .expect_mark_email_retry()
                 .with(
                     eq(business()),
                     eq(email_id()),
@@ -403,8 +406,8 @@ mod tests {
                 )
                 .times(1)
                 .returning(|_, _, _, _| Ok(()));
-            tx.expect_mark_email_sent().never();
-            tx.expect_mark_email_failed().never();
+            tx.outbox.expect_mark_email_sent().never();
+            tx.outbox.expect_mark_email_failed().never();
         });
         let sender = sender_answering(|| Err(SendError::Transient("connection refused".into())));
 
@@ -420,12 +423,13 @@ mod tests {
     #[tokio::test]
     async fn pl_18_a_transient_failure_at_the_last_attempt_gives_up() {
         let transactions = one_email_step(8, |tx| {
-            tx.expect_mark_email_failed()
+            tx.outbox
+                .expect_mark_email_failed()
                 .with(eq(business()), eq(email_id()), eq("timeout"))
                 .times(1)
                 .returning(|_, _, _| Ok(()));
-            tx.expect_mark_email_sent().never();
-            tx.expect_mark_email_retry().never();
+            tx.outbox.expect_mark_email_sent().never();
+            tx.outbox.expect_mark_email_retry().never();
         });
         let sender = sender_answering(|| Err(SendError::Transient("timeout".into())));
 
@@ -440,12 +444,13 @@ mod tests {
     #[tokio::test]
     async fn pl_18_a_permanent_failure_marks_the_email_failed_at_once() {
         let transactions = one_email_step(1, |tx| {
-            tx.expect_mark_email_failed()
+            tx.outbox
+                .expect_mark_email_failed()
                 .with(eq(business()), eq(email_id()), eq("550 no such user"))
                 .times(1)
                 .returning(|_, _, _| Ok(()));
-            tx.expect_mark_email_sent().never();
-            tx.expect_mark_email_retry().never();
+            tx.outbox.expect_mark_email_sent().never();
+            tx.outbox.expect_mark_email_retry().never();
         });
         let sender = sender_answering(|| Err(SendError::Permanent("550 no such user".into())));
 
@@ -461,12 +466,13 @@ mod tests {
     #[tokio::test]
     async fn pl_16_an_email_already_sent_by_a_killed_worker_is_marked_sent_not_resent() {
         let transactions = one_email_step(2, |tx| {
-            tx.expect_mark_email_sent()
+            tx.outbox
+                .expect_mark_email_sent()
                 .with(eq(business()), eq(email_id()), eq(now()))
                 .times(1)
                 .returning(|_, _, _| Ok(()));
-            tx.expect_mark_email_retry().never();
-            tx.expect_mark_email_failed().never();
+            tx.outbox.expect_mark_email_retry().never();
+            tx.outbox.expect_mark_email_failed().never();
         });
         let sender = sender_answering(|| Ok(SendOutcome::AlreadySent));
 
@@ -482,11 +488,12 @@ mod tests {
     #[tokio::test]
     async fn pl_18_a_sent_email_is_marked_sent() {
         let transactions = one_email_step(1, |tx| {
-            tx.expect_mark_email_sent()
+            tx.outbox
+                .expect_mark_email_sent()
                 .times(1)
                 .returning(|_, _, _| Ok(()));
-            tx.expect_mark_email_retry().never();
-            tx.expect_mark_email_failed().never();
+            tx.outbox.expect_mark_email_retry().never();
+            tx.outbox.expect_mark_email_failed().never();
         });
         let sender = sender_answering(|| Ok(SendOutcome::Sent));
 
@@ -510,13 +517,15 @@ mod tests {
     #[tokio::test]
     async fn pl_18_nothing_due_claims_nothing_and_sends_nothing() {
         let mut list = MockTransaction::new();
-        list.expect_businesses()
+        list.businesses
+            .expect_businesses()
             .return_once(|_, _| Ok(vec![stored_business()]));
         let mut claim = MockTransaction::new();
         claim
+            .outbox
             .expect_claim_due_emails()
             .return_once(|_, _, _, _| Ok(vec![]));
-        claim.expect_commit().times(1).returning(|| Ok(()));
+        claim.commit.expect_commit().times(1).returning(|| Ok(()));
         let mut sender = MockEmailSender::new();
         sender.expect_send().never();
 

@@ -180,12 +180,14 @@ mod tests {
         );
         let listed = only.clone();
         let mut tx = MockTransaction::new();
-        tx.expect_site()
+        tx.sites
+            .expect_site()
             .returning(move |_, _| Ok(Some(only.clone())));
-        tx.expect_sites()
+        tx.sites
+            .expect_sites()
             .returning(move |_, _, _, _| Ok(vec![listed.clone()]));
-        tx.expect_delete_site().never();
-        tx.expect_commit().never();
+        tx.sites.expect_delete_site().never();
+        tx.commit.expect_commit().never();
 
         let outcome = app_with(tx)
             .delete_site(&actor(Role::Owner, SiteScope::All), site(10))

@@ -1,0 +1,96 @@
+//! A business's clients (CL-*), stored with their sites, labels and custom values, and
+//! the one query that lists, filters and searches them.
+
+use async_trait::async_trait;
+
+use clientele_domain::label::LabelFilter;
+use clientele_domain::paging::Activity;
+use clientele_domain::search::ClientSearch;
+use clientele_domain::{
+    BusinessId, Client, ClientId, ClientSort, ClientSortKey, CustomFieldId, MarketingPreferenceId,
+    SiteId, SiteScope, Version,
+};
+
+use super::StorageError;
+
+/// One page of the client list: who may be seen, in which order, from where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientQuery {
+    /// Only clients with at least one site in this scope (PL-14).
+    pub scope: SiteScope,
+    /// Only clients of this site.
+    pub site: Option<SiteId>,
+    /// CL-10: only clients with any or all of these labels.
+    pub labels: Option<LabelFilter>,
+    /// CL-10: only banned (`true`) or not banned (`false`) clients.
+    pub banned: Option<bool>,
+    /// CL-10: only clients with (`true`) or without (`false`) a client account.
+    pub has_account: Option<bool>,
+    /// CL-9: only recent or inactive clients.
+    pub activity: Option<Activity>,
+    /// CL-10: only clients opted in to this marketing preference.
+    pub opted_in: Option<MarketingPreferenceId>,
+    /// CL-5 to CL-8: only clients this search finds, its exact matches
+    /// ([`ClientSearch::is_exact`]) first, each group in `sort`.
+    pub search: Option<ClientSearch>,
+    /// With `search`: `after` is a position among the other matches, past every exact
+    /// one; without it `after` (if any) is a position among the exact matches.
+    pub past_exact_matches: bool,
+    /// CL-10, CL-24: only clients whose value of each of these custom fields has this key
+    /// (`CustomValue::key`); every pair must hold.
+    pub custom_fields: Vec<(CustomFieldId, String)>,
+    pub sort: ClientSort,
+    /// Strictly after this position in `sort`.
+    pub after: Option<ClientSortKey>,
+    pub limit: u32,
+}
+
+/// Clients with everything stored with them: `Client::sites`, `Client::labels` and
+/// `Client::custom_fields` are read and written whole with the client.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ClientRepository: Send {
+    /// Stores the client with their sites, labels and custom values. MUST return
+    /// `Duplicate("client")` if the id is taken.
+    async fn insert_client(&mut self, client: &Client) -> Result<(), StorageError>;
+
+    /// The business's client with their sites, labels and custom values, or `None`.
+    async fn client(
+        &mut self,
+        business: BusinessId,
+        id: ClientId,
+    ) -> Result<Option<Client>, StorageError>;
+
+    /// The optimistic update of the module's contract; the client's sites, labels,
+    /// custom values and search keys are replaced by the given ones.
+    async fn update_client(
+        &mut self,
+        client: &Client,
+        expected: Version,
+    ) -> Result<(), StorageError>;
+
+    /// The page described by `query`, in its order (`query.sort`, ties by id, exact
+    /// search matches first); empty when no client can pass its filters. An `after` of
+    /// another sort than `query.sort` is `Unexpected`: the caller checks it first.
+    async fn clients(
+        &mut self,
+        business: BusinessId,
+        query: &ClientQuery,
+    ) -> Result<Vec<Client>, StorageError>;
+
+    /// Clients whose email key (`EmailAddress::key`) is `email_key`, oldest first (ties by
+    /// id), at most `limit`.
+    async fn clients_by_email(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+        limit: u32,
+    ) -> Result<Vec<Client>, StorageError>;
+
+    /// CL-20: whether a banned client of the business has this email key.
+    async fn email_banned(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+    ) -> Result<bool, StorageError>;
+}

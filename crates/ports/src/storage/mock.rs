@@ -1,0 +1,225 @@
+//! A mocked [`Transaction`] for use-case unit tests (feature `mocks`).
+//!
+//! mockall cannot generate a mock of a trait from its supertraits, so this one is
+//! composed: one generated mock per repository in a field named after what it stores
+//! (`tx.clients.expect_client()`), and [`MockCommit`] for the transaction's own method
+//! (`tx.commit.expect_commit()`). Each repository method delegates to its field; the
+//! delegation is generated from the one-line signatures below, and a signature that
+//! drifts from its trait does not compile.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use clientele_domain::appointment::{Appointment, AppointmentType};
+use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
+use clientele_domain::custom_field::CustomField;
+use clientele_domain::document::ClientDocument;
+use clientele_domain::email::OutgoingEmail;
+use clientele_domain::label::Label;
+use clientele_domain::marketing::{ConsentChange, MarketingPreference};
+use clientele_domain::note::ClientNote;
+use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
+use clientele_domain::{
+    ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId,
+    CustomFieldId, DocumentId, EmailId, LabelId, MarketingPreferenceId, Money, PaymentId,
+    PaymentMethodId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
+};
+
+use super::*;
+
+mockall::mock! {
+    /// Expectations on [`Transaction::commit`].
+    pub Commit {
+        pub fn commit(&self) -> Result<(), StorageError>;
+    }
+}
+
+/// A transaction whose every method is mocked: set expectations on the field of the
+/// repository, then hand it out from a `MockStorage` with `return_once`. A call nobody
+/// expected panics, as with any mockall mock.
+#[derive(Default)]
+pub struct MockTransaction {
+    pub businesses: MockBusinessRepository,
+    pub sites: MockSiteRepository,
+    pub staff: MockStaffRepository,
+    pub tokens: MockTokenRepository,
+    pub clients: MockClientRepository,
+    pub appointment_types: MockAppointmentTypeRepository,
+    pub appointments: MockAppointmentRepository,
+    pub audit: MockAuditRepository,
+    pub outbox: MockOutboxRepository,
+    pub payments: MockPaymentRepository,
+    pub idempotency: MockIdempotencyRepository,
+    pub labels: MockLabelRepository,
+    pub custom_fields: MockCustomFieldRepository,
+    pub marketing: MockMarketingRepository,
+    pub notes: MockNoteRepository,
+    pub documents: MockDocumentRepository,
+    pub commit: MockCommit,
+}
+
+impl MockTransaction {
+    /// A transaction that expects nothing yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[async_trait]
+impl Transaction for MockTransaction {
+    async fn commit(self: Box<Self>) -> Result<(), StorageError> {
+        self.commit.commit()
+    }
+}
+
+/// `impl Repository for MockTransaction`, each method handing its arguments to the
+/// repository's field: `fn name(arg: Type, ...) -> Ok;` stands for
+/// `async fn name(&mut self, arg: Type, ...) -> Result<Ok, StorageError>`.
+macro_rules! delegate {
+    ($($repository:ident to $field:ident {
+        $(fn $method:ident($($arg:ident: $type:ty),*) -> $ok:ty;)*
+    })*) => {$(
+        #[async_trait]
+        impl $repository for MockTransaction {
+            $(async fn $method(&mut self, $($arg: $type),*) -> Result<$ok, StorageError> {
+                $repository::$method(&mut self.$field, $($arg),*).await
+            })*
+        }
+    )*};
+}
+
+delegate! {
+    BusinessRepository to businesses {
+        fn insert_business(business: &Business) -> ();
+        fn business(id: BusinessId) -> Option<Business>;
+        fn update_business(business: &Business, expected: Version) -> ();
+        fn businesses(after: Option<BusinessId>, limit: u32) -> Vec<Business>;
+        fn record_bootstrap(business: BusinessId, at: DateTime<Utc>) -> ();
+        fn bootstrap_business() -> Option<BusinessId>;
+    }
+
+    SiteRepository to sites {
+        fn insert_site(site: &Site) -> ();
+        fn site(business: BusinessId, id: SiteId) -> Option<Site>;
+        fn sites(business: BusinessId, scope: &SiteScope, after: Option<SiteId>, limit: u32) -> Vec<Site>;
+        fn missing_sites(business: BusinessId, ids: &[SiteId]) -> Vec<SiteId>;
+        fn first_site(business: BusinessId) -> Option<SiteId>;
+        fn update_site(site: &Site, expected: Version) -> ();
+        fn delete_site(business: BusinessId, id: SiteId) -> ();
+    }
+
+    StaffRepository to staff {
+        fn insert_staff(member: &StaffMember) -> ();
+        fn staff_member(business: BusinessId, id: StaffId) -> Option<StaffMember>;
+        fn staff(business: BusinessId, after: Option<StaffId>, limit: u32) -> Vec<StaffMember>;
+        fn update_staff(member: &StaffMember, expected: Version) -> ();
+        fn delete_staff(business: BusinessId, id: StaffId) -> ();
+        fn count_owners(business: BusinessId) -> u64;
+    }
+
+    TokenRepository to tokens {
+        fn insert_token(token: &ApiToken, secret_hash: &str) -> ();
+        fn token_by_hash(business: BusinessId, secret_hash: &str) -> Option<ApiToken>;
+        fn tokens(business: BusinessId, staff: Option<StaffId>, after: Option<TokenId>, limit: u32) -> Vec<ApiToken>;
+        fn token(business: BusinessId, id: TokenId) -> Option<ApiToken>;
+        fn delete_token(business: BusinessId, id: TokenId) -> ();
+    }
+
+    ClientRepository to clients {
+        fn insert_client(client: &Client) -> ();
+        fn client(business: BusinessId, id: ClientId) -> Option<Client>;
+        fn update_client(client: &Client, expected: Version) -> ();
+        fn clients(business: BusinessId, query: &ClientQuery) -> Vec<Client>;
+        fn clients_by_email(business: BusinessId, email_key: &str, limit: u32) -> Vec<Client>;
+        fn email_banned(business: BusinessId, email_key: &str) -> bool;
+    }
+
+    AppointmentTypeRepository to appointment_types {
+        fn insert_appointment_type(kind: &AppointmentType) -> ();
+        fn appointment_type(business: BusinessId, id: AppointmentTypeId) -> Option<AppointmentType>;
+        fn appointment_types(business: BusinessId, after: Option<AppointmentTypeId>, limit: u32) -> Vec<AppointmentType>;
+        fn update_appointment_type(kind: &AppointmentType, expected: Version) -> ();
+    }
+
+    AppointmentRepository to appointments {
+        fn insert_appointment(appointment: &Appointment) -> ();
+        fn appointment(business: BusinessId, id: AppointmentId) -> Option<Appointment>;
+        fn appointment_for_update(business: BusinessId, id: AppointmentId) -> Option<Appointment>;
+        fn update_appointment(appointment: &Appointment, expected: Version) -> ();
+        fn appointments_of_client(business: BusinessId, client: ClientId, after: Option<(DateTime<Utc>, AppointmentId)>, limit: u32) -> Vec<Appointment>;
+    }
+
+    AuditRepository to audit {
+        fn record_client_audit(entry: &ClientAuditEntry) -> ();
+        fn client_audit(business: BusinessId, client: ClientId, limit: u32) -> Vec<ClientAuditEntry>;
+        fn record_attendance_change(change: &AttendanceChange) -> ();
+        fn attendance_changes(business: BusinessId, appointment: AppointmentId) -> Vec<AttendanceChange>;
+    }
+
+    OutboxRepository to outbox {
+        fn enqueue_email(email: &OutgoingEmail) -> ();
+        fn emails(business: BusinessId, after: Option<EmailId>, limit: u32) -> Vec<OutboxEmail>;
+        fn claim_due_emails(business: BusinessId, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Vec<OutboxEmail>;
+        fn mark_email_sent(business: BusinessId, id: EmailId, at: DateTime<Utc>) -> ();
+        fn mark_email_retry(business: BusinessId, id: EmailId, next_attempt_at: DateTime<Utc>, error: &str) -> ();
+        fn mark_email_failed(business: BusinessId, id: EmailId, error: &str) -> ();
+    }
+
+    PaymentRepository to payments {
+        fn insert_payment_method(method: &PaymentMethod) -> ();
+        fn payment_method(business: BusinessId, id: PaymentMethodId) -> Option<PaymentMethod>;
+        fn payment_methods_of_client(business: BusinessId, client: ClientId) -> Vec<PaymentMethod>;
+        fn insert_payment(payment: &Payment) -> ();
+        fn payments_of_appointment(business: BusinessId, appointment: AppointmentId) -> Vec<Payment>;
+        fn set_payment_refunded(business: BusinessId, id: PaymentId, refunded: Money) -> ();
+        fn insert_invoice(invoice: &Invoice) -> ();
+        fn invoices_of_appointment(business: BusinessId, appointment: AppointmentId) -> Vec<Invoice>;
+    }
+
+    IdempotencyRepository to idempotency {
+        fn idempotency_record(business: BusinessId, key: &str) -> Option<IdempotencyRecord>;
+        fn insert_idempotency_record(record: &IdempotencyRecord) -> ();
+        fn complete_idempotency_record(business: BusinessId, key: &str, response: &StoredResponse) -> ();
+        fn delete_idempotency_record(business: BusinessId, key: &str) -> ();
+    }
+
+    LabelRepository to labels {
+        fn insert_label(label: &Label) -> ();
+        fn label(business: BusinessId, id: LabelId) -> Option<Label>;
+        fn labels(business: BusinessId, after: Option<LabelId>, limit: u32) -> Vec<Label>;
+        fn update_label(label: &Label, expected: Version) -> ();
+        fn delete_label(business: BusinessId, id: LabelId) -> ();
+        fn missing_labels(business: BusinessId, ids: &[LabelId]) -> Vec<LabelId>;
+    }
+
+    CustomFieldRepository to custom_fields {
+        fn insert_custom_field(field: &CustomField) -> ();
+        fn custom_field(business: BusinessId, id: CustomFieldId) -> Option<CustomField>;
+        fn custom_fields(business: BusinessId, after: Option<CustomFieldId>, limit: u32) -> Vec<CustomField>;
+        fn custom_fields_with_ids(business: BusinessId, ids: &[CustomFieldId]) -> Vec<CustomField>;
+        fn update_custom_field(field: &CustomField, expected: Version) -> ();
+        fn custom_value_keys_in_use(business: BusinessId, field: CustomFieldId, keys: &[String]) -> Vec<String>;
+        fn custom_field_in_use(business: BusinessId, field: CustomFieldId) -> bool;
+    }
+
+    MarketingRepository to marketing {
+        fn insert_preference(preference: &MarketingPreference) -> ();
+        fn preference(business: BusinessId, id: MarketingPreferenceId) -> Option<MarketingPreference>;
+        fn preferences(business: BusinessId, after: Option<MarketingPreferenceId>, limit: u32) -> Vec<MarketingPreference>;
+        fn record_consent(change: &ConsentChange) -> ();
+        fn consents_of_client(business: BusinessId, client: ClientId) -> Vec<(MarketingPreferenceId, bool)>;
+        fn consent_history(business: BusinessId, client: ClientId, limit: u32) -> Vec<ConsentChange>;
+        fn opted_in_emails(business: BusinessId, preference: MarketingPreferenceId, after: Option<ClientId>, limit: u32) -> Vec<(ClientId, String)>;
+    }
+
+    NoteRepository to notes {
+        fn insert_note(note: &ClientNote) -> ();
+        fn notes_of_client(business: BusinessId, client: ClientId, limit: u32) -> Vec<ClientNote>;
+    }
+
+    DocumentRepository to documents {
+        fn insert_document(document: &ClientDocument) -> ();
+        fn document(business: BusinessId, id: DocumentId) -> Option<ClientDocument>;
+        fn documents_of_client(business: BusinessId, client: ClientId, limit: u32) -> Vec<ClientDocument>;
+    }
+}

@@ -1,0 +1,98 @@
+//! The email outbox (PL-18): emails queued in the transaction of the change that causes
+//! them, and the worker's side that claims, sends and records them.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use clientele_domain::email::OutgoingEmail;
+use clientele_domain::{BusinessId, EmailId};
+
+use super::StorageError;
+
+/// The state of an email in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailState {
+    /// Waiting to be sent (again) from `next_attempt_at`.
+    Pending {
+        attempts: u32,
+        next_attempt_at: DateTime<Utc>,
+    },
+    Sent {
+        at: DateTime<Utc>,
+    },
+    /// Given up after too many attempts.
+    Failed {
+        attempts: u32,
+        last_error: String,
+    },
+}
+
+/// An email of the outbox with its delivery state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEmail {
+    pub email: OutgoingEmail,
+    pub state: EmailState,
+}
+
+/// The outbox of a business. Claims are leases: a worker that dies leaves its claim to
+/// run out, after which the email is due again (PL-16). Error texts come from outside
+/// (an SMTP server) and are stored with any NUL character replaced.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait OutboxRepository: Send {
+    /// Queues `email`, pending from its creation. MUST be called in the transaction of the
+    /// change that causes the email (PL-18). MUST return `Duplicate("email")` if the id is
+    /// taken.
+    async fn enqueue_email(&mut self, email: &OutgoingEmail) -> Result<(), StorageError>;
+
+    /// The business's emails, newest first (ids are time-ordered), strictly after `after`,
+    /// at most `limit`.
+    async fn emails(
+        &mut self,
+        business: BusinessId,
+        after: Option<EmailId>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEmail>, StorageError>;
+
+    /// Claims up to `limit` of the business's pending emails that are due at `now` and not
+    /// claimed by someone else (or whose claim ran out), oldest due first: each is
+    /// leased until `lease_until` and its attempts go up by one. Two transactions claiming
+    /// at once MUST get disjoint emails (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
+    /// single writer). Returns them in their claimed state, oldest due first (ties by id).
+    async fn claim_due_emails(
+        &mut self,
+        business: BusinessId,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEmail>, StorageError>;
+
+    /// Records that the email was sent and releases its claim, whatever its state. MUST
+    /// return `NotFound` if absent.
+    async fn mark_email_sent(
+        &mut self,
+        business: BusinessId,
+        id: EmailId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+
+    /// Records a failed attempt: pending again from `next_attempt_at`, claim released.
+    /// No effect on an email that is no longer pending (sent meanwhile by another worker
+    /// after this one's lease ran out). MUST return `NotFound` if absent.
+    async fn mark_email_retry(
+        &mut self,
+        business: BusinessId,
+        id: EmailId,
+        next_attempt_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StorageError>;
+
+    /// Records that the email will not be sent: too many failed attempts. No effect on an
+    /// email that is no longer pending. MUST return `NotFound` if absent.
+    async fn mark_email_failed(
+        &mut self,
+        business: BusinessId,
+        id: EmailId,
+        error: &str,
+    ) -> Result<(), StorageError>;
+}
