@@ -14,6 +14,7 @@ use clientele_adapters::{
     DEFAULT_BLOB_DIR, DEFAULT_DATABASE_URL, FixedClock, FsBlobStore, SeaStorage, StubProcessors,
     SystemClock, UuidV7Ids,
 };
+use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 use clientele_ports::Clock;
 
@@ -51,6 +52,10 @@ struct Args {
     /// Freeze "now" at this instant (RFC 3339), for tests and rehearsals.
     #[arg(long, env = "CLIENTELE_NOW")]
     now: Option<DateTime<Utc>>,
+    /// The key that seals list cursors (64 hex digits); by default one kept in the
+    /// database, made on the first start and shared by every process using it.
+    #[arg(long, env = "CLIENTELE_CURSOR_KEY", hide_env_values = true)]
+    cursor_key: Option<String>,
     /// Log filter, e.g. `info` or `clientele_api=debug`.
     #[arg(long, env = "CLIENTELE_LOG", default_value = "info")]
     log: String,
@@ -83,6 +88,13 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Some(now) => Arc::new(FixedClock::new(now)),
         None => Arc::new(SystemClock),
     };
+    let cursors = match &args.cursor_key {
+        Some(key) => Cursors::from_key(
+            &hex::decode(key.trim())
+                .map_err(|_| "CLIENTELE_CURSOR_KEY must be 64 hex digits (32 bytes)")?,
+        )?,
+        None => Cursors::load(&storage).await?,
+    };
     let app = Clientele::new(
         Arc::new(storage),
         clock.clone(),
@@ -91,6 +103,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             operator_token: args.operator_token.clone(),
             public_url: args.public_url.clone(),
         },
+        cursors,
     )
     .with_processors(Arc::new(StubProcessors::with_clock(clock)))
     .with_blob_store(Arc::new(FsBlobStore::new(&args.blob_dir)));

@@ -13,6 +13,7 @@ use clientele_adapters::{
     DEFAULT_DATABASE_URL, EmailFrom, FileEmailSender, FixedClock, SeaStorage, SmtpEmailSender,
     SystemClock, UuidV7Ids,
 };
+use clientele_application::cursor::Cursors;
 use clientele_application::outbox::OutboxPolicy;
 use clientele_application::{Clientele, Config};
 use clientele_ports::{Clock, EmailSender};
@@ -117,11 +118,13 @@ async fn work(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     // Created here, inside the runtime, and dropped at the end of this function, still
     // inside it: lettre's SMTP pool needs the runtime for both.
     let sender = email_sender(&args)?;
+    let cursors = Cursors::load(&storage).await?;
     let app = Clientele::new(
         Arc::new(storage),
         clock,
         Arc::new(UuidV7Ids),
         Config::default(),
+        cursors,
     )
     .with_email_sender(sender)
     .with_outbox_policy(OutboxPolicy {

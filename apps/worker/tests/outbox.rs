@@ -21,6 +21,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use clientele_adapters::testing::fresh_storage;
 use clientele_adapters::{SeaStorage, SystemClock, UuidV7Ids};
+use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::{BusinessId, EmailAddress, EmailId};
@@ -52,6 +53,7 @@ async fn default_business(storage: &SeaStorage) -> BusinessId {
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         Config::default(),
+        Cursors::ephemeral(),
     );
     app.bootstrap(None)
         .await

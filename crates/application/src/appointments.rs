@@ -22,7 +22,7 @@ use clientele_ports::{StorageError, Transaction};
 use crate::access::{
     AccessError, business_of, check_sites_usable, default_site, visible_appointment, visible_client,
 };
-use crate::cursor::{self, ForeignCursor};
+use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
 
@@ -194,12 +194,13 @@ impl Clientele {
         limit: PageLimit,
         cursor: Option<&str>,
     ) -> Result<Page<AppointmentType>, AppointmentError> {
-        let after: Option<AppointmentTypeId> = cursor::decode_opt(TYPES, cursor)?;
+        let listing = Listing::of(actor.business_id, TYPES);
+        let after: Option<AppointmentTypeId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx
             .appointment_types(actor.business_id, after, limit.get() + 1)
             .await?;
-        Ok(cursor::paginate(TYPES, rows, limit.get(), |t| t.id))
+        Ok(self.cursors.paginate(&listing, rows, limit.get(), |t| t.id))
     }
 
     /// AP-2, CL-2, CL-20: books an appointment, finding or creating the client by email

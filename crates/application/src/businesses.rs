@@ -16,7 +16,7 @@ use clientele_domain::{
 use clientele_ports::StorageError;
 
 use crate::auth::Operator;
-use crate::cursor::{self, ForeignCursor};
+use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 pub use crate::founding::FoundedBusiness;
 use crate::founding::Founding;
@@ -144,10 +144,11 @@ impl Clientele {
         limit: PageLimit,
         cursor: Option<&str>,
     ) -> Result<Page<Business>, BusinessError> {
-        let after: Option<BusinessId> = cursor::decode_opt(BUSINESSES, cursor)?;
+        let listing = Listing::platform(BUSINESSES);
+        let after: Option<BusinessId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx.businesses(after, limit.get() + 1).await?;
-        Ok(cursor::paginate(BUSINESSES, rows, limit.get(), |b| b.id))
+        Ok(self.cursors.paginate(&listing, rows, limit.get(), |b| b.id))
     }
 
     /// The caller's business and its settings (owner only, PL-13).

@@ -9,7 +9,7 @@ use clientele_domain::label::LabelFilter;
 use clientele_domain::paging::Activity;
 use clientele_domain::search::ClientSearch;
 use clientele_domain::{
-    Actor, AuditId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden,
+    Actor, AuditId, BusinessId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden,
     MarketingPreferenceId, NewClient, PageLimit, Permission, SiteId, ValidationErrors, Version,
 };
 use clientele_ports::{StorageError, Transaction, storage::ClientQuery};
@@ -18,7 +18,7 @@ use crate::access::{
     AccessError, business_of, check_labels_exist, check_sites_exist, check_sites_in_scope,
     check_sites_usable, default_site, visible_client,
 };
-use crate::cursor::{self, ForeignCursor};
+use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
 
@@ -132,9 +132,61 @@ struct SearchPosition {
     key: ClientSortKey,
 }
 
-/// A search list's name ties its cursors to the query as well as the order.
-fn search_list_name(sort: ClientSort, search: &ClientSearch) -> String {
-    format!("{}:q={}", list_name(sort), search.text())
+/// What a client list's cursor is bound to (PL-9): the business, the order, the search
+/// and every filter of the request, normalised (sets of labels or of field values in
+/// any order ask the same). A cursor is then refused by a list that asks otherwise.
+fn client_listing(
+    business: BusinessId,
+    request: &ClientListRequest,
+    search: Option<&ClientSearch>,
+) -> Listing {
+    let site = match request.site {
+        SiteChoice::Current => "current".to_owned(),
+        SiteChoice::All => "all".to_owned(),
+        SiteChoice::One(site) => site.to_string(),
+    };
+    let mut listing = Listing::of(business, list_name(request.sort)).with("site", site);
+    if let Some(search) = search {
+        listing = listing.with("q", search.text());
+    }
+    if let Some(labels) = &request.labels {
+        let (how, ids) = match labels {
+            LabelFilter::AnyOf(ids) => ("any", ids),
+            LabelFilter::AllOf(ids) => ("all", ids),
+        };
+        let mut ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        ids.sort();
+        ids.dedup();
+        listing = listing.with("labels", format!("{how}:{}", ids.join(",")));
+    }
+    let flags = [
+        ("banned", request.banned),
+        ("has_account", request.has_account),
+    ];
+    for (name, flag) in flags {
+        if let Some(flag) = flag {
+            listing = listing.with(name, flag);
+        }
+    }
+    let days = [
+        ("recent_days", request.recent_days),
+        ("inactive_days", request.inactive_days),
+    ];
+    for (name, days) in days {
+        if let Some(days) = days {
+            listing = listing.with(name, days);
+        }
+    }
+    if let Some(preference) = request.opted_in {
+        listing = listing.with("opted_in", preference);
+    }
+    let mut fields: Vec<&str> = request.custom_fields.iter().map(String::as_str).collect();
+    fields.sort_unstable();
+    fields.dedup();
+    for field in fields {
+        listing = listing.with("field", field);
+    }
+    listing
 }
 
 fn list_name(sort: ClientSort) -> &'static str {
@@ -236,19 +288,17 @@ impl Clientele {
             .map(|q| ClientSearch::parse("q", q))
             .transpose()
             .map_err(|e| ClientError::Invalid(ValidationErrors(vec![e])))?;
+        let listing = client_listing(actor.business_id, request, search.as_ref());
+        let cursor = request.cursor.as_deref();
         let (past_exact_matches, after) = match &search {
             None => (
                 false,
-                cursor::decode_opt::<ClientSortKey>(
-                    list_name(request.sort),
-                    request.cursor.as_deref(),
-                )?,
+                self.cursors.decode_opt::<ClientSortKey>(&listing, cursor)?,
             ),
-            Some(search) => cursor::decode_opt::<SearchPosition>(
-                &search_list_name(request.sort, search),
-                request.cursor.as_deref(),
-            )?
-            .map_or((false, None), |p| (p.past_exact_matches, Some(p.key))),
+            Some(_) => self
+                .cursors
+                .decode_opt::<SearchPosition>(&listing, cursor)?
+                .map_or((false, None), |p| (p.past_exact_matches, Some(p.key))),
         };
         if after.as_ref().is_some_and(|key| !request.sort.accepts(key)) {
             return Err(ForeignCursor.into());
@@ -308,17 +358,15 @@ impl Clientele {
         };
         let rows = tx.clients(actor.business_id, &query).await?;
         Ok(match &search {
-            None => cursor::paginate(list_name(request.sort), rows, limit, |c| {
-                request.sort.key_of(c)
-            }),
-            Some(search) => {
-                cursor::paginate(&search_list_name(request.sort, search), rows, limit, |c| {
-                    SearchPosition {
-                        past_exact_matches: !search.is_exact(c),
-                        key: request.sort.key_of(c),
-                    }
-                })
-            }
+            None => self
+                .cursors
+                .paginate(&listing, rows, limit, |c| request.sort.key_of(c)),
+            Some(search) => self
+                .cursors
+                .paginate(&listing, rows, limit, |c| SearchPosition {
+                    past_exact_matches: !search.is_exact(c),
+                    key: request.sort.key_of(c),
+                }),
         })
     }
 }

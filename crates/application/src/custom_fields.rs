@@ -15,7 +15,7 @@ use clientele_domain::{
 };
 use clientele_ports::{StorageError, Transaction};
 
-use crate::cursor::{self, ForeignCursor};
+use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
 
@@ -162,12 +162,13 @@ impl Clientele {
         limit: PageLimit,
         cursor: Option<&str>,
     ) -> Result<Page<CustomField>, CustomFieldError> {
-        let after: Option<CustomFieldId> = cursor::decode_opt(CUSTOM_FIELDS, cursor)?;
+        let listing = Listing::of(actor.business_id, CUSTOM_FIELDS);
+        let after: Option<CustomFieldId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx
             .custom_fields(actor.business_id, after, limit.get() + 1)
             .await?;
-        Ok(cursor::paginate(CUSTOM_FIELDS, rows, limit.get(), |f| f.id))
+        Ok(self.cursors.paginate(&listing, rows, limit.get(), |f| f.id))
     }
 
     pub async fn custom_field(

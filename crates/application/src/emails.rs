@@ -10,7 +10,7 @@ use clientele_domain::{Actor, EmailId, Forbidden, PageLimit, Permission};
 use clientele_ports::StorageError;
 use clientele_ports::storage::{EmailState, OutboxEmail};
 
-use crate::cursor::{self, ForeignCursor};
+use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
 
@@ -90,10 +90,13 @@ impl Clientele {
         cursor: Option<&str>,
     ) -> Result<Page<BusinessEmail>, EmailError> {
         actor.require(Permission::ReadEmails)?;
-        let after: Option<EmailId> = cursor::decode_opt(EMAILS, cursor)?;
+        let listing = Listing::of(actor.business_id, EMAILS);
+        let after: Option<EmailId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx.emails(actor.business_id, after, limit.get() + 1).await?;
         let rows = rows.into_iter().map(BusinessEmail::from).collect();
-        Ok(cursor::paginate(EMAILS, rows, limit.get(), |e| e.email.id))
+        Ok(self
+            .cursors
+            .paginate(&listing, rows, limit.get(), |e| e.email.id))
     }
 }

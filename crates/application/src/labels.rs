@@ -11,7 +11,7 @@ use clientele_domain::{
 use clientele_ports::StorageError;
 
 use crate::access::{AccessError, check_labels_exist, visible_client};
-use crate::cursor::{self, ForeignCursor};
+use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
 
@@ -86,10 +86,11 @@ impl Clientele {
         limit: PageLimit,
         cursor: Option<&str>,
     ) -> Result<Page<Label>, LabelError> {
-        let after: Option<LabelId> = cursor::decode_opt(LABELS, cursor)?;
+        let listing = Listing::of(actor.business_id, LABELS);
+        let after: Option<LabelId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx.labels(actor.business_id, after, limit.get() + 1).await?;
-        Ok(cursor::paginate(LABELS, rows, limit.get(), |l| l.id))
+        Ok(self.cursors.paginate(&listing, rows, limit.get(), |l| l.id))
     }
 
     pub async fn create_label(

@@ -67,6 +67,8 @@ pub struct Clientele {
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     config: Config,
+    /// Seals and opens the lists' cursors (PL-9).
+    cursors: cursor::Cursors,
     /// How the outbox is delivered (the worker sets it; the API does not send mail).
     email_sender: Option<Arc<dyn EmailSender>>,
     /// How the outbox's dispatch claims and retries (`with_outbox_policy`).
@@ -78,17 +80,21 @@ pub struct Clientele {
 }
 
 impl Clientele {
+    /// The application over its ports. `cursors` must be the same for every process on
+    /// the same database ([`cursor::Cursors::load`]).
     pub fn new(
         storage: Arc<dyn Storage>,
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdGenerator>,
         config: Config,
+        cursors: cursor::Cursors,
     ) -> Self {
         Self {
             storage,
             clock,
             ids,
             config,
+            cursors,
             email_sender: None,
             outbox: outbox::OutboxPolicy::default(),
             processors: None,
@@ -178,6 +184,7 @@ pub(crate) mod testing {
             Arc::new(clock),
             Arc::new(ids),
             Config::default(),
+            crate::cursor::Cursors::ephemeral(),
         )
     }
 

@@ -14,7 +14,7 @@ use clientele_domain::{
 use clientele_ports::StorageError;
 
 use crate::access::{AccessError, visible_client};
-use crate::cursor::{self, ForeignCursor};
+use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
 
@@ -96,12 +96,13 @@ impl Clientele {
         limit: PageLimit,
         cursor: Option<&str>,
     ) -> Result<Page<MarketingPreference>, MarketingError> {
-        let after: Option<MarketingPreferenceId> = cursor::decode_opt(PREFERENCES, cursor)?;
+        let listing = Listing::of(actor.business_id, PREFERENCES);
+        let after: Option<MarketingPreferenceId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx
             .preferences(actor.business_id, after, limit.get() + 1)
             .await?;
-        Ok(cursor::paginate(PREFERENCES, rows, limit.get(), |p| p.id))
+        Ok(self.cursors.paginate(&listing, rows, limit.get(), |p| p.id))
     }
 
     /// Defines a marketing preference (owner: it is part of the settings).
@@ -197,7 +198,8 @@ impl Clientele {
         cursor: Option<&str>,
     ) -> Result<Page<(ClientId, String)>, MarketingError> {
         actor.require(Permission::Export)?;
-        let after: Option<ClientId> = cursor::decode_opt(OPTED_IN, cursor)?;
+        let listing = Listing::of(actor.business_id, OPTED_IN).with("preference", preference);
+        let after: Option<ClientId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         tx.preference(actor.business_id, preference)
             .await?
@@ -205,6 +207,8 @@ impl Clientele {
         let rows = tx
             .opted_in_emails(actor.business_id, preference, after, limit.get() + 1)
             .await?;
-        Ok(cursor::paginate(OPTED_IN, rows, limit.get(), |(id, _)| *id))
+        Ok(self
+            .cursors
+            .paginate(&listing, rows, limit.get(), |(id, _)| *id))
     }
 }

@@ -350,6 +350,7 @@ mod tests {
             Arc::new(clock),
             Arc::new(MockIdGenerator::new()),
             Config::default(),
+            crate::cursor::Cursors::ephemeral(),
         )
         .with_email_sender(Arc::new(sender))
     }
@@ -547,6 +548,7 @@ mod tests {
             Arc::new(MockClock::new()),
             Arc::new(MockIdGenerator::new()),
             Config::default(),
+            crate::cursor::Cursors::ephemeral(),
         );
 
         let outcome = app.dispatch_emails().await;

@@ -10,7 +10,7 @@ use clientele_domain::{
 };
 use clientele_ports::StorageError;
 
-use crate::cursor::{self, ForeignCursor};
+use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
 
@@ -81,12 +81,13 @@ impl Clientele {
         limit: PageLimit,
         cursor: Option<&str>,
     ) -> Result<Page<Site>, SiteError> {
-        let after: Option<SiteId> = cursor::decode_opt(SITES, cursor)?;
+        let listing = Listing::of(actor.business_id, SITES);
+        let after: Option<SiteId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx
             .sites(actor.business_id, &actor.scope, after, limit.get() + 1)
             .await?;
-        Ok(cursor::paginate(SITES, rows, limit.get(), |s| s.id))
+        Ok(self.cursors.paginate(&listing, rows, limit.get(), |s| s.id))
     }
 
     pub async fn site(&self, actor: &Actor, id: SiteId) -> Result<Site, SiteError> {

@@ -10,7 +10,7 @@ use clientele_domain::{
 use clientele_ports::StorageError;
 
 use crate::access::{AccessError, check_sites_exist};
-use crate::cursor::{self, ForeignCursor};
+use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
 
@@ -84,10 +84,11 @@ impl Clientele {
         cursor: Option<&str>,
     ) -> Result<Page<StaffMember>, StaffError> {
         actor.require(Permission::ManageStaff)?;
-        let after: Option<StaffId> = cursor::decode_opt(STAFF, cursor)?;
+        let listing = Listing::of(actor.business_id, STAFF);
+        let after: Option<StaffId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx.staff(actor.business_id, after, limit.get() + 1).await?;
-        Ok(cursor::paginate(STAFF, rows, limit.get(), |m| m.id))
+        Ok(self.cursors.paginate(&listing, rows, limit.get(), |m| m.id))
     }
 
     /// A staff member: the owner sees anyone, everyone sees themselves.

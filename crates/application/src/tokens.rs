@@ -12,7 +12,7 @@ use clientele_domain::{
 };
 use clientele_ports::StorageError;
 
-use crate::cursor::{self, ForeignCursor};
+use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
 
@@ -104,17 +104,21 @@ impl Clientele {
         limit: PageLimit,
         cursor: Option<&str>,
     ) -> Result<Page<ApiToken>, TokenError> {
-        let after: Option<TokenId> = cursor::decode_opt(TOKENS, cursor)?;
         let only = if actor.role.allows(Permission::ManageStaff) {
             None
         } else {
             Some(actor.staff_id)
         };
+        let mut listing = Listing::of(actor.business_id, TOKENS);
+        if let Some(staff) = only {
+            listing = listing.with("staff", staff);
+        }
+        let after: Option<TokenId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx
             .tokens(actor.business_id, only, after, limit.get() + 1)
             .await?;
-        Ok(cursor::paginate(TOKENS, rows, limit.get(), |t| t.id))
+        Ok(self.cursors.paginate(&listing, rows, limit.get(), |t| t.id))
     }
 
     /// Revokes a token: the caller's own, or anyone's for the owner.

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod email;
 pub mod ids;
 pub mod payments;
+pub mod secrets;
 pub mod storage;
 
 pub use blobs::{BlobError, BlobStore};
@@ -16,4 +17,5 @@ pub use clock::Clock;
 pub use email::{EmailSender, SendError, SendOutcome};
 pub use ids::IdGenerator;
 pub use payments::{PaymentProcessor, Processors};
+pub use secrets::ServerSecrets;
 pub use storage::{Storage, StorageError, Transaction};

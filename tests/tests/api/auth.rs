@@ -57,6 +57,7 @@ async fn pl_13_a_configured_bootstrap_token_is_the_owner_token() {
         std::sync::Arc::new(clientele_adapters::SystemClock),
         std::sync::Arc::new(clientele_adapters::UuidV7Ids),
         Default::default(),
+        clientele_application::cursor::Cursors::ephemeral(),
     );
     let configured = "my-own-bootstrap-token-0123456789";
 

@@ -9,6 +9,7 @@ use tokio::task::JoinSet;
 use clientele_adapters::testing::fresh_storage;
 use clientele_adapters::{SystemClock, UuidV7Ids};
 use clientele_application::clients::ClientError;
+use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 use clientele_domain::client::ClientChangesInput;
 use clientele_domain::{ClientId, Version};
@@ -23,6 +24,7 @@ async fn pl_13_of_several_first_starts_at_once_exactly_one_bootstraps() {
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         Config::default(),
+        Cursors::ephemeral(),
     );
     let mut starts = JoinSet::new();
     for _ in 0..6 {

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use clientele_adapters::testing::{TestDatabase, fresh_storage};
 use clientele_adapters::{FsBlobStore, StubProcessors, SystemClock, UuidV7Ids};
+use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 
 pub const OPERATOR_TOKEN: &str = "operator-secret-for-tests-0123456789";
@@ -125,6 +126,7 @@ impl Reply {
 pub async fn spawn_app() -> TestApp {
     let (storage, database) = fresh_storage().await;
     let blob_dir = BlobDir::new();
+    let cursors = Cursors::load(&storage).await.expect("the cursor key");
     let app = Clientele::new(
         Arc::new(storage),
         Arc::new(SystemClock),
@@ -133,6 +135,7 @@ pub async fn spawn_app() -> TestApp {
             operator_token: Some(OPERATOR_TOKEN.to_owned()),
             ..Config::default()
         },
+        cursors,
     )
     .with_processors(Arc::new(StubProcessors::new()))
     .with_blob_store(Arc::new(FsBlobStore::new(&blob_dir.0)));

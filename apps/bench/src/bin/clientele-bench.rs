@@ -9,6 +9,7 @@ use clap::Parser;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use clientele_adapters::{DatabaseBackend, SeaStorage, SystemClock, UuidV7Ids};
+use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 use clientele_bench::cases::cases;
 use clientele_bench::measure::{Bench, Runs, markdown, slowest};
@@ -77,6 +78,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         Config::default(),
+        Cursors::ephemeral(),
     );
     let generated = setup::open(&app, &dyn_storage, &args.business_name).await?;
 

@@ -11,6 +11,7 @@ use clap::Parser;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use clientele_adapters::{DatabaseBackend, FixedClock, SeaStorage};
+use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 use clientele_bench::load::{LoadPlan, Loader};
 use clientele_bench::population::{Population, Setting};
@@ -65,6 +66,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Arc::new(FixedClock::new(founding_day)),
         Arc::new(SeededIds::new(args.seed)),
         Config::default(),
+        Cursors::ephemeral(),
     );
     let founded = setup::found(&app, &args.business_name).await?;
     eprintln!(

@@ -20,6 +20,7 @@ mod notes;
 mod outbox;
 mod payments;
 mod search;
+mod secrets;
 mod sites;
 mod staff;
 mod tokens;

@@ -24,6 +24,7 @@ mod m20261122_000015_site_name_order;
 mod m20261122_000016_client_membership_ids;
 mod m20261122_000017_search_term_heads;
 mod m20261122_000018_client_has_custom_values;
+mod m20261122_000019_server_secrets;
 
 pub(crate) struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000016_client_membership_ids::Migration),
             Box::new(m20261122_000017_search_term_heads::Migration),
             Box::new(m20261122_000018_client_has_custom_values::Migration),
+            Box::new(m20261122_000019_server_secrets::Migration),
         ]
     }
 }
