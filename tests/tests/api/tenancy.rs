@@ -1,6 +1,8 @@
 //! PL-26: one deployment, many businesses, and none sees or touches another's records.
 //! Another business's ids answer 404, never 403, so their existence is not revealed.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
 use crate::helpers::spawn_app;
@@ -179,4 +181,40 @@ async fn pl_26_a_new_business_gets_its_settings_site_and_owner() {
         bad.problem_fields(),
         ["name", "time_zone", "currency", "owner.name", "owner.email"]
     );
+}
+
+#[tokio::test]
+async fn pl_9_pl_26_a_cursor_holds_no_name_and_opens_only_for_its_own_business() {
+    let app = spawn_app().await;
+    let other = app.other_business("Other spa").await;
+    for (first, last) in [("Ana", "Zimmermann"), ("Bea", "Zimmermann")] {
+        app.create_client(&app.owner, json!({ "first_name": first, "last_name": last }))
+            .await;
+        app.create_client(&other, json!({ "first_name": first, "last_name": last }))
+            .await;
+    }
+    let cursor = app
+        .get("/v1/clients?limit=1", &app.owner)
+        .await
+        .str("/next_cursor");
+    // The old, unsealed form of a cursor, with a NUL byte PostgreSQL refuses in text.
+    let forged = "eyJsaXN0IjoiY2xpZW50czpsYXN0X25hbWUiLCJhZnRlciI6WyJ6aW1tXHUwMDAwIiwiYSIsIjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMCJdfQ";
+
+    let own = app
+        .get(&format!("/v1/clients?limit=1&cursor={cursor}"), &app.owner)
+        .await;
+    let foreign = app
+        .get(&format!("/v1/clients?limit=1&cursor={cursor}"), &other)
+        .await;
+    let nul = app
+        .get(&format!("/v1/clients?limit=1&cursor={forged}"), &app.owner)
+        .await;
+
+    let bytes = URL_SAFE_NO_PAD.decode(&cursor).expect("base64url");
+    let text = String::from_utf8_lossy(&bytes).to_lowercase();
+    assert!(!text.contains("zimm") && !text.contains("ana"), "{text}");
+    own.assert_status(200);
+    assert_eq!(own.at("/items/0/first_name"), &json!("Bea"));
+    foreign.assert_problem(400);
+    nul.assert_problem(400);
 }

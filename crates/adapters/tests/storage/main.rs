@@ -16,6 +16,7 @@ mod labels;
 mod marketing;
 mod outbox;
 mod payments;
+mod secrets;
 mod sites;
 mod staff;
 mod tenancy;

@@ -1,6 +1,4 @@
-//! The server's secrets against a real database (SQLite by default, PostgreSQL when
-//! `CLIENTELE_TEST_DATABASE_URL=postgres://…/NAME`): the first candidate is kept, and
-//! every process gets that one.
+//! The server's secrets: the first candidate is kept, and every process gets that one.
 
 use clientele_adapters::SeaStorage;
 use clientele_adapters::testing::fresh_storage;
