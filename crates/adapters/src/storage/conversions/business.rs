@@ -1,0 +1,76 @@
+//! `businesses` rows ↔ [`Business`], its settings' payment types as a JSON array.
+
+use sea_orm::ActiveValue::{NotSet, Set};
+
+use clientele_domain::business::BusinessName;
+use clientele_domain::payment::{PaymentType, ProcessorKind};
+use clientele_domain::{Business, BusinessSettings, Currency, TimeZone, Version};
+use clientele_ports::StorageError;
+
+use super::{corrupt, instant};
+use crate::storage::entities::businesses;
+
+impl TryFrom<businesses::Model> for Business {
+    type Error = StorageError;
+
+    fn try_from(row: businesses::Model) -> Result<Self, Self::Error> {
+        const T: &str = "businesses";
+        Ok(Self {
+            id: row.id.into(),
+            name: BusinessName::parse(&row.name).map_err(|e| corrupt(T, "name", e.message))?,
+            settings: BusinessSettings {
+                time_zone: TimeZone::parse(&row.time_zone)
+                    .map_err(|e| corrupt(T, "time_zone", e.message))?,
+                currency: Currency::parse(&row.currency).map_err(|e| corrupt(T, "currency", e))?,
+                merge_on_identical_name: row.merge_on_identical_name,
+                active_processor: ProcessorKind::parse(&row.active_processor)
+                    .map_err(|e| corrupt(T, "active_processor", e.message))?,
+                payment_types: payment_types(&row.payment_types)?,
+            },
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: Version::new(row.version),
+        })
+    }
+}
+
+/// `businesses.payment_types`: a JSON array of strings, each a payment type, in the
+/// order the settings keep.
+fn payment_types(raw: &str) -> Result<Vec<PaymentType>, StorageError> {
+    const T: &str = "businesses";
+    let names: Vec<String> =
+        serde_json::from_str(raw).map_err(|e| corrupt(T, "payment_types", e))?;
+    names
+        .iter()
+        .map(|name| PaymentType::parse(name).map_err(|e| corrupt(T, "payment_types", e.message)))
+        .collect()
+}
+
+fn payment_types_json(types: &[PaymentType]) -> String {
+    let names: Vec<&str> = types.iter().map(PaymentType::as_str).collect();
+    serde_json::Value::from(names).to_string()
+}
+
+pub(crate) fn business_row(business: &Business) -> businesses::ActiveModel {
+    businesses::ActiveModel {
+        id: Set(business.id.as_uuid()),
+        name: Set(business.name.as_str().to_owned()),
+        time_zone: Set(business.settings.time_zone.name().to_owned()),
+        currency: Set(business.settings.currency.code().to_owned()),
+        merge_on_identical_name: Set(business.settings.merge_on_identical_name),
+        active_processor: Set(business.settings.active_processor.as_str().to_owned()),
+        payment_types: Set(payment_types_json(&business.settings.payment_types)),
+        created_at: Set(instant(business.created_at)),
+        updated_at: Set(instant(business.updated_at)),
+        version: Set(business.version.get()),
+    }
+}
+
+/// The columns an update may change: not the key, not the creation instant.
+pub(crate) fn business_changes(business: &Business) -> businesses::ActiveModel {
+    businesses::ActiveModel {
+        id: NotSet,
+        created_at: NotSet,
+        ..business_row(business)
+    }
+}
