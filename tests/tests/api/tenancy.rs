@@ -188,8 +188,11 @@ async fn pl_9_pl_26_a_cursor_holds_no_name_and_opens_only_for_its_own_business()
     let app = spawn_app().await;
     let other = app.other_business("Other spa").await;
     for (first, last) in [("Ana", "Zimmermann"), ("Bea", "Zimmermann")] {
-        app.create_client(&app.owner, json!({ "first_name": first, "last_name": last }))
-            .await;
+        app.create_client(
+            &app.owner,
+            json!({ "first_name": first, "last_name": last }),
+        )
+        .await;
         app.create_client(&other, json!({ "first_name": first, "last_name": last }))
             .await;
     }
