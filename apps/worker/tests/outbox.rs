@@ -24,7 +24,7 @@ use clientele_adapters::{SeaStorage, SystemClock, UuidV7Ids};
 use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
-use clientele_domain::{BusinessId, EmailAddress, EmailId};
+use clientele_domain::{BusinessId, EmailAddress, EmailId, SiteScope};
 use clientele_ports::storage::EmailState;
 use clientele_ports::{Clock, Storage};
 
@@ -75,6 +75,7 @@ async fn queue_emails_at(
         let email = OutgoingEmail {
             id: EmailId::from_uuid(uuid::Uuid::now_v7()),
             business_id: business,
+            site_id: None,
             kind: EmailKind::BookingConfirmation,
             to: EmailAddress::parse("to", &format!("client{n}@example.com")).expect("address"),
             content: EmailContent {
@@ -150,7 +151,7 @@ async fn sent_count(storage: &SeaStorage, business: BusinessId) -> (usize, usize
     let mut tx = storage.read().await.expect("read");
     let (mut sent, mut total, mut after) = (0, 0, None);
     loop {
-        let page = tx.emails(business, after, 100).await.expect("emails");
+        let page = tx.emails(business, &SiteScope::All, after, 100).await.expect("emails");
         sent += page
             .iter()
             .filter(|e| matches!(e.state, EmailState::Sent { .. }))
@@ -354,7 +355,7 @@ async fn pl_17_worker_once_at_an_injected_now_sends_the_emails_due_then_and_exit
     let expected: BTreeSet<String> = due.iter().map(|id| format!("{id}.eml")).collect();
     assert_eq!(written(&scratch.emails()), expected);
     let mut tx = storage.read().await.expect("read");
-    for email in tx.emails(business, None, 10).await.expect("emails") {
+    for email in tx.emails(business, &SiteScope::All, None, 10).await.expect("emails") {
         if later.contains(&email.email.id) {
             assert!(matches!(
                 email.state,

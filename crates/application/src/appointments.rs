@@ -256,6 +256,7 @@ impl Clientele {
                 self.enqueue(
                     tx.as_mut(),
                     &business,
+                    Some(appointment.site_id),
                     EmailKind::BookingConfirmation,
                     to,
                     content,
@@ -474,15 +475,19 @@ impl Clientele {
             return Ok(false);
         };
         let content = render(&self.appointment_email(&business, &client, &service, appointment));
-        self.enqueue(tx, &business, kind, &to, content).await?;
+        let site = Some(appointment.site_id);
+        self.enqueue(tx, &business, site, kind, &to, content)
+            .await?;
         Ok(true)
     }
 
-    /// PL-18: writes an email to the outbox, in the caller's transaction.
+    /// PL-18: writes an email to the outbox, in the caller's transaction, about `site`
+    /// (PL-14: who may list it).
     pub(crate) async fn enqueue(
         &self,
         tx: &mut dyn Transaction,
         business: &Business,
+        site: Option<SiteId>,
         kind: EmailKind,
         to: &EmailAddress,
         content: EmailContent,
@@ -490,6 +495,7 @@ impl Clientele {
         tx.enqueue_email(&OutgoingEmail {
             id: EmailId::from_uuid(self.ids.new_id()),
             business_id: business.id,
+            site_id: site,
             kind,
             to: to.clone(),
             content,

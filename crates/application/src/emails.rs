@@ -82,7 +82,8 @@ impl From<OutboxEmail> for BusinessEmail {
 const EMAILS: &str = "emails";
 
 impl Clientele {
-    /// The business's emails, newest first (owner, admin).
+    /// The business's emails, newest first (owner, admin): for a member limited to some
+    /// sites, only the emails about those sites (PL-14).
     pub async fn list_emails(
         &self,
         actor: &Actor,
@@ -93,7 +94,9 @@ impl Clientele {
         let listing = Listing::of(actor.business_id, EMAILS);
         let after: Option<EmailId> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
-        let rows = tx.emails(actor.business_id, after, limit.get() + 1).await?;
+        let rows = tx
+            .emails(actor.business_id, &actor.scope, after, limit.get() + 1)
+            .await?;
         let rows = rows.into_iter().map(BusinessEmail::from).collect();
         Ok(self
             .cursors

@@ -189,7 +189,8 @@ impl Clientele {
         })
     }
 
-    /// CL-13: the emails opted in to a preference, a page at a time (owner, admin).
+    /// CL-13: the emails opted in to a preference, a page at a time (owner, admin): for a
+    /// member limited to some sites, only those sites' clients (PL-14).
     pub async fn export_opted_in(
         &self,
         actor: &Actor,
@@ -205,7 +206,13 @@ impl Clientele {
             .await?
             .ok_or(MarketingError::NotFound)?;
         let rows = tx
-            .opted_in_emails(actor.business_id, preference, after, limit.get() + 1)
+            .opted_in_emails(
+                actor.business_id,
+                preference,
+                &actor.scope,
+                after,
+                limit.get() + 1,
+            )
             .await?;
         Ok(self
             .cursors

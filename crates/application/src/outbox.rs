@@ -310,6 +310,7 @@ mod tests {
             email: OutgoingEmail {
                 id: email_id(),
                 business_id: business(),
+                site_id: None,
                 kind: EmailKind::BookingConfirmation,
                 to: EmailAddress::parse("to", "ana@example.com").unwrap(),
                 content: EmailContent {

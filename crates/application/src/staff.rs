@@ -7,9 +7,10 @@ use clientele_domain::{
     Actor, FieldError, Forbidden, PageLimit, Permission, Role, StaffId, StaffMember,
     ValidationErrors, Version,
 };
-use clientele_ports::StorageError;
+use clientele_ports::{StorageError, Transaction};
 
 use crate::access::{AccessError, check_sites_exist};
+use crate::tokens::owner_token_remains;
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
@@ -28,6 +29,8 @@ pub enum StaffError {
     DuplicateEmail,
     #[error("a business keeps at least one owner")]
     LastOwner,
+    #[error("this member holds the last owner token: create a token for another owner first")]
+    LastOwnerToken,
     #[error("the staff member was changed since the version you sent: read it again")]
     VersionConflict,
     #[error(transparent)]
@@ -41,7 +44,9 @@ impl Classify for StaffError {
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
-            Self::DuplicateEmail | Self::LastOwner | Self::VersionConflict => ErrorKind::Conflict,
+            Self::DuplicateEmail | Self::LastOwner | Self::LastOwnerToken | Self::VersionConflict => {
+                ErrorKind::Conflict
+            }
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -151,6 +156,9 @@ impl Clientele {
         {
             return Err(StaffError::LastOwner);
         }
+        if member.role == Role::Owner && details.role != Role::Owner {
+            ensure_owner_token_remains(tx.as_mut(), actor, id).await?;
+        }
         member.replace(details, self.clock.now());
         tx.update_staff(&member, version).await?;
         tx.commit().await?;
@@ -168,8 +176,25 @@ impl Clientele {
         if member.role == Role::Owner && tx.count_owners(actor.business_id).await? <= 1 {
             return Err(StaffError::LastOwner);
         }
+        if member.role == Role::Owner {
+            ensure_owner_token_remains(tx.as_mut(), actor, id).await?;
+        }
         tx.delete_staff(actor.business_id, id).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Refuses to take the owner role, and so their tokens' power, from `member` when no other
+/// owner holds a token: nobody could manage the business any more (PL-13).
+async fn ensure_owner_token_remains(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    member: StaffId,
+) -> Result<(), StaffError> {
+    if owner_token_remains(tx, actor.business_id, |t| t.staff_id == member).await? {
+        Ok(())
+    } else {
+        Err(StaffError::LastOwnerToken)
     }
 }

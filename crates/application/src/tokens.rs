@@ -7,10 +7,10 @@ use thiserror::Error;
 
 use clientele_domain::token::TokenLabel;
 use clientele_domain::{
-    Actor, ApiToken, FieldError, Forbidden, PageLimit, Permission, StaffId, TokenId,
+    Actor, ApiToken, BusinessId, FieldError, Forbidden, PageLimit, Permission, StaffId, TokenId,
     ValidationErrors,
 };
-use clientele_ports::StorageError;
+use clientele_ports::{StorageError, Transaction};
 
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
@@ -28,6 +28,8 @@ pub enum TokenError {
     StaffNotFound,
     #[error("the token does not exist")]
     NotFound,
+    #[error("this is the last token of an owner: revoking it would lock the business out; create another owner token first")]
+    LastOwnerToken,
     #[error(transparent)]
     Unexpected(StorageError),
 }
@@ -39,6 +41,7 @@ impl Classify for TokenError {
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::StaffNotFound | Self::NotFound => ErrorKind::NotFound,
+            Self::LastOwnerToken => ErrorKind::Conflict,
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -121,7 +124,8 @@ impl Clientele {
         Ok(self.cursors.paginate(&listing, rows, limit.get(), |t| t.id))
     }
 
-    /// Revokes a token: the caller's own, or anyone's for the owner.
+    /// Revokes a token: the caller's own, or anyone's for the owner; never the last token
+    /// an owner holds, which would lock the business out for good (PL-13).
     pub async fn revoke_token(&self, actor: &Actor, id: TokenId) -> Result<(), TokenError> {
         let mut tx = self.storage.begin().await?;
         let token = tx
@@ -134,8 +138,23 @@ impl Clientele {
                 return Err(TokenError::NotFound);
             }
         }
+        if !owner_token_remains(tx.as_mut(), actor.business_id, |t| t.id == id).await? {
+            return Err(TokenError::LastOwnerToken);
+        }
         tx.delete_token(actor.business_id, id).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Whether an owner would still hold a token once the tokens `going` picks are gone. The
+/// owners' tokens stay locked until `tx` ends, so concurrent revocations cannot each
+/// remove the other's and leave none.
+pub(crate) async fn owner_token_remains(
+    tx: &mut dyn Transaction,
+    business: BusinessId,
+    going: impl Fn(&ApiToken) -> bool,
+) -> Result<bool, StorageError> {
+    let tokens = tx.owner_tokens_for_update(business).await?;
+    Ok(tokens.iter().any(|token| !going(token)))
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::business::TimeZone;
 use crate::contact::EmailAddress;
-use crate::ids::{BusinessId, EmailId};
+use crate::ids::{BusinessId, EmailId, SiteId};
 use crate::money::Money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +51,9 @@ pub struct EmailContent {
 pub struct OutgoingEmail {
     pub id: EmailId,
     pub business_id: BusinessId,
+    /// The site the email is about (an appointment's), if any: members limited to some
+    /// sites see only their sites' emails (PL-14).
+    pub site_id: Option<SiteId>,
     pub kind: EmailKind,
     pub to: EmailAddress,
     pub content: EmailContent,

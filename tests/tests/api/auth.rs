@@ -176,6 +176,60 @@ async fn pl_13_a_staff_member_cannot_revoke_someone_elses_token() {
 }
 
 #[tokio::test]
+async fn pl_13_the_last_owner_token_cannot_be_revoked() {
+    let app = spawn_app().await;
+    let first = app.get("/v1/tokens", &app.owner).await.str("/items/0/id");
+
+    let alone = app.delete(&format!("/v1/tokens/{first}"), &app.owner).await;
+
+    alone.assert_problem(409);
+    assert!(alone.str("/detail").contains("last token of an owner"));
+    app.get("/v1/me", &app.owner).await.assert_status(200);
+    let spare = app
+        .post("/v1/tokens", &app.owner, json!({ "label": "spare" }))
+        .await
+        .str("/secret");
+    app.delete(&format!("/v1/tokens/{first}"), &app.owner)
+        .await
+        .assert_status(204);
+    app.get("/v1/me", &spare).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn pl_13_the_holder_of_the_only_owner_token_is_neither_demoted_nor_removed() {
+    let app = spawn_app().await;
+    let me = app.get("/v1/me", &app.owner).await;
+    let path = format!("/v1/staff/{}", me.str("/id"));
+    let other = app
+        .post(
+            "/v1/staff",
+            &app.owner,
+            json!({ "name": "Olga", "email": "olga@example.com", "role": "owner" }),
+        )
+        .await;
+    other.assert_status(201);
+    let demote = json!({ "version": 1, "name": "Owner", "email": "owner@example.com", "role": "admin" });
+
+    app.put(&path, &app.owner, demote.clone())
+        .await
+        .assert_problem(409);
+    app.delete(&path, &app.owner).await.assert_problem(409);
+
+    let token = app
+        .post(
+            "/v1/tokens",
+            &app.owner,
+            json!({ "label": "olga", "staff_id": other.str("/id") }),
+        )
+        .await;
+    token.assert_status(201);
+    app.put(&path, &app.owner, demote).await.assert_status(200);
+    app.get("/v1/me", &token.str("/secret"))
+        .await
+        .assert_status(200);
+}
+
+#[tokio::test]
 async fn pl_26_operator_routes_need_the_operator_token() {
     let app = spawn_app().await;
     let body = json!({ "name": "Other", "owner": { "name": "O", "email": "o@example.com" } });

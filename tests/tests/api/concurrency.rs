@@ -9,10 +9,11 @@ use tokio::task::JoinSet;
 use clientele_adapters::testing::fresh_storage;
 use clientele_adapters::{SystemClock, UuidV7Ids};
 use clientele_application::clients::ClientError;
+use clientele_application::tokens::TokenError;
 use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 use clientele_domain::client::ClientChangesInput;
-use clientele_domain::{ClientId, Version};
+use clientele_domain::{ClientId, PageLimit, TokenId, Version};
 
 use crate::helpers::spawn_app;
 
@@ -91,4 +92,38 @@ async fn pl_11_of_concurrent_updates_based_on_one_version_exactly_one_wins() {
         stored.at("/email"),
         &json!(won[0].email.as_ref().map(|e| e.as_str()))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pl_13_of_two_owner_tokens_revoked_at_once_one_stays() {
+    let app = spawn_app().await;
+    let actor = app.app.authenticate(&app.owner).await.expect("owner");
+    app.post("/v1/tokens", &app.owner, json!({ "label": "spare" }))
+        .await
+        .assert_status(201);
+    let tokens = app.get("/v1/tokens", &app.owner).await;
+    let ids: Vec<TokenId> = tokens
+        .at("/items")
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|t| serde_json::from_value(t["id"].clone()).expect("an id"))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let mut revocations = JoinSet::new();
+    for id in ids {
+        let (app, actor) = (app.app.clone(), actor.clone());
+        revocations.spawn(async move { app.revoke_token(&actor, id).await });
+    }
+
+    let outcomes = revocations.join_all().await;
+
+    let revoked = outcomes.iter().filter(|o| o.is_ok()).count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| matches!(o, Err(TokenError::LastOwnerToken)))
+        .count();
+    assert_eq!((revoked, refused), (1, 1), "{outcomes:?}");
+    let left = app.app.list_tokens(&actor, PageLimit::default(), None).await;
+    assert_eq!(left.expect("listed").items.len(), 1);
 }

@@ -1,8 +1,8 @@
 //! PL-13, PL-14: sites and staff members, managed by the owner.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Reply, TestApp, spawn_app};
 
 #[tokio::test]
 async fn pl_14_site_names_are_unique_in_a_business_ignoring_case_and_accents() {
@@ -214,5 +214,108 @@ async fn pl_14_staff_may_not_move_a_client_off_a_site_they_cannot_access() {
             .as_array()
             .map(Vec::len),
         Some(2)
+    );
+}
+
+/// Books `email`'s client into a new service at `site` (the client joins that site).
+async fn book_at(app: &TestApp, site: &str, email: &str) {
+    let service = app
+        .post(
+            "/v1/appointment-types",
+            &app.owner,
+            json!({ "name": format!("Massage {email}"), "duration_minutes": 60, "price": "60.00" }),
+        )
+        .await
+        .str("/id");
+    app.post(
+        "/v1/appointments",
+        &app.owner,
+        json!({
+            "appointment_type_id": service,
+            "starts_at": "2026-12-01T09:00:00Z",
+            "site_id": site,
+            "client": { "email": email, "first_name": "A", "last_name": email },
+        }),
+    )
+    .await
+    .assert_status(201);
+}
+
+fn recipients(reply: &Reply) -> Vec<String> {
+    let mut to: Vec<String> = reply
+        .at("/items")
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["to"].as_str().expect("to").to_owned())
+        .collect();
+    to.sort();
+    to
+}
+
+#[tokio::test]
+async fn pl_14_an_admin_of_one_site_lists_only_that_sites_emails() {
+    let app = spawn_app().await;
+    let main = app.main_site().await;
+    let annex = app.create_site("Annex").await;
+    book_at(&app, &main, "main@example.com").await;
+    book_at(&app, &annex, "annex@example.com").await;
+    let admin = app.staff_token("admin", "ada@example.com", &[&annex]).await;
+
+    let seen = app.get("/v1/emails", &admin).await;
+    let all = app.get("/v1/emails", &app.owner).await;
+
+    seen.assert_status(200);
+    assert_eq!(recipients(&seen), ["annex@example.com"]);
+    assert_eq!(
+        recipients(&all),
+        ["annex@example.com", "main@example.com"]
+    );
+}
+
+#[tokio::test]
+async fn pl_14_cl_13_an_admin_of_one_site_exports_only_that_sites_opted_in_emails() {
+    let app = spawn_app().await;
+    let main = app.main_site().await;
+    let annex = app.create_site("Annex").await;
+    let newsletter = app
+        .post(
+            "/v1/marketing-preferences",
+            &app.owner,
+            json!({ "name": "Newsletter" }),
+        )
+        .await
+        .str("/id");
+    for (site, email) in [(&main, "main@example.com"), (&annex, "annex@example.com")] {
+        let client = app
+            .create_client(
+                &app.owner,
+                json!({ "first_name": "A", "last_name": email, "email": email, "sites": [site] }),
+            )
+            .await;
+        app.put(
+            &format!("/v1/clients/{}/marketing", client["id"].as_str().expect("id")),
+            &app.owner,
+            json!({ "preference_id": newsletter, "opted_in": true }),
+        )
+        .await
+        .assert_status(200);
+    }
+    let admin = app.staff_token("admin", "ada@example.com", &[&annex]).await;
+    let path = format!("/v1/marketing-preferences/{newsletter}/opted-in");
+
+    let seen = app.get(&path, &admin).await;
+    let all = app.get(&path, &app.owner).await;
+
+    seen.assert_status(200);
+    let emails = |reply: &Reply| -> Vec<Value> {
+        let mut items = reply.at("/items").as_array().expect("items").clone();
+        items.sort_by_key(|i| i["email"].to_string());
+        items.iter().map(|i| i["email"].clone()).collect()
+    };
+    assert_eq!(emails(&seen), [json!("annex@example.com")]);
+    assert_eq!(
+        emails(&all),
+        [json!("annex@example.com"), json!("main@example.com")]
     );
 }

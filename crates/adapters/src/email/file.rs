@@ -154,6 +154,7 @@ mod tests {
         OutgoingEmail {
             id: EmailId::from_uuid(Uuid::now_v7()),
             business_id: BusinessId::from_uuid(Uuid::now_v7()),
+            site_id: None,
             kind: EmailKind::BookingConfirmation,
             to: EmailAddress::parse("to", "ana@example.com").unwrap(),
             content: EmailContent {

@@ -3,7 +3,7 @@
 //! filters by consent in `clients.rs`.
 
 use async_trait::async_trait;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
@@ -11,13 +11,15 @@ use sea_orm::{
 use uuid::Uuid;
 
 use clientele_domain::marketing::{ConsentChange, MarketingPreference};
-use clientele_domain::{BusinessId, ClientId, MarketingPreferenceId};
+use clientele_domain::{BusinessId, ClientId, MarketingPreferenceId, SiteId, SiteScope};
 use clientele_ports::StorageError;
 use clientele_ports::storage::MarketingRepository;
 
 use super::clients::has_opted_in;
 use super::conversions::{client_consent_row, consent_ledger_row, preference_row};
-use super::entities::{client_consents, clients, consent_ledger, marketing_preferences};
+use super::entities::{
+    client_consents, client_sites, clients, consent_ledger, marketing_preferences,
+};
 use super::{SeaTransaction, foreign_key_violation, unexpected, unique_violation};
 
 /// A unique violation on `marketing_preferences` is about the name unless it names the
@@ -164,6 +166,7 @@ impl MarketingRepository for SeaTransaction {
         &mut self,
         business: BusinessId,
         preference: MarketingPreferenceId,
+        scope: &SiteScope,
         after: Option<ClientId>,
         limit: u32,
     ) -> Result<Vec<(ClientId, String)>, StorageError> {
@@ -174,6 +177,19 @@ impl MarketingRepository for SeaTransaction {
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::Email.is_not_null())
             .filter(has_opted_in(preference));
+        match scope {
+            SiteScope::All => {}
+            SiteScope::Only(sites) if sites.is_empty() => return Ok(Vec::new()),
+            SiteScope::Only(sites) => {
+                let of_sites = Query::select()
+                    .column(client_sites::Column::ClientId)
+                    .from(client_sites::Entity)
+                    .and_where(client_sites::Column::BusinessId.eq(business.as_uuid()))
+                    .and_where(client_sites::Column::SiteId.is_in(sites.iter().map(SiteId::as_uuid)))
+                    .to_owned();
+                query = query.filter(clients::Column::Id.in_subquery(of_sites));
+            }
+        }
         if let Some(after) = after {
             query = query.filter(clients::Column::Id.gt(after.as_uuid()));
         }

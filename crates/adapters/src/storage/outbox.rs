@@ -18,7 +18,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use clientele_domain::email::OutgoingEmail;
-use clientele_domain::{BusinessId, EmailId};
+use clientele_domain::{BusinessId, EmailId, SiteId, SiteScope};
 use clientele_ports::StorageError;
 use clientele_ports::storage::{OutboxEmail, OutboxRepository};
 
@@ -84,12 +84,21 @@ impl OutboxRepository for SeaTransaction {
     async fn emails(
         &mut self,
         business: BusinessId,
+        scope: &SiteScope,
         after: Option<EmailId>,
         limit: u32,
     ) -> Result<Vec<OutboxEmail>, StorageError> {
         // Ids are UUIDv7: ordered by id is ordered by creation.
         let mut query = outbox_emails::Entity::find()
             .filter(outbox_emails::Column::BusinessId.eq(business.as_uuid()));
+        match scope {
+            SiteScope::All => {}
+            SiteScope::Only(sites) if sites.is_empty() => return Ok(Vec::new()),
+            SiteScope::Only(sites) => {
+                let in_scope = sites.iter().map(SiteId::as_uuid);
+                query = query.filter(outbox_emails::Column::SiteId.is_in(in_scope));
+            }
+        }
         if let Some(after) = after {
             query = query.filter(outbox_emails::Column::Id.lt(after.as_uuid()));
         }

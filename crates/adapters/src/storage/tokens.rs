@@ -2,14 +2,17 @@
 //! their secret.
 
 use async_trait::async_trait;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
-use clientele_domain::{ApiToken, BusinessId, StaffId, TokenId};
+use clientele_domain::{ApiToken, BusinessId, Role, StaffId, TokenId};
 use clientele_ports::StorageError;
 use clientele_ports::storage::TokenRepository;
 
 use super::conversions::token_row;
-use super::entities::api_tokens;
+use super::entities::{api_tokens, staff_members};
 use super::{SeaTransaction, unexpected, unique_violation};
 
 #[async_trait]
@@ -82,6 +85,35 @@ impl TokenRepository for SeaTransaction {
             .map_err(unexpected)?
             .map(ApiToken::try_from)
             .transpose()
+    }
+
+    async fn owner_tokens_for_update(
+        &mut self,
+        business: BusinessId,
+    ) -> Result<Vec<ApiToken>, StorageError> {
+        let owners = Query::select()
+            .column(staff_members::Column::Id)
+            .from(staff_members::Entity)
+            .and_where(staff_members::Column::BusinessId.eq(business.as_uuid()))
+            .and_where(staff_members::Column::Role.eq(Role::Owner.as_str()))
+            .to_owned();
+        let select = api_tokens::Entity::find()
+            .filter(api_tokens::Column::BusinessId.eq(business.as_uuid()))
+            .filter(api_tokens::Column::StaffId.in_subquery(owners))
+            .order_by_asc(api_tokens::Column::Id);
+        // SQLite has no row locks: its write transactions (BEGIN IMMEDIATE) already hold
+        // the database's only write lock.
+        let select = match self.txn.get_database_backend() {
+            DbBackend::Postgres => select.lock_exclusive(),
+            _ => select,
+        };
+        select
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(ApiToken::try_from)
+            .collect()
     }
 
     async fn delete_token(

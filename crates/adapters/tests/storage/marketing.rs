@@ -232,7 +232,7 @@ async fn cl_13_opted_in_emails_list_only_opted_in_clients_with_an_email_in_pages
     let mut after = None;
     loop {
         let page = tx
-            .opted_in_emails(business.id, newsletter.id, after, 3)
+            .opted_in_emails(business.id, newsletter.id, &SiteScope::All, after, 3)
             .await
             .unwrap();
         assert!(page.len() <= 3, "a page holds at most its limit");
@@ -336,7 +336,7 @@ async fn pl_26_preferences_and_consents_of_another_business_are_invisible_and_un
         vec![]
     );
     assert_eq!(
-        tx.opted_in_emails(other.id, newsletter.id, None, 10)
+        tx.opted_in_emails(other.id, newsletter.id, &SiteScope::All, None, 10)
             .await
             .unwrap(),
         vec![]
@@ -373,7 +373,7 @@ async fn pl_26_preferences_and_consents_of_another_business_are_invisible_and_un
         vec![own]
     );
     assert_eq!(
-        tx.opted_in_emails(owner.id, newsletter.id, None, 10)
+        tx.opted_in_emails(owner.id, newsletter.id, &SiteScope::All, None, 10)
             .await
             .unwrap(),
         vec![(ana.id, "ana@example.com".to_owned())]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use clientele_adapters::testing::fresh_storage;
 use clientele_adapters::{DatabaseBackend, SeaStorage};
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
-use clientele_domain::{BusinessId, EmailAddress, EmailId};
+use clientele_domain::{BusinessId, EmailAddress, EmailId, SiteScope};
 use clientele_ports::storage::{EmailState, OutboxEmail};
 use clientele_ports::{Storage, StorageError};
 
@@ -15,6 +15,7 @@ fn outgoing(business: BusinessId, to: &str, created_at: DateTime<Utc>) -> Outgoi
     OutgoingEmail {
         id: EmailId::from_uuid(new_uuid()),
         business_id: business,
+        site_id: None,
         kind: EmailKind::BookingConfirmation,
         to: EmailAddress::parse("to", to).unwrap(),
         content: EmailContent {
@@ -80,13 +81,13 @@ async fn pl_18_an_enqueued_email_is_listed_pending_newest_first() {
     // Act
     enqueue(&storage, &emails).await;
     let mut tx = storage.read().await.unwrap();
-    let listed = tx.emails(business.id, None, 10).await.unwrap();
+    let listed = tx.emails(business.id, &SiteScope::All, None, 10).await.unwrap();
     let after_newest = tx
-        .emails(business.id, Some(listed[0].email.id), 1)
+        .emails(business.id, &SiteScope::All, Some(listed[0].email.id), 1)
         .await
         .unwrap();
     let elsewhere = tx
-        .emails(BusinessId::from_uuid(new_uuid()), None, 10)
+        .emails(BusinessId::from_uuid(new_uuid()), &SiteScope::All, None, 10)
         .await
         .unwrap();
 
@@ -192,7 +193,7 @@ async fn pl_18_a_sent_or_failed_email_is_never_claimed_again() {
     assert!(matches!(sent_elsewhere, Err(StorageError::NotFound)));
     assert!(later.is_empty());
     let mut tx = storage.read().await.unwrap();
-    let mut listed = tx.emails(business.id, None, 10).await.unwrap();
+    let mut listed = tx.emails(business.id, &SiteScope::All, None, 10).await.unwrap();
     listed.sort_by_key(|e| e.email.id);
     let mut expected = vec![
         OutboxEmail {
@@ -234,7 +235,7 @@ async fn pl_18_a_retried_email_is_due_again_at_its_next_attempt_only() {
     .unwrap();
     tx.commit().await.unwrap();
     let mut tx = storage.read().await.unwrap();
-    let listed = tx.emails(business.id, None, 10).await.unwrap();
+    let listed = tx.emails(business.id, &SiteScope::All, None, 10).await.unwrap();
     drop(tx);
     let too_early = claim(
         &storage,
@@ -336,6 +337,6 @@ async fn pl_18_a_late_retry_or_failure_never_undoes_a_send() {
     // Assert
     assert!(retry.is_ok() && failed.is_ok());
     let mut tx = storage.read().await.unwrap();
-    let listed = tx.emails(business.id, None, 10).await.unwrap();
+    let listed = tx.emails(business.id, &SiteScope::All, None, 10).await.unwrap();
     assert_eq!(listed[0].state, EmailState::Sent { at: sent_at });
 }

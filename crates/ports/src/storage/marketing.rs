@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use clientele_domain::marketing::{ConsentChange, MarketingPreference};
-use clientele_domain::{BusinessId, ClientId, MarketingPreferenceId};
+use clientele_domain::{BusinessId, ClientId, MarketingPreferenceId, SiteScope};
 
 use super::StorageError;
 
@@ -57,11 +57,13 @@ pub trait MarketingRepository: Send {
     ) -> Result<Vec<ConsentChange>, StorageError>;
 
     /// The clients opted in to `preference` that have an email: (client id, email as
-    /// typed), ordered by client id, strictly after `after`, at most `limit`.
+    /// typed), ordered by client id, strictly after `after`, at most `limit`. With a
+    /// scope of some sites, MUST return only clients of one of them (PL-14).
     async fn opted_in_emails(
         &mut self,
         business: BusinessId,
         preference: MarketingPreferenceId,
+        scope: &SiteScope,
         after: Option<ClientId>,
         limit: u32,
     ) -> Result<Vec<(ClientId, String)>, StorageError>;

@@ -122,6 +122,7 @@ delegate! {
         fn token_by_hash(business: BusinessId, secret_hash: &str) -> Option<ApiToken>;
         fn tokens(business: BusinessId, staff: Option<StaffId>, after: Option<TokenId>, limit: u32) -> Vec<ApiToken>;
         fn token(business: BusinessId, id: TokenId) -> Option<ApiToken>;
+        fn owner_tokens_for_update(business: BusinessId) -> Vec<ApiToken>;
         fn delete_token(business: BusinessId, id: TokenId) -> ();
     }
 
@@ -158,7 +159,7 @@ delegate! {
 
     OutboxRepository to outbox {
         fn enqueue_email(email: &OutgoingEmail) -> ();
-        fn emails(business: BusinessId, after: Option<EmailId>, limit: u32) -> Vec<OutboxEmail>;
+        fn emails(business: BusinessId, scope: &SiteScope, after: Option<EmailId>, limit: u32) -> Vec<OutboxEmail>;
         fn claim_due_emails(business: BusinessId, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Vec<OutboxEmail>;
         fn mark_email_sent(business: BusinessId, id: EmailId, at: DateTime<Utc>) -> ();
         fn mark_email_retry(business: BusinessId, id: EmailId, next_attempt_at: DateTime<Utc>, error: &str) -> ();
@@ -209,7 +210,7 @@ delegate! {
         fn record_consent(change: &ConsentChange) -> ();
         fn consents_of_client(business: BusinessId, client: ClientId) -> Vec<(MarketingPreferenceId, bool)>;
         fn consent_history(business: BusinessId, client: ClientId, limit: u32) -> Vec<ConsentChange>;
-        fn opted_in_emails(business: BusinessId, preference: MarketingPreferenceId, after: Option<ClientId>, limit: u32) -> Vec<(ClientId, String)>;
+        fn opted_in_emails(business: BusinessId, preference: MarketingPreferenceId, scope: &SiteScope, after: Option<ClientId>, limit: u32) -> Vec<(ClientId, String)>;
     }
 
     NoteRepository to notes {

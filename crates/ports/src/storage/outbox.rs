@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use clientele_domain::email::OutgoingEmail;
-use clientele_domain::{BusinessId, EmailId};
+use clientele_domain::{BusinessId, EmailId, SiteScope};
 
 use super::StorageError;
 
@@ -46,10 +46,12 @@ pub trait OutboxRepository: Send {
     async fn enqueue_email(&mut self, email: &OutgoingEmail) -> Result<(), StorageError>;
 
     /// The business's emails, newest first (ids are time-ordered), strictly after `after`,
-    /// at most `limit`.
+    /// at most `limit`. With a scope of some sites, MUST return only emails about one of
+    /// them (PL-14): never an email about another site or about none.
     async fn emails(
         &mut self,
         business: BusinessId,
+        scope: &SiteScope,
         after: Option<EmailId>,
         limit: u32,
     ) -> Result<Vec<OutboxEmail>, StorageError>;

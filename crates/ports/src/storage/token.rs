@@ -43,6 +43,15 @@ pub trait TokenRepository: Send {
         id: TokenId,
     ) -> Result<Option<ApiToken>, StorageError>;
 
+    /// The tokens held by the business's owners, locked until the transaction ends: a
+    /// transaction that deletes one of them after this call MUST NOT run alongside another
+    /// that read the same tokens (so two revocations cannot each leave the other's token as
+    /// the last one, and both go).
+    async fn owner_tokens_for_update(
+        &mut self,
+        business: BusinessId,
+    ) -> Result<Vec<ApiToken>, StorageError>;
+
     /// MUST return `NotFound` if absent.
     async fn delete_token(&mut self, business: BusinessId, id: TokenId)
     -> Result<(), StorageError>;

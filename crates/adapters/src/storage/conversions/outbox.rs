@@ -43,6 +43,7 @@ impl TryFrom<outbox_emails::Model> for OutboxEmail {
             email: OutgoingEmail {
                 id: row.id.into(),
                 business_id: row.business_id.into(),
+                site_id: row.site_id.map(Into::into),
                 kind: EmailKind::parse(&row.kind)
                     .ok_or_else(|| corrupt(T, "kind", format!("`{}` is no kind", row.kind)))?,
                 to: EmailAddress::parse("to", &row.to_address)
@@ -64,6 +65,7 @@ pub(crate) fn outbox_row(email: &OutgoingEmail) -> outbox_emails::ActiveModel {
     outbox_emails::ActiveModel {
         business_id: Set(email.business_id.as_uuid()),
         id: Set(email.id.as_uuid()),
+        site_id: Set(email.site_id.map(|s| s.as_uuid())),
         kind: Set(email.kind.as_str().to_owned()),
         to_address: Set(email.to.as_str().to_owned()),
         subject: Set(email.content.subject.clone()),

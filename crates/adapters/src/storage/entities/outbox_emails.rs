@@ -11,6 +11,8 @@ pub struct Model {
     pub business_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// The site the email is about, if any (PL-14).
+    pub site_id: Option<Uuid>,
     pub kind: String,
     pub to_address: String,
     pub subject: String,

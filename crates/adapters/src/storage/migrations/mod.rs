@@ -25,6 +25,7 @@ mod m20261122_000016_client_membership_ids;
 mod m20261122_000017_search_term_heads;
 mod m20261122_000018_client_has_custom_values;
 mod m20261122_000019_server_secrets;
+mod m20261122_000020_outbox_email_sites;
 
 pub(crate) struct Migrator;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000017_search_term_heads::Migration),
             Box::new(m20261122_000018_client_has_custom_values::Migration),
             Box::new(m20261122_000019_server_secrets::Migration),
+            Box::new(m20261122_000020_outbox_email_sites::Migration),
         ]
     }
 }
