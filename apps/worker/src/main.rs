@@ -66,7 +66,8 @@ struct Args {
     #[arg(long, global = true, env = "CLIENTELE_EMAIL_FROM", default_value = DEFAULT_EMAIL_FROM)]
     email_from: String,
     /// Seconds an email claimed by a worker stays reserved to it; after a crash its
-    /// emails are sent by another worker once this runs out.
+    /// emails are sent by another worker once this runs out. Keep it longer than one
+    /// send can take (the SMTP timeout, 60 s by default).
     #[arg(
         long,
         global = true,

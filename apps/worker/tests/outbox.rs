@@ -8,6 +8,10 @@
 //! recorded outcome after committing it), and only then killed with SIGKILL; otherwise
 //! it is let go on (SIGCONT) and looked at again a moment later.
 //!
+//! Two workers that write to separate folders (so that no sender can tell it was sent
+//! already) still send every email once: a worker whose claim was taken over after its
+//! lease ran out does not send (PL-16).
+//!
 //! Runs on SQLite by default and on PostgreSQL with `CLIENTELE_TEST_DATABASE_URL`.
 
 use std::collections::BTreeSet;
@@ -19,14 +23,16 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use async_trait::async_trait;
 use clientele_adapters::testing::fresh_storage;
-use clientele_adapters::{SeaStorage, SystemClock, UuidV7Ids};
+use clientele_adapters::{EmailFrom, FileEmailSender, SeaStorage, SystemClock, UuidV7Ids};
 use clientele_application::cursor::Cursors;
+use clientele_application::outbox::OutboxPolicy;
 use clientele_application::{Clientele, Config};
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::{BusinessId, EmailAddress, EmailId, SiteScope};
 use clientele_ports::storage::EmailState;
-use clientele_ports::{Clock, Storage};
+use clientele_ports::{Clock, EmailSender, SendError, SendOutcome, Storage};
 
 mod support;
 
@@ -151,7 +157,10 @@ async fn sent_count(storage: &SeaStorage, business: BusinessId) -> (usize, usize
     let mut tx = storage.read().await.expect("read");
     let (mut sent, mut total, mut after) = (0, 0, None);
     loop {
-        let page = tx.emails(business, &SiteScope::All, after, 100).await.expect("emails");
+        let page = tx
+            .emails(business, &SiteScope::All, after, 100)
+            .await
+            .expect("emails");
         sent += page
             .iter()
             .filter(|e| matches!(e.state, EmailState::Sent { .. }))
@@ -355,7 +364,11 @@ async fn pl_17_worker_once_at_an_injected_now_sends_the_emails_due_then_and_exit
     let expected: BTreeSet<String> = due.iter().map(|id| format!("{id}.eml")).collect();
     assert_eq!(written(&scratch.emails()), expected);
     let mut tx = storage.read().await.expect("read");
-    for email in tx.emails(business, &SiteScope::All, None, 10).await.expect("emails") {
+    for email in tx
+        .emails(business, &SiteScope::All, None, 10)
+        .await
+        .expect("emails")
+    {
         if later.contains(&email.email.id) {
             assert!(matches!(
                 email.state,
@@ -366,4 +379,82 @@ async fn pl_17_worker_once_at_an_injected_now_sends_the_emails_due_then_and_exit
             assert_eq!(email.state, EmailState::Sent { at });
         }
     }
+}
+
+/// A sender into its own folder that takes `delay` per email, as a slow SMTP server does.
+struct SlowSender {
+    inner: FileEmailSender,
+    delay: Duration,
+}
+
+#[async_trait]
+impl EmailSender for SlowSender {
+    async fn send(&self, email: &OutgoingEmail) -> Result<SendOutcome, SendError> {
+        tokio::time::sleep(self.delay).await;
+        self.inner.send(email).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pl_16_two_workers_with_separate_folders_send_every_email_once_though_leases_run_out() {
+    // Arrange: the first worker's batch (10 emails, 25 ms each) takes longer than a lease
+    // (100 ms), and the second claims one email at a time, so it claims emails of the
+    // first's batch that are still to be sent.
+    let (storage, _db) = fresh_storage().await;
+    let (business, ids) = queue_emails(&storage, 60).await;
+    let scratch = Scratch::new();
+    let worker = |name: &str, batch: u32| {
+        let folder = scratch.path().join(name);
+        let from = EmailFrom::parse("Spa <spa@example.com>").expect("from");
+        let sender = SlowSender {
+            inner: FileEmailSender::new(&folder, from).expect("a folder"),
+            delay: Duration::from_millis(25),
+        };
+        let app = Clientele::new(
+            Arc::new(storage.clone()),
+            Arc::new(SystemClock),
+            Arc::new(UuidV7Ids),
+            Config::default(),
+            Cursors::ephemeral(),
+        )
+        .with_email_sender(Arc::new(sender))
+        .with_outbox_policy(OutboxPolicy {
+            lease: TimeDelta::milliseconds(100),
+            batch,
+            max_attempts: 8,
+        });
+        (app, folder)
+    };
+    let (first, first_folder) = worker("first", 10);
+    let (second, second_folder) = worker("second", 1);
+
+    // Act: both dispatch in a loop until every email is recorded as sent.
+    let dispatch = |app: Clientele, storage: SeaStorage| async move {
+        let mut overtaken = 0;
+        for _ in 0..MAX_POLLS {
+            if sent_count(&storage, business).await.0 == 60 {
+                return overtaken;
+            }
+            overtaken += app.dispatch_emails().await.expect("dispatch").overtaken;
+            tokio::time::sleep(POLL).await;
+        }
+        panic!("the emails were not all sent in time");
+    };
+    let (overtaken_first, overtaken_second) = tokio::join!(
+        tokio::spawn(dispatch(first, storage.clone())),
+        tokio::spawn(dispatch(second, storage.clone())),
+    );
+    let overtaken = overtaken_first.expect("first") + overtaken_second.expect("second");
+
+    // Assert: each email is in exactly one of the two folders.
+    let (in_first, in_second) = (written(&first_folder), written(&second_folder));
+    let twice: Vec<&String> = in_first.intersection(&in_second).collect();
+    assert!(twice.is_empty(), "sent twice: {twice:?}");
+    let all: BTreeSet<String> = in_first.union(&in_second).cloned().collect();
+    let expected: BTreeSet<String> = ids.iter().map(|id| format!("{id}.eml")).collect();
+    assert_eq!(all, expected);
+    assert!(
+        overtaken > 0,
+        "the leases never ran out: the test proved nothing"
+    );
 }

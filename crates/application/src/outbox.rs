@@ -4,18 +4,24 @@
 //! Must not depend on any concrete sender or on storage details: it sees the outbox
 //! through `OutboxRepository` and the world through `EmailSender`.
 //!
-//! Why nothing is lost or sent twice: an email is claimed under a lease in one short
-//! transaction (claims never overlap, even across processes), sent outside any
-//! transaction, and its outcome recorded in another short one. A worker killed after the
-//! claim leaves the lease to run out, and the email is claimed again; a worker killed
-//! after sending but before recording leads to a second send of the same id, which the
-//! sender's idempotence contract (`EmailSender`) turns into "already sent".
+//! Why nothing is lost or sent twice: an email is claimed under a lease and a fresh claim
+//! token in one short transaction (claims never overlap, even across processes). Just
+//! before it is sent, the claim is confirmed and extended in another short transaction:
+//! if its lease ran out meanwhile (a slow batch) and another worker claimed the email,
+//! the confirmation fails and this worker does not send it, whatever sender each worker
+//! uses. It is sent outside any transaction, and its outcome recorded in a third. A worker
+//! killed after the claim leaves the lease to run out, and the email is claimed again.
+//! The one window left is a worker killed after sending but before recording: the email
+//! is sent again under the same id, which a sender that can (the file sender, per
+//! folder) answers "already sent" (`EmailSender`'s idempotence contract); SMTP carries
+//! the id as the Message-ID for the receiving side to recognise. The lease must outlast
+//! one send (the SMTP sender's timeout), or a slow send could be overtaken.
 
 use chrono::TimeDelta;
 use thiserror::Error;
 
 use clientele_domain::BusinessId;
-use clientele_ports::storage::{EmailState, OutboxEmail};
+use clientele_ports::storage::{ClaimToken, EmailState, OutboxEmail};
 use clientele_ports::{SendError, SendOutcome, StorageError};
 
 use crate::Clientele;
@@ -72,6 +78,9 @@ pub struct DispatchReport {
     /// Found sent already by an earlier attempt whose outcome was never recorded (a
     /// worker killed between sending and recording): recorded as sent, not delivered again.
     pub already_sent: u32,
+    /// Not sent: the claim could not be confirmed before sending (the lease ran out and
+    /// another worker took the email over, or it was recorded meanwhile).
+    pub overtaken: u32,
     /// To be tried again later.
     pub retried: u32,
     /// Given up.
@@ -128,10 +137,17 @@ impl Clientele {
     ) -> Result<(), DispatchError> {
         let sender = self.email_sender.as_ref().ok_or(DispatchError::NoSender)?;
         let now = self.clock.now();
+        let claim = ClaimToken::from_uuid(self.ids.new_id());
         let claimed = {
             let mut tx = self.storage.begin().await?;
             let claimed = tx
-                .claim_due_emails(business, now, now + self.outbox.lease, self.outbox.batch)
+                .claim_due_emails(
+                    business,
+                    claim,
+                    now,
+                    now + self.outbox.lease,
+                    self.outbox.batch,
+                )
                 .await?;
             tx.commit().await?;
             claimed
@@ -141,11 +157,34 @@ impl Clientele {
         }
         for email in claimed {
             report.claimed += 1;
+            if !self.confirm(business, &email, claim).await? {
+                report.overtaken += 1;
+                tracing::debug!(id = %email.email.id, "email claim ran out; not sent");
+                continue;
+            }
             // Outside any transaction: a slow server must not hold a database lock.
             let outcome = sender.send(&email.email).await;
-            self.record(business, &email, outcome, report).await?;
+            self.record(business, &email, claim, outcome, report)
+                .await?;
         }
         Ok(())
+    }
+
+    /// Confirms, in its own short transaction, that `claim` still holds `email`, and
+    /// extends the lease for the send about to be made.
+    async fn confirm(
+        &self,
+        business: BusinessId,
+        email: &OutboxEmail,
+        claim: ClaimToken,
+    ) -> Result<bool, DispatchError> {
+        let now = self.clock.now();
+        let mut tx = self.storage.begin().await?;
+        let confirmed = tx
+            .confirm_email_claim(business, email.email.id, claim, now + self.outbox.lease)
+            .await?;
+        tx.commit().await?;
+        Ok(confirmed)
     }
 
     /// Records one send's outcome in its own short transaction, then logs it (a logged
@@ -154,6 +193,7 @@ impl Clientele {
         &self,
         business: BusinessId,
         email: &OutboxEmail,
+        claim: ClaimToken,
         outcome: Result<SendOutcome, SendError>,
         report: &mut DispatchReport,
     ) -> Result<(), DispatchError> {
@@ -174,11 +214,11 @@ impl Clientele {
         match &recorded {
             Recorded::Sent(_) => tx.mark_email_sent(business, id, now).await?,
             Recorded::Retry { delay, error } => {
-                tx.mark_email_retry(business, id, now + *delay, error)
+                tx.mark_email_retry(business, id, claim, now + *delay, error)
                     .await?;
             }
             Recorded::GaveUp(error) | Recorded::Refused(error) => {
-                tx.mark_email_failed(business, id, error).await?;
+                tx.mark_email_failed(business, id, claim, error).await?;
             }
         }
         tx.commit().await?;
@@ -305,6 +345,10 @@ mod tests {
         EmailId::from_uuid(uuid(70))
     }
 
+    fn claim() -> ClaimToken {
+        ClaimToken::from_uuid(uuid(71))
+    }
+
     fn claimed(attempts: u32) -> OutboxEmail {
         OutboxEmail {
             email: OutgoingEmail {
@@ -346,10 +390,12 @@ mod tests {
         storage.expect_read().returning(move || read());
         let mut clock = MockClock::new();
         clock.expect_now().returning(now);
+        let mut ids = MockIdGenerator::new();
+        ids.expect_new_id().returning(|| claim().as_uuid());
         Clientele::new(
             Arc::new(storage),
             Arc::new(clock),
-            Arc::new(MockIdGenerator::new()),
+            Arc::new(ids),
             Config::default(),
             crate::cursor::Cursors::ephemeral(),
         )
@@ -357,32 +403,65 @@ mod tests {
     }
 
     /// The transactions of one step over one business with one due email: list the
-    /// businesses, claim, then `record` (expectations on the outcome's transaction).
+    /// businesses, claim, confirm the claim, then `record` (expectations on the outcome's
+    /// transaction).
     fn one_email_step(
         attempts: u32,
         record: impl FnOnce(&mut MockTransaction),
     ) -> Vec<MockTransaction> {
+        let mut transactions = claiming_one(attempts);
+        transactions.push(confirming(true));
+        let mut outcome = MockTransaction::new();
+        record(&mut outcome);
+        outcome.commit.expect_commit().times(1).returning(|| Ok(()));
+        transactions.push(outcome);
+        transactions
+    }
+
+    /// The transactions that list the one business and claim its one due email.
+    fn claiming_one(attempts: u32) -> Vec<MockTransaction> {
         let mut list = MockTransaction::new();
         list.businesses
             .expect_businesses()
             .with(eq(None), eq(BUSINESS_PAGE))
             .return_once(|_, _| Ok(vec![stored_business()]));
-        let mut claim = MockTransaction::new();
-        claim
+        let mut claiming = MockTransaction::new();
+        claiming
             .outbox
             .expect_claim_due_emails()
             .with(
                 eq(business()),
+                eq(claim()),
                 eq(now()),
                 eq(now() + TimeDelta::minutes(5)),
                 eq(10),
             )
-            .return_once(move |_, _, _, _| Ok(vec![claimed(attempts)]));
-        claim.commit.expect_commit().times(1).returning(|| Ok(()));
-        let mut outcome = MockTransaction::new();
-        record(&mut outcome);
-        outcome.commit.expect_commit().times(1).returning(|| Ok(()));
-        vec![list, claim, outcome]
+            .return_once(move |_, _, _, _, _| Ok(vec![claimed(attempts)]));
+        claiming
+            .commit
+            .expect_commit()
+            .times(1)
+            .returning(|| Ok(()));
+        vec![list, claiming]
+    }
+
+    /// The transaction that confirms the claim of the email before it is sent, answering
+    /// `confirmed`.
+    fn confirming(confirmed: bool) -> MockTransaction {
+        let mut confirm = MockTransaction::new();
+        confirm
+            .outbox
+            .expect_confirm_email_claim()
+            .with(
+                eq(business()),
+                eq(email_id()),
+                eq(claim()),
+                eq(now() + TimeDelta::minutes(5)),
+            )
+            .times(1)
+            .return_once(move |_, _, _, _| Ok(confirmed));
+        confirm.commit.expect_commit().times(1).returning(|| Ok(()));
+        confirm
     }
 
     fn sender_answering(answer: fn() -> Result<SendOutcome, SendError>) -> MockEmailSender {
@@ -403,11 +482,12 @@ mod tests {
                 .with(
                     eq(business()),
                     eq(email_id()),
+                    eq(claim()),
                     eq(now() + TimeDelta::minutes(2)),
                     eq("connection refused"),
                 )
                 .times(1)
-                .returning(|_, _, _, _| Ok(()));
+                .returning(|_, _, _, _, _| Ok(()));
             tx.outbox.expect_mark_email_sent().never();
             tx.outbox.expect_mark_email_failed().never();
         });
@@ -427,9 +507,9 @@ mod tests {
         let transactions = one_email_step(8, |tx| {
             tx.outbox
                 .expect_mark_email_failed()
-                .with(eq(business()), eq(email_id()), eq("timeout"))
+                .with(eq(business()), eq(email_id()), eq(claim()), eq("timeout"))
                 .times(1)
-                .returning(|_, _, _| Ok(()));
+                .returning(|_, _, _, _| Ok(()));
             tx.outbox.expect_mark_email_sent().never();
             tx.outbox.expect_mark_email_retry().never();
         });
@@ -448,9 +528,14 @@ mod tests {
         let transactions = one_email_step(1, |tx| {
             tx.outbox
                 .expect_mark_email_failed()
-                .with(eq(business()), eq(email_id()), eq("550 no such user"))
+                .with(
+                    eq(business()),
+                    eq(email_id()),
+                    eq(claim()),
+                    eq("550 no such user"),
+                )
                 .times(1)
-                .returning(|_, _, _| Ok(()));
+                .returning(|_, _, _, _| Ok(()));
             tx.outbox.expect_mark_email_sent().never();
             tx.outbox.expect_mark_email_retry().never();
         });
@@ -510,8 +595,31 @@ mod tests {
                 claimed: 1,
                 sent: 1,
                 already_sent: 0,
+                overtaken: 0,
                 retried: 0,
                 failed: 0
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn pl_16_an_email_whose_claim_ran_out_and_was_taken_over_is_not_sent() {
+        let mut transactions = claiming_one(1);
+        transactions.push(confirming(false));
+        let mut sender = MockEmailSender::new();
+        sender.expect_send().never();
+
+        let report = app_with(transactions, sender)
+            .dispatch_emails()
+            .await
+            .unwrap();
+
+        assert_eq!(
+            report,
+            DispatchReport {
+                claimed: 1,
+                overtaken: 1,
+                ..DispatchReport::default()
             }
         );
     }
@@ -526,7 +634,7 @@ mod tests {
         claim
             .outbox
             .expect_claim_due_emails()
-            .return_once(|_, _, _, _| Ok(vec![]));
+            .return_once(|_, _, _, _, _| Ok(vec![]));
         claim.commit.expect_commit().times(1).returning(|| Ok(()));
         let mut sender = MockEmailSender::new();
         sender.expect_send().never();

@@ -10,9 +10,9 @@ use clientele_domain::{
 use clientele_ports::{StorageError, Transaction};
 
 use crate::access::{AccessError, check_sites_exist};
-use crate::tokens::owner_token_remains;
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
+use crate::tokens::owner_token_remains;
 use crate::{Clientele, Page};
 
 #[derive(Debug, Error)]
@@ -44,9 +44,10 @@ impl Classify for StaffError {
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
-            Self::DuplicateEmail | Self::LastOwner | Self::LastOwnerToken | Self::VersionConflict => {
-                ErrorKind::Conflict
-            }
+            Self::DuplicateEmail
+            | Self::LastOwner
+            | Self::LastOwnerToken
+            | Self::VersionConflict => ErrorKind::Conflict,
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }

@@ -28,7 +28,9 @@ pub enum TokenError {
     StaffNotFound,
     #[error("the token does not exist")]
     NotFound,
-    #[error("this is the last token of an owner: revoking it would lock the business out; create another owner token first")]
+    #[error(
+        "this is the last token of an owner: revoking it would lock the business out; create another owner token first"
+    )]
     LastOwnerToken,
     #[error(transparent)]
     Unexpected(StorageError),

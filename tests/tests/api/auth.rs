@@ -208,7 +208,8 @@ async fn pl_13_the_holder_of_the_only_owner_token_is_neither_demoted_nor_removed
         )
         .await;
     other.assert_status(201);
-    let demote = json!({ "version": 1, "name": "Owner", "email": "owner@example.com", "role": "admin" });
+    let demote =
+        json!({ "version": 1, "name": "Owner", "email": "owner@example.com", "role": "admin" });
 
     app.put(&path, &app.owner, demote.clone())
         .await

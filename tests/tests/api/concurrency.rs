@@ -9,8 +9,8 @@ use tokio::task::JoinSet;
 use clientele_adapters::testing::fresh_storage;
 use clientele_adapters::{SystemClock, UuidV7Ids};
 use clientele_application::clients::ClientError;
-use clientele_application::tokens::TokenError;
 use clientele_application::cursor::Cursors;
+use clientele_application::tokens::TokenError;
 use clientele_application::{Clientele, Config};
 use clientele_domain::client::ClientChangesInput;
 use clientele_domain::{ClientId, PageLimit, TokenId, Version};
@@ -124,6 +124,9 @@ async fn pl_13_of_two_owner_tokens_revoked_at_once_one_stays() {
         .filter(|o| matches!(o, Err(TokenError::LastOwnerToken)))
         .count();
     assert_eq!((revoked, refused), (1, 1), "{outcomes:?}");
-    let left = app.app.list_tokens(&actor, PageLimit::default(), None).await;
+    let left = app
+        .app
+        .list_tokens(&actor, PageLimit::default(), None)
+        .await;
     assert_eq!(left.expect("listed").items.len(), 1);
 }

@@ -267,10 +267,7 @@ async fn pl_14_an_admin_of_one_site_lists_only_that_sites_emails() {
 
     seen.assert_status(200);
     assert_eq!(recipients(&seen), ["annex@example.com"]);
-    assert_eq!(
-        recipients(&all),
-        ["annex@example.com", "main@example.com"]
-    );
+    assert_eq!(recipients(&all), ["annex@example.com", "main@example.com"]);
 }
 
 #[tokio::test]
@@ -294,7 +291,10 @@ async fn pl_14_cl_13_an_admin_of_one_site_exports_only_that_sites_opted_in_email
             )
             .await;
         app.put(
-            &format!("/v1/clients/{}/marketing", client["id"].as_str().expect("id")),
+            &format!(
+                "/v1/clients/{}/marketing",
+                client["id"].as_str().expect("id")
+            ),
             &app.owner,
             json!({ "preference_id": newsletter, "opted_in": true }),
         )

@@ -185,7 +185,9 @@ impl MarketingRepository for SeaTransaction {
                     .column(client_sites::Column::ClientId)
                     .from(client_sites::Entity)
                     .and_where(client_sites::Column::BusinessId.eq(business.as_uuid()))
-                    .and_where(client_sites::Column::SiteId.is_in(sites.iter().map(SiteId::as_uuid)))
+                    .and_where(
+                        client_sites::Column::SiteId.is_in(sites.iter().map(SiteId::as_uuid)),
+                    )
                     .to_owned();
                 query = query.filter(clients::Column::Id.in_subquery(of_sites));
             }

@@ -5,7 +5,10 @@
 //! Claims never overlap: on PostgreSQL the claiming select takes the rows with `FOR UPDATE
 //! SKIP LOCKED`, so a second worker passes over rows the first is claiming; on SQLite the
 //! write transaction (BEGIN IMMEDIATE) is the only writer. A worker that dies leaves its
-//! lease to run out (`claimed_until`), after which the email is claimed again.
+//! lease to run out (`claimed_until`), after which the email is claimed again under a new
+//! `claim_token`. The confirmation before each send and the recording of a failure are
+//! conditional updates on the claimant's token, so a worker whose lease ran out neither
+//! sends nor overwrites what the new claimant does.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -20,7 +23,7 @@ use uuid::Uuid;
 use clientele_domain::email::OutgoingEmail;
 use clientele_domain::{BusinessId, EmailId, SiteId, SiteScope};
 use clientele_ports::StorageError;
-use clientele_ports::storage::{OutboxEmail, OutboxRepository};
+use clientele_ports::storage::{ClaimToken, OutboxEmail, OutboxRepository};
 
 use super::conversions::{EMAIL_FAILED, EMAIL_PENDING, EMAIL_SENT, instant, outbox_row};
 use super::entities::outbox_emails;
@@ -33,22 +36,24 @@ fn storable(error: &str) -> String {
 }
 
 impl SeaTransaction {
-    /// Sets `changes` on one email of the business; `NotFound` if there is none.
-    /// Applies `changes` to an email; with `only_pending`, an email no longer pending (a
-    /// worker whose lease ran out reports late, after another sent it) stays as it is.
+    /// Applies `changes` to one email of the business; `NotFound` if there is none. With
+    /// `only_under`, an email no longer pending under that claim (a worker whose lease ran
+    /// out reports late, after another claimed or sent it) stays as it is.
     async fn change_email(
         &self,
         business: BusinessId,
         id: EmailId,
         changes: outbox_emails::ActiveModel,
-        only_pending: bool,
+        only_under: Option<ClaimToken>,
     ) -> Result<(), StorageError> {
         let mut update = outbox_emails::Entity::update_many()
             .set(changes)
             .filter(outbox_emails::Column::BusinessId.eq(business.as_uuid()))
             .filter(outbox_emails::Column::Id.eq(id.as_uuid()));
-        if only_pending {
-            update = update.filter(outbox_emails::Column::Status.eq(EMAIL_PENDING));
+        if let Some(claim) = only_under {
+            update = update
+                .filter(outbox_emails::Column::Status.eq(EMAIL_PENDING))
+                .filter(outbox_emails::Column::ClaimToken.eq(claim.as_uuid()));
         }
         let result = update.exec(&self.txn).await.map_err(unexpected)?;
         if result.rows_affected > 0 {
@@ -61,7 +66,7 @@ impl SeaTransaction {
             .await
             .map_err(unexpected)?
             .is_some();
-        if exists && only_pending {
+        if exists && only_under.is_some() {
             Ok(())
         } else {
             Err(StorageError::NotFound)
@@ -116,6 +121,7 @@ impl OutboxRepository for SeaTransaction {
     async fn claim_due_emails(
         &mut self,
         business: BusinessId,
+        claim: ClaimToken,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
@@ -156,6 +162,10 @@ impl OutboxRepository for SeaTransaction {
                 Expr::value(instant(lease_until)),
             )
             .col_expr(
+                outbox_emails::Column::ClaimToken,
+                Expr::value(claim.as_uuid()),
+            )
+            .col_expr(
                 outbox_emails::Column::Attempts,
                 Expr::col(outbox_emails::Column::Attempts).add(1),
             )
@@ -169,6 +179,31 @@ impl OutboxRepository for SeaTransaction {
         claimed.into_iter().map(OutboxEmail::try_from).collect()
     }
 
+    async fn confirm_email_claim(
+        &mut self,
+        business: BusinessId,
+        id: EmailId,
+        claim: ClaimToken,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        // The token alone proves the claim: a new claim replaces it, and this one write
+        // is atomic with respect to such a claim (row lock on PostgreSQL, single writer
+        // on SQLite).
+        let confirmed = outbox_emails::Entity::update_many()
+            .col_expr(
+                outbox_emails::Column::ClaimedUntil,
+                Expr::value(instant(lease_until)),
+            )
+            .filter(outbox_emails::Column::BusinessId.eq(business.as_uuid()))
+            .filter(outbox_emails::Column::Id.eq(id.as_uuid()))
+            .filter(outbox_emails::Column::Status.eq(EMAIL_PENDING))
+            .filter(outbox_emails::Column::ClaimToken.eq(claim.as_uuid()))
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(confirmed.rows_affected > 0)
+    }
+
     async fn mark_email_sent(
         &mut self,
         business: BusinessId,
@@ -179,15 +214,17 @@ impl OutboxRepository for SeaTransaction {
             status: Set(EMAIL_SENT.to_owned()),
             sent_at: Set(Some(instant(at))),
             claimed_until: Set(None),
+            claim_token: Set(None),
             ..Default::default()
         };
-        self.change_email(business, id, changes, false).await
+        self.change_email(business, id, changes, None).await
     }
 
     async fn mark_email_retry(
         &mut self,
         business: BusinessId,
         id: EmailId,
+        claim: ClaimToken,
         next_attempt_at: DateTime<Utc>,
         error: &str,
     ) -> Result<(), StorageError> {
@@ -196,23 +233,26 @@ impl OutboxRepository for SeaTransaction {
             next_attempt_at: Set(instant(next_attempt_at)),
             last_error: Set(Some(storable(error))),
             claimed_until: Set(None),
+            claim_token: Set(None),
             ..Default::default()
         };
-        self.change_email(business, id, changes, true).await
+        self.change_email(business, id, changes, Some(claim)).await
     }
 
     async fn mark_email_failed(
         &mut self,
         business: BusinessId,
         id: EmailId,
+        claim: ClaimToken,
         error: &str,
     ) -> Result<(), StorageError> {
         let changes = outbox_emails::ActiveModel {
             status: Set(EMAIL_FAILED.to_owned()),
             last_error: Set(Some(storable(error))),
             claimed_until: Set(None),
+            claim_token: Set(None),
             ..Default::default()
         };
-        self.change_email(business, id, changes, true).await
+        self.change_email(business, id, changes, Some(claim)).await
     }
 }

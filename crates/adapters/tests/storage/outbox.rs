@@ -6,7 +6,7 @@ use clientele_adapters::testing::fresh_storage;
 use clientele_adapters::{DatabaseBackend, SeaStorage};
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::{BusinessId, EmailAddress, EmailId, SiteScope};
-use clientele_ports::storage::{EmailState, OutboxEmail};
+use clientele_ports::storage::{ClaimToken, EmailState, OutboxEmail};
 use clientele_ports::{Storage, StorageError};
 
 use crate::helpers::{base_time, business_with_site, new_uuid};
@@ -35,6 +35,11 @@ async fn enqueue(storage: &SeaStorage, emails: &[OutgoingEmail]) {
     tx.commit().await.unwrap();
 }
 
+fn fresh_claim() -> ClaimToken {
+    ClaimToken::from_uuid(new_uuid())
+}
+
+/// Claims under a fresh claim token.
 async fn claim(
     storage: &SeaStorage,
     business: BusinessId,
@@ -42,13 +47,40 @@ async fn claim(
     lease_until: DateTime<Utc>,
     limit: u32,
 ) -> Vec<OutboxEmail> {
+    claim_as(storage, business, fresh_claim(), now, lease_until, limit).await
+}
+
+async fn claim_as(
+    storage: &SeaStorage,
+    business: BusinessId,
+    token: ClaimToken,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+) -> Vec<OutboxEmail> {
     let mut tx = storage.begin().await.unwrap();
     let claimed = tx
-        .claim_due_emails(business, now, lease_until, limit)
+        .claim_due_emails(business, token, now, lease_until, limit)
         .await
         .unwrap();
     tx.commit().await.unwrap();
     claimed
+}
+
+async fn confirm(
+    storage: &SeaStorage,
+    business: BusinessId,
+    id: EmailId,
+    token: ClaimToken,
+    now: DateTime<Utc>,
+) -> bool {
+    let mut tx = storage.begin().await.unwrap();
+    let confirmed = tx
+        .confirm_email_claim(business, id, token, now + Duration::minutes(5))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    confirmed
 }
 
 fn pending(email: &OutgoingEmail, attempts: u32, next_attempt_at: DateTime<Utc>) -> OutboxEmail {
@@ -81,7 +113,10 @@ async fn pl_18_an_enqueued_email_is_listed_pending_newest_first() {
     // Act
     enqueue(&storage, &emails).await;
     let mut tx = storage.read().await.unwrap();
-    let listed = tx.emails(business.id, &SiteScope::All, None, 10).await.unwrap();
+    let listed = tx
+        .emails(business.id, &SiteScope::All, None, 10)
+        .await
+        .unwrap();
     let after_newest = tx
         .emails(business.id, &SiteScope::All, Some(listed[0].email.id), 1)
         .await
@@ -155,7 +190,16 @@ async fn pl_18_a_sent_or_failed_email_is_never_claimed_again() {
     let sent = outgoing(business.id, "a@example.com", now - Duration::minutes(1));
     let failed = outgoing(business.id, "b@example.com", now - Duration::minutes(1));
     enqueue(&storage, &[sent.clone(), failed.clone()]).await;
-    claim(&storage, business.id, now, now + Duration::minutes(5), 10).await;
+    let token = fresh_claim();
+    claim_as(
+        &storage,
+        business.id,
+        token,
+        now,
+        now + Duration::minutes(5),
+        10,
+    )
+    .await;
     let sent_at = now + Duration::seconds(1) + Duration::microseconds(1);
     let absent = EmailId::from_uuid(new_uuid());
 
@@ -165,14 +209,16 @@ async fn pl_18_a_sent_or_failed_email_is_never_claimed_again() {
         .await
         .unwrap();
     // A NUL from an SMTP server is stored (replaced) rather than failing on PostgreSQL.
-    tx.mark_email_failed(business.id, failed.id, "550 mailbox\0 unavailable")
+    tx.mark_email_failed(business.id, failed.id, token, "550 mailbox\0 unavailable")
         .await
         .unwrap();
     let sent_absent = tx.mark_email_sent(business.id, absent, sent_at).await;
     let retry_absent = tx
-        .mark_email_retry(business.id, absent, now, "421 later")
+        .mark_email_retry(business.id, absent, token, now, "421 later")
         .await;
-    let failed_absent = tx.mark_email_failed(business.id, absent, "550").await;
+    let failed_absent = tx
+        .mark_email_failed(business.id, absent, token, "550")
+        .await;
     let sent_elsewhere = tx
         .mark_email_sent(BusinessId::from_uuid(new_uuid()), sent.id, sent_at)
         .await;
@@ -193,7 +239,10 @@ async fn pl_18_a_sent_or_failed_email_is_never_claimed_again() {
     assert!(matches!(sent_elsewhere, Err(StorageError::NotFound)));
     assert!(later.is_empty());
     let mut tx = storage.read().await.unwrap();
-    let mut listed = tx.emails(business.id, &SiteScope::All, None, 10).await.unwrap();
+    let mut listed = tx
+        .emails(business.id, &SiteScope::All, None, 10)
+        .await
+        .unwrap();
     listed.sort_by_key(|e| e.email.id);
     let mut expected = vec![
         OutboxEmail {
@@ -220,7 +269,16 @@ async fn pl_18_a_retried_email_is_due_again_at_its_next_attempt_only() {
     let now = base_time();
     let email = outgoing(business.id, "a@example.com", now - Duration::minutes(1));
     enqueue(&storage, std::slice::from_ref(&email)).await;
-    claim(&storage, business.id, now, now + Duration::minutes(5), 10).await;
+    let token = fresh_claim();
+    claim_as(
+        &storage,
+        business.id,
+        token,
+        now,
+        now + Duration::minutes(5),
+        10,
+    )
+    .await;
     let next_attempt_at = now + Duration::minutes(10);
 
     // Act
@@ -228,6 +286,7 @@ async fn pl_18_a_retried_email_is_due_again_at_its_next_attempt_only() {
     tx.mark_email_retry(
         business.id,
         email.id,
+        token,
         next_attempt_at,
         "421 try again later",
     )
@@ -235,7 +294,10 @@ async fn pl_18_a_retried_email_is_due_again_at_its_next_attempt_only() {
     .unwrap();
     tx.commit().await.unwrap();
     let mut tx = storage.read().await.unwrap();
-    let listed = tx.emails(business.id, &SiteScope::All, None, 10).await.unwrap();
+    let listed = tx
+        .emails(business.id, &SiteScope::All, None, 10)
+        .await
+        .unwrap();
     drop(tx);
     let too_early = claim(
         &storage,
@@ -287,13 +349,13 @@ async fn pl_18_two_transactions_claiming_at_once_get_disjoint_emails() {
     let mut first = storage.begin().await.unwrap();
     let mut second = storage.begin().await.unwrap();
     let claimed_first = first
-        .claim_due_emails(business.id, now, lease_until, 2)
+        .claim_due_emails(business.id, fresh_claim(), now, lease_until, 2)
         .await
         .unwrap();
     // Without SKIP LOCKED this would wait for the first transaction forever.
     let claimed_second = tokio::time::timeout(
         std::time::Duration::from_secs(10),
-        second.claim_due_emails(business.id, now, lease_until, 10),
+        second.claim_due_emails(business.id, fresh_claim(), now, lease_until, 10),
     )
     .await
     .expect("the second claim must skip the rows the first one holds")
@@ -318,7 +380,16 @@ async fn pl_18_a_late_retry_or_failure_never_undoes_a_send() {
     let now = base_time();
     let email = outgoing(business.id, "a@example.com", now - Duration::minutes(1));
     enqueue(&storage, std::slice::from_ref(&email)).await;
-    claim(&storage, business.id, now, now + Duration::minutes(5), 10).await;
+    let token = fresh_claim();
+    claim_as(
+        &storage,
+        business.id,
+        token,
+        now,
+        now + Duration::minutes(5),
+        10,
+    )
+    .await;
     let sent_at = now + Duration::seconds(1);
     let mut tx = storage.begin().await.unwrap();
     tx.mark_email_sent(business.id, email.id, sent_at)
@@ -329,14 +400,115 @@ async fn pl_18_a_late_retry_or_failure_never_undoes_a_send() {
     // Act
     let mut tx = storage.begin().await.unwrap();
     let retry = tx
-        .mark_email_retry(business.id, email.id, now, "421 later")
+        .mark_email_retry(business.id, email.id, token, now, "421 later")
         .await;
-    let failed = tx.mark_email_failed(business.id, email.id, "550").await;
+    let failed = tx
+        .mark_email_failed(business.id, email.id, token, "550")
+        .await;
     tx.commit().await.unwrap();
 
     // Assert
     assert!(retry.is_ok() && failed.is_ok());
     let mut tx = storage.read().await.unwrap();
-    let listed = tx.emails(business.id, &SiteScope::All, None, 10).await.unwrap();
+    let listed = tx
+        .emails(business.id, &SiteScope::All, None, 10)
+        .await
+        .unwrap();
     assert_eq!(listed[0].state, EmailState::Sent { at: sent_at });
+}
+
+#[tokio::test]
+async fn pl_16_a_claim_is_confirmed_by_its_claimant_until_another_worker_claims_again() {
+    // Arrange: worker A claims; its lease runs out; worker B claims the email again.
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let now = base_time();
+    let email = outgoing(business.id, "a@example.com", now - Duration::minutes(1));
+    enqueue(&storage, std::slice::from_ref(&email)).await;
+    let (a, b) = (fresh_claim(), fresh_claim());
+    let minutes = Duration::minutes;
+    claim_as(&storage, business.id, a, now, now + minutes(5), 10).await;
+
+    // Act
+    // Each confirmation extends the lease by 5 minutes from its time.
+    let a_in_time = confirm(&storage, business.id, email.id, a, now + minutes(1)).await;
+    let b_without_claim = confirm(&storage, business.id, email.id, b, now).await;
+    let b_too_early = claim_as(
+        &storage,
+        business.id,
+        b,
+        now + minutes(5),
+        now + minutes(10),
+        10,
+    )
+    .await;
+    // A's lease ran out at 6 minutes, but nobody claimed the email since: still A's.
+    let a_late = confirm(&storage, business.id, email.id, a, now + minutes(7)).await;
+    let at = now + minutes(13);
+    let b_claimed = claim_as(&storage, business.id, b, at, at + minutes(5), 10).await;
+    let a_after_b = confirm(&storage, business.id, email.id, a, at).await;
+    let mut tx = storage.begin().await.unwrap();
+    tx.mark_email_retry(business.id, email.id, a, at + minutes(60), "421")
+        .await
+        .unwrap();
+    tx.mark_email_failed(business.id, email.id, a, "550")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let b_confirms = confirm(&storage, business.id, email.id, b, at).await;
+
+    // Assert
+    assert!(a_in_time);
+    assert!(!b_without_claim);
+    assert!(b_too_early.is_empty());
+    assert!(a_late);
+    assert_eq!(b_claimed, vec![pending(&email, 2, email.created_at)]);
+    assert!(!a_after_b);
+    assert!(b_confirms, "A's late reports left B's claim alone");
+    let mut tx = storage.read().await.unwrap();
+    let listed = tx
+        .emails(business.id, &SiteScope::All, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![pending(&email, 2, email.created_at)]);
+}
+
+#[tokio::test]
+async fn pl_16_a_recorded_email_is_no_longer_confirmed() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let (business, _) = business_with_site(&storage).await;
+    let now = base_time();
+    let email = outgoing(business.id, "a@example.com", now - Duration::minutes(1));
+    enqueue(&storage, std::slice::from_ref(&email)).await;
+    let token = fresh_claim();
+    claim_as(
+        &storage,
+        business.id,
+        token,
+        now,
+        now + Duration::minutes(5),
+        10,
+    )
+    .await;
+    let mut tx = storage.begin().await.unwrap();
+    tx.mark_email_sent(business.id, email.id, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Act
+    let confirmed = confirm(&storage, business.id, email.id, token, now).await;
+    let elsewhere = confirm(
+        &storage,
+        BusinessId::from_uuid(new_uuid()),
+        email.id,
+        token,
+        now,
+    )
+    .await;
+
+    // Assert
+    assert!(!confirmed);
+    assert!(!elsewhere);
 }

@@ -160,10 +160,11 @@ delegate! {
     OutboxRepository to outbox {
         fn enqueue_email(email: &OutgoingEmail) -> ();
         fn emails(business: BusinessId, scope: &SiteScope, after: Option<EmailId>, limit: u32) -> Vec<OutboxEmail>;
-        fn claim_due_emails(business: BusinessId, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Vec<OutboxEmail>;
+        fn claim_due_emails(business: BusinessId, claim: ClaimToken, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Vec<OutboxEmail>;
+        fn confirm_email_claim(business: BusinessId, id: EmailId, claim: ClaimToken, lease_until: DateTime<Utc>) -> bool;
         fn mark_email_sent(business: BusinessId, id: EmailId, at: DateTime<Utc>) -> ();
-        fn mark_email_retry(business: BusinessId, id: EmailId, next_attempt_at: DateTime<Utc>, error: &str) -> ();
-        fn mark_email_failed(business: BusinessId, id: EmailId, error: &str) -> ();
+        fn mark_email_retry(business: BusinessId, id: EmailId, claim: ClaimToken, next_attempt_at: DateTime<Utc>, error: &str) -> ();
+        fn mark_email_failed(business: BusinessId, id: EmailId, claim: ClaimToken, error: &str) -> ();
     }
 
     PaymentRepository to payments {

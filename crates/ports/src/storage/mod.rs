@@ -55,7 +55,7 @@ pub use idempotency::{IdempotencyRecord, IdempotencyRepository, StoredResponse};
 pub use label::LabelRepository;
 pub use marketing::MarketingRepository;
 pub use note::NoteRepository;
-pub use outbox::{EmailState, OutboxEmail, OutboxRepository};
+pub use outbox::{ClaimToken, EmailState, OutboxEmail, OutboxRepository};
 pub use payment::PaymentRepository;
 pub use site::SiteRepository;
 pub use staff::StaffRepository;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use clientele_domain::email::OutgoingEmail;
 use clientele_domain::{BusinessId, EmailId, SiteScope};
+use uuid::Uuid;
 
 use super::StorageError;
 
@@ -34,6 +35,21 @@ pub struct OutboxEmail {
     pub state: EmailState,
 }
 
+/// One claim of some emails by one worker, fresh per claim (from `IdGenerator::new_id`):
+/// the worker's proof, when it confirms or records, that the claim is still its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClaimToken(Uuid);
+
+impl ClaimToken {
+    pub fn from_uuid(uuid: Uuid) -> Self {
+        Self(uuid)
+    }
+
+    pub fn as_uuid(self) -> Uuid {
+        self.0
+    }
+}
+
 /// The outbox of a business. Claims are leases: a worker that dies leaves its claim to
 /// run out, after which the email is due again (PL-16). Error texts come from outside
 /// (an SMTP server) and are stored with any NUL character replaced.
@@ -58,16 +74,31 @@ pub trait OutboxRepository: Send {
 
     /// Claims up to `limit` of the business's pending emails that are due at `now` and not
     /// claimed by someone else (or whose claim ran out), oldest due first: each is
-    /// leased until `lease_until` and its attempts go up by one. Two transactions claiming
-    /// at once MUST get disjoint emails (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
-    /// single writer). Returns them in their claimed state, oldest due first (ties by id).
+    /// leased until `lease_until` under `claim` and its attempts go up by one. Two
+    /// transactions claiming at once MUST get disjoint emails (`FOR UPDATE SKIP LOCKED` on
+    /// PostgreSQL; SQLite's single writer). Returns them in their claimed state, oldest
+    /// due first (ties by id).
     async fn claim_due_emails(
         &mut self,
         business: BusinessId,
+        claim: ClaimToken,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<OutboxEmail>, StorageError>;
+
+    /// Confirms, just before sending, that the email is still pending under `claim` (no
+    /// other worker claimed it since, even if the lease ran out meanwhile) and extends
+    /// the claim to `lease_until`, in one conditional write. MUST return `false` (and
+    /// change nothing) otherwise: the caller then does not send it (PL-16: an email is
+    /// sent once whatever sender each worker uses).
+    async fn confirm_email_claim(
+        &mut self,
+        business: BusinessId,
+        id: EmailId,
+        claim: ClaimToken,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
 
     /// Records that the email was sent and releases its claim, whatever its state. MUST
     /// return `NotFound` if absent.
@@ -79,22 +110,25 @@ pub trait OutboxRepository: Send {
     ) -> Result<(), StorageError>;
 
     /// Records a failed attempt: pending again from `next_attempt_at`, claim released.
-    /// No effect on an email that is no longer pending (sent meanwhile by another worker
-    /// after this one's lease ran out). MUST return `NotFound` if absent.
+    /// No effect unless the email is still pending under `claim` (another worker may
+    /// have claimed or sent it after this one's lease ran out). MUST return `NotFound` if
+    /// absent.
     async fn mark_email_retry(
         &mut self,
         business: BusinessId,
         id: EmailId,
+        claim: ClaimToken,
         next_attempt_at: DateTime<Utc>,
         error: &str,
     ) -> Result<(), StorageError>;
 
-    /// Records that the email will not be sent: too many failed attempts. No effect on an
-    /// email that is no longer pending. MUST return `NotFound` if absent.
+    /// Records that the email will not be sent: too many failed attempts. No effect unless
+    /// the email is still pending under `claim`. MUST return `NotFound` if absent.
     async fn mark_email_failed(
         &mut self,
         business: BusinessId,
         id: EmailId,
+        claim: ClaimToken,
         error: &str,
     ) -> Result<(), StorageError>;
 }

@@ -76,6 +76,7 @@ pub(crate) fn outbox_row(email: &OutgoingEmail) -> outbox_emails::ActiveModel {
         attempts: Set(0),
         next_attempt_at: Set(instant(email.created_at)),
         claimed_until: Set(None),
+        claim_token: Set(None),
         sent_at: Set(None),
         last_error: Set(None),
     }

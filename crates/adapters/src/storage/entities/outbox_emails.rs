@@ -1,6 +1,6 @@
 //! Row of `outbox_emails`: a rendered email and its delivery state (PL-18). A worker
-//! claims due rows by setting `claimed_until`; the claim lapses on its own if the worker
-//! dies.
+//! claims due rows by setting `claimed_until` and a fresh `claim_token`; the claim lapses
+//! on its own if the worker dies.
 
 use sea_orm::entity::prelude::*;
 
@@ -24,6 +24,8 @@ pub struct Model {
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub claimed_until: Option<DateTimeUtc>,
+    /// Fresh per claim: the claimant's proof that the claim is still its own (PL-16).
+    pub claim_token: Option<Uuid>,
     pub sent_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,
 }
