@@ -6,6 +6,7 @@
 //! to the database or hold business rules.
 
 pub mod envelope;
+pub mod gate;
 pub mod idempotency;
 pub mod problem;
 pub mod routes;
@@ -17,6 +18,8 @@ use poem_openapi::OpenApiService;
 
 use clientele_application::Clientele;
 
+pub use gate::{Gate, HttpLimits};
+
 /// The OpenAPI service with every route, for serving or for writing the document.
 pub fn openapi(app: &Clientele) -> OpenApiService<routes::Apis, ()> {
     OpenApiService::new(routes::apis(app), "Clientele", env!("CARGO_PKG_VERSION")).description(
@@ -26,14 +29,16 @@ pub fn openapi(app: &Clientele) -> OpenApiService<routes::Apis, ()> {
     )
 }
 
-/// The whole HTTP application: API, documentation, request ids, logs and problem errors.
-pub fn router(app: Clientele) -> impl Endpoint {
+/// The whole HTTP application: API, documentation, request ids, logs, the gate (limits
+/// and tokens checked before bodies are read) and problem errors.
+pub fn router(app: Clientele, limits: HttpLimits) -> impl Endpoint {
     let api = openapi(&app);
+    let document = api.spec();
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
-    Route::new()
+    let routes = Route::new()
         .nest("/", api)
         .at("/openapi.json", spec)
-        .nest("/docs", docs)
-        .around(envelope::envelope)
+        .nest("/docs", docs);
+    Gate::new(routes, app, &document, limits).around(envelope::envelope)
 }

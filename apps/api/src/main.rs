@@ -56,6 +56,15 @@ struct Args {
     /// database, made on the first start and shared by every process using it.
     #[arg(long, env = "CLIENTELE_CURSOR_KEY", hide_env_values = true)]
     cursor_key: Option<String>,
+    /// The largest request body, in bytes (a document upload may be up to 14 MiB
+    /// whatever this says). A larger body is refused with a 413.
+    #[arg(
+        long,
+        env = "CLIENTELE_MAX_BODY_BYTES",
+        default_value_t = clientele_api::gate::DEFAULT_MAX_BODY_BYTES,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
+    )]
+    max_body_bytes: usize,
     /// Log filter, e.g. `info` or `clientele_api=debug`.
     #[arg(long, env = "CLIENTELE_LOG", default_value = "info")]
     log: String,
@@ -120,7 +129,12 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(bind = %args.bind, "serving; API docs at /docs");
     Server::new(TcpListener::bind(args.bind.as_str()))
         .run_with_graceful_shutdown(
-            clientele_api::router(app),
+            clientele_api::router(
+                app,
+                clientele_api::HttpLimits {
+                    max_body_bytes: args.max_body_bytes,
+                },
+            ),
             clientele_adapters::signals::shutdown()?,
             Some(Duration::from_secs(10)),
         )

@@ -206,7 +206,6 @@ impl<E: Classify> From<E> for ProblemResponse {
 /// A problem response for an error raised by poem or poem-openapi before or around a
 /// handler: unknown route, wrong method, unparsable parameter or body, missing token.
 pub fn from_poem_error(error: &poem::Error) -> poem::Response {
-    use poem::IntoResponse;
     use poem_openapi::error::{
         AuthorizationError, ParseParamError, ParsePathError, ParseRequestPayloadError,
     };
@@ -262,8 +261,20 @@ pub fn from_poem_error(error: &poem::Error) -> poem::Response {
     } else {
         ("malformed", error.to_string(), vec![])
     };
-    let body = problem(status, slug, detail, &fields);
-    let mut response = Json(body).into_response();
+    response(status, slug, detail, &fields)
+}
+
+/// A problem response of any status, for answers made outside the typed responses of an
+/// operation (the gate's 405, 413 and 414, poem's own errors).
+pub fn response(
+    status: StatusCode,
+    slug: &str,
+    detail: String,
+    fields: &[FieldError],
+) -> poem::Response {
+    use poem::IntoResponse;
+
+    let mut response = Json(problem(status, slug, detail, fields)).into_response();
     response.set_status(status);
     response.headers_mut().insert(
         poem::http::header::CONTENT_TYPE,

@@ -1,5 +1,11 @@
 //! The two bearer-token schemes (PL-13, PL-26). Checking a token is a use case; these
 //! types only extract it and document the schemes in the OpenAPI document.
+//!
+//! The gate checks a staff token before the body is read and hands the handler the
+//! staff member it found, for this request only, so that the token is not looked up
+//! twice.
+
+use std::future::Future;
 
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
@@ -19,9 +25,31 @@ pub struct StaffToken(pub Bearer);
 #[oai(ty = "bearer")]
 pub struct OperatorToken(pub Bearer);
 
+tokio::task_local! {
+    /// The token the gate checked for the request being handled, and its staff member.
+    static AUTHENTICATED: (String, Actor);
+}
+
+/// Runs `handling` (one request's handling) knowing that `token` is `actor`'s.
+pub(crate) async fn authenticated<F: Future>(
+    token: String,
+    actor: Actor,
+    handling: F,
+) -> F::Output {
+    AUTHENTICATED.scope((token, actor), handling).await
+}
+
 impl StaffToken {
-    /// The staff member this token belongs to.
+    /// The staff member this token belongs to: as the gate found it for this request, or
+    /// looked up now.
     pub async fn actor(&self, app: &Clientele) -> Result<Actor, ProblemResponse> {
-        Ok(app.authenticate(&self.0.token).await?)
+        let checked = AUTHENTICATED
+            .try_with(|(token, actor)| (*token == self.0.token).then(|| actor.clone()))
+            .ok()
+            .flatten();
+        match checked {
+            Some(actor) => Ok(actor),
+            None => Ok(app.authenticate(&self.0.token).await?),
+        }
     }
 }

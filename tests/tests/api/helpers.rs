@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use poem::endpoint::BoxEndpoint;
 use poem::http::Method;
-use poem::test::TestClient;
+use poem::test::{TestClient, TestResponse};
 use poem::{EndpointExt, Response};
 use serde_json::{Value, json};
 
 use clientele_adapters::testing::{TestDatabase, fresh_storage};
 use clientele_adapters::{FsBlobStore, StubProcessors, SystemClock, UuidV7Ids};
+use clientele_api::HttpLimits;
 use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 
@@ -77,6 +78,37 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// What `response` says.
+    pub async fn of(response: TestResponse) -> Self {
+        let response = response.0;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header("content-type").unwrap_or_default();
+        let request_id = header("x-request-id");
+        let text = response
+            .into_body()
+            .into_string()
+            .await
+            .expect("a text body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            content_type,
+            request_id,
+            body,
+        }
+    }
+
     /// The body's field, `Null` if absent.
     pub fn at(&self, pointer: &str) -> &Value {
         self.body.pointer(pointer).unwrap_or(&Value::Null)
@@ -124,6 +156,11 @@ impl Reply {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(HttpLimits::default()).await
+}
+
+/// A fresh app served with `limits`.
+pub async fn spawn_app_with(limits: HttpLimits) -> TestApp {
     let (storage, database) = fresh_storage().await;
     let blob_dir = BlobDir::new();
     let cursors = Cursors::load(&storage).await.expect("the cursor key");
@@ -144,7 +181,11 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("bootstrap")
         .expect("an empty database bootstraps");
-    let client = TestClient::new(clientele_api::router(app.clone()).map_to_response().boxed());
+    let client = TestClient::new(
+        clientele_api::router(app.clone(), limits)
+            .map_to_response()
+            .boxed(),
+    );
     TestApp {
         client,
         app,
@@ -169,33 +210,7 @@ impl TestApp {
         if let Some(body) = body {
             request = request.body_json(&body);
         }
-        let response = request.send().await.0;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let content_type = header("content-type").unwrap_or_default();
-        let request_id = header("x-request-id");
-        let text = response
-            .into_body()
-            .into_string()
-            .await
-            .expect("a text body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
-            content_type,
-            request_id,
-            body,
-        }
+        Reply::of(request.send().await).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
