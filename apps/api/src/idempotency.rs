@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 
 use clientele_application::Clientele;
-use clientele_application::idempotency::{Idempotent, fingerprint};
+use clientele_application::idempotency::{Completion, Idempotent, fingerprint};
 use clientele_domain::Actor;
 use clientele_ports::storage::StoredResponse;
 
@@ -56,24 +56,28 @@ pub fn request_key(header: Option<&str>) -> String {
     header.map_or_else(|| format!("auto-{}", uuid::Uuid::new_v4()), str::to_owned)
 }
 
-/// Runs `run` once per key: the first request with `key` runs and its answer is kept
-/// (unless it failed on our side, which frees the key for a retry); a repeat with the same
-/// `operation` and `body` gets that answer again; with another, a 422. Without a key,
-/// `run` just runs.
-pub async fn once<R, F>(
+/// Runs a change once per key: the first request with `key` runs (`run`, given the
+/// [`Completion`] that keeps its answer, `respond` to its outcome, in the change's own
+/// transaction); a refusal is kept after it, and a failure on our side frees the key for
+/// a retry. A repeat with the same `operation` and `body` gets the kept answer again;
+/// with another, a 422. Without a key, `run` just runs.
+pub async fn once<R, T, F, Fut>(
     app: &Clientele,
     actor: &Actor,
     key: Option<&str>,
     operation: &str,
     body: &impl ToJSON,
+    respond: fn(&T) -> R,
     run: F,
 ) -> Result<R, ProblemResponse>
 where
-    R: Replayable,
-    F: Future<Output = Result<R, ProblemResponse>>,
+    R: Replayable + 'static,
+    T: 'static,
+    F: FnOnce(Option<Completion<T>>) -> Fut,
+    Fut: Future<Output = Result<T, ProblemResponse>>,
 {
     let Some(key) = key else {
-        return run.await;
+        return run(None).await.map(|outcome| respond(&outcome));
     };
     let fingerprint = fingerprint(operation, &body.to_json_string());
     match app
@@ -90,20 +94,22 @@ where
             Err(ProblemResponse::internal())
         }),
         Idempotent::Proceed => {
-            let result = run.await;
-            let kept = match &result {
-                Ok(response) => Some(response.stored()),
-                Err(problem) if problem.problem().status >= 500 => None,
-                Err(problem) => Some(problem.stored()),
-            };
-            let recorded = match kept {
-                Some(stored) => app.finish_idempotent(actor, key, &stored).await,
-                None => app.forget_idempotent(actor, key).await,
-            };
-            if let Err(error) = recorded {
-                tracing::error!(%error, key, "the idempotency record could not be updated");
+            let completion = Completion::new(key, move |outcome: &T| respond(outcome).stored());
+            match run(Some(completion)).await {
+                // Kept by the change's transaction.
+                Ok(outcome) => Ok(respond(&outcome)),
+                Err(problem) => {
+                    let recorded = if problem.problem().status >= 500 {
+                        app.forget_idempotent(actor, key).await
+                    } else {
+                        app.finish_idempotent(actor, key, &problem.stored()).await
+                    };
+                    if let Err(error) = recorded {
+                        tracing::error!(%error, key, "the idempotency record could not be updated");
+                    }
+                    Err(problem)
+                }
             }
-            result
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::access::{
 };
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
+use crate::idempotency::{Completion, complete_in};
 use crate::{Clientele, Page};
 
 #[derive(Debug, Error)]
@@ -209,6 +210,7 @@ impl Clientele {
         &self,
         actor: &Actor,
         input: &BookingInput,
+        completion: Option<Completion<Booked>>,
     ) -> Result<Booked, AppointmentError> {
         let mut tx = self.storage.begin().await?;
         let business = business_of(tx.as_mut(), actor).await?;
@@ -266,13 +268,15 @@ impl Clientele {
             }
             None => false,
         };
-        tx.commit().await?;
-        Ok(Booked {
+        let booked = Booked {
             appointment,
             client,
             client_created,
             confirmation_queued,
-        })
+        };
+        complete_in(tx.as_mut(), actor.business_id, completion, &booked).await?;
+        tx.commit().await?;
+        Ok(booked)
     }
 
     /// The client of a booking (CL-2): the one named, else the oldest with the email, else

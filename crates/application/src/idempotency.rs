@@ -1,14 +1,18 @@
 //! Idempotency keys (PL-10): the first request with a key runs and its response is kept;
 //! a repeat with the same key and the same request gets that response again and does
 //! nothing; a repeat with another request is refused. Keys belong to a business.
+//!
+//! A change's response is kept in the change's own transaction ([`Completion`]): a
+//! process that dies after the change commits leaves a completed record, never one a
+//! retry could take as abandoned and run again.
 
 use chrono::Duration;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use clientele_domain::Actor;
-use clientele_ports::StorageError;
+use clientele_domain::{Actor, BusinessId};
 use clientele_ports::storage::{IdempotencyRecord, StoredResponse};
+use clientele_ports::{StorageError, Transaction};
 
 use crate::Clientele;
 use crate::error::{Classify, ErrorKind};
@@ -41,10 +45,48 @@ impl Classify for IdempotencyError {
     }
 }
 
+/// How the response to a first request with a key is kept: rendered from the change's
+/// outcome and stored in the change's transaction, just before it commits.
+pub struct Completion<T> {
+    key: String,
+    render: Box<dyn FnOnce(&T) -> StoredResponse + Send>,
+}
+
+impl<T> Completion<T> {
+    /// The completion of the record of `key` with what `render` makes of the outcome.
+    pub fn new(
+        key: impl Into<String>,
+        render: impl FnOnce(&T) -> StoredResponse + Send + 'static,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            render: Box::new(render),
+        }
+    }
+}
+
+/// Completes the record of `completion`, if any, with the response to `outcome`, in
+/// `tx`: the last step of a change before its commit.
+pub(crate) async fn complete_in<T>(
+    tx: &mut dyn Transaction,
+    business: BusinessId,
+    completion: Option<Completion<T>>,
+    outcome: &T,
+) -> Result<(), StorageError> {
+    match completion {
+        Some(Completion { key, render }) => {
+            tx.complete_idempotency_record(business, &key, &render(outcome))
+                .await
+        }
+        None => Ok(()),
+    }
+}
+
 /// Where a request with a key stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Idempotent {
-    /// The first request with this key: run it, then `finish_idempotent`.
+    /// The first request with this key: run it with a [`Completion`] (a change), or then
+    /// `finish_idempotent` (a refusal, which changed nothing).
     Proceed,
     /// A repeat: answer this and do nothing else.
     Replay(StoredResponse),
@@ -110,7 +152,8 @@ impl Clientele {
         Ok(Idempotent::Proceed)
     }
 
-    /// Keeps the first request's response for the repeats.
+    /// Keeps the first request's response for the repeats, when no change kept it: a
+    /// refusal.
     pub async fn finish_idempotent(
         &self,
         actor: &Actor,

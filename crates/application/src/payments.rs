@@ -27,6 +27,7 @@ use crate::access::{
     AccessError, business_of, locked_appointment, visible_appointment, visible_client,
 };
 use crate::error::{Classify, ErrorKind};
+use crate::idempotency::{Completion, complete_in};
 
 #[derive(Debug, Error)]
 pub enum PaymentError {
@@ -253,6 +254,7 @@ impl Clientele {
         method: PaymentMethodId,
         amount: Option<&str>,
         key: &str,
+        completion: Option<Completion<PaymentOutcome>>,
     ) -> Result<PaymentOutcome, PaymentError> {
         let mut tx = self.storage.begin().await?;
         let mut appointment = locked_appointment(tx.as_mut(), actor, id).await?;
@@ -289,11 +291,13 @@ impl Clientele {
         );
         self.record_charge(tx.as_mut(), &mut appointment, &payment)
             .await?;
-        tx.commit().await?;
-        Ok(PaymentOutcome {
+        let outcome = PaymentOutcome {
             appointment,
             recorded: vec![payment],
-        })
+        };
+        complete_in(tx.as_mut(), actor.business_id, completion, &outcome).await?;
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     /// AP-6: records that what is due was paid in person. It cannot be undone: a second
@@ -304,6 +308,7 @@ impl Clientele {
         id: AppointmentId,
         payment_type: Option<&str>,
         key: &str,
+        completion: Option<Completion<PaymentOutcome>>,
     ) -> Result<PaymentOutcome, PaymentError> {
         let mut tx = self.storage.begin().await?;
         let mut appointment = locked_appointment(tx.as_mut(), actor, id).await?;
@@ -354,11 +359,13 @@ impl Clientele {
         );
         self.record_charge(tx.as_mut(), &mut appointment, &payment)
             .await?;
-        tx.commit().await?;
-        Ok(PaymentOutcome {
+        let outcome = PaymentOutcome {
             appointment,
             recorded: vec![payment],
-        })
+        };
+        complete_in(tx.as_mut(), actor.business_id, completion, &outcome).await?;
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     /// AP-6: invoices what is due and emails the invoice to the client.
@@ -366,6 +373,7 @@ impl Clientele {
         &self,
         actor: &Actor,
         id: AppointmentId,
+        completion: Option<Completion<(Appointment, Invoice)>>,
     ) -> Result<(Appointment, Invoice), PaymentError> {
         let mut tx = self.storage.begin().await?;
         let appointment = locked_appointment(tx.as_mut(), actor, id).await?;
@@ -409,8 +417,10 @@ impl Clientele {
                 "the client has no email address to send the invoice to",
             ));
         }
+        let outcome = (appointment, invoice);
+        complete_in(tx.as_mut(), actor.business_id, completion, &outcome).await?;
         tx.commit().await?;
-        Ok((appointment, invoice))
+        Ok(outcome)
     }
 
     /// AP-8: refunds `amount` of what was paid for an appointment, from its payments,
@@ -422,6 +432,7 @@ impl Clientele {
         amount: &str,
         options: RefundOptions,
         key: &str,
+        completion: Option<Completion<PaymentOutcome>>,
     ) -> Result<PaymentOutcome, PaymentError> {
         let mut tx = self.storage.begin().await?;
         let mut appointment = locked_appointment(tx.as_mut(), actor, id).await?;
@@ -436,11 +447,13 @@ impl Clientele {
             })
             .await?;
         }
-        tx.commit().await?;
-        Ok(PaymentOutcome {
+        let outcome = PaymentOutcome {
             appointment,
             recorded,
-        })
+        };
+        complete_in(tx.as_mut(), actor.business_id, completion, &outcome).await?;
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     /// AP-3, AP-7: cancels an appointment based on its `version`; with `refund`, gives
@@ -453,6 +466,7 @@ impl Clientele {
         version: Version,
         options: CancelOptions,
         key: &str,
+        completion: Option<Completion<PaymentOutcome>>,
     ) -> Result<PaymentOutcome, PaymentError> {
         let mut tx = self.storage.begin().await?;
         let mut appointment = locked_appointment(tx.as_mut(), actor, id).await?;
@@ -484,11 +498,13 @@ impl Clientele {
             })
             .await?;
         }
-        tx.commit().await?;
-        Ok(PaymentOutcome {
+        let outcome = PaymentOutcome {
             appointment,
             recorded,
-        })
+        };
+        complete_in(tx.as_mut(), actor.business_id, completion, &outcome).await?;
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     fn charge_record(

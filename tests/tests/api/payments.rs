@@ -4,9 +4,11 @@
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
+use clientele_application::idempotency::{Completion, Idempotent, fingerprint};
 use clientele_application::payments::{PaymentError, RefundOptions};
 use clientele_domain::AppointmentId;
 use clientele_domain::payment::PaymentRuleError;
+use clientele_ports::storage::StoredResponse;
 
 use crate::helpers::{Reply, TestApp, spawn_app};
 
@@ -425,6 +427,40 @@ async fn pl_10_a_repeated_key_replays_the_first_response_and_refunds_once() {
 }
 
 #[tokio::test]
+async fn pl_10_a_change_keeps_its_answer_in_its_own_transaction_so_a_crash_after_it_repeats_nothing()
+ {
+    // Arrange: a first request with a key claims it, as the API does.
+    let app = spawn_app().await;
+    let (appointment, _) = booked(&app).await;
+    let actor = app.app.authenticate(&app.owner).await.expect("owner");
+    let id: AppointmentId = serde_json::from_value(json!(appointment)).expect("an id");
+    let (key, operation) = ("paid-1", format!("mark_paid:{appointment}"));
+    let print = fingerprint(&operation, "{}");
+    let start = || app.app.start_idempotent(&actor, key, &operation, &print);
+    assert_eq!(start().await.expect("claimed"), Idempotent::Proceed);
+    let answer = |outcome: &clientele_application::payments::PaymentOutcome| StoredResponse {
+        status: 200,
+        body: format!("{} recorded", outcome.recorded.len()),
+    };
+
+    // Act: the change runs; the process then dies before anything else is recorded.
+    app.app
+        .mark_paid(&actor, id, None, key, Some(Completion::new(key, answer)))
+        .await
+        .expect("paid");
+    let retried = start().await.expect("a retry");
+
+    // Assert: the retry is answered from the record, and pays nothing again.
+    assert_eq!(
+        retried,
+        Idempotent::Replay(StoredResponse {
+            status: 200,
+            body: "1 recorded".into()
+        })
+    );
+}
+
+#[tokio::test]
 async fn pl_10_a_booking_repeated_with_its_key_books_and_emails_once() {
     let app = spawn_app().await;
     let kind = app
@@ -474,6 +510,7 @@ async fn ap_8_concurrent_refunds_never_exceed_what_was_paid() {
                     "10.00",
                     RefundOptions::default(),
                     &format!("k{i}"),
+                    None,
                 )
                 .await
         });

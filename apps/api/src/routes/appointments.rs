@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use clientele_application::Clientele;
 use clientele_application::appointments::{Booked, BookingClientInput, BookingInput};
-use clientele_application::payments::CancelOptions;
+use clientele_application::payments::{CancelOptions, PaymentOutcome};
 use clientele_domain::appointment::{
     Appointment, AppointmentStatus, AppointmentType, AppointmentTypeInput, Attendance,
     PaymentStatus,
@@ -473,14 +473,15 @@ impl AppointmentsApi {
         body: Json<BookingParams>,
     ) -> Result<BookResponse, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
+        let (app, who, p) = (&self.app, &actor, &body.0);
         once(
-            &self.app,
-            &actor,
+            app,
+            who,
             key.0.as_deref(),
             "book",
-            &body.0,
-            async {
-                let p = &body.0;
+            p,
+            |booked: &Booked| BookResponse::Created(Json(booked.into())),
+            |completion| async move {
                 let input = BookingInput {
                     appointment_type: AppointmentTypeId::from_uuid(p.appointment_type_id),
                     site: p.site_id.map(SiteId::from_uuid),
@@ -495,8 +496,7 @@ impl AppointmentsApi {
                         phone: opt(p.client.phone.clone()),
                     },
                 };
-                let booked = self.app.book_appointment(&actor, &input).await?;
-                Ok(BookResponse::Created(Json((&booked).into())))
+                Ok(app.book_appointment(who, &input, completion).await?)
             },
         )
         .await
@@ -565,18 +565,18 @@ impl AppointmentsApi {
         let actor = auth.actor(&self.app).await?;
         let request_key = request_key(key.0.as_deref());
         let operation = format!("cancel:{}", id.0);
+        let (app, who, p) = (&self.app, &actor, &body.0);
         once(
-            &self.app,
-            &actor,
+            app,
+            who,
             key.0.as_deref(),
             &operation,
-            &body.0,
-            async {
-                let p = &body.0;
-                let outcome = self
-                    .app
+            p,
+            |outcome: &PaymentOutcome| Json((&outcome.appointment).into()),
+            |completion| async move {
+                Ok(app
                     .cancel_appointment(
-                        &actor,
+                        who,
                         AppointmentId::from_uuid(id.0),
                         Version::new(p.version),
                         CancelOptions {
@@ -585,9 +585,9 @@ impl AppointmentsApi {
                             refund_email: p.refund_email,
                         },
                         &request_key,
+                        completion,
                     )
-                    .await?;
-                Ok(Json((&outcome.appointment).into()))
+                    .await?)
             },
         )
         .await

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use clientele_application::Clientele;
 use clientele_application::payments::{NewCard, PaymentOutcome, RefundOptions};
+use clientele_domain::appointment::Appointment;
 use clientele_domain::payment::{Invoice, Payment, PaymentDirection, PaymentMeans, PaymentMethod};
 use clientele_domain::{AppointmentId, ClientId, PaymentMethodId};
 
@@ -272,24 +273,25 @@ impl PaymentsApi {
     ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
         let request_key = request_key(key.0.as_deref());
+        let (app, who, p) = (&self.app, &actor, &body.0);
         once(
-            &self.app,
-            &actor,
+            app,
+            who,
             key.0.as_deref(),
             &format!("charge_card:{}", id.0),
-            &body.0,
-            async {
-                let outcome = self
-                    .app
+            p,
+            outcome_view,
+            |completion| async move {
+                Ok(app
                     .charge_card(
-                        &actor,
+                        who,
                         AppointmentId::from_uuid(id.0),
-                        PaymentMethodId::from_uuid(body.0.payment_method_id),
-                        body.0.amount.as_ref().map(|a| a.0.as_str()),
+                        PaymentMethodId::from_uuid(p.payment_method_id),
+                        p.amount.as_ref().map(|a| a.0.as_str()),
                         &request_key,
+                        completion,
                     )
-                    .await?;
-                Ok(Json((&outcome).into()))
+                    .await?)
             },
         )
         .await
@@ -310,24 +312,25 @@ impl PaymentsApi {
     ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
         let request_key = request_key(key.0.as_deref());
+        let (app, who, p) = (&self.app, &actor, &body.0);
         once(
-            &self.app,
-            &actor,
+            app,
+            who,
             key.0.as_deref(),
             &format!("mark_paid:{}", id.0),
-            &body.0,
-            async {
-                let payment_type = opt(body.0.payment_type.clone());
-                let outcome = self
-                    .app
+            p,
+            outcome_view,
+            |completion| async move {
+                let payment_type = opt(p.payment_type.clone());
+                Ok(app
                     .mark_paid(
-                        &actor,
+                        who,
                         AppointmentId::from_uuid(id.0),
                         payment_type.as_deref(),
                         &request_key,
+                        completion,
                     )
-                    .await?;
-                Ok(Json((&outcome).into()))
+                    .await?)
             },
         )
         .await
@@ -347,18 +350,18 @@ impl PaymentsApi {
         body: Json<NoParams>,
     ) -> Result<Json<InvoiceView>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
+        let (app, who) = (&self.app, &actor);
         once(
-            &self.app,
-            &actor,
+            app,
+            who,
             key.0.as_deref(),
             &format!("invoice:{}", id.0),
             &body.0,
-            async {
-                let (_, invoice) = self
-                    .app
-                    .invoice_appointment(&actor, AppointmentId::from_uuid(id.0))
-                    .await?;
-                Ok(Json((&invoice).into()))
+            |(_, invoice): &(Appointment, Invoice)| Json(invoice.into()),
+            |completion| async move {
+                Ok(app
+                    .invoice_appointment(who, AppointmentId::from_uuid(id.0), completion)
+                    .await?)
             },
         )
         .await
@@ -379,28 +382,34 @@ impl PaymentsApi {
     ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
         let request_key = request_key(key.0.as_deref());
+        let (app, who, p) = (&self.app, &actor, &body.0);
         once(
-            &self.app,
-            &actor,
+            app,
+            who,
             key.0.as_deref(),
             &format!("refund:{}", id.0),
-            &body.0,
-            async {
-                let outcome = self
-                    .app
+            p,
+            outcome_view,
+            |completion| async move {
+                Ok(app
                     .refund_appointment(
-                        &actor,
+                        who,
                         AppointmentId::from_uuid(id.0),
-                        &body.0.amount.0,
+                        &p.amount.0,
                         RefundOptions {
-                            refund_email: body.0.refund_email,
+                            refund_email: p.refund_email,
                         },
                         &request_key,
+                        completion,
                     )
-                    .await?;
-                Ok(Json((&outcome).into()))
+                    .await?)
             },
         )
         .await
     }
+}
+
+/// The answer to a change of an appointment's payments.
+fn outcome_view(outcome: &PaymentOutcome) -> Json<PaymentOutcomeView> {
+    Json(outcome.into())
 }
