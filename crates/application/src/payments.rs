@@ -14,8 +14,8 @@ use clientele_domain::payment::{
     ProcessorKind, allocate_refund,
 };
 use clientele_domain::{
-    Actor, AppointmentId, ClientId, FieldError, InvoiceId, Money, PaymentId, PaymentMethodId,
-    ValidationErrors, Version,
+    Actor, AppointmentId, ClientId, FieldError, Forbidden, InvoiceId, Money, PaymentId,
+    PaymentMethodId, ValidationErrors, Version,
 };
 use clientele_ports::payments::{
     CardInput, ChargeRequest, PaymentProcessor, ProcessorError, RefundRequest,
@@ -54,6 +54,8 @@ pub enum PaymentError {
     AlreadyRecorded,
     #[error(transparent)]
     Access(AccessError),
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
     #[error("no payment processors are configured")]
     NoProcessors,
     #[error(transparent)]
@@ -70,6 +72,7 @@ impl Classify for PaymentError {
             Self::Rule(_) => ErrorKind::RuleViolated,
             Self::NotFound => ErrorKind::NotFound,
             Self::State(_) | Self::VersionConflict | Self::AlreadyRecorded => ErrorKind::Conflict,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::ProcessorUnavailable(_) => ErrorKind::Unavailable,
             Self::Access(error) => error.kind(),
             Self::NoProcessors | Self::Unexpected(_) => ErrorKind::Unexpected,
@@ -435,6 +438,8 @@ impl Clientele {
         completion: Option<Completion<PaymentOutcome>>,
     ) -> Result<PaymentOutcome, PaymentError> {
         let mut tx = self.storage.begin().await?;
+        let business = business_of(tx.as_mut(), actor).await?;
+        actor.require_refund(business.settings.staff_may_refund)?;
         let mut appointment = locked_appointment(tx.as_mut(), actor, id).await?;
         let amount = Money::parse("amount", amount, appointment.price.currency())
             .map_err(|e| PaymentError::Invalid(ValidationErrors(vec![e])))?;
@@ -475,6 +480,8 @@ impl Clientele {
         }
         let refundable = appointment.refundable();
         let recorded = if options.refund && !refundable.is_zero() {
+            let business = business_of(tx.as_mut(), actor).await?;
+            actor.require_refund(business.settings.staff_may_refund)?;
             self.refund(tx.as_mut(), actor, &mut appointment, refundable, key)
                 .await?
         } else {

@@ -28,6 +28,8 @@ pub enum Permission {
     Delete,
     /// Export lists.
     Export,
+    /// Give money back (AP-8): refunds, and cancellations that refund.
+    Refund,
 }
 
 impl Permission {
@@ -43,13 +45,15 @@ impl Permission {
             Self::ManageCustomFields => "manage custom fields",
             Self::Delete => "delete records",
             Self::Export => "export lists",
+            Self::Refund => "refund payments",
         }
     }
 }
 
 impl Role {
     /// PL-13: owner everything; admin everything but staff and settings; staff neither
-    /// deletes nor exports.
+    /// deletes nor exports, and refunds only where the business allows it (see
+    /// [`Actor::require_refund`]).
     pub fn allows(&self, permission: Permission) -> bool {
         match self {
             Role::Owner => true,
@@ -62,6 +66,7 @@ impl Role {
                     | Permission::ManageCustomFields
                     | Permission::Delete
                     | Permission::Export
+                    | Permission::Refund
             ),
             Role::Staff => false,
         }
@@ -127,6 +132,16 @@ impl Actor {
         }
     }
 
+    /// AP-8, PL-13: money leaving the business: owners and admins refund; staff only when
+    /// the business's `staff_may_refund` setting says so.
+    pub fn require_refund(&self, staff_may_refund: bool) -> Result<(), Forbidden> {
+        if self.role == Role::Staff && staff_may_refund {
+            Ok(())
+        } else {
+            self.require(Permission::Refund)
+        }
+    }
+
     pub fn require(&self, permission: Permission) -> Result<(), Forbidden> {
         if self.role.allows(permission) {
             Ok(())
@@ -163,6 +178,7 @@ mod tests {
             ManageCustomFields,
             Delete,
             Export,
+            Refund,
         ];
         assert!(all.iter().all(|p| Role::Owner.allows(*p)));
         assert_eq!(
@@ -177,10 +193,33 @@ mod tests {
                 ManageLabels,
                 ManageCustomFields,
                 Delete,
-                Export
+                Export,
+                Refund
             ]
         );
         assert!(all.iter().all(|p| !Role::Staff.allows(*p)));
+    }
+
+    #[test]
+    fn ap_8_staff_refund_only_where_the_business_allows_it_owners_and_admins_always() {
+        let actor = |role| Actor {
+            business_id: BusinessId::from_uuid(Uuid::from_u128(1)),
+            staff_id: StaffId::from_uuid(Uuid::from_u128(2)),
+            role,
+            scope: SiteScope::All,
+        };
+        for allowed in [false, true] {
+            assert!(actor(Role::Owner).require_refund(allowed).is_ok());
+            assert!(actor(Role::Admin).require_refund(allowed).is_ok());
+        }
+        assert!(actor(Role::Staff).require_refund(true).is_ok());
+        assert_eq!(
+            actor(Role::Staff).require_refund(false),
+            Err(Forbidden {
+                role: Role::Staff,
+                action: "refund payments"
+            })
+        );
     }
 
     #[test]

@@ -79,11 +79,14 @@ pub struct BusinessSettings {
     pub active_processor: ProcessorKind,
     /// PL-20: what the manual processor accepts ("cash", "cheque", …).
     pub payment_types: Vec<PaymentType>,
+    /// AP-8: whether members with the `staff` role may refund (owners and admins always
+    /// may). Off by default: a refund is money leaving the business.
+    pub staff_may_refund: bool,
 }
 
 impl BusinessSettings {
-    /// Settings with the defaults: no automatic merges, the stub card processor, and cash,
-    /// cheque and bank transfer as payment types.
+    /// Settings with the defaults: no automatic merges, the stub card processor, cash,
+    /// cheque and bank transfer as payment types, and refunds by owners and admins only.
     pub fn new(time_zone: TimeZone, currency: Currency) -> Self {
         Self {
             time_zone,
@@ -94,6 +97,7 @@ impl BusinessSettings {
                 .iter()
                 .filter_map(|t| PaymentType::parse(t).ok())
                 .collect(),
+            staff_may_refund: false,
         }
     }
 }
@@ -118,6 +122,7 @@ pub struct SettingsChanges {
     pub merge_on_identical_name: Option<bool>,
     pub active_processor: Option<ProcessorKind>,
     pub payment_types: Option<Vec<PaymentType>>,
+    pub staff_may_refund: Option<bool>,
 }
 
 /// A change of settings as sent by an API consumer, before parsing.
@@ -129,6 +134,7 @@ pub struct SettingsInput {
     pub merge_on_identical_name: Option<bool>,
     pub active_processor: Option<String>,
     pub payment_types: Option<Vec<String>>,
+    pub staff_may_refund: Option<bool>,
 }
 
 /// Parses a currency code as the `currency` field.
@@ -171,6 +177,7 @@ impl SettingsChanges {
                     merge_on_identical_name: input.merge_on_identical_name,
                     active_processor,
                     payment_types,
+                    staff_may_refund: input.staff_may_refund,
                 })
             }
             (name, time_zone, currency, processor, payment_types) => Err(failures([
@@ -204,6 +211,9 @@ impl Business {
         }
         if let Some(types) = changes.payment_types {
             self.settings.payment_types = types;
+        }
+        if let Some(allowed) = changes.staff_may_refund {
+            self.settings.staff_may_refund = allowed;
         }
         self.updated_at = now;
         self.version = self.version.next();

@@ -543,3 +543,60 @@ async fn ap_8_concurrent_refunds_never_exceed_what_was_paid() {
         .await;
     assert_eq!(payments.body.as_array().map(Vec::len), Some(7));
 }
+
+#[tokio::test]
+async fn ap_8_staff_refund_only_when_the_business_allows_it_owners_and_admins_always() {
+    // Arrange: 60.00 paid by card.
+    let app = spawn_app().await;
+    let (appointment, client) = booked(&app).await;
+    let card = card(&app, &client, OK_CARD).await;
+    charge(&app, &appointment, &card, None)
+        .await
+        .assert_status(200);
+    let site = app.main_site().await;
+    let staff = app.staff_token("staff", "sam@example.com", &[&site]).await;
+    let admin = app.staff_token("admin", "ada@example.com", &[&site]).await;
+    let refunds = format!("/v1/appointments/{appointment}/refunds");
+    let ten = json!({ "amount": "10.00" });
+    let version = app
+        .get(&format!("/v1/appointments/{appointment}"), &app.owner)
+        .await
+        .at("/version")
+        .clone();
+
+    // Act
+    let by_staff = app.post(&refunds, &staff, ten.clone()).await;
+    let cancel_by_staff = app
+        .post(
+            &format!("/v1/appointments/{appointment}/cancel"),
+            &staff,
+            json!({ "version": version, "refund": true }),
+        )
+        .await;
+    let by_admin = app.post(&refunds, &admin, ten.clone()).await;
+    let settings = app.get("/v1/business", &app.owner).await;
+    app.patch(
+        "/v1/business",
+        &app.owner,
+        json!({ "version": settings.at("/version"), "staff_may_refund": true }),
+    )
+    .await
+    .assert_status(200);
+    let by_staff_allowed = app.post(&refunds, &staff, ten).await;
+
+    // Assert
+    assert_eq!(settings.at("/staff_may_refund"), &json!(false));
+    by_staff.assert_problem(403);
+    cancel_by_staff.assert_problem(403);
+    by_admin.assert_status(200);
+    by_staff_allowed.assert_status(200);
+    let now = app
+        .get(&format!("/v1/appointments/{appointment}"), &app.owner)
+        .await;
+    assert_eq!(now.at("/refunded"), &json!("20.00"));
+    assert_eq!(
+        now.at("/status"),
+        &json!("scheduled"),
+        "the refused cancellation did nothing"
+    );
+}

@@ -37,6 +37,9 @@ pub struct BusinessView {
     pub active_processor: String,
     /// What the manual processor accepts: "cash", "cheque", …
     pub payment_types: Vec<String>,
+    /// AP-8: whether members with the `staff` role may refund; owners and admins always
+    /// may.
+    pub staff_may_refund: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Send it back with a change (PL-11).
@@ -58,6 +61,7 @@ impl From<&Business> for BusinessView {
                 .iter()
                 .map(|t| t.as_str().to_owned())
                 .collect(),
+            staff_may_refund: b.settings.staff_may_refund,
             created_at: b.created_at,
             updated_at: b.updated_at,
             version: b.version.get(),
@@ -151,6 +155,8 @@ pub struct SettingsParams {
     pub active_processor: Option<Text>,
     /// Replaces the manual processor's payment types.
     pub payment_types: Option<Vec<Text>>,
+    /// Whether members with the `staff` role may refund.
+    pub staff_may_refund: Option<bool>,
 }
 
 pub struct OperatorApi {
@@ -230,6 +236,7 @@ impl BusinessApi {
             payment_types: params
                 .payment_types
                 .map(|types| types.into_iter().map(Text::into_inner).collect()),
+            staff_may_refund: params.staff_may_refund,
         };
         let business = self
             .app

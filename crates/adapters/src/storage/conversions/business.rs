@@ -26,6 +26,7 @@ impl TryFrom<businesses::Model> for Business {
                 active_processor: ProcessorKind::parse(&row.active_processor)
                     .map_err(|e| corrupt(T, "active_processor", e.message))?,
                 payment_types: payment_types(&row.payment_types)?,
+                staff_may_refund: row.staff_may_refund,
             },
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -60,6 +61,7 @@ pub(crate) fn business_row(business: &Business) -> businesses::ActiveModel {
         merge_on_identical_name: Set(business.settings.merge_on_identical_name),
         active_processor: Set(business.settings.active_processor.as_str().to_owned()),
         payment_types: Set(payment_types_json(&business.settings.payment_types)),
+        staff_may_refund: Set(business.settings.staff_may_refund),
         created_at: Set(instant(business.created_at)),
         updated_at: Set(instant(business.updated_at)),
         version: Set(business.version.get()),

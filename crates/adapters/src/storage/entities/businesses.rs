@@ -15,6 +15,8 @@ pub struct Model {
     pub active_processor: String,
     /// PL-20: the manual processor's payment types, a JSON array of strings.
     pub payment_types: String,
+    /// AP-8: whether the `staff` role may refund.
+    pub staff_may_refund: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,

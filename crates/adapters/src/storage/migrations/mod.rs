@@ -27,6 +27,7 @@ mod m20261122_000018_client_has_custom_values;
 mod m20261122_000019_server_secrets;
 mod m20261122_000020_outbox_email_sites;
 mod m20261206_000021_outbox_claim_tokens;
+mod m20261206_000022_business_staff_may_refund;
 
 pub(crate) struct Migrator;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000019_server_secrets::Migration),
             Box::new(m20261122_000020_outbox_email_sites::Migration),
             Box::new(m20261206_000021_outbox_claim_tokens::Migration),
+            Box::new(m20261206_000022_business_staff_may_refund::Migration),
         ]
     }
 }
