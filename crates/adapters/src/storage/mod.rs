@@ -50,6 +50,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/clientele.db";
 /// SQLite allows one writer at a time; a few connections are enough for concurrent reads.
 const SQLITE_MAX_CONNECTIONS: u32 = 4;
 const POSTGRES_MAX_CONNECTIONS: u32 = 10;
+/// A pooled connection idle for longer than this is pinged before it is handed out.
+const POOL_PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
 /// How long a SQLite writer waits for the write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Each SQLite connection's page cache, in KiB (`PRAGMA cache_size` takes a negative
@@ -138,29 +140,42 @@ pub struct SeaStorage {
 impl SeaStorage {
     /// Opens a pool on `url`: `sqlite://PATH` (the file and its directory are created if
     /// missing; WAL, 10 s busy timeout, foreign keys on, synchronous NORMAL, a 64 MiB
-    /// page cache and a memory map; 4 connections) or `postgres://…` (10 connections). Does not migrate.
+    /// page cache and a memory map; 4 connections) or `postgres://…` (10 connections),
+    /// every connection opened at start and kept. Does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         let backend = DatabaseBackend::of_url(url).ok_or_else(|| {
             let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
             unexpected(ConfigError::UnsupportedScheme(scheme.to_owned()))
         })?;
         let mut options = ConnectOptions::new(url);
-        options.sqlx_logging(false);
+        let connections = match backend {
+            DatabaseBackend::Sqlite => SQLITE_MAX_CONNECTIONS,
+            DatabaseBackend::Postgres => POSTGRES_MAX_CONNECTIONS,
+        };
+        // Every connection is opened at start and kept: the first statements on a new
+        // PostgreSQL connection cost ~100 ms (its caches are cold), which a request would
+        // otherwise pay whenever the pool had no idle connection. A connection idle for a
+        // while is pinged before use rather than every time (a round trip per request).
+        options
+            .sqlx_logging(false)
+            .max_connections(connections)
+            .min_connections(connections)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .test_before_acquire_if_idle_for(POOL_PING_AFTER_IDLE);
         match backend {
             DatabaseBackend::Sqlite => {
                 let sqlite = SqliteConnectOptions::from_str(url).map_err(unexpected)?;
                 create_parent_directory(sqlite.get_filename())?;
-                options
-                    .max_connections(SQLITE_MAX_CONNECTIONS)
-                    .map_sqlx_sqlite_opts(|opts| {
-                        opts.create_if_missing(true)
-                            .journal_mode(SqliteJournalMode::Wal)
-                            .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                            .foreign_keys(true)
-                            .synchronous(SqliteSynchronous::Normal)
-                            .pragma("cache_size", (-SQLITE_CACHE_KIB).to_string())
-                            .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
-                    });
+                options.map_sqlx_sqlite_opts(|opts| {
+                    opts.create_if_missing(true)
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                        .foreign_keys(true)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .pragma("cache_size", (-SQLITE_CACHE_KIB).to_string())
+                        .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
+                });
             }
             DatabaseBackend::Postgres => {
                 // sqlx prepares and caches every statement; after five runs PostgreSQL may
@@ -174,16 +189,14 @@ impl SeaStorage {
                 // say so: a read is then one `BEGIN` (sea-orm sends the options as a second
                 // statement, a round trip before every list), and a write opts in
                 // (`write_options`).
-                options
-                    .max_connections(POSTGRES_MAX_CONNECTIONS)
-                    .map_sqlx_postgres_opts(|opts| {
-                        opts.options([
-                            ("plan_cache_mode", "force_custom_plan"),
-                            ("max_parallel_workers_per_gather", "0"),
-                            ("default_transaction_isolation", "repeatable read"),
-                            ("default_transaction_read_only", "on"),
-                        ])
-                    });
+                options.map_sqlx_postgres_opts(|opts| {
+                    opts.options([
+                        ("plan_cache_mode", "force_custom_plan"),
+                        ("max_parallel_workers_per_gather", "0"),
+                        ("default_transaction_isolation", "repeatable read"),
+                        ("default_transaction_read_only", "on"),
+                    ])
+                });
             }
         }
         let db = Database::connect(options).await.map_err(unexpected)?;
