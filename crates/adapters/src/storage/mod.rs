@@ -140,26 +140,28 @@ pub struct SeaStorage {
 impl SeaStorage {
     /// Opens a pool on `url`: `sqlite://PATH` (the file and its directory are created if
     /// missing; WAL, 10 s busy timeout, foreign keys on, synchronous NORMAL, a 64 MiB
-    /// page cache and a memory map; 4 connections) or `postgres://…` (10 connections),
-    /// every connection opened at start and kept. Does not migrate.
+    /// page cache and a memory map; 4 connections) or `postgres://…` (10 connections, all
+    /// opened at start). Connections are kept once open. Does not migrate.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         let backend = DatabaseBackend::of_url(url).ok_or_else(|| {
             let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
             unexpected(ConfigError::UnsupportedScheme(scheme.to_owned()))
         })?;
         let mut options = ConnectOptions::new(url);
-        let connections = match backend {
-            DatabaseBackend::Sqlite => SQLITE_MAX_CONNECTIONS,
-            DatabaseBackend::Postgres => POSTGRES_MAX_CONNECTIONS,
+        // On PostgreSQL every connection is opened at start: the first statements on a new
+        // connection cost ~100 ms (its caches are cold), which a request would otherwise
+        // pay whenever the pool had no idle connection. On SQLite opening is cheap, and
+        // connections opened at once on a new file race to switch it to WAL ("database is
+        // locked"): one is opened first, the others when needed. All are kept; one idle for
+        // a while is pinged before use rather than every time (a round trip per request).
+        let (connections, at_start) = match backend {
+            DatabaseBackend::Sqlite => (SQLITE_MAX_CONNECTIONS, 1),
+            DatabaseBackend::Postgres => (POSTGRES_MAX_CONNECTIONS, POSTGRES_MAX_CONNECTIONS),
         };
-        // Every connection is opened at start and kept: the first statements on a new
-        // PostgreSQL connection cost ~100 ms (its caches are cold), which a request would
-        // otherwise pay whenever the pool had no idle connection. A connection idle for a
-        // while is pinged before use rather than every time (a round trip per request).
         options
             .sqlx_logging(false)
             .max_connections(connections)
-            .min_connections(connections)
+            .min_connections(at_start)
             .idle_timeout(None)
             .max_lifetime(None)
             .test_before_acquire_if_idle_for(POOL_PING_AFTER_IDLE);
