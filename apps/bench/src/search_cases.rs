@@ -2,7 +2,7 @@
 //! statement that returns the same page.
 //!
 //! The product runs each reading of a query as its own indexed query and merges the pages
-//! (see `crates/adapters/src/storage/search.rs`). The raw baseline is the best single
+//! (see `crates/adapters/src/storage/client_list/search.rs`). The raw baseline is the best single
 //! statement for the same rows: a `UNION` of the same ordered top-N lists, merged by the
 //! database in one round trip. The ratio measures what the product's several round trips,
 //! its read transaction, the page's sites and labels and decoding cost.

@@ -1,5 +1,6 @@
 //! `CustomFieldRepository` over a [`SeaTransaction`]: the business's custom fields
-//! (CL-24), plus the pieces `clients.rs` calls to read, write and filter clients' values:
+//! (CL-24), plus the pieces `clients.rs` and `client_list/` call to read, write and
+//! filter clients' values:
 //! [`SeaTransaction::custom_values_of`], [`SeaTransaction::write_custom_values`] and
 //! [`custom_value_condition`].
 

@@ -1,6 +1,6 @@
 //! `MarketingRepository` over a [`SeaTransaction`]: the business's marketing preferences,
 //! each client's current consent and the ledger of every change (CL-13). The client list
-//! filters by consent in `clients.rs`.
+//! filters by consent in `client_list/filters.rs`.
 
 use async_trait::async_trait;
 use sea_orm::sea_query::{OnConflict, Query};
@@ -15,7 +15,7 @@ use clientele_domain::{BusinessId, ClientId, MarketingPreferenceId, SiteId, Site
 use clientele_ports::StorageError;
 use clientele_ports::storage::MarketingRepository;
 
-use super::clients::has_opted_in;
+use super::client_list::has_opted_in;
 use super::conversions::{client_consent_row, consent_ledger_row, preference_row};
 use super::entities::{
     client_consents, client_sites, clients, consent_ledger, marketing_preferences,

@@ -8,6 +8,7 @@
 mod appointments;
 mod audit;
 mod businesses;
+mod client_list;
 mod clients;
 mod conversions;
 mod custom_fields;
@@ -19,7 +20,6 @@ mod migrations;
 mod notes;
 mod outbox;
 mod payments;
-mod search;
 mod secrets;
 mod sites;
 mod staff;

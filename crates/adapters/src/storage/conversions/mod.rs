@@ -4,8 +4,9 @@
 //! no longer parses into its domain newtype is `StorageError::Unexpected` (the database
 //! holds something the domain would never have written). Writes are explicit functions
 //! building `ActiveModel`s, which truncate instants to microseconds so that both
-//! databases round-trip equal values. The client list's own rows (search terms,
-//! membership rows with name keys, clients read by position) are in `client`.
+//! databases round-trip equal values. A client's row and membership rows are in
+//! `client`; its search terms, and the positional decoding of its rows, belong to the
+//! client list (`storage/client_list/`).
 //!
 //! Must not run queries: it only reshapes values.
 
@@ -40,8 +41,7 @@ pub(crate) use appointment::{
 pub(crate) use audit::{attendance_change_row, client_audit_row};
 pub(crate) use business::{business_changes, business_row};
 pub(crate) use client::{
-    ClientRow, SearchKeys, client_changes, client_label_rows, client_label_site_rows, client_row,
-    client_site_rows, search_term_rows, search_terms,
+    client_changes, client_label_rows, client_label_site_rows, client_row, client_site_rows,
 };
 pub(crate) use custom_field::{
     client_field_value_rows, custom_field_changes, custom_field_row, custom_values_by_owner,

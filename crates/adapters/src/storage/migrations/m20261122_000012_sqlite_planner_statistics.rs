@@ -12,7 +12,7 @@
 //! them on a business of a million clients made by `clientele-generate`, rounded: a
 //! business holds many clients; a name, email or phone few. Plans made from them are
 //! right for large lists and harmless for small ones; the adapter's search also writes
-//! its plans so that only one is possible (see `storage/search.rs`). A later `ANALYZE`
+//! its plans so that only one is possible (see `storage/client_list/sql.rs`). A later `ANALYZE`
 //! replaces these rows with the database's own figures. PostgreSQL collects its own
 //! statistics (autovacuum) and is left alone.
 

@@ -1,0 +1,132 @@
+//! CL-5 to CL-7: the search terms a client is found by, as `client_search_terms` holds
+//! them, generated from the client's stored keys. Pure: the repository writes them with
+//! the client (`storage/clients.rs`).
+
+use sea_orm::ActiveValue::Set;
+use uuid::Uuid;
+
+use clientele_domain::{Client, EmailAddress};
+
+use crate::storage::entities::{client_search_terms, clients};
+
+/// CL-5 to CL-7: the stored keys a client's search terms come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(in crate::storage) struct SearchKeys {
+    pub(in crate::storage) first_name_key: String,
+    pub(in crate::storage) last_name_key: String,
+    pub(in crate::storage) email_key: Option<String>,
+    pub(in crate::storage) phone_digits: Option<String>,
+}
+
+impl SearchKeys {
+    /// As the client's row holds them.
+    pub(in crate::storage) fn of(client: &Client) -> Self {
+        Self {
+            first_name_key: client.first_name.key(),
+            last_name_key: client.last_name.key(),
+            email_key: client.email.as_ref().map(EmailAddress::key),
+            phone_digits: client.phone.as_ref().map(|p| p.normalised().to_owned()),
+        }
+    }
+}
+
+impl From<&clients::Model> for SearchKeys {
+    fn from(row: &clients::Model) -> Self {
+        Self {
+            first_name_key: row.first_name_key.clone(),
+            last_name_key: row.last_name_key.clone(),
+            email_key: row.email_key.clone(),
+            phone_digits: row.phone_digits.clone(),
+        }
+    }
+}
+
+/// CL-5 to CL-7: the `(field, term)` pairs of `keys`, as `client_search_terms` holds
+/// them: the inner-word tails of the folded first (`f`) and last (`l`) names, and every
+/// suffix of the email key (`e`) and of the phone digits (`p`). Sorted, without repeats.
+pub(in crate::storage) fn search_terms(keys: &SearchKeys) -> Vec<(&'static str, String)> {
+    use client_search_terms::{EMAIL_SUFFIX, FIRST_NAME_TAIL, LAST_NAME_TAIL, PHONE_SUFFIX};
+    use clientele_domain::search::{suffixes, word_tails};
+    let mut terms: Vec<(&'static str, String)> = Vec::new();
+    for (field, key) in [
+        (FIRST_NAME_TAIL, &keys.first_name_key),
+        (LAST_NAME_TAIL, &keys.last_name_key),
+    ] {
+        terms.extend(word_tails(key).map(|tail| (field, tail.to_owned())));
+    }
+    for (field, value) in [
+        (EMAIL_SUFFIX, &keys.email_key),
+        (PHONE_SUFFIX, &keys.phone_digits),
+    ] {
+        if let Some(value) = value {
+            terms.extend(suffixes(value).map(|suffix| (field, suffix.to_owned())));
+        }
+    }
+    terms.sort_unstable();
+    terms.dedup();
+    terms
+}
+
+/// The rows of `client_search_terms` for a client of `business` with these keys.
+pub(in crate::storage) fn search_term_rows(
+    business: Uuid,
+    client: Uuid,
+    keys: &SearchKeys,
+) -> Vec<client_search_terms::ActiveModel> {
+    search_terms(keys)
+        .into_iter()
+        .map(|(field, term)| client_search_terms::ActiveModel {
+            business_id: Set(business),
+            field: Set(field.to_owned()),
+            term: Set(term),
+            client_id: Set(client),
+            last_name_key: Set(keys.last_name_key.clone()),
+            first_name_key: Set(keys.first_name_key.clone()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SearchKeys, search_terms};
+
+    #[test]
+    fn cl_5_to_cl_7_a_client_has_its_name_tails_and_every_suffix_of_its_email_and_phone() {
+        let keys = SearchKeys {
+            first_name_key: "marie-claire".to_owned(),
+            last_name_key: "de la cruz".to_owned(),
+            email_key: Some("mc@x.fr".to_owned()),
+            phone_digits: Some("0612".to_owned()),
+        };
+        let all = search_terms(&keys);
+        let terms: Vec<(&str, &str)> = all
+            .iter()
+            .map(|(field, term)| (*field, term.as_str()))
+            .collect();
+        assert_eq!(
+            terms,
+            [
+                ("e", ".fr"),
+                ("e", "@x.fr"),
+                ("e", "c@x.fr"),
+                ("e", "fr"),
+                ("e", "mc@x.fr"),
+                ("e", "r"),
+                ("e", "x.fr"),
+                ("f", "claire"),
+                ("l", "cruz"),
+                ("l", "la cruz"),
+                ("p", "0612"),
+                ("p", "12"),
+                ("p", "2"),
+                ("p", "612"),
+            ]
+        );
+        let none = SearchKeys {
+            email_key: None,
+            phone_digits: None,
+            ..keys
+        };
+        assert_eq!(search_terms(&none).len(), 3);
+    }
+}
