@@ -84,3 +84,104 @@ pub(super) fn exact_name_branches(search: &ClientSearch) -> Vec<Vec<Reading>> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use clientele_domain::search::ClientSearch;
+
+    use super::*;
+
+    fn search(text: &str) -> ClientSearch {
+        ClientSearch::parse("q", text).expect("a valid search")
+    }
+
+    fn tail(field: NameField, phrase: &str) -> Reading {
+        Reading::Term(Terms::Tail(field), phrase.to_owned())
+    }
+
+    #[test]
+    fn cl_5_one_word_is_either_name_without_the_name_itself_and_an_email_fragment() {
+        let (last, first) = (NameField::Last, NameField::First);
+        assert_eq!(
+            search_branches(&search("Emma")),
+            vec![
+                vec![Reading::Extends(last, "emma".to_owned())],
+                vec![tail(last, "emma")],
+                vec![Reading::Extends(first, "emma".to_owned())],
+                vec![tail(first, "emma")],
+                vec![Reading::Term(
+                    Terms::Substring(Searched::Email),
+                    "emma".to_owned()
+                )],
+            ]
+        );
+    }
+
+    #[test]
+    fn cl_5_two_words_add_every_pairing_of_a_last_and_a_first_name_reading() {
+        let (last, first) = (NameField::Last, NameField::First);
+        let branches = search_branches(&search("Sophie Ler"));
+        // Two words read as one name (four branches), then as first and last: no email
+        // fragment has a space.
+        assert_eq!(branches.len(), 8);
+        assert_eq!(
+            branches[..4],
+            [
+                vec![Reading::Extends(last, "sophie ler".to_owned())],
+                vec![tail(last, "sophie ler")],
+                vec![Reading::Extends(first, "sophie ler".to_owned())],
+                vec![tail(first, "sophie ler")],
+            ]
+        );
+        let (starts_last, starts_first) = (
+            Reading::Starts(last, "ler".to_owned()),
+            Reading::Starts(first, "sophie".to_owned()),
+        );
+        assert_eq!(
+            branches[4..],
+            [
+                vec![starts_last.clone(), starts_first.clone()],
+                vec![starts_last, tail(first, "sophie")],
+                vec![tail(last, "ler"), starts_first],
+                vec![tail(last, "ler"), tail(first, "sophie")],
+            ]
+        );
+    }
+
+    #[test]
+    fn cl_6_digits_alone_are_one_phone_branch() {
+        assert_eq!(
+            search_branches(&search("06 12")),
+            vec![vec![Reading::Term(
+                Terms::Substring(Searched::Phone),
+                "0612".to_owned()
+            )]]
+        );
+        // Without a space the digits are an email fragment too.
+        let branches = search_branches(&search("0612"));
+        assert_eq!(branches.len(), 2);
+        assert_eq!(
+            branches[1],
+            vec![Reading::Term(
+                Terms::Substring(Searched::Email),
+                "0612".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn cl_8_the_exact_names_are_one_branch_per_split_last_name_first() {
+        let (last, first) = (NameField::Last, NameField::First);
+        let equals = |field, phrase: &str| Reading::Equals(field, phrase.to_owned());
+        assert_eq!(
+            exact_name_branches(&search("Sophie Ler")),
+            vec![
+                vec![equals(last, "sophie ler")],
+                vec![equals(first, "sophie ler")],
+                vec![equals(last, "ler"), equals(first, "sophie")],
+            ]
+        );
+        assert!(exact_name_branches(&search("06 12")).is_empty());
+        assert!(exact_splits(&search("0612")).is_empty());
+    }
+}

@@ -83,3 +83,93 @@ pub(super) fn ordered(
     }
     Ok(select.limit(u64::from(query.limit)))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone as _, Utc};
+    use sea_orm::sea_query::{Query, SqliteQueryBuilder};
+    use uuid::Uuid;
+
+    use clientele_domain::ClientId;
+
+    use super::*;
+    use sea_orm::IdenStatic;
+
+    const ORDERS: [ClientSort; 4] = [
+        ClientSort::LastName,
+        ClientSort::FirstName,
+        ClientSort::CreatedAt,
+        ClientSort::AdminUpdatedAt,
+    ];
+
+    fn names() -> ClientSortKey {
+        ClientSortKey::Names {
+            primary: "ler".to_owned(),
+            secondary: "sophie".to_owned(),
+            id: ClientId::from_uuid(Uuid::from_u128(7)),
+        }
+    }
+
+    fn instant_key() -> ClientSortKey {
+        ClientSortKey::Instant {
+            at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            id: ClientId::from_uuid(Uuid::from_u128(7)),
+        }
+    }
+
+    fn sql(condition: Condition) -> String {
+        Query::select()
+            .column(clients::Column::Id)
+            .from(clients::Entity)
+            .cond_where(condition)
+            .to_string(SqliteQueryBuilder)
+    }
+
+    #[test]
+    fn cl_4_every_order_leads_with_its_key_and_ends_in_the_id() {
+        let names =
+            |sort| -> Vec<&str> { order_columns(sort).iter().map(|c| c.as_str()).collect() };
+        let orders: Vec<Vec<&str>> = ORDERS.into_iter().map(names).collect();
+        assert_eq!(
+            orders,
+            [
+                vec!["last_name_key", "first_name_key", "id"],
+                vec!["first_name_key", "last_name_key", "id"],
+                vec!["created_at", "id"],
+                vec!["admin_updated_at", "id"],
+            ]
+        );
+    }
+
+    #[test]
+    fn cl_4_a_key_of_another_order_is_refused() {
+        let column = |column| Expr::col(column);
+        for sort in ORDERS {
+            let other = match sort {
+                ClientSort::LastName | ClientSort::FirstName => instant_key(),
+                ClientSort::CreatedAt | ClientSort::AdminUpdatedAt => names(),
+            };
+            assert!(strictly_after(sort, &other, &column).is_err());
+        }
+    }
+
+    #[test]
+    fn cl_4_after_a_name_key_is_an_or_chain_over_the_three_columns() {
+        let column = |column| Expr::col(column);
+        let after = strictly_after(ClientSort::FirstName, &names(), &column).unwrap();
+        assert_eq!(
+            sql(after),
+            r#"SELECT "id" FROM "clients" WHERE "first_name_key" > 'ler' OR ("first_name_key" = 'ler' AND "last_name_key" > 'sophie') OR ("first_name_key" = 'ler' AND "last_name_key" = 'sophie' AND "id" > '00000000-0000-0000-0000-000000000007')"#
+        );
+    }
+
+    #[test]
+    fn cl_4_after_an_instant_key_is_a_chain_of_two_written_as_the_caller_says() {
+        let column = |column: clients::Column| Expr::col((clients::Entity, column));
+        let after = strictly_after(ClientSort::CreatedAt, &instant_key(), &column).unwrap();
+        assert_eq!(
+            sql(after),
+            r#"SELECT "id" FROM "clients" WHERE "clients"."created_at" > '2026-01-02 03:04:05.000000 +00:00' OR ("clients"."created_at" = '2026-01-02 03:04:05.000000 +00:00' AND "clients"."id" > '00000000-0000-0000-0000-000000000007')"#
+        );
+    }
+}

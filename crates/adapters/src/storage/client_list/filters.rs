@@ -201,3 +201,123 @@ pub(super) fn filtered_clients(
         false => Filtered::Filtered(select.filter(filters)),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::QueryTrait;
+    use sea_orm::sea_query::SqliteQueryBuilder;
+    use uuid::Uuid;
+
+    use clientele_domain::ClientSort;
+
+    use super::*;
+
+    fn label(n: u128) -> LabelId {
+        LabelId::from_uuid(Uuid::from_u128(n))
+    }
+
+    fn everyone() -> ClientQuery {
+        ClientQuery {
+            scope: SiteScope::All,
+            site: None,
+            labels: None,
+            banned: None,
+            has_account: None,
+            activity: None,
+            opted_in: None,
+            search: None,
+            past_exact_matches: false,
+            custom_fields: Vec::new(),
+            sort: ClientSort::LastName,
+            after: None,
+            limit: 50,
+        }
+    }
+
+    fn filtered(query: &ClientQuery) -> Option<Filtered> {
+        let business = BusinessId::from_uuid(Uuid::from_u128(1));
+        filtered_clients(
+            business,
+            query,
+            query.labels.as_ref(),
+            query.site,
+            Owner::Client,
+        )
+    }
+
+    #[test]
+    fn cl_10_all_of_probes_each_label_once_in_order_and_any_of_nothing_matches_nobody() {
+        let all = label_condition(&LabelFilter::AllOf(vec![label(2), label(1), label(2)]));
+        let sql = Query::select()
+            .expr(Expr::val(1))
+            .cond_where(all.unwrap())
+            .to_string(SqliteQueryBuilder);
+        let probes: Vec<&str> = sql.matches("\"label_id\" IN ").collect();
+        assert_eq!(probes.len(), 2);
+        let (first, second) = (
+            sql.find(&label(1).as_uuid().to_string()).unwrap(),
+            sql.find(&label(2).as_uuid().to_string()).unwrap(),
+        );
+        assert!(first < second);
+        assert!(label_condition(&LabelFilter::AnyOf(Vec::new())).is_none());
+        let everyone = label_condition(&LabelFilter::AllOf(Vec::new())).unwrap();
+        assert!(everyone.is_empty());
+    }
+
+    #[test]
+    fn a_list_without_filters_is_unfiltered_and_one_nobody_can_pass_is_none() {
+        assert!(matches!(
+            filtered(&everyone()),
+            Some(Filtered::Unfiltered(_))
+        ));
+        let nowhere = ClientQuery {
+            scope: SiteScope::Only(Vec::new()),
+            ..everyone()
+        };
+        assert!(filtered(&nowhere).is_none());
+        let no_label = ClientQuery {
+            labels: Some(LabelFilter::AnyOf(Vec::new())),
+            ..everyone()
+        };
+        assert!(filtered(&no_label).is_none());
+    }
+
+    #[test]
+    fn cl_10_each_filter_makes_the_list_filtered() {
+        let site = SiteId::from_uuid(Uuid::from_u128(5));
+        let queries = [
+            ClientQuery {
+                banned: Some(false),
+                ..everyone()
+            },
+            ClientQuery {
+                has_account: Some(true),
+                ..everyone()
+            },
+            ClientQuery {
+                site: Some(site),
+                ..everyone()
+            },
+            ClientQuery {
+                scope: SiteScope::Only(vec![site]),
+                ..everyone()
+            },
+            ClientQuery {
+                labels: Some(LabelFilter::AnyOf(vec![label(1)])),
+                ..everyone()
+            },
+        ];
+        let Some(Filtered::Unfiltered(all)) = filtered(&everyone()) else {
+            panic!("a list without filters is unfiltered");
+        };
+        let unfiltered = all.build(sea_orm::DbBackend::Sqlite).to_string();
+        for query in &queries {
+            let Some(Filtered::Filtered(select)) = filtered(query) else {
+                panic!("{query:?} is not filtered");
+            };
+            let sql = select.build(sea_orm::DbBackend::Sqlite).to_string();
+            assert!(sql.starts_with(&unfiltered), "{sql}");
+            assert!(sql.len() > unfiltered.len() + " AND ".len(), "{sql}");
+        }
+    }
+}

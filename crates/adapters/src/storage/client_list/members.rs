@@ -178,3 +178,109 @@ impl SeaTransaction {
         self.merged_rows(business, parts, query).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use clientele_domain::search::ClientSearch;
+    use clientele_domain::{SiteId, SiteScope};
+
+    use super::*;
+
+    fn label(n: u128) -> LabelId {
+        LabelId::from_uuid(Uuid::from_u128(n))
+    }
+
+    fn list(sort: ClientSort, labels: Option<LabelFilter>, site: Option<SiteId>) -> ClientQuery {
+        ClientQuery {
+            scope: SiteScope::All,
+            site,
+            labels,
+            banned: None,
+            has_account: None,
+            activity: None,
+            opted_in: None,
+            search: None,
+            past_exact_matches: false,
+            custom_fields: Vec::new(),
+            sort,
+            after: None,
+            limit: 50,
+        }
+    }
+
+    const LAST: ClientSort = ClientSort::LastName;
+
+    #[test]
+    fn a_list_without_a_label_or_a_site_walks_the_sort_index() {
+        assert_eq!(ByMembers::of(&list(LAST, None, None)), None);
+    }
+
+    #[test]
+    fn pl_14_a_site_alone_reads_the_sites_rows() {
+        let site = Some(SiteId::from_uuid(Uuid::from_u128(9)));
+        let by = ByMembers::of(&list(ClientSort::FirstName, None, site));
+        assert_eq!(by, Some(ByMembers::One(None, None)));
+        assert_eq!(by.unwrap().left(), None);
+    }
+
+    #[test]
+    fn cl_10_any_of_one_label_reads_that_labels_rows_with_nothing_left() {
+        let any = LabelFilter::AnyOf(vec![label(2), label(2)]);
+        let by = ByMembers::of(&list(LAST, Some(any), None));
+        assert_eq!(by, Some(ByMembers::One(Some(label(2)), None)));
+    }
+
+    #[test]
+    fn cl_10_any_of_several_labels_reads_each_once_in_order() {
+        let any = LabelFilter::AnyOf(vec![label(3), label(1), label(3), label(2)]);
+        let by = ByMembers::of(&list(LAST, Some(any), None)).unwrap();
+        assert_eq!(by, ByMembers::Each(vec![label(1), label(2), label(3)]));
+        assert_eq!(by.left(), None);
+    }
+
+    #[test]
+    fn cl_10_all_of_reads_the_first_label_and_checks_the_others() {
+        let all = LabelFilter::AllOf(vec![label(3), label(1), label(2), label(1)]);
+        let by = ByMembers::of(&list(LAST, Some(all), None)).unwrap();
+        let rest = LabelFilter::AllOf(vec![label(2), label(3)]);
+        assert_eq!(by, ByMembers::One(Some(label(1)), Some(rest.clone())));
+        assert_eq!(by.left(), Some(&rest));
+        // The same label twice is one label: nothing left to check.
+        let twice = LabelFilter::AllOf(vec![label(4), label(4)]);
+        assert_eq!(
+            ByMembers::of(&list(LAST, Some(twice), None)),
+            Some(ByMembers::One(Some(label(4)), None))
+        );
+    }
+
+    #[test]
+    fn an_empty_label_filter_leaves_the_list_to_the_filters() {
+        let site = Some(SiteId::from_uuid(Uuid::from_u128(9)));
+        // "Any of" nothing matches nobody: the filters answer it.
+        let none = LabelFilter::AnyOf(Vec::new());
+        assert_eq!(ByMembers::of(&list(LAST, Some(none), site)), None);
+        // "All of" nothing matches everybody: only the site is read from its rows.
+        let all = LabelFilter::AllOf(Vec::new());
+        assert_eq!(
+            ByMembers::of(&list(LAST, Some(all), site)),
+            Some(ByMembers::One(None, None))
+        );
+        assert_eq!(
+            ByMembers::of(&list(LAST, Some(LabelFilter::AllOf(Vec::new())), None)),
+            None
+        );
+    }
+
+    #[test]
+    fn searches_and_date_orders_never_read_membership_rows() {
+        let any = || Some(LabelFilter::AnyOf(vec![label(1)]));
+        for sort in [ClientSort::CreatedAt, ClientSort::AdminUpdatedAt] {
+            assert_eq!(ByMembers::of(&list(sort, any(), None)), None);
+        }
+        let mut searched = list(LAST, any(), None);
+        searched.search = Some(ClientSearch::parse("q", "emma").unwrap());
+        assert_eq!(ByMembers::of(&searched), None);
+    }
+}

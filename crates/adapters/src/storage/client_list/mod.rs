@@ -16,8 +16,9 @@
 //!
 //! Every route pages with [`cursor`].
 //!
-//! [`plan`], [`branches`], [`terms`] and the choice of [`members`] are pure; the rest
-//! builds SQL or runs it.
+//! [`plan`], [`branches`], [`terms`] and the choice of [`members`] are pure and unit
+//! tested without a database, as are the conditions [`cursor`], [`filters`] and [`sql`]
+//! build (by the SQL they render); the rest runs queries.
 
 mod branches;
 mod counts;

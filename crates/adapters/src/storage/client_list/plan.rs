@@ -10,6 +10,9 @@ use clientele_domain::ClientSort;
 
 use crate::storage::entities::{client_search_terms, clients};
 
+#[cfg(test)]
+mod tests;
+
 /// The most clients a reading is counted to, by its own index: a name range by a name
 /// index that holds every column a search filters on, a term range by the terms'
 /// primary key, both without reading a client row. See [`Reading::cap`].

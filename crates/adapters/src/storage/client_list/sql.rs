@@ -27,6 +27,9 @@ use super::cursor::{order_columns, strictly_after};
 use super::plan::{HEAD, NameField, Reading, Terms, WORD_BOUNDARIES};
 use crate::storage::entities::{client_search_terms, clients};
 
+#[cfg(test)]
+mod tests;
+
 /// Above every character: `p <= key < p + MAX` is "key starts with p", a range both
 /// databases answer from a byte-wise btree (`COLLATE "C"` on PostgreSQL).
 const ABOVE_ALL: char = char::MAX;

@@ -88,7 +88,10 @@ pub(in crate::storage) fn search_term_rows(
 
 #[cfg(test)]
 mod tests {
-    use super::{SearchKeys, search_terms};
+    use sea_orm::ActiveValue::Set;
+    use uuid::Uuid;
+
+    use super::{SearchKeys, search_term_rows, search_terms};
 
     #[test]
     fn cl_5_to_cl_7_a_client_has_its_name_tails_and_every_suffix_of_its_email_and_phone() {
@@ -128,5 +131,60 @@ mod tests {
             ..keys
         };
         assert_eq!(search_terms(&none).len(), 3);
+    }
+
+    fn keys(first: &str, last: &str, email: Option<&str>, phone: Option<&str>) -> SearchKeys {
+        SearchKeys {
+            first_name_key: first.to_owned(),
+            last_name_key: last.to_owned(),
+            email_key: email.map(str::to_owned),
+            phone_digits: phone.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn cl_5_a_one_word_name_without_contacts_has_no_terms() {
+        assert!(search_terms(&keys("emma", "dupont", None, None)).is_empty());
+    }
+
+    #[test]
+    fn cl_5_every_word_after_a_space_hyphen_or_apostrophe_starts_a_tail() {
+        let terms = search_terms(&keys("jean luc", "o'neil-smith", None, None));
+        let terms: Vec<(&str, &str)> = terms.iter().map(|(f, t)| (*f, t.as_str())).collect();
+        assert_eq!(terms, [("f", "luc"), ("l", "neil-smith"), ("l", "smith")]);
+    }
+
+    #[test]
+    fn cl_6_repeated_digits_give_each_suffix_once() {
+        let terms = search_terms(&keys("a", "b", None, Some("1111")));
+        let terms: Vec<(&str, &str)> = terms.iter().map(|(f, t)| (*f, t.as_str())).collect();
+        assert_eq!(
+            terms,
+            [("p", "1"), ("p", "11"), ("p", "111"), ("p", "1111")]
+        );
+    }
+
+    #[test]
+    fn cl_7_a_non_ascii_email_is_cut_at_characters() {
+        let terms = search_terms(&keys("a", "b", Some("é@x"), None));
+        let terms: Vec<&str> = terms.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(terms, ["@x", "x", "é@x"]);
+    }
+
+    #[test]
+    fn each_term_row_carries_the_client_and_its_name_keys() {
+        let (business, client) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let keys = keys("anne-sophie", "ler", Some("as@x.fr"), None);
+        let rows = search_term_rows(business, client, &keys);
+        let terms = search_terms(&keys);
+        assert_eq!(rows.len(), terms.len());
+        for (row, (field, term)) in rows.iter().zip(terms) {
+            assert_eq!(row.business_id, Set(business));
+            assert_eq!(row.client_id, Set(client));
+            assert_eq!(row.field, Set(field.to_owned()));
+            assert_eq!(row.term, Set(term));
+            assert_eq!(row.first_name_key, Set("anne-sophie".to_owned()));
+            assert_eq!(row.last_name_key, Set("ler".to_owned()));
+        }
     }
 }
