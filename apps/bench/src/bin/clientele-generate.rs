@@ -99,8 +99,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let mut population = Population::new(args.seed, setting);
     // PostgreSQL keeps the plans of its foreign-key checks for the life of a connection:
     // made on empty tables, they scan whole tables and each insert gets slower than the
-    // last. Production's autovacuum re-analyses as tables grow (it is off on the machines
-    // of STACK.md), so the generator does the same: ANALYZE after the first batches, then
+    // last. Production's autovacuum re-analyses as tables grow (it is off on the benchmark
+    // machines), so the generator does the same: ANALYZE after the first batches, then
     // every ANALYZE_EVERY clients, and at the end (VACUUM ANALYZE) for the bench.
     let stages = stages(args.clients, backend, args.batch as u64);
     for stage in stages {
