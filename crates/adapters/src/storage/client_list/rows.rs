@@ -45,7 +45,7 @@ const CLIENT_ID_AT: usize = 1;
 
 impl<'r> ClientRow<'r> {
     /// What a read of clients selects, in this order.
-    pub(in crate::storage) const COLUMNS: [clients::Column; 17] = {
+    const COLUMNS: [clients::Column; 17] = {
         use clients::Column as C;
         [
             C::BusinessId,
