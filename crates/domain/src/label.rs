@@ -124,9 +124,41 @@ pub enum LabelFilter {
     AllOf(Vec<LabelId>),
 }
 
+impl LabelFilter {
+    /// The filter asked for by the list's two label parameters: none when both are empty,
+    /// refused when both are given (`labels_any` or `labels_all`, not both).
+    pub fn from_lists(any: Vec<LabelId>, all: Vec<LabelId>) -> Result<Option<Self>, FieldError> {
+        match (any.is_empty(), all.is_empty()) {
+            (true, true) => Ok(None),
+            (false, true) => Ok(Some(Self::AnyOf(any))),
+            (true, false) => Ok(Some(Self::AllOf(all))),
+            (false, false) => Err(FieldError::new(
+                "labels_all",
+                "use labels_any or labels_all, not both",
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cl_10_a_list_filters_by_any_of_or_all_of_some_labels_not_both() {
+        let label = |n| LabelId::from_uuid(uuid::Uuid::from_u128(n));
+        assert_eq!(LabelFilter::from_lists(vec![], vec![]), Ok(None));
+        assert_eq!(
+            LabelFilter::from_lists(vec![label(1)], vec![]),
+            Ok(Some(LabelFilter::AnyOf(vec![label(1)])))
+        );
+        assert_eq!(
+            LabelFilter::from_lists(vec![], vec![label(2), label(3)]),
+            Ok(Some(LabelFilter::AllOf(vec![label(2), label(3)])))
+        );
+        let both = LabelFilter::from_lists(vec![label(1)], vec![label(2)]).unwrap_err();
+        assert_eq!(both.field, "labels_all");
+    }
 
     #[test]
     fn cl_11_a_label_has_a_name_and_a_hex_colour() {

@@ -264,21 +264,9 @@ impl ClientsApi {
         field: Query<Vec<String>>,
     ) -> Result<Json<ClientPage>, ProblemResponse> {
         let actor = auth.actor(&self.app).await?;
-        let labels = match (labels_any.0.is_empty(), labels_all.0.is_empty()) {
-            (true, true) => None,
-            (false, true) => Some(LabelFilter::AnyOf(
-                labels_any.0.into_iter().map(LabelId::from_uuid).collect(),
-            )),
-            (true, false) => Some(LabelFilter::AllOf(
-                labels_all.0.into_iter().map(LabelId::from_uuid).collect(),
-            )),
-            (false, false) => {
-                return Err(ProblemResponse::bad_parameter(
-                    "labels_all",
-                    "use labels_any or labels_all, not both",
-                ));
-            }
-        };
+        let ids = |ids: Vec<Uuid>| ids.into_iter().map(LabelId::from_uuid).collect();
+        let labels = LabelFilter::from_lists(ids(labels_any.0), ids(labels_all.0))
+            .map_err(|e| ProblemResponse::bad_parameter(&e.field, e.message))?;
         let request = ClientListRequest {
             labels,
             banned: banned.0,
