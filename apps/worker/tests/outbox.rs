@@ -53,15 +53,20 @@ async fn queue_emails(storage: &SeaStorage, count: usize) -> (BusinessId, BTreeS
     (business, ids)
 }
 
-async fn default_business(storage: &SeaStorage) -> BusinessId {
-    let app = Clientele::new(
+/// The application on `storage`, on the real clock.
+fn app_on(storage: &SeaStorage) -> Clientele {
+    Clientele::new(
         Arc::new(storage.clone()),
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         Config::default(),
         Cursors::ephemeral(),
-    );
-    app.bootstrap(None)
+    )
+}
+
+async fn default_business(storage: &SeaStorage) -> BusinessId {
+    app_on(storage)
+        .bootstrap(None)
         .await
         .expect("bootstrap")
         .expect("a fresh database bootstraps")
@@ -410,19 +415,13 @@ async fn pl_16_two_workers_with_separate_folders_send_every_email_once_though_le
             inner: FileEmailSender::new(&folder, from).expect("a folder"),
             delay: Duration::from_millis(25),
         };
-        let app = Clientele::new(
-            Arc::new(storage.clone()),
-            Arc::new(SystemClock),
-            Arc::new(UuidV7Ids),
-            Config::default(),
-            Cursors::ephemeral(),
-        )
-        .with_email_sender(Arc::new(sender))
-        .with_outbox_policy(OutboxPolicy {
-            lease: TimeDelta::milliseconds(100),
-            batch,
-            max_attempts: 8,
-        });
+        let app = app_on(&storage)
+            .with_email_sender(Arc::new(sender))
+            .with_outbox_policy(OutboxPolicy {
+                lease: TimeDelta::milliseconds(100),
+                batch,
+                max_attempts: 8,
+            });
         (app, folder)
     };
     let (first, first_folder) = worker("first", 10);
