@@ -5,7 +5,9 @@
 //! 3. a declared body larger than the operation allows is a 413, before anything is read;
 //! 4. an operation that needs a token has it checked now, before the body is read, so a
 //!    stranger's upload costs nothing but headers;
-//! 5. the body is read up to the limit (a 413 past it, whatever `Content-Length` said).
+//! 5. a query parameter the operation does not take is a 400: a misspelt filter
+//!    (`label_any=`) must not silently list every client;
+//! 6. the body is read up to the limit (a 413 past it, whatever `Content-Length` said).
 //!
 //! Every answer is `application/problem+json`. The routes come from the OpenAPI
 //! document, so a new operation is gated as soon as it exists. What the gate cannot
@@ -21,6 +23,8 @@ use serde_json::Value;
 use tokio::io::AsyncReadExt;
 
 use clientele_application::Clientele;
+use clientele_application::idempotency::{IdempotencyError, check_key};
+use clientele_domain::FieldError;
 
 use crate::problem::{self, ProblemResponse};
 use crate::security;
@@ -64,6 +68,18 @@ struct Operation {
     method: Method,
     security: Security,
     max_body_bytes: usize,
+    /// The names of its query parameters.
+    query: Vec<String>,
+}
+
+impl Operation {
+    /// The first query parameter of `query` (the raw query string) it does not take.
+    fn unknown_parameter(&self, query: &str) -> Option<String> {
+        form_urlencoded::parse(query.as_bytes())
+            .map(|(name, _)| name)
+            .find(|name| !self.query.iter().any(|known| known == name))
+            .map(|name| name.into_owned())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +165,7 @@ impl Routes {
                             method,
                             security: security_of(operation),
                             max_body_bytes,
+                            query: query_of(operation),
                         })
                     })
                     .collect(),
@@ -186,6 +203,18 @@ fn security_of(operation: &Value) -> Security {
     } else {
         Security::Open
     }
+}
+
+fn query_of(operation: &Value) -> Vec<String> {
+    operation
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+        .filter_map(|p| p.get("name").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The gate around the routes (see the module's documentation).
@@ -293,6 +322,34 @@ impl<E: Endpoint> Endpoint for Gate<E> {
             }
             Some(Security::Open) | None => None,
         };
+        // A key that is not text never reaches the handler as a key: refuse it here, or
+        // the retry it was meant to make safe would run twice (PL-10).
+        let key = req.headers().get("idempotency-key").map(|key| {
+            std::str::from_utf8(key.as_bytes())
+                .map_err(|_| IdempotencyError::InvalidKey)
+                .and_then(check_key)
+        });
+        if let Some(Err(error)) = key {
+            return Ok(ProblemResponse::from(error).into_response());
+        }
+        let unknown = operation
+            .zip(req.uri().query())
+            .and_then(|(operation, query)| {
+                operation.unknown_parameter(query).map(|n| (operation, n))
+            });
+        if let Some((operation, name)) = unknown {
+            let known = if operation.query.is_empty() {
+                "none".to_owned()
+            } else {
+                operation.query.join(", ")
+            };
+            return Ok(problem::response(
+                StatusCode::BAD_REQUEST,
+                "malformed",
+                format!("this operation has no query parameter `{name}` (it takes: {known})"),
+                &[FieldError::new(name, "not a parameter of this operation")],
+            ));
+        }
         let mut body = Vec::new();
         let read = req
             .take_body()
@@ -332,7 +389,14 @@ mod tests {
         let spec = json!({
             "paths": {
                 "/v1/clients": {
-                    "get": {"security": [{"StaffToken": []}]},
+                    "get": {
+                        "security": [{"StaffToken": []}],
+                        "parameters": [
+                            {"name": "q", "in": "query"},
+                            {"name": "labels_any", "in": "query"},
+                            {"name": "Idempotency-Key", "in": "header"}
+                        ]
+                    },
                     "post": {"security": [{"StaffToken": []}]}
                 },
                 "/v1/clients/{id}": {"patch": {"security": [{"StaffToken": []}]}},
@@ -390,5 +454,29 @@ mod tests {
         assert_eq!(operator.security, Security::Operator);
         assert_eq!(health.security, Security::Open);
         assert!(operation(&routes, Method::DELETE, "/v1/clients").is_none());
+    }
+
+    #[test]
+    fn pl_8_a_query_parameter_an_operation_does_not_take_is_named() {
+        let routes = routes();
+        let list = operation(&routes, Method::GET, "/v1/clients").unwrap();
+        let create = operation(&routes, Method::POST, "/v1/clients").unwrap();
+
+        assert_eq!(
+            list.unknown_parameter("q=ana&labels_any=x&labels_any=y"),
+            None
+        );
+        assert_eq!(list.unknown_parameter(""), None);
+        assert_eq!(
+            list.unknown_parameter("q=ana&label_any=x").as_deref(),
+            Some("label_any")
+        );
+        assert_eq!(
+            list.unknown_parameter("Idempotency-Key=k").as_deref(),
+            Some("Idempotency-Key"),
+            "a header is not a query parameter"
+        );
+        assert_eq!(list.unknown_parameter("=").as_deref(), Some(""));
+        assert_eq!(create.unknown_parameter("q=ana").as_deref(), Some("q"));
     }
 }

@@ -19,6 +19,7 @@ pub struct ProblemField {
 
 /// A problem detail (RFC 9457).
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[oai(rename = "type")]
@@ -32,6 +33,17 @@ pub struct Problem {
     /// For validation problems: every field at fault.
     #[oai(default, skip_serializing_if_is_empty)]
     pub errors: Vec<ProblemField>,
+}
+
+impl poem_openapi::types::Example for Problem {
+    fn example() -> Self {
+        problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "invalid input: email: not an email address".to_owned(),
+            &[FieldError::new("email", "not an email address")],
+        )
+    }
 }
 
 /// Every error response of the API.
@@ -52,6 +64,9 @@ pub enum ProblemResponse {
     /// Conflicts with the current state: stale `version`, duplicate, still in use.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The body is larger than this operation accepts.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
     /// The body is not JSON: send `Content-Type: application/json`.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Json<Problem>),
@@ -95,6 +110,7 @@ impl ProblemResponse {
             | Self::Forbidden(p)
             | Self::NotFound(p)
             | Self::Conflict(p)
+            | Self::PayloadTooLarge(p)
             | Self::UnsupportedMediaType(p)
             | Self::Unprocessable(p)
             | Self::Internal(p)
@@ -111,6 +127,7 @@ impl ProblemResponse {
             403 => Self::Forbidden(body),
             404 => Self::NotFound(body),
             409 => Self::Conflict(body),
+            413 => Self::PayloadTooLarge(body),
             415 => Self::UnsupportedMediaType(body),
             422 => Self::Unprocessable(body),
             503 => Self::Unavailable(body),
@@ -281,4 +298,110 @@ pub fn response(
         poem::http::HeaderValue::from_static("application/problem+json"),
     );
     response
+}
+
+/// The statuses of problems an operation can answer with, as bits of a set: an operation
+/// returns [`Problems<S>`] with `S` the union of its bits, and its OpenAPI entry lists
+/// exactly those statuses (and 500, which any operation may answer).
+pub mod can {
+    /// 400: a parameter, the body or a header is malformed.
+    pub const MALFORM: u16 = 1;
+    /// 401: the token is missing or unknown.
+    pub const UNAUTHENTICATE: u16 = 1 << 1;
+    /// 403: the token's role does not allow this.
+    pub const FORBID: u16 = 1 << 2;
+    /// 404: a record named by the path is not there (for this caller).
+    pub const MISS: u16 = 1 << 3;
+    /// 409: stale `version`, duplicate, still in use, key in use.
+    pub const CONFLICT: u16 = 1 << 4;
+    /// 413, 415 and 400: a JSON body that is too large, not JSON, or malformed.
+    pub const TAKE_BODY: u16 = 1 << 5 | 1 << 6 | MALFORM;
+    /// 422: well-formed but breaks a rule.
+    pub const BREAK_RULE: u16 = 1 << 7;
+    /// 503: a payment processor did not answer.
+    pub const BE_UNAVAILABLE: u16 = 1 << 8;
+
+    /// The bit of a status, if it is one of the above.
+    pub(crate) const fn bit(status: u16) -> Option<u16> {
+        match status {
+            400 => Some(MALFORM),
+            401 => Some(UNAUTHENTICATE),
+            403 => Some(FORBID),
+            404 => Some(MISS),
+            409 => Some(CONFLICT),
+            413 => Some(1 << 5),
+            415 => Some(1 << 6),
+            422 => Some(BREAK_RULE),
+            503 => Some(BE_UNAVAILABLE),
+            _ => None,
+        }
+    }
+
+    /// Whether the set `set` holds `status` (500 is in every set).
+    pub(crate) const fn holds(set: u16, status: u16) -> bool {
+        match bit(status) {
+            Some(bit) => set & bit != 0,
+            None => status == 500,
+        }
+    }
+}
+
+/// The problems of one operation: a [`ProblemResponse`] whose OpenAPI entry lists only the
+/// statuses of `S` (see [`can`]).
+#[derive(Debug)]
+pub struct Problems<const S: u16>(pub ProblemResponse);
+
+impl<const S: u16> Problems<S> {
+    #[track_caller]
+    fn checked(response: ProblemResponse) -> Self {
+        let status = response.problem().status;
+        if !can::holds(S, status) {
+            // A status the document does not list: a mistake in the operation's set.
+            tracing::error!(
+                status,
+                "an operation answered a problem it does not declare"
+            );
+            debug_assert!(false, "undeclared problem status {status}");
+        }
+        Self(response)
+    }
+}
+
+impl<const S: u16> poem_openapi::ApiResponse for Problems<S> {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        let mut meta = ProblemResponse::meta();
+        meta.responses
+            .retain(|r| r.status.is_some_and(|status| can::holds(S, status)));
+        meta
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        ProblemResponse::register(registry);
+    }
+}
+
+impl<const S: u16> poem::IntoResponse for Problems<S> {
+    fn into_response(self) -> poem::Response {
+        self.0.into_response()
+    }
+}
+
+impl<const S: u16> From<Problems<S>> for poem::Error {
+    fn from(problems: Problems<S>) -> Self {
+        problems.0.into()
+    }
+}
+
+impl<const S: u16> From<ProblemResponse> for Problems<S> {
+    #[track_caller]
+    fn from(response: ProblemResponse) -> Self {
+        Self::checked(response)
+    }
+}
+
+impl<const S: u16, E: Classify> From<E> for Problems<S> {
+    #[track_caller]
+    fn from(error: E) -> Self {
+        Self::checked(error.into())
+    }
 }

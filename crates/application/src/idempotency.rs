@@ -101,7 +101,9 @@ pub fn fingerprint(operation: &str, body: &str) -> String {
     hex::encode(hash.finalize())
 }
 
-fn check_key(key: &str) -> Result<(), IdempotencyError> {
+/// PL-10: a key is 1 to 255 visible ASCII characters; any other is refused, never ignored
+/// (ignoring it would let a retried charge charge twice).
+pub fn check_key(key: &str) -> Result<(), IdempotencyError> {
     let valid = (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic());
     if valid {
         Ok(())

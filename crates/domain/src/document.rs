@@ -81,7 +81,7 @@ impl ContentType {
 }
 
 /// The media types served with their own type: none of them is rendered as active content.
-const SERVED_AS_IS: &[&str] = &[
+pub const SERVED_AS_IS: &[&str] = &[
     "application/pdf",
     "image/png",
     "image/jpeg",

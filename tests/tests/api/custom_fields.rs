@@ -556,3 +556,26 @@ async fn pl_26_custom_fields_stay_in_their_business() {
     used.assert_problem(422);
     filtered.assert_problem(422);
 }
+
+#[tokio::test]
+async fn cl_24_a_value_under_a_key_that_is_no_field_id_is_refused_like_an_unknown_field() {
+    let app = spawn_app().await;
+    let (city, ..) = four_fields(&app).await;
+
+    let reply = app
+        .post(
+            "/v1/clients",
+            &app.owner,
+            json!({
+                "first_name": "A",
+                "last_name": "B",
+                "custom_fields": { "city": "Lyon", (city.as_str()): "Lyon" }
+            }),
+        )
+        .await;
+
+    reply.assert_problem(422);
+    assert_eq!(reply.problem_fields(), ["custom_fields.city"]);
+    let clients = app.all_client_ids("/v1/clients", &app.owner).await;
+    assert!(clients.is_empty(), "nothing was created");
+}

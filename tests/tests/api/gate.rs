@@ -168,3 +168,35 @@ async fn pl_8_an_unknown_route_is_still_a_404_and_an_open_route_needs_no_token()
     unknown.assert_problem(404);
     health.assert_status(200);
 }
+
+#[tokio::test]
+async fn pl_8_a_query_parameter_the_operation_does_not_take_is_a_400_problem_naming_it() {
+    let app = spawn_app().await;
+    let label = app
+        .post(
+            "/v1/labels",
+            &app.owner,
+            json!({ "name": "VIP", "colour": "#ffaa00" }),
+        )
+        .await
+        .str("/id");
+
+    let misspelt = app
+        .get(&format!("/v1/clients?label_any={label}"), &app.owner)
+        .await;
+    let stranger = app
+        .call(Method::GET, "/v1/clients?label_any=x", None, None)
+        .await;
+    let spelt = app
+        .get(&format!("/v1/clients?labels_any={label}&q=ana"), &app.owner)
+        .await;
+
+    misspelt.assert_problem(400);
+    assert_eq!(misspelt.problem_fields(), ["label_any"]);
+    assert!(
+        misspelt.str("/detail").contains("labels_any"),
+        "it lists what it takes"
+    );
+    stranger.assert_problem(401);
+    spelt.assert_status(200);
+}

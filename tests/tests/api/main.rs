@@ -11,6 +11,7 @@ mod clients;
 mod concurrency;
 mod contact_card;
 mod custom_fields;
+mod document;
 mod gate;
 mod labels;
 mod marketing;

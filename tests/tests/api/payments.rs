@@ -427,6 +427,40 @@ async fn pl_10_a_repeated_key_replays_the_first_response_and_refunds_once() {
 }
 
 #[tokio::test]
+async fn pl_10_a_key_the_server_cannot_honour_is_refused_and_refunds_nothing() {
+    let app = spawn_app().await;
+    let (appointment, client) = booked(&app).await;
+    let card = card(&app, &client, OK_CARD).await;
+    charge(&app, &appointment, &card, None)
+        .await
+        .assert_status(200);
+    let refund = |key: poem::http::HeaderValue| {
+        app.client
+            .post(format!("/v1/appointments/{appointment}/refunds"))
+            .header("authorization", format!("Bearer {}", app.owner))
+            .header("idempotency-key", key)
+            .body_json(&json!({ "amount": "10.00" }))
+            .send()
+    };
+    let not_ascii = poem::http::HeaderValue::from_bytes("remboursé-1".as_bytes()).expect("bytes");
+    let too_long = poem::http::HeaderValue::from_str(&"k".repeat(256)).expect("ascii");
+
+    let replies = [
+        Reply::of(refund(not_ascii.clone()).await).await,
+        Reply::of(refund(not_ascii).await).await,
+        Reply::of(refund(too_long).await).await,
+    ];
+
+    for reply in &replies {
+        reply.assert_problem(400);
+    }
+    let now = app
+        .get(&format!("/v1/appointments/{appointment}"), &app.owner)
+        .await;
+    assert_eq!(now.at("/refunded"), &json!("0.00"));
+}
+
+#[tokio::test]
 async fn pl_10_a_change_keeps_its_answer_in_its_own_transaction_so_a_crash_after_it_repeats_nothing()
  {
     // Arrange: a first request with a key claims it, as the API does.

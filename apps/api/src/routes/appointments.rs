@@ -21,9 +21,10 @@ use clientele_domain::{AppointmentId, AppointmentTypeId, ClientId, SiteId, Staff
 use super::clients::ClientView;
 use super::{ApiTags, page_limit};
 use crate::idempotency::{Replayable, once, request_key};
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
-use crate::text::{Text, opt};
+use crate::text::{Amount, Text, opt};
 
 /// A service the business offers.
 #[derive(Debug, Object)]
@@ -33,7 +34,7 @@ pub struct AppointmentTypeView {
     pub name: String,
     pub duration_minutes: u32,
     /// Decimal amount with the currency's decimals, e.g. "60.00".
-    pub price: String,
+    pub price: Amount,
     /// ISO-4217 code.
     pub currency: String,
     pub created_at: DateTime<Utc>,
@@ -48,7 +49,7 @@ impl From<&AppointmentType> for AppointmentTypeView {
             id: t.id.as_uuid(),
             name: t.name.as_str().to_owned(),
             duration_minutes: t.duration.get(),
-            price: t.price.amount_text(),
+            price: Amount(t.price.amount_text()),
             currency: t.price.currency().code().to_owned(),
             created_at: t.created_at,
             updated_at: t.updated_at,
@@ -65,7 +66,7 @@ pub struct NewAppointmentTypeParams {
     /// 1 to 1440.
     pub duration_minutes: i64,
     /// Decimal amount as a string, e.g. "60.00" (non-negative, the currency's decimals).
-    pub price: Text,
+    pub price: Amount,
     /// ISO-4217 code; default the business's currency.
     pub currency: Option<Text>,
 }
@@ -78,7 +79,7 @@ pub struct AppointmentTypeParams {
     pub version: i64,
     pub name: Text,
     pub duration_minutes: i64,
-    pub price: Text,
+    pub price: Amount,
     pub currency: Option<Text>,
 }
 
@@ -164,15 +165,15 @@ pub struct AppointmentView {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     /// Decimal amount with the currency's decimals, e.g. "60.00".
-    pub price: String,
+    pub price: Amount,
     pub currency: String,
     pub status: AppointmentStatusView,
     pub attendance: AttendanceParam,
     pub payment_status: PaymentStatusView,
     /// Paid so far.
-    pub paid: String,
+    pub paid: Amount,
     /// Refunded so far.
-    pub refunded: String,
+    pub refunded: Amount,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
@@ -190,7 +191,7 @@ impl From<&Appointment> for AppointmentView {
             staff_id: a.staff_id.map(|s| s.as_uuid()),
             starts_at: a.slot.starts_at(),
             ends_at: a.slot.ends_at(),
-            price: a.price.amount_text(),
+            price: Amount(a.price.amount_text()),
             currency: a.price.currency().code().to_owned(),
             status: match a.status {
                 AppointmentStatus::Scheduled => AppointmentStatusView::Scheduled,
@@ -198,8 +199,8 @@ impl From<&Appointment> for AppointmentView {
             },
             attendance: a.attendance.into(),
             payment_status: a.payment_status().into(),
-            paid: a.paid.amount_text(),
-            refunded: a.refunded.amount_text(),
+            paid: Amount(a.paid.amount_text()),
+            refunded: Amount(a.refunded.amount_text()),
             created_at: a.created_at,
             updated_at: a.updated_at,
             cancelled_at: a.cancelled_at,
@@ -211,7 +212,7 @@ impl From<&Appointment> for AppointmentView {
 /// Who the appointment is for: `client_id`, or an email that finds the client (or
 /// creates them, with `first_name` and `last_name`).
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, skip_serializing_if_is_none)]
 pub struct BookingClientParams {
     pub client_id: Option<Uuid>,
     pub email: Option<Text>,
@@ -222,7 +223,7 @@ pub struct BookingClientParams {
 
 /// A booking.
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, skip_serializing_if_is_none, example)]
 pub struct BookingParams {
     pub appointment_type_id: Uuid,
     /// Default: the caller's current site.
@@ -232,6 +233,25 @@ pub struct BookingParams {
     /// Default: `starts_at` plus the service's duration.
     pub ends_at: Option<DateTime<Utc>>,
     pub client: BookingClientParams,
+}
+
+impl poem_openapi::types::Example for BookingParams {
+    fn example() -> Self {
+        Self {
+            appointment_type_id: Uuid::from_u128(0x0193_7f2a_5b1c_7d00_8e00_0000_0000_0001),
+            site_id: None,
+            staff_id: None,
+            starts_at: DateTime::from_timestamp(1_798_794_000, 0).unwrap_or_default(),
+            ends_at: None,
+            client: BookingClientParams {
+                client_id: None,
+                email: Some(Text("ana.lima@example.com".into())),
+                first_name: Some(Text("Ana".into())),
+                last_name: Some(Text("Lima".into())),
+                phone: None,
+            },
+        }
+    }
 }
 
 /// What booking did.
@@ -347,7 +367,7 @@ impl Replayable for BookResponse {
 fn type_input(
     name: Text,
     duration: i64,
-    price: Text,
+    price: Amount,
     currency: Option<Text>,
 ) -> AppointmentTypeInput {
     AppointmentTypeInput {
@@ -378,7 +398,7 @@ impl AppointmentsApi {
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<AppointmentTypePage>, ProblemResponse> {
+    ) -> Result<Json<AppointmentTypePage>, Problems<{ MALFORM | UNAUTHENTICATE }>> {
         let actor = auth.actor(&self.app).await?;
         let page = self
             .app
@@ -400,7 +420,10 @@ impl AppointmentsApi {
         &self,
         auth: StaffToken,
         body: Json<NewAppointmentTypeParams>,
-    ) -> Result<CreateTypeResponse, ProblemResponse> {
+    ) -> Result<
+        CreateTypeResponse,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let kind = self
@@ -423,7 +446,7 @@ impl AppointmentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<AppointmentTypeView>, ProblemResponse> {
+    ) -> Result<Json<AppointmentTypeView>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let kind = self
             .app
@@ -444,7 +467,10 @@ impl AppointmentsApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<AppointmentTypeParams>,
-    ) -> Result<Json<AppointmentTypeView>, ProblemResponse> {
+    ) -> Result<
+        Json<AppointmentTypeView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let kind = self
@@ -469,9 +495,18 @@ impl AppointmentsApi {
     async fn book(
         &self,
         auth: StaffToken,
-        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
+        /// characters; whitespace after a header's value is not part of it, RFC 9110).
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
+        )]
+        key: Header<Option<String>>,
         body: Json<BookingParams>,
-    ) -> Result<BookResponse, ProblemResponse> {
+    ) -> Result<
+        BookResponse,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let (app, who, p) = (&self.app, &actor, &body.0);
         once(
@@ -500,6 +535,7 @@ impl AppointmentsApi {
             },
         )
         .await
+        .map_err(Into::into)
     }
 
     /// One appointment of the caller's sites.
@@ -512,7 +548,7 @@ impl AppointmentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<AppointmentView>, ProblemResponse> {
+    ) -> Result<Json<AppointmentView>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let appointment = self
             .app
@@ -532,7 +568,10 @@ impl AppointmentsApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<RescheduleParams>,
-    ) -> Result<Json<AppointmentView>, ProblemResponse> {
+    ) -> Result<
+        Json<AppointmentView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let appointment = self
@@ -559,9 +598,29 @@ impl AppointmentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
+        /// characters; whitespace after a header's value is not part of it, RFC 9110).
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
+        )]
+        key: Header<Option<String>>,
         body: Json<CancelParams>,
-    ) -> Result<Json<AppointmentView>, ProblemResponse> {
+    ) -> Result<
+        Json<AppointmentView>,
+        Problems<
+            {
+                MALFORM
+                    | UNAUTHENTICATE
+                    | FORBID
+                    | MISS
+                    | CONFLICT
+                    | TAKE_BODY
+                    | BREAK_RULE
+                    | BE_UNAVAILABLE
+            },
+        >,
+    > {
         let actor = auth.actor(&self.app).await?;
         let request_key = request_key(key.0.as_deref());
         let operation = format!("cancel:{}", id.0);
@@ -591,6 +650,7 @@ impl AppointmentsApi {
             },
         )
         .await
+        .map_err(Into::into)
     }
 
     /// Set or correct attendance (AP-4); each change is recorded.
@@ -604,7 +664,10 @@ impl AppointmentsApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<AttendanceParams>,
-    ) -> Result<Json<AppointmentView>, ProblemResponse> {
+    ) -> Result<
+        Json<AppointmentView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let appointment = self
             .app
@@ -627,7 +690,8 @@ impl AppointmentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<Vec<AttendanceChangeView>>, ProblemResponse> {
+    ) -> Result<Json<Vec<AttendanceChangeView>>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>>
+    {
         let actor = auth.actor(&self.app).await?;
         let changes = self
             .app

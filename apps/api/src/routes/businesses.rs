@@ -17,7 +17,8 @@ use super::sites::SiteView;
 use super::staff::StaffView;
 use super::tokens::CreatedTokenView;
 use super::{ApiTags, page_limit};
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::{OperatorToken, StaffToken};
 use crate::text::{Text, opt};
 
@@ -175,7 +176,10 @@ impl OperatorApi {
         &self,
         auth: OperatorToken,
         body: Json<NewBusinessParams>,
-    ) -> Result<CreateBusinessResponse, ProblemResponse> {
+    ) -> Result<
+        CreateBusinessResponse,
+        Problems<{ UNAUTHENTICATE | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let operator = self.app.authenticate_operator(&auth.0.token)?;
         let founded = self.app.create_business(operator, &body.0.into()).await?;
         Ok(CreateBusinessResponse::Created(Json((&founded).into())))
@@ -191,7 +195,7 @@ impl OperatorApi {
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<BusinessPage>, ProblemResponse> {
+    ) -> Result<Json<BusinessPage>, Problems<{ MALFORM | UNAUTHENTICATE }>> {
         let operator = self.app.authenticate_operator(&auth.0.token)?;
         let page = self
             .app
@@ -212,7 +216,10 @@ pub struct BusinessApi {
 impl BusinessApi {
     /// The caller's business and its settings (owner only).
     #[oai(path = "/business", method = "get", operation_id = "get_business")]
-    async fn get(&self, auth: StaffToken) -> Result<Json<BusinessView>, ProblemResponse> {
+    async fn get(
+        &self,
+        auth: StaffToken,
+    ) -> Result<Json<BusinessView>, Problems<{ UNAUTHENTICATE | FORBID }>> {
         let actor = auth.actor(&self.app).await?;
         let business = self.app.settings(&actor).await?;
         Ok(Json((&business).into()))
@@ -224,7 +231,10 @@ impl BusinessApi {
         &self,
         auth: StaffToken,
         body: Json<SettingsParams>,
-    ) -> Result<Json<BusinessView>, ProblemResponse> {
+    ) -> Result<
+        Json<BusinessView>,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let params = body.0;
         let input = SettingsInput {

@@ -6,22 +6,26 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
+use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use clientele_application::Clientele;
-use clientele_application::clients::{ClientListRequest, SiteChoice};
+use clientele_application::clients::{ClientError, ClientListRequest, SiteChoice};
 use clientele_domain::client::{ClientChangesInput, ClientInput};
+use clientele_domain::custom_field::CustomValuesInput;
 use clientele_domain::label::LabelFilter;
 use clientele_domain::{
-    Client, ClientId, ClientSort, CustomFieldId, LabelId, MarketingPreferenceId, SiteId, Version,
+    Client, ClientId, ClientSort, CustomFieldId, FieldError, LabelId, MarketingPreferenceId,
+    SiteId, ValidationErrors, Version,
 };
 
 use super::{ApiTags, page_limit};
 use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
-use crate::text::{Text, opt};
+use crate::text::{Text, TextOrNull, opt};
 
 /// `site=<uuid>`, `site=all`, or no `site` for the caller's current site.
 fn site_choice(raw: Option<&str>) -> Result<SiteChoice, ProblemResponse> {
@@ -99,7 +103,7 @@ impl From<&Client> for ClientView {
 
 /// A new client (CL-1).
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, skip_serializing_if_is_none, example)]
 pub struct NewClientParams {
     pub first_name: Text,
     pub last_name: Text,
@@ -112,12 +116,13 @@ pub struct NewClientParams {
     pub client_notes: Option<Text>,
     /// CL-24: custom field values by field id, each a string checked against the field's
     /// kind (`"12.50"`, `"2026-11-22"`, an option); `null` means no value.
-    pub custom_fields: Option<BTreeMap<Uuid, Option<Text>>>,
+    pub custom_fields: Option<BTreeMap<String, TextOrNull>>,
 }
 
-/// A change to a client. Absent fields stay as they are; `null` clears email or phone.
+/// A change to a client. Absent fields stay as they are; `null` clears email, phone,
+/// client notes or a custom field's value.
 #[derive(Debug, Object)]
-#[oai(deny_unknown_fields)]
+#[oai(deny_unknown_fields, skip_serializing_if_is_none, example)]
 pub struct ClientChangesParams {
     /// The version the change is based on (PL-11).
     pub version: i64,
@@ -131,21 +136,65 @@ pub struct ClientChangesParams {
     pub client_notes: MaybeUndefined<Text>,
     /// CL-24: custom field values to set, by field id, each a string checked against the
     /// field's kind; `null` clears one. Fields not named keep their value.
-    pub custom_fields: Option<BTreeMap<Uuid, Option<Text>>>,
+    pub custom_fields: Option<BTreeMap<String, TextOrNull>>,
+}
+
+impl Example for NewClientParams {
+    fn example() -> Self {
+        Self {
+            first_name: Text("Ana".into()),
+            last_name: Text("Lima".into()),
+            email: Some(Text("ana.lima@example.com".into())),
+            phone: Some(Text("+33 6 12 34 56 78".into())),
+            sites: None,
+            client_notes: Some(Text("Prefers morning appointments.".into())),
+            custom_fields: None,
+        }
+    }
+}
+
+impl Example for ClientChangesParams {
+    fn example() -> Self {
+        Self {
+            version: 3,
+            first_name: None,
+            last_name: None,
+            email: MaybeUndefined::Value(Text("ana@example.org".into())),
+            phone: MaybeUndefined::Undefined,
+            sites: None,
+            client_notes: MaybeUndefined::Undefined,
+            custom_fields: None,
+        }
+    }
 }
 
 fn sites(ids: Option<Vec<Uuid>>) -> Option<Vec<SiteId>> {
     ids.map(|ids| ids.into_iter().map(SiteId::from_uuid).collect())
 }
 
+/// Custom field values by field id; a key that is not a field id is refused like an
+/// unknown field (422 on `custom_fields.<key>`).
 fn custom_values(
-    values: Option<BTreeMap<Uuid, Option<Text>>>,
-) -> BTreeMap<CustomFieldId, Option<String>> {
-    values
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(field, value)| (CustomFieldId::from_uuid(field), value.map(Text::into_inner)))
-        .collect()
+    values: Option<BTreeMap<String, TextOrNull>>,
+) -> Result<CustomValuesInput, ValidationErrors> {
+    let mut parsed = CustomValuesInput::new();
+    let mut errors = Vec::new();
+    for (key, value) in values.unwrap_or_default() {
+        match Uuid::parse_str(&key) {
+            Ok(id) => {
+                parsed.insert(CustomFieldId::from_uuid(id), value.0);
+            }
+            Err(_) => errors.push(FieldError::new(
+                format!("custom_fields.{key}"),
+                "no such custom field in this business",
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(ValidationErrors(errors))
+    }
 }
 
 fn change(value: MaybeUndefined<Text>) -> Option<Option<String>> {
@@ -243,9 +292,9 @@ impl ClientsApi {
         /// the caller can access; by default the caller's current site (their oldest).
         site: Query<Option<String>>,
         /// CL-10: only clients with at least one of these labels (repeat the parameter).
-        labels_any: Query<Vec<Uuid>>,
+        labels_any: Query<Option<Vec<Uuid>>>,
         /// CL-10: only clients with every one of these labels (repeat the parameter).
-        labels_all: Query<Vec<Uuid>>,
+        labels_all: Query<Option<Vec<Uuid>>>,
         /// CL-10: only banned (true) or not banned (false) clients.
         banned: Query<Option<bool>>,
         /// CL-10: only clients with (true) or without (false) a client account.
@@ -261,10 +310,12 @@ impl ClientsApi {
         /// `<field id>:<value>` (e.g. `0193…:gold`; text and options compare case- and
         /// accent-insensitively, numbers by value). Repeat it (at most 20): every one must
         /// hold.
-        field: Query<Vec<String>>,
-    ) -> Result<Json<ClientPage>, ProblemResponse> {
+        field: Query<Option<Vec<String>>>,
+    ) -> Result<Json<ClientPage>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | BREAK_RULE }>>
+    {
         let actor = auth.actor(&self.app).await?;
-        let ids = |ids: Vec<Uuid>| ids.into_iter().map(LabelId::from_uuid).collect();
+        let ids =
+            |ids: Option<Vec<Uuid>>| ids.into_iter().flatten().map(LabelId::from_uuid).collect();
         let labels = LabelFilter::from_lists(ids(labels_any.0), ids(labels_all.0))
             .map_err(|e| ProblemResponse::bad_parameter(&e.field, e.message))?;
         let request = ClientListRequest {
@@ -274,7 +325,7 @@ impl ClientsApi {
             recent_days: recent_days.0,
             inactive_days: inactive_days.0,
             opted_in: opted_in.0.map(MarketingPreferenceId::from_uuid),
-            custom_fields: field.0,
+            custom_fields: field.0.unwrap_or_default(),
             limit: page_limit(limit.0)?,
             cursor: cursor.0,
             sort: sort.0.unwrap_or_default().into(),
@@ -294,7 +345,10 @@ impl ClientsApi {
         &self,
         auth: StaffToken,
         body: Json<NewClientParams>,
-    ) -> Result<CreateClientResponse, ProblemResponse> {
+    ) -> Result<
+        CreateClientResponse,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let input = ClientInput {
@@ -304,7 +358,7 @@ impl ClientsApi {
             phone: opt(p.phone),
             sites: sites(p.sites),
             client_notes: opt(p.client_notes),
-            custom_fields: custom_values(p.custom_fields),
+            custom_fields: custom_values(p.custom_fields).map_err(ClientError::from)?,
         };
         let client = self.app.create_client(&actor, &input).await?;
         Ok(CreateClientResponse::Created(Json((&client).into())))
@@ -316,7 +370,7 @@ impl ClientsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<ClientView>, ProblemResponse> {
+    ) -> Result<Json<ClientView>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let client = self.app.client(&actor, ClientId::from_uuid(id.0)).await?;
         Ok(Json((&client).into()))
@@ -333,7 +387,7 @@ impl ClientsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<ClientView>, ProblemResponse> {
+    ) -> Result<Json<ClientView>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let client = self
             .app
@@ -352,7 +406,7 @@ impl ClientsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<ClientView>, ProblemResponse> {
+    ) -> Result<Json<ClientView>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let client = self
             .app
@@ -374,7 +428,7 @@ impl ClientsApi {
         /// How many of the latest entries, 1 to 1000 (default 500).
         #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u32>>,
-    ) -> Result<Json<Vec<AuditEntryView>>, ProblemResponse> {
+    ) -> Result<Json<Vec<AuditEntryView>>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let entries = self
             .app
@@ -406,7 +460,10 @@ impl ClientsApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<ClientChangesParams>,
-    ) -> Result<Json<ClientView>, ProblemResponse> {
+    ) -> Result<
+        Json<ClientView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let input = ClientChangesInput {
@@ -416,7 +473,7 @@ impl ClientsApi {
             phone: change(p.phone),
             sites: sites(p.sites),
             client_notes: change(p.client_notes),
-            custom_fields: custom_values(p.custom_fields),
+            custom_fields: custom_values(p.custom_fields).map_err(ClientError::from)?,
         };
         let client = self
             .app

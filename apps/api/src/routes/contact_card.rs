@@ -6,21 +6,25 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
+use poem::IntoResponse;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Binary, Json};
+use poem_openapi::registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::Type;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
 use clientele_application::Clientele;
 use clientele_application::contact_card::{ContactCard, ContactCardError};
-use clientele_domain::document::ClientDocument;
+use clientele_domain::document::{ClientDocument, SERVED_AS_IS};
 use clientele_domain::note::ClientNote;
 use clientele_domain::{ClientId, DocumentId, ValidationErrors};
 
 use super::ApiTags;
 use super::appointments::AppointmentView;
 use super::clients::ClientView;
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
 use crate::text::Text;
 
@@ -133,24 +137,63 @@ pub enum CreateDocumentResponse {
     Created(Json<DocumentView>),
 }
 
-#[derive(ApiResponse)]
-pub enum DocumentContentResponse {
-    /// The document's bytes: with the media type it was uploaded with when that is a
-    /// type browsers only display (PDF, images, plain text, office documents), else as
-    /// `application/octet-stream`.
-    #[oai(status = 200)]
-    Content(
-        Binary<Vec<u8>>,
-        /// The media type the document is served with.
-        #[oai(header = "Content-Type")]
-        String,
-        /// Always `attachment`: a browser saves the file rather than showing it.
-        #[oai(header = "Content-Disposition")]
-        String,
-        /// Always `nosniff`: a browser never guesses another type from the bytes.
-        #[oai(header = "X-Content-Type-Options")]
-        String,
-    ),
+/// A document's bytes, served with the media type it was uploaded with when that is a
+/// type browsers only display (PDF, images, plain text, office documents), else as
+/// `application/octet-stream`; always as an attachment and with `nosniff`.
+pub struct DocumentContent {
+    bytes: Vec<u8>,
+    content_type: String,
+}
+
+impl ApiResponse for DocumentContent {
+    fn meta() -> MetaResponses {
+        let header = |name: &str, description: &str| MetaHeader {
+            name: name.to_owned(),
+            description: Some(description.to_owned()),
+            required: true,
+            deprecated: false,
+            schema: String::schema_ref(),
+        };
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The document's bytes, with its own media type when it is one \
+                              browsers only display, else `application/octet-stream`.",
+                status: Some(200),
+                status_range: None,
+                content: SERVED_AS_IS
+                    .iter()
+                    .copied()
+                    .chain(["application/octet-stream"])
+                    .map(|content_type| MetaMediaType {
+                        content_type,
+                        schema: <Binary<Vec<u8>> as poem_openapi::payload::Payload>::schema_ref(),
+                    })
+                    .collect(),
+                headers: vec![
+                    header(
+                        "Content-Disposition",
+                        "Always `attachment`: a browser saves the file rather than showing it.",
+                    ),
+                    header(
+                        "X-Content-Type-Options",
+                        "Always `nosniff`: a browser never guesses another type from the bytes.",
+                    ),
+                ],
+            }],
+        }
+    }
+
+    fn register(_registry: &mut Registry) {}
+}
+
+impl IntoResponse for DocumentContent {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder()
+            .content_type(self.content_type)
+            .header("Content-Disposition", "attachment")
+            .header("X-Content-Type-Options", "nosniff")
+            .body(self.bytes)
+    }
 }
 
 pub struct ContactCardApi {
@@ -170,7 +213,7 @@ impl ContactCardApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<ContactCardView>, ProblemResponse> {
+    ) -> Result<Json<ContactCardView>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let card = self
             .app
@@ -190,7 +233,10 @@ impl ContactCardApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<NewNoteParams>,
-    ) -> Result<CreateNoteResponse, ProblemResponse> {
+    ) -> Result<
+        CreateNoteResponse,
+        Problems<{ MALFORM | UNAUTHENTICATE | MISS | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let note = self
             .app
@@ -210,7 +256,10 @@ impl ContactCardApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<NewDocumentParams>,
-    ) -> Result<CreateDocumentResponse, ProblemResponse> {
+    ) -> Result<
+        CreateDocumentResponse,
+        Problems<{ MALFORM | UNAUTHENTICATE | MISS | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let content = BASE64.decode(p.content_base64.0.as_bytes()).map_err(|e| {
@@ -243,7 +292,7 @@ impl ContactCardApi {
         auth: StaffToken,
         id: Path<Uuid>,
         document_id: Path<Uuid>,
-    ) -> Result<DocumentContentResponse, ProblemResponse> {
+    ) -> Result<DocumentContent, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let (document, bytes) = self
             .app
@@ -253,11 +302,9 @@ impl ContactCardApi {
                 DocumentId::from_uuid(document_id.0),
             )
             .await?;
-        Ok(DocumentContentResponse::Content(
-            Binary(bytes),
-            document.content_type.served_as().to_owned(),
-            "attachment".to_owned(),
-            "nosniff".to_owned(),
-        ))
+        Ok(DocumentContent {
+            bytes,
+            content_type: document.content_type.served_as().to_owned(),
+        })
     }
 }

@@ -15,7 +15,8 @@ use clientele_domain::custom_field::{
 use clientele_domain::{CustomFieldId, Version};
 
 use super::{ApiTags, page_limit};
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
 use crate::text::Text;
 
@@ -147,7 +148,7 @@ impl CustomFieldsApi {
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<CustomFieldPage>, ProblemResponse> {
+    ) -> Result<Json<CustomFieldPage>, Problems<{ MALFORM | UNAUTHENTICATE }>> {
         let actor = auth.actor(&self.app).await?;
         let page = self
             .app
@@ -169,7 +170,10 @@ impl CustomFieldsApi {
         &self,
         auth: StaffToken,
         body: Json<NewCustomFieldParams>,
-    ) -> Result<CreateCustomFieldResponse, ProblemResponse> {
+    ) -> Result<
+        CreateCustomFieldResponse,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let input = CustomFieldInput {
@@ -191,7 +195,7 @@ impl CustomFieldsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<CustomFieldView>, ProblemResponse> {
+    ) -> Result<Json<CustomFieldView>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let field = self
             .app
@@ -212,7 +216,10 @@ impl CustomFieldsApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<CustomFieldChangesParams>,
-    ) -> Result<Json<CustomFieldView>, ProblemResponse> {
+    ) -> Result<
+        Json<CustomFieldView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let changes = CustomFieldChangesInput {

@@ -10,7 +10,8 @@ use clientele_application::Clientele;
 use clientele_application::emails::{BusinessEmail, Delivery};
 
 use super::{ApiTags, page_limit};
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
 
 #[derive(Debug, Clone, Copy, Enum)]
@@ -94,7 +95,7 @@ impl EmailsApi {
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<EmailPage>, ProblemResponse> {
+    ) -> Result<Json<EmailPage>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID }>> {
         let actor = auth.actor(&self.app).await?;
         let page = self
             .app

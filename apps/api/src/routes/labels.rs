@@ -14,7 +14,8 @@ use clientele_domain::{ClientId, LabelId, Version};
 use super::clients::ClientView;
 use super::sites::DeleteResponse;
 use super::{ApiTags, page_limit};
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
 use crate::text::Text;
 
@@ -109,7 +110,7 @@ impl LabelsApi {
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<LabelPage>, ProblemResponse> {
+    ) -> Result<Json<LabelPage>, Problems<{ MALFORM | UNAUTHENTICATE }>> {
         let actor = auth.actor(&self.app).await?;
         let page = self
             .app
@@ -127,7 +128,10 @@ impl LabelsApi {
         &self,
         auth: StaffToken,
         body: Json<NewLabelParams>,
-    ) -> Result<CreateLabelResponse, ProblemResponse> {
+    ) -> Result<
+        CreateLabelResponse,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let input = LabelInput {
             name: body.0.name.0,
@@ -144,7 +148,10 @@ impl LabelsApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<LabelParams>,
-    ) -> Result<Json<LabelView>, ProblemResponse> {
+    ) -> Result<
+        Json<LabelView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let input = LabelInput {
@@ -169,7 +176,7 @@ impl LabelsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<DeleteResponse, ProblemResponse> {
+    ) -> Result<DeleteResponse, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         self.app
             .delete_label(&actor, LabelId::from_uuid(id.0))
@@ -188,7 +195,10 @@ impl LabelsApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<ClientLabelsParams>,
-    ) -> Result<Json<ClientView>, ProblemResponse> {
+    ) -> Result<
+        Json<ClientView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | MISS | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let client = self
             .app

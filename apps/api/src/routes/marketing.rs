@@ -13,7 +13,8 @@ use clientele_domain::marketing::MarketingPreference;
 use clientele_domain::{ClientId, MarketingPreferenceId};
 
 use super::{ApiTags, page_limit};
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
 use crate::text::Text;
 
@@ -155,7 +156,7 @@ impl MarketingApi {
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<PreferencePage>, ProblemResponse> {
+    ) -> Result<Json<PreferencePage>, Problems<{ MALFORM | UNAUTHENTICATE }>> {
         let actor = auth.actor(&self.app).await?;
         let page = self
             .app
@@ -177,7 +178,10 @@ impl MarketingApi {
         &self,
         auth: StaffToken,
         body: Json<NewPreferenceParams>,
-    ) -> Result<CreatePreferenceResponse, ProblemResponse> {
+    ) -> Result<
+        CreatePreferenceResponse,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let preference = self.app.create_preference(&actor, &body.0.name.0).await?;
         Ok(CreatePreferenceResponse::Created(Json(
@@ -200,7 +204,7 @@ impl MarketingApi {
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<OptedInPage>, ProblemResponse> {
+    ) -> Result<Json<OptedInPage>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let page = self
             .app
@@ -234,7 +238,7 @@ impl MarketingApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<ConsentsView>, ProblemResponse> {
+    ) -> Result<Json<ConsentsView>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let consents = self.app.consents(&actor, ClientId::from_uuid(id.0)).await?;
         Ok(Json((&consents).into()))
@@ -251,7 +255,10 @@ impl MarketingApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<ConsentParams>,
-    ) -> Result<Json<ConsentsView>, ProblemResponse> {
+    ) -> Result<
+        Json<ConsentsView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | MISS | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let consents = self
             .app

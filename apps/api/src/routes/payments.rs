@@ -17,9 +17,10 @@ use clientele_domain::{AppointmentId, ClientId, PaymentMethodId};
 use super::ApiTags;
 use super::appointments::AppointmentView;
 use crate::idempotency::{once, request_key};
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
-use crate::text::{Text, opt};
+use crate::text::{Amount, Text, opt};
 
 /// A stored card: the processor keeps the number; we keep its token, brand and last four.
 #[derive(Debug, Object)]
@@ -50,8 +51,10 @@ impl From<&PaymentMethod> for PaymentMethodView {
 #[oai(deny_unknown_fields)]
 pub struct NewCardParams {
     pub number: Text,
-    pub exp_month: u32,
-    pub exp_year: i32,
+    /// 1 to 12.
+    pub exp_month: i64,
+    /// Four digits, e.g. 2031.
+    pub exp_year: i64,
     pub cvc: Text,
 }
 
@@ -63,7 +66,7 @@ pub struct PaymentView {
     pub appointment_id: Uuid,
     /// `charge` or `refund`.
     pub direction: String,
-    pub amount: String,
+    pub amount: Amount,
     pub currency: String,
     pub processor: String,
     /// `card` or the payment type (`cash`, …).
@@ -74,7 +77,7 @@ pub struct PaymentView {
     /// For a refund: the charge it gives money back from.
     pub refund_of: Option<Uuid>,
     /// For a charge: how much of it was refunded.
-    pub refunded: Option<String>,
+    pub refunded: Option<Amount>,
     pub actor_id: Uuid,
     pub created_at: DateTime<Utc>,
 }
@@ -91,7 +94,7 @@ impl From<&Payment> for PaymentView {
             id: p.id.as_uuid(),
             appointment_id: p.appointment_id.as_uuid(),
             direction: p.direction.as_str().to_owned(),
-            amount: p.amount.amount_text(),
+            amount: Amount(p.amount.amount_text()),
             currency: p.amount.currency().code().to_owned(),
             processor: p.processor.as_str().to_owned(),
             means,
@@ -99,7 +102,8 @@ impl From<&Payment> for PaymentView {
             card_last4,
             reference: p.reference.clone(),
             refund_of: p.refund_of.map(|id| id.as_uuid()),
-            refunded: (p.direction == PaymentDirection::Charge).then(|| p.refunded.amount_text()),
+            refunded: (p.direction == PaymentDirection::Charge)
+                .then(|| Amount(p.refunded.amount_text())),
             actor_id: p.actor.as_uuid(),
             created_at: p.created_at,
         }
@@ -129,7 +133,7 @@ pub struct InvoiceView {
     pub id: Uuid,
     pub number: String,
     pub appointment_id: Uuid,
-    pub amount: String,
+    pub amount: Amount,
     pub currency: String,
     pub created_at: DateTime<Utc>,
 }
@@ -140,7 +144,7 @@ impl From<&Invoice> for InvoiceView {
             id: i.id.as_uuid(),
             number: i.number.clone(),
             appointment_id: i.appointment_id.as_uuid(),
-            amount: i.amount.amount_text(),
+            amount: Amount(i.amount.amount_text()),
             currency: i.amount.currency().code().to_owned(),
             created_at: i.created_at,
         }
@@ -153,7 +157,7 @@ impl From<&Invoice> for InvoiceView {
 pub struct CardChargeParams {
     pub payment_method_id: Uuid,
     /// Default: what is due. Less is a deposit.
-    pub amount: Option<Text>,
+    pub amount: Option<Amount>,
 }
 
 /// A payment in person of what is due.
@@ -169,7 +173,7 @@ pub struct InPersonParams {
 #[oai(deny_unknown_fields)]
 pub struct RefundParams {
     /// At most what was paid and not refunded yet.
-    pub amount: Text,
+    pub amount: Amount,
     /// Email the client that they were refunded.
     #[oai(default)]
     pub refund_email: bool,
@@ -204,13 +208,17 @@ impl PaymentsApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<NewCardParams>,
-    ) -> Result<StoreCardResponse, ProblemResponse> {
+    ) -> Result<
+        StoreCardResponse,
+        Problems<{ MALFORM | UNAUTHENTICATE | MISS | TAKE_BODY | BREAK_RULE | BE_UNAVAILABLE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let card = NewCard {
             number: p.number.0,
-            exp_month: p.exp_month,
-            exp_year: p.exp_year,
+            // Out of the stored types' range is out of every valid range: refused as such.
+            exp_month: u32::try_from(p.exp_month).unwrap_or(0),
+            exp_year: i32::try_from(p.exp_year).unwrap_or(0),
             cvc: p.cvc.0,
         };
         let method = self
@@ -230,7 +238,7 @@ impl PaymentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<Vec<PaymentMethodView>>, ProblemResponse> {
+    ) -> Result<Json<Vec<PaymentMethodView>>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let methods = self
             .app
@@ -249,7 +257,7 @@ impl PaymentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<Vec<PaymentView>>, ProblemResponse> {
+    ) -> Result<Json<Vec<PaymentView>>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let payments = self
             .app
@@ -268,9 +276,22 @@ impl PaymentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
+        /// characters; whitespace after a header's value is not part of it, RFC 9110).
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
+        )]
+        key: Header<Option<String>>,
         body: Json<CardChargeParams>,
-    ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
+    ) -> Result<
+        Json<PaymentOutcomeView>,
+        Problems<
+            {
+                MALFORM | UNAUTHENTICATE | MISS | CONFLICT | TAKE_BODY | BREAK_RULE | BE_UNAVAILABLE
+            },
+        >,
+    > {
         let actor = auth.actor(&self.app).await?;
         let request_key = request_key(key.0.as_deref());
         let (app, who, p) = (&self.app, &actor, &body.0);
@@ -295,6 +316,7 @@ impl PaymentsApi {
             },
         )
         .await
+        .map_err(Into::into)
     }
 
     /// Mark what is due as paid in person (AP-6). It cannot be undone.
@@ -307,9 +329,18 @@ impl PaymentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
+        /// characters; whitespace after a header's value is not part of it, RFC 9110).
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
+        )]
+        key: Header<Option<String>>,
         body: Json<InPersonParams>,
-    ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
+    ) -> Result<
+        Json<PaymentOutcomeView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let request_key = request_key(key.0.as_deref());
         let (app, who, p) = (&self.app, &actor, &body.0);
@@ -334,6 +365,7 @@ impl PaymentsApi {
             },
         )
         .await
+        .map_err(Into::into)
     }
 
     /// Invoice what is due and email the invoice to the client (AP-6).
@@ -346,9 +378,18 @@ impl PaymentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
+        /// characters; whitespace after a header's value is not part of it, RFC 9110).
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
+        )]
+        key: Header<Option<String>>,
         body: Json<NoParams>,
-    ) -> Result<Json<InvoiceView>, ProblemResponse> {
+    ) -> Result<
+        Json<InvoiceView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let (app, who) = (&self.app, &actor);
         once(
@@ -365,6 +406,7 @@ impl PaymentsApi {
             },
         )
         .await
+        .map_err(Into::into)
     }
 
     /// Refund part of what was paid (AP-8): never more than what is left.
@@ -377,9 +419,29 @@ impl PaymentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-        #[oai(name = "Idempotency-Key")] key: Header<Option<String>>,
+        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
+        /// characters; whitespace after a header's value is not part of it, RFC 9110).
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
+        )]
+        key: Header<Option<String>>,
         body: Json<RefundParams>,
-    ) -> Result<Json<PaymentOutcomeView>, ProblemResponse> {
+    ) -> Result<
+        Json<PaymentOutcomeView>,
+        Problems<
+            {
+                MALFORM
+                    | UNAUTHENTICATE
+                    | FORBID
+                    | MISS
+                    | CONFLICT
+                    | TAKE_BODY
+                    | BREAK_RULE
+                    | BE_UNAVAILABLE
+            },
+        >,
+    > {
         let actor = auth.actor(&self.app).await?;
         let request_key = request_key(key.0.as_deref());
         let (app, who, p) = (&self.app, &actor, &body.0);
@@ -406,6 +468,7 @@ impl PaymentsApi {
             },
         )
         .await
+        .map_err(Into::into)
     }
 }
 

@@ -11,7 +11,8 @@ use clientele_domain::site::SiteInput;
 use clientele_domain::{Site, SiteId, Version};
 
 use super::{ApiTags, page_limit};
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
 use crate::text::{Text, opt};
 
@@ -98,7 +99,7 @@ impl SitesApi {
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<SitePage>, ProblemResponse> {
+    ) -> Result<Json<SitePage>, Problems<{ MALFORM | UNAUTHENTICATE }>> {
         let actor = auth.actor(&self.app).await?;
         let page = self
             .app
@@ -116,7 +117,10 @@ impl SitesApi {
         &self,
         auth: StaffToken,
         body: Json<NewSiteParams>,
-    ) -> Result<CreateSiteResponse, ProblemResponse> {
+    ) -> Result<
+        CreateSiteResponse,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let input = SiteInput {
             name: body.0.name.0,
@@ -132,7 +136,7 @@ impl SitesApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<SiteView>, ProblemResponse> {
+    ) -> Result<Json<SiteView>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let site = self.app.site(&actor, SiteId::from_uuid(id.0)).await?;
         Ok(Json((&site).into()))
@@ -145,7 +149,10 @@ impl SitesApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<SiteParams>,
-    ) -> Result<Json<SiteView>, ProblemResponse> {
+    ) -> Result<
+        Json<SiteView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let params = body.0;
         let input = SiteInput {
@@ -170,7 +177,8 @@ impl SitesApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<DeleteResponse, ProblemResponse> {
+    ) -> Result<DeleteResponse, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT }>>
+    {
         let actor = auth.actor(&self.app).await?;
         self.app
             .delete_site(&actor, SiteId::from_uuid(id.0))

@@ -12,7 +12,8 @@ use clientele_domain::{Role, SiteId, StaffId, StaffMember, Version};
 
 use super::sites::DeleteResponse;
 use super::{ApiTags, page_limit};
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
 use crate::text::Text;
 
@@ -137,7 +138,7 @@ pub struct StaffApi {
 impl StaffApi {
     /// The staff member the token belongs to.
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
-    async fn me(&self, auth: StaffToken) -> Result<Json<StaffView>, ProblemResponse> {
+    async fn me(&self, auth: StaffToken) -> Result<Json<StaffView>, Problems<{ UNAUTHENTICATE }>> {
         let actor = auth.actor(&self.app).await?;
         let member = self.app.staff_member(&actor, actor.staff_id).await?;
         Ok(Json((&member).into()))
@@ -153,7 +154,7 @@ impl StaffApi {
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<StaffPage>, ProblemResponse> {
+    ) -> Result<Json<StaffPage>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID }>> {
         let actor = auth.actor(&self.app).await?;
         let page = self
             .app
@@ -171,7 +172,10 @@ impl StaffApi {
         &self,
         auth: StaffToken,
         body: Json<NewStaffParams>,
-    ) -> Result<CreateStaffResponse, ProblemResponse> {
+    ) -> Result<
+        CreateStaffResponse,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let member = self
@@ -187,7 +191,7 @@ impl StaffApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<StaffView>, ProblemResponse> {
+    ) -> Result<Json<StaffView>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS }>> {
         let actor = auth.actor(&self.app).await?;
         let member = self
             .app
@@ -203,7 +207,10 @@ impl StaffApi {
         auth: StaffToken,
         id: Path<Uuid>,
         body: Json<StaffParams>,
-    ) -> Result<Json<StaffView>, ProblemResponse> {
+    ) -> Result<
+        Json<StaffView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let p = body.0;
         let member = self
@@ -224,7 +231,8 @@ impl StaffApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<DeleteResponse, ProblemResponse> {
+    ) -> Result<DeleteResponse, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT }>>
+    {
         let actor = auth.actor(&self.app).await?;
         self.app
             .delete_staff(&actor, StaffId::from_uuid(id.0))

@@ -12,7 +12,8 @@ use clientele_domain::{ApiToken, StaffId, TokenId};
 
 use super::sites::DeleteResponse;
 use super::{ApiTags, page_limit};
-use crate::problem::ProblemResponse;
+use crate::problem::Problems;
+use crate::problem::can::*;
 use crate::security::StaffToken;
 use crate::text::Text;
 
@@ -99,7 +100,7 @@ impl TokensApi {
         limit: Query<Option<u32>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
-    ) -> Result<Json<TokenPage>, ProblemResponse> {
+    ) -> Result<Json<TokenPage>, Problems<{ MALFORM | UNAUTHENTICATE }>> {
         let actor = auth.actor(&self.app).await?;
         let page = self
             .app
@@ -117,7 +118,10 @@ impl TokensApi {
         &self,
         auth: StaffToken,
         body: Json<NewTokenParams>,
-    ) -> Result<CreateTokenResponse, ProblemResponse> {
+    ) -> Result<
+        CreateTokenResponse,
+        Problems<{ UNAUTHENTICATE | FORBID | MISS | TAKE_BODY | BREAK_RULE }>,
+    > {
         let actor = auth.actor(&self.app).await?;
         let created = self
             .app
@@ -139,7 +143,8 @@ impl TokensApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<DeleteResponse, ProblemResponse> {
+    ) -> Result<DeleteResponse, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT }>>
+    {
         let actor = auth.actor(&self.app).await?;
         self.app
             .revoke_token(&actor, TokenId::from_uuid(id.0))
