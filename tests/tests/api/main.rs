@@ -15,6 +15,7 @@ mod document;
 mod gate;
 mod labels;
 mod marketing;
+mod matrix;
 mod payments;
 mod platform;
 mod search;

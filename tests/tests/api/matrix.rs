@@ -1,0 +1,501 @@
+//! PL-13, PL-14, PL-26: who may call what. Every operation of the served document is
+//! called by each of seven callers, each time on records of its own (so that one caller's
+//! change never decides the next one's answer), and the statuses must be those of the
+//! table below. An operation without a row fails the test: a new route states who may
+//! call it before it lands.
+//!
+//! Callers: the owner (the operator, on `/v1/operator/...`); an admin and a staff member
+//! of the main site; a staff member of another site only ("far"); the owner of another
+//! business ("other"); no token; a token that does not exist. The records are the main
+//! site's. Reading the table: 404 where a caller may not know a record exists, 403 where
+//! the record is known but the role does not allow the change; the other business's
+//! owner changes its own business with the main business's `version` (409), and books
+//! with a service and a client it does not have (422).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use poem::http::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{OPERATOR_TOKEN, TestApp, spawn_app};
+
+/// The callers, in the order of each row.
+const CALLERS: [&str; 7] = [
+    "owner",
+    "admin",
+    "staff",
+    "other site",
+    "other business",
+    "no token",
+    "bad token",
+];
+
+/// The expected status of each operation for each caller, in the order of [`CALLERS`].
+#[rustfmt::skip]
+const MATRIX: &[(&str, [u16; 7])] = &[
+    //                                                   owner admin staff far  other none   bad
+    ("DELETE /v1/labels/{id}",                            [  204,  204,  403,  403,  404,  401,  401]),
+    ("DELETE /v1/sites/{id}",                             [  204,  403,  403,  403,  404,  401,  401]),
+    ("DELETE /v1/staff/{id}",                             [  204,  403,  403,  403,  404,  401,  401]),
+    ("DELETE /v1/tokens/{id}",                            [  204,  404,  404,  404,  404,  401,  401]),
+    ("GET /health",                                       [  200,  200,  200,  200,  200,  200,  200]),
+    ("GET /ready",                                        [  200,  200,  200,  200,  200,  200,  200]),
+    ("GET /v1/appointment-types",                         [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/appointment-types/{id}",                    [  200,  200,  200,  200,  404,  401,  401]),
+    ("GET /v1/appointments/{id}",                         [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/appointments/{id}/attendance",              [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/appointments/{id}/payments",                [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/business",                                  [  200,  403,  403,  403,  200,  401,  401]),
+    ("GET /v1/clients",                                   [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/clients/{id}",                              [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/clients/{id}/audit",                        [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/clients/{id}/card",                         [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/clients/{id}/cards",                        [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/clients/{id}/documents/{document_id}/content", [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/custom-fields",                             [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/custom-fields/{id}",                        [  200,  200,  200,  200,  404,  401,  401]),
+    ("GET /v1/emails",                                    [  200,  200,  403,  403,  200,  401,  401]),
+    ("GET /v1/labels",                                    [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/marketing-preferences",                     [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/marketing-preferences/{id}/opted-in",       [  200,  200,  403,  403,  404,  401,  401]),
+    ("GET /v1/me",                                        [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/operator/businesses",                       [  200,  401,  401,  401,  401,  401,  401]),
+    ("GET /v1/sites",                                     [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/sites/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
+    ("GET /v1/staff",                                     [  200,  403,  403,  403,  200,  401,  401]),
+    ("GET /v1/staff/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
+    ("GET /v1/tokens",                                    [  200,  200,  200,  200,  200,  401,  401]),
+    ("PATCH /v1/business",                                [  200,  403,  403,  403,  409,  401,  401]),
+    ("PATCH /v1/clients/{id}",                            [  200,  200,  200,  404,  404,  401,  401]),
+    ("PATCH /v1/custom-fields/{id}",                      [  200,  200,  403,  403,  404,  401,  401]),
+    ("POST /v1/appointment-types",                        [  201,  201,  403,  403,  201,  401,  401]),
+    ("POST /v1/appointments",                             [  201,  201,  201,  422,  422,  401,  401]),
+    ("POST /v1/appointments/{id}/cancel",                 [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/appointments/{id}/invoice",                [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/appointments/{id}/payments/card",          [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/appointments/{id}/payments/in-person",     [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/appointments/{id}/refunds",                [  200,  200,  403,  403,  404,  401,  401]),
+    ("POST /v1/appointments/{id}/reschedule",             [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/clients",                                  [  201,  201,  201,  201,  201,  401,  401]),
+    ("POST /v1/clients/{id}/ban",                         [  200,  200,  403,  403,  404,  401,  401]),
+    ("POST /v1/clients/{id}/cards",                       [  201,  201,  201,  404,  404,  401,  401]),
+    ("POST /v1/clients/{id}/documents",                   [  201,  201,  201,  404,  404,  401,  401]),
+    ("POST /v1/clients/{id}/labels",                      [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/clients/{id}/notes",                       [  201,  201,  201,  404,  404,  401,  401]),
+    ("POST /v1/clients/{id}/unban",                       [  200,  200,  403,  403,  404,  401,  401]),
+    ("POST /v1/custom-fields",                            [  201,  201,  403,  403,  201,  401,  401]),
+    ("POST /v1/labels",                                   [  201,  201,  403,  403,  201,  401,  401]),
+    ("POST /v1/marketing-preferences",                    [  201,  403,  403,  403,  201,  401,  401]),
+    ("POST /v1/operator/businesses",                      [  201,  401,  401,  401,  401,  401,  401]),
+    ("POST /v1/sites",                                    [  201,  403,  403,  403,  201,  401,  401]),
+    ("POST /v1/staff",                                    [  201,  403,  403,  403,  201,  401,  401]),
+    ("POST /v1/tokens",                                   [  201,  403,  403,  403,  201,  401,  401]),
+    ("PUT /v1/appointment-types/{id}",                    [  200,  200,  403,  403,  404,  401,  401]),
+    ("PUT /v1/appointments/{id}/attendance",              [  200,  200,  200,  404,  404,  401,  401]),
+    ("PUT /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
+    ("PUT /v1/labels/{id}",                               [  200,  200,  403,  403,  404,  401,  401]),
+    ("PUT /v1/sites/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
+    ("PUT /v1/staff/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
+];
+
+/// The business every call is about, and its callers.
+struct World {
+    app: TestApp,
+    main_site: String,
+    /// The token of each of [`CALLERS`] (none for "no token").
+    tokens: Vec<Option<String>>,
+}
+
+impl World {
+    async fn new() -> Self {
+        let app = spawn_app().await;
+        let main_site = app.main_site().await;
+        let far_site = app.create_site("Far site").await;
+        let admin = app
+            .staff_token("admin", "admin@example.com", &[&main_site])
+            .await;
+        let staff = app
+            .staff_token("staff", "staff@example.com", &[&main_site])
+            .await;
+        let far = app
+            .staff_token("staff", "far@example.com", &[&far_site])
+            .await;
+        let other = app.other_business("Other business").await;
+        let tokens = [
+            Some(app.owner.clone()),
+            Some(admin),
+            Some(staff),
+            Some(far),
+            Some(other),
+            None,
+            Some("clt_00000000000000000000000000000000_0000".to_owned()),
+        ]
+        .into();
+        Self {
+            app,
+            main_site,
+            tokens,
+        }
+    }
+
+    async fn created(&self, path: &str, body: Value) -> Value {
+        let reply = self.app.post(path, &self.app.owner, body).await;
+        assert!(
+            (200..300).contains(&reply.status),
+            "setting up {path}: {reply:?}"
+        );
+        reply.body
+    }
+}
+
+/// Records of the main site made for one call, by the owner.
+struct Records {
+    n: usize,
+    client: String,
+    appointment_type: String,
+    appointment: String,
+    paid_appointment: String,
+    card: String,
+    label: String,
+    field: String,
+    preference: String,
+    document: String,
+    site: String,
+    staff: String,
+    staff_email: String,
+    token: String,
+}
+
+impl Records {
+    async fn new(world: &World, n: usize) -> Self {
+        let site = &world.main_site;
+        let client = world
+            .created(
+                "/v1/clients",
+                json!({
+                    "first_name": "Ana",
+                    "last_name": format!("Lima {n}"),
+                    "email": format!("ana{n}@example.com"),
+                    "sites": [site],
+                }),
+            )
+            .await["id"]
+            .as_str()
+            .expect("client")
+            .to_owned();
+        let appointment_type = world
+            .created(
+                "/v1/appointment-types",
+                json!({ "name": format!("Massage {n}"), "duration_minutes": 60, "price": "60.00" }),
+            )
+            .await["id"]
+            .as_str()
+            .expect("type")
+            .to_owned();
+        let booking = json!({
+            "appointment_type_id": appointment_type,
+            "site_id": site,
+            "starts_at": "2031-03-04T10:00:00Z",
+            "client": { "client_id": client },
+        });
+        let appointment =
+            world.created("/v1/appointments", booking.clone()).await["appointment"]["id"]
+                .as_str()
+                .expect("appointment")
+                .to_owned();
+        let paid_appointment =
+            world.created("/v1/appointments", booking).await["appointment"]["id"]
+                .as_str()
+                .expect("appointment")
+                .to_owned();
+        let card = world
+            .created(
+                &format!("/v1/clients/{client}/cards"),
+                json!({ "number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123" }),
+            )
+            .await["id"]
+            .as_str()
+            .expect("card")
+            .to_owned();
+        world
+            .created(
+                &format!("/v1/appointments/{paid_appointment}/payments/card"),
+                json!({ "payment_method_id": card }),
+            )
+            .await;
+        let id = |value: Value| value["id"].as_str().expect("id").to_owned();
+        let label = id(world
+            .created(
+                "/v1/labels",
+                json!({ "name": format!("Label {n}"), "colour": "#ffaa00" }),
+            )
+            .await);
+        let field = id(world
+            .created(
+                "/v1/custom-fields",
+                json!({ "name": format!("Field {n}"), "kind": "text" }),
+            )
+            .await);
+        let preference = id(world
+            .created(
+                "/v1/marketing-preferences",
+                json!({ "name": format!("Preference {n}") }),
+            )
+            .await);
+        let document = id(world
+            .created(
+                &format!("/v1/clients/{client}/documents"),
+                json!({ "name": "consent.pdf", "content_type": "application/pdf", "content_base64": "JVBERi0xLjQK" }),
+            )
+            .await);
+        let new_site = id(world
+            .created("/v1/sites", json!({ "name": format!("Site {n}") }))
+            .await);
+        let staff_email = format!("member{n}@example.com");
+        let staff = id(world
+            .created(
+                "/v1/staff",
+                json!({ "name": "Member", "email": staff_email, "role": "staff", "sites": [site] }),
+            )
+            .await);
+        let token = world
+            .created(
+                "/v1/tokens",
+                json!({ "label": "front desk", "staff_id": staff }),
+            )
+            .await["token"]["id"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        Self {
+            n,
+            client,
+            appointment_type,
+            appointment,
+            paid_appointment,
+            card,
+            label,
+            field,
+            preference,
+            document,
+            site: new_site,
+            staff,
+            staff_email,
+            token,
+        }
+    }
+
+    /// The path of `template` about these records.
+    fn path(&self, method: &str, template: &str) -> String {
+        let id = if template.starts_with("/v1/clients/") {
+            &self.client
+        } else if template == "/v1/appointments/{id}/refunds" {
+            &self.paid_appointment
+        } else if template.starts_with("/v1/appointments/") {
+            &self.appointment
+        } else if template.starts_with("/v1/appointment-types/") {
+            &self.appointment_type
+        } else if template.starts_with("/v1/labels/") {
+            &self.label
+        } else if template.starts_with("/v1/custom-fields/") {
+            &self.field
+        } else if template.starts_with("/v1/marketing-preferences/") {
+            &self.preference
+        } else if template.starts_with("/v1/sites/") {
+            &self.site
+        } else if template.starts_with("/v1/staff/") {
+            &self.staff
+        } else if template.starts_with("/v1/tokens/") {
+            &self.token
+        } else {
+            assert!(!template.contains('{'), "no record for {method} {template}");
+            ""
+        };
+        template
+            .replace("{id}", id)
+            .replace("{document_id}", &self.document)
+    }
+
+    /// A body that the owner could send to `operation`, about these records.
+    fn body(&self, operation: &str, business_version: i64) -> Option<Value> {
+        let n = self.n;
+        let body = match operation {
+            "POST /v1/operator/businesses" => json!({
+                "name": format!("Business {n}"),
+                "owner": { "name": "Owner", "email": format!("owner{n}@example.com") },
+            }),
+            "PATCH /v1/business" => {
+                json!({ "version": business_version, "name": format!("Spa {n}") })
+            }
+            "POST /v1/sites" => json!({ "name": format!("New site {n}") }),
+            "PUT /v1/sites/{id}" => json!({ "version": 1, "name": format!("Renamed site {n}") }),
+            "POST /v1/staff" => json!({
+                "name": "New member",
+                "email": format!("new{n}@example.com"),
+                "role": "staff",
+                "sites": [],
+            }),
+            "PUT /v1/staff/{id}" => json!({
+                "version": 1,
+                "name": "Renamed",
+                "email": self.staff_email,
+                "role": "staff",
+                "sites": [],
+            }),
+            "POST /v1/tokens" => json!({ "label": "another" }),
+            "POST /v1/clients" => json!({ "first_name": "Bea", "last_name": format!("New {n}") }),
+            "PATCH /v1/clients/{id}" => json!({ "version": 1, "phone": null }),
+            "POST /v1/clients/{id}/notes" => json!({ "text": "Prefers mornings." }),
+            "POST /v1/clients/{id}/documents" => json!({
+                "name": "form.pdf",
+                "content_type": "application/pdf",
+                "content_base64": "JVBERi0xLjQK",
+            }),
+            "POST /v1/clients/{id}/cards" => json!({
+                "number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123",
+            }),
+            "POST /v1/clients/{id}/labels" => json!({ "add": [self.label] }),
+            "PUT /v1/clients/{id}/marketing" => {
+                json!({ "preference_id": self.preference, "opted_in": true })
+            }
+            "POST /v1/appointment-types" => json!({
+                "name": format!("Facial {n}"), "duration_minutes": 30, "price": "40.00",
+            }),
+            "PUT /v1/appointment-types/{id}" => json!({
+                "version": 1, "name": format!("Long massage {n}"), "duration_minutes": 90, "price": "80.00",
+            }),
+            "POST /v1/appointments" => json!({
+                "appointment_type_id": self.appointment_type,
+                "starts_at": "2031-03-05T10:00:00Z",
+                "client": { "client_id": self.client },
+            }),
+            "POST /v1/appointments/{id}/reschedule" => {
+                json!({ "version": 1, "starts_at": "2031-03-06T10:00:00Z" })
+            }
+            "POST /v1/appointments/{id}/cancel" => json!({ "version": 1 }),
+            "PUT /v1/appointments/{id}/attendance" => json!({ "attendance": "checked_in" }),
+            "POST /v1/appointments/{id}/payments/card" => {
+                json!({ "payment_method_id": self.card })
+            }
+            "POST /v1/appointments/{id}/payments/in-person"
+            | "POST /v1/appointments/{id}/invoice" => json!({}),
+            "POST /v1/appointments/{id}/refunds" => json!({ "amount": "10.00" }),
+            "POST /v1/labels" => json!({ "name": format!("New label {n}"), "colour": "#00aaff" }),
+            "PUT /v1/labels/{id}" => {
+                json!({ "version": 1, "name": format!("Renamed label {n}"), "colour": "#00aaff" })
+            }
+            "POST /v1/marketing-preferences" => json!({ "name": format!("New preference {n}") }),
+            "POST /v1/custom-fields" => {
+                json!({ "name": format!("New field {n}"), "kind": "number" })
+            }
+            "PATCH /v1/custom-fields/{id}" => {
+                json!({ "version": 1, "name": format!("Renamed field {n}") })
+            }
+            _ => return None,
+        };
+        Some(body)
+    }
+}
+
+/// Every operation of the served document, as `METHOD /path`, with whether it takes a
+/// body.
+async fn operations(app: &TestApp) -> Vec<(String, String, bool)> {
+    let document = app
+        .call(Method::GET, "/openapi.json", None, None)
+        .await
+        .body;
+    let mut operations = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            operations.push((
+                method.to_uppercase(),
+                path.clone(),
+                operation.get("requestBody").is_some(),
+            ));
+        }
+    }
+    operations
+}
+
+fn render(table: &BTreeMap<String, [u16; 7]>) -> String {
+    let mut out = String::new();
+    for (operation, statuses) in table {
+        let cells: Vec<String> = statuses.iter().map(|s| format!("{s:>5}")).collect();
+        let _ = writeln!(
+            out,
+            "    ({:<52} [{}]),",
+            format!("\"{operation}\","),
+            cells.join(",")
+        );
+    }
+    out
+}
+
+#[tokio::test]
+async fn pl_13_pl_14_who_may_call_each_operation() {
+    let world = World::new().await;
+    let expected: BTreeMap<String, [u16; 7]> = MATRIX
+        .iter()
+        .map(|(operation, statuses)| ((*operation).to_owned(), *statuses))
+        .collect();
+
+    let mut actual = BTreeMap::new();
+    let mut n = 0;
+    for (method, path, takes_body) in operations(&world.app).await {
+        let operation = format!("{method} {path}");
+        let mut statuses = [0; 7];
+        for (status, caller) in statuses.iter_mut().zip(&world.tokens) {
+            n += 1;
+            let records = Records::new(&world, n).await;
+            let business_version = world
+                .app
+                .get("/v1/business", &world.app.owner)
+                .await
+                .at("/version")
+                .as_i64()
+                .unwrap_or_default();
+            let body = records.body(&operation, business_version);
+            assert_eq!(
+                body.is_some(),
+                takes_body,
+                "{operation}: a body in Records::body exactly when it takes one"
+            );
+            let token = if path.starts_with("/v1/operator/")
+                && caller.as_deref() == Some(&world.app.owner)
+            {
+                // The operator's routes: the owner's column holds the operator's token.
+                Some(OPERATOR_TOKEN.to_owned())
+            } else {
+                caller.clone()
+            };
+            let method = Method::from_bytes(method.as_bytes()).expect("method");
+            *status = world
+                .app
+                .call(
+                    method,
+                    &records.path(&operation, &path),
+                    token.as_deref(),
+                    body,
+                )
+                .await
+                .status;
+        }
+        actual.insert(operation, statuses);
+    }
+
+    let missing: Vec<&String> = actual
+        .keys()
+        .filter(|o| !expected.contains_key(*o))
+        .collect();
+    let gone: Vec<&String> = expected
+        .keys()
+        .filter(|o| !actual.contains_key(*o))
+        .collect();
+    assert!(
+        missing.is_empty() && gone.is_empty() && actual == expected,
+        "the matrix differs (callers: {CALLERS:?}).\nWithout a row: {missing:?}\nNo longer served: {gone:?}\nWhat the server answers:\n{}",
+        render(&actual)
+    );
+}
