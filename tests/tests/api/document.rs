@@ -213,3 +213,26 @@ async fn pl_7_the_description_says_what_the_api_is_now() {
         "Swagger UI shows the refined document"
     );
 }
+
+/// The served document, kept in `docs/openapi.json` for generated clients (the Rust one in
+/// `tests/client` is built from it). `CLIENTELE_WRITE_OPENAPI=1` rewrites the file.
+#[tokio::test]
+async fn pl_7_docs_openapi_json_is_the_served_document() {
+    let app = spawn_app().await;
+    let served = document(&app).await;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+
+    if std::env::var_os("CLIENTELE_WRITE_OPENAPI").is_some() {
+        let text = serde_json::to_string_pretty(&served).expect("json") + "\n";
+        std::fs::write(&path, text).expect("docs/openapi.json written");
+    }
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
+        .unwrap_or(Value::Null);
+
+    assert!(
+        kept == served,
+        "docs/openapi.json is not the served document: run \
+         `CLIENTELE_WRITE_OPENAPI=1 cargo test -p clientele-tests --test api docs_openapi` \
+         and commit it"
+    );
+}

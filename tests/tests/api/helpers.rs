@@ -313,3 +313,24 @@ impl TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// Serves this app's router on a free local port, for clients that speak HTTP over
+    /// a socket, and returns its base URL. The server lives as long as the test's runtime.
+    pub async fn serve(&self) -> String {
+        use poem::listener::{Acceptor, Listener, TcpListener};
+
+        let acceptor = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .expect("a free port");
+        let address = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .expect("a socket address");
+        let router = clientele_api::router(self.app.clone(), HttpLimits::default());
+        tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(router));
+        format!("http://{address}")
+    }
+}

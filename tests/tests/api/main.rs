@@ -13,6 +13,7 @@ mod contact_card;
 mod custom_fields;
 mod document;
 mod gate;
+mod generated_client;
 mod labels;
 mod marketing;
 mod matrix;

@@ -119,8 +119,9 @@ pub struct NewClientParams {
     pub custom_fields: Option<BTreeMap<String, TextOrNull>>,
 }
 
-/// A change to a client. Absent fields stay as they are; `null` clears email, phone,
-/// client notes or a custom field's value.
+/// A change to a client. Absent fields stay as they are; `null` or an empty string
+/// clears email, phone, client notes or a custom field's value (a client generated from
+/// this document may only be able to send the empty string).
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields, skip_serializing_if_is_none, example)]
 pub struct ClientChangesParams {
