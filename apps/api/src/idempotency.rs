@@ -8,27 +8,26 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 
 use clientele_application::Clientele;
-use clientele_application::idempotency::{Completion, Idempotent, fingerprint};
+use clientele_application::idempotency::{Completion, Idempotent, KeptAnswer, fingerprint};
 use clientele_domain::Actor;
-use clientele_ports::storage::StoredResponse;
 
 use crate::problem::{Problem, ProblemResponse};
 
 /// A response that can be kept and given again.
 pub trait Replayable: Sized {
-    fn stored(&self) -> StoredResponse;
-    fn replayed(stored: &StoredResponse) -> Option<Self>;
+    fn stored(&self) -> KeptAnswer;
+    fn replayed(stored: &KeptAnswer) -> Option<Self>;
 }
 
 impl<T: ToJSON + ParseFromJSON> Replayable for Json<T> {
-    fn stored(&self) -> StoredResponse {
-        StoredResponse {
+    fn stored(&self) -> KeptAnswer {
+        KeptAnswer {
             status: 200,
             body: self.0.to_json_string(),
         }
     }
 
-    fn replayed(stored: &StoredResponse) -> Option<Self> {
+    fn replayed(stored: &KeptAnswer) -> Option<Self> {
         (stored.status == 200)
             .then(|| T::parse_from_json_string(&stored.body).ok().map(Json))
             .flatten()
@@ -36,15 +35,15 @@ impl<T: ToJSON + ParseFromJSON> Replayable for Json<T> {
 }
 
 impl ProblemResponse {
-    fn stored(&self) -> StoredResponse {
+    fn stored(&self) -> KeptAnswer {
         let problem = self.problem();
-        StoredResponse {
+        KeptAnswer {
             status: problem.status,
             body: problem.to_json_string(),
         }
     }
 
-    fn replayed(stored: &StoredResponse) -> Option<Self> {
+    fn replayed(stored: &KeptAnswer) -> Option<Self> {
         let problem = Problem::parse_from_json_string(&stored.body).ok()?;
         Some(Self::with_status(problem))
     }

@@ -45,18 +45,44 @@ impl Classify for IdempotencyError {
     }
 }
 
+/// The answer kept for a key: the first request's status and body, given again to its
+/// repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptAnswer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl From<KeptAnswer> for StoredResponse {
+    fn from(answer: KeptAnswer) -> Self {
+        Self {
+            status: answer.status,
+            body: answer.body,
+        }
+    }
+}
+
+impl From<StoredResponse> for KeptAnswer {
+    fn from(stored: StoredResponse) -> Self {
+        Self {
+            status: stored.status,
+            body: stored.body,
+        }
+    }
+}
+
 /// How the response to a first request with a key is kept: rendered from the change's
 /// outcome and stored in the change's transaction, just before it commits.
 pub struct Completion<T> {
     key: String,
-    render: Box<dyn FnOnce(&T) -> StoredResponse + Send>,
+    render: Box<dyn FnOnce(&T) -> KeptAnswer + Send>,
 }
 
 impl<T> Completion<T> {
     /// The completion of the record of `key` with what `render` makes of the outcome.
     pub fn new(
         key: impl Into<String>,
-        render: impl FnOnce(&T) -> StoredResponse + Send + 'static,
+        render: impl FnOnce(&T) -> KeptAnswer + Send + 'static,
     ) -> Self {
         Self {
             key: key.into(),
@@ -75,7 +101,7 @@ pub(crate) async fn complete_in<T>(
 ) -> Result<(), StorageError> {
     match completion {
         Some(Completion { key, render }) => {
-            tx.complete_idempotency_record(business, &key, &render(outcome))
+            tx.complete_idempotency_record(business, &key, &render(outcome).into())
                 .await
         }
         None => Ok(()),
@@ -89,7 +115,7 @@ pub enum Idempotent {
     /// `finish_idempotent` (a refusal, which changed nothing).
     Proceed,
     /// A repeat: answer this and do nothing else.
-    Replay(StoredResponse),
+    Replay(KeptAnswer),
 }
 
 /// The fingerprint of a request: operation and body, hashed.
@@ -129,7 +155,7 @@ impl Clientele {
                 return Err(IdempotencyError::Mismatch);
             }
             match record.response {
-                Some(response) => return Ok(Idempotent::Replay(response)),
+                Some(response) => return Ok(Idempotent::Replay(response.into())),
                 None if now - record.created_at < ABANDONED_AFTER => {
                     return Err(IdempotencyError::InProgress);
                 }
@@ -160,10 +186,10 @@ impl Clientele {
         &self,
         actor: &Actor,
         key: &str,
-        response: &StoredResponse,
+        response: &KeptAnswer,
     ) -> Result<(), IdempotencyError> {
         let mut tx = self.storage.begin().await?;
-        tx.complete_idempotency_record(actor.business_id, key, response)
+        tx.complete_idempotency_record(actor.business_id, key, &response.clone().into())
             .await?;
         tx.commit().await?;
         Ok(())

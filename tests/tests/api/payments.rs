@@ -4,11 +4,10 @@
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use clientele_application::idempotency::{Completion, Idempotent, fingerprint};
+use clientele_application::idempotency::{Completion, Idempotent, KeptAnswer, fingerprint};
 use clientele_application::payments::{PaymentError, RefundOptions};
 use clientele_domain::AppointmentId;
 use clientele_domain::payment::PaymentRuleError;
-use clientele_ports::storage::StoredResponse;
 
 use crate::helpers::{Reply, TestApp, spawn_app};
 
@@ -472,7 +471,7 @@ async fn pl_10_a_change_keeps_its_answer_in_its_own_transaction_so_a_crash_after
     let print = fingerprint(&operation, "{}");
     let start = || app.app.start_idempotent(&actor, key, &operation, &print);
     assert_eq!(start().await.expect("claimed"), Idempotent::Proceed);
-    let answer = |outcome: &clientele_application::payments::PaymentOutcome| StoredResponse {
+    let answer = |outcome: &clientele_application::payments::PaymentOutcome| KeptAnswer {
         status: 200,
         body: format!("{} recorded", outcome.recorded.len()),
     };
@@ -487,7 +486,7 @@ async fn pl_10_a_change_keeps_its_answer_in_its_own_transaction_so_a_crash_after
     // Assert: the retry is answered from the record, and pays nothing again.
     assert_eq!(
         retried,
-        Idempotent::Replay(StoredResponse {
+        Idempotent::Replay(KeptAnswer {
             status: 200,
             body: "1 recorded".into()
         })

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use clientele_application::Clientele;
 use clientele_application::appointments::{Booked, BookingClientInput, BookingInput};
+use clientele_application::idempotency::KeptAnswer;
 use clientele_application::payments::{CancelOptions, PaymentOutcome};
 use clientele_domain::appointment::{
     Appointment, AppointmentStatus, AppointmentType, AppointmentTypeInput, Attendance,
@@ -348,15 +349,15 @@ pub enum BookResponse {
 }
 
 impl Replayable for BookResponse {
-    fn stored(&self) -> clientele_ports::storage::StoredResponse {
+    fn stored(&self) -> KeptAnswer {
         let Self::Created(body) = self;
-        clientele_ports::storage::StoredResponse {
+        KeptAnswer {
             status: 201,
             body: body.0.to_json_string(),
         }
     }
 
-    fn replayed(stored: &clientele_ports::storage::StoredResponse) -> Option<Self> {
+    fn replayed(stored: &KeptAnswer) -> Option<Self> {
         (stored.status == 201)
             .then(|| BookedView::parse_from_json_string(&stored.body).ok())
             .flatten()
