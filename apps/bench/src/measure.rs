@@ -217,7 +217,7 @@ fn check_same(
     page: &Page<Client>,
     raw: &[Uuid],
 ) -> Result<(), MeasureError> {
-    let product: Vec<Uuid> = page.items.iter().map(|c| c.id.as_uuid()).collect();
+    let product: Vec<Uuid> = page.items.iter().map(|c| c.id().as_uuid()).collect();
     let more = page.next_cursor.is_some();
     let expected_raw = product.len() + usize::from(more);
     if raw.len() == expected_raw && raw[..product.len()] == product[..] {

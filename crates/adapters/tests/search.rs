@@ -199,7 +199,7 @@ async fn all_pages(
     loop {
         let mut tx = storage.read().await.unwrap();
         let page = tx.clients(business, &query).await.unwrap();
-        ids.extend(page.iter().map(|c| c.id));
+        ids.extend(page.iter().map(|c| c.id()));
         match page.last() {
             Some(last) if page.len() == query.limit as usize => {
                 query.past_exact_matches = !search.is_exact(last);
@@ -214,7 +214,7 @@ async fn all_pages(
 fn expected(search: &ClientSearch, sort: ClientSort, clients: &[Client]) -> Vec<ClientId> {
     let mut found: Vec<&Client> = clients.iter().filter(|c| search.matches(c)).collect();
     found.sort_by_key(|c| (!search.is_exact(c), sort.key_of(c)));
-    found.iter().map(|c| c.id).collect()
+    found.iter().map(|c| c.id()).collect()
 }
 
 /// Every page of the search for `raw` among `clients`, in three sorts and in pages of 7 and
@@ -330,13 +330,13 @@ async fn cl_5_to_cl_8_the_indexed_search_finds_what_the_rule_finds_in_every_page
                 let describe = |ids: &[ClientId]| {
                     ids.iter()
                         .map(|id| {
-                            let c = clients.iter().find(|c| c.id == *id).unwrap();
+                            let c = clients.iter().find(|c| c.id() == *id).unwrap();
                             format!(
                                 "{} {} {:?} {:?}",
-                                c.first_name.as_str(),
-                                c.last_name.as_str(),
-                                c.email.as_ref().map(|e| e.as_str()),
-                                c.phone.as_ref().map(|p| p.normalised())
+                                c.first_name().as_str(),
+                                c.last_name().as_str(),
+                                c.email().as_ref().map(|e| e.as_str()),
+                                c.phone().as_ref().map(|p| p.normalised())
                             )
                         })
                         .collect::<Vec<_>>()
@@ -358,7 +358,7 @@ async fn cl_5_cl_7_a_changed_name_email_or_phone_is_found_by_its_new_value_only(
     let mut clients = people(business, site);
     insert(&storage, &clients).await;
     let client = &mut clients[0];
-    let version = client.version;
+    let version = client.version();
     let changes = ClientChanges::parse(&ClientChangesInput {
         last_name: Some("Lopez y Garcia".into()),
         email: Some(Some("nouvelle.adresse@exemple.fr".into())),
@@ -386,7 +386,7 @@ async fn cl_5_cl_7_a_changed_name_email_or_phone_is_found_by_its_new_value_only(
             search_query(&search, ClientSort::LastName, 50),
         )
         .await;
-        assert_eq!(ids.contains(&clients[0].id), found, "q={raw:?}");
+        assert_eq!(ids.contains(&clients[0].id()), found, "q={raw:?}");
         assert_eq!(
             ids,
             expected(&search, ClientSort::LastName, &clients),
@@ -412,7 +412,7 @@ async fn cl_10_search_combines_with_the_other_filters() {
     };
     let got = all_pages(&storage, business, query).await;
 
-    let unbanned: Vec<Client> = clients.into_iter().filter(|c| !c.banned).collect();
+    let unbanned: Vec<Client> = clients.into_iter().filter(|c| !c.banned()).collect();
     assert_eq!(got, expected(&search, ClientSort::LastName, &unbanned));
     assert!(!got.is_empty());
 }
@@ -442,7 +442,7 @@ async fn cl_1_cl_5_a_name_whose_folded_key_is_long_is_stored_and_found() {
     )
     .await;
 
-    assert_eq!(found, [client.id]);
+    assert_eq!(found, [client.id()]);
 }
 
 #[tokio::test]

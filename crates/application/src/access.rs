@@ -68,7 +68,7 @@ pub(crate) async fn visible_client(
     id: ClientId,
 ) -> Result<Client, AccessError> {
     match tx.client(actor.business_id, id).await? {
-        Some(client) if actor.scope.sees_any(&client.sites) => Ok(client),
+        Some(client) if actor.scope.sees_any(client.sites()) => Ok(client),
         _ => Err(AccessError::ClientNotFound),
     }
 }
@@ -99,7 +99,7 @@ fn appointment_in_scope(
     found: Option<Appointment>,
 ) -> Result<Appointment, AccessError> {
     match found {
-        Some(appointment) if actor.scope.includes(appointment.site_id) => Ok(appointment),
+        Some(appointment) if actor.scope.includes(appointment.site_id()) => Ok(appointment),
         _ => Err(AccessError::AppointmentNotFound),
     }
 }

@@ -240,7 +240,7 @@ impl Clientele {
             AppointmentId::from_uuid(self.ids.new_id()),
             actor.business_id,
             NewAppointment {
-                client_id: client.id,
+                client_id: client.id(),
                 appointment_type: kind.id,
                 site_id: site,
                 staff_id: input.staff,
@@ -250,7 +250,7 @@ impl Clientele {
             now,
         );
         tx.insert_appointment(&appointment).await?;
-        let confirmation_queued = match &client.email {
+        let confirmation_queued = match &client.email() {
             Some(to) => {
                 let content = self
                     .appointment_email(&business, &client, &kind, &appointment)
@@ -258,7 +258,7 @@ impl Clientele {
                 self.enqueue(
                     tx.as_mut(),
                     &business,
-                    Some(appointment.site_id),
+                    Some(appointment.site_id()),
                     EmailKind::BookingConfirmation,
                     to,
                     content,
@@ -318,14 +318,17 @@ impl Clientele {
         };
         match existing {
             Some(mut client) => {
-                if client.banned {
-                    let shown = client.email.as_ref().map_or("this client", |e| e.as_str());
+                if client.banned() {
+                    let shown = client
+                        .email()
+                        .as_ref()
+                        .map_or("this client", |e| e.as_str());
                     return Err(AppointmentError::Banned(shown.to_owned()));
                 }
-                if let Some(email) = &client.email {
+                if let Some(email) = &client.email() {
                     refuse_banned(tx, actor, email).await?;
                 }
-                let version = client.version;
+                let version = client.version();
                 if client.visit_site(site, now) {
                     tx.update_client(&client, version).await?;
                 }
@@ -379,11 +382,11 @@ impl Clientele {
     ) -> Result<Appointment, AppointmentError> {
         let mut tx = self.storage.begin().await?;
         let mut appointment = visible_appointment(tx.as_mut(), actor, id).await?;
-        if appointment.version != version {
+        if appointment.version() != version {
             return Err(AppointmentError::VersionConflict);
         }
         let kind = tx
-            .appointment_type(actor.business_id, appointment.type_id)
+            .appointment_type(actor.business_id, appointment.type_id())
             .await?
             .ok_or(AppointmentError::TypeNotFound)?;
         let slot = Slot::for_service(starts_at, ends_at, kind.duration)
@@ -403,14 +406,14 @@ impl Clientele {
     ) -> Result<Appointment, AppointmentError> {
         let mut tx = self.storage.begin().await?;
         let mut appointment = visible_appointment(tx.as_mut(), actor, id).await?;
-        let version = appointment.version;
+        let version = appointment.version();
         let now = self.clock.now();
         if let Some(previous) = appointment.set_attendance(attendance, now)? {
             tx.update_appointment(&appointment, version).await?;
             tx.record_attendance_change(&AttendanceChange {
                 id: AuditId::from_uuid(self.ids.new_id()),
                 business_id: actor.business_id,
-                appointment_id: appointment.id,
+                appointment_id: appointment.id(),
                 from: previous,
                 to: attendance,
                 actor: actor.staff_id,
@@ -443,14 +446,14 @@ impl Clientele {
     ) -> AppointmentEmail<'a> {
         AppointmentEmail {
             business_name: business.name.as_str(),
-            client_first_name: client.first_name.as_str(),
+            client_first_name: client.first_name().as_str(),
             service: kind.name.as_str(),
-            starts_at: appointment.slot.starts_at(),
+            starts_at: appointment.slot().starts_at(),
             time_zone: business.settings.time_zone,
             manage_url: format!(
                 "{}/appointments/{}",
                 self.config.public_url.trim_end_matches('/'),
-                appointment.id
+                appointment.id()
             ),
         }
     }
@@ -463,25 +466,24 @@ impl Clientele {
         kind: EmailKind,
         render: impl FnOnce(&AppointmentEmail<'_>) -> EmailContent + Send,
     ) -> Result<bool, StorageError> {
-        let business_id = appointment.business_id;
+        let business_id = appointment.business_id();
         let missing =
             || StorageError::Unexpected("an appointment refers to a missing record".into());
         let business = tx.business(business_id).await?.ok_or_else(missing)?;
         let client = tx
-            .client(business_id, appointment.client_id)
+            .client(business_id, appointment.client_id())
             .await?
             .ok_or_else(missing)?;
         let service = tx
-            .appointment_type(business_id, appointment.type_id)
+            .appointment_type(business_id, appointment.type_id())
             .await?
             .ok_or_else(missing)?;
-        let Some(to) = client.email.clone() else {
+        let Some(to) = client.email() else {
             return Ok(false);
         };
         let content = render(&self.appointment_email(&business, &client, &service, appointment));
-        let site = Some(appointment.site_id);
-        self.enqueue(tx, &business, site, kind, &to, content)
-            .await?;
+        let site = Some(appointment.site_id());
+        self.enqueue(tx, &business, site, kind, to, content).await?;
         Ok(true)
     }
 

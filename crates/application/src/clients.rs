@@ -257,12 +257,12 @@ impl Clientele {
             crate::custom_fields::parse_client_values(tx.as_mut(), actor, &input.custom_fields)
                 .await??;
         let mut client = visible_client(tx.as_mut(), actor, id).await?;
-        if client.version != version {
+        if client.version() != version {
             return Err(ClientError::VersionConflict);
         }
         if let Some(requested) = changes.sites.take() {
             changes.sites =
-                Some(allowed_site_change(tx.as_mut(), actor, &client.sites, requested).await?);
+                Some(allowed_site_change(tx.as_mut(), actor, client.sites(), requested).await?);
         }
         let before = client.clone();
         let now = self.clock.now();
@@ -392,7 +392,7 @@ impl Clientele {
         actor.require(Permission::BanClients)?;
         let mut tx = self.storage.begin().await?;
         let mut client = visible_client(tx.as_mut(), actor, id).await?;
-        let version = client.version;
+        let version = client.version();
         let now = self.clock.now();
         let (changed, action) = if banned {
             (client.ban(now), ClientAuditAction::Banned)
@@ -404,7 +404,7 @@ impl Clientele {
             tx.record_client_audit(&ClientAuditEntry {
                 id: AuditId::from_uuid(self.ids.new_id()),
                 business_id: actor.business_id,
-                client_id: client.id,
+                client_id: client.id(),
                 actor: actor.staff_id,
                 at: now,
                 action,
@@ -431,7 +431,7 @@ impl Clientele {
             tx.record_client_audit(&ClientAuditEntry {
                 id: AuditId::from_uuid(self.ids.new_id()),
                 business_id: actor.business_id,
-                client_id: after.id,
+                client_id: after.id(),
                 actor: actor.staff_id,
                 at,
                 action: ClientAuditAction::Updated,
@@ -476,7 +476,7 @@ async fn allowed_site_change(
 mod tests {
     use super::*;
     use crate::testing::{actor, app_with, business, now, site, uuid};
-    use clientele_domain::{Role, SiteScope};
+    use clientele_domain::{ClientParts, Role, SiteScope};
     use clientele_ports::storage::MockTransaction;
 
     fn stored_client(version: i64) -> Client {
@@ -486,7 +486,7 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        let mut client = Client::create(
+        let client = Client::create(
             ClientId::from_uuid(uuid(50)),
             business(),
             new,
@@ -494,8 +494,10 @@ mod tests {
             now(),
             now().date_naive(),
         );
-        client.version = Version::new(version);
-        client
+        Client::restore(ClientParts {
+            version: Version::new(version),
+            ..client.into_parts()
+        })
     }
 
     #[tokio::test]

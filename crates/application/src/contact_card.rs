@@ -104,11 +104,13 @@ impl Clientele {
         let client = visible_client(tx.as_mut(), actor, client).await?;
         let business = actor.business_id;
         let appointments = tx
-            .appointments_of_client(business, client.id, None, CARD_ITEMS)
+            .appointments_of_client(business, client.id(), None, CARD_ITEMS)
             .await?;
-        let notes = tx.notes_of_client(business, client.id, CARD_ITEMS).await?;
+        let notes = tx
+            .notes_of_client(business, client.id(), CARD_ITEMS)
+            .await?;
         let documents = tx
-            .documents_of_client(business, client.id, CARD_ITEMS)
+            .documents_of_client(business, client.id(), CARD_ITEMS)
             .await?;
         Ok(ContactCard {
             client,
@@ -131,7 +133,7 @@ impl Clientele {
         let note = ClientNote::write(
             NoteId::from_uuid(self.ids.new_id()),
             actor.business_id,
-            client.id,
+            client.id(),
             actor.staff_id,
             text,
             self.clock.now(),
@@ -167,7 +169,7 @@ impl Clientele {
         let document = ClientDocument::upload(
             DocumentId::from_uuid(self.ids.new_id()),
             actor.business_id,
-            client.id,
+            client.id(),
             new,
             actor.staff_id,
             self.clock.now(),
@@ -204,7 +206,7 @@ impl Clientele {
             let client = visible_client(tx.as_mut(), actor, client).await?;
             tx.document(actor.business_id, document)
                 .await?
-                .filter(|d| d.client_id == client.id)
+                .filter(|d| d.client_id == client.id())
                 .ok_or(ContactCardError::DocumentNotFound)?
         };
         let key = document_key(document.business_id, document.id);

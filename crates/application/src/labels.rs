@@ -159,7 +159,7 @@ impl Clientele {
         check_labels_exist(tx.as_mut(), actor, remove, "remove").await?;
         let (before, now) = (client.clone(), self.clock.now());
         if client.change_labels(add, remove, now) {
-            tx.update_client(&client, before.version).await?;
+            tx.update_client(&client, before.version()).await?;
             self.audit_changes(tx.as_mut(), actor, &before, &client, now)
                 .await?;
             tx.commit().await?;

@@ -142,7 +142,9 @@ impl Clientele {
             .ok_or_else(|| {
                 ValidationErrors::single("preference_id", "no such marketing preference")
             })?;
-        let current = tx.consents_of_client(actor.business_id, client.id).await?;
+        let current = tx
+            .consents_of_client(actor.business_id, client.id())
+            .await?;
         let unchanged = current
             .iter()
             .any(|(p, answer)| *p == preference && *answer == opted_in);
@@ -151,7 +153,7 @@ impl Clientele {
             tx.record_consent(&ConsentChange {
                 id: AuditId::from_uuid(self.ids.new_id()),
                 business_id: actor.business_id,
-                client_id: client.id,
+                client_id: client.id(),
                 preference_id: preference,
                 opted_in,
                 source: ConsentSource::Staff,
@@ -159,14 +161,16 @@ impl Clientele {
                 at: now,
             })
             .await?;
-            let version = client.version;
+            let version = client.version();
             client.mark_administrative_change(now);
             tx.update_client(&client, version).await?;
         }
         let consents = Consents {
-            current: tx.consents_of_client(actor.business_id, client.id).await?,
+            current: tx
+                .consents_of_client(actor.business_id, client.id())
+                .await?,
             history: tx
-                .consent_history(actor.business_id, client.id, HISTORY)
+                .consent_history(actor.business_id, client.id(), HISTORY)
                 .await?,
         };
         tx.commit().await?;
@@ -182,9 +186,11 @@ impl Clientele {
         let mut tx = self.storage.read().await?;
         let client = visible_client(tx.as_mut(), actor, client).await?;
         Ok(Consents {
-            current: tx.consents_of_client(actor.business_id, client.id).await?,
+            current: tx
+                .consents_of_client(actor.business_id, client.id())
+                .await?,
             history: tx
-                .consent_history(actor.business_id, client.id, HISTORY)
+                .consent_history(actor.business_id, client.id(), HISTORY)
                 .await?,
         })
     }

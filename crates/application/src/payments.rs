@@ -212,7 +212,7 @@ impl Clientele {
         let method = PaymentMethod {
             id: PaymentMethodId::from_uuid(self.ids.new_id()),
             business_id: actor.business_id,
-            client_id: client.id,
+            client_id: client.id(),
             processor: processor.kind(),
             token: token.token,
             brand: token.brand,
@@ -264,10 +264,10 @@ impl Clientele {
         let method = tx
             .payment_method(actor.business_id, method)
             .await?
-            .filter(|m| m.client_id == appointment.client_id)
+            .filter(|m| m.client_id == appointment.client_id())
             .ok_or_else(|| invalid("payment_method_id", "no such card for this client"))?;
         let amount = match amount {
-            Some(raw) => Money::parse("amount", raw, appointment.price.currency())
+            Some(raw) => Money::parse("amount", raw, appointment.price().currency())
                 .map_err(|e| PaymentError::Invalid(ValidationErrors(vec![e])))?,
             None => appointment.due(),
         };
@@ -278,7 +278,7 @@ impl Clientele {
             .charge(&ChargeRequest {
                 card_token: Some(method.token.clone()),
                 amount,
-                idempotency_key: format!("{}:charge:{key}", appointment.id),
+                idempotency_key: format!("{}:charge:{key}", appointment.id()),
             })
             .await?;
         let payment = self.charge_record(
@@ -349,7 +349,7 @@ impl Clientele {
             .charge(&ChargeRequest {
                 card_token: None,
                 amount,
-                idempotency_key: format!("{}:paid:{key}", appointment.id),
+                idempotency_key: format!("{}:paid:{key}", appointment.id()),
             })
             .await?;
         let payment = self.charge_record(
@@ -397,8 +397,8 @@ impl Clientele {
         let invoice = Invoice {
             id: invoice_id,
             business_id: actor.business_id,
-            appointment_id: appointment.id,
-            client_id: appointment.client_id,
+            appointment_id: appointment.id(),
+            client_id: appointment.client_id(),
             number: format!(
                 "INV-{}-{}",
                 business.settings.time_zone.today(now).format("%Y%m%d"),
@@ -441,7 +441,7 @@ impl Clientele {
         let business = business_of(tx.as_mut(), actor).await?;
         actor.require_refund(business.settings.staff_may_refund)?;
         let mut appointment = locked_appointment(tx.as_mut(), actor, id).await?;
-        let amount = Money::parse("amount", amount, appointment.price.currency())
+        let amount = Money::parse("amount", amount, appointment.price().currency())
             .map_err(|e| PaymentError::Invalid(ValidationErrors(vec![e])))?;
         let recorded = self
             .refund(tx.as_mut(), actor, &mut appointment, amount, key)
@@ -475,7 +475,7 @@ impl Clientele {
     ) -> Result<PaymentOutcome, PaymentError> {
         let mut tx = self.storage.begin().await?;
         let mut appointment = locked_appointment(tx.as_mut(), actor, id).await?;
-        if appointment.version != version {
+        if appointment.version() != version {
             return Err(PaymentError::VersionConflict);
         }
         let refundable = appointment.refundable();
@@ -487,7 +487,7 @@ impl Clientele {
         } else {
             Vec::new()
         };
-        let stored = appointment.version;
+        let stored = appointment.version();
         appointment.cancel(self.clock.now())?;
         tx.update_appointment(&appointment, stored).await?;
         if options.cancellation_email {
@@ -526,8 +526,8 @@ impl Clientele {
         Payment {
             id: PaymentId::from_uuid(self.ids.new_id()),
             business_id: actor.business_id,
-            appointment_id: appointment.id,
-            client_id: appointment.client_id,
+            appointment_id: appointment.id(),
+            client_id: appointment.client_id(),
             direction: PaymentDirection::Charge,
             amount,
             processor,
@@ -547,7 +547,7 @@ impl Clientele {
         appointment: &mut Appointment,
         payment: &Payment,
     ) -> Result<(), PaymentError> {
-        let version = appointment.version;
+        let version = appointment.version();
         tx.insert_payment(payment).await?;
         appointment.record_payment(payment.amount, self.clock.now())?;
         tx.update_appointment(appointment, version).await?;
@@ -567,7 +567,7 @@ impl Clientele {
     ) -> Result<Vec<Payment>, PaymentError> {
         appointment.check_refund(amount)?;
         let charges: Vec<Payment> = tx
-            .payments_of_appointment(actor.business_id, appointment.id)
+            .payments_of_appointment(actor.business_id, appointment.id())
             .await?
             .into_iter()
             .filter(|p| p.direction == PaymentDirection::Charge)
@@ -592,14 +592,14 @@ impl Clientele {
             }
             plan.push((charge, part, processor));
         }
-        let version = appointment.version;
+        let version = appointment.version();
         let mut recorded = Vec::with_capacity(plan.len());
         for (charge, part, processor) in plan {
             let reference = processor
                 .refund(&RefundRequest {
                     charge_reference: charge.reference.clone(),
                     amount: part,
-                    idempotency_key: format!("{}:refund:{key}:{}", appointment.id, charge.id),
+                    idempotency_key: format!("{}:refund:{key}:{}", appointment.id(), charge.id),
                 })
                 .await?;
             let refund = Payment {

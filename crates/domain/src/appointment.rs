@@ -272,6 +272,29 @@ pub enum AppointmentStateError {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appointment {
+    pub(crate) id: AppointmentId,
+    pub(crate) business_id: BusinessId,
+    pub(crate) client_id: ClientId,
+    pub(crate) type_id: AppointmentTypeId,
+    pub(crate) site_id: SiteId,
+    pub(crate) staff_id: Option<StaffId>,
+    pub(crate) slot: Slot,
+    pub(crate) price: Money,
+    pub(crate) status: AppointmentStatus,
+    pub(crate) attendance: Attendance,
+    /// Everything paid so far (deposits, charges, payments in person).
+    pub(crate) paid: Money,
+    /// Everything refunded so far; never more than `paid`.
+    pub(crate) refunded: Money,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) cancelled_at: Option<DateTime<Utc>>,
+    pub(crate) version: Version,
+}
+
+/// Everything a stored appointment is made of: what storage reads back, for [`Appointment::restore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentParts {
     pub id: AppointmentId,
     pub business_id: BusinessId,
     pub client_id: ClientId,
@@ -290,6 +313,156 @@ pub struct Appointment {
     pub updated_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub version: Version,
+}
+
+/// Reading a appointment: its fields are changed only through its methods, which keep its
+/// invariants; storage rebuilds one with [`Appointment::restore`].
+impl Appointment {
+    /// What the appointment is made of (to store it, or to rebuild it otherwise in a test).
+    pub fn into_parts(self) -> AppointmentParts {
+        let Self {
+            id,
+            business_id,
+            client_id,
+            type_id,
+            site_id,
+            staff_id,
+            slot,
+            price,
+            status,
+            attendance,
+            paid,
+            refunded,
+            created_at,
+            updated_at,
+            cancelled_at,
+            version,
+        } = self;
+        AppointmentParts {
+            id,
+            business_id,
+            client_id,
+            type_id,
+            site_id,
+            staff_id,
+            slot,
+            price,
+            status,
+            attendance,
+            paid,
+            refunded,
+            created_at,
+            updated_at,
+            cancelled_at,
+            version,
+        }
+    }
+
+    /// The appointment storage kept, as it was.
+    pub fn restore(parts: AppointmentParts) -> Self {
+        let AppointmentParts {
+            id,
+            business_id,
+            client_id,
+            type_id,
+            site_id,
+            staff_id,
+            slot,
+            price,
+            status,
+            attendance,
+            paid,
+            refunded,
+            created_at,
+            updated_at,
+            cancelled_at,
+            version,
+        } = parts;
+        Self {
+            id,
+            business_id,
+            client_id,
+            type_id,
+            site_id,
+            staff_id,
+            slot,
+            price,
+            status,
+            attendance,
+            paid,
+            refunded,
+            created_at,
+            updated_at,
+            cancelled_at,
+            version,
+        }
+    }
+
+    pub fn id(&self) -> AppointmentId {
+        self.id
+    }
+
+    pub fn business_id(&self) -> BusinessId {
+        self.business_id
+    }
+
+    pub fn client_id(&self) -> ClientId {
+        self.client_id
+    }
+
+    pub fn type_id(&self) -> AppointmentTypeId {
+        self.type_id
+    }
+
+    pub fn site_id(&self) -> SiteId {
+        self.site_id
+    }
+
+    pub fn staff_id(&self) -> Option<StaffId> {
+        self.staff_id
+    }
+
+    pub fn slot(&self) -> Slot {
+        self.slot
+    }
+
+    pub fn price(&self) -> Money {
+        self.price
+    }
+
+    pub fn status(&self) -> AppointmentStatus {
+        self.status
+    }
+
+    pub fn attendance(&self) -> Attendance {
+        self.attendance
+    }
+
+    /// Everything paid so far (deposits, charges, payments in person).
+    pub fn paid(&self) -> Money {
+        self.paid
+    }
+
+    /// Everything refunded so far; never more than `paid`.
+    pub fn refunded(&self) -> Money {
+        self.refunded
+    }
+
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+
+    pub fn cancelled_at(&self) -> Option<DateTime<Utc>> {
+        self.cancelled_at
+    }
+
+    pub fn version(&self) -> Version {
+        self.version
+    }
 }
 
 /// What booking needs once the client, type and site are known.

@@ -34,6 +34,34 @@ impl PersonName {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {
+    pub(crate) id: ClientId,
+    pub(crate) business_id: BusinessId,
+    pub(crate) first_name: PersonName,
+    pub(crate) last_name: PersonName,
+    pub(crate) email: Option<EmailAddress>,
+    pub(crate) phone: Option<PhoneNumber>,
+    /// Sorted, without repeats.
+    pub(crate) sites: Vec<SiteId>,
+    /// CL-11: sorted, without repeats.
+    pub(crate) labels: Vec<LabelId>,
+    pub(crate) banned: bool,
+    pub(crate) has_account: bool,
+    /// CL-12: the free, staff-only "client notes" field of the profile.
+    pub(crate) client_notes: Option<NoteText>,
+    /// CL-24: the client's value of each custom field that has one.
+    pub(crate) custom_fields: CustomValues,
+    /// The calendar day the client was created, in the business's time zone.
+    pub(crate) client_since: NaiveDate,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+    /// CL-4: moves only on administrative changes (contact details, labels, notes, …).
+    pub(crate) admin_updated_at: DateTime<Utc>,
+    pub(crate) version: Version,
+}
+
+/// Everything a stored client is made of: what storage reads back, for [`Client::restore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientParts {
     pub id: ClientId,
     pub business_id: BusinessId,
     pub first_name: PersonName,
@@ -57,6 +85,168 @@ pub struct Client {
     /// CL-4: moves only on administrative changes (contact details, labels, notes, …).
     pub admin_updated_at: DateTime<Utc>,
     pub version: Version,
+}
+
+/// Reading a client: its fields are changed only through its methods, which keep its
+/// invariants; storage rebuilds one with [`Client::restore`].
+impl Client {
+    /// What the client is made of (to store it, or to rebuild it otherwise in a test).
+    pub fn into_parts(self) -> ClientParts {
+        let Self {
+            id,
+            business_id,
+            first_name,
+            last_name,
+            email,
+            phone,
+            sites,
+            labels,
+            banned,
+            has_account,
+            client_notes,
+            custom_fields,
+            client_since,
+            created_at,
+            updated_at,
+            admin_updated_at,
+            version,
+        } = self;
+        ClientParts {
+            id,
+            business_id,
+            first_name,
+            last_name,
+            email,
+            phone,
+            sites,
+            labels,
+            banned,
+            has_account,
+            client_notes,
+            custom_fields,
+            client_since,
+            created_at,
+            updated_at,
+            admin_updated_at,
+            version,
+        }
+    }
+
+    /// The client storage kept, as it was.
+    pub fn restore(parts: ClientParts) -> Self {
+        let ClientParts {
+            id,
+            business_id,
+            first_name,
+            last_name,
+            email,
+            phone,
+            sites,
+            labels,
+            banned,
+            has_account,
+            client_notes,
+            custom_fields,
+            client_since,
+            created_at,
+            updated_at,
+            admin_updated_at,
+            version,
+        } = parts;
+        Self {
+            id,
+            business_id,
+            first_name,
+            last_name,
+            email,
+            phone,
+            sites,
+            labels,
+            banned,
+            has_account,
+            client_notes,
+            custom_fields,
+            client_since,
+            created_at,
+            updated_at,
+            admin_updated_at,
+            version,
+        }
+    }
+
+    pub fn id(&self) -> ClientId {
+        self.id
+    }
+
+    pub fn business_id(&self) -> BusinessId {
+        self.business_id
+    }
+
+    pub fn first_name(&self) -> &PersonName {
+        &self.first_name
+    }
+
+    pub fn last_name(&self) -> &PersonName {
+        &self.last_name
+    }
+
+    pub fn email(&self) -> Option<&EmailAddress> {
+        self.email.as_ref()
+    }
+
+    pub fn phone(&self) -> Option<&PhoneNumber> {
+        self.phone.as_ref()
+    }
+
+    /// Sorted, without repeats.
+    pub fn sites(&self) -> &[SiteId] {
+        &self.sites
+    }
+
+    /// CL-11: sorted, without repeats.
+    pub fn labels(&self) -> &[LabelId] {
+        &self.labels
+    }
+
+    pub fn banned(&self) -> bool {
+        self.banned
+    }
+
+    pub fn has_account(&self) -> bool {
+        self.has_account
+    }
+
+    /// CL-12: the free, staff-only "client notes" field of the profile.
+    pub fn client_notes(&self) -> Option<&NoteText> {
+        self.client_notes.as_ref()
+    }
+
+    /// CL-24: the client's value of each custom field that has one.
+    pub fn custom_fields(&self) -> &CustomValues {
+        &self.custom_fields
+    }
+
+    /// The calendar day the client was created, in the business's time zone.
+    pub fn client_since(&self) -> NaiveDate {
+        self.client_since
+    }
+
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+
+    /// CL-4: moves only on administrative changes (contact details, labels, notes, …).
+    pub fn admin_updated_at(&self) -> DateTime<Utc> {
+        self.admin_updated_at
+    }
+
+    pub fn version(&self) -> Version {
+        self.version
+    }
 }
 
 /// A client as typed by a person or sent by an API consumer, before parsing.

@@ -30,7 +30,9 @@ pub mod version;
 
 pub use access::{Actor, Forbidden, Permission, SiteScope};
 pub use business::{Business, BusinessName, BusinessSettings, TimeZone};
-pub use client::{Client, ClientChanges, EmailAddress, NewClient, PersonName, PhoneNumber};
+pub use client::{
+    Client, ClientChanges, ClientParts, EmailAddress, NewClient, PersonName, PhoneNumber,
+};
 pub use ids::{
     AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CustomFieldId, DocumentId,
     EmailId, InvoiceId, LabelId, MarketingPreferenceId, NoteId, PaymentId, PaymentMethodId, SiteId,

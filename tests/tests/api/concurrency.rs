@@ -90,7 +90,7 @@ async fn pl_11_of_concurrent_updates_based_on_one_version_exactly_one_wins() {
     assert_eq!(stored.at("/version"), &json!(2));
     assert_eq!(
         stored.at("/email"),
-        &json!(won[0].email.as_ref().map(|e| e.as_str()))
+        &json!(won[0].email().as_ref().map(|e| e.as_str()))
     );
 }
 

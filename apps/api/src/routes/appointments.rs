@@ -185,27 +185,27 @@ pub struct AppointmentView {
 impl From<&Appointment> for AppointmentView {
     fn from(a: &Appointment) -> Self {
         Self {
-            id: a.id.as_uuid(),
-            client_id: a.client_id.as_uuid(),
-            appointment_type_id: a.type_id.as_uuid(),
-            site_id: a.site_id.as_uuid(),
-            staff_id: a.staff_id.map(|s| s.as_uuid()),
-            starts_at: a.slot.starts_at(),
-            ends_at: a.slot.ends_at(),
-            price: Amount(a.price.amount_text()),
-            currency: a.price.currency().code().to_owned(),
-            status: match a.status {
+            id: a.id().as_uuid(),
+            client_id: a.client_id().as_uuid(),
+            appointment_type_id: a.type_id().as_uuid(),
+            site_id: a.site_id().as_uuid(),
+            staff_id: a.staff_id().map(|s| s.as_uuid()),
+            starts_at: a.slot().starts_at(),
+            ends_at: a.slot().ends_at(),
+            price: Amount(a.price().amount_text()),
+            currency: a.price().currency().code().to_owned(),
+            status: match a.status() {
                 AppointmentStatus::Scheduled => AppointmentStatusView::Scheduled,
                 AppointmentStatus::Cancelled => AppointmentStatusView::Cancelled,
             },
-            attendance: a.attendance.into(),
+            attendance: a.attendance().into(),
             payment_status: a.payment_status().into(),
-            paid: Amount(a.paid.amount_text()),
-            refunded: Amount(a.refunded.amount_text()),
-            created_at: a.created_at,
-            updated_at: a.updated_at,
-            cancelled_at: a.cancelled_at,
-            version: a.version.get(),
+            paid: Amount(a.paid().amount_text()),
+            refunded: Amount(a.refunded().amount_text()),
+            created_at: a.created_at(),
+            updated_at: a.updated_at(),
+            cancelled_at: a.cancelled_at(),
+            version: a.version().get(),
         }
     }
 }

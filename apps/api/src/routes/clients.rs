@@ -76,27 +76,27 @@ pub struct ClientView {
 impl From<&Client> for ClientView {
     fn from(c: &Client) -> Self {
         Self {
-            id: c.id.as_uuid(),
-            first_name: c.first_name.as_str().to_owned(),
-            last_name: c.last_name.as_str().to_owned(),
-            email: c.email.as_ref().map(|e| e.as_str().to_owned()),
-            phone: c.phone.as_ref().map(|p| p.as_typed().to_owned()),
-            phone_normalised: c.phone.as_ref().map(|p| p.normalised().to_owned()),
-            sites: c.sites.iter().map(SiteId::as_uuid).collect(),
-            labels: c.labels.iter().map(|l| l.as_uuid()).collect(),
-            client_notes: c.client_notes.as_ref().map(|n| n.as_str().to_owned()),
+            id: c.id().as_uuid(),
+            first_name: c.first_name().as_str().to_owned(),
+            last_name: c.last_name().as_str().to_owned(),
+            email: c.email().as_ref().map(|e| e.as_str().to_owned()),
+            phone: c.phone().as_ref().map(|p| p.as_typed().to_owned()),
+            phone_normalised: c.phone().as_ref().map(|p| p.normalised().to_owned()),
+            sites: c.sites().iter().map(SiteId::as_uuid).collect(),
+            labels: c.labels().iter().map(|l| l.as_uuid()).collect(),
+            client_notes: c.client_notes().as_ref().map(|n| n.as_str().to_owned()),
             custom_fields: c
-                .custom_fields
+                .custom_fields()
                 .iter()
                 .map(|(field, value)| (field.to_string(), value.text()))
                 .collect(),
-            banned: c.banned,
-            has_account: c.has_account,
-            client_since: c.client_since,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-            admin_updated_at: c.admin_updated_at,
-            version: c.version.get(),
+            banned: c.banned(),
+            has_account: c.has_account(),
+            client_since: c.client_since(),
+            created_at: c.created_at(),
+            updated_at: c.updated_at(),
+            admin_updated_at: c.admin_updated_at(),
+            version: c.version().get(),
         }
     }
 }

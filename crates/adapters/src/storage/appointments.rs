@@ -170,8 +170,8 @@ impl AppointmentRepository for SeaTransaction {
     ) -> Result<(), StorageError> {
         let update = appointments::Entity::update_many()
             .set(appointment_changes(appointment)?)
-            .filter(appointments::Column::BusinessId.eq(appointment.business_id.as_uuid()))
-            .filter(appointments::Column::Id.eq(appointment.id.as_uuid()))
+            .filter(appointments::Column::BusinessId.eq(appointment.business_id().as_uuid()))
+            .filter(appointments::Column::Id.eq(appointment.id().as_uuid()))
             .filter(appointments::Column::Version.eq(expected.get()));
         // Guarded: a CHECK (AP-8) that refuses the row must leave the transaction usable.
         let result = self.guarded(&update).await.map_err(unexpected)?;
@@ -180,8 +180,8 @@ impl AppointmentRepository for SeaTransaction {
         }
         Err(self
             .missed_update(Self::appointment_row_of(
-                appointment.business_id,
-                appointment.id,
+                appointment.business_id(),
+                appointment.id(),
             ))
             .await)
     }

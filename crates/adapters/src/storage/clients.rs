@@ -48,7 +48,7 @@ impl SeaTransaction {
     /// Removes a client's sites and labels; their label-site pairs go with them (`ON
     /// DELETE CASCADE`).
     async fn delete_memberships(&self, client: &Client) -> Result<(), StorageError> {
-        let (business, id) = (client.business_id.as_uuid(), client.id.as_uuid());
+        let (business, id) = (client.business_id().as_uuid(), client.id().as_uuid());
         client_sites::Entity::delete_many()
             .filter(client_sites::Column::BusinessId.eq(business))
             .filter(client_sites::Column::ClientId.eq(id))
@@ -85,7 +85,7 @@ impl SeaTransaction {
         if *old == new {
             return Ok(());
         }
-        let (business, id) = (client.business_id.as_uuid(), client.id.as_uuid());
+        let (business, id) = (client.business_id().as_uuid(), client.id().as_uuid());
         let mut by_field: HashMap<&str, Vec<String>> = HashMap::new();
         for (field, term) in search_terms(old) {
             by_field.entry(field).or_default().push(term);
@@ -122,7 +122,7 @@ impl ClientRepository for SeaTransaction {
                 None => unexpected(err),
             })?;
         self.insert_memberships(client).await?;
-        let (business, id) = (client.business_id.as_uuid(), client.id.as_uuid());
+        let (business, id) = (client.business_id().as_uuid(), client.id().as_uuid());
         self.insert_search_terms(business, id, &SearchKeys::of(client))
             .await?;
         self.write_custom_values(client, false).await
@@ -145,11 +145,11 @@ impl ClientRepository for SeaTransaction {
         client: &Client,
         expected: Version,
     ) -> Result<(), StorageError> {
-        let business = client.business_id.as_uuid();
+        let business = client.business_id().as_uuid();
         let row = || {
             clients::Entity::find()
                 .filter(clients::Column::BusinessId.eq(business))
-                .filter(clients::Column::Id.eq(client.id.as_uuid()))
+                .filter(clients::Column::Id.eq(client.id().as_uuid()))
         };
         // The keys of the version being replaced: if the update below succeeds, the row
         // was still at that version, so these were its keys.
@@ -164,7 +164,7 @@ impl ClientRepository for SeaTransaction {
         let result = clients::Entity::update_many()
             .set(client_changes(client))
             .filter(clients::Column::BusinessId.eq(business))
-            .filter(clients::Column::Id.eq(client.id.as_uuid()))
+            .filter(clients::Column::Id.eq(client.id().as_uuid()))
             .filter(clients::Column::Version.eq(expected.get()))
             .exec(&self.txn)
             .await

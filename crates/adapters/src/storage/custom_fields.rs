@@ -142,8 +142,8 @@ impl SeaTransaction {
     ) -> Result<(), StorageError> {
         if replace {
             client_field_values::Entity::delete_many()
-                .filter(client_field_values::Column::BusinessId.eq(client.business_id.as_uuid()))
-                .filter(client_field_values::Column::ClientId.eq(client.id.as_uuid()))
+                .filter(client_field_values::Column::BusinessId.eq(client.business_id().as_uuid()))
+                .filter(client_field_values::Column::ClientId.eq(client.id().as_uuid()))
                 .exec(&self.txn)
                 .await
                 .map_err(unexpected)?;

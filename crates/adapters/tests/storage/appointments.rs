@@ -2,6 +2,8 @@
 //! refunds and tenancy (AP-8, PL-26).
 
 use chrono::Duration;
+use clientele_domain::appointment::AppointmentParts;
+use clientele_domain::{Client, ClientParts};
 
 use clientele_adapters::testing::fresh_storage;
 use clientele_domain::appointment::{
@@ -92,16 +94,25 @@ async fn an_appointment_round_trips_equal_with_cents_microseconds_staff_and_canc
     let t = base_time();
     let mut attended = appointment(
         &world,
-        world.client.id,
+        world.client.id(),
         t + Duration::days(1) + Duration::microseconds(7),
     );
-    attended.staff_id = Some(StaffId::from_uuid(new_uuid()));
-    attended.paid = eur("60.49");
-    attended.refunded = eur("0.01");
+    attended = Appointment::restore(AppointmentParts {
+        staff_id: Some(StaffId::from_uuid(new_uuid())),
+        ..attended.into_parts()
+    });
+    attended = Appointment::restore(AppointmentParts {
+        paid: eur("60.49"),
+        ..attended.into_parts()
+    });
+    attended = Appointment::restore(AppointmentParts {
+        refunded: eur("0.01"),
+        ..attended.into_parts()
+    });
     attended
         .set_attendance(Attendance::CheckedIn, t + Duration::microseconds(999_999))
         .unwrap();
-    let mut cancelled = appointment(&world, world.client.id, t + Duration::days(2));
+    let mut cancelled = appointment(&world, world.client.id(), t + Duration::days(2));
     cancelled
         .cancel(t + Duration::seconds(1) + Duration::microseconds(654_321))
         .unwrap();
@@ -110,11 +121,11 @@ async fn an_appointment_round_trips_equal_with_cents_microseconds_staff_and_canc
     insert_appointments(&storage, &[attended.clone(), cancelled.clone()]).await;
     let mut tx = storage.begin().await.unwrap();
     let read = tx
-        .appointment(world.business.id, attended.id)
+        .appointment(world.business.id, attended.id())
         .await
         .unwrap();
     let locked = tx
-        .appointment_for_update(world.business.id, cancelled.id)
+        .appointment_for_update(world.business.id, cancelled.id())
         .await
         .unwrap();
     let duplicate = tx.insert_appointment(&attended).await;
@@ -139,24 +150,36 @@ async fn ap_8_the_database_refuses_a_refund_larger_than_what_was_paid() {
     // Arrange
     let (storage, _db) = fresh_storage().await;
     let world = booking(&storage).await;
-    let mut original = appointment(&world, world.client.id, base_time() + Duration::days(1));
-    original.paid = eur("20.00");
+    let mut original = appointment(&world, world.client.id(), base_time() + Duration::days(1));
+    original = Appointment::restore(AppointmentParts {
+        paid: eur("20.00"),
+        ..original.into_parts()
+    });
     insert_appointments(&storage, std::slice::from_ref(&original)).await;
     let mut over_refunded = original.clone();
-    over_refunded.refunded = eur("20.01");
-    over_refunded.version = original.version.next();
-    let mut new_over_refunded = appointment(&world, world.client.id, base_time());
-    new_over_refunded.refunded = eur("0.01");
+    over_refunded = Appointment::restore(AppointmentParts {
+        refunded: eur("20.01"),
+        ..over_refunded.into_parts()
+    });
+    over_refunded = Appointment::restore(AppointmentParts {
+        version: original.version().next(),
+        ..over_refunded.into_parts()
+    });
+    let mut new_over_refunded = appointment(&world, world.client.id(), base_time());
+    new_over_refunded = Appointment::restore(AppointmentParts {
+        refunded: eur("0.01"),
+        ..new_over_refunded.into_parts()
+    });
 
     // Act
     let mut tx = storage.begin().await.unwrap();
     let updated = tx
-        .update_appointment(&over_refunded, original.version)
+        .update_appointment(&over_refunded, original.version())
         .await;
     let inserted = tx.insert_appointment(&new_over_refunded).await;
     // The refusals leave the transaction usable (on PostgreSQL too).
     let within = tx
-        .appointment(world.business.id, original.id)
+        .appointment(world.business.id, original.id())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -182,31 +205,31 @@ async fn appointments_of_a_client_list_latest_first_in_keyset_pages() {
     let t = base_time();
     let mine: Vec<Appointment> = [3, 1, 1, 2, 5, 1]
         .iter()
-        .map(|days| appointment(&world, world.client.id, t + Duration::days(*days)))
+        .map(|days| appointment(&world, world.client.id(), t + Duration::days(*days)))
         .collect();
-    let theirs = appointment(&world, other_client.id, t + Duration::days(4));
+    let theirs = appointment(&world, other_client.id(), t + Duration::days(4));
     let mut all = mine.clone();
     all.push(theirs);
     insert_appointments(&storage, &all).await;
     let mut expected = mine.clone();
-    expected.sort_by_key(|a| std::cmp::Reverse((a.slot.starts_at(), a.id)));
+    expected.sort_by_key(|a| std::cmp::Reverse((a.slot().starts_at(), a.id())));
 
     // Act
     let mut tx = storage.read().await.unwrap();
     let whole = tx
-        .appointments_of_client(world.business.id, world.client.id, None, 100)
+        .appointments_of_client(world.business.id, world.client.id(), None, 100)
         .await
         .unwrap();
     let mut paged = Vec::new();
     let mut after = None;
     loop {
         let page = tx
-            .appointments_of_client(world.business.id, world.client.id, after, 2)
+            .appointments_of_client(world.business.id, world.client.id(), after, 2)
             .await
             .unwrap();
         assert!(page.len() <= 2, "a page holds at most its limit");
         let Some(last) = page.last() else { break };
-        after = Some((last.slot.starts_at(), last.id));
+        after = Some((last.slot().starts_at(), last.id()));
         paged.extend(page);
     }
 
@@ -220,26 +243,32 @@ async fn pl_26_appointments_and_services_of_another_business_are_invisible_and_u
     // Arrange
     let (storage, _db) = fresh_storage().await;
     let world = booking(&storage).await;
-    let original = appointment(&world, world.client.id, base_time() + Duration::days(1));
+    let original = appointment(&world, world.client.id(), base_time() + Duration::days(1));
     insert_appointments(&storage, std::slice::from_ref(&original)).await;
     let (other, _) = business_with_site(&storage).await;
     let mut forged = original.clone();
-    forged.business_id = other.id;
-    forged.version = original.version.next();
+    forged = Appointment::restore(AppointmentParts {
+        business_id: other.id,
+        ..forged.into_parts()
+    });
+    forged = Appointment::restore(AppointmentParts {
+        version: original.version().next(),
+        ..forged.into_parts()
+    });
     let mut forged_service = world.service.clone();
     forged_service.business_id = other.id;
 
     // Act and Assert
     let mut tx = storage.begin().await.unwrap();
-    assert_eq!(tx.appointment(other.id, original.id).await.unwrap(), None);
+    assert_eq!(tx.appointment(other.id, original.id()).await.unwrap(), None);
     assert_eq!(
-        tx.appointment_for_update(other.id, original.id)
+        tx.appointment_for_update(other.id, original.id())
             .await
             .unwrap(),
         None
     );
     assert!(
-        tx.appointments_of_client(other.id, world.client.id, None, 10)
+        tx.appointments_of_client(other.id, world.client.id(), None, 10)
             .await
             .unwrap()
             .is_empty()
@@ -257,7 +286,7 @@ async fn pl_26_appointments_and_services_of_another_business_are_invisible_and_u
             .is_empty()
     );
     assert!(matches!(
-        tx.update_appointment(&forged, original.version).await,
+        tx.update_appointment(&forged, original.version()).await,
         Err(StorageError::NotFound)
     ));
     assert!(matches!(
@@ -283,16 +312,22 @@ async fn a_site_with_appointments_cannot_be_deleted() {
     tx.commit().await.unwrap();
     // The client belongs to Lyon, the appointment takes place in Paris.
     let mut moved = world.client.clone();
-    moved.sites = vec![elsewhere.id];
-    moved.version = world.client.version.next();
+    moved = Client::restore(ClientParts {
+        sites: vec![elsewhere.id],
+        ..moved.into_parts()
+    });
+    moved = Client::restore(ClientParts {
+        version: world.client.version().next(),
+        ..moved.into_parts()
+    });
     let mut tx = storage.begin().await.unwrap();
-    tx.update_client(&moved, world.client.version)
+    tx.update_client(&moved, world.client.version())
         .await
         .unwrap();
     tx.commit().await.unwrap();
     insert_appointments(
         &storage,
-        &[appointment(&world, world.client.id, base_time())],
+        &[appointment(&world, world.client.id(), base_time())],
     )
     .await;
 

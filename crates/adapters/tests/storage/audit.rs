@@ -19,8 +19,8 @@ async fn a_clients_audit_trail_lists_newest_first_and_attendance_changes_oldest_
     let world = booking(&storage).await;
     let other_client = client(world.business.id, "Bruno", "Martin", &[world.site.id]);
     insert_clients(&storage, std::slice::from_ref(&other_client)).await;
-    let attended = appointment(&world, world.client.id, base_time());
-    let other_appointment = appointment(&world, other_client.id, base_time());
+    let attended = appointment(&world, world.client.id(), base_time());
+    let other_appointment = appointment(&world, other_client.id(), base_time());
     insert_appointments(&storage, &[attended.clone(), other_appointment.clone()]).await;
     let actor = StaffId::from_uuid(new_uuid());
     let t = base_time();
@@ -40,30 +40,30 @@ async fn a_clients_audit_trail_lists_newest_first_and_attendance_changes_oldest_
         }
     };
     let entries = vec![
-        audit(world.client.id, t, ClientAuditAction::Banned),
+        audit(world.client.id(), t, ClientAuditAction::Banned),
         audit(
-            world.client.id,
+            world.client.id(),
             t + Duration::seconds(2),
             ClientAuditAction::Banned,
         ),
         audit(
-            world.client.id,
+            world.client.id(),
             t + Duration::microseconds(1),
             ClientAuditAction::Unbanned,
         ),
         audit(
-            world.client.id,
+            world.client.id(),
             t + Duration::seconds(3),
             ClientAuditAction::Unbanned,
         ),
         audit(
-            world.client.id,
+            world.client.id(),
             t + Duration::seconds(3),
             ClientAuditAction::Updated,
         ),
     ];
     let not_theirs = audit(
-        other_client.id,
+        other_client.id(),
         t + Duration::days(1),
         ClientAuditAction::Banned,
     );
@@ -78,11 +78,11 @@ async fn a_clients_audit_trail_lists_newest_first_and_attendance_changes_oldest_
     };
     use Attendance::{Booked, CheckedIn, NoShow};
     let changes = vec![
-        change(attended.id, t + Duration::seconds(2), NoShow, CheckedIn),
-        change(attended.id, t, Booked, NoShow),
-        change(attended.id, t + Duration::seconds(2), CheckedIn, NoShow),
+        change(attended.id(), t + Duration::seconds(2), NoShow, CheckedIn),
+        change(attended.id(), t, Booked, NoShow),
+        change(attended.id(), t + Duration::seconds(2), CheckedIn, NoShow),
     ];
-    let other_change = change(other_appointment.id, t, Booked, CheckedIn);
+    let other_change = change(other_appointment.id(), t, Booked, CheckedIn);
     let mut tx = storage.begin().await.unwrap();
     for entry in entries.iter().chain([&not_theirs]) {
         tx.record_client_audit(entry).await.unwrap();
@@ -99,19 +99,19 @@ async fn a_clients_audit_trail_lists_newest_first_and_attendance_changes_oldest_
     // Act
     let mut tx = storage.read().await.unwrap();
     let trail = tx
-        .client_audit(world.business.id, world.client.id, 10)
+        .client_audit(world.business.id, world.client.id(), 10)
         .await
         .unwrap();
     let latest_two = tx
-        .client_audit(world.business.id, world.client.id, 2)
+        .client_audit(world.business.id, world.client.id(), 2)
         .await
         .unwrap();
     let attendance = tx
-        .attendance_changes(world.business.id, attended.id)
+        .attendance_changes(world.business.id, attended.id())
         .await
         .unwrap();
     let elsewhere = tx
-        .client_audit(BusinessId::from_uuid(new_uuid()), world.client.id, 10)
+        .client_audit(BusinessId::from_uuid(new_uuid()), world.client.id(), 10)
         .await
         .unwrap();
 

@@ -2,6 +2,7 @@
 //! activity (CL-1, CL-4, CL-9, PL-14).
 
 use chrono::{DateTime, Duration, NaiveDate};
+use clientele_domain::ClientParts;
 
 use clientele_adapters::SeaStorage;
 use clientele_adapters::testing::fresh_storage;
@@ -19,7 +20,7 @@ use crate::helpers::{
 fn names(clients: &[Client]) -> Vec<String> {
     clients
         .iter()
-        .map(|c| format!("{} {}", c.first_name.as_str(), c.last_name.as_str()))
+        .map(|c| format!("{} {}", c.first_name().as_str(), c.last_name().as_str()))
         .collect()
 }
 
@@ -51,9 +52,18 @@ async fn cl_1_a_client_round_trips_equal_with_accents_contact_details_sites_and_
         created,
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
     );
-    client.banned = true;
-    client.has_account = true;
-    client.admin_updated_at = created + Duration::microseconds(999_999);
+    client = Client::restore(ClientParts {
+        banned: true,
+        ..client.into_parts()
+    });
+    client = Client::restore(ClientParts {
+        has_account: true,
+        ..client.into_parts()
+    });
+    client = Client::restore(ClientParts {
+        admin_updated_at: created + Duration::microseconds(999_999),
+        ..client.into_parts()
+    });
 
     // Act
     insert_clients(&storage, std::slice::from_ref(&client)).await;
@@ -84,9 +94,18 @@ async fn a_clients_instants_round_trip_equal_on_both_sides_of_the_database_epoch
     ];
     for (created, updated, admin_updated) in cases {
         let mut client = client(business.id, "Ana", "Lima", &[paris.id]);
-        client.created_at = at(created);
-        client.updated_at = at(updated);
-        client.admin_updated_at = at(admin_updated);
+        client = Client::restore(ClientParts {
+            created_at: at(created),
+            ..client.into_parts()
+        });
+        client = Client::restore(ClientParts {
+            updated_at: at(updated),
+            ..client.into_parts()
+        });
+        client = Client::restore(ClientParts {
+            admin_updated_at: at(admin_updated),
+            ..client.into_parts()
+        });
 
         // Act
         insert_clients(&storage, std::slice::from_ref(&client)).await;
@@ -106,7 +125,9 @@ async fn updating_an_absent_client_is_not_found() {
 
     // Act
     let mut tx = storage.begin().await.unwrap();
-    let outcome = tx.update_client(&never_stored, never_stored.version).await;
+    let outcome = tx
+        .update_client(&never_stored, never_stored.version())
+        .await;
 
     // Assert
     assert!(matches!(outcome, Err(StorageError::NotFound)));
@@ -124,12 +145,18 @@ async fn an_update_replaces_the_clients_sites() {
     let original = client(business.id, "Ana", "Silva", &[paris.id]);
     insert_clients(&storage, std::slice::from_ref(&original)).await;
     let mut moved = original.clone();
-    moved.sites = vec![lyon.id];
-    moved.version = original.version.next();
+    moved = Client::restore(ClientParts {
+        sites: vec![lyon.id],
+        ..moved.into_parts()
+    });
+    moved = Client::restore(ClientParts {
+        version: original.version().next(),
+        ..moved.into_parts()
+    });
 
     // Act
     let mut tx = storage.begin().await.unwrap();
-    tx.update_client(&moved, original.version).await.unwrap();
+    tx.update_client(&moved, original.version()).await.unwrap();
     tx.commit().await.unwrap();
 
     // Assert
@@ -194,7 +221,10 @@ async fn clients_for_sorting(storage: &SeaStorage) -> (Business, Vec<Client>) {
         .zip(id_pool)
         .map(|((first, last, created, admin_updated), id)| {
             let mut c = client_with_id(id, business.id, first, last, &[paris.id], *created);
-            c.admin_updated_at = *admin_updated;
+            c = Client::restore(ClientParts {
+                admin_updated_at: *admin_updated,
+                ..c.into_parts()
+            });
             c
         })
         .collect();
@@ -206,12 +236,15 @@ async fn clients_for_sorting(storage: &SeaStorage) -> (Business, Vec<Client>) {
 fn expected_order(sort: ClientSort, clients: &[Client]) -> Vec<ClientId> {
     let mut sorted = clients.to_vec();
     sorted.sort_by_key(|c| match sort {
-        ClientSort::LastName => (c.last_name.key(), c.first_name.key(), None, c.id),
-        ClientSort::FirstName => (c.first_name.key(), c.last_name.key(), None, c.id),
-        ClientSort::CreatedAt => (String::new(), String::new(), Some(c.created_at), c.id),
-        ClientSort::AdminUpdatedAt => {
-            (String::new(), String::new(), Some(c.admin_updated_at), c.id)
-        }
+        ClientSort::LastName => (c.last_name().key(), c.first_name().key(), None, c.id()),
+        ClientSort::FirstName => (c.first_name().key(), c.last_name().key(), None, c.id()),
+        ClientSort::CreatedAt => (String::new(), String::new(), Some(c.created_at()), c.id()),
+        ClientSort::AdminUpdatedAt => (
+            String::new(),
+            String::new(),
+            Some(c.admin_updated_at()),
+            c.id(),
+        ),
     });
     ids(&sorted)
 }
@@ -250,7 +283,7 @@ async fn cl_4_accented_names_sort_with_their_folded_key_and_ties_fall_back_to_th
     let by_name = |first: &str| {
         clients
             .iter()
-            .find(|c| c.first_name.as_str() == first)
+            .find(|c| c.first_name().as_str() == first)
             .unwrap()
     };
     let (ana, ana_lower) = (by_name("Ana"), by_name("ana"));
@@ -267,12 +300,12 @@ async fn cl_4_accented_names_sort_with_their_folded_key_and_ties_fall_back_to_th
 
     // Assert: Élan between Dupont and Martin, Ołówek between Martin and Zola; within a
     // tie of both keys the smaller id comes first.
-    let (first_ana, second_ana) = if ana.id < ana_lower.id {
+    let (first_ana, second_ana) = if ana.id() < ana_lower.id() {
         ("Ana Dupont", "ana dupont")
     } else {
         ("ana dupont", "Ana Dupont")
     };
-    let (first_emile, second_emile) = if emile.id < emile_lower.id {
+    let (first_emile, second_emile) = if emile.id() < emile_lower.id() {
         ("Émile Zola", "emile zola")
     } else {
         ("emile zola", "Émile Zola")
@@ -440,13 +473,13 @@ async fn cl_9_recent_and_inactive_clients_count_appointments_that_were_not_cance
         &[long_ago.clone(), never.clone(), cancelled_only.clone()],
     )
     .await;
-    let mut cancelled = appointment(&world, cancelled_only.id, now - Duration::days(5));
+    let mut cancelled = appointment(&world, cancelled_only.id(), now - Duration::days(5));
     cancelled.cancel(now).unwrap();
     insert_appointments(
         &storage,
         &[
-            appointment(&world, recent.id, now - Duration::days(5)),
-            appointment(&world, long_ago.id, now - Duration::days(60)),
+            appointment(&world, recent.id(), now - Duration::days(5)),
+            appointment(&world, long_ago.id(), now - Duration::days(60)),
             cancelled,
         ],
     )
@@ -461,7 +494,7 @@ async fn cl_9_recent_and_inactive_clients_count_appointments_that_were_not_cance
                 ..query(SiteScope::All, ClientSort::FirstName)
             };
             let clients = tx.clients(business, &query).await.unwrap();
-            clients.into_iter().map(|c| c.id).collect::<Vec<_>>()
+            clients.into_iter().map(|c| c.id()).collect::<Vec<_>>()
         }
     };
 
@@ -472,10 +505,13 @@ async fn cl_9_recent_and_inactive_clients_count_appointments_that_were_not_cance
     let inactive_14_at_creation = listed(Activity::inactive(14, base_time()).unwrap()).await;
 
     // Assert
-    assert_eq!(recent_30, [recent.id]);
-    assert_eq!(recent_90, [recent.id, long_ago.id]);
+    assert_eq!(recent_30, [recent.id()]);
+    assert_eq!(recent_90, [recent.id(), long_ago.id()]);
     // Sorted by first name: Bruno, Carla, Dora.
-    assert_eq!(inactive_30, [long_ago.id, never.id, cancelled_only.id]);
+    assert_eq!(
+        inactive_30,
+        [long_ago.id(), never.id(), cancelled_only.id()]
+    );
     // Nobody is inactive for two weeks on the day they were created.
     assert!(inactive_14_at_creation.is_empty());
 }

@@ -2,6 +2,7 @@
 //! snapshot, and a stale version is a conflict (PL-6, PL-11).
 
 use chrono::Duration;
+use clientele_domain::{Client, ClientParts};
 
 use clientele_adapters::testing::fresh_storage;
 use clientele_domain::appointment::Slot;
@@ -41,19 +42,25 @@ async fn a_read_sees_one_snapshot_while_a_write_commits_beside_it() {
     let original = client(business.id, "Ana", "Silva", &[paris.id]);
     insert_clients(&storage, std::slice::from_ref(&original)).await;
     let mut read = storage.read().await.unwrap();
-    let seen = read.client(business.id, original.id).await.unwrap();
+    let seen = read.client(business.id, original.id()).await.unwrap();
     let mut renamed = original.clone();
-    renamed.last_name = clientele_domain::PersonName::parse("last_name", "Souza").unwrap();
-    renamed.version = original.version.next();
+    renamed = Client::restore(ClientParts {
+        last_name: clientele_domain::PersonName::parse("last_name", "Souza").unwrap(),
+        ..renamed.into_parts()
+    });
+    renamed = Client::restore(ClientParts {
+        version: original.version().next(),
+        ..renamed.into_parts()
+    });
     let mut write = storage.begin().await.unwrap();
     write
-        .update_client(&renamed, original.version)
+        .update_client(&renamed, original.version())
         .await
         .unwrap();
     write.commit().await.unwrap();
 
     // Act
-    let seen_again = read.client(business.id, original.id).await.unwrap();
+    let seen_again = read.client(business.id, original.id()).await.unwrap();
     drop(read);
 
     // Assert: the read's snapshot holds; a new read sees the rename.
@@ -70,20 +77,32 @@ async fn pl_11_a_stale_version_is_a_conflict_and_changes_nothing() {
     let original = client(business.id, "Ana", "Silva", &[paris.id]);
     insert_clients(&storage, std::slice::from_ref(&original)).await;
     let mut first_edit = original.clone();
-    first_edit.last_name = clientele_domain::PersonName::parse("last_name", "Souza").unwrap();
-    first_edit.version = original.version.next();
+    first_edit = Client::restore(ClientParts {
+        last_name: clientele_domain::PersonName::parse("last_name", "Souza").unwrap(),
+        ..first_edit.into_parts()
+    });
+    first_edit = Client::restore(ClientParts {
+        version: original.version().next(),
+        ..first_edit.into_parts()
+    });
     let mut tx = storage.begin().await.unwrap();
-    tx.update_client(&first_edit, original.version)
+    tx.update_client(&first_edit, original.version())
         .await
         .unwrap();
     tx.commit().await.unwrap();
     let mut stale_edit = original.clone();
-    stale_edit.first_name = clientele_domain::PersonName::parse("first_name", "Anna").unwrap();
-    stale_edit.version = original.version.next();
+    stale_edit = Client::restore(ClientParts {
+        first_name: clientele_domain::PersonName::parse("first_name", "Anna").unwrap(),
+        ..stale_edit.into_parts()
+    });
+    stale_edit = Client::restore(ClientParts {
+        version: original.version().next(),
+        ..stale_edit.into_parts()
+    });
 
     // Act
     let mut tx = storage.begin().await.unwrap();
-    let outcome = tx.update_client(&stale_edit, original.version).await;
+    let outcome = tx.update_client(&stale_edit, original.version()).await;
     tx.commit().await.unwrap();
 
     // Assert
@@ -97,7 +116,7 @@ async fn pl_11_a_stale_appointment_version_is_a_conflict_and_changes_nothing() {
     let (storage, _db) = fresh_storage().await;
     let world = booking(&storage).await;
     let t = base_time();
-    let original = appointment(&world, world.client.id, t + Duration::days(1));
+    let original = appointment(&world, world.client.id(), t + Duration::days(1));
     insert_appointments(&storage, std::slice::from_ref(&original)).await;
     let mut moved = original.clone();
     moved
@@ -111,19 +130,19 @@ async fn pl_11_a_stale_appointment_version_is_a_conflict_and_changes_nothing() {
         )
         .unwrap();
     let mut tx = storage.begin().await.unwrap();
-    tx.update_appointment(&moved, original.version)
+    tx.update_appointment(&moved, original.version())
         .await
         .unwrap();
     tx.commit().await.unwrap();
     let mut stale = original.clone();
     stale.cancel(t + Duration::minutes(2)).unwrap();
-    let never_stored = appointment(&world, world.client.id, t);
+    let never_stored = appointment(&world, world.client.id(), t);
 
     // Act
     let mut tx = storage.begin().await.unwrap();
-    let conflict = tx.update_appointment(&stale, original.version).await;
+    let conflict = tx.update_appointment(&stale, original.version()).await;
     let absent = tx
-        .update_appointment(&never_stored, never_stored.version)
+        .update_appointment(&never_stored, never_stored.version())
         .await;
     tx.commit().await.unwrap();
 

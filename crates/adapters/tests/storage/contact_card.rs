@@ -13,8 +13,8 @@ use crate::helpers::{base_time, business_with_site, client, insert_clients, new_
 fn note(client: &Client, text: &str, at: DateTime<Utc>) -> ClientNote {
     ClientNote {
         id: NoteId::from_uuid(new_uuid()),
-        business_id: client.business_id,
-        client_id: client.id,
+        business_id: client.business_id(),
+        client_id: client.id(),
         author: StaffId::from_uuid(new_uuid()),
         text: NoteText::parse("text", text).unwrap(),
         created_at: at,
@@ -30,8 +30,8 @@ fn document(client: &Client, name: &str, size_bytes: u64, at: DateTime<Utc>) -> 
     .unwrap();
     ClientDocument {
         id: DocumentId::from_uuid(new_uuid()),
-        business_id: client.business_id,
-        client_id: client.id,
+        business_id: client.business_id(),
+        client_id: client.id(),
         name: new.name,
         content_type: new.content_type,
         size_bytes: new.size_bytes,
@@ -77,15 +77,15 @@ async fn cl_12_ap_9_notes_and_documents_round_trip_equal_newest_first_per_client
     let mut expected_notes = notes.clone();
     expected_notes.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
     assert_eq!(
-        tx.notes_of_client(business.id, ana.id, 50).await.unwrap(),
+        tx.notes_of_client(business.id, ana.id(), 50).await.unwrap(),
         expected_notes
     );
     assert_eq!(
-        tx.notes_of_client(business.id, ana.id, 2).await.unwrap(),
+        tx.notes_of_client(business.id, ana.id(), 2).await.unwrap(),
         expected_notes[..2]
     );
     assert_eq!(
-        tx.documents_of_client(business.id, ana.id, 50)
+        tx.documents_of_client(business.id, ana.id(), 50)
             .await
             .unwrap(),
         vec![documents[1].clone(), documents[0].clone()]
@@ -95,7 +95,7 @@ async fn cl_12_ap_9_notes_and_documents_round_trip_equal_newest_first_per_client
         Some(documents[0].clone())
     );
     assert_eq!(
-        tx.documents_of_client(business.id, bruno.id, 50)
+        tx.documents_of_client(business.id, bruno.id(), 50)
             .await
             .unwrap(),
         vec![their_document]
@@ -147,20 +147,20 @@ async fn pl_26_notes_and_documents_of_another_business_are_invisible_and_cannot_
     ));
     let mut tx = storage.read().await.unwrap();
     assert!(
-        tx.notes_of_client(other.id, ana.id, 50)
+        tx.notes_of_client(other.id, ana.id(), 50)
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
-        tx.documents_of_client(other.id, ana.id, 50)
+        tx.documents_of_client(other.id, ana.id(), 50)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(tx.document(other.id, kept_document.id).await.unwrap(), None);
     assert_eq!(
-        tx.notes_of_client(business.id, ana.id, 50)
+        tx.notes_of_client(business.id, ana.id(), 50)
             .await
             .unwrap()
             .len(),

@@ -130,7 +130,7 @@ pub async fn insert_clients(storage: &SeaStorage, clients: &[Client]) {
 
 pub async fn stored_client(storage: &SeaStorage, client: &Client) -> Option<Client> {
     let mut tx = storage.read().await.unwrap();
-    tx.client(client.business_id, client.id).await.unwrap()
+    tx.client(client.business_id(), client.id()).await.unwrap()
 }
 
 pub fn query(scope: SiteScope, sort: ClientSort) -> ClientQuery {
@@ -184,7 +184,7 @@ pub async fn all_pages(
 }
 
 pub fn ids(clients: &[Client]) -> Vec<ClientId> {
-    clients.iter().map(|c| c.id).collect()
+    clients.iter().map(|c| c.id()).collect()
 }
 
 pub fn client_with_email(
@@ -283,7 +283,7 @@ pub async fn stored_appointment(
     appointment: &Appointment,
 ) -> Option<Appointment> {
     let mut tx = storage.read().await.unwrap();
-    tx.appointment(appointment.business_id, appointment.id)
+    tx.appointment(appointment.business_id(), appointment.id())
         .await
         .unwrap()
 }

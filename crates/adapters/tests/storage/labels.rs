@@ -1,6 +1,7 @@
 //! Labels and the label filters of the client list (CL-4, CL-10, CL-11, PL-26).
 
 use chrono::Duration;
+use clientele_domain::ClientParts;
 
 use clientele_adapters::SeaStorage;
 use clientele_adapters::testing::fresh_storage;
@@ -151,7 +152,10 @@ async fn cl_11_a_clients_labels_round_trip_through_insert_update_get_and_list() 
     );
     insert_labels(&storage, &[vip.clone(), loyal.clone(), new.clone()]).await;
     let mut original = client(business.id, "Ana", "Silva", &[paris.id]);
-    original.labels = sorted_ids(&[vip.id, new.id]);
+    original = Client::restore(ClientParts {
+        labels: sorted_ids(&[vip.id, new.id]),
+        ..original.into_parts()
+    });
     let plain = client(business.id, "Bruno", "Costa", &[paris.id]);
     insert_clients(&storage, &[original.clone(), plain.clone()]).await;
     let inserted = stored_client(&storage, &original).await;
@@ -160,7 +164,7 @@ async fn cl_11_a_clients_labels_round_trip_through_insert_update_get_and_list() 
 
     // Act
     let mut tx = storage.begin().await.unwrap();
-    tx.update_client(&relabelled, original.version)
+    tx.update_client(&relabelled, original.version())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -171,7 +175,7 @@ async fn cl_11_a_clients_labels_round_trip_through_insert_update_get_and_list() 
         stored_client(&storage, &relabelled).await,
         Some(relabelled.clone())
     );
-    assert_eq!(relabelled.labels, sorted_ids(&[vip.id, loyal.id]));
+    assert_eq!(relabelled.labels(), sorted_ids(&[vip.id, loyal.id]));
     let mut tx = storage.read().await.unwrap();
     let listed = tx
         .clients(business.id, &query(SiteScope::All, ClientSort::LastName))
@@ -193,7 +197,10 @@ async fn cl_10_any_of_and_all_of_label_filters_list_matching_clients_in_keyset_p
     insert_labels(&storage, &[vip.clone(), loyal.clone(), new.clone()]).await;
     let with = |first: &str, last: &str, labels: &[LabelId]| {
         let mut c = client(business.id, first, last, &[paris.id]);
-        c.labels = sorted_ids(labels);
+        c = Client::restore(ClientParts {
+            labels: sorted_ids(labels),
+            ..c.into_parts()
+        });
         c
     };
     let clients = vec![
@@ -208,7 +215,7 @@ async fn cl_10_any_of_and_all_of_label_filters_list_matching_clients_in_keyset_p
     insert_clients(&storage, &clients).await;
     let by_name = query(SiteScope::All, ClientSort::LastName);
     let pick =
-        |indexes: &[usize]| -> Vec<ClientId> { indexes.iter().map(|&i| clients[i].id).collect() };
+        |indexes: &[usize]| -> Vec<ClientId> { indexes.iter().map(|&i| clients[i].id()).collect() };
 
     // Act
     let any_vip_or_new = all_pages(
@@ -286,7 +293,10 @@ async fn cl_4_cl_10_a_label_list_in_name_order_follows_renames_and_pages_through
     let (business, paris, vip, loyal) = business_with_two_labels(&storage).await;
     let with = |first: &str, last: &str, labels: &[LabelId]| {
         let mut c = client(business.id, first, last, &[paris.id]);
-        c.labels = sorted_ids(labels);
+        c = Client::restore(ClientParts {
+            labels: sorted_ids(labels),
+            ..c.into_parts()
+        });
         c
     };
     let mut clients = vec![
@@ -299,13 +309,22 @@ async fn cl_4_cl_10_a_label_list_in_name_order_follows_renames_and_pages_through
     insert_clients(&storage, &clients).await;
     let renamed = {
         let mut c = clients[0].clone();
-        c.last_name = clientele_domain::PersonName::parse("last_name", "Zúñiga").unwrap();
-        c.first_name = clientele_domain::PersonName::parse("first_name", "Aline").unwrap();
-        c.version = c.version.next();
+        c = Client::restore(ClientParts {
+            last_name: clientele_domain::PersonName::parse("last_name", "Zúñiga").unwrap(),
+            ..c.into_parts()
+        });
+        c = Client::restore(ClientParts {
+            first_name: clientele_domain::PersonName::parse("first_name", "Aline").unwrap(),
+            ..c.into_parts()
+        });
+        c = Client::restore(ClientParts {
+            version: c.version().next(),
+            ..c.into_parts()
+        });
         c
     };
     let mut tx = storage.begin().await.unwrap();
-    tx.update_client(&renamed, clients[0].version)
+    tx.update_client(&renamed, clients[0].version())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -342,22 +361,24 @@ async fn cl_4_cl_10_a_label_list_in_name_order_follows_renames_and_pages_through
     .await;
 
     // Assert
-    let expected_by_last: Vec<ClientId> = silvas.iter().copied().chain([clients[0].id]).collect();
+    let expected_by_last: Vec<ClientId> = silvas.iter().copied().chain([clients[0].id()]).collect();
     assert_eq!(ids(&by_last), expected_by_last);
-    let expected_by_first: Vec<ClientId> =
-        [clients[0].id].into_iter().chain(silvas.clone()).collect();
+    let expected_by_first: Vec<ClientId> = [clients[0].id()]
+        .into_iter()
+        .chain(silvas.clone())
+        .collect();
     assert_eq!(ids(&by_first), expected_by_first);
     let both_ids: Vec<ClientId> = silvas
         .iter()
         .copied()
-        .filter(|id| *id != clients[2].id)
+        .filter(|id| *id != clients[2].id())
         .collect();
     assert_eq!(ids(&both_by_last), both_ids);
     assert_eq!(by_last.last(), Some(&clients[0]));
     // Aline Zúñiga, Ana Silva ×3 (each once, whatever labels it has), Bruno Costa.
     let either_ids: Vec<ClientId> = expected_by_first
         .into_iter()
-        .chain([clients[4].id])
+        .chain([clients[4].id()])
         .collect();
     assert_eq!(ids(&either_by_first), either_ids);
 }
@@ -377,7 +398,10 @@ async fn cl_4_cl_10_pl_14_site_lists_and_label_lists_of_a_site_follow_site_label
     tx.commit().await.unwrap();
     let with = |first: &str, last: &str, sites: &[SiteId], labels: &[LabelId]| {
         let mut c = client(business.id, first, last, sites);
-        c.labels = sorted_ids(labels);
+        c = Client::restore(ClientParts {
+            labels: sorted_ids(labels),
+            ..c.into_parts()
+        });
         c
     };
     let mut clients = vec![
@@ -402,11 +426,11 @@ async fn cl_4_cl_10_pl_14_site_lists_and_label_lists_of_a_site_follow_site_label
     };
     let lyon_before = pages(site_list(&lyon, ClientSort::LastName)).await;
     // Bruno leaves Paris, Carla joins it and is renamed, Eva loses VIP.
-    let change = |c: &Client, edit: &dyn Fn(&mut Client)| {
-        let mut changed = c.clone();
-        edit(&mut changed);
-        changed.version = c.version.next();
-        changed
+    let change = |c: &Client, edit: &dyn Fn(&mut ClientParts)| {
+        let mut parts = c.clone().into_parts();
+        edit(&mut parts);
+        parts.version = c.version().next();
+        Client::restore(parts)
     };
     let changed = [
         change(&clients[1], &|c| c.sites = vec![lyon.id]),
@@ -418,7 +442,7 @@ async fn cl_4_cl_10_pl_14_site_lists_and_label_lists_of_a_site_follow_site_label
     ];
     let mut tx = storage.begin().await.unwrap();
     for (index, client) in [1, 2, 4].into_iter().zip(&changed) {
-        tx.update_client(client, clients[index].version)
+        tx.update_client(client, clients[index].version())
             .await
             .unwrap();
         clients[index] = client.clone();
@@ -461,27 +485,32 @@ async fn cl_4_cl_10_pl_14_site_lists_and_label_lists_of_a_site_follow_site_label
     // Assert
     assert_eq!(
         ids(&before),
-        vec![clients[4].id, clients[1].id, clients[0].id]
+        vec![clients[4].id(), clients[1].id(), clients[0].id()]
     );
-    assert_eq!(ids(&lyon_before), vec![clients[1].id, clients[2].id]);
+    assert_eq!(ids(&lyon_before), vec![clients[1].id(), clients[2].id()]);
     // Lyon: Carla Abreu (renamed, now also in Paris), Bruno Costa (left Paris).
-    assert_eq!(ids(&lyon_by_last), vec![clients[2].id, clients[1].id]);
+    assert_eq!(ids(&lyon_by_last), vec![clients[2].id(), clients[1].id()]);
     assert_eq!(lyon_by_last[1], clients[1]);
     // Paris by first name: Ana, Carla, Duarte, Eva.
     assert_eq!(
         ids(&paris_by_first),
-        vec![clients[0].id, clients[2].id, clients[3].id, clients[4].id]
+        vec![
+            clients[0].id(),
+            clients[2].id(),
+            clients[3].id(),
+            clients[4].id()
+        ]
     );
-    assert_eq!(ids(&vip_by_last), vec![clients[2].id, clients[0].id]);
+    assert_eq!(ids(&vip_by_last), vec![clients[2].id(), clients[0].id()]);
     assert_eq!(
         vip_by_last[0], clients[2],
         "read whole, with its new name and sites"
     );
-    assert_eq!(ids(&vip_by_first), vec![clients[0].id, clients[2].id]);
-    assert_eq!(ids(&either_at_lyon), vec![clients[2].id, clients[1].id]);
-    assert_eq!(ids(&both_at_lyon), vec![clients[1].id]);
+    assert_eq!(ids(&vip_by_first), vec![clients[0].id(), clients[2].id()]);
+    assert_eq!(ids(&either_at_lyon), vec![clients[2].id(), clients[1].id()]);
+    assert_eq!(ids(&both_at_lyon), vec![clients[1].id()]);
     // The caller's scope still applies: of the VIPs at Paris, only the one also at Lyon.
-    assert_eq!(ids(&outside_scope), vec![clients[2].id]);
+    assert_eq!(ids(&outside_scope), vec![clients[2].id()]);
     assert!(loyal_after_deletion.is_empty());
 }
 
@@ -491,9 +520,15 @@ async fn cl_11_deleting_a_label_takes_it_off_every_client() {
     let (storage, _db) = fresh_storage().await;
     let (business, paris, vip, loyal) = business_with_two_labels(&storage).await;
     let mut ana = client(business.id, "Ana", "Silva", &[paris.id]);
-    ana.labels = sorted_ids(&[vip.id, loyal.id]);
+    ana = Client::restore(ClientParts {
+        labels: sorted_ids(&[vip.id, loyal.id]),
+        ..ana.into_parts()
+    });
     let mut bruno = client(business.id, "Bruno", "Costa", &[paris.id]);
-    bruno.labels = vec![vip.id];
+    bruno = Client::restore(ClientParts {
+        labels: vec![vip.id],
+        ..bruno.into_parts()
+    });
     insert_clients(&storage, &[ana.clone(), bruno.clone()]).await;
 
     // Act
@@ -504,8 +539,14 @@ async fn cl_11_deleting_a_label_takes_it_off_every_client() {
 
     // Assert
     assert!(matches!(again, Err(StorageError::NotFound)));
-    ana.labels = vec![loyal.id];
-    bruno.labels = vec![];
+    ana = Client::restore(ClientParts {
+        labels: vec![loyal.id],
+        ..ana.into_parts()
+    });
+    bruno = Client::restore(ClientParts {
+        labels: vec![],
+        ..bruno.into_parts()
+    });
     assert_eq!(stored_client(&storage, &ana).await, Some(ana));
     assert_eq!(stored_client(&storage, &bruno).await, Some(bruno));
     let mut tx = storage.read().await.unwrap();
@@ -536,7 +577,10 @@ async fn pl_26_labels_of_another_business_are_invisible_untouchable_and_unusable
     let vip = label(owner.id, "VIP", "#ffaa00");
     insert_labels(&storage, std::slice::from_ref(&vip)).await;
     let mut owner_client = client(owner.id, "Ana", "Silva", &[owner_site.id]);
-    owner_client.labels = vec![vip.id];
+    owner_client = Client::restore(ClientParts {
+        labels: vec![vip.id],
+        ..owner_client.into_parts()
+    });
     insert_clients(&storage, std::slice::from_ref(&owner_client)).await;
     let (other, other_site) = business_with_site(&storage).await;
     // The same name is free in another business.
@@ -591,16 +635,25 @@ async fn pl_26_labels_of_another_business_are_invisible_untouchable_and_unusable
 
     // The database refuses a client of one business carrying another's label.
     let mut stolen = client(other.id, "Chloé", "Dias", &[other_site.id]);
-    stolen.labels = vec![vip.id];
+    stolen = Client::restore(ClientParts {
+        labels: vec![vip.id],
+        ..stolen.into_parts()
+    });
     let mut tx = storage.begin().await.unwrap();
     assert!(tx.insert_client(&stolen).await.is_err());
     drop(tx);
     let mut relabelled = other_client.clone();
-    relabelled.labels = vec![vip.id];
-    relabelled.version = other_client.version.next();
+    relabelled = Client::restore(ClientParts {
+        labels: vec![vip.id],
+        ..relabelled.into_parts()
+    });
+    relabelled = Client::restore(ClientParts {
+        version: other_client.version().next(),
+        ..relabelled.into_parts()
+    });
     let mut tx = storage.begin().await.unwrap();
     assert!(
-        tx.update_client(&relabelled, other_client.version)
+        tx.update_client(&relabelled, other_client.version())
             .await
             .is_err()
     );
@@ -610,12 +663,12 @@ async fn pl_26_labels_of_another_business_are_invisible_untouchable_and_unusable
     let mut tx = storage.read().await.unwrap();
     assert_eq!(tx.label(owner.id, vip.id).await.unwrap(), Some(vip));
     assert_eq!(
-        tx.client(owner.id, owner_client.id).await.unwrap(),
+        tx.client(owner.id, owner_client.id()).await.unwrap(),
         Some(owner_client)
     );
     assert_eq!(
-        tx.client(other.id, other_client.id).await.unwrap(),
+        tx.client(other.id, other_client.id()).await.unwrap(),
         Some(other_client)
     );
-    assert_eq!(tx.client(other.id, stolen.id).await.unwrap(), None);
+    assert_eq!(tx.client(other.id, stolen.id()).await.unwrap(), None);
 }

@@ -45,8 +45,8 @@ fn consent(
 ) -> ConsentChange {
     ConsentChange {
         id: AuditId::from_uuid(new_uuid()),
-        business_id: client.business_id,
-        client_id: client.id,
+        business_id: client.business_id(),
+        client_id: client.id(),
         preference_id: preference,
         opted_in,
         source: ConsentSource::Staff,
@@ -166,9 +166,9 @@ async fn cl_13_opting_in_then_out_keeps_both_changes_newest_first_and_the_curren
     record_consents(&storage, &[opt_in.clone(), sms.clone()]).await;
     record_consents(&storage, std::slice::from_ref(&opt_out)).await;
     let mut tx = storage.read().await.unwrap();
-    let history = tx.consent_history(business.id, ana.id, 10).await.unwrap();
-    let limited = tx.consent_history(business.id, ana.id, 1).await.unwrap();
-    let current = tx.consents_of_client(business.id, ana.id).await.unwrap();
+    let history = tx.consent_history(business.id, ana.id(), 10).await.unwrap();
+    let limited = tx.consent_history(business.id, ana.id(), 1).await.unwrap();
+    let current = tx.consents_of_client(business.id, ana.id()).await.unwrap();
 
     // Assert
     assert_eq!(history, vec![opt_out.clone(), sms.clone(), opt_in]);
@@ -222,7 +222,7 @@ async fn cl_13_opted_in_emails_list_only_opted_in_clients_with_an_email_in_pages
     .await;
     let mut expected: Vec<(ClientId, String)> = [&ana, &bruno, &carla, &dora]
         .into_iter()
-        .map(|c| (c.id, c.email.as_ref().unwrap().as_str().to_owned()))
+        .map(|c| (c.id(), c.email().as_ref().unwrap().as_str().to_owned()))
         .collect();
     expected.sort();
 
@@ -293,7 +293,7 @@ async fn cl_10_the_opted_in_filter_lists_only_clients_opted_in_to_that_preferenc
     let listed = all_pages(&storage, business.id, opted_in, 1).await;
 
     // Assert: by last name, Dora Alves before Ana Silva.
-    assert_eq!(ids(&listed), vec![dora.id, ana.id]);
+    assert_eq!(ids(&listed), vec![dora.id(), ana.id()]);
 }
 
 #[tokio::test]
@@ -328,11 +328,11 @@ async fn pl_26_preferences_and_consents_of_another_business_are_invisible_and_un
         vec![other_newsletter.clone()]
     );
     assert_eq!(
-        tx.consents_of_client(other.id, ana.id).await.unwrap(),
+        tx.consents_of_client(other.id, ana.id()).await.unwrap(),
         vec![]
     );
     assert_eq!(
-        tx.consent_history(other.id, ana.id, 10).await.unwrap(),
+        tx.consent_history(other.id, ana.id(), 10).await.unwrap(),
         vec![]
     );
     assert_eq!(
@@ -369,17 +369,17 @@ async fn pl_26_preferences_and_consents_of_another_business_are_invisible_and_un
     tx.commit().await.unwrap();
     let mut tx = storage.read().await.unwrap();
     assert_eq!(
-        tx.consent_history(other.id, bruno.id, 10).await.unwrap(),
+        tx.consent_history(other.id, bruno.id(), 10).await.unwrap(),
         vec![own]
     );
     assert_eq!(
         tx.opted_in_emails(owner.id, newsletter.id, &SiteScope::All, None, 10)
             .await
             .unwrap(),
-        vec![(ana.id, "ana@example.com".to_owned())]
+        vec![(ana.id(), "ana@example.com".to_owned())]
     );
     assert_eq!(
-        tx.consent_history(owner.id, ana.id, 10).await.unwrap(),
+        tx.consent_history(owner.id, ana.id(), 10).await.unwrap(),
         vec![opt_in]
     );
 }

@@ -41,9 +41,9 @@ fn card(business: BusinessId, client: ClientId, last4: &str, at: DateTime<Utc>) 
 fn card_charge(appointment: &Appointment, amount: &str, reference: &str) -> Payment {
     Payment {
         id: PaymentId::from_uuid(new_uuid()),
-        business_id: appointment.business_id,
-        appointment_id: appointment.id,
-        client_id: appointment.client_id,
+        business_id: appointment.business_id(),
+        appointment_id: appointment.id(),
+        client_id: appointment.client_id(),
         direction: PaymentDirection::Charge,
         amount: eur(amount),
         processor: ProcessorKind::StubCard,
@@ -83,9 +83,9 @@ fn refund_of(charge: &Payment, amount: &str, reference: &str) -> Payment {
 fn invoice(appointment: &Appointment, number: &str, amount: &str, at: DateTime<Utc>) -> Invoice {
     Invoice {
         id: InvoiceId::from_uuid(new_uuid()),
-        business_id: appointment.business_id,
-        appointment_id: appointment.id,
-        client_id: appointment.client_id,
+        business_id: appointment.business_id(),
+        appointment_id: appointment.id(),
+        client_id: appointment.client_id(),
         number: number.into(),
         amount: eur(amount),
         created_at: at,
@@ -106,7 +106,7 @@ fn idempotency_record(business: BusinessId, key: &str) -> IdempotencyRecord {
 /// A stored booking with one stored appointment of its client.
 async fn booked_appointment(storage: &SeaStorage) -> (Booking, Appointment) {
     let world = booking(storage).await;
-    let appointment = appointment(&world, world.client.id, base_time() + Duration::days(1));
+    let appointment = appointment(&world, world.client.id(), base_time() + Duration::days(1));
     insert_appointments(storage, std::slice::from_ref(&appointment)).await;
     (world, appointment)
 }
@@ -121,7 +121,7 @@ async fn insert_payments(storage: &SeaStorage, payments: &[Payment]) {
 
 async fn stored_payments(storage: &SeaStorage, appointment: &Appointment) -> Vec<Payment> {
     let mut tx = storage.read().await.unwrap();
-    tx.payments_of_appointment(appointment.business_id, appointment.id)
+    tx.payments_of_appointment(appointment.business_id(), appointment.id())
         .await
         .unwrap()
 }
@@ -193,12 +193,12 @@ async fn a_payment_method_round_trips_and_a_clients_cards_list_oldest_first() {
     insert_clients(&storage, std::slice::from_ref(&other_client)).await;
     let newer = card(
         world.business.id,
-        world.client.id,
+        world.client.id(),
         "4242",
         base_time() + Duration::days(1),
     );
-    let older = card(world.business.id, world.client.id, "0002", base_time());
-    let not_theirs = card(world.business.id, other_client.id, "9995", base_time());
+    let older = card(world.business.id, world.client.id(), "0002", base_time());
+    let not_theirs = card(world.business.id, other_client.id(), "9995", base_time());
 
     // Act
     let mut tx = storage.begin().await.unwrap();
@@ -221,7 +221,7 @@ async fn a_payment_method_round_trips_and_a_clients_cards_list_oldest_first() {
         Some(newer.clone())
     );
     assert_eq!(
-        tx.payment_methods_of_client(world.business.id, world.client.id)
+        tx.payment_methods_of_client(world.business.id, world.client.id())
             .await
             .unwrap(),
         vec![older, newer]
@@ -323,25 +323,25 @@ async fn ap_8_a_charge_records_its_refunds_and_the_database_refuses_more_than_it
 
     // Act
     let mut tx = storage.begin().await.unwrap();
-    tx.set_payment_refunded(booked.business_id, charge.id, eur("25.25"))
+    tx.set_payment_refunded(booked.business_id(), charge.id, eur("25.25"))
         .await
         .unwrap();
     let beyond = tx
-        .set_payment_refunded(booked.business_id, charge.id, eur("60.51"))
+        .set_payment_refunded(booked.business_id(), charge.id, eur("60.51"))
         .await;
     let other_currency = tx
-        .set_payment_refunded(booked.business_id, charge.id, usd)
+        .set_payment_refunded(booked.business_id(), charge.id, usd)
         .await;
     let absent = tx
         .set_payment_refunded(
-            booked.business_id,
+            booked.business_id(),
             PaymentId::from_uuid(new_uuid()),
             eur("1"),
         )
         .await;
     // The refusals leave the transaction usable (on PostgreSQL too).
     let within = tx
-        .payments_of_appointment(booked.business_id, booked.id)
+        .payments_of_appointment(booked.business_id(), booked.id())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -419,13 +419,13 @@ async fn an_invoice_round_trips_oldest_first_and_a_number_is_taken_once_per_busi
     assert!(matches!(id_taken, Err(StorageError::Duplicate("invoice"))));
     let mut tx = storage.read().await.unwrap();
     assert_eq!(
-        tx.invoices_of_appointment(booked.business_id, booked.id)
+        tx.invoices_of_appointment(booked.business_id(), booked.id())
             .await
             .unwrap(),
         vec![first, later]
     );
     assert_eq!(
-        tx.invoices_of_appointment(other_booked.business_id, other_booked.id)
+        tx.invoices_of_appointment(other_booked.business_id(), other_booked.id())
             .await
             .unwrap(),
         vec![elsewhere]
@@ -514,7 +514,7 @@ async fn pl_26_cards_payments_invoices_and_idempotency_keys_of_another_business_
     let (storage, _db) = fresh_storage().await;
     let (world, booked) = booked_appointment(&storage).await;
     let (other, _) = business_with_site(&storage).await;
-    let method = card(world.business.id, world.client.id, "4242", base_time());
+    let method = card(world.business.id, world.client.id(), "4242", base_time());
     let charge = card_charge(&booked, "20", "ch_1");
     let bill = invoice(&booked, "2026-0001", "60.50", base_time());
     let record = idempotency_record(world.business.id, "shared-key");
@@ -533,19 +533,19 @@ async fn pl_26_cards_payments_invoices_and_idempotency_keys_of_another_business_
     let mut tx = storage.begin().await.unwrap();
     assert_eq!(tx.payment_method(other.id, method.id).await.unwrap(), None);
     assert!(
-        tx.payment_methods_of_client(other.id, world.client.id)
+        tx.payment_methods_of_client(other.id, world.client.id())
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
-        tx.payments_of_appointment(other.id, booked.id)
+        tx.payments_of_appointment(other.id, booked.id())
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
-        tx.invoices_of_appointment(other.id, booked.id)
+        tx.invoices_of_appointment(other.id, booked.id())
             .await
             .unwrap()
             .is_empty()
@@ -575,7 +575,7 @@ async fn pl_26_cards_payments_invoices_and_idempotency_keys_of_another_business_
 
     let mut tx = storage.read().await.unwrap();
     assert_eq!(
-        tx.payments_of_appointment(world.business.id, booked.id)
+        tx.payments_of_appointment(world.business.id, booked.id())
             .await
             .unwrap(),
         vec![charge]

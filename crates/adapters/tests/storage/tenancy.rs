@@ -1,6 +1,7 @@
 //! Tenancy: a business never sees or changes another business's records (PL-26).
 
 use clientele_adapters::testing::fresh_storage;
+use clientele_domain::{Client, ClientParts};
 use clientele_domain::{ClientSort, SiteScope};
 use clientele_ports::{Storage, StorageError};
 
@@ -26,7 +27,7 @@ async fn pl_26_a_business_never_sees_or_changes_another_business_records_by_thei
 
     // Act and Assert: reads
     let mut tx = storage.begin().await.unwrap();
-    assert_eq!(tx.client(other.id, owner_client.id).await.unwrap(), None);
+    assert_eq!(tx.client(other.id, owner_client.id()).await.unwrap(), None);
     assert_eq!(tx.site(other.id, owner_site.id).await.unwrap(), None);
     assert_eq!(tx.staff_member(other.id, member.id).await.unwrap(), None);
     assert_eq!(tx.token(other.id, owner_token.id).await.unwrap(), None);
@@ -56,14 +57,18 @@ async fn pl_26_a_business_never_sees_or_changes_another_business_records_by_thei
 
     // Act and Assert: writes aimed at the other business's ids
     let mut forged_client = owner_client.clone();
-    forged_client.business_id = other.id;
+    forged_client = Client::restore(ClientParts {
+        business_id: other.id,
+        ..forged_client.into_parts()
+    });
     let mut forged_site = owner_site.clone();
     forged_site.business_id = other.id;
     let mut forged_member = member.clone();
     forged_member.business_id = other.id;
     forged_member.sites = vec![];
     assert!(matches!(
-        tx.update_client(&forged_client, owner_client.version).await,
+        tx.update_client(&forged_client, owner_client.version())
+            .await,
         Err(StorageError::NotFound)
     ));
     assert!(matches!(
@@ -91,7 +96,7 @@ async fn pl_26_a_business_never_sees_or_changes_another_business_records_by_thei
     // The owner's records are untouched.
     let mut tx = storage.read().await.unwrap();
     assert_eq!(
-        tx.client(owner.id, owner_client.id).await.unwrap(),
+        tx.client(owner.id, owner_client.id()).await.unwrap(),
         Some(owner_client)
     );
     assert_eq!(

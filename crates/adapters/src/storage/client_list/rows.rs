@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, QueryResult, QuerySelect, QueryTrait, Select};
 use thiserror::Error;
 use uuid::Uuid;
 
-use clientele_domain::{BusinessId, Client};
+use clientele_domain::{BusinessId, Client, ClientParts};
 use clientele_ports::StorageError;
 
 use crate::storage::entities::clients;
@@ -213,11 +213,11 @@ impl SeaTransaction {
         let mut clients = Vec::with_capacity(rows.len());
         for row in rows {
             let (id, flagged) = (row.id, row.has_custom_values);
-            let mut client = Client::try_from(row)?;
+            let mut parts = ClientParts::try_from(row)?;
             if flagged && let Some(values) = custom_values.remove(&id) {
-                client.custom_fields = values;
+                parts.custom_fields = values;
             }
-            clients.push(client);
+            clients.push(Client::restore(parts));
         }
         Ok(clients)
     }

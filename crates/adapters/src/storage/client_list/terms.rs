@@ -22,10 +22,10 @@ impl SearchKeys {
     /// As the client's row holds them.
     pub(in crate::storage) fn of(client: &Client) -> Self {
         Self {
-            first_name_key: client.first_name.key(),
-            last_name_key: client.last_name.key(),
-            email_key: client.email.as_ref().map(EmailAddress::key),
-            phone_digits: client.phone.as_ref().map(|p| p.normalised().to_owned()),
+            first_name_key: client.first_name().key(),
+            last_name_key: client.last_name().key(),
+            email_key: client.email().map(EmailAddress::key),
+            phone_digits: client.phone().map(|p| p.normalised().to_owned()),
         }
     }
 }

@@ -5,7 +5,8 @@ use sea_orm::ActiveValue::{NotSet, Set};
 
 use clientele_domain::Version;
 use clientele_domain::appointment::{
-    Appointment, AppointmentStatus, AppointmentType, Attendance, DurationMinutes, ServiceName, Slot,
+    Appointment, AppointmentParts, AppointmentStatus, AppointmentType, Attendance, DurationMinutes,
+    ServiceName, Slot,
 };
 use clientele_ports::StorageError;
 
@@ -76,7 +77,7 @@ impl TryFrom<appointments::Model> for Appointment {
     fn try_from(row: appointments::Model) -> Result<Self, Self::Error> {
         const T: &str = "appointments";
         let currency = stored_currency(T, &row.currency)?;
-        Ok(Self {
+        Ok(Self::restore(AppointmentParts {
             id: row.id.into(),
             business_id: row.business_id.into(),
             client_id: row.client_id.into(),
@@ -95,7 +96,7 @@ impl TryFrom<appointments::Model> for Appointment {
             updated_at: row.updated_at,
             cancelled_at: row.cancelled_at,
             version: Version::new(row.version),
-        })
+        }))
     }
 }
 
@@ -104,32 +105,32 @@ impl TryFrom<appointments::Model> for Appointment {
 pub(crate) fn appointment_row(
     appointment: &Appointment,
 ) -> Result<appointments::ActiveModel, StorageError> {
-    let currency = appointment.price.currency();
+    let currency = appointment.price().currency();
     for (column, amount) in [
-        ("paid_minor", appointment.paid),
-        ("refunded_minor", appointment.refunded),
+        ("paid_minor", appointment.paid()),
+        ("refunded_minor", appointment.refunded()),
     ] {
         same_currency("appointments", column, amount, currency)?;
     }
     Ok(appointments::ActiveModel {
-        business_id: Set(appointment.business_id.as_uuid()),
-        id: Set(appointment.id.as_uuid()),
-        client_id: Set(appointment.client_id.as_uuid()),
-        type_id: Set(appointment.type_id.as_uuid()),
-        site_id: Set(appointment.site_id.as_uuid()),
-        staff_id: Set(appointment.staff_id.map(|staff| staff.as_uuid())),
-        starts_at: Set(instant(appointment.slot.starts_at())),
-        ends_at: Set(instant(appointment.slot.ends_at())),
-        price_minor: Set(minor_units(appointment.price)?),
+        business_id: Set(appointment.business_id().as_uuid()),
+        id: Set(appointment.id().as_uuid()),
+        client_id: Set(appointment.client_id().as_uuid()),
+        type_id: Set(appointment.type_id().as_uuid()),
+        site_id: Set(appointment.site_id().as_uuid()),
+        staff_id: Set(appointment.staff_id().map(|staff| staff.as_uuid())),
+        starts_at: Set(instant(appointment.slot().starts_at())),
+        ends_at: Set(instant(appointment.slot().ends_at())),
+        price_minor: Set(minor_units(appointment.price())?),
         currency: Set(currency.code().to_owned()),
-        status: Set(appointment.status.as_str().to_owned()),
-        attendance: Set(appointment.attendance.as_str().to_owned()),
-        paid_minor: Set(minor_units(appointment.paid)?),
-        refunded_minor: Set(minor_units(appointment.refunded)?),
-        created_at: Set(instant(appointment.created_at)),
-        updated_at: Set(instant(appointment.updated_at)),
-        cancelled_at: Set(appointment.cancelled_at.map(instant)),
-        version: Set(appointment.version.get()),
+        status: Set(appointment.status().as_str().to_owned()),
+        attendance: Set(appointment.attendance().as_str().to_owned()),
+        paid_minor: Set(minor_units(appointment.paid())?),
+        refunded_minor: Set(minor_units(appointment.refunded())?),
+        created_at: Set(instant(appointment.created_at())),
+        updated_at: Set(instant(appointment.updated_at())),
+        cancelled_at: Set(appointment.cancelled_at().map(instant)),
+        version: Set(appointment.version().get()),
     })
 }
 

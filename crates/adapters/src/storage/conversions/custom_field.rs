@@ -90,11 +90,11 @@ pub(crate) fn custom_field_changes(
 /// A client's values as rows: each value's exact text and its key.
 pub(crate) fn client_field_value_rows(client: &Client) -> Vec<client_field_values::ActiveModel> {
     client
-        .custom_fields
+        .custom_fields()
         .iter()
         .map(|(field, value)| client_field_values::ActiveModel {
-            business_id: Set(client.business_id.as_uuid()),
-            client_id: Set(client.id.as_uuid()),
+            business_id: Set(client.business_id().as_uuid()),
+            client_id: Set(client.id().as_uuid()),
             field_id: Set(field.as_uuid()),
             value: Set(value.text()),
             value_key: Set(indexed_key(value.key())),

@@ -358,7 +358,7 @@ mod search_terms_tests {
                 phone: phone.map(Into::into),
                 ..ClientInput::default()
             };
-            let mut client = Client::create(
+            let client = Client::create(
                 ClientId::from_uuid(Uuid::new_v4()),
                 business.id,
                 NewClient::parse(&input).unwrap(),
@@ -369,14 +369,14 @@ mod search_terms_tests {
                 at,
                 at.date_naive(),
             );
-            let mut labelled: Vec<LabelId> = labels.iter().take(n % 3).map(|l| l.id).collect();
-            labelled.sort();
-            client.labels = labelled;
+            let mut parts = client.into_parts();
+            parts.labels = labels.iter().take(n % 3).map(|l| l.id).collect();
+            parts.labels.sort();
             if n == 1 {
                 let value = allergies.parse_value("Pollen").unwrap();
-                client.custom_fields.insert(allergies.id, value);
+                parts.custom_fields.insert(allergies.id, value);
             }
-            tx.insert_client(&client).await.unwrap();
+            tx.insert_client(&Client::restore(parts)).await.unwrap();
         }
         tx.commit().await.unwrap();
         let terms = || rows(&storage, "client_search_terms", TERM_COLUMNS);
