@@ -9,6 +9,7 @@ pub mod document;
 pub mod envelope;
 pub mod gate;
 pub mod idempotency;
+pub mod json;
 pub mod problem;
 pub mod routes;
 pub mod security;

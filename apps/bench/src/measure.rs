@@ -130,7 +130,7 @@ impl Bench<'_> {
             .map_err(failed)
     }
 
-    async fn timed_product(
+    pub(crate) async fn timed_product(
         &self,
         case: &Case,
         request: &ClientListRequest,

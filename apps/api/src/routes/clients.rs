@@ -8,6 +8,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use serde::Serialize;
 use uuid::Uuid;
 
 use clientele_application::Clientele;
@@ -21,6 +22,7 @@ use clientele_domain::{
 };
 
 use super::{ApiTags, page_limit};
+use crate::json::{JsonBody, rfc3339};
 use crate::problem::ProblemResponse;
 use crate::problem::Problems;
 use crate::problem::can::*;
@@ -39,21 +41,25 @@ fn site_choice(raw: Option<&str>) -> Result<SiteChoice, ProblemResponse> {
 }
 
 /// A client.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ClientView {
     pub id: Uuid,
     pub first_name: String,
     pub last_name: String,
     /// As typed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// As typed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Digits with an optional leading `+`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_normalised: Option<String>,
     /// The sites the client belongs to.
     pub sites: Vec<Uuid>,
     /// CL-12: the free, staff-only "client notes" field.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_notes: Option<String>,
     /// The client's labels (CL-11).
     pub labels: Vec<Uuid>,
@@ -65,9 +71,12 @@ pub struct ClientView {
     pub has_account: bool,
     /// The day the client was created, in the business's time zone.
     pub client_since: NaiveDate,
+    #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// Last change made by staff to the profile (CL-4).
+    #[serde(serialize_with = "rfc3339")]
     pub admin_updated_at: DateTime<Utc>,
     /// Send it back with a change (PL-11).
     pub version: i64,
@@ -232,11 +241,12 @@ impl From<ClientSortParam> for ClientSort {
     }
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ClientPage {
     pub items: Vec<ClientView>,
     /// Pass it as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
@@ -312,7 +322,7 @@ impl ClientsApi {
         /// accent-insensitively, numbers by value). Repeat it (at most 20): every one must
         /// hold.
         field: Query<Option<Vec<String>>>,
-    ) -> Result<Json<ClientPage>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | BREAK_RULE }>>
+    ) -> Result<JsonBody<ClientPage>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | BREAK_RULE }>>
     {
         let actor = auth.actor(&self.app).await?;
         let ids =
@@ -334,7 +344,7 @@ impl ClientsApi {
             q: q.0,
         };
         let page = self.app.list_clients(&actor, &request).await?;
-        Ok(Json(ClientPage {
+        Ok(JsonBody(ClientPage {
             items: page.items.iter().map(Into::into).collect(),
             next_cursor: page.next_cursor,
         }))
@@ -486,5 +496,56 @@ impl ClientsApi {
             )
             .await?;
         Ok(Json((&client).into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+
+    fn view(full: bool) -> ClientView {
+        let at = DateTime::from_timestamp(1_798_794_000, 123_456_000).unwrap_or_default();
+        let some = |text: &str| full.then(|| text.to_owned());
+        ClientView {
+            id: Uuid::from_u128(1),
+            first_name: "Ana".into(),
+            last_name: "Lima".into(),
+            email: some("ana@example.com"),
+            phone: some("+33 6 12 34 56 78"),
+            phone_normalised: some("+33612345678"),
+            sites: vec![Uuid::from_u128(2)],
+            client_notes: some("Prefers mornings.\nAllergic to nuts."),
+            labels: if full {
+                vec![Uuid::from_u128(3)]
+            } else {
+                vec![]
+            },
+            custom_fields: if full {
+                BTreeMap::from([(Uuid::from_u128(4).to_string(), "Gold".to_owned())])
+            } else {
+                BTreeMap::new()
+            },
+            banned: full,
+            has_account: false,
+            client_since: at.date_naive(),
+            created_at: at,
+            updated_at: at,
+            admin_updated_at: at,
+            version: 7,
+        }
+    }
+
+    #[test]
+    fn pl_7_a_page_written_with_serde_is_the_json_its_schema_describes() {
+        for (items, next_cursor) in [
+            (vec![view(true), view(false)], Some("c".to_owned())),
+            (vec![], None),
+        ] {
+            let page = ClientPage { items, next_cursor };
+            let by_serde = serde_json::to_value(&page).expect("serde");
+            assert_eq!(Some(by_serde), page.to_json());
+        }
     }
 }

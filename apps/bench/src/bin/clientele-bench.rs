@@ -12,6 +12,7 @@ use clientele_adapters::{DatabaseBackend, SeaStorage, SystemClock, UuidV7Ids};
 use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 use clientele_bench::cases::cases;
+use clientele_bench::http::{self, Http};
 use clientele_bench::measure::{Bench, Runs, markdown, slowest};
 use clientele_bench::search_cases::samples;
 use clientele_bench::setup;
@@ -36,6 +37,10 @@ struct Args {
     /// The generated business.
     #[arg(long, default_value = "Bench Spa")]
     business_name: String,
+    /// Also time the pages of 500 through HTTP (the API served from this process)
+    /// against the product.
+    #[arg(long)]
+    http: bool,
 }
 
 /// A migration may leave gigabytes in SQLite's write-ahead log (the search terms of a
@@ -140,9 +145,18 @@ async fn main() -> Result<(), Box<dyn Error>> {
             .as_deref()
             .is_none_or(|only| case.name.contains(only))
     });
+    let http = match args.http {
+        true => Some(Http::start(&app, &generated.owner).await?),
+        false => None,
+    };
+    let mut through_http = Vec::new();
     for case in chosen {
         eprintln!("  {} …", case.name);
         outcomes.push(bench.run(&case, runs).await?);
+        if let Some(http) = http.as_ref().filter(|_| case.name.contains("page of 500")) {
+            eprintln!("  {} through HTTP …", case.name);
+            through_http.push(http::run(&bench, http, &case, runs).await?);
+        }
     }
     println!(
         "{backend:?} {version}, {count} clients, {} iterations after {} warm-up; times in ms\n",
@@ -151,5 +165,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     print!("{}", markdown(&outcomes));
     println!("\nSlowest parameter sets (their slowest product call):\n");
     print!("{}", slowest(&outcomes));
+    if !through_http.is_empty() {
+        println!("\nThrough HTTP (times in ms):\n");
+        print!("{}", http::markdown(&through_http));
+    }
     Ok(())
 }
