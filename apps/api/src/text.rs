@@ -123,12 +123,6 @@ impl ToJSON for TextOrNull {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Amount(pub String);
 
-impl serde::Serialize for Amount {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
 /// The pattern of [`Amount`].
 pub const AMOUNT_PATTERN: &str = "^[0-9]+(\\.[0-9]+)?$";
 
