@@ -9,6 +9,7 @@ pub mod appointment;
 pub mod audit;
 pub mod business;
 pub mod client;
+pub mod code;
 pub mod contact;
 pub mod custom_field;
 pub mod document;
