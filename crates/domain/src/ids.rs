@@ -106,3 +106,7 @@ id_type!(
     /// A custom field of the business's settings (CL-24).
     CustomFieldId
 );
+id_type!(
+    /// A product the business sells: a package, gift certificate or subscription (CO-1).
+    ProductId
+);

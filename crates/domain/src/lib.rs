@@ -21,6 +21,7 @@ pub mod money;
 pub mod note;
 pub mod paging;
 pub mod payment;
+pub mod product;
 pub mod search;
 pub mod site;
 pub mod staff;
@@ -36,8 +37,8 @@ pub use client::{
 };
 pub use ids::{
     AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CustomFieldId, DocumentId,
-    EmailId, InvoiceId, LabelId, MarketingPreferenceId, NoteId, PaymentId, PaymentMethodId, SiteId,
-    StaffId, TokenId,
+    EmailId, InvoiceId, LabelId, MarketingPreferenceId, NoteId, PaymentId, PaymentMethodId,
+    ProductId, SiteId, StaffId, TokenId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};
