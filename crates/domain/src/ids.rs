@@ -110,3 +110,11 @@ id_type!(
     /// A product the business sells: a package, gift certificate or subscription (CO-1).
     ProductId
 );
+id_type!(
+    /// A code that holds what a client bought or was given (CO-3, CO-4).
+    CodeId
+);
+id_type!(
+    /// An order: a product sold to a client (CO-3).
+    OrderId
+);

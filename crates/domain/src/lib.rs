@@ -36,9 +36,9 @@ pub use client::{
     Client, ClientChanges, ClientParts, EmailAddress, NewClient, PersonName, PhoneNumber,
 };
 pub use ids::{
-    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CustomFieldId, DocumentId,
-    EmailId, InvoiceId, LabelId, MarketingPreferenceId, NoteId, PaymentId, PaymentMethodId,
-    ProductId, SiteId, StaffId, TokenId,
+    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CodeId, CustomFieldId,
+    DocumentId, EmailId, InvoiceId, LabelId, MarketingPreferenceId, NoteId, OrderId, PaymentId,
+    PaymentMethodId, ProductId, SiteId, StaffId, TokenId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};
