@@ -133,7 +133,131 @@ pub struct Code {
     pub ledger: Vec<Entry>,
 }
 
+/// Why a code cannot be issued or changed as asked (CO-4 to CO-6).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CodeChangeError {
+    #[error("the product is archived: it is no longer sold")]
+    Archived,
+    #[error("the code is cancelled")]
+    Cancelled,
+    #[error("a remaining value cannot be negative")]
+    Negative,
+    /// CO-5: a subscription's code is renewed by its membership, which sets its dates.
+    #[error("a subscription's code expires with its membership: change the membership")]
+    BreaksRenewal,
+}
+
+/// A staff edit of a code (CO-5): absent parts stay; `Some(None)` clears.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeEdit {
+    /// The new remaining value, in the code's unit.
+    pub remaining: Option<i64>,
+    pub expires_on: Option<Option<NaiveDate>>,
+    pub assigned_to: Option<Option<EmailAddress>>,
+}
+
+/// How a code comes to be: bought with an order (CO-3) or given by staff (CO-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Purchase(OrderId),
+    Grant(StaffId),
+}
+
 impl Code {
+    /// A new code of `product` worth what the product gives, expiring as the product
+    /// says from `today`.
+    pub fn issue(
+        id: CodeId,
+        product: &Product,
+        text: CodeText,
+        client_id: Option<ClientId>,
+        origin: Origin,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Self, CodeChangeError> {
+        if product.archived {
+            return Err(CodeChangeError::Archived);
+        }
+        let value = match product.details.kind {
+            ProductKind::Package { appointments }
+            | ProductKind::AppointmentGift { appointments }
+            | ProductKind::Subscription { appointments, .. } => i64::from(appointments.get()),
+            ProductKind::MoneyGift { value } => value.minor_units().unwrap_or(0),
+        };
+        let (order_id, actor, reason) = match origin {
+            Origin::Purchase(order) => (Some(order), None, Reason::Purchase(order)),
+            Origin::Grant(staff) => (None, Some(staff), Reason::Grant),
+        };
+        Ok(Self {
+            id,
+            business_id: product.business_id,
+            product_id: product.id,
+            order_id,
+            client_id,
+            text,
+            unit: Unit::of(product),
+            status: Status::Active,
+            expires_on: product.last_day(today),
+            assigned_to: None,
+            ledger: vec![Entry {
+                at: now,
+                actor,
+                reason,
+                delta: value,
+            }],
+        })
+    }
+
+    /// CO-5: applies a staff edit; a new remaining value is a ledger entry of the
+    /// difference. Refused on a cancelled code, and on a subscription's expiry.
+    pub fn edit(
+        &mut self,
+        product: &Product,
+        edit: CodeEdit,
+        actor: StaffId,
+        now: DateTime<Utc>,
+    ) -> Result<(), CodeChangeError> {
+        if self.status == Status::Cancelled {
+            return Err(CodeChangeError::Cancelled);
+        }
+        let subscription = matches!(product.details.kind, ProductKind::Subscription { .. });
+        if subscription && edit.expires_on.is_some_and(|e| e != self.expires_on) {
+            return Err(CodeChangeError::BreaksRenewal);
+        }
+        if edit.remaining.is_some_and(|r| r < 0) {
+            return Err(CodeChangeError::Negative);
+        }
+        if let Some(remaining) = edit.remaining {
+            let delta = remaining - self.remaining();
+            if delta != 0 {
+                self.ledger.push(Entry {
+                    at: now,
+                    actor: Some(actor),
+                    reason: Reason::StaffEdit,
+                    delta,
+                });
+            }
+        }
+        if let Some(expires_on) = edit.expires_on {
+            self.expires_on = expires_on;
+        }
+        if let Some(assigned_to) = edit.assigned_to {
+            self.assigned_to = assigned_to;
+        }
+        Ok(())
+    }
+
+    /// CO-6: the code can no longer be used.
+    pub fn cancel(&mut self) -> Result<(), CodeChangeError> {
+        match self.status {
+            Status::Cancelled => Err(CodeChangeError::Cancelled),
+            Status::Active => {
+                self.status = Status::Cancelled;
+                Ok(())
+            }
+        }
+    }
+
     /// The remaining value, in [`Code::unit`].
     pub fn remaining(&self) -> i64 {
         self.ledger.iter().map(|entry| entry.delta).sum()
@@ -256,15 +380,19 @@ mod tests {
         )
     }
 
-    fn package() -> Product {
-        product(ProductInput {
+    fn package_input() -> ProductInput {
+        ProductInput {
             name: "Three massages".into(),
             kind: "package".into(),
             appointments: Some(3),
             price: "150.00".into(),
             appointment_types: vec![massage()],
             ..ProductInput::default()
-        })
+        }
+    }
+
+    fn package() -> Product {
+        product(package_input())
     }
 
     fn gift() -> Product {
@@ -413,6 +541,144 @@ mod tests {
         assert_eq!(by(&assigned, Some(&bruno)), Err(RedeemError::NotYours));
         assert_eq!(by(&assigned, None), Err(RedeemError::NotYours));
         assert!(by(&anyone, Some(&bruno)).is_ok());
+    }
+
+    #[test]
+    fn co_3_co_4_a_code_is_worth_what_its_product_gives_and_expires_as_it_says() {
+        let package = product(ProductInput {
+            validity_months: Some(6),
+            ..package_input()
+        });
+        let text = CodeText::from_random([1; 16]);
+        let order = OrderId::from_uuid(Uuid::from_u128(7));
+        let staff = StaffId::from_uuid(Uuid::from_u128(8));
+        let id = CodeId::from_uuid(Uuid::from_u128(6));
+
+        let bought = Code::issue(
+            id,
+            &package,
+            text.clone(),
+            None,
+            Origin::Purchase(order),
+            today(),
+            now(),
+        )
+        .unwrap();
+        let given = Code::issue(
+            id,
+            &gift(),
+            text.clone(),
+            None,
+            Origin::Grant(staff),
+            today(),
+            now(),
+        )
+        .unwrap();
+        let mut archived = package.clone();
+        archived.archive(now());
+
+        assert_eq!((bought.remaining(), bought.order_id), (3, Some(order)));
+        assert_eq!(
+            bought.expires_on,
+            today().checked_add_months(chrono::Months::new(6))
+        );
+        assert_eq!(bought.ledger[0].reason, Reason::Purchase(order));
+        assert_eq!(
+            (given.remaining(), given.order_id, given.unit),
+            (10_000, None, Unit::Money(eur()))
+        );
+        assert_eq!(
+            (given.ledger[0].reason.clone(), given.ledger[0].actor),
+            (Reason::Grant, Some(staff))
+        );
+        assert_eq!(
+            Code::issue(
+                id,
+                &archived,
+                text,
+                None,
+                Origin::Grant(staff),
+                today(),
+                now()
+            ),
+            Err(CodeChangeError::Archived)
+        );
+    }
+
+    #[test]
+    fn co_5_a_staff_edit_is_a_ledger_entry_and_never_breaks_a_renewal() {
+        let package = package();
+        let subscription = product(ProductInput {
+            kind: "subscription".into(),
+            period_unit: Some("month".into()),
+            ..package_input()
+        });
+        let staff = StaffId::from_uuid(Uuid::from_u128(8));
+        let mut renewed = code(&subscription, 3);
+        let mut code = code(&package, 3);
+        let later = today().succ_opt();
+
+        code.edit(
+            &package,
+            CodeEdit {
+                remaining: Some(5),
+                expires_on: Some(later),
+                ..CodeEdit::default()
+            },
+            staff,
+            now(),
+        )
+        .unwrap();
+
+        assert_eq!(code.remaining(), 5);
+        assert_eq!(
+            code.ledger.last().map(|e| (e.delta, e.actor)),
+            Some((2, Some(staff)))
+        );
+        assert_eq!(code.expires_on, later);
+        assert_eq!(
+            renewed.edit(
+                &subscription,
+                CodeEdit {
+                    expires_on: Some(later),
+                    ..CodeEdit::default()
+                },
+                staff,
+                now()
+            ),
+            Err(CodeChangeError::BreaksRenewal)
+        );
+        assert_eq!(
+            code.edit(
+                &package,
+                CodeEdit {
+                    remaining: Some(-1),
+                    ..CodeEdit::default()
+                },
+                staff,
+                now()
+            ),
+            Err(CodeChangeError::Negative)
+        );
+        assert!(
+            renewed
+                .edit(
+                    &subscription,
+                    CodeEdit {
+                        remaining: Some(4),
+                        ..CodeEdit::default()
+                    },
+                    staff,
+                    now()
+                )
+                .is_ok()
+        );
+        code.cancel().unwrap();
+        assert_eq!(code.cancel(), Err(CodeChangeError::Cancelled));
+        assert_eq!(
+            code.edit(&package, CodeEdit::default(), staff, now()),
+            Err(CodeChangeError::Cancelled)
+        );
     }
 
     #[test]
