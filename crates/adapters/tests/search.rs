@@ -171,19 +171,8 @@ async fn insert(storage: &SeaStorage, clients: &[Client]) {
 
 fn search_query(search: &ClientSearch, sort: ClientSort, limit: u32) -> ClientQuery {
     ClientQuery {
-        scope: SiteScope::All,
-        site: None,
-        labels: None,
-        banned: None,
-        has_account: None,
-        activity: None,
-        opted_in: None,
-        custom_fields: Vec::new(),
         search: Some(search.clone()),
-        past_exact_matches: false,
-        sort,
-        after: None,
-        limit,
+        ..ClientQuery::unfiltered(SiteScope::All, sort, limit)
     }
 }
 

@@ -134,21 +134,7 @@ pub async fn stored_client(storage: &SeaStorage, client: &Client) -> Option<Clie
 }
 
 pub fn query(scope: SiteScope, sort: ClientSort) -> ClientQuery {
-    ClientQuery {
-        scope,
-        site: None,
-        labels: None,
-        opted_in: None,
-        custom_fields: Vec::new(),
-        banned: None,
-        has_account: None,
-        activity: None,
-        search: None,
-        past_exact_matches: false,
-        sort,
-        after: None,
-        limit: 500,
-    }
+    ClientQuery::unfiltered(scope, sort, 500)
 }
 
 /// Every page of `query` in pages of `page_size`, each page read from the cursor of the

@@ -45,6 +45,27 @@ pub struct ClientQuery {
     pub limit: u32,
 }
 
+impl ClientQuery {
+    /// The first `limit` clients in `scope` by `sort`, with no filter and no search.
+    pub fn unfiltered(scope: SiteScope, sort: ClientSort, limit: u32) -> Self {
+        Self {
+            scope,
+            site: None,
+            labels: None,
+            banned: None,
+            has_account: None,
+            activity: None,
+            opted_in: None,
+            search: None,
+            past_exact_matches: false,
+            custom_fields: Vec::new(),
+            sort,
+            after: None,
+            limit,
+        }
+    }
+}
+
 /// Clients with everything stored with them: `Client::sites`, `Client::labels` and
 /// `Client::custom_fields` are read and written whole with the client.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]

@@ -217,21 +217,7 @@ mod tests {
     }
 
     fn everyone() -> ClientQuery {
-        ClientQuery {
-            scope: SiteScope::All,
-            site: None,
-            labels: None,
-            banned: None,
-            has_account: None,
-            activity: None,
-            opted_in: None,
-            search: None,
-            past_exact_matches: false,
-            custom_fields: Vec::new(),
-            sort: ClientSort::LastName,
-            after: None,
-            limit: 50,
-        }
+        ClientQuery::unfiltered(SiteScope::All, ClientSort::LastName, 50)
     }
 
     fn filtered(query: &ClientQuery) -> Option<Filtered> {

@@ -194,19 +194,9 @@ mod tests {
 
     fn list(sort: ClientSort, labels: Option<LabelFilter>, site: Option<SiteId>) -> ClientQuery {
         ClientQuery {
-            scope: SiteScope::All,
             site,
             labels,
-            banned: None,
-            has_account: None,
-            activity: None,
-            opted_in: None,
-            search: None,
-            past_exact_matches: false,
-            custom_fields: Vec::new(),
-            sort,
-            after: None,
-            limit: 50,
+            ..ClientQuery::unfiltered(SiteScope::All, sort, 50)
         }
     }
 
