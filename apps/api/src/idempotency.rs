@@ -112,3 +112,63 @@ where
         }
     }
 }
+
+/// The `Idempotency-Key` header of a change (PL-10): 1 to 255 visible ASCII characters.
+/// Its schema says so once for every operation that takes it; a key that is not text at
+/// all never gets here (the gate refuses it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl std::ops::Deref for IdempotencyKey {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl poem_openapi::types::Type for IdempotencyKey {
+    const IS_REQUIRED: bool = true;
+
+    type RawValueType = String;
+
+    type RawElementValueType = String;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "idempotency_key".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        poem_openapi::registry::MetaSchemaRef::Inline(Box::new(
+            poem_openapi::registry::MetaSchema {
+                description: Some(
+                    "PL-10: a retry with the same key gets the first answer (1 to 255 \
+                     visible ASCII characters; whitespace after a header's value is not \
+                     part of it, RFC 9110).",
+                ),
+                min_length: Some(1),
+                max_length: Some(255),
+                pattern: Some("^[!-~]+[ \\t]*$".to_owned()),
+                ..poem_openapi::registry::MetaSchema::new("string")
+            },
+        ))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(&self.0)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ParseFromParameter for IdempotencyKey {
+    fn parse_from_parameter(value: &str) -> poem_openapi::types::ParseResult<Self> {
+        clientele_application::idempotency::check_key(value)
+            .map(|()| Self(value.to_owned()))
+            .map_err(|e| poem_openapi::types::ParseError::custom(e.to_string()))
+    }
+}

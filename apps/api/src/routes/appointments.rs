@@ -21,7 +21,7 @@ use clientele_domain::{AppointmentId, AppointmentTypeId, ClientId, SiteId, Staff
 
 use super::clients::ClientView;
 use super::{ApiTags, page_limit};
-use crate::idempotency::{Replayable, once, request_key};
+use crate::idempotency::{IdempotencyKey, Replayable, once, request_key};
 use crate::problem::Problems;
 use crate::problem::can::*;
 use crate::security::StaffToken;
@@ -496,13 +496,7 @@ impl AppointmentsApi {
     async fn book(
         &self,
         auth: StaffToken,
-        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
-        /// characters; whitespace after a header's value is not part of it, RFC 9110).
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
-        )]
-        key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<IdempotencyKey>>,
         body: Json<BookingParams>,
     ) -> Result<
         BookResponse,
@@ -599,13 +593,7 @@ impl AppointmentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
-        /// characters; whitespace after a header's value is not part of it, RFC 9110).
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
-        )]
-        key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<IdempotencyKey>>,
         body: Json<CancelParams>,
     ) -> Result<
         Json<AppointmentView>,

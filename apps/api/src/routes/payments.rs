@@ -16,7 +16,7 @@ use clientele_domain::{AppointmentId, ClientId, PaymentMethodId};
 
 use super::ApiTags;
 use super::appointments::AppointmentView;
-use crate::idempotency::{once, request_key};
+use crate::idempotency::{IdempotencyKey, once, request_key};
 use crate::problem::Problems;
 use crate::problem::can::*;
 use crate::security::StaffToken;
@@ -276,13 +276,7 @@ impl PaymentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
-        /// characters; whitespace after a header's value is not part of it, RFC 9110).
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
-        )]
-        key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<IdempotencyKey>>,
         body: Json<CardChargeParams>,
     ) -> Result<
         Json<PaymentOutcomeView>,
@@ -329,13 +323,7 @@ impl PaymentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
-        /// characters; whitespace after a header's value is not part of it, RFC 9110).
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
-        )]
-        key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<IdempotencyKey>>,
         body: Json<InPersonParams>,
     ) -> Result<
         Json<PaymentOutcomeView>,
@@ -378,13 +366,7 @@ impl PaymentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
-        /// characters; whitespace after a header's value is not part of it, RFC 9110).
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
-        )]
-        key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<IdempotencyKey>>,
         body: Json<NoParams>,
     ) -> Result<
         Json<InvoiceView>,
@@ -419,13 +401,7 @@ impl PaymentsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-        /// PL-10: a retry with the same key gets the first answer (1 to 255 visible ASCII
-        /// characters; whitespace after a header's value is not part of it, RFC 9110).
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = "^[!-~]+[ \\t]*$")
-        )]
-        key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<IdempotencyKey>>,
         body: Json<RefundParams>,
     ) -> Result<
         Json<PaymentOutcomeView>,
