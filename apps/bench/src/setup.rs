@@ -71,6 +71,11 @@ impl IdGenerator for SeededIds {
     fn new_secret(&self) -> String {
         UuidV7Ids.new_secret()
     }
+
+    /// Seeded like the ids: a benchmark's codes are the same on every run.
+    fn random_bytes(&self) -> [u8; 16] {
+        *self.new_id().as_bytes()
+    }
 }
 
 /// The three sites, with the share of clients each gets.

@@ -17,6 +17,11 @@ impl IdGenerator for UuidV7Ids {
     fn new_secret(&self) -> String {
         format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
     }
+
+    /// The bytes of a UUIDv4: 122 random bits from the operating system.
+    fn random_bytes(&self) -> [u8; 16] {
+        *Uuid::new_v4().as_bytes()
+    }
 }
 
 #[cfg(test)]

@@ -154,3 +154,23 @@ async fn fresh_postgres(admin_url: &str) -> TestDatabase {
         },
     }
 }
+
+/// Runs `sql` in a write transaction of its own, committed if it succeeds, and answers
+/// the rows it changed or the database's error: for tests of what the database itself
+/// refuses, whatever the adapter's code does.
+pub async fn execute_sql(storage: &SeaStorage, sql: &str) -> Result<u64, String> {
+    use sea_orm::TransactionTrait;
+    let db = storage.connection();
+    let options = crate::storage::write_options(db.get_database_backend());
+    let txn = db
+        .begin_with_options(options)
+        .await
+        .map_err(|e| e.to_string())?;
+    let changed = txn
+        .execute_unprepared(sql)
+        .await
+        .map_err(|e| e.to_string())?
+        .rows_affected();
+    txn.commit().await.map_err(|e| e.to_string())?;
+    Ok(changed)
+}

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
-use crate::ids::{AppointmentId, AppointmentTypeId, BusinessId, ClientId, SiteId, StaffId};
+use crate::ids::{AppointmentId, AppointmentTypeId, BusinessId, ClientId, CodeId, SiteId, StaffId};
 use crate::money::{Currency, Money};
 use crate::text;
 use crate::validation::{FieldError, ValidationErrors, failures};
@@ -282,6 +282,10 @@ pub struct Appointment {
     pub(crate) price: Money,
     pub(crate) status: AppointmentStatus,
     pub(crate) attendance: Attendance,
+    /// The code that pays for it (CO-9), if any.
+    pub(crate) code_id: Option<CodeId>,
+    /// The part of the price the code pays; back to zero when it is given back.
+    pub(crate) covered: Money,
     /// Everything paid so far (deposits, charges, payments in person).
     pub(crate) paid: Money,
     /// Everything refunded so far; never more than `paid`.
@@ -305,6 +309,10 @@ pub struct AppointmentParts {
     pub price: Money,
     pub status: AppointmentStatus,
     pub attendance: Attendance,
+    /// The code that pays for it (CO-9), if any.
+    pub code_id: Option<CodeId>,
+    /// The part of the price the code pays; back to zero when it is given back.
+    pub covered: Money,
     /// Everything paid so far (deposits, charges, payments in person).
     pub paid: Money,
     /// Everything refunded so far; never more than `paid`.
@@ -331,6 +339,8 @@ impl Appointment {
             price,
             status,
             attendance,
+            code_id,
+            covered,
             paid,
             refunded,
             created_at,
@@ -349,6 +359,8 @@ impl Appointment {
             price,
             status,
             attendance,
+            code_id,
+            covered,
             paid,
             refunded,
             created_at,
@@ -371,6 +383,8 @@ impl Appointment {
             price,
             status,
             attendance,
+            code_id,
+            covered,
             paid,
             refunded,
             created_at,
@@ -389,6 +403,8 @@ impl Appointment {
             price,
             status,
             attendance,
+            code_id,
+            covered,
             paid,
             refunded,
             created_at,
@@ -436,6 +452,16 @@ impl Appointment {
 
     pub fn attendance(&self) -> Attendance {
         self.attendance
+    }
+
+    /// The code that pays for it (CO-9), if any.
+    pub fn code_id(&self) -> Option<CodeId> {
+        self.code_id
+    }
+
+    /// The part of the price a code pays.
+    pub fn covered(&self) -> Money {
+        self.covered
     }
 
     /// Everything paid so far (deposits, charges, payments in person).
@@ -495,6 +521,8 @@ impl Appointment {
             price: new.price,
             status: AppointmentStatus::Scheduled,
             attendance: Attendance::Booked,
+            code_id: None,
+            covered: zero,
             paid: zero,
             refunded: zero,
             created_at: now,
@@ -502,6 +530,20 @@ impl Appointment {
             cancelled_at: None,
             version: Version::initial(),
         }
+    }
+
+    /// CO-9: a new appointment paid for, in part or whole, by a code.
+    pub fn with_code(mut self, code: CodeId, covered: Money) -> Self {
+        self.code_id = Some(code);
+        self.covered = covered;
+        self
+    }
+
+    /// The price less what a code pays: what money is to cover.
+    pub fn price_to_pay(&self) -> Money {
+        self.price
+            .saturating_sub(self.covered)
+            .unwrap_or(Money::zero(self.price.currency()))
     }
 
     fn touch(&mut self, now: DateTime<Utc>) {
@@ -528,10 +570,12 @@ impl Appointment {
         Ok(())
     }
 
-    /// AP-3: cancels a scheduled appointment.
+    /// AP-3: cancels a scheduled appointment; what a code paid goes back to the code
+    /// (CO-9), so nothing is covered any more.
     pub fn cancel(&mut self, now: DateTime<Utc>) -> Result<(), AppointmentStateError> {
         self.ensure_scheduled()?;
         self.status = AppointmentStatus::Cancelled;
+        self.covered = Money::zero(self.price.currency());
         self.cancelled_at = Some(now);
         self.touch(now);
         Ok(())
@@ -561,7 +605,7 @@ impl Appointment {
             } else {
                 PaymentStatus::PartiallyRefunded
             }
-        } else if self.paid >= self.price {
+        } else if self.paid >= self.price_to_pay() {
             PaymentStatus::Paid
         } else if self.paid.is_zero() {
             PaymentStatus::Unpaid
@@ -627,6 +671,26 @@ mod tests {
             a.refunded = eur(refunded);
             assert_eq!(a.payment_status(), status, "{price} {paid} {refunded}");
         }
+    }
+
+    #[test]
+    fn co_9_what_a_code_covers_is_not_due_and_goes_back_on_cancellation() {
+        let code = CodeId::from_uuid(Uuid::from_u128(9));
+        let whole = appointment("60").with_code(code, eur("60"));
+        let mut part = appointment("60").with_code(code, eur("40"));
+
+        assert_eq!(
+            (whole.due(), whole.payment_status()),
+            (eur("0"), PaymentStatus::Paid)
+        );
+        assert_eq!(
+            (part.due(), part.payment_status()),
+            (eur("20"), PaymentStatus::Unpaid)
+        );
+        part.record_payment(eur("20"), at(9)).unwrap();
+        assert_eq!(part.payment_status(), PaymentStatus::Paid);
+        part.cancel(at(9)).unwrap();
+        assert_eq!((part.code_id(), part.covered()), (Some(code), eur("0")));
     }
 
     #[test]

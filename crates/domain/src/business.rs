@@ -65,6 +65,21 @@ impl TimeZone {
     pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
         now.with_timezone(&self.0).date_naive()
     }
+
+    /// The first instant of `day` in this zone (the earliest, where a clock change
+    /// repeats midnight; the first existing one, where it skips it).
+    pub fn start_of(&self, day: NaiveDate) -> DateTime<Utc> {
+        use chrono::TimeZone as _;
+        (0..=24 * 4)
+            .find_map(|quarter| {
+                let local = day.and_hms_opt(0, 0, 0)? + chrono::Duration::minutes(15 * quarter);
+                self.0.from_local_datetime(&local).earliest()
+            })
+            .map_or_else(
+                || day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+                |local| local.with_timezone(&Utc),
+            )
+    }
 }
 
 /// Per-business settings. Later capabilities add theirs here (dunning policy, active
@@ -217,6 +232,27 @@ impl Business {
         }
         self.updated_at = now;
         self.version = self.version.next();
+    }
+}
+
+#[cfg(test)]
+mod zone_tests {
+    use super::*;
+
+    #[test]
+    fn a_day_starts_at_local_midnight_or_the_first_instant_after_a_skipped_one() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let paris = TimeZone::parse("Europe/Paris").unwrap();
+        let santiago = TimeZone::parse("America/Santiago").unwrap();
+        assert_eq!(
+            paris.start_of(day(2027, 1, 15)).to_rfc3339(),
+            "2027-01-14T23:00:00+00:00"
+        );
+        // Chile moves its clocks at midnight: 2026-09-06 starts at 01:00 local (-03).
+        assert_eq!(
+            santiago.start_of(day(2026, 9, 6)).to_rfc3339(),
+            "2026-09-06T04:00:00+00:00"
+        );
     }
 }
 

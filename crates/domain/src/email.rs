@@ -173,6 +173,24 @@ impl AppointmentEmail<'_> {
     }
 }
 
+/// CO-3, AP-6: the invoice of a product sold on invoice.
+pub fn order_invoice(
+    business_name: &str,
+    client_first_name: &str,
+    product: &str,
+    number: &str,
+    amount_due: Money,
+) -> EmailContent {
+    compose(
+        format!("Invoice {number} from {business_name}"),
+        &[
+            format!("Hello {client_first_name},"),
+            format!("Invoice {number}: {amount_due} is due for {product}."),
+            business_name.to_owned(),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ pub mod label;
 pub mod marketing;
 pub mod money;
 pub mod note;
+pub mod order;
 pub mod paging;
 pub mod payment;
 pub mod product;

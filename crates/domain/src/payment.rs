@@ -166,9 +166,9 @@ pub enum PaymentRuleError {
 }
 
 impl crate::appointment::Appointment {
-    /// What is still to pay.
+    /// What is still to pay: the price, less what a code covers (CO-9) and what was paid.
     pub fn due(&self) -> Money {
-        self.price
+        self.price_to_pay()
             .saturating_sub(self.paid)
             .unwrap_or(Money::zero(self.price.currency()))
     }

@@ -96,17 +96,51 @@ pub enum ProductKind {
     Subscription {
         appointments: Appointments,
         period: Period,
+        /// Unused appointments carry over to the next period (CO-10); by default they
+        /// do not.
+        rollover: bool,
     },
+}
+
+/// The three families of products of CO-1, as orders and lists name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    Package,
+    GiftCertificate,
+    Subscription,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Package => "package",
+            Self::GiftCertificate => "gift_certificate",
+            Self::Subscription => "subscription",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "package" => Some(Self::Package),
+            "gift_certificate" => Some(Self::GiftCertificate),
+            "subscription" => Some(Self::Subscription),
+            _ => None,
+        }
+    }
 }
 
 impl ProductKind {
     /// `package`, `gift_certificate` or `subscription`.
-    pub fn name(&self) -> &'static str {
+    pub fn family(&self) -> Family {
         match self {
-            Self::Package { .. } => "package",
-            Self::MoneyGift { .. } | Self::AppointmentGift { .. } => "gift_certificate",
-            Self::Subscription { .. } => "subscription",
+            Self::Package { .. } => Family::Package,
+            Self::MoneyGift { .. } | Self::AppointmentGift { .. } => Family::GiftCertificate,
+            Self::Subscription { .. } => Family::Subscription,
         }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.family().as_str()
     }
 }
 
@@ -158,6 +192,7 @@ pub struct ProductInput {
     pub period_unit: Option<String>,
     /// … every 1 to 12 of them (default 1).
     pub period_every: Option<i64>,
+    pub rollover: Option<bool>,
     pub price: String,
     /// Every appointment type when empty.
     pub appointment_types: Vec<AppointmentTypeId>,
@@ -228,6 +263,9 @@ fn parse_kind(input: &ProductInput, currency: Currency) -> Result<ProductKind, F
         "package" | "gift_certificate" if input.period_unit.is_some() => {
             Err(not_for("period_unit", &input.kind.replace('_', " ")))
         }
+        "package" | "gift_certificate" if input.rollover.is_some() => {
+            Err(not_for("rollover", &input.kind.replace('_', " ")))
+        }
         "package" => Ok(ProductKind::Package {
             appointments: required_count(input)?,
         }),
@@ -271,6 +309,7 @@ fn parse_kind(input: &ProductInput, currency: Currency) -> Result<ProductKind, F
             Ok(ProductKind::Subscription {
                 appointments: required_count(input)?,
                 period: Period { every, unit },
+                rollover: input.rollover.unwrap_or(false),
             })
         }
         other => Err(FieldError::new(
@@ -458,7 +497,8 @@ mod tests {
                 period: Period {
                     every: 1,
                     unit: PeriodUnit::Month
-                }
+                },
+                rollover: false,
             }
         );
         assert_eq!(

@@ -11,4 +11,8 @@ pub trait IdGenerator: Send + Sync {
     /// A new secret with at least 128 bits from a cryptographically secure source, as
     /// URL-safe text (API tokens).
     fn new_secret(&self) -> String;
+
+    /// 16 bytes with at least 120 bits from a cryptographically secure source (the text
+    /// of a code, CO-3).
+    fn random_bytes(&self) -> [u8; 16];
 }

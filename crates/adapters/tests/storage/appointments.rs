@@ -346,3 +346,39 @@ async fn a_site_with_appointments_cannot_be_deleted() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn co_9_an_appointment_keeps_the_code_that_pays_for_it_and_what_the_code_covers() {
+    // Arrange
+    let (storage, _db) = fresh_storage().await;
+    let booking = booking(&storage).await;
+    let code = clientele_domain::CodeId::from_uuid(new_uuid());
+    let paid_by_code =
+        appointment(&booking, booking.client.id(), base_time()).with_code(code, eur("40.25"));
+    let plain = appointment(&booking, booking.client.id(), base_time());
+    insert_appointments(&storage, &[paid_by_code.clone(), plain.clone()]).await;
+    let mut cancelled = paid_by_code.clone();
+    cancelled.cancel(base_time()).unwrap();
+
+    // Act
+    let read = stored_appointment(&storage, &paid_by_code).await;
+    let read_plain = stored_appointment(&storage, &plain).await;
+    let mut tx = storage.begin().await.unwrap();
+    tx.update_appointment(&cancelled, paid_by_code.version())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let after_cancel = stored_appointment(&storage, &paid_by_code).await.unwrap();
+
+    // Assert
+    assert_eq!(read, Some(paid_by_code));
+    assert_eq!(
+        read_plain.map(|a| (a.code_id(), a.covered())),
+        Some((None, eur("0")))
+    );
+    assert_eq!(after_cancel, cancelled);
+    assert_eq!(
+        (after_cancel.code_id(), after_cancel.covered()),
+        (Some(code), eur("0"))
+    );
+}

@@ -11,14 +11,18 @@ use clientele_domain::appointment::{
 };
 use clientele_domain::business::BusinessName;
 use clientele_domain::client::ClientInput;
+use clientele_domain::code::{Code, CodeText, Entry, Origin, Owner};
 use clientele_domain::label::{Label, LabelDetails, LabelInput};
+use clientele_domain::product::{
+    Appointments, Coverage, Product, ProductDetails, ProductKind, ProductName, Validity,
+};
 use clientele_domain::site::{SiteDetails, SiteInput};
 use clientele_domain::staff::{StaffDetails, StaffInput};
 use clientele_domain::token::TokenLabel;
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, BusinessSettings, Client,
-    ClientId, ClientSort, Currency, LabelId, Money, NewClient, Site, SiteId, SiteScope, StaffId,
-    StaffMember, TimeZone, TokenId, Version,
+    ClientId, ClientSort, CodeId, Currency, LabelId, Money, NewClient, ProductId, Site, SiteId,
+    SiteScope, StaffId, StaffMember, TimeZone, TokenId, Version,
 };
 use clientele_ports::storage::ClientQuery;
 use clientele_ports::{IdGenerator, Storage};
@@ -286,4 +290,86 @@ pub fn label(business: BusinessId, name: &str, colour: &str) -> Label {
         details,
         base_time(),
     )
+}
+
+/// A product of `business` priced 500 EUR, valid 12 months, made at [`base_time`].
+pub fn product(business: BusinessId, name: &str, kind: ProductKind, covers: Coverage) -> Product {
+    let details = ProductDetails {
+        name: ProductName::parse(name).unwrap(),
+        kind,
+        price: eur("500"),
+        covers,
+        validity: Some(Validity::Months(12)),
+    };
+    Product::new(
+        ProductId::from_uuid(new_uuid()),
+        business,
+        details,
+        base_time(),
+    )
+}
+
+pub fn appointments(n: i64) -> Appointments {
+    Appointments::parse("appointments", n).unwrap()
+}
+
+/// A package of 10 appointments of every type.
+pub fn package(business: BusinessId) -> Product {
+    let kind = ProductKind::Package {
+        appointments: appointments(10),
+    };
+    product(business, "Forfait 10 massages", kind, Coverage::AllTypes)
+}
+
+pub async fn insert_products(storage: &SeaStorage, products: &[Product]) {
+    let mut tx = storage.begin().await.unwrap();
+    for product in products {
+        tx.insert_product(product).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// A fresh random code text.
+pub fn code_text() -> CodeText {
+    CodeText::from_random(UuidV7Ids.random_bytes())
+}
+
+/// A code of `product` for `client`, given by `staff` at `at`, with its first entry.
+pub fn granted_code(
+    product: &Product,
+    client: Option<&Client>,
+    staff: StaffId,
+    at: DateTime<Utc>,
+) -> (Code, Entry) {
+    let owner = client.map(|c| Owner {
+        client: c.id(),
+        email: c.email(),
+    });
+    Code::issue(
+        CodeId::from_uuid(new_uuid()),
+        product,
+        code_text(),
+        owner,
+        Origin::Grant(staff),
+        at.date_naive(),
+        at,
+    )
+    .unwrap()
+}
+
+pub async fn insert_codes(storage: &SeaStorage, codes: &[(Code, Entry)]) {
+    let mut tx = storage.begin().await.unwrap();
+    for (code, first) in codes {
+        tx.insert_code(code, first).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// `code` after `entries`: its balance moved by their deltas, its version one on.
+pub fn after_entries(code: &Code, entries: &[Entry], at: DateTime<Utc>) -> Code {
+    let mut parts = code.clone().into_parts();
+    parts.remaining += entries.iter().map(|e| e.delta).sum::<i64>();
+    parts.updated_at = at;
+    parts.version = parts.version.next();
+    Code::restore(parts)
 }

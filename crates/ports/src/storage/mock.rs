@@ -10,19 +10,23 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use chrono::NaiveDate;
 use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
+use clientele_domain::code::{Code, CodeAudit, CodeText, Entry};
 use clientele_domain::custom_field::CustomField;
 use clientele_domain::document::ClientDocument;
 use clientele_domain::email::OutgoingEmail;
 use clientele_domain::label::Label;
 use clientele_domain::marketing::{ConsentChange, MarketingPreference};
 use clientele_domain::note::ClientNote;
+use clientele_domain::order::Order;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
+use clientele_domain::product::Product;
 use clientele_domain::{
-    ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId,
-    CustomFieldId, DocumentId, EmailId, LabelId, MarketingPreferenceId, Money, PaymentId,
-    PaymentMethodId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
+    ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, CodeId,
+    CustomFieldId, DocumentId, EmailId, LabelId, MarketingPreferenceId, Money, OrderId, PaymentId,
+    PaymentMethodId, ProductId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
 };
 
 use super::*;
@@ -55,6 +59,9 @@ pub struct MockTransaction {
     pub marketing: MockMarketingRepository,
     pub notes: MockNoteRepository,
     pub documents: MockDocumentRepository,
+    pub products: MockProductRepository,
+    pub codes: MockCodeRepository,
+    pub orders: MockOrderRepository,
     pub commit: MockCommit,
 }
 
@@ -223,5 +230,35 @@ delegate! {
         fn insert_document(document: &ClientDocument) -> ();
         fn document(business: BusinessId, id: DocumentId) -> Option<ClientDocument>;
         fn documents_of_client(business: BusinessId, client: ClientId, limit: u32) -> Vec<ClientDocument>;
+    }
+
+    ProductRepository to products {
+        fn insert_product(product: &Product) -> ();
+        fn product(business: BusinessId, id: ProductId) -> Option<Product>;
+        fn products(business: BusinessId, archived: bool, after: Option<ProductId>, limit: u32) -> Vec<Product>;
+        fn update_product(product: &Product, expected: Version) -> ();
+    }
+
+    CodeRepository to codes {
+        fn insert_code(code: &Code, first: &Entry) -> ();
+        fn code(business: BusinessId, id: CodeId) -> Option<Code>;
+        fn code_for_update(business: BusinessId, id: CodeId) -> Option<Code>;
+        fn code_by_text(business: BusinessId, text: &CodeText) -> Option<Code>;
+        fn update_code(code: &Code, expected: Version, entries: &[Entry]) -> ();
+        fn ledger(business: BusinessId, code: CodeId, after: Option<u32>, limit: u32) -> Vec<LedgerLine>;
+        fn ledger_of_appointment(business: BusinessId, code: CodeId, appointment: AppointmentId) -> Vec<Entry>;
+        fn codes_of_client(business: BusinessId, client: ClientId, after: Option<(DateTime<Utc>, CodeId)>, limit: u32) -> Vec<Code>;
+        fn active_codes_of_product(business: BusinessId, product: ProductId, after: Option<CodeId>, limit: u32) -> Vec<Code>;
+        fn codes_past_their_last_day(before: NaiveDate, after: Option<(BusinessId, CodeId)>, limit: u32) -> Vec<Code>;
+        fn record_code_audit(audit: &CodeAudit) -> ();
+        fn code_audit(business: BusinessId, code: CodeId) -> Vec<CodeAudit>;
+    }
+
+    OrderRepository to orders {
+        fn insert_order(order: &Order) -> ();
+        fn order(business: BusinessId, id: OrderId) -> Option<Order>;
+        fn order_for_update(business: BusinessId, id: OrderId) -> Option<Order>;
+        fn update_order(order: &Order) -> ();
+        fn orders(business: BusinessId, query: &OrderQuery, after: Option<(DateTime<Utc>, OrderId)>, limit: u32) -> Vec<OrderLine>;
     }
 }

@@ -27,6 +27,7 @@ mod appointment_type;
 mod audit;
 mod business;
 mod client;
+mod code;
 mod custom_field;
 mod document;
 mod idempotency;
@@ -35,8 +36,10 @@ mod marketing;
 #[cfg(any(test, feature = "mocks"))]
 mod mock;
 mod note;
+mod order;
 mod outbox;
 mod payment;
+mod product;
 mod site;
 mod staff;
 mod token;
@@ -49,14 +52,17 @@ pub use appointment_type::AppointmentTypeRepository;
 pub use audit::AuditRepository;
 pub use business::BusinessRepository;
 pub use client::{ClientQuery, ClientRepository};
+pub use code::{CodeRepository, LedgerLine};
 pub use custom_field::CustomFieldRepository;
 pub use document::DocumentRepository;
 pub use idempotency::{IdempotencyRecord, IdempotencyRepository, StoredResponse};
 pub use label::LabelRepository;
 pub use marketing::MarketingRepository;
 pub use note::NoteRepository;
+pub use order::{OrderLine, OrderQuery, OrderRepository};
 pub use outbox::{ClaimToken, EmailState, OutboxEmail, OutboxRepository};
 pub use payment::PaymentRepository;
+pub use product::ProductRepository;
 pub use site::SiteRepository;
 pub use staff::StaffRepository;
 pub use token::TokenRepository;
@@ -72,6 +78,8 @@ pub use business::MockBusinessRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use client::MockClientRepository;
 #[cfg(any(test, feature = "mocks"))]
+pub use code::MockCodeRepository;
+#[cfg(any(test, feature = "mocks"))]
 pub use custom_field::MockCustomFieldRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use document::MockDocumentRepository;
@@ -86,9 +94,13 @@ pub use mock::{MockCommit, MockTransaction};
 #[cfg(any(test, feature = "mocks"))]
 pub use note::MockNoteRepository;
 #[cfg(any(test, feature = "mocks"))]
+pub use order::MockOrderRepository;
+#[cfg(any(test, feature = "mocks"))]
 pub use outbox::MockOutboxRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use payment::MockPaymentRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use product::MockProductRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use site::MockSiteRepository;
 #[cfg(any(test, feature = "mocks"))]
@@ -152,6 +164,9 @@ pub trait Transaction:
     + MarketingRepository
     + NoteRepository
     + DocumentRepository
+    + ProductRepository
+    + CodeRepository
+    + OrderRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.

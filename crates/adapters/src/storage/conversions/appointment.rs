@@ -90,6 +90,8 @@ impl TryFrom<appointments::Model> for Appointment {
             status: AppointmentStatus::parse(&row.status)
                 .ok_or_else(|| corrupt(T, "status", format!("`{}` is no status", row.status)))?,
             attendance: attendance(T, "attendance", &row.attendance)?,
+            code_id: row.code_id.map(Into::into),
+            covered: money(T, "covered_minor", row.covered_minor, currency)?,
             paid: money(T, "paid_minor", row.paid_minor, currency)?,
             refunded: money(T, "refunded_minor", row.refunded_minor, currency)?,
             created_at: row.created_at,
@@ -107,6 +109,7 @@ pub(crate) fn appointment_row(
 ) -> Result<appointments::ActiveModel, StorageError> {
     let currency = appointment.price().currency();
     for (column, amount) in [
+        ("covered_minor", appointment.covered()),
         ("paid_minor", appointment.paid()),
         ("refunded_minor", appointment.refunded()),
     ] {
@@ -127,6 +130,8 @@ pub(crate) fn appointment_row(
         attendance: Set(appointment.attendance().as_str().to_owned()),
         paid_minor: Set(minor_units(appointment.paid())?),
         refunded_minor: Set(minor_units(appointment.refunded())?),
+        code_id: Set(appointment.code_id().map(|code| code.as_uuid())),
+        covered_minor: Set(minor_units(appointment.covered())?),
         created_at: Set(instant(appointment.created_at())),
         updated_at: Set(instant(appointment.updated_at())),
         cancelled_at: Set(appointment.cancelled_at().map(instant)),

@@ -6,7 +6,8 @@
 //! building `ActiveModel`s, which truncate instants to microseconds so that both
 //! databases round-trip equal values. A client's row and membership rows are in
 //! `client`; its search terms, and the positional decoding of its rows, belong to the
-//! client list (`storage/client_list/`).
+//! client list (`storage/client_list/`). A product's covered appointment types come with
+//! its row ([`WithTypes`]).
 //!
 //! Must not run queries: it only reshapes values.
 
@@ -14,14 +15,17 @@ mod appointment;
 mod audit;
 mod business;
 mod client;
+mod code;
 mod custom_field;
 mod document;
 mod idempotency;
 mod label;
 mod marketing;
 mod note;
+mod order;
 mod outbox;
 mod payment;
+mod product;
 mod site;
 mod staff;
 mod token;
@@ -43,6 +47,7 @@ pub(crate) use business::{business_changes, business_row};
 pub(crate) use client::{
     client_changes, client_label_rows, client_label_site_rows, client_row, client_site_rows,
 };
+pub(crate) use code::{code_audit_row, code_changes, code_row, code_text, ledger_row};
 pub(crate) use custom_field::{
     client_field_value_rows, custom_field_changes, custom_field_row, custom_values_by_owner,
     indexed_key,
@@ -52,8 +57,10 @@ pub(crate) use idempotency::{idempotency_response, idempotency_row};
 pub(crate) use label::{label_changes, label_row};
 pub(crate) use marketing::{client_consent_row, consent_ledger_row, preference_row};
 pub(crate) use note::client_note_row;
+pub(crate) use order::order_row;
 pub(crate) use outbox::{EMAIL_FAILED, EMAIL_PENDING, EMAIL_SENT, outbox_row};
 pub(crate) use payment::{invoice_row, payment_method_row, payment_row};
+pub(crate) use product::{WithTypes, product_changes, product_row, product_type_rows};
 pub(crate) use site::{site_changes, site_row};
 pub(crate) use staff::{staff_changes, staff_row, staff_site_rows};
 pub(crate) use token::token_row;

@@ -16,7 +16,7 @@ pub struct Model {
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     pub price_minor: i64,
-    /// ISO-4217, of the price and of what was paid and refunded.
+    /// ISO-4217, of the price, of what a code covers and of what was paid and refunded.
     pub currency: String,
     /// `scheduled` or `cancelled`.
     pub status: String,
@@ -24,6 +24,9 @@ pub struct Model {
     pub attendance: String,
     pub paid_minor: i64,
     pub refunded_minor: i64,
+    /// CO-9: the code that pays for it, and how much of the price it covers.
+    pub code_id: Option<Uuid>,
+    pub covered_minor: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub cancelled_at: Option<DateTimeUtc>,

@@ -28,6 +28,7 @@ mod m20261122_000019_server_secrets;
 mod m20261122_000020_outbox_email_sites;
 mod m20261206_000021_outbox_claim_tokens;
 mod m20261206_000022_business_staff_may_refund;
+mod m20261206_000023_products_and_codes;
 
 pub(crate) struct Migrator;
 
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000020_outbox_email_sites::Migration),
             Box::new(m20261206_000021_outbox_claim_tokens::Migration),
             Box::new(m20261206_000022_business_staff_may_refund::Migration),
+            Box::new(m20261206_000023_products_and_codes::Migration),
         ]
     }
 }

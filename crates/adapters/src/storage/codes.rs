@@ -1,0 +1,361 @@
+//! `CodeRepository` over a [`SeaTransaction`]: codes with their append-only ledgers
+//! (CO-12) and audited staff changes (CO-5).
+//!
+//! A code's `remaining` is the sum of its ledger, kept so by every write: a new code is
+//! stored with its first entry (its value), and an update stores the code only if the
+//! stored balance plus the new entries' deltas is the code's, in the same statement that
+//! checks the version; then the entries are appended, numbered after the last one. The
+//! row is written by then (locked until the transaction ends on PostgreSQL, the database
+//! write-locked on SQLite), so no one else appends to its ledger meanwhile.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+};
+
+use clientele_domain::code::{Code, CodeAudit, CodeText, Entry, Status};
+use clientele_domain::{AppointmentId, BusinessId, ClientId, CodeId, ProductId, Version};
+use clientele_ports::StorageError;
+use clientele_ports::storage::{CodeRepository, LedgerLine};
+
+use super::conversions::{code_audit_row, code_changes, code_row, instant, ledger_row};
+use super::entities::{code_audit, code_ledger, codes};
+use super::{SeaTransaction, unexpected, unique_violation};
+
+/// A unique violation on `codes` is about the text unless it names the primary key.
+fn code_write_error(err: DbErr) -> StorageError {
+    match unique_violation(&err) {
+        Some(message) if message.contains("ux_codes_text") || message.contains("codes.text") => {
+            StorageError::Duplicate("code_text")
+        }
+        Some(_) => StorageError::Duplicate("code"),
+        None => unexpected(err),
+    }
+}
+
+/// `Unexpected`: what the caller gives breaks CO-12 (the balance is the ledger's sum).
+fn disagree(what: &str) -> StorageError {
+    StorageError::Unexpected(format!("the ledger and the balance disagree: {what}").into())
+}
+
+fn code_of(business: BusinessId, id: CodeId) -> sea_orm::Select<codes::Entity> {
+    codes::Entity::find()
+        .filter(codes::Column::BusinessId.eq(business.as_uuid()))
+        .filter(codes::Column::Id.eq(id.as_uuid()))
+}
+
+fn ledger_of(business: BusinessId, code: CodeId) -> sea_orm::Select<code_ledger::Entity> {
+    code_ledger::Entity::find()
+        .filter(code_ledger::Column::BusinessId.eq(business.as_uuid()))
+        .filter(code_ledger::Column::CodeId.eq(code.as_uuid()))
+}
+
+/// The ledger rows of `entries`, numbered from `first`.
+fn ledger_rows(code: &Code, first: i32, entries: &[Entry]) -> Vec<code_ledger::ActiveModel> {
+    (first..)
+        .zip(entries)
+        .map(|(seq, entry)| ledger_row(code.business_id(), code.id(), seq, entry))
+        .collect()
+}
+
+impl SeaTransaction {
+    async fn one_code(
+        &self,
+        select: sea_orm::Select<codes::Entity>,
+    ) -> Result<Option<Code>, StorageError> {
+        select
+            .one(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .map(Code::try_from)
+            .transpose()
+    }
+
+    async fn codes_of(
+        &self,
+        select: sea_orm::Select<codes::Entity>,
+    ) -> Result<Vec<Code>, StorageError> {
+        select
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(Code::try_from)
+            .collect()
+    }
+
+    /// Why an update of `code` changed no row: it is absent, its version moved on, or its
+    /// stored balance is not the one the entries were made from.
+    async fn missed_code_update(&self, code: &Code, expected: Version) -> StorageError {
+        match code_of(code.business_id(), code.id()).one(&self.txn).await {
+            Ok(None) => StorageError::NotFound,
+            Ok(Some(row)) if row.version != expected.get() => StorageError::VersionConflict,
+            Ok(Some(row)) => disagree(&format!(
+                "stored {}, entries lead to {}",
+                row.remaining,
+                code.remaining()
+            )),
+            Err(err) => unexpected(err),
+        }
+    }
+}
+
+#[async_trait]
+impl CodeRepository for SeaTransaction {
+    async fn insert_code(&mut self, code: &Code, first: &Entry) -> Result<(), StorageError> {
+        if first.delta != code.remaining() {
+            return Err(disagree(&format!(
+                "a first entry of {} for a value of {}",
+                first.delta,
+                code.remaining()
+            )));
+        }
+        let backend = self.txn.get_database_backend();
+        let writes = [
+            codes::Entity::insert(code_row(code)).build(backend),
+            code_ledger::Entity::insert_many(ledger_rows(code, 1, std::slice::from_ref(first)))
+                .build(backend),
+        ];
+        // One savepoint: a code never stays without its ledger.
+        self.guarded_all(&writes).await.map_err(code_write_error)
+    }
+
+    async fn code(
+        &mut self,
+        business: BusinessId,
+        id: CodeId,
+    ) -> Result<Option<Code>, StorageError> {
+        self.one_code(code_of(business, id)).await
+    }
+
+    async fn code_for_update(
+        &mut self,
+        business: BusinessId,
+        id: CodeId,
+    ) -> Result<Option<Code>, StorageError> {
+        let select = code_of(business, id);
+        // SQLite has no row locks: its write transactions (BEGIN IMMEDIATE) already hold
+        // the database's only write lock.
+        let select = match self.txn.get_database_backend() {
+            DbBackend::Postgres => select.lock_exclusive(),
+            _ => select,
+        };
+        self.one_code(select).await
+    }
+
+    async fn code_by_text(
+        &mut self,
+        business: BusinessId,
+        text: &CodeText,
+    ) -> Result<Option<Code>, StorageError> {
+        let select = codes::Entity::find()
+            .filter(codes::Column::BusinessId.eq(business.as_uuid()))
+            .filter(codes::Column::Text.eq(text.as_str()));
+        self.one_code(select).await
+    }
+
+    async fn update_code(
+        &mut self,
+        code: &Code,
+        expected: Version,
+        entries: &[Entry],
+    ) -> Result<(), StorageError> {
+        let before = entries
+            .iter()
+            .try_fold(code.remaining(), |left, entry| {
+                left.checked_sub(entry.delta)
+            })
+            .ok_or_else(|| disagree("the deltas overflow"))?;
+        let update = codes::Entity::update_many()
+            .set(code_changes(code))
+            .filter(codes::Column::BusinessId.eq(code.business_id().as_uuid()))
+            .filter(codes::Column::Id.eq(code.id().as_uuid()))
+            .filter(codes::Column::Version.eq(expected.get()))
+            .filter(codes::Column::Remaining.eq(before));
+        let ledger = ledger_of(code.business_id(), code.id())
+            .select_only()
+            .expr(Func::max(Expr::col(code_ledger::Column::Seq)));
+        // One savepoint: the code and its new entries are written together, or neither.
+        let savepoint = self.txn.begin().await.map_err(unexpected)?;
+        let written: Result<bool, DbErr> = async {
+            if update.exec(&savepoint).await?.rows_affected == 0 {
+                return Ok(false);
+            }
+            if !entries.is_empty() {
+                let last: Option<i32> = ledger.into_tuple().one(&savepoint).await?.flatten();
+                let rows = ledger_rows(code, last.unwrap_or(0) + 1, entries);
+                code_ledger::Entity::insert_many(rows)
+                    .exec(&savepoint)
+                    .await?;
+            }
+            Ok(true)
+        }
+        .await;
+        match written {
+            Ok(true) => savepoint.commit().await.map_err(unexpected),
+            Ok(false) => {
+                savepoint.rollback().await.map_err(unexpected)?;
+                Err(self.missed_code_update(code, expected).await)
+            }
+            Err(err) => {
+                savepoint.rollback().await.map_err(unexpected)?;
+                Err(unexpected(err))
+            }
+        }
+    }
+
+    async fn ledger(
+        &mut self,
+        business: BusinessId,
+        code: CodeId,
+        after: Option<u32>,
+        limit: u32,
+    ) -> Result<Vec<LedgerLine>, StorageError> {
+        let mut query = ledger_of(business, code);
+        if let Some(after) = after {
+            query = query.filter(code_ledger::Column::Seq.gt(i64::from(after)));
+        }
+        query
+            .order_by_asc(code_ledger::Column::Seq)
+            .limit(u64::from(limit))
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(LedgerLine::try_from)
+            .collect()
+    }
+
+    async fn ledger_of_appointment(
+        &mut self,
+        business: BusinessId,
+        code: CodeId,
+        appointment: AppointmentId,
+    ) -> Result<Vec<Entry>, StorageError> {
+        ledger_of(business, code)
+            .filter(code_ledger::Column::AppointmentId.eq(appointment.as_uuid()))
+            .order_by_asc(code_ledger::Column::Seq)
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(|row| LedgerLine::try_from(row).map(|line| line.entry))
+            .collect()
+    }
+
+    async fn codes_of_client(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        after: Option<(DateTime<Utc>, CodeId)>,
+        limit: u32,
+    ) -> Result<Vec<Code>, StorageError> {
+        let mut query = codes::Entity::find()
+            .filter(codes::Column::BusinessId.eq(business.as_uuid()))
+            .filter(codes::Column::ClientId.eq(client.as_uuid()));
+        if let Some((created_at, id)) = after {
+            // Strictly after in (created_at DESC, id DESC).
+            let created_at = instant(created_at);
+            query = query.filter(
+                Condition::any()
+                    .add(codes::Column::CreatedAt.lt(created_at))
+                    .add(
+                        Condition::all()
+                            .add(codes::Column::CreatedAt.eq(created_at))
+                            .add(codes::Column::Id.lt(id.as_uuid())),
+                    ),
+            );
+        }
+        self.codes_of(
+            query
+                .order_by_desc(codes::Column::CreatedAt)
+                .order_by_desc(codes::Column::Id)
+                .limit(u64::from(limit)),
+        )
+        .await
+    }
+
+    async fn active_codes_of_product(
+        &mut self,
+        business: BusinessId,
+        product: ProductId,
+        after: Option<CodeId>,
+        limit: u32,
+    ) -> Result<Vec<Code>, StorageError> {
+        let mut query = codes::Entity::find()
+            .filter(codes::Column::BusinessId.eq(business.as_uuid()))
+            .filter(codes::Column::ProductId.eq(product.as_uuid()))
+            .filter(codes::Column::Status.eq(Status::Active.as_str()));
+        if let Some(after) = after {
+            query = query.filter(codes::Column::Id.gt(after.as_uuid()));
+        }
+        self.codes_of(
+            query
+                .order_by_asc(codes::Column::Id)
+                .limit(u64::from(limit)),
+        )
+        .await
+    }
+
+    async fn codes_past_their_last_day(
+        &mut self,
+        before: NaiveDate,
+        after: Option<(BusinessId, CodeId)>,
+        limit: u32,
+    ) -> Result<Vec<Code>, StorageError> {
+        let mut query = codes::Entity::find()
+            .filter(codes::Column::Status.eq(Status::Active.as_str()))
+            .filter(codes::Column::ExpiresOn.lt(before));
+        if let Some((business, id)) = after {
+            // Strictly after in (business_id, id).
+            query = query.filter(
+                Condition::any()
+                    .add(codes::Column::BusinessId.gt(business.as_uuid()))
+                    .add(
+                        Condition::all()
+                            .add(codes::Column::BusinessId.eq(business.as_uuid()))
+                            .add(codes::Column::Id.gt(id.as_uuid())),
+                    ),
+            );
+        }
+        self.codes_of(
+            query
+                .order_by_asc(codes::Column::BusinessId)
+                .order_by_asc(codes::Column::Id)
+                .limit(u64::from(limit)),
+        )
+        .await
+    }
+
+    async fn record_code_audit(&mut self, audit: &CodeAudit) -> Result<(), StorageError> {
+        let insert = code_audit::Entity::insert(code_audit_row(audit));
+        self.guarded(&insert)
+            .await
+            .map_err(|err| match unique_violation(&err) {
+                Some(_) => StorageError::Duplicate("code_audit"),
+                None => unexpected(err),
+            })?;
+        Ok(())
+    }
+
+    async fn code_audit(
+        &mut self,
+        business: BusinessId,
+        code: CodeId,
+    ) -> Result<Vec<CodeAudit>, StorageError> {
+        code_audit::Entity::find()
+            .filter(code_audit::Column::BusinessId.eq(business.as_uuid()))
+            .filter(code_audit::Column::CodeId.eq(code.as_uuid()))
+            .order_by_asc(code_audit::Column::At)
+            .order_by_asc(code_audit::Column::Id)
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(CodeAudit::try_from)
+            .collect()
+    }
+}

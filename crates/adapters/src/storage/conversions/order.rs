@@ -1,0 +1,128 @@
+//! `orders` rows ↔ [`Order`], amounts as minor units of the row's one currency and the
+//! settlement as `method` with its own columns.
+
+use sea_orm::ActiveValue::Set;
+
+use clientele_domain::order::{Order, OrderStatus, Settlement};
+use clientele_domain::payment::{PaymentType, ProcessorKind};
+use clientele_ports::StorageError;
+
+use super::code::family;
+use super::{corrupt, instant, minor_units, money, same_currency, stored_currency};
+use crate::storage::entities::orders;
+
+const T: &str = "orders";
+
+fn required(column: &'static str, value: Option<String>) -> Result<String, StorageError> {
+    value.ok_or_else(|| corrupt(T, column, "NULL for this method"))
+}
+
+fn settlement(row: &mut orders::Model) -> Result<Settlement, StorageError> {
+    match row.method.as_str() {
+        "card" => {
+            let raw = required("processor", row.processor.take())?;
+            Ok(Settlement::Card {
+                processor: ProcessorKind::parse(&raw)
+                    .map_err(|e| corrupt(T, "processor", e.message))?,
+                brand: required("card_brand", row.card_brand.take())?,
+                last4: required("card_last4", row.card_last4.take())?,
+                reference: required("reference", row.reference.take())?,
+            })
+        }
+        "manual" => {
+            let raw = required("payment_type", row.payment_type.take())?;
+            Ok(Settlement::Manual {
+                payment_type: PaymentType::parse(&raw)
+                    .map_err(|e| corrupt(T, "payment_type", e.message))?,
+                reference: required("reference", row.reference.take())?,
+            })
+        }
+        "invoice" => Ok(Settlement::Invoice {
+            number: required("invoice_number", row.invoice_number.take())?,
+        }),
+        other => Err(corrupt(T, "method", format!("`{other}` is no method"))),
+    }
+}
+
+impl TryFrom<orders::Model> for Order {
+    type Error = StorageError;
+
+    fn try_from(mut row: orders::Model) -> Result<Self, Self::Error> {
+        let currency = stored_currency(T, &row.currency)?;
+        let settlement = settlement(&mut row)?;
+        Ok(Self {
+            id: row.id.into(),
+            business_id: row.business_id.into(),
+            client_id: row.client_id.into(),
+            product_id: row.product_id.into(),
+            family: family(T, "family", &row.family)?,
+            code_id: row.code_id.into(),
+            price: money(T, "price_minor", row.price_minor, currency)?,
+            settlement,
+            paid: money(T, "paid_minor", row.paid_minor, currency)?,
+            refunded: money(T, "refunded_minor", row.refunded_minor, currency)?,
+            status: OrderStatus::parse(&row.status)
+                .ok_or_else(|| corrupt(T, "status", format!("`{}` is no status", row.status)))?,
+            actor: row.actor_id.into(),
+            created_at: row.created_at,
+            cancelled_at: row.cancelled_at,
+        })
+    }
+}
+
+/// The row of `order`. Its amounts share the price's currency; one in another currency
+/// is refused rather than stored under the wrong code.
+pub(crate) fn order_row(order: &Order) -> Result<orders::ActiveModel, StorageError> {
+    let currency = order.price.currency();
+    for (column, amount) in [
+        ("paid_minor", order.paid),
+        ("refunded_minor", order.refunded),
+    ] {
+        same_currency(T, column, amount, currency)?;
+    }
+    let mut row = orders::ActiveModel {
+        business_id: Set(order.business_id.as_uuid()),
+        id: Set(order.id.as_uuid()),
+        client_id: Set(order.client_id.as_uuid()),
+        product_id: Set(order.product_id.as_uuid()),
+        family: Set(order.family.as_str().to_owned()),
+        code_id: Set(order.code_id.as_uuid()),
+        price_minor: Set(minor_units(order.price)?),
+        currency: Set(currency.code().to_owned()),
+        method: Set(order.settlement.method().to_owned()),
+        processor: Set(None),
+        card_brand: Set(None),
+        card_last4: Set(None),
+        payment_type: Set(None),
+        reference: Set(None),
+        invoice_number: Set(None),
+        paid_minor: Set(minor_units(order.paid)?),
+        refunded_minor: Set(minor_units(order.refunded)?),
+        status: Set(order.status.as_str().to_owned()),
+        actor_id: Set(order.actor.as_uuid()),
+        created_at: Set(instant(order.created_at)),
+        cancelled_at: Set(order.cancelled_at.map(instant)),
+    };
+    match &order.settlement {
+        Settlement::Card {
+            processor,
+            brand,
+            last4,
+            reference,
+        } => {
+            row.processor = Set(Some(processor.as_str().to_owned()));
+            row.card_brand = Set(Some(brand.clone()));
+            row.card_last4 = Set(Some(last4.clone()));
+            row.reference = Set(Some(reference.clone()));
+        }
+        Settlement::Manual {
+            payment_type,
+            reference,
+        } => {
+            row.payment_type = Set(Some(payment_type.as_str().to_owned()));
+            row.reference = Set(Some(reference.clone()));
+        }
+        Settlement::Invoice { number } => row.invoice_number = Set(Some(number.clone())),
+    }
+    Ok(row)
+}

@@ -1,0 +1,44 @@
+//! Row of `orders` (CO-3): a product sold to a client. Amounts are integer minor units of
+//! the one `currency`; how it was settled is `method` with its own columns.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "orders")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub business_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub product_id: Uuid,
+    /// `package`, `gift_certificate` or `subscription`.
+    pub family: String,
+    /// The code it bought (no foreign key: the code refers to the order).
+    pub code_id: Uuid,
+    pub price_minor: i64,
+    /// ISO-4217, of every amount.
+    pub currency: String,
+    /// `card` (`processor`, `card_brand`, `card_last4`, `reference`), `manual`
+    /// (`payment_type`, `reference`) or `invoice` (`invoice_number`).
+    pub method: String,
+    pub processor: Option<String>,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub payment_type: Option<String>,
+    pub reference: Option<String>,
+    pub invoice_number: Option<String>,
+    pub paid_minor: i64,
+    pub refunded_minor: i64,
+    /// `active` or `cancelled`.
+    pub status: String,
+    /// Who sold it (no foreign key).
+    pub actor_id: Uuid,
+    pub created_at: DateTimeUtc,
+    pub cancelled_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

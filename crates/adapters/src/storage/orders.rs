@@ -1,0 +1,239 @@
+//! `OrderRepository` over a [`SeaTransaction`]: orders with their amounts in minor units,
+//! the row lock for a cancellation or a refund, and the orders list (CO-8): newest first
+//! with keyset pagination, each order joined to its client, product and code.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait,
+};
+
+use clientele_domain::order::Order;
+use clientele_domain::{BusinessId, OrderId};
+use clientele_ports::StorageError;
+use clientele_ports::storage::{OrderLine, OrderQuery, OrderRepository};
+
+use super::conversions::{code_text, instant, minor_units, order_row, same_currency};
+use super::entities::{clients, codes, orders, products};
+use super::{SeaTransaction, unexpected, unique_violation};
+
+/// The joined columns of a line of the list, beside the order's own.
+const CLIENT_FIRST_NAME: &str = "line_client_first_name";
+const CLIENT_LAST_NAME: &str = "line_client_last_name";
+const CLIENT_EMAIL: &str = "line_client_email";
+const PRODUCT_NAME: &str = "line_product_name";
+const CODE_TEXT: &str = "line_code_text";
+
+fn order_of(business: BusinessId, id: OrderId) -> sea_orm::Select<orders::Entity> {
+    orders::Entity::find()
+        .filter(orders::Column::BusinessId.eq(business.as_uuid()))
+        .filter(orders::Column::Id.eq(id.as_uuid()))
+}
+
+/// Joins `table` to `select`: `(business_id, <column>)` of `orders` is its
+/// `(business_id, id)`.
+fn join<E: EntityTrait>(
+    select: &mut sea_orm::Select<orders::Entity>,
+    table: E,
+    column: orders::Column,
+    (business, id): (E::Column, E::Column),
+) {
+    let on = Condition::all()
+        .add(Expr::col((table, business)).equals((orders::Entity, orders::Column::BusinessId)))
+        .add(Expr::col((table, id)).equals((orders::Entity, column)));
+    QuerySelect::query(select).join(JoinType::InnerJoin, table, on);
+}
+
+/// `select` restricted to what `query` asks.
+fn filtered(
+    mut select: sea_orm::Select<orders::Entity>,
+    query: &OrderQuery,
+) -> sea_orm::Select<orders::Entity> {
+    if let Some(product) = query.product {
+        select = select.filter(orders::Column::ProductId.eq(product.as_uuid()));
+    }
+    if let Some(family) = query.family {
+        select = select.filter(orders::Column::Family.eq(family.as_str()));
+    }
+    if let Some(client) = query.client {
+        select = select.filter(orders::Column::ClientId.eq(client.as_uuid()));
+    }
+    if let Some(from) = query.from {
+        select = select.filter(orders::Column::CreatedAt.gte(instant(from)));
+    }
+    if let Some(until) = query.until {
+        select = select.filter(orders::Column::CreatedAt.lt(instant(until)));
+    }
+    select
+}
+
+fn line(row: &QueryResult) -> Result<OrderLine, StorageError> {
+    let order = Order::try_from(orders::Model::from_query_result(row, "").map_err(unexpected)?)?;
+    let text: String = row.try_get("", CODE_TEXT).map_err(unexpected)?;
+    Ok(OrderLine {
+        order,
+        client_first_name: row.try_get("", CLIENT_FIRST_NAME).map_err(unexpected)?,
+        client_last_name: row.try_get("", CLIENT_LAST_NAME).map_err(unexpected)?,
+        client_email: row.try_get("", CLIENT_EMAIL).map_err(unexpected)?,
+        product_name: row.try_get("", PRODUCT_NAME).map_err(unexpected)?,
+        code_text: code_text("codes", "text", &text)?,
+    })
+}
+
+impl SeaTransaction {
+    async fn one_order(
+        &self,
+        select: sea_orm::Select<orders::Entity>,
+    ) -> Result<Option<Order>, StorageError> {
+        select
+            .one(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .map(Order::try_from)
+            .transpose()
+    }
+}
+
+#[async_trait]
+impl OrderRepository for SeaTransaction {
+    async fn insert_order(&mut self, order: &Order) -> Result<(), StorageError> {
+        let insert = orders::Entity::insert(order_row(order)?);
+        self.guarded(&insert)
+            .await
+            .map_err(|err| match unique_violation(&err) {
+                Some(_) => StorageError::Duplicate("order"),
+                None => unexpected(err),
+            })?;
+        Ok(())
+    }
+
+    async fn order(
+        &mut self,
+        business: BusinessId,
+        id: OrderId,
+    ) -> Result<Option<Order>, StorageError> {
+        self.one_order(order_of(business, id)).await
+    }
+
+    async fn order_for_update(
+        &mut self,
+        business: BusinessId,
+        id: OrderId,
+    ) -> Result<Option<Order>, StorageError> {
+        let select = order_of(business, id);
+        // SQLite has no row locks: its write transactions (BEGIN IMMEDIATE) already hold
+        // the database's only write lock.
+        let select = match self.txn.get_database_backend() {
+            DbBackend::Postgres => select.lock_exclusive(),
+            _ => select,
+        };
+        self.one_order(select).await
+    }
+
+    async fn update_order(&mut self, order: &Order) -> Result<(), StorageError> {
+        let currency = order.price.currency();
+        same_currency("orders", "refunded_minor", order.refunded, currency)?;
+        let update = orders::Entity::update_many()
+            .col_expr(orders::Column::Status, Expr::value(order.status.as_str()))
+            .col_expr(
+                orders::Column::RefundedMinor,
+                Expr::value(minor_units(order.refunded)?),
+            )
+            .col_expr(
+                orders::Column::CancelledAt,
+                Expr::value(order.cancelled_at.map(instant)),
+            )
+            .filter(orders::Column::BusinessId.eq(order.business_id.as_uuid()))
+            .filter(orders::Column::Id.eq(order.id.as_uuid()))
+            // Never under another currency's code.
+            .filter(orders::Column::Currency.eq(currency.code()));
+        // Guarded: the CHECK (refunds within what was paid) must leave the transaction
+        // usable.
+        let result = self.guarded(&update).await.map_err(unexpected)?;
+        if result.rows_affected() > 0 {
+            return Ok(());
+        }
+        match order_of(order.business_id, order.id).one(&self.txn).await {
+            Ok(Some(row)) => Err(StorageError::Unexpected(
+                format!("the order is in {}, not {}", row.currency, currency.code()).into(),
+            )),
+            Ok(None) => Err(StorageError::NotFound),
+            Err(err) => Err(unexpected(err)),
+        }
+    }
+
+    async fn orders(
+        &mut self,
+        business: BusinessId,
+        query: &OrderQuery,
+        after: Option<(DateTime<Utc>, OrderId)>,
+        limit: u32,
+    ) -> Result<Vec<OrderLine>, StorageError> {
+        let mut select = filtered(
+            orders::Entity::find().filter(orders::Column::BusinessId.eq(business.as_uuid())),
+            query,
+        );
+        if let Some((created_at, id)) = after {
+            // Strictly after in (created_at DESC, id DESC).
+            let created_at = instant(created_at);
+            select = select.filter(
+                Condition::any()
+                    .add(orders::Column::CreatedAt.lt(created_at))
+                    .add(
+                        Condition::all()
+                            .add(orders::Column::CreatedAt.eq(created_at))
+                            .add(orders::Column::Id.lt(id.as_uuid())),
+                    ),
+            );
+        }
+        join(
+            &mut select,
+            clients::Entity,
+            orders::Column::ClientId,
+            (clients::Column::BusinessId, clients::Column::Id),
+        );
+        join(
+            &mut select,
+            products::Entity,
+            orders::Column::ProductId,
+            (products::Column::BusinessId, products::Column::Id),
+        );
+        join(
+            &mut select,
+            codes::Entity,
+            orders::Column::CodeId,
+            (codes::Column::BusinessId, codes::Column::Id),
+        );
+        let select = select
+            .expr_as(
+                Expr::col((clients::Entity, clients::Column::FirstName)),
+                CLIENT_FIRST_NAME,
+            )
+            .expr_as(
+                Expr::col((clients::Entity, clients::Column::LastName)),
+                CLIENT_LAST_NAME,
+            )
+            .expr_as(
+                Expr::col((clients::Entity, clients::Column::Email)),
+                CLIENT_EMAIL,
+            )
+            .expr_as(
+                Expr::col((products::Entity, products::Column::Name)),
+                PRODUCT_NAME,
+            )
+            .expr_as(Expr::col((codes::Entity, codes::Column::Text)), CODE_TEXT)
+            .order_by_desc(orders::Column::CreatedAt)
+            .order_by_desc(orders::Column::Id)
+            .limit(u64::from(limit));
+        let statement = select.build(self.txn.get_database_backend());
+        self.txn
+            .query_all_raw(statement)
+            .await
+            .map_err(unexpected)?
+            .iter()
+            .map(line)
+            .collect()
+    }
+}
