@@ -161,6 +161,19 @@ impl ProblemResponse {
     }
 }
 
+impl ProblemResponse {
+    /// A 422 about one field of the body, for a rule the body's schema cannot state.
+    pub fn unprocessable(field: &str, message: impl Into<String>) -> Self {
+        let error = FieldError::new(field, message);
+        Self::Unprocessable(Json(problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            format!("`{}`: {}", error.field, error.message),
+            &[error],
+        )))
+    }
+}
+
 impl<E: Classify> From<E> for ProblemResponse {
     fn from(error: E) -> Self {
         let detail = error.to_string();

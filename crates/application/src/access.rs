@@ -13,9 +13,10 @@
 use thiserror::Error;
 
 use clientele_domain::appointment::Appointment;
+use clientele_domain::code::Code;
 use clientele_domain::{
-    Actor, AppointmentId, Business, Client, ClientId, FieldError, LabelId, SiteId, SiteScope,
-    ValidationErrors,
+    Actor, AppointmentId, Business, Client, ClientId, CodeId, FieldError, LabelId, SiteId,
+    SiteScope, ValidationErrors,
 };
 use clientele_ports::{StorageError, Transaction};
 
@@ -30,6 +31,13 @@ pub enum AccessError {
     /// Absent from the actor's business, or at a site the actor may not see.
     #[error("the appointment does not exist")]
     AppointmentNotFound,
+    /// Absent from the actor's business, or held by a client the actor may not see.
+    #[error("the code does not exist")]
+    CodeNotFound,
+    /// A list of the whole business (its orders, a product's codes) asked by a member
+    /// who does not see every site: it would name clients of the others.
+    #[error("you do not see every site: {0}")]
+    WholeBusiness(&'static str),
     #[error("you have no access to site {0}")]
     SiteOutOfScope(SiteId),
     #[error("there is no site to put the client in: name one in `sites`")]
@@ -44,8 +52,10 @@ pub enum AccessError {
 impl Classify for AccessError {
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::ClientNotFound | Self::AppointmentNotFound => ErrorKind::NotFound,
-            Self::SiteOutOfScope(_) => ErrorKind::Forbidden,
+            Self::ClientNotFound | Self::AppointmentNotFound | Self::CodeNotFound => {
+                ErrorKind::NotFound
+            }
+            Self::SiteOutOfScope(_) | Self::WholeBusiness(_) => ErrorKind::Forbidden,
             Self::NoDefaultSite | Self::Unknown(_) => ErrorKind::RuleViolated,
             Self::Storage(StorageError::NotFound) => ErrorKind::NotFound,
             Self::Storage(StorageError::VersionConflict) => ErrorKind::Conflict,
@@ -101,6 +111,61 @@ fn appointment_in_scope(
     match found {
         Some(appointment) if actor.scope.includes(appointment.site_id()) => Ok(appointment),
         _ => Err(AccessError::AppointmentNotFound),
+    }
+}
+
+/// The code, if the actor may see it: a code of nobody, or of a client the actor may see
+/// (PL-14). `lock` locks its row until the transaction ends (a change of its balance).
+pub(crate) async fn visible_code(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    id: CodeId,
+    lock: bool,
+) -> Result<Code, AccessError> {
+    let found = if lock {
+        tx.code_for_update(actor.business_id, id).await?
+    } else {
+        tx.code(actor.business_id, id).await?
+    };
+    let code = found.ok_or(AccessError::CodeNotFound)?;
+    if let Some(client) = code.client_id() {
+        visible_client(tx, actor, client)
+            .await
+            .map_err(|e| match e {
+                AccessError::ClientNotFound => AccessError::CodeNotFound,
+                other => other,
+            })?;
+    }
+    Ok(code)
+}
+
+/// The most sites a business is checked for in [`require_whole_business`].
+const MAX_SITES_CHECKED: u32 = 1000;
+
+/// Refuses a list of the whole business (it names clients of every site) to a member
+/// who does not see every site of it (PL-14).
+pub(crate) async fn require_whole_business(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    what: &'static str,
+) -> Result<(), AccessError> {
+    let SiteScope::Only(mine) = &actor.scope else {
+        return Ok(());
+    };
+    let all = tx
+        .sites(
+            actor.business_id,
+            &SiteScope::All,
+            None,
+            MAX_SITES_CHECKED + 1,
+        )
+        .await?;
+    let sees_all = all.len() <= MAX_SITES_CHECKED as usize
+        && all.iter().all(|site| mine.binary_search(&site.id).is_ok());
+    if sees_all {
+        Ok(())
+    } else {
+        Err(AccessError::WholeBusiness(what))
     }
 }
 

@@ -11,6 +11,7 @@ use clientele_domain::appointment::{
 };
 use clientele_domain::audit::AttendanceChange;
 use clientele_domain::client::ClientInput;
+use clientele_domain::code::Holder;
 use clientele_domain::email::{AppointmentEmail, EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::{
     Actor, AppointmentId, AppointmentTypeId, AuditId, Business, Client, ClientId, EmailAddress,
@@ -25,6 +26,7 @@ use crate::access::{
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::idempotency::{Completion, complete_in};
+use crate::redemption::{self, Booking, CodeUseError};
 use crate::{Clientele, Page};
 
 #[derive(Debug, Error)]
@@ -45,6 +47,9 @@ pub enum AppointmentError {
     State(#[from] AppointmentStateError),
     #[error("the appointment was changed since the version you sent: read it again")]
     VersionConflict,
+    /// CO-9: the code cannot pay for this appointment.
+    #[error("the code cannot be used: {0}")]
+    CodeRefused(String),
     #[error(transparent)]
     Access(AccessError),
     #[error(transparent)]
@@ -58,7 +63,7 @@ impl Classify for AppointmentError {
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound | Self::TypeNotFound => ErrorKind::NotFound,
-            Self::State(_) | Self::VersionConflict => ErrorKind::Conflict,
+            Self::State(_) | Self::VersionConflict | Self::CodeRefused(_) => ErrorKind::Conflict,
             Self::Access(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
@@ -93,6 +98,17 @@ impl From<AccessError> for AppointmentError {
     }
 }
 
+impl From<CodeUseError> for AppointmentError {
+    fn from(error: CodeUseError) -> Self {
+        match error {
+            CodeUseError::Invalid(errors) => Self::Invalid(errors),
+            CodeUseError::Refused(refused) => Self::CodeRefused(refused.to_string()),
+            CodeUseError::Change(change) => Self::CodeRefused(change.to_string()),
+            CodeUseError::Storage(error) => error.into(),
+        }
+    }
+}
+
 fn invalid(field: &str, message: impl Into<String>) -> AppointmentError {
     AppointmentError::Invalid(ValidationErrors::single(field, message))
 }
@@ -118,6 +134,9 @@ pub struct BookingInput {
     /// Default: `starts_at` plus the service's duration.
     pub ends_at: Option<DateTime<Utc>>,
     pub client: BookingClientInput,
+    /// CO-9, CO-11: a code (package, gift certificate, subscription) to pay with, as
+    /// typed; it must be usable by the booking's client or email.
+    pub code: Option<String>,
 }
 
 /// What booking did.
@@ -236,7 +255,7 @@ impl Clientele {
         let (client, client_created) = self
             .booking_client(tx.as_mut(), actor, &business, &input.client, site, now)
             .await?;
-        let appointment = Appointment::book(
+        let mut appointment = Appointment::book(
             AppointmentId::from_uuid(self.ids.new_id()),
             actor.business_id,
             NewAppointment {
@@ -249,6 +268,31 @@ impl Clientele {
             },
             now,
         );
+        if let Some(typed) = input.code.as_deref().filter(|t| !t.trim().is_empty()) {
+            let typed_email = input
+                .client
+                .email
+                .as_deref()
+                .and_then(|e| EmailAddress::parse("client.email", e).ok());
+            let (code, used) = redemption::redeem(
+                tx.as_mut(),
+                Booking {
+                    business: actor.business_id,
+                    typed,
+                    holder: Holder {
+                        client: client.id(),
+                        email: typed_email.as_ref().or(client.email()),
+                    },
+                    appointment: appointment.id(),
+                    kind: &kind,
+                    actor: Some(actor.staff_id),
+                    today: business.settings.time_zone.today(now),
+                    now,
+                },
+            )
+            .await?;
+            appointment = appointment.with_code(code, used.covered);
+        }
         tx.insert_appointment(&appointment).await?;
         let confirmation_queued = match &client.email() {
             Some(to) => {

@@ -40,6 +40,8 @@ pub enum ClientError {
     #[error("the client was changed since the version you sent: read it again")]
     VersionConflict,
     #[error(transparent)]
+    Access(AccessError),
+    #[error(transparent)]
     Unexpected(StorageError),
 }
 
@@ -51,6 +53,7 @@ impl Classify for ClientError {
             Self::NotFound => ErrorKind::NotFound,
             Self::SiteOutOfScope(_) | Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::VersionConflict => ErrorKind::Conflict,
+            Self::Access(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -81,6 +84,7 @@ impl From<AccessError> for ClientError {
             AccessError::NoDefaultSite => Self::NoDefaultSite,
             AccessError::Unknown(errors) => Self::Invalid(errors),
             AccessError::Storage(error) => error.into(),
+            other => Self::Access(other),
         }
     }
 }

@@ -7,6 +7,7 @@ use thiserror::Error;
 use clientele_ports::StorageError;
 
 use crate::Clientele;
+use crate::codes::CodeError;
 use crate::error::{Classify, ErrorKind};
 use crate::outbox::DispatchError;
 
@@ -25,22 +26,30 @@ pub enum Job {
     /// PL-18: sends the outbox's due emails, a batch per business per step
     /// (`Clientele::dispatch_emails`).
     DispatchEmails,
+    /// PL-16: expires the codes past their last day (`Clientele::expire_codes`).
+    ExpireCodes,
 }
 
 impl Job {
-    pub const ALL: [Job; 1] = [Job::DispatchEmails];
+    pub const ALL: [Job; 2] = [Job::DispatchEmails, Job::ExpireCodes];
 
     pub fn name(&self) -> &'static str {
         match self {
             Job::DispatchEmails => "dispatch_emails",
+            Job::ExpireCodes => "expire_codes",
         }
     }
 }
+
+/// Codes expired per transaction.
+const EXPIRY_BATCH: u32 = 500;
 
 #[derive(Debug, Error)]
 pub enum JobError {
     #[error(transparent)]
     Dispatch(#[from] DispatchError),
+    #[error(transparent)]
+    Codes(#[from] CodeError),
     #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
@@ -49,6 +58,7 @@ impl Classify for JobError {
     fn kind(&self) -> ErrorKind {
         match self {
             Self::Dispatch(error) => error.kind(),
+            Self::Codes(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -71,6 +81,14 @@ impl Clientele {
                     failed = report.failed,
                     "emails dispatched"
                 );
+                Ok(ExecutionOutcome::TaskCompleted)
+            }
+            Job::ExpireCodes => {
+                let expired = self.expire_codes(EXPIRY_BATCH).await?;
+                if expired == 0 {
+                    return Ok(ExecutionOutcome::EmptyQueue);
+                }
+                tracing::info!(expired, "codes expired");
                 Ok(ExecutionOutcome::TaskCompleted)
             }
         }

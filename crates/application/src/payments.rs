@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use thiserror::Error;
 
 use clientele_domain::appointment::{Appointment, AppointmentStateError};
@@ -14,7 +16,7 @@ use clientele_domain::payment::{
     ProcessorKind, allocate_refund,
 };
 use clientele_domain::{
-    Actor, AppointmentId, ClientId, FieldError, Forbidden, InvoiceId, Money, PaymentId,
+    Actor, AppointmentId, Business, ClientId, FieldError, Forbidden, InvoiceId, Money, PaymentId,
     PaymentMethodId, ValidationErrors, Version,
 };
 use clientele_ports::payments::{
@@ -28,6 +30,7 @@ use crate::access::{
 };
 use crate::error::{Classify, ErrorKind};
 use crate::idempotency::{Completion, complete_in};
+use crate::redemption;
 
 #[derive(Debug, Error)]
 pub enum PaymentError {
@@ -160,7 +163,53 @@ pub struct CancelOptions {
     pub refund_email: bool,
 }
 
-fn require(
+/// PL-20: the manual payment type named, which must be one of the business's, or else
+/// its first one.
+pub(crate) fn resolve_payment_type(
+    business: &Business,
+    payment_type: Option<&str>,
+) -> Result<PaymentType, PaymentError> {
+    let payment_type = match payment_type {
+        Some(raw) => {
+            PaymentType::parse(raw).map_err(|e| PaymentError::Invalid(ValidationErrors(vec![e])))?
+        }
+        None => business
+            .settings
+            .payment_types
+            .first()
+            .cloned()
+            .ok_or_else(|| invalid("payment_type", "the business has no payment type"))?,
+    };
+    if !business.settings.payment_types.contains(&payment_type) {
+        let known: Vec<&str> = business
+            .settings
+            .payment_types
+            .iter()
+            .map(PaymentType::as_str)
+            .collect();
+        return Err(invalid(
+            "payment_type",
+            format!(
+                "`{}` is not one of the business's payment types: {}",
+                payment_type.as_str(),
+                known.join(", ")
+            ),
+        ));
+    }
+    Ok(payment_type)
+}
+
+/// AP-6: an invoice's number: its day in the business's zone and the end of its id.
+pub(crate) fn invoice_number(business: &Business, now: DateTime<Utc>, id: uuid::Uuid) -> String {
+    let simple = id.simple().to_string();
+    format!(
+        "INV-{}-{}",
+        business.settings.time_zone.today(now).format("%Y%m%d"),
+        &simple[simple.len() - 8..]
+    )
+}
+
+pub(crate) fn require(
     processor: &dyn PaymentProcessor,
     capability: &'static str,
     has: bool,
@@ -176,7 +225,10 @@ fn require(
 }
 
 impl Clientele {
-    fn processor(&self, kind: ProcessorKind) -> Result<Arc<dyn PaymentProcessor>, PaymentError> {
+    pub(crate) fn processor(
+        &self,
+        kind: ProcessorKind,
+    ) -> Result<Arc<dyn PaymentProcessor>, PaymentError> {
         Ok(self
             .processors
             .as_ref()
@@ -316,32 +368,7 @@ impl Clientele {
         let mut tx = self.storage.begin().await?;
         let mut appointment = locked_appointment(tx.as_mut(), actor, id).await?;
         let business = business_of(tx.as_mut(), actor).await?;
-        let payment_type = match payment_type {
-            Some(raw) => PaymentType::parse(raw)
-                .map_err(|e| PaymentError::Invalid(ValidationErrors(vec![e])))?,
-            None => business
-                .settings
-                .payment_types
-                .first()
-                .cloned()
-                .ok_or_else(|| invalid("payment_type", "the business has no payment type"))?,
-        };
-        if !business.settings.payment_types.contains(&payment_type) {
-            let known: Vec<&str> = business
-                .settings
-                .payment_types
-                .iter()
-                .map(PaymentType::as_str)
-                .collect();
-            return Err(invalid(
-                "payment_type",
-                format!(
-                    "`{}` is not one of the business's payment types: {}",
-                    payment_type.as_str(),
-                    known.join(", ")
-                ),
-            ));
-        }
+        let payment_type = resolve_payment_type(&business, payment_type)?;
         let amount = appointment.due();
         appointment.check_payment(amount)?;
         let processor = self.processor(ProcessorKind::Manual)?;
@@ -393,17 +420,12 @@ impl Clientele {
         }
         let now = self.clock.now();
         let invoice_id = InvoiceId::from_uuid(self.ids.new_id());
-        let simple = invoice_id.as_uuid().simple().to_string();
         let invoice = Invoice {
             id: invoice_id,
             business_id: actor.business_id,
             appointment_id: appointment.id(),
             client_id: appointment.client_id(),
-            number: format!(
-                "INV-{}-{}",
-                business.settings.time_zone.today(now).format("%Y%m%d"),
-                &simple[simple.len() - 8..]
-            ),
+            number: invoice_number(&business, now, invoice_id.as_uuid()),
             amount,
             created_at: now,
         };
@@ -461,8 +483,8 @@ impl Clientele {
         Ok(outcome)
     }
 
-    /// AP-3, AP-7: cancels an appointment based on its `version`; with `refund`, gives
-    /// back everything paid — or, if a processor cannot refund, refuses and cancels
+    /// AP-3, AP-7: cancels an appointment based on its `version` (what a code paid goes
+    /// back to the code, CO-9); with `refund`, gives back everything paid — or, if a processor cannot refund, refuses and cancels
     /// nothing.
     pub async fn cancel_appointment(
         &self,
@@ -488,8 +510,12 @@ impl Clientele {
             Vec::new()
         };
         let stored = appointment.version();
-        appointment.cancel(self.clock.now())?;
+        let now = self.clock.now();
+        appointment.cancel(now)?;
         tx.update_appointment(&appointment, stored).await?;
+        if let Some(code) = appointment.code_id() {
+            redemption::give_back(tx.as_mut(), actor, code, appointment.id(), now).await?;
+        }
         if options.cancellation_email {
             self.notify(
                 tx.as_mut(),

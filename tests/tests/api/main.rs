@@ -8,6 +8,7 @@ mod appointments;
 mod auth;
 mod business;
 mod clients;
+mod codes;
 mod concurrency;
 mod contact_card;
 mod custom_fields;

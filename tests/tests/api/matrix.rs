@@ -52,8 +52,12 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/clients/{id}/audit",                        [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/card",                         [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/cards",                        [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/clients/{id}/codes",                        [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/documents/{document_id}/content", [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/codes/{id}",                                [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/codes/{id}/audit",                          [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/codes/{id}/ledger",                         [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/custom-fields",                             [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/custom-fields/{id}",                        [  200,  200,  200,  200,  404,  401,  401]),
     ("GET /v1/emails",                                    [  200,  200,  403,  403,  200,  401,  401]),
@@ -62,6 +66,12 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/marketing-preferences/{id}/opted-in",       [  200,  200,  403,  403,  404,  401,  401]),
     ("GET /v1/me",                                        [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/operator/businesses",                       [  200,  401,  401,  401,  401,  401,  401]),
+    ("GET /v1/orders",                                    [  200,  403,  403,  403,  200,  401,  401]),
+    ("GET /v1/orders/export",                             [  200,  403,  403,  403,  200,  401,  401]),
+    ("GET /v1/orders/{id}",                               [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/products",                                  [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/products/{id}",                             [  200,  200,  200,  200,  404,  401,  401]),
+    ("GET /v1/products/{id}/codes",                       [  200,  403,  403,  403,  404,  401,  401]),
     ("GET /v1/sites",                                     [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/sites/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
     ("GET /v1/staff",                                     [  200,  403,  403,  403,  200,  401,  401]),
@@ -69,6 +79,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/tokens",                                    [  200,  200,  200,  200,  200,  401,  401]),
     ("PATCH /v1/business",                                [  200,  403,  403,  403,  409,  401,  401]),
     ("PATCH /v1/clients/{id}",                            [  200,  200,  200,  404,  404,  401,  401]),
+    ("PATCH /v1/codes/{id}",                              [  200,  200,  200,  404,  404,  401,  401]),
     ("PATCH /v1/custom-fields/{id}",                      [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/appointment-types",                        [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/appointments",                             [  201,  201,  201,  422,  422,  401,  401]),
@@ -85,10 +96,17 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/clients/{id}/labels",                      [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/notes",                       [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/unban",                       [  200,  200,  403,  403,  404,  401,  401]),
+    ("POST /v1/codes",                                    [  201,  201,  201,  422,  422,  401,  401]),
+    ("POST /v1/codes/lookup",                             [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/codes/{id}/cancel",                        [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/custom-fields",                            [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/labels",                                   [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/marketing-preferences",                    [  201,  403,  403,  403,  201,  401,  401]),
     ("POST /v1/operator/businesses",                      [  201,  401,  401,  401,  401,  401,  401]),
+    ("POST /v1/orders",                                   [  201,  201,  201,  422,  422,  401,  401]),
+    ("POST /v1/orders/{id}/cancel",                       [  200,  200,  403,  403,  404,  401,  401]),
+    ("POST /v1/products",                                 [  201,  201,  403,  403,  201,  401,  401]),
+    ("POST /v1/products/{id}/archive",                    [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/sites",                                    [  201,  403,  403,  403,  201,  401,  401]),
     ("POST /v1/staff",                                    [  201,  403,  403,  403,  201,  401,  401]),
     ("POST /v1/tokens",                                   [  201,  403,  403,  403,  201,  401,  401]),
@@ -96,6 +114,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("PUT /v1/appointments/{id}/attendance",              [  200,  200,  200,  404,  404,  401,  401]),
     ("PUT /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
     ("PUT /v1/labels/{id}",                               [  200,  200,  403,  403,  404,  401,  401]),
+    ("PUT /v1/products/{id}",                             [  200,  200,  403,  403,  404,  401,  401]),
     ("PUT /v1/sites/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
     ("PUT /v1/staff/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
 ];
@@ -166,6 +185,10 @@ struct Records {
     staff: String,
     staff_email: String,
     token: String,
+    product: String,
+    code: String,
+    code_text: String,
+    order: String,
 }
 
 impl Records {
@@ -269,6 +292,25 @@ impl Records {
             .as_str()
             .expect("token")
             .to_owned();
+        let product = id(world
+            .created(
+                "/v1/products",
+                json!({ "name": format!("Pack {n}"), "kind": "package", "appointments": 5, "price": "250.00" }),
+            )
+            .await);
+        let sold = world
+            .created(
+                "/v1/orders",
+                json!({ "product_id": product, "client_id": client, "method": "manual" }),
+            )
+            .await;
+        let text = |pointer: &str| {
+            sold.pointer(pointer)
+                .and_then(Value::as_str)
+                .expect(pointer)
+                .to_owned()
+        };
+        let (order, code, code_text) = (text("/order/id"), text("/code/id"), text("/code/text"));
         Self {
             n,
             client,
@@ -284,6 +326,10 @@ impl Records {
             staff,
             staff_email,
             token,
+            product,
+            code,
+            code_text,
+            order,
         }
     }
 
@@ -309,6 +355,12 @@ impl Records {
             &self.staff
         } else if template.starts_with("/v1/tokens/") {
             &self.token
+        } else if template.starts_with("/v1/products/") {
+            &self.product
+        } else if template.starts_with("/v1/codes/{id}") {
+            &self.code
+        } else if template.starts_with("/v1/orders/{id}") {
+            &self.order
         } else {
             assert!(!template.contains('{'), "no record for {method} {template}");
             ""
@@ -393,6 +445,20 @@ impl Records {
             "PATCH /v1/custom-fields/{id}" => {
                 json!({ "version": 1, "name": format!("Renamed field {n}") })
             }
+            "POST /v1/products" | "PUT /v1/products/{id}" => json!({
+                "version": 1, "name": format!("Gift {n}"), "kind": "package", "appointments": 3,
+                "price": "150.00",
+            }),
+            "POST /v1/products/{id}/archive" | "POST /v1/codes/{id}/cancel" => {
+                json!({ "version": 1 })
+            }
+            "POST /v1/codes" => json!({ "product_id": self.product, "client_id": self.client }),
+            "POST /v1/codes/lookup" => json!({ "text": self.code_text }),
+            "PATCH /v1/codes/{id}" => json!({ "version": 1, "remaining": "3" }),
+            "POST /v1/orders" => json!({
+                "product_id": self.product, "client_id": self.client, "method": "manual",
+            }),
+            "POST /v1/orders/{id}/cancel" => json!({ "refund": false }),
             _ => return None,
         };
         Some(body)

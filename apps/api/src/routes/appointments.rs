@@ -175,6 +175,10 @@ pub struct AppointmentView {
     pub paid: Amount,
     /// Refunded so far.
     pub refunded: Amount,
+    /// The code that pays for it (CO-9).
+    pub code_id: Option<Uuid>,
+    /// The part of the price the code pays; nothing of it is due.
+    pub covered: Amount,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
@@ -202,6 +206,8 @@ impl From<&Appointment> for AppointmentView {
             payment_status: a.payment_status().into(),
             paid: Amount(a.paid().amount_text()),
             refunded: Amount(a.refunded().amount_text()),
+            code_id: a.code_id().map(|c| c.as_uuid()),
+            covered: Amount(a.covered().amount_text()),
             created_at: a.created_at(),
             updated_at: a.updated_at(),
             cancelled_at: a.cancelled_at(),
@@ -234,6 +240,9 @@ pub struct BookingParams {
     /// Default: `starts_at` plus the service's duration.
     pub ends_at: Option<DateTime<Utc>>,
     pub client: BookingClientParams,
+    /// A code to pay with (CO-9): any case, spaces and dashes ignored. It must be usable
+    /// by the client or the email given (CO-11); what it does not cover stays due.
+    pub code: Option<Text>,
 }
 
 impl poem_openapi::types::Example for BookingParams {
@@ -251,6 +260,7 @@ impl poem_openapi::types::Example for BookingParams {
                 last_name: Some(Text("Lima".into())),
                 phone: None,
             },
+            code: None,
         }
     }
 }
@@ -525,6 +535,7 @@ impl AppointmentsApi {
                         last_name: opt(p.client.last_name.clone()),
                         phone: opt(p.client.phone.clone()),
                     },
+                    code: opt(p.code.clone()),
                 };
                 Ok(app.book_appointment(who, &input, completion).await?)
             },

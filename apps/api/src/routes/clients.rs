@@ -252,7 +252,7 @@ fn custom_values(
     }
 }
 
-fn change(value: MaybeUndefined<Text>) -> Option<Option<String>> {
+pub(super) fn change(value: MaybeUndefined<Text>) -> Option<Option<String>> {
     match value {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),

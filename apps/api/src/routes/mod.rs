@@ -11,13 +11,16 @@ use crate::problem::ProblemResponse;
 pub mod appointments;
 pub mod businesses;
 pub mod clients;
+pub mod codes;
 pub mod contact_card;
 pub mod custom_fields;
 pub mod emails;
 pub mod health;
 pub mod labels;
 pub mod marketing;
+pub mod orders;
 pub mod payments;
+pub mod products;
 pub mod sites;
 pub mod staff;
 pub mod tokens;
@@ -52,9 +55,18 @@ pub enum ApiTags {
     Marketing,
     /// Custom fields of the business (CL-24).
     CustomFields,
+    /// Packages, gift certificates and subscriptions the business sells (CO-1).
+    Products,
+    /// Codes: what clients hold, with their ledgers (CO-3 to CO-12).
+    Codes,
+    /// Orders: products sold to clients (CO-3, CO-8).
+    Orders,
 }
 
-pub type Apis = (
+/// Two tuples: poem-openapi implements `OpenApi` for tuples of at most 16.
+pub type Apis = (CoreApis, SalesApis);
+
+pub type CoreApis = (
     health::HealthApi,
     businesses::OperatorApi,
     businesses::BusinessApi,
@@ -71,8 +83,11 @@ pub type Apis = (
     custom_fields::CustomFieldsApi,
 );
 
+/// Products, codes and orders (CO).
+pub type SalesApis = (products::ProductsApi, codes::CodesApi, orders::OrdersApi);
+
 pub fn apis(app: &Clientele) -> Apis {
-    (
+    let core = (
         health::HealthApi { app: app.clone() },
         businesses::OperatorApi { app: app.clone() },
         businesses::BusinessApi { app: app.clone() },
@@ -87,7 +102,13 @@ pub fn apis(app: &Clientele) -> Apis {
         labels::LabelsApi { app: app.clone() },
         marketing::MarketingApi { app: app.clone() },
         custom_fields::CustomFieldsApi { app: app.clone() },
-    )
+    );
+    let sales = (
+        products::ProductsApi { app: app.clone() },
+        codes::CodesApi { app: app.clone() },
+        orders::OrdersApi { app: app.clone() },
+    );
+    (core, sales)
 }
 
 /// PL-9: the `limit` query parameter, 1 to 1000, default 500.

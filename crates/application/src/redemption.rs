@@ -1,0 +1,142 @@
+//! Codes inside other use cases' transactions: issuing one (a sale, a grant), using one
+//! for a booking and giving its value back on cancellation (CO-3, CO-4, CO-9, CO-11).
+//! Booking, selling and cancelling call these; this module asks no other use case.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use thiserror::Error;
+
+use clientele_domain::appointment::AppointmentType;
+use clientele_domain::code::{
+    Code, CodeChangeError, CodeText, Holder, Origin, Owner, RedeemError, Redemption, Use,
+};
+use clientele_domain::product::Product;
+use clientele_domain::{
+    Actor, AppointmentId, BusinessId, CodeId, EmailAddress, FieldError, StaffId, ValidationErrors,
+};
+use clientele_ports::{IdGenerator, StorageError, Transaction};
+
+/// How many texts are drawn before giving up on a unique one: with 79 bits each, a
+/// second draw is already beyond belief.
+const TEXT_DRAWS: usize = 3;
+
+/// Why a code could not be issued or used.
+#[derive(Debug, Error)]
+pub enum CodeUseError {
+    /// The typed code is malformed or is no code of the business.
+    #[error(transparent)]
+    Invalid(ValidationErrors),
+    #[error("{0}")]
+    Refused(#[from] RedeemError),
+    #[error("{0}")]
+    Change(#[from] CodeChangeError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> CodeUseError {
+    CodeUseError::Invalid(ValidationErrors::single(field, message))
+}
+
+/// CO-3, CO-4: issues a code of `product` with a fresh unguessable text and stores it
+/// with its first ledger entry.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn issue(
+    tx: &mut dyn Transaction,
+    ids: &dyn IdGenerator,
+    id: CodeId,
+    product: &Product,
+    owner: Option<Owner<'_>>,
+    origin: Origin,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Code, CodeUseError> {
+    for _ in 0..TEXT_DRAWS {
+        let text = CodeText::from_random(ids.random_bytes());
+        let (code, first) = Code::issue(id, product, text, owner, origin, today, now)?;
+        match tx.insert_code(&code, &first).await {
+            Ok(()) => return Ok(code),
+            Err(StorageError::Duplicate("code_text")) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(StorageError::Unexpected("no unique code text after several draws".into()).into())
+}
+
+/// What a booking brings to a code: the typed text, who books and what.
+pub(crate) struct Booking<'a> {
+    pub business: BusinessId,
+    pub typed: &'a str,
+    pub holder: Holder<'a>,
+    pub appointment: AppointmentId,
+    pub kind: &'a AppointmentType,
+    pub actor: Option<StaffId>,
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+}
+
+/// CO-9, CO-11: uses the typed code for a booking, in the booking's transaction. The
+/// code's row is locked first, so concurrent bookings with one code take turns and
+/// never overdraw it.
+pub(crate) async fn redeem(
+    tx: &mut dyn Transaction,
+    booking: Booking<'_>,
+) -> Result<(CodeId, Redemption), CodeUseError> {
+    let text = CodeText::parse("code", booking.typed)
+        .map_err(|e| CodeUseError::Invalid(ValidationErrors(vec![e])))?;
+    let no_such = || invalid("code", "no such code in this business");
+    let found = tx
+        .code_by_text(booking.business, &text)
+        .await?
+        .ok_or_else(no_such)?;
+    let mut code = tx
+        .code_for_update(booking.business, found.id())
+        .await?
+        .ok_or_else(no_such)?;
+    let product = tx
+        .product(booking.business, code.product_id())
+        .await?
+        .ok_or_else(|| StorageError::Unexpected("a code refers to a missing product".into()))?;
+    let version = code.version();
+    let redemption = code.redeem(
+        &product,
+        Use {
+            appointment: booking.appointment,
+            kind: booking.kind.id,
+            price: booking.kind.price,
+            holder: booking.holder,
+            actor: booking.actor,
+            today: booking.today,
+            now: booking.now,
+        },
+    )?;
+    tx.update_code(&code, version, &[redemption.entry]).await?;
+    Ok((code.id(), redemption))
+}
+
+/// CO-9, AP-3: gives back to `code` what `appointment` took from it, once.
+pub(crate) async fn give_back(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    code: CodeId,
+    appointment: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let missing = || StorageError::Unexpected("an appointment refers to a missing code".into());
+    let mut code = tx
+        .code_for_update(actor.business_id, code)
+        .await?
+        .ok_or_else(missing)?;
+    let entries = tx
+        .ledger_of_appointment(actor.business_id, code.id(), appointment)
+        .await?;
+    let version = code.version();
+    if let Some(entry) = code.give_back(&entries, appointment, Some(actor.staff_id), now) {
+        tx.update_code(&code, version, &[entry]).await?;
+    }
+    Ok(())
+}
+
+/// The email a code is assigned to, as typed (AC-10).
+pub(crate) fn assigned_email(raw: &str) -> Result<EmailAddress, FieldError> {
+    EmailAddress::parse("assigned_to", raw)
+}
