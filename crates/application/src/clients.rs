@@ -7,6 +7,7 @@ use clientele_domain::audit::{ClientAuditAction, ClientAuditEntry, client_change
 use clientele_domain::client::{ClientChanges, ClientChangesInput, ClientInput};
 use clientele_domain::label::LabelFilter;
 use clientele_domain::paging::Activity;
+use clientele_domain::product::Family;
 use clientele_domain::search::ClientSearch;
 use clientele_domain::{
     Actor, AuditId, BusinessId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden,
@@ -111,6 +112,8 @@ pub struct ClientListRequest {
     pub inactive_days: Option<u32>,
     /// CL-10: only clients opted in to this marketing preference.
     pub opted_in: Option<MarketingPreferenceId>,
+    /// CL-10: only clients holding an active package, gift certificate or subscription.
+    pub holding: Option<Family>,
     /// CL-10, CL-24: only clients whose custom field has this value, each as
     /// `<field id>:<value>` (every one must hold).
     pub custom_fields: Vec<String>,
@@ -180,6 +183,9 @@ fn client_listing(
         if let Some(days) = days {
             listing = listing.with(name, days);
         }
+    }
+    if let Some(family) = request.holding {
+        listing = listing.with("holding", family.as_str());
     }
     if let Some(preference) = request.opted_in {
         listing = listing.with("opted_in", preference);
@@ -350,6 +356,7 @@ impl Clientele {
             has_account: request.has_account,
             activity,
             opted_in: request.opted_in,
+            holding: request.holding,
             custom_fields,
             scope: actor.scope.clone(),
             site,

@@ -837,3 +837,41 @@ async fn co_9_concurrent_partial_uses_never_overdraw_a_money_certificate() {
     let left = code(&app, &sold.str("/code/id")).await;
     assert_eq!(left["remaining_value"], json!("0.00"));
 }
+
+#[tokio::test]
+async fn cl_10_the_client_list_shows_who_holds_an_active_package_gift_or_subscription() {
+    let app = spawn_app().await;
+    let (_, _, code_id, _, ana) = ana_with_a_package(&app).await;
+    let bruno = client(&app, "bruno@example.com").await;
+    let gift = product(
+        &app,
+        json!({ "name": "Gift", "kind": "gift_certificate", "appointments": 1, "price": "60.00" }),
+    )
+    .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    sell(&app, &app.owner, &gift, &bruno)
+        .await
+        .assert_status(201);
+
+    assert_eq!(holding(&app, "package").await, [ana]);
+    assert_eq!(holding(&app, "gift_certificate").await, [bruno]);
+    assert!(holding(&app, "subscription").await.is_empty());
+    app.post(
+        &format!("/v1/codes/{code_id}/cancel"),
+        &app.owner,
+        json!({ "version": code(&app, &code_id).await["version"] }),
+    )
+    .await
+    .assert_status(200);
+    assert!(
+        holding(&app, "package").await.is_empty(),
+        "a cancelled code is not held"
+    );
+}
+
+async fn holding(app: &TestApp, kind: &str) -> Vec<String> {
+    app.all_client_ids(&format!("/v1/clients?site=all&holding={kind}"), &app.owner)
+        .await
+}

@@ -21,6 +21,7 @@ use clientele_domain::{
     SiteId, ValidationErrors, Version,
 };
 
+use super::products::ProductKindParam;
 use super::{ApiTags, page_limit};
 use crate::json::JsonBody;
 use crate::problem::ProblemResponse;
@@ -361,6 +362,9 @@ impl ClientsApi {
         inactive_days: Query<Option<u32>>,
         /// CL-10: only clients opted in to this marketing preference.
         opted_in: Query<Option<Uuid>>,
+        /// CL-10: only clients holding an active code of this kind (package, gift
+        /// certificate, subscription).
+        holding: Query<Option<ProductKindParam>>,
         /// CL-10, CL-24: only clients whose custom field has this value, as
         /// `<field id>:<value>` (e.g. `0193…:gold`; text and options compare case- and
         /// accent-insensitively, numbers by value). Repeat it (at most 20): every one must
@@ -380,6 +384,7 @@ impl ClientsApi {
             recent_days: recent_days.0,
             inactive_days: inactive_days.0,
             opted_in: opted_in.0.map(MarketingPreferenceId::from_uuid),
+            holding: holding.0.map(Into::into),
             custom_fields: field.0.unwrap_or_default(),
             limit: page_limit(limit.0)?,
             cursor: cursor.0,

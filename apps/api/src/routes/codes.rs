@@ -69,15 +69,6 @@ pub struct CodeView {
     pub version: i64,
 }
 
-fn kind_view(code: &Code) -> ProductKindParam {
-    use clientele_domain::product::Family;
-    match code.family() {
-        Family::Package => ProductKindParam::Package,
-        Family::GiftCertificate => ProductKindParam::GiftCertificate,
-        Family::Subscription => ProductKindParam::Subscription,
-    }
-}
-
 /// A value of the code's unit: a count, or an amount in its currency.
 fn in_unit(unit: Unit, units: i64) -> (Option<i64>, Option<Amount>) {
     match unit {
@@ -98,7 +89,7 @@ impl From<&Code> for CodeView {
             id: c.id().as_uuid(),
             text: c.text().to_string(),
             product_id: c.product_id().as_uuid(),
-            kind: kind_view(c),
+            kind: c.family().into(),
             order_id: c.order_id().map(|o| o.as_uuid()),
             client_id: c.client_id().map(|c| c.as_uuid()),
             unit: match c.unit() {
@@ -397,7 +388,7 @@ impl CodesApi {
     #[oai(
         path = "/codes/:id/ledger",
         method = "get",
-        operation_id = "get_code_ledger"
+        operation_id = "list_code_ledger"
     )]
     async fn ledger(
         &self,

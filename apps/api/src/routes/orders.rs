@@ -18,7 +18,6 @@ use clientele_application::orders::{
     Sold,
 };
 use clientele_domain::order::{Order, OrderStatus, Settlement};
-use clientele_domain::product::Family;
 use clientele_domain::{ClientId, OrderId, PaymentMethodId, ProductId};
 
 use super::codes::CodeView;
@@ -79,14 +78,6 @@ pub struct OrderView {
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 
-fn kind_of(family: Family) -> ProductKindParam {
-    match family {
-        Family::Package => ProductKindParam::Package,
-        Family::GiftCertificate => ProductKindParam::GiftCertificate,
-        Family::Subscription => ProductKindParam::Subscription,
-    }
-}
-
 impl From<&Order> for OrderView {
     fn from(o: &Order) -> Self {
         let (method, card_brand, card_last4, payment_type, invoice_number) = match &o.settlement {
@@ -112,7 +103,7 @@ impl From<&Order> for OrderView {
             id: o.id.as_uuid(),
             client_id: o.client_id.as_uuid(),
             product_id: o.product_id.as_uuid(),
-            kind: kind_of(o.family),
+            kind: o.family.into(),
             code_id: o.code_id.as_uuid(),
             price: Amount(o.price.amount_text()),
             currency: o.price.currency().code().to_owned(),
@@ -383,11 +374,7 @@ fn filter(
 ) -> OrderFilter {
     OrderFilter {
         product: product_id.map(ProductId::from_uuid),
-        family: kind.map(|k| match k {
-            ProductKindParam::Package => Family::Package,
-            ProductKindParam::GiftCertificate => Family::GiftCertificate,
-            ProductKindParam::Subscription => Family::Subscription,
-        }),
+        family: kind.map(Into::into),
         client: client_id.map(ClientId::from_uuid),
         from,
         until,

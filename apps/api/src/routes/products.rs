@@ -10,7 +10,7 @@ use uuid::Uuid;
 use clientele_application::Clientele;
 use clientele_application::products::ProductRequest;
 use clientele_domain::product::{
-    Coverage, PeriodUnit, Product, ProductInput, ProductKind, Validity,
+    Coverage, Family, PeriodUnit, Product, ProductInput, ProductKind, Validity,
 };
 use clientele_domain::{AppointmentTypeId, ProductId, Version};
 
@@ -31,6 +31,26 @@ pub enum ProductKindParam {
     GiftCertificate,
     /// A number of appointments per period, renewed at a price (billed as a membership).
     Subscription,
+}
+
+impl From<ProductKindParam> for Family {
+    fn from(kind: ProductKindParam) -> Self {
+        match kind {
+            ProductKindParam::Package => Self::Package,
+            ProductKindParam::GiftCertificate => Self::GiftCertificate,
+            ProductKindParam::Subscription => Self::Subscription,
+        }
+    }
+}
+
+impl From<Family> for ProductKindParam {
+    fn from(family: Family) -> Self {
+        match family {
+            Family::Package => Self::Package,
+            Family::GiftCertificate => Self::GiftCertificate,
+            Family::Subscription => Self::Subscription,
+        }
+    }
 }
 
 /// How often a subscription renews.

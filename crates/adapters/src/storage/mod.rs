@@ -172,6 +172,21 @@ impl SeaStorage {
             DatabaseBackend::Sqlite => {
                 let sqlite = SqliteConnectOptions::from_str(url).map_err(unexpected)?;
                 create_parent_directory(sqlite.get_filename())?;
+                // The file is created and turned to WAL by one connection first: pooled
+                // connections opening at once on a new file could otherwise each try the
+                // switch, and one fail with "database is locked".
+                {
+                    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+                    let first = sqlite
+                        .clone()
+                        .create_if_missing(true)
+                        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .connect()
+                        .await
+                        .map_err(unexpected)?;
+                    first.close().await.map_err(unexpected)?;
+                }
                 options.map_sqlx_sqlite_opts(|opts| {
                     opts.create_if_missing(true)
                         .journal_mode(SqliteJournalMode::Wal)

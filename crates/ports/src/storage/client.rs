@@ -5,6 +5,7 @@ use async_trait::async_trait;
 
 use clientele_domain::label::LabelFilter;
 use clientele_domain::paging::Activity;
+use clientele_domain::product::Family;
 use clientele_domain::search::ClientSearch;
 use clientele_domain::{
     BusinessId, Client, ClientId, ClientSort, ClientSortKey, CustomFieldId, MarketingPreferenceId,
@@ -30,6 +31,9 @@ pub struct ClientQuery {
     pub activity: Option<Activity>,
     /// CL-10: only clients opted in to this marketing preference.
     pub opted_in: Option<MarketingPreferenceId>,
+    /// CL-10: only clients holding an active code of this family (a package, a gift
+    /// certificate, a subscription).
+    pub holding: Option<Family>,
     /// CL-5 to CL-8: only clients this search finds, its exact matches
     /// ([`ClientSearch::is_exact`]) first, each group in `sort`.
     pub search: Option<ClientSearch>,
@@ -56,6 +60,7 @@ impl ClientQuery {
             has_account: None,
             activity: None,
             opted_in: None,
+            holding: None,
             search: None,
             past_exact_matches: false,
             custom_fields: Vec::new(),

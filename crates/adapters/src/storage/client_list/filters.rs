@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
 
+use clientele_domain::code::Status;
 use clientele_domain::label::LabelFilter;
 use clientele_domain::paging::Activity;
+use clientele_domain::product::Family;
 use clientele_domain::{BusinessId, LabelId, MarketingPreferenceId, SiteId, SiteScope};
 use clientele_ports::storage::ClientQuery;
 
@@ -15,7 +17,7 @@ use super::members::Owner;
 use crate::storage::conversions::instant;
 use crate::storage::custom_fields::custom_value_condition;
 use crate::storage::entities::{
-    appointments, client_consents, client_labels, client_sites, clients,
+    appointments, client_consents, client_labels, client_sites, clients, codes,
 };
 
 /// `EXISTS (SELECT 1 FROM client_sites WHERE business and client match `owner`'s AND <site
@@ -76,6 +78,25 @@ pub(in crate::storage) fn has_opted_in(preference: MarketingPreferenceId) -> Exp
             .eq(preference.as_uuid()),
         )
         .and_where(Expr::col((client_consents::Entity, client_consents::Column::OptedIn)).eq(true));
+    Expr::exists(sub.take())
+}
+
+/// `EXISTS (SELECT 1 FROM codes WHERE business and client match AND family = family AND
+/// status = 'active')`: the client holds an active code of `family` (CL-10).
+fn holds_active_code(family: Family) -> Expr {
+    let mut sub = Query::select();
+    sub.expr(Expr::val(1))
+        .from(codes::Entity)
+        .and_where(
+            Expr::col((codes::Entity, codes::Column::BusinessId))
+                .equals((clients::Entity, clients::Column::BusinessId)),
+        )
+        .and_where(
+            Expr::col((codes::Entity, codes::Column::ClientId))
+                .equals((clients::Entity, clients::Column::Id)),
+        )
+        .and_where(Expr::col((codes::Entity, codes::Column::Family)).eq(family.as_str()))
+        .and_where(Expr::col((codes::Entity, codes::Column::Status)).eq(Status::Active.as_str()));
     Expr::exists(sub.take())
 }
 
@@ -171,6 +192,9 @@ pub(super) fn filtered_clients(
     }
     if let Some(preference) = query.opted_in {
         filters = filters.add(has_opted_in(preference));
+    }
+    if let Some(family) = query.holding {
+        filters = filters.add(holds_active_code(family));
     }
     match &query.scope {
         SiteScope::All => {}
