@@ -115,6 +115,69 @@ impl Http {
     }
 }
 
+/// A body read through HTTP chunk by chunk: its size, its lines, how long it took, and
+/// how much this process's resident memory grew while it was read (the server runs in
+/// this process too).
+#[derive(Debug, Clone, Copy)]
+pub struct Download {
+    pub bytes: u64,
+    pub lines: u64,
+    pub elapsed: Duration,
+    pub rss_growth_kib: u64,
+}
+
+/// This process's resident memory, in KiB (Linux; 0 elsewhere).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+impl Http {
+    /// `GET path`, its body read chunk by chunk and never held whole.
+    pub async fn download(&self, path: &str) -> Result<Download, HttpError> {
+        let failed = |message: String| HttpError::Call {
+            case: "download",
+            message,
+        };
+        let before = rss_kib();
+        let mut peak = before;
+        let started = Instant::now();
+        let mut response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        if !response.status().is_success() {
+            return Err(failed(response.status().to_string()));
+        }
+        let (mut bytes, mut lines, mut chunks) = (0_u64, 0_u64, 0_u64);
+        while let Some(chunk) = response.chunk().await.map_err(|e| failed(e.to_string()))? {
+            bytes += chunk.len() as u64;
+            lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+            chunks += 1;
+            if chunks % 64 == 0 {
+                peak = peak.max(rss_kib());
+            }
+        }
+        let elapsed = started.elapsed();
+        Ok(Download {
+            bytes,
+            lines,
+            elapsed,
+            rss_growth_kib: peak.max(rss_kib()).saturating_sub(before),
+        })
+    }
+}
+
 /// What one page case measured through HTTP.
 #[derive(Debug, Clone)]
 pub struct HttpOutcome {

@@ -8,6 +8,7 @@
 //! directly, through `SeaStorage::connection`.
 
 pub mod cases;
+pub mod codes;
 pub mod http;
 pub mod load;
 pub mod measure;

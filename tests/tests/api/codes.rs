@@ -29,6 +29,13 @@ async fn product(app: &TestApp, body: Value) -> Value {
     reply.body
 }
 
+async fn product_id(app: &TestApp, body: Value) -> String {
+    product(app, body).await["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned()
+}
+
 async fn client(app: &TestApp, email: &str) -> String {
     app.create_client(
         &app.owner,
@@ -90,15 +97,12 @@ async fn ledger_reasons(app: &TestApp, id: &str) -> Vec<(String, Value)> {
 /// code text, client id).
 async fn ana_with_a_package(app: &TestApp) -> (String, String, String, String, String) {
     let massage = service(app, "Massage", "60.00").await;
-    let package = product(
+    let package = product_id(
         app,
         json!({ "name": "Five massages", "kind": "package", "appointments": 5,
                 "price": "250.00", "appointment_type_ids": [massage] }),
     )
-    .await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    .await;
     let ana = client(app, "ana@example.com").await;
     let sold = sell(app, &app.owner, &package, &ana).await;
     sold.assert_status(201);
@@ -327,14 +331,11 @@ async fn co_9_co_12_a_booking_takes_one_appointment_and_its_cancellation_gives_i
 async fn co_9_a_money_certificate_pays_what_it_holds_and_leaves_the_rest_due() {
     let app = spawn_app().await;
     let massage = service(&app, "Massage", "60.00").await;
-    let gift = product(
+    let gift = product_id(
         &app,
         json!({ "name": "Gift 100", "kind": "gift_certificate", "value": "100.00", "price": "100.00" }),
     )
-    .await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    .await;
     let giver = client(&app, "giver@example.com").await;
     let sold = sell(&app, &app.owner, &gift, &giver).await;
     sold.assert_status(201);
@@ -449,15 +450,12 @@ async fn co_9_co_11_a_code_is_refused_when_it_cannot_pay_and_nothing_is_booked()
 async fn co_5_an_edit_is_audited_and_one_that_would_break_a_renewal_is_refused() {
     let app = spawn_app().await;
     let (_, _, code_id, _, ana) = ana_with_a_package(&app).await;
-    let monthly = product(
+    let monthly = product_id(
         &app,
         json!({ "name": "Monthly", "kind": "subscription", "appointments": 2,
                 "period_unit": "month", "price": "90.00" }),
     )
-    .await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    .await;
     let subscription = sell(&app, &app.owner, &monthly, &ana).await.str("/code/id");
     let version = code(&app, &code_id).await["version"].clone();
 
@@ -656,15 +654,12 @@ async fn co_6_cancelling_an_order_cancels_its_code_and_refunds_it_for_owners_onl
 async fn co_8_orders_are_listed_with_filters_and_exported_without_codes_added_by_staff() {
     let app = spawn_app().await;
     let (_, package, _, _, ana) = ana_with_a_package(&app).await;
-    let gift = product(
+    let gift = product_id(
         &app,
         json!({ "name": "=HYPERLINK(\"x\")", "kind": "gift_certificate", "appointments": 1,
                 "price": "60.00" }),
     )
-    .await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    .await;
     let bruno = client(&app, "bruno@example.com").await;
     sell(&app, &app.owner, &gift, &bruno)
         .await
@@ -790,14 +785,11 @@ async fn race(app: &TestApp, kind: &str, text: &str, bookings: usize) -> (usize,
 async fn co_9_of_100_concurrent_bookings_with_a_10_appointment_code_exactly_10_succeed() {
     let app = spawn_app().await;
     let massage = service(&app, "Massage", "60.00").await;
-    let gift = product(
+    let gift = product_id(
         &app,
         json!({ "name": "Ten", "kind": "gift_certificate", "appointments": 10, "price": "500.00" }),
     )
-    .await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    .await;
     let buyer = client(&app, "buyer@example.com").await;
     let sold = sell(&app, &app.owner, &gift, &buyer).await;
 
@@ -820,14 +812,7 @@ async fn co_9_of_100_concurrent_bookings_with_a_10_appointment_code_exactly_10_s
 async fn co_9_concurrent_partial_uses_never_overdraw_a_money_certificate() {
     let app = spawn_app().await;
     let massage = service(&app, "Massage", "60.00").await;
-    let gift = product(
-        &app,
-        json!({ "name": "Gift 250", "kind": "gift_certificate", "value": "250.00", "price": "250.00" }),
-    )
-    .await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let gift = product_id(&app, json!({ "name": "Gift 250", "kind": "gift_certificate", "value": "250.00", "price": "250.00" })).await;
     let buyer = client(&app, "buyer@example.com").await;
     let sold = sell(&app, &app.owner, &gift, &buyer).await;
 
@@ -843,14 +828,11 @@ async fn cl_10_the_client_list_shows_who_holds_an_active_package_gift_or_subscri
     let app = spawn_app().await;
     let (_, _, code_id, _, ana) = ana_with_a_package(&app).await;
     let bruno = client(&app, "bruno@example.com").await;
-    let gift = product(
+    let gift = product_id(
         &app,
         json!({ "name": "Gift", "kind": "gift_certificate", "appointments": 1, "price": "60.00" }),
     )
-    .await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    .await;
     sell(&app, &app.owner, &gift, &bruno)
         .await
         .assert_status(201);
@@ -874,4 +856,48 @@ async fn cl_10_the_client_list_shows_who_holds_an_active_package_gift_or_subscri
 async fn holding(app: &TestApp, kind: &str) -> Vec<String> {
     app.all_client_ids(&format!("/v1/clients?site=all&holding={kind}"), &app.owner)
         .await
+}
+
+#[tokio::test]
+async fn co_2_co_7_a_product_edit_changes_what_its_codes_cover_never_their_balance() {
+    let app = spawn_app().await;
+    let (massage, package, code_id, text, _) = ana_with_a_package(&app).await;
+    let facial = service(&app, "Facial", "40.00").await;
+    book(&app, &massage, "ana@example.com", &text)
+        .await
+        .assert_status(201);
+    book(&app, &facial, "ana@example.com", &text)
+        .await
+        .assert_problem(409);
+    let stored = app
+        .get(&format!("/v1/products/{package}"), &app.owner)
+        .await;
+
+    app.put(
+        &format!("/v1/products/{package}"),
+        &app.owner,
+        json!({ "version": stored.at("/version"), "name": "Five treatments", "kind": "package",
+                "appointments": 8, "price": "200.00" }),
+    )
+    .await
+    .assert_status(200);
+
+    assert_eq!(
+        code(&app, &code_id).await["remaining_appointments"],
+        json!(4)
+    );
+    let facial_booked = book(&app, &facial, "ana@example.com", &text).await;
+    facial_booked.assert_status(201);
+    assert_eq!(facial_booked.at("/appointment/covered"), &json!("40.00"));
+    let active = app
+        .get(&format!("/v1/products/{package}/codes"), &app.owner)
+        .await;
+    active.assert_status(200);
+    assert_eq!(
+        (
+            active.str("/items/0/id"),
+            active.at("/items/0/remaining_appointments")
+        ),
+        (code_id, &json!(3))
+    );
 }
