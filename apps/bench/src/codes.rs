@@ -17,6 +17,7 @@ use uuid::Uuid;
 use clientele_adapters::DatabaseBackend;
 use clientele_application::Clientele;
 use clientele_application::appointments::{BookingClientInput, BookingInput};
+use clientele_application::orders::OrderFilter;
 use clientele_application::products::ProductRequest;
 use clientele_domain::code::{Code, CodeText, Origin, Owner};
 use clientele_domain::order::{Order, OrderStatus, Settlement};
@@ -234,7 +235,8 @@ pub async fn fill(fill: Fill<'_>) -> Result<Duration, CodesBenchError> {
     Ok(started.elapsed())
 }
 
-/// Active codes of `product` with their client: `count` of them, from a random place.
+/// Active codes of `product` with something left, of clients who may book (neither they
+/// nor their email banned, CL-20): the newest `count`.
 pub async fn active_codes(
     connection: &DatabaseConnection,
     backend: DbBackend,
@@ -250,9 +252,13 @@ pub async fn active_codes(
         .query_all_raw(Statement::from_sql_and_values(
             backend,
             format!(
-                "SELECT text, client_id FROM codes WHERE product_id = {placeholder} \
-                 AND status = 'active' AND remaining > 0 AND client_id IS NOT NULL \
-                 ORDER BY id DESC LIMIT {count}"
+                "SELECT codes.text, codes.client_id FROM codes JOIN clients \
+                 ON clients.business_id = codes.business_id AND clients.id = codes.client_id \
+                 WHERE codes.product_id = {placeholder} AND codes.status = 'active' \
+                 AND codes.remaining > 0 AND NOT EXISTS (SELECT 1 FROM clients AS b \
+                 WHERE b.business_id = clients.business_id AND b.banned \
+                 AND (b.id = clients.id OR b.email_key = clients.email_key)) \
+                 ORDER BY codes.id DESC LIMIT {count}"
             ),
             [product.as_uuid().into()],
         ))
@@ -400,6 +406,24 @@ pub async fn product_pages(
         name: "a product's page of 500 active codes",
         times: Percentiles::of(&mut times),
     })
+}
+
+/// The whole orders export through the product alone (its pages, no CSV, no HTTP): how
+/// many rows, and how long.
+pub async fn export_pages(
+    app: &Clientele,
+    owner: &Actor,
+) -> Result<(u64, Duration), CodesBenchError> {
+    let started = Instant::now();
+    let mut export = app
+        .export_orders(owner, &OrderFilter::default())
+        .await
+        .map_err(use_case)?;
+    let mut rows = 0;
+    while let Some(page) = app.export_page(&mut export).await.map_err(use_case)? {
+        rows += page.len() as u64;
+    }
+    Ok((rows, started.elapsed()))
 }
 
 /// The whole orders export through HTTP.

@@ -116,8 +116,8 @@ impl Http {
 }
 
 /// A body read through HTTP chunk by chunk: its size, its lines, how long it took, and
-/// how much this process's resident memory grew while it was read (the server runs in
-/// this process too).
+/// how much this process's heap grew while it was read (the server runs in this process
+/// too).
 #[derive(Debug, Clone, Copy)]
 pub struct Download {
     pub bytes: u64,
@@ -126,14 +126,15 @@ pub struct Download {
     pub rss_growth_kib: u64,
 }
 
-/// This process's resident memory, in KiB (Linux; 0 elsewhere).
+/// This process's resident anonymous memory (its heap, not the database file it maps),
+/// in KiB (Linux; 0 elsewhere).
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with("RssAnon:"))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)

@@ -169,6 +169,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
                 figures[0].times.p99 - figures[1].times.p99
             );
             if !no_export {
+                let (rows, took) = codes::export_pages(&app, owner).await?;
+                println!(
+                    "orders export, the product's pages alone: {rows} rows in {:.2} s = {:.0} rows/s",
+                    took.as_secs_f64(),
+                    rows as f64 / took.as_secs_f64().max(1e-9)
+                );
                 let http = Http::start(&app, owner).await?;
                 let export = codes::export(&http).await?;
                 let rows = export.lines.saturating_sub(1);
