@@ -118,3 +118,15 @@ id_type!(
     /// An order: a product sold to a client (CO-3).
     OrderId
 );
+id_type!(
+    /// A membership: a client's recurring agreement billed each period (ME-2).
+    MembershipId
+);
+id_type!(
+    /// A kind of membership a business offers (ME-1).
+    MembershipTypeId
+);
+id_type!(
+    /// A credit a client holds (ME-16).
+    CreditId
+);

@@ -1,4 +1,5 @@
-//! Clientele's model and rules: businesses, sites, staff, clients, money, paging.
+//! Clientele's model and rules: businesses, sites, staff, clients, money, paging,
+//! codes and memberships.
 //!
 //! This crate is pure. It must not depend on an async runtime, a database, an HTTP
 //! framework or the system clock: time is always passed in, ids are always passed in.
@@ -17,6 +18,7 @@ pub mod email;
 pub mod ids;
 pub mod label;
 pub mod marketing;
+pub mod membership;
 pub mod money;
 pub mod note;
 pub mod order;
@@ -37,9 +39,10 @@ pub use client::{
     Client, ClientChanges, ClientParts, EmailAddress, NewClient, PersonName, PhoneNumber,
 };
 pub use ids::{
-    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CodeId, CustomFieldId,
-    DocumentId, EmailId, InvoiceId, LabelId, MarketingPreferenceId, NoteId, OrderId, PaymentId,
-    PaymentMethodId, ProductId, SiteId, StaffId, TokenId,
+    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CodeId, CreditId,
+    CustomFieldId, DocumentId, EmailId, InvoiceId, LabelId, MarketingPreferenceId, MembershipId,
+    MembershipTypeId, NoteId, OrderId, PaymentId, PaymentMethodId, ProductId, SiteId, StaffId,
+    TokenId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};
