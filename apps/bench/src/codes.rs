@@ -175,6 +175,7 @@ pub async fn fill(fill: Fill<'_>) -> Result<Duration, CodesBenchError> {
                     // Spread over the last ~3 years, oldest first.
                     let at = now - chrono::Duration::seconds(((total - i) * 90) as i64);
                     let code_id = CodeId::from_uuid(ids.new_id());
+                    let text = CodeText::from_random(ids.random_bytes());
                     let origin = if i % 5 == 4 {
                         Origin::Grant(staff)
                     } else {
@@ -185,6 +186,7 @@ pub async fn fill(fill: Fill<'_>) -> Result<Duration, CodesBenchError> {
                             product_id: product.id,
                             family: product.details.kind.family(),
                             code_id,
+                            code_text: text.clone(),
                             price: product.details.price,
                             settlement: Settlement::Manual {
                                 payment_type: cash.clone(),
@@ -204,7 +206,6 @@ pub async fn fill(fill: Fill<'_>) -> Result<Duration, CodesBenchError> {
                         client: *client,
                         email: email.as_ref(),
                     };
-                    let text = CodeText::from_random(ids.random_bytes());
                     let (code, first) = Code::issue(
                         code_id,
                         product,

@@ -160,10 +160,12 @@ impl Clientele {
             client: c.id(),
             email,
         });
+        let text =
+            redemption::fresh_text(tx.as_mut(), self.ids.as_ref(), actor.business_id).await?;
         let mut code = redemption::issue(
             tx.as_mut(),
-            self.ids.as_ref(),
             CodeId::from_uuid(self.ids.new_id()),
+            text,
             &product,
             owner,
             Origin::Grant(actor.staff_id),

@@ -329,6 +329,8 @@ impl Clientele {
             }
         };
         let code_id = CodeId::from_uuid(self.ids.new_id());
+        let code_text =
+            redemption::fresh_text(tx.as_mut(), self.ids.as_ref(), actor.business_id).await?;
         let order = Order {
             id: order_id,
             business_id: actor.business_id,
@@ -336,6 +338,7 @@ impl Clientele {
             product_id: product.id,
             family: product.details.kind.family(),
             code_id,
+            code_text: code_text.clone(),
             price,
             settlement,
             paid,
@@ -352,8 +355,8 @@ impl Clientele {
         };
         let code = redemption::issue(
             tx.as_mut(),
-            self.ids.as_ref(),
             code_id,
+            code_text,
             &product,
             Some(owner),
             Origin::Purchase(order.id),

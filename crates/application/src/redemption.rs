@@ -37,29 +37,38 @@ fn invalid(field: &str, message: impl Into<String>) -> CodeUseError {
     CodeUseError::Invalid(ValidationErrors::single(field, message))
 }
 
-/// CO-3, CO-4: issues a code of `product` with a fresh unguessable text and stores it
+/// CO-3: a fresh unguessable text no code of the business has. Drawn before the code is
+/// made, so that a sale's order can carry it.
+pub(crate) async fn fresh_text(
+    tx: &mut dyn Transaction,
+    ids: &dyn IdGenerator,
+    business: BusinessId,
+) -> Result<CodeText, CodeUseError> {
+    for _ in 0..TEXT_DRAWS {
+        let text = CodeText::from_random(ids.random_bytes());
+        if tx.code_by_text(business, &text).await?.is_none() {
+            return Ok(text);
+        }
+    }
+    Err(StorageError::Unexpected("no unique code text after several draws".into()).into())
+}
+
+/// CO-3, CO-4: issues a code of `product` with `text` (from [`fresh_text`]) and stores it
 /// with its first ledger entry.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn issue(
     tx: &mut dyn Transaction,
-    ids: &dyn IdGenerator,
     id: CodeId,
+    text: CodeText,
     product: &Product,
     owner: Option<Owner<'_>>,
     origin: Origin,
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Code, CodeUseError> {
-    for _ in 0..TEXT_DRAWS {
-        let text = CodeText::from_random(ids.random_bytes());
-        let (code, first) = Code::issue(id, product, text, owner, origin, today, now)?;
-        match tx.insert_code(&code, &first).await {
-            Ok(()) => return Ok(code),
-            Err(StorageError::Duplicate("code_text")) => continue,
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Err(StorageError::Unexpected("no unique code text after several draws".into()).into())
+    let (code, first) = Code::issue(id, product, text, owner, origin, today, now)?;
+    tx.insert_code(&code, &first).await?;
+    Ok(code)
 }
 
 /// What a booking brings to a code: the typed text, who books and what.

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+use crate::code::CodeText;
 use crate::ids::{BusinessId, ClientId, CodeId, OrderId, ProductId, StaffId};
 use crate::money::Money;
 use crate::payment::{PaymentRuleError, PaymentType, ProcessorKind};
@@ -86,6 +87,9 @@ pub struct Order {
     pub family: Family,
     /// The code it bought.
     pub code_id: CodeId,
+    /// That code's text, kept with the order (it never changes) so that the orders list
+    /// and its export name it without reading the code (CO-8).
+    pub code_text: CodeText,
     pub price: Money,
     pub settlement: Settlement,
     /// What was paid (the price, or nothing for an invoice).
@@ -168,6 +172,7 @@ mod tests {
             product_id: ProductId::from_uuid(Uuid::from_u128(4)),
             family: Family::Package,
             code_id: CodeId::from_uuid(Uuid::from_u128(5)),
+            code_text: CodeText::from_random([7; 16]),
             price: eur("150"),
             settlement: Settlement::Manual {
                 payment_type: PaymentType::parse("cash").unwrap(),

@@ -146,7 +146,7 @@ impl From<&OrderLine> for OrderLineView {
             client_last_name: l.client_last_name.clone(),
             client_email: l.client_email.clone(),
             product_name: l.product_name.clone(),
-            code: l.code_text.to_string(),
+            code: l.order.code_text.to_string(),
         }
     }
 }
@@ -318,7 +318,7 @@ fn csv_rows(lines: &[OrderLine], header: bool) -> Result<Vec<u8>, csv::Error> {
             &o.product_id.to_string(),
             &cell(&line.product_name),
             o.family.as_str(),
-            &line.code_text.to_string(),
+            &o.code_text.to_string(),
             &view.price.0,
             &view.currency,
             o.settlement.method(),

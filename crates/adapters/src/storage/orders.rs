@@ -1,6 +1,7 @@
 //! `OrderRepository` over a [`SeaTransaction`]: orders with their amounts in minor units,
 //! the row lock for a cancellation or a refund, and the orders list (CO-8): newest first
-//! with keyset pagination, each order joined to its client, product and code.
+//! with keyset pagination, each order joined to its client and product (the code's text
+//! is on the order).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -15,8 +16,8 @@ use clientele_domain::{BusinessId, OrderId};
 use clientele_ports::StorageError;
 use clientele_ports::storage::{OrderLine, OrderQuery, OrderRepository};
 
-use super::conversions::{code_text, instant, minor_units, order_row, same_currency};
-use super::entities::{clients, codes, orders, products};
+use super::conversions::{instant, minor_units, order_row, same_currency};
+use super::entities::{clients, orders, products};
 use super::{SeaTransaction, unexpected, unique_violation};
 
 /// The joined columns of a line of the list, beside the order's own.
@@ -24,7 +25,6 @@ const CLIENT_FIRST_NAME: &str = "line_client_first_name";
 const CLIENT_LAST_NAME: &str = "line_client_last_name";
 const CLIENT_EMAIL: &str = "line_client_email";
 const PRODUCT_NAME: &str = "line_product_name";
-const CODE_TEXT: &str = "line_code_text";
 
 fn order_of(business: BusinessId, id: OrderId) -> sea_orm::Select<orders::Entity> {
     orders::Entity::find()
@@ -71,14 +71,12 @@ fn filtered(
 
 fn line(row: &QueryResult) -> Result<OrderLine, StorageError> {
     let order = Order::try_from(orders::Model::from_query_result(row, "").map_err(unexpected)?)?;
-    let text: String = row.try_get("", CODE_TEXT).map_err(unexpected)?;
     Ok(OrderLine {
         order,
         client_first_name: row.try_get("", CLIENT_FIRST_NAME).map_err(unexpected)?,
         client_last_name: row.try_get("", CLIENT_LAST_NAME).map_err(unexpected)?,
         client_email: row.try_get("", CLIENT_EMAIL).map_err(unexpected)?,
         product_name: row.try_get("", PRODUCT_NAME).map_err(unexpected)?,
-        code_text: code_text("codes", "text", &text)?,
     })
 }
 
@@ -200,12 +198,6 @@ impl OrderRepository for SeaTransaction {
             orders::Column::ProductId,
             (products::Column::BusinessId, products::Column::Id),
         );
-        join(
-            &mut select,
-            codes::Entity,
-            orders::Column::CodeId,
-            (codes::Column::BusinessId, codes::Column::Id),
-        );
         let select = select
             .expr_as(
                 Expr::col((clients::Entity, clients::Column::FirstName)),
@@ -223,7 +215,6 @@ impl OrderRepository for SeaTransaction {
                 Expr::col((products::Entity, products::Column::Name)),
                 PRODUCT_NAME,
             )
-            .expr_as(Expr::col((codes::Entity, codes::Column::Text)), CODE_TEXT)
             .order_by_desc(orders::Column::CreatedAt)
             .order_by_desc(orders::Column::Id)
             .limit(u64::from(limit));

@@ -3,7 +3,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use clientele_domain::code::CodeText;
 use clientele_domain::order::Order;
 use clientele_domain::product::Family;
 use clientele_domain::{BusinessId, ClientId, OrderId, ProductId};
@@ -30,7 +29,6 @@ pub struct OrderLine {
     pub client_last_name: String,
     pub client_email: Option<String>,
     pub product_name: String,
-    pub code_text: CodeText,
 }
 
 /// Orders. Never deleted: cancelled.
@@ -60,8 +58,7 @@ pub trait OrderRepository: Send {
     async fn update_order(&mut self, order: &Order) -> Result<(), StorageError>;
 
     /// CO-8: orders matching `query`, newest first (ties by id, descending), strictly
-    /// after `after` in that order, at most `limit`; each with its client, product and
-    /// code.
+    /// after `after` in that order, at most `limit`; each with its client and product.
     async fn orders(
         &mut self,
         business: BusinessId,

@@ -7,7 +7,7 @@ use clientele_domain::order::{Order, OrderStatus, Settlement};
 use clientele_domain::payment::{PaymentType, ProcessorKind};
 use clientele_ports::StorageError;
 
-use super::code::family;
+use super::code::{code_text, family};
 use super::{corrupt, instant, minor_units, money, same_currency, stored_currency};
 use crate::storage::entities::orders;
 
@@ -57,6 +57,7 @@ impl TryFrom<orders::Model> for Order {
             product_id: row.product_id.into(),
             family: family(T, "family", &row.family)?,
             code_id: row.code_id.into(),
+            code_text: code_text(T, "code_text", &row.code_text)?,
             price: money(T, "price_minor", row.price_minor, currency)?,
             settlement,
             paid: money(T, "paid_minor", row.paid_minor, currency)?,
@@ -87,6 +88,7 @@ pub(crate) fn order_row(order: &Order) -> Result<orders::ActiveModel, StorageErr
         product_id: Set(order.product_id.as_uuid()),
         family: Set(order.family.as_str().to_owned()),
         code_id: Set(order.code_id.as_uuid()),
+        code_text: Set(order.code_text.as_str().to_owned()),
         price_minor: Set(minor_units(order.price)?),
         currency: Set(currency.code().to_owned()),
         method: Set(order.settlement.method().to_owned()),

@@ -16,6 +16,8 @@ pub struct Model {
     pub family: String,
     /// The code it bought (no foreign key: the code refers to the order).
     pub code_id: Uuid,
+    /// The code's text (it never changes): the list names it without reading `codes`.
+    pub code_text: String,
     pub price_minor: i64,
     /// ISO-4217, of every amount.
     pub currency: String,

@@ -55,6 +55,7 @@ enum Orders {
     ProductId,
     Family,
     CodeId,
+    CodeText,
     PriceMinor,
     Currency,
     Method,
@@ -266,6 +267,7 @@ pub(super) fn orders() -> TableCreateStatement {
         .col(uuid(O::ProductId))
         .col(one_of(O::Family, FAMILIES, false))
         .col(uuid(O::CodeId))
+        .col(text(O::CodeText))
         .col(big(O::PriceMinor))
         .col(text(O::Currency))
         .col(one_of(O::Method, ["card", "manual", "invoice"], false))
