@@ -70,6 +70,10 @@ struct Args {
     log: String,
 }
 
+/// As in production (the api and worker binaries use it too).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();

@@ -8,16 +8,27 @@ use thiserror::Error;
 use crate::validation::FieldError;
 
 /// Active ISO-4217 codes (2024 list), with their number of minor-unit digits where it is
-/// not 2.
-const CURRENCIES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD \
-BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP \
-ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK \
-JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK \
-MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG \
-QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT \
-TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWG";
-const ZERO_DIGITS: &str = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF";
-const THREE_DIGITS: &str = "BHD IQD JOD KWD LYD OMR TND";
+/// not 2. Each list is sorted: it is searched by bisection (amounts are read by the
+/// million in exports).
+const CURRENCIES: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+    "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+    "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+];
+const ZERO_DIGITS: &[&str] = &[
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
+    "XAF", "XOF", "XPF",
+];
+const THREE_DIGITS: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CurrencyError {
@@ -36,7 +47,7 @@ impl Currency {
         let bytes = code.as_bytes();
         if bytes.len() == 3
             && bytes.iter().all(u8::is_ascii_uppercase)
-            && CURRENCIES.split_whitespace().any(|c| c == code)
+            && CURRENCIES.binary_search(&code).is_ok()
         {
             Ok(Self([bytes[0], bytes[1], bytes[2]]))
         } else {
@@ -51,9 +62,10 @@ impl Currency {
 
     /// Digits after the decimal point in this currency (2 for EUR, 0 for JPY).
     pub fn minor_digits(&self) -> u32 {
-        if ZERO_DIGITS.split_whitespace().any(|c| c == self.code()) {
+        let code = self.code();
+        if ZERO_DIGITS.binary_search(&code).is_ok() {
             0
-        } else if THREE_DIGITS.split_whitespace().any(|c| c == self.code()) {
+        } else if THREE_DIGITS.binary_search(&code).is_ok() {
             3
         } else {
             2
@@ -228,6 +240,20 @@ mod tests {
 
     fn eur() -> Currency {
         Currency::parse("EUR").unwrap()
+    }
+
+    #[test]
+    fn currency_lists_are_sorted_for_bisection() {
+        for list in [CURRENCIES, ZERO_DIGITS, THREE_DIGITS] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+        }
+        for code in ZERO_DIGITS.iter().chain(THREE_DIGITS) {
+            assert!(Currency::parse(code).is_ok(), "{code}");
+        }
+        assert_eq!(Currency::parse("JPY").unwrap().minor_digits(), 0);
+        assert_eq!(Currency::parse("KWD").unwrap().minor_digits(), 3);
+        assert_eq!(Currency::parse("ZWG").unwrap().minor_digits(), 2);
+        assert!(Currency::parse("AED").is_ok() && Currency::parse("AAA").is_err());
     }
 
     #[test]

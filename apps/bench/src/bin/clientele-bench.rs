@@ -66,6 +66,10 @@ async fn checkpoint(url: &str) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// As in production (the api and worker binaries use it too).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();

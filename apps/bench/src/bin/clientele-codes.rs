@@ -65,6 +65,10 @@ enum Command {
     Export,
 }
 
+/// As in production (the api and worker binaries use it too).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();

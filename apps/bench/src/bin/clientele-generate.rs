@@ -45,6 +45,10 @@ struct Args {
     writers: usize,
 }
 
+/// As in production (the api and worker binaries use it too).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();

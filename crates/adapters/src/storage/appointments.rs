@@ -4,9 +4,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use clientele_domain::appointment::{Appointment, AppointmentType};
@@ -18,6 +19,7 @@ use super::conversions::{
     appointment_changes, appointment_row, appointment_type_changes, appointment_type_row, instant,
 };
 use super::entities::{appointment_types, appointments};
+use super::keyset::after_descending;
 use super::{SeaTransaction, unexpected, unique_violation};
 
 /// A unique violation on insert means the id is taken; anything else (a foreign key, a
@@ -197,18 +199,13 @@ impl AppointmentRepository for SeaTransaction {
             .filter(appointments::Column::BusinessId.eq(business.as_uuid()))
             .filter(appointments::Column::ClientId.eq(client.as_uuid()));
         if let Some((starts_at, id)) = after {
-            // Strictly after in (starts_at DESC, id DESC): earlier, or as early with a
-            // smaller id.
-            let starts_at = instant(starts_at);
-            query = query.filter(
-                Condition::any()
-                    .add(appointments::Column::StartsAt.lt(starts_at))
-                    .add(
-                        Condition::all()
-                            .add(appointments::Column::StartsAt.eq(starts_at))
-                            .add(appointments::Column::Id.lt(id.as_uuid())),
-                    ),
-            );
+            query = query.filter(after_descending(
+                [
+                    Expr::col(appointments::Column::StartsAt),
+                    Expr::col(appointments::Column::Id),
+                ],
+                (instant(starts_at), id.as_uuid()),
+            ));
         }
         query
             .order_by_desc(appointments::Column::StartsAt)

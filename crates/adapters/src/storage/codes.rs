@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, TransactionTrait,
 };
 
 use clientele_domain::code::{Code, CodeAudit, CodeText, Entry, Status};
@@ -23,6 +23,7 @@ use clientele_ports::storage::{CodeRepository, LedgerLine};
 
 use super::conversions::{code_audit_row, code_changes, code_row, instant, ledger_row};
 use super::entities::{code_audit, code_ledger, codes};
+use super::keyset::{after_ascending, after_descending};
 use super::{SeaTransaction, unexpected, unique_violation};
 
 /// A unique violation on `codes` is about the text unless it names the primary key.
@@ -257,17 +258,13 @@ impl CodeRepository for SeaTransaction {
             .filter(codes::Column::BusinessId.eq(business.as_uuid()))
             .filter(codes::Column::ClientId.eq(client.as_uuid()));
         if let Some((created_at, id)) = after {
-            // Strictly after in (created_at DESC, id DESC).
-            let created_at = instant(created_at);
-            query = query.filter(
-                Condition::any()
-                    .add(codes::Column::CreatedAt.lt(created_at))
-                    .add(
-                        Condition::all()
-                            .add(codes::Column::CreatedAt.eq(created_at))
-                            .add(codes::Column::Id.lt(id.as_uuid())),
-                    ),
-            );
+            query = query.filter(after_descending(
+                [
+                    Expr::col(codes::Column::CreatedAt),
+                    Expr::col(codes::Column::Id),
+                ],
+                (instant(created_at), id.as_uuid()),
+            ));
         }
         self.codes_of(
             query
@@ -310,16 +307,13 @@ impl CodeRepository for SeaTransaction {
             .filter(codes::Column::Status.eq(Status::Active.as_str()))
             .filter(codes::Column::ExpiresOn.lt(before));
         if let Some((business, id)) = after {
-            // Strictly after in (business_id, id).
-            query = query.filter(
-                Condition::any()
-                    .add(codes::Column::BusinessId.gt(business.as_uuid()))
-                    .add(
-                        Condition::all()
-                            .add(codes::Column::BusinessId.eq(business.as_uuid()))
-                            .add(codes::Column::Id.gt(id.as_uuid())),
-                    ),
-            );
+            query = query.filter(after_ascending(
+                [
+                    Expr::col(codes::Column::BusinessId),
+                    Expr::col(codes::Column::Id),
+                ],
+                (business.as_uuid(), id.as_uuid()),
+            ));
         }
         self.codes_of(
             query

@@ -18,6 +18,7 @@ use clientele_ports::storage::{OrderLine, OrderQuery, OrderRepository};
 
 use super::conversions::{instant, minor_units, order_row, same_currency};
 use super::entities::{clients, orders, products};
+use super::keyset::after_descending;
 use super::{SeaTransaction, unexpected, unique_violation};
 
 /// The joined columns of a line of the list, beside the order's own.
@@ -174,17 +175,13 @@ impl OrderRepository for SeaTransaction {
             query,
         );
         if let Some((created_at, id)) = after {
-            // Strictly after in (created_at DESC, id DESC).
-            let created_at = instant(created_at);
-            select = select.filter(
-                Condition::any()
-                    .add(orders::Column::CreatedAt.lt(created_at))
-                    .add(
-                        Condition::all()
-                            .add(orders::Column::CreatedAt.eq(created_at))
-                            .add(orders::Column::Id.lt(id.as_uuid())),
-                    ),
-            );
+            select = select.filter(after_descending(
+                [
+                    Expr::col((orders::Entity, orders::Column::CreatedAt)),
+                    Expr::col((orders::Entity, orders::Column::Id)),
+                ],
+                (instant(created_at), id.as_uuid()),
+            ));
         }
         join(
             &mut select,
