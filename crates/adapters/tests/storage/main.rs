@@ -15,6 +15,8 @@ mod custom_fields;
 mod database;
 mod labels;
 mod marketing;
+mod membership_billing;
+mod memberships;
 mod orders;
 mod outbox;
 mod payments;

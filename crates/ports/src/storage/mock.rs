@@ -19,14 +19,16 @@ use clientele_domain::document::ClientDocument;
 use clientele_domain::email::OutgoingEmail;
 use clientele_domain::label::Label;
 use clientele_domain::marketing::{ConsentChange, MarketingPreference};
+use clientele_domain::membership::{Credit, Membership, MembershipNumber, MembershipType};
 use clientele_domain::note::ClientNote;
 use clientele_domain::order::Order;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::product::Product;
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, CodeId,
-    CustomFieldId, DocumentId, EmailId, LabelId, MarketingPreferenceId, Money, OrderId, PaymentId,
-    PaymentMethodId, ProductId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
+    CreditId, CustomFieldId, DocumentId, EmailId, LabelId, MarketingPreferenceId, MembershipId,
+    MembershipTypeId, Money, OrderId, PaymentId, PaymentMethodId, ProductId, Site, SiteId,
+    SiteScope, StaffId, StaffMember, TokenId, Version,
 };
 
 use super::*;
@@ -62,6 +64,7 @@ pub struct MockTransaction {
     pub products: MockProductRepository,
     pub codes: MockCodeRepository,
     pub orders: MockOrderRepository,
+    pub memberships: MockMembershipRepository,
     pub commit: MockCommit,
 }
 
@@ -260,5 +263,32 @@ delegate! {
         fn order_for_update(business: BusinessId, id: OrderId) -> Option<Order>;
         fn update_order(order: &Order) -> ();
         fn orders(business: BusinessId, query: &OrderQuery, after: Option<(DateTime<Utc>, OrderId)>, limit: u32) -> Vec<OrderLine>;
+    }
+
+    MembershipRepository to memberships {
+        fn insert_membership_type(kind: &MembershipType) -> ();
+        fn membership_type(business: BusinessId, id: MembershipTypeId) -> Option<MembershipType>;
+        fn membership_types(business: BusinessId, after: Option<MembershipTypeId>, limit: u32) -> Vec<MembershipType>;
+        fn update_membership_type(kind: &MembershipType, expected: Version) -> ();
+        fn next_membership_number(business: BusinessId) -> MembershipNumber;
+        fn insert_membership(membership: &Membership, created_at: DateTime<Utc>, due_at: Option<DateTime<Utc>>) -> ();
+        fn membership(business: BusinessId, id: MembershipId) -> Option<Membership>;
+        fn membership_for_update(business: BusinessId, id: MembershipId) -> Option<Membership>;
+        fn update_membership(membership: &Membership, expected: Version, due_at: Option<DateTime<Utc>>) -> ();
+        fn update_memberships(writes: &[MembershipWrite]) -> Vec<MembershipId>;
+        fn claim_due_memberships(now: DateTime<Utc>, worker: &str, lease_until: DateTime<Utc>, limit: u32) -> Vec<Membership>;
+        fn release_memberships(worker: &str, memberships: &[(BusinessId, MembershipId)]) -> ();
+        fn memberships(business: BusinessId, query: &MembershipQuery, after: Option<MembershipId>, limit: u32) -> Vec<MembershipLine>;
+        fn membership_counts(business: BusinessId, today: NaiveDate, horizon: NaiveDate) -> QuickViewCounts;
+        fn memberships_of_client(business: BusinessId, client: ClientId) -> Vec<Membership>;
+        fn insert_charges(charges: &[Charge]) -> Vec<ChargeId>;
+        fn settle_charges(settlements: &[ChargeSettlement]) -> Vec<ChargeId>;
+        fn charge(business: BusinessId, id: ChargeId) -> Option<Charge>;
+        fn pending_charges(business: Option<BusinessId>, older_than: DateTime<Utc>, after: Option<(DateTime<Utc>, ChargeId)>, limit: u32) -> Vec<Charge>;
+        fn charges_of_membership(business: BusinessId, membership: MembershipId, after: Option<(DateTime<Utc>, ChargeId)>, limit: u32) -> Vec<Charge>;
+        fn insert_credits(credits: &[Credit]) -> ();
+        fn credit(business: BusinessId, id: CreditId) -> Option<Credit>;
+        fn update_credit(credit: &Credit, expected: Version) -> ();
+        fn credits_of_client(business: BusinessId, client: ClientId, after: Option<CreditId>, limit: u32) -> Vec<Credit>;
     }
 }

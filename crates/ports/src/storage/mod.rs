@@ -33,6 +33,7 @@ mod document;
 mod idempotency;
 mod label;
 mod marketing;
+mod membership;
 #[cfg(any(test, feature = "mocks"))]
 mod mock;
 mod note;
@@ -58,6 +59,11 @@ pub use document::DocumentRepository;
 pub use idempotency::{IdempotencyRecord, IdempotencyRepository, StoredResponse};
 pub use label::LabelRepository;
 pub use marketing::MarketingRepository;
+pub use membership::{
+    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, DateRange, MembershipLine,
+    MembershipQuery, MembershipRepository, MembershipWrite, QuickView, QuickViewCounts,
+    StatusFilter,
+};
 pub use note::NoteRepository;
 pub use order::{OrderLine, OrderQuery, OrderRepository};
 pub use outbox::{ClaimToken, EmailState, OutboxEmail, OutboxRepository};
@@ -89,6 +95,8 @@ pub use idempotency::MockIdempotencyRepository;
 pub use label::MockLabelRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use marketing::MockMarketingRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use membership::MockMembershipRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use mock::{MockCommit, MockTransaction};
 #[cfg(any(test, feature = "mocks"))]
@@ -167,6 +175,7 @@ pub trait Transaction:
     + ProductRepository
     + CodeRepository
     + OrderRepository
+    + MembershipRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.

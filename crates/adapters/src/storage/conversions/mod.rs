@@ -21,6 +21,7 @@ mod document;
 mod idempotency;
 mod label;
 mod marketing;
+mod membership;
 mod note;
 mod order;
 mod outbox;
@@ -56,6 +57,10 @@ pub(crate) use document::client_document_row;
 pub(crate) use idempotency::{idempotency_response, idempotency_row};
 pub(crate) use label::{label_changes, label_row};
 pub(crate) use marketing::{client_consent_row, consent_ledger_row, preference_row};
+pub(crate) use membership::{
+    charge_row, credit_changes, credit_row, membership_changes, membership_row,
+    membership_type_changes, membership_type_row,
+};
 pub(crate) use note::client_note_row;
 pub(crate) use order::order_row;
 pub(crate) use outbox::{EMAIL_FAILED, EMAIL_PENDING, EMAIL_SENT, outbox_row};

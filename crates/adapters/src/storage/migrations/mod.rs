@@ -29,6 +29,7 @@ mod m20261122_000020_outbox_email_sites;
 mod m20261206_000021_outbox_claim_tokens;
 mod m20261206_000022_business_staff_may_refund;
 mod m20261206_000023_products_and_codes;
+mod m20261207_000024_memberships;
 
 pub(crate) struct Migrator;
 
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_outbox_claim_tokens::Migration),
             Box::new(m20261206_000022_business_staff_may_refund::Migration),
             Box::new(m20261206_000023_products_and_codes::Migration),
+            Box::new(m20261207_000024_memberships::Migration),
         ]
     }
 }
