@@ -6,6 +6,7 @@
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
+mod columns;
 mod m20261122_000001_foundation;
 mod m20261122_000002_appointments_and_outbox;
 mod m20261122_000003_payments;

@@ -3,6 +3,10 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::storage::migrations::columns::{
+    big, boolean, fk, instant, one_of, optional_int, optional_text, optional_uuid, text, uuid,
+};
+
 use super::{CODE_UNIT, PRODUCT_SHAPE, SETTLEMENT_SHAPE};
 
 /// Referenced tables of earlier steps.
@@ -131,65 +135,6 @@ const REASONS: [&str; 7] = [
     "staff_edit",
     "expiry",
 ];
-
-fn uuid(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).uuid().not_null().take()
-}
-
-fn optional_uuid(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).uuid().null().take()
-}
-
-fn text(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).text().not_null().take()
-}
-
-fn optional_text(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).text().null().take()
-}
-
-/// A text column that holds one of `values` (NULL too, if `nullable`).
-fn one_of<const N: usize>(name: impl IntoIden, values: [&str; N], nullable: bool) -> ColumnDef {
-    let name = name.into_iden();
-    let mut column = ColumnDef::new(name.clone()).text().take();
-    if nullable {
-        column.null()
-    } else {
-        column.not_null()
-    }
-    .check(Expr::col(name).is_in(values))
-    .take()
-}
-
-fn instant(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .not_null()
-        .take()
-}
-
-fn big(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).big_integer().not_null().take()
-}
-
-fn optional_int(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).integer().null().take()
-}
-
-fn boolean(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).boolean().not_null().take()
-}
-
-/// The foreign key `fk_<table>_<column>` of `table`'s `(business_id, column)` to
-/// `(business_id, id)` of `to`.
-fn fk(table: impl IntoIden, column: impl IntoIden, to: impl IntoIden) -> ForeignKeyCreateStatement {
-    let (table, column) = (table.into_iden(), column.into_iden());
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(table, (Alias::new("business_id"), column))
-        .to(to, (Alias::new("business_id"), Alias::new("id")))
-        .take()
-}
 
 pub(super) fn products() -> TableCreateStatement {
     use Products as P;

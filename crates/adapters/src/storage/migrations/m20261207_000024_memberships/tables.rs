@@ -3,6 +3,11 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::storage::migrations::columns::{
+    big, boolean, date, fk, instant, int, one_of, optional_date, optional_instant, optional_int,
+    optional_text, optional_uuid, text, uuid,
+};
+
 use super::{
     ALIGNMENT_SHAPE, ANCHOR_SHAPE, CLAIM_SHAPE, DUNNING_SHAPE, GRANT_SHAPE, ORIGIN_SHAPE,
     PAYMENT_SHAPE, SETTLED_SHAPE, STATUS_SHAPE, USE_SHAPE,
@@ -132,84 +137,6 @@ enum MembershipCounters {
 
 const PERIOD_UNITS: [&str; 3] = ["week", "month", "year"];
 const PAYMENT_KINDS: [&str; 3] = ["card", "direct_debit", "manual"];
-
-fn uuid(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).uuid().not_null().take()
-}
-
-fn optional_uuid(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).uuid().null().take()
-}
-
-fn text(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).text().not_null().take()
-}
-
-fn optional_text(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).text().null().take()
-}
-
-/// A text column that holds one of `values` (NULL too, if `nullable`).
-fn one_of<const N: usize>(name: impl IntoIden, values: [&str; N], nullable: bool) -> ColumnDef {
-    let name = name.into_iden();
-    let mut column = ColumnDef::new(name.clone()).text().take();
-    if nullable {
-        column.null()
-    } else {
-        column.not_null()
-    }
-    .check(Expr::col(name).is_in(values))
-    .take()
-}
-
-fn instant(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .not_null()
-        .take()
-}
-
-fn optional_instant(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name)
-        .timestamp_with_time_zone()
-        .null()
-        .take()
-}
-
-fn date(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).date().not_null().take()
-}
-
-fn optional_date(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).date().null().take()
-}
-
-fn big(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).big_integer().not_null().take()
-}
-
-fn int(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).integer().not_null().take()
-}
-
-fn optional_int(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).integer().null().take()
-}
-
-fn boolean(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name).boolean().not_null().take()
-}
-
-/// The foreign key `fk_<table>_<column>` of `table`'s `(business_id, column)` to
-/// `(business_id, id)` of `to`.
-fn fk(table: impl IntoIden, column: impl IntoIden, to: impl IntoIden) -> ForeignKeyCreateStatement {
-    let (table, column) = (table.into_iden(), column.into_iden());
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(table, (Alias::new("business_id"), column))
-        .to(to, (Alias::new("business_id"), Alias::new("id")))
-        .take()
-}
 
 pub(super) fn membership_types() -> TableCreateStatement {
     use MembershipTypes as T;
