@@ -93,12 +93,8 @@ pub(crate) async fn redeem(
     let text = CodeText::parse("code", booking.typed)
         .map_err(|e| CodeUseError::Invalid(ValidationErrors(vec![e])))?;
     let no_such = || invalid("code", "no such code in this business");
-    let found = tx
-        .code_by_text(booking.business, &text)
-        .await?
-        .ok_or_else(no_such)?;
     let mut code = tx
-        .code_for_update(booking.business, found.id())
+        .code_by_text_for_update(booking.business, &text)
         .await?
         .ok_or_else(no_such)?;
     let product = tx

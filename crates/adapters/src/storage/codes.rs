@@ -10,7 +10,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait,
@@ -21,7 +21,9 @@ use clientele_domain::{AppointmentId, BusinessId, ClientId, CodeId, ProductId, V
 use clientele_ports::StorageError;
 use clientele_ports::storage::{CodeRepository, LedgerLine};
 
-use super::conversions::{code_audit_row, code_changes, code_row, instant, ledger_row};
+use super::conversions::{
+    code_audit_row, code_changes, code_row, instant, ledger_row, next_ledger_entry,
+};
 use super::entities::{code_audit, code_ledger, codes};
 use super::keyset::{after_ascending, after_descending};
 use super::{SeaTransaction, unexpected, unique_violation};
@@ -62,7 +64,27 @@ fn ledger_rows(code: &Code, first: i32, entries: &[Entry]) -> Vec<code_ledger::A
         .collect()
 }
 
+fn code_with_text(business: BusinessId, text: &CodeText) -> sea_orm::Select<codes::Entity> {
+    codes::Entity::find()
+        .filter(codes::Column::BusinessId.eq(business.as_uuid()))
+        .filter(codes::Column::Text.eq(text.as_str()))
+}
+
 impl SeaTransaction {
+    /// The one code `select` finds, its row locked until the transaction ends. SQLite has
+    /// no row locks: its write transactions (BEGIN IMMEDIATE) already hold the database's
+    /// only write lock.
+    async fn one_locked_code(
+        &self,
+        select: sea_orm::Select<codes::Entity>,
+    ) -> Result<Option<Code>, StorageError> {
+        let select = match self.txn.get_database_backend() {
+            DbBackend::Postgres => select.lock_exclusive(),
+            _ => select,
+        };
+        self.one_code(select).await
+    }
+
     async fn one_code(
         &self,
         select: sea_orm::Select<codes::Entity>,
@@ -137,14 +159,7 @@ impl CodeRepository for SeaTransaction {
         business: BusinessId,
         id: CodeId,
     ) -> Result<Option<Code>, StorageError> {
-        let select = code_of(business, id);
-        // SQLite has no row locks: its write transactions (BEGIN IMMEDIATE) already hold
-        // the database's only write lock.
-        let select = match self.txn.get_database_backend() {
-            DbBackend::Postgres => select.lock_exclusive(),
-            _ => select,
-        };
-        self.one_code(select).await
+        self.one_locked_code(code_of(business, id)).await
     }
 
     async fn code_by_text(
@@ -152,10 +167,15 @@ impl CodeRepository for SeaTransaction {
         business: BusinessId,
         text: &CodeText,
     ) -> Result<Option<Code>, StorageError> {
-        let select = codes::Entity::find()
-            .filter(codes::Column::BusinessId.eq(business.as_uuid()))
-            .filter(codes::Column::Text.eq(text.as_str()));
-        self.one_code(select).await
+        self.one_code(code_with_text(business, text)).await
+    }
+
+    async fn code_by_text_for_update(
+        &mut self,
+        business: BusinessId,
+        text: &CodeText,
+    ) -> Result<Option<Code>, StorageError> {
+        self.one_locked_code(code_with_text(business, text)).await
     }
 
     async fn update_code(
@@ -176,13 +196,11 @@ impl CodeRepository for SeaTransaction {
             .filter(codes::Column::Id.eq(code.id().as_uuid()))
             .filter(codes::Column::Version.eq(expected.get()))
             .filter(codes::Column::Remaining.eq(before));
-        let ledger = ledger_of(code.business_id(), code.id())
-            .select_only()
-            .expr(Func::max(Expr::col(code_ledger::Column::Seq)));
         // No savepoint: a version or balance that does not match writes nothing, and any
         // other error leaves a transaction its caller abandons (PostgreSQL has already
         // aborted it), so the code and its entries are still written together or not at
-        // all. (A savepoint cost two more round trips on every redemption.)
+        // all. Each entry numbers itself: one round trip per entry, none to read the
+        // ledger's last number.
         if update
             .exec(&self.txn)
             .await
@@ -192,18 +210,9 @@ impl CodeRepository for SeaTransaction {
         {
             return Err(self.missed_code_update(code, expected).await);
         }
-        if !entries.is_empty() {
-            let last: Option<i32> = ledger
-                .into_tuple()
-                .one(&self.txn)
-                .await
-                .map_err(unexpected)?
-                .flatten();
-            let rows = ledger_rows(code, last.unwrap_or(0) + 1, entries);
-            code_ledger::Entity::insert_many(rows)
-                .exec(&self.txn)
-                .await
-                .map_err(unexpected)?;
+        for entry in entries {
+            let insert = next_ledger_entry(code.business_id(), code.id(), entry)?;
+            self.txn.execute(&insert).await.map_err(unexpected)?;
         }
         Ok(())
     }

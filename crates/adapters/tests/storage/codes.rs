@@ -92,8 +92,21 @@ async fn co_3_a_code_round_trips_with_its_first_entry_and_its_text_is_unique_in_
     let ledger = tx.ledger(business.id, money.id(), None, 10).await.unwrap();
     let elsewhere_read = tx.code_by_text(other.id, counted.text()).await.unwrap();
     let not_written = tx.code(business.id, unbalanced.id()).await.unwrap();
+    drop(tx);
+    let mut tx = storage.begin().await.unwrap();
+    let locked = tx
+        .code_by_text_for_update(business.id, counted.text())
+        .await
+        .unwrap();
+    let locked_elsewhere = tx
+        .code_by_text_for_update(other.id, counted.text())
+        .await
+        .unwrap();
+    drop(tx);
 
     // Assert
+    assert_eq!(locked, by_text);
+    assert_eq!(locked_elsewhere, elsewhere_read);
     assert_eq!(read, Some(counted.clone()));
     assert_eq!(by_text, Some(counted));
     assert_eq!(read_money, Some(money.clone()));

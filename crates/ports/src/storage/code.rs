@@ -51,6 +51,14 @@ pub trait CodeRepository: Send {
         text: &CodeText,
     ) -> Result<Option<Code>, StorageError>;
 
+    /// The business's code with this text, its row locked as by `code_for_update` (a
+    /// booking finds and locks the code it is given in one statement).
+    async fn code_by_text_for_update(
+        &mut self,
+        business: BusinessId,
+        text: &CodeText,
+    ) -> Result<Option<Code>, StorageError>;
+
     /// Stores the code and appends `entries` to its ledger (the changes that made it).
     /// The optimistic update of the module's contract; `Unexpected` (and nothing
     /// written) if the stored remaining value plus the entries' deltas is not the code's.

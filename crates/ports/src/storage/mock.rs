@@ -247,6 +247,7 @@ delegate! {
         fn code(business: BusinessId, id: CodeId) -> Option<Code>;
         fn code_for_update(business: BusinessId, id: CodeId) -> Option<Code>;
         fn code_by_text(business: BusinessId, text: &CodeText) -> Option<Code>;
+        fn code_by_text_for_update(business: BusinessId, text: &CodeText) -> Option<Code>;
         fn update_code(code: &Code, expected: Version, entries: &[Entry]) -> ();
         fn ledger(business: BusinessId, code: CodeId, after: Option<u32>, limit: u32) -> Vec<LedgerLine>;
         fn ledger_of_appointment(business: BusinessId, code: CodeId, appointment: AppointmentId) -> Vec<Entry>;

@@ -3,6 +3,7 @@
 //! money balance keeps its currency beside it.
 
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, InsertStatement, Query};
 
 use clientele_domain::audit::FieldChange;
 use clientele_domain::code::{Code, CodeAudit, CodeParts, CodeText, Entry, Reason, Status, Unit};
@@ -150,6 +151,53 @@ impl TryFrom<code_ledger::Model> for LedgerLine {
 }
 
 /// The ledger row of `entry`, the `seq`-th of `code`'s.
+/// The insert of `entry` as the next row of `code`'s ledger, numbered by the statement
+/// itself: one after the ledger's last row. (The caller holds the code's row, so nobody
+/// numbers a row of this ledger at the same time.)
+pub(crate) fn next_ledger_entry(
+    business: BusinessId,
+    code: CodeId,
+    entry: &Entry,
+) -> Result<InsertStatement, StorageError> {
+    use code_ledger::Column as L;
+    let last = Query::select()
+        .expr(Func::coalesce([
+            Expr::from(Func::max(Expr::col(L::Seq))),
+            Expr::val(0),
+        ]))
+        .from(code_ledger::Entity)
+        .and_where(Expr::col(L::BusinessId).eq(business.as_uuid()))
+        .and_where(Expr::col(L::CodeId).eq(code.as_uuid()))
+        .to_owned();
+    let values: [Expr; 9] = [
+        business.as_uuid().into(),
+        code.as_uuid().into(),
+        Expr::SubQuery(None, Box::new(last.into())).add(1),
+        instant(entry.at).into(),
+        entry.actor.map(|staff| staff.as_uuid()).into(),
+        entry.reason.name().into(),
+        entry.reason.appointment().map(|a| a.as_uuid()).into(),
+        entry.reason.order().map(|order| order.as_uuid()).into(),
+        entry.delta.into(),
+    ];
+    Ok(Query::insert()
+        .into_table(code_ledger::Entity)
+        .columns([
+            L::BusinessId,
+            L::CodeId,
+            L::Seq,
+            L::At,
+            L::ActorId,
+            L::Reason,
+            L::AppointmentId,
+            L::OrderId,
+            L::Delta,
+        ])
+        .values(values)
+        .map_err(|e| StorageError::Unexpected(e.to_string().into()))?
+        .to_owned())
+}
+
 pub(crate) fn ledger_row(
     business: BusinessId,
     code: CodeId,
