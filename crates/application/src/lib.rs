@@ -27,6 +27,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod labels;
 pub mod marketing;
+pub mod memberships;
 pub mod orders;
 pub mod outbox;
 pub mod payments;

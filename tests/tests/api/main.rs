@@ -18,6 +18,7 @@ mod generated_client;
 mod labels;
 mod marketing;
 mod matrix;
+mod memberships;
 mod payments;
 mod platform;
 mod search;

@@ -55,6 +55,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/clients/{id}/codes",                        [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/documents/{document_id}/content", [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/clients/{id}/memberships",                  [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/codes/{id}",                                [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/codes/{id}/audit",                          [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/codes/{id}/ledger",                         [  200,  200,  200,  404,  404,  401,  401]),
@@ -65,6 +66,11 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/marketing-preferences",                     [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/marketing-preferences/{id}/opted-in",       [  200,  200,  403,  403,  404,  401,  401]),
     ("GET /v1/me",                                        [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/membership-types",                          [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/membership-types/{id}",                     [  200,  200,  200,  200,  404,  401,  401]),
+    ("GET /v1/memberships",                               [  200,  403,  403,  403,  200,  401,  401]),
+    ("GET /v1/memberships/counts",                        [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/memberships/{id}",                          [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/operator/businesses",                       [  200,  401,  401,  401,  401,  401,  401]),
     ("GET /v1/orders",                                    [  200,  403,  403,  403,  200,  401,  401]),
     ("GET /v1/orders/export",                             [  200,  403,  403,  403,  200,  401,  401]),
@@ -81,6 +87,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("PATCH /v1/clients/{id}",                            [  200,  200,  200,  404,  404,  401,  401]),
     ("PATCH /v1/codes/{id}",                              [  200,  200,  200,  404,  404,  401,  401]),
     ("PATCH /v1/custom-fields/{id}",                      [  200,  200,  403,  403,  404,  401,  401]),
+    ("PATCH /v1/memberships/{id}",                        [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/appointment-types",                        [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/appointments",                             [  201,  201,  201,  422,  422,  401,  401]),
     ("POST /v1/appointments/{id}/cancel",                 [  200,  200,  200,  404,  404,  401,  401]),
@@ -102,6 +109,12 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/custom-fields",                            [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/labels",                                   [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/marketing-preferences",                    [  201,  403,  403,  403,  201,  401,  401]),
+    ("POST /v1/membership-types",                         [  201,  201,  403,  403,  201,  401,  401]),
+    ("POST /v1/memberships",                              [  201,  201,  201,  404,  404,  401,  401]),
+    ("POST /v1/memberships/{id}/cancel",                  [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/memberships/{id}/pause",                   [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/memberships/{id}/reactivate",              [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/memberships/{id}/resume",                  [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/operator/businesses",                      [  201,  401,  401,  401,  401,  401,  401]),
     ("POST /v1/orders",                                   [  201,  201,  201,  422,  422,  401,  401]),
     ("POST /v1/orders/{id}/cancel",                       [  200,  200,  403,  403,  404,  401,  401]),
@@ -114,6 +127,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("PUT /v1/appointments/{id}/attendance",              [  200,  200,  200,  404,  404,  401,  401]),
     ("PUT /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
     ("PUT /v1/labels/{id}",                               [  200,  200,  403,  403,  404,  401,  401]),
+    ("PUT /v1/membership-types/{id}",                     [  200,  200,  403,  403,  404,  401,  401]),
     ("PUT /v1/products/{id}",                             [  200,  200,  403,  403,  404,  401,  401]),
     ("PUT /v1/sites/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
     ("PUT /v1/staff/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
@@ -173,6 +187,12 @@ impl World {
 struct Records {
     n: usize,
     client: String,
+    membership_type: String,
+    /// Active; `cancelled` is cancelled and `paused` paused, for their reactivation and
+    /// resumption.
+    membership: String,
+    cancelled: String,
+    paused: String,
     appointment_type: String,
     appointment: String,
     paid_appointment: String,
@@ -311,9 +331,43 @@ impl Records {
                 .to_owned()
         };
         let (order, code, code_text) = (text("/order/id"), text("/code/id"), text("/code/text"));
+        let membership_type = id(world
+            .created(
+                "/v1/membership-types",
+                json!({ "name": format!("Monthly {n}"), "rate": "49.00", "period_unit": "month",
+                        "payment_method": "manual" }),
+            )
+            .await);
+        let today = chrono::Utc::now().date_naive().to_string();
+        let new_membership = || {
+            world.created(
+                "/v1/memberships",
+                json!({ "client_id": client, "type_id": membership_type, "start_date": today,
+                        "payment_method": "manual" }),
+            )
+        };
+        let membership = id(new_membership().await);
+        let cancelled = id(new_membership().await);
+        world
+            .created(
+                &format!("/v1/memberships/{cancelled}/cancel"),
+                json!({ "version": 1 }),
+            )
+            .await;
+        let paused = id(new_membership().await);
+        world
+            .created(
+                &format!("/v1/memberships/{paused}/pause"),
+                json!({ "version": 1, "periods": 1 }),
+            )
+            .await;
         Self {
             n,
             client,
+            membership_type,
+            membership,
+            cancelled,
+            paused,
             appointment_type,
             appointment,
             paid_appointment,
@@ -361,6 +415,14 @@ impl Records {
             &self.code
         } else if template.starts_with("/v1/orders/{id}") {
             &self.order
+        } else if template.starts_with("/v1/membership-types/") {
+            &self.membership_type
+        } else if template == "/v1/memberships/{id}/reactivate" {
+            &self.cancelled
+        } else if template == "/v1/memberships/{id}/resume" {
+            &self.paused
+        } else if template.starts_with("/v1/memberships/{id}") {
+            &self.membership
         } else {
             assert!(!template.contains('{'), "no record for {method} {template}");
             ""
@@ -459,6 +521,21 @@ impl Records {
                 "product_id": self.product, "client_id": self.client, "method": "manual",
             }),
             "POST /v1/orders/{id}/cancel" => json!({ "refund": false }),
+            "POST /v1/membership-types" | "PUT /v1/membership-types/{id}" => json!({
+                "version": 1, "name": format!("Yearly {n}"), "rate": "490.00",
+                "period_unit": "year", "payment_method": "manual",
+            }),
+            "POST /v1/memberships" => json!({
+                "client_id": self.client, "type_id": self.membership_type,
+                "start_date": chrono::Utc::now().date_naive().to_string(),
+                "payment_method": "manual",
+            }),
+            "PATCH /v1/memberships/{id}" => json!({ "version": 1, "end_date": "2099-12-31" }),
+            "POST /v1/memberships/{id}/cancel" => json!({ "version": 1 }),
+            "POST /v1/memberships/{id}/reactivate" | "POST /v1/memberships/{id}/resume" => {
+                json!({ "version": 2 })
+            }
+            "POST /v1/memberships/{id}/pause" => json!({ "version": 1, "periods": 1 }),
             _ => return None,
         };
         Some(body)

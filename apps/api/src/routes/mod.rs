@@ -18,6 +18,8 @@ pub mod emails;
 pub mod health;
 pub mod labels;
 pub mod marketing;
+pub mod membership_types;
+pub mod memberships;
 pub mod orders;
 pub mod payments;
 pub mod products;
@@ -61,6 +63,8 @@ pub enum ApiTags {
     Codes,
     /// Orders: products sold to clients (CO-3, CO-8).
     Orders,
+    /// Membership types and memberships (ME).
+    Memberships,
 }
 
 /// Two tuples: poem-openapi implements `OpenApi` for tuples of at most 16.
@@ -83,8 +87,14 @@ pub type CoreApis = (
     custom_fields::CustomFieldsApi,
 );
 
-/// Products, codes and orders (CO).
-pub type SalesApis = (products::ProductsApi, codes::CodesApi, orders::OrdersApi);
+/// Products, codes and orders (CO); memberships (ME).
+pub type SalesApis = (
+    products::ProductsApi,
+    codes::CodesApi,
+    orders::OrdersApi,
+    membership_types::MembershipTypesApi,
+    memberships::MembershipsApi,
+);
 
 pub fn apis(app: &Clientele) -> Apis {
     let core = (
@@ -107,6 +117,8 @@ pub fn apis(app: &Clientele) -> Apis {
         products::ProductsApi { app: app.clone() },
         codes::CodesApi { app: app.clone() },
         orders::OrdersApi { app: app.clone() },
+        membership_types::MembershipTypesApi { app: app.clone() },
+        memberships::MembershipsApi { app: app.clone() },
     );
     (core, sales)
 }
