@@ -101,8 +101,10 @@ pub struct MembershipTypeParams {
     pub currency: Option<Text>,
     pub period_unit: PeriodUnitParam,
     /// Every this many periods (default 1).
+    #[oai(validator(minimum(value = "1"), maximum(value = "52")))]
     pub period_every: Option<u32>,
     /// Credits granted each period (default 0).
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000")))]
     pub credits: Option<u32>,
     pub payment_method: PaymentKindParam,
 }

@@ -356,6 +356,7 @@ pub struct PauseParams {
     /// The first day it is no longer paused.
     pub until: Option<NaiveDate>,
     /// That many billing periods.
+    #[oai(validator(minimum(value = "1"), maximum(value = "120")))]
     pub periods: Option<u32>,
 }
 
