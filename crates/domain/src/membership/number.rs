@@ -69,10 +69,12 @@ impl std::fmt::Display for MembershipNumber {
 }
 
 /// ME-9: the idempotency key of the charge of one membership's period. Derived only from
-/// the membership and the period's start, so every attempt at that period — a retry, a
-/// second worker, a worker restarted after a crash — sends the same key, and the processor
-/// takes the money at most once. Written `membership-<uuid>-<yyyymmdd>` (50 characters,
-/// within every processor's limit).
+/// the membership and the period's start, so every sending of one attempt whose outcome
+/// is unknown — a timeout, a second worker, a worker restarted after a crash — carries the
+/// same key, and the processor takes the money at most once. (A retry after a decline is
+/// a new attempt: a processor answers a key it has seen with its first answer, so the
+/// billing run tells attempts apart by a suffix of its own.) Written
+/// `membership-<uuid>-<yyyymmdd>` (50 characters, within every processor's limit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ChargeKey {
     membership_id: MembershipId,
