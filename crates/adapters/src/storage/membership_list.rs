@@ -4,7 +4,7 @@
 //! that a count and its list never disagree.
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
     QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
@@ -20,6 +20,7 @@ use clientele_ports::storage::{
 
 use super::conversions::{corrupt, instant};
 use super::entities::{clients, membership_types, memberships};
+use super::joins::join_in_business;
 use super::{SeaTransaction, unexpected};
 
 /// The joined columns of a line of the list, beside the membership's own.
@@ -90,23 +91,6 @@ fn filtered(business: BusinessId, query: &MembershipQuery) -> sea_orm::Select<me
     select
 }
 
-/// Joins `table` to the memberships: `(business_id, <column>)` of `memberships` is its
-/// `(business_id, id)`.
-fn join<E: EntityTrait>(
-    select: &mut sea_orm::Select<memberships::Entity>,
-    table: E,
-    column: memberships::Column,
-    (business, id): (E::Column, E::Column),
-) {
-    let on = Condition::all()
-        .add(
-            Expr::col((table, business))
-                .equals((memberships::Entity, memberships::Column::BusinessId)),
-        )
-        .add(Expr::col((table, id)).equals((memberships::Entity, column)));
-    QuerySelect::query(select).join(JoinType::InnerJoin, table, on);
-}
-
 fn line(row: &QueryResult) -> Result<MembershipLine, StorageError> {
     let model = memberships::Model::from_query_result(row, "").map_err(unexpected)?;
     let created_at = model.created_at;
@@ -134,16 +118,19 @@ impl SeaTransaction {
         if let Some(after) = after {
             select = select.filter(memberships::Column::Id.lt(after.as_uuid()));
         }
-        join(
+        join_in_business(
             &mut select,
+            (
+                memberships::Column::BusinessId,
+                memberships::Column::ClientId,
+            ),
             clients::Entity,
-            memberships::Column::ClientId,
             (clients::Column::BusinessId, clients::Column::Id),
         );
-        join(
+        join_in_business(
             &mut select,
+            (memberships::Column::BusinessId, memberships::Column::TypeId),
             membership_types::Entity,
-            memberships::Column::TypeId,
             (
                 membership_types::Column::BusinessId,
                 membership_types::Column::Id,

@@ -15,6 +15,7 @@ mod conversions;
 mod custom_fields;
 mod documents;
 mod entities;
+mod joins;
 mod keyset;
 mod labels;
 mod marketing;

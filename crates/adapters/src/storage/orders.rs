@@ -5,10 +5,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait,
 };
 
 use clientele_domain::order::Order;
@@ -18,6 +18,7 @@ use clientele_ports::storage::{OrderLine, OrderQuery, OrderRepository};
 
 use super::conversions::{instant, minor_units, order_row, same_currency};
 use super::entities::{clients, orders, products};
+use super::joins::join_in_business;
 use super::keyset::after_descending;
 use super::{SeaTransaction, unexpected, unique_violation};
 
@@ -31,20 +32,6 @@ fn order_of(business: BusinessId, id: OrderId) -> sea_orm::Select<orders::Entity
     orders::Entity::find()
         .filter(orders::Column::BusinessId.eq(business.as_uuid()))
         .filter(orders::Column::Id.eq(id.as_uuid()))
-}
-
-/// Joins `table` to `select`: `(business_id, <column>)` of `orders` is its
-/// `(business_id, id)`.
-fn join<E: EntityTrait>(
-    select: &mut sea_orm::Select<orders::Entity>,
-    table: E,
-    column: orders::Column,
-    (business, id): (E::Column, E::Column),
-) {
-    let on = Condition::all()
-        .add(Expr::col((table, business)).equals((orders::Entity, orders::Column::BusinessId)))
-        .add(Expr::col((table, id)).equals((orders::Entity, column)));
-    QuerySelect::query(select).join(JoinType::InnerJoin, table, on);
 }
 
 /// `select` restricted to what `query` asks.
@@ -183,16 +170,16 @@ impl OrderRepository for SeaTransaction {
                 (instant(created_at), id.as_uuid()),
             ));
         }
-        join(
+        join_in_business(
             &mut select,
+            (orders::Column::BusinessId, orders::Column::ClientId),
             clients::Entity,
-            orders::Column::ClientId,
             (clients::Column::BusinessId, clients::Column::Id),
         );
-        join(
+        join_in_business(
             &mut select,
+            (orders::Column::BusinessId, orders::Column::ProductId),
             products::Entity,
-            orders::Column::ProductId,
             (products::Column::BusinessId, products::Column::Id),
         );
         let select = select
