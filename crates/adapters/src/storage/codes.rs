@@ -21,9 +21,7 @@ use clientele_domain::{AppointmentId, BusinessId, ClientId, CodeId, ProductId, V
 use clientele_ports::StorageError;
 use clientele_ports::storage::{CodeRepository, LedgerLine};
 
-use super::conversions::{
-    code_audit_row, code_changes, code_row, instant, ledger_row, next_ledger_entry,
-};
+use super::conversions::{code_audit_row, code_changes, code_row, instant, next_ledger_entry};
 use super::entities::{code_audit, code_ledger, codes};
 use super::keyset::{after_ascending, after_descending};
 use super::{SeaTransaction, unexpected, unique_violation};
@@ -57,13 +55,6 @@ fn ledger_of(business: BusinessId, code: CodeId) -> sea_orm::Select<code_ledger:
 }
 
 /// The ledger rows of `entries`, numbered from `first`.
-fn ledger_rows(code: &Code, first: i32, entries: &[Entry]) -> Vec<code_ledger::ActiveModel> {
-    (first..)
-        .zip(entries)
-        .map(|(seq, entry)| ledger_row(code.business_id(), code.id(), seq, entry))
-        .collect()
-}
-
 fn code_with_text(business: BusinessId, text: &CodeText) -> sea_orm::Select<codes::Entity> {
     codes::Entity::find()
         .filter(codes::Column::BusinessId.eq(business.as_uuid()))
@@ -139,8 +130,7 @@ impl CodeRepository for SeaTransaction {
         let backend = self.txn.get_database_backend();
         let writes = [
             codes::Entity::insert(code_row(code)).build(backend),
-            code_ledger::Entity::insert_many(ledger_rows(code, 1, std::slice::from_ref(first)))
-                .build(backend),
+            backend.build(&next_ledger_entry(code.business_id(), code.id(), first)?),
         ];
         // One savepoint: a code never stays without its ledger.
         self.guarded_all(&writes).await.map_err(code_write_error)

@@ -198,25 +198,6 @@ pub(crate) fn next_ledger_entry(
         .to_owned())
 }
 
-pub(crate) fn ledger_row(
-    business: BusinessId,
-    code: CodeId,
-    seq: i32,
-    entry: &Entry,
-) -> code_ledger::ActiveModel {
-    code_ledger::ActiveModel {
-        business_id: Set(business.as_uuid()),
-        code_id: Set(code.as_uuid()),
-        seq: Set(seq),
-        at: Set(instant(entry.at)),
-        actor_id: Set(entry.actor.map(|staff| staff.as_uuid())),
-        reason: Set(entry.reason.name().to_owned()),
-        appointment_id: Set(entry.reason.appointment().map(|a| a.as_uuid())),
-        order_id: Set(entry.reason.order().map(|order| order.as_uuid())),
-        delta: Set(entry.delta),
-    }
-}
-
 impl TryFrom<code_audit::Model> for CodeAudit {
     type Error = StorageError;
 

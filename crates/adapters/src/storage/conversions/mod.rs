@@ -48,7 +48,7 @@ pub(crate) use business::{business_changes, business_row};
 pub(crate) use client::{
     client_changes, client_label_rows, client_label_site_rows, client_row, client_site_rows,
 };
-pub(crate) use code::{code_audit_row, code_changes, code_row, ledger_row, next_ledger_entry};
+pub(crate) use code::{code_audit_row, code_changes, code_row, next_ledger_entry};
 pub(crate) use custom_field::{
     client_field_value_rows, custom_field_changes, custom_field_row, custom_values_by_owner,
     indexed_key,
