@@ -2,6 +2,7 @@
 //! only place where the API's concrete types are chosen (configuration by environment
 //! variables, PL-21).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -65,6 +66,13 @@ struct Args {
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..)
     )]
     max_body_bytes: usize,
+    /// The stub card processor's record of the charges it received (ME-9): a file shared
+    /// by every api and worker process naming it; in memory when unset.
+    #[arg(long, env = "CLIENTELE_STUB_JOURNAL")]
+    stub_journal: Option<PathBuf>,
+    /// Milliseconds the stub card processor takes to answer a charge (for benchmarks).
+    #[arg(long, env = "CLIENTELE_STUB_LATENCY_MS", default_value_t = 0)]
+    stub_latency_ms: u64,
     /// Log filter, e.g. `info` or `clientele_api=debug`.
     #[arg(long, env = "CLIENTELE_LOG", default_value = "info")]
     log: String,
@@ -118,7 +126,11 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         },
         cursors,
     )
-    .with_processors(Arc::new(StubProcessors::with_clock(clock)))
+    .with_processors(Arc::new(StubProcessors::configured(
+        clock,
+        args.stub_journal.as_deref(),
+        Duration::from_millis(args.stub_latency_ms),
+    )?))
     .with_blob_store(Arc::new(FsBlobStore::new(&args.blob_dir)));
     if let Some(done) = app.bootstrap(args.bootstrap_token.as_deref()).await? {
         if done.token_was_configured {

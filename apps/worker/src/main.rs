@@ -11,8 +11,9 @@ use clap::{Parser, Subcommand};
 use clientele_adapters::email::{DEFAULT_EMAIL_DIR, DEFAULT_EMAIL_FROM};
 use clientele_adapters::{
     DEFAULT_DATABASE_URL, EmailFrom, FileEmailSender, FixedClock, SeaStorage, SmtpEmailSender,
-    SystemClock, UuidV7Ids,
+    StubProcessors, SystemClock, UuidV7Ids,
 };
+use clientele_application::billing::BillingPolicy;
 use clientele_application::cursor::Cursors;
 use clientele_application::outbox::OutboxPolicy;
 use clientele_application::{Clientele, Config};
@@ -76,6 +77,47 @@ struct Args {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     email_lease_seconds: u32,
+    /// The stub card processor's record of the charges it received (ME-9): a file shared
+    /// by every api and worker process naming it; in memory when unset.
+    #[arg(long, global = true, env = "CLIENTELE_STUB_JOURNAL")]
+    stub_journal: Option<PathBuf>,
+    /// Milliseconds the stub card processor takes to answer a charge (for benchmarks).
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_STUB_LATENCY_MS",
+        default_value_t = 0
+    )]
+    stub_latency_ms: u64,
+    /// Seconds a membership claimed by a worker's billing stays reserved to it; after a
+    /// crash, another worker takes it over (and reconciles its pending charge) once this
+    /// runs out. Keep it longer than a billing step can take.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_BILLING_LEASE_SECONDS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    billing_lease_seconds: u32,
+    /// Memberships one billing step claims.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_BILLING_BATCH",
+        default_value_t = 200,
+        value_parser = clap::value_parser!(u32).range(1..=5000)
+    )]
+    billing_batch: u32,
+    /// Charges one billing step has in flight at the processor at once.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_BILLING_IN_FLIGHT",
+        default_value_t = 32,
+        value_parser = clap::value_parser!(u32).range(1..=1000)
+    )]
+    billing_in_flight: u32,
     /// Log filter, e.g. `info` or `clientele_worker=debug`.
     #[arg(long, global = true, env = "CLIENTELE_LOG", default_value = "info")]
     log: String,
@@ -124,6 +166,11 @@ async fn work(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     // inside it: lettre's SMTP pool needs the runtime for both.
     let sender = email_sender(&args)?;
     let cursors = Cursors::load(&storage).await?;
+    let processors = StubProcessors::configured(
+        clock.clone(),
+        args.stub_journal.as_deref(),
+        Duration::from_millis(args.stub_latency_ms),
+    )?;
     let app = Clientele::new(
         Arc::new(storage),
         clock,
@@ -132,6 +179,13 @@ async fn work(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         cursors,
     )
     .with_email_sender(sender)
+    .with_processors(Arc::new(processors))
+    .with_billing_policy(BillingPolicy {
+        batch: args.billing_batch,
+        lease: TimeDelta::seconds(i64::from(args.billing_lease_seconds)),
+        in_flight: args.billing_in_flight as usize,
+        ..BillingPolicy::default()
+    })
     .with_outbox_policy(OutboxPolicy {
         lease: TimeDelta::seconds(i64::from(args.email_lease_seconds)),
         ..OutboxPolicy::default()

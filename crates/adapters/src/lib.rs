@@ -22,5 +22,7 @@ pub use blobs::{DEFAULT_BLOB_DIR, FsBlobStore};
 pub use clock::{FixedClock, SystemClock};
 pub use email::{EmailFrom, FileEmailSender, SmtpEmailSender};
 pub use ids::UuidV7Ids;
-pub use payments::{ManualProcessor, StubCardProcessor, StubProcessors};
+pub use payments::{
+    ChargeJournal, JournalEntry, ManualProcessor, StubCardProcessor, StubProcessors, read_journal,
+};
 pub use storage::{DEFAULT_DATABASE_URL, DatabaseBackend, SeaStorage};

@@ -7,6 +7,7 @@ use thiserror::Error;
 use clientele_ports::StorageError;
 
 use crate::Clientele;
+use crate::billing::BillingError;
 use crate::codes::CodeError;
 use crate::error::{Classify, ErrorKind};
 use crate::outbox::DispatchError;
@@ -23,6 +24,9 @@ pub enum ExecutionOutcome {
 /// The jobs the worker runs, in the order of a pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
+    /// ME-7 to ME-9: charges the due memberships, a batch per step
+    /// (`Clientele::bill_memberships`).
+    BillMemberships,
     /// PL-18: sends the outbox's due emails, a batch per business per step
     /// (`Clientele::dispatch_emails`).
     DispatchEmails,
@@ -31,10 +35,12 @@ pub enum Job {
 }
 
 impl Job {
-    pub const ALL: [Job; 2] = [Job::DispatchEmails, Job::ExpireCodes];
+    /// Billing first, so that its receipts go out in the same pass.
+    pub const ALL: [Job; 3] = [Job::BillMemberships, Job::DispatchEmails, Job::ExpireCodes];
 
     pub fn name(&self) -> &'static str {
         match self {
+            Job::BillMemberships => "bill_memberships",
             Job::DispatchEmails => "dispatch_emails",
             Job::ExpireCodes => "expire_codes",
         }
@@ -51,6 +57,8 @@ pub enum JobError {
     #[error(transparent)]
     Codes(#[from] CodeError),
     #[error(transparent)]
+    Billing(#[from] BillingError),
+    #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
 
@@ -59,6 +67,7 @@ impl Classify for JobError {
         match self {
             Self::Dispatch(error) => error.kind(),
             Self::Codes(error) => error.kind(),
+            Self::Billing(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -68,6 +77,24 @@ impl Clientele {
     /// Runs one step of `job` at the clock's "now".
     pub async fn run_job_step(&self, job: Job) -> Result<ExecutionOutcome, JobError> {
         match job {
+            Job::BillMemberships => {
+                let report = self.bill_memberships(&self.billing).await?;
+                if report.claimed == 0 {
+                    return Ok(ExecutionOutcome::EmptyQueue);
+                }
+                tracing::info!(
+                    claimed = report.claimed,
+                    charged = report.charged,
+                    declined = report.declined,
+                    transient = report.transient,
+                    reconciled = report.reconciled,
+                    reminded = report.reminded,
+                    expired = report.expired,
+                    conflicts = report.conflicts,
+                    "memberships billed"
+                );
+                Ok(ExecutionOutcome::TaskCompleted)
+            }
             Job::DispatchEmails => {
                 let report = self.dispatch_emails().await?;
                 if report.claimed == 0 {

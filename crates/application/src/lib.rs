@@ -14,6 +14,7 @@ use clientele_ports::{BlobStore, Clock, IdGenerator, Processors, Storage};
 pub mod access;
 pub mod appointments;
 pub mod auth;
+pub mod billing;
 pub mod businesses;
 pub mod clients;
 pub mod codes;
@@ -78,6 +79,8 @@ pub struct Clientele {
     email_sender: Option<Arc<dyn EmailSender>>,
     /// How the outbox's dispatch claims and retries (`with_outbox_policy`).
     outbox: outbox::OutboxPolicy,
+    /// How the billing run claims and charges (`with_billing_policy`).
+    billing: billing::BillingPolicy,
     /// The payment processors (PL-19); payments are refused without them.
     processors: Option<Arc<dyn Processors>>,
     /// Where the bytes of client documents are kept (AP-9); uploads are refused without.
@@ -102,9 +105,17 @@ impl Clientele {
             cursors,
             email_sender: None,
             outbox: outbox::OutboxPolicy::default(),
+            billing: billing::BillingPolicy::default(),
             processors: None,
             blobs: None,
         }
+    }
+
+    /// The same application, reading "now" from `clock` (a worker run as of another
+    /// instant, a test).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The same application, delivering emails through `sender`.
@@ -116,6 +127,12 @@ impl Clientele {
     /// The same application, claiming and retrying the outbox's emails by `policy`.
     pub fn with_outbox_policy(mut self, policy: outbox::OutboxPolicy) -> Self {
         self.outbox = policy;
+        self
+    }
+
+    /// The same application, billing memberships by `policy`.
+    pub fn with_billing_policy(mut self, policy: billing::BillingPolicy) -> Self {
+        self.billing = policy;
         self
     }
 

@@ -7,7 +7,7 @@
 //! yet. Payment methods: `manual`, `direct_debit` (a mandate is requested later, ME-15)
 //! and `card`: one of the client's cards stored with the payments module (PL-19).
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use thiserror::Error;
 
 use clientele_domain::membership::{
@@ -26,6 +26,7 @@ pub use clientele_ports::storage::{
 use clientele_ports::{StorageError, Transaction};
 
 use crate::access::{AccessError, business_of, require_whole_business, visible_client};
+use crate::billing::due_at;
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
@@ -572,12 +573,6 @@ fn horizon(today: NaiveDate) -> Result<NaiveDate, MembershipError> {
     today
         .checked_add_days(Days::new(HORIZON_DAYS))
         .ok_or(MembershipError::Change(ChangeError::DateOutOfRange))
-}
-
-/// When the billing worker must next look at it: the start of its next billing day, or
-/// never once it is over.
-fn due_at(membership: &Membership, zone: TimeZone) -> Option<DateTime<Utc>> {
-    (!membership.status().is_closed()).then(|| zone.start_of(membership.next_billing_date()))
 }
 
 /// ME-10: manual payment is always valid; a direct debit without an active mandate is

@@ -15,6 +15,14 @@ pub enum EmailKind {
     Cancellation,
     Refund,
     Invoice,
+    /// ME-7: a membership's period was paid.
+    MembershipReceipt,
+    /// ME-8: a membership's charge was declined.
+    PaymentFailed,
+    /// ME-21: a manual payment is due.
+    PaymentReminder,
+    /// ME-8: a membership was cancelled for non-payment.
+    MembershipCancelled,
 }
 
 impl EmailKind {
@@ -24,6 +32,10 @@ impl EmailKind {
             Self::Cancellation => "cancellation",
             Self::Refund => "refund",
             Self::Invoice => "invoice",
+            Self::MembershipReceipt => "membership_receipt",
+            Self::PaymentFailed => "payment_failed",
+            Self::PaymentReminder => "payment_reminder",
+            Self::MembershipCancelled => "membership_cancelled",
         }
     }
 
@@ -33,6 +45,10 @@ impl EmailKind {
             "cancellation" => Some(Self::Cancellation),
             "refund" => Some(Self::Refund),
             "invoice" => Some(Self::Invoice),
+            "membership_receipt" => Some(Self::MembershipReceipt),
+            "payment_failed" => Some(Self::PaymentFailed),
+            "payment_reminder" => Some(Self::PaymentReminder),
+            "membership_cancelled" => Some(Self::MembershipCancelled),
             _ => None,
         }
     }
@@ -88,7 +104,7 @@ fn escape(text: &str) -> String {
 }
 
 /// One email from paragraphs: the text joins them, the HTML escapes each.
-fn compose(subject: String, paragraphs: &[String]) -> EmailContent {
+pub(crate) fn compose(subject: String, paragraphs: &[String]) -> EmailContent {
     let text = paragraphs.join("\n\n") + "\n";
     let html = paragraphs
         .iter()

@@ -68,6 +68,15 @@ pub enum ProcessorError {
     Transient(String),
 }
 
+/// What a processor did with a charge it received (ME-9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeRecord {
+    /// Charged: the charge's reference.
+    Charged(String),
+    /// Refused (declined, invalid card…): nothing was taken.
+    Refused(ProcessorError),
+}
+
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait PaymentProcessor: Send + Sync {
@@ -80,6 +89,14 @@ pub trait PaymentProcessor: Send + Sync {
 
     /// Charges; returns the processor's reference of the charge.
     async fn charge(&self, request: &ChargeRequest) -> Result<String, ProcessorError>;
+
+    /// ME-9: what became of the charge sent with `idempotency_key`, to reconcile a charge
+    /// whose answer was lost (a crash, a timeout). `None`: the processor never received
+    /// it (or failed transiently), so it may be sent again with the same key.
+    async fn charge_outcome(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<ChargeRecord>, ProcessorError>;
 
     /// Refunds all or part of a charge; returns the processor's reference of the refund.
     /// MUST return `Unsupported("refunds")` without the capability, and

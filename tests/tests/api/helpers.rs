@@ -10,7 +10,7 @@ use poem::{EndpointExt, Response};
 use serde_json::{Value, json};
 
 use clientele_adapters::testing::{TestDatabase, fresh_storage};
-use clientele_adapters::{FsBlobStore, StubProcessors, SystemClock, UuidV7Ids};
+use clientele_adapters::{FsBlobStore, SeaStorage, StubProcessors, SystemClock, UuidV7Ids};
 use clientele_api::HttpLimits;
 use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
@@ -20,6 +20,8 @@ pub const OPERATOR_TOKEN: &str = "operator-secret-for-tests-0123456789";
 pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static, Response>>,
     pub app: Clientele,
+    /// The app's storage, to look under it or act as a crashed worker would have.
+    pub storage: SeaStorage,
     /// The owner token of the business created by the first start.
     pub owner: String,
     /// Where this test's document contents are kept.
@@ -165,7 +167,7 @@ pub async fn spawn_app_with(limits: HttpLimits) -> TestApp {
     let blob_dir = BlobDir::new();
     let cursors = Cursors::load(&storage).await.expect("the cursor key");
     let app = Clientele::new(
-        Arc::new(storage),
+        Arc::new(storage.clone()),
         Arc::new(SystemClock),
         Arc::new(UuidV7Ids),
         Config {
@@ -189,6 +191,7 @@ pub async fn spawn_app_with(limits: HttpLimits) -> TestApp {
     TestApp {
         client,
         app,
+        storage,
         owner: boot.owner_token,
         blob_dir,
         _database: database,

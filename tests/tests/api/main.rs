@@ -6,6 +6,7 @@ mod helpers;
 
 mod appointments;
 mod auth;
+mod billing;
 mod business;
 mod clients;
 mod codes;

@@ -29,7 +29,8 @@ pub enum EmailStatus {
 #[oai(skip_serializing_if_is_none)]
 pub struct EmailView {
     pub id: Uuid,
-    /// `booking_confirmation`, `cancellation`, `refund` or `invoice`.
+    /// `booking_confirmation`, `cancellation`, `refund`, `invoice`, `membership_receipt`,
+    /// `payment_failed`, `payment_reminder` or `membership_cancelled`.
     pub kind: String,
     pub to: String,
     pub subject: String,

@@ -3,6 +3,7 @@
 //! behaves when charged and the month it expires; the number itself is dropped there.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -10,10 +11,11 @@ use uuid::Uuid;
 
 use clientele_domain::payment::{Capabilities, CardExpiry, ProcessorKind};
 use clientele_ports::payments::{
-    CardInput, CardToken, ChargeRequest, ProcessorError, RefundRequest,
+    CardInput, CardToken, ChargeRecord, ChargeRequest, ProcessorError, RefundRequest,
 };
 use clientele_ports::{Clock, PaymentProcessor};
 
+use super::journal::ChargeJournal;
 use super::{CHARGE_PREFIX, REFUND_PREFIX, reference};
 
 /// Test card numbers (digits only) that do something else than succeed.
@@ -151,6 +153,9 @@ fn last4(digits: &str) -> String {
 #[derive(Clone)]
 pub struct StubCardProcessor {
     clock: Arc<dyn Clock>,
+    journal: Arc<ChargeJournal>,
+    /// How long each charge takes (none by default; for benchmarks).
+    latency: Duration,
 }
 
 impl StubCardProcessor {
@@ -160,7 +165,23 @@ impl StubCardProcessor {
     }
 
     pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
-        Self { clock }
+        Self {
+            clock,
+            journal: Arc::new(ChargeJournal::in_memory()),
+            latency: Duration::ZERO,
+        }
+    }
+
+    /// The same processor recording the charges it receives in `journal`.
+    pub fn with_journal(mut self, journal: Arc<ChargeJournal>) -> Self {
+        self.journal = journal;
+        self
+    }
+
+    /// The same processor taking `latency` to answer each charge.
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
     }
 
     fn today(&self) -> NaiveDate {
@@ -221,18 +242,37 @@ impl PaymentProcessor for StubCardProcessor {
         })
     }
 
+    /// Answers a key it received before with its first answer (the journal), else
+    /// charges by the card's behaviour.
     async fn charge(&self, request: &ChargeRequest) -> Result<String, ProcessorError> {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
         let token = request
             .card_token
             .as_deref()
             .ok_or_else(|| invalid("a stored card is required"))?;
         let (behaviour, expiry) =
             Behaviour::of_token(token).ok_or_else(|| invalid("the card token is unknown"))?;
-        if expiry.is_some_and(|expiry| expiry.is_expired_on(self.today())) {
-            return Err(ProcessorError::Declined("expired_card".into()));
-        }
-        behaviour.charge()?;
-        Ok(reference(CHARGE_PREFIX, &request.idempotency_key))
+        let today = self.today();
+        self.journal
+            .answer_once(&request.idempotency_key, request.amount, || {
+                if expiry.is_some_and(|expiry| expiry.is_expired_on(today)) {
+                    return Err(ProcessorError::Declined("expired_card".into()));
+                }
+                behaviour.charge()?;
+                Ok(reference(CHARGE_PREFIX, &request.idempotency_key))
+            })
+            .map_err(|error| ProcessorError::Transient(format!("the journal: {error}")))?
+    }
+
+    async fn charge_outcome(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<ChargeRecord>, ProcessorError> {
+        self.journal
+            .get(idempotency_key)
+            .map_err(|error| ProcessorError::Transient(format!("the journal: {error}")))
     }
 
     /// Accepts any refund, full or partial: the stub does not know its charges (the use
@@ -345,7 +385,9 @@ mod tests {
                 stored.token
             );
             assert!(!stored.token.contains(&case.number.replace(' ', "")));
-            let charged = processor.charge(&charge_of(&stored.token, "key-1")).await;
+            // One key per card: a key seen before gets its first answer (ME-9).
+            let key = format!("key-{last4}");
+            let charged = processor.charge(&charge_of(&stored.token, &key)).await;
             assert_eq!(
                 charged.map(|_| ()),
                 case.charged,
@@ -539,7 +581,7 @@ mod tests {
             let token = processor.store_card(&card(number)).await.unwrap().token;
             for _ in 0..2 {
                 assert_eq!(
-                    processor.charge(&charge_of(&token, "key-1")).await,
+                    processor.charge(&charge_of(&token, number)).await,
                     Err(outcome.clone())
                 );
             }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use clientele_domain::payment::{Capabilities, ProcessorKind};
 use clientele_ports::PaymentProcessor;
 use clientele_ports::payments::{
-    CardInput, CardToken, ChargeRequest, ProcessorError, RefundRequest,
+    CardInput, CardToken, ChargeRecord, ChargeRequest, ProcessorError, RefundRequest,
 };
 
 use super::{MANUAL_PREFIX, reference};
@@ -41,6 +41,15 @@ impl PaymentProcessor for ManualProcessor {
 
     async fn charge(&self, request: &ChargeRequest) -> Result<String, ProcessorError> {
         Ok(reference(MANUAL_PREFIX, &request.idempotency_key))
+    }
+
+    /// Keeps no record: a payment made in person was already taken, and sending its key
+    /// again gives the same reference.
+    async fn charge_outcome(
+        &self,
+        _idempotency_key: &str,
+    ) -> Result<Option<ChargeRecord>, ProcessorError> {
+        Ok(None)
     }
 
     async fn refund(&self, _request: &RefundRequest) -> Result<String, ProcessorError> {

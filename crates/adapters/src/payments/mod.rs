@@ -5,9 +5,11 @@
 //!
 //! Every charge and refund reference is derived from its idempotency key alone (a prefix
 //! and the first 24 hex digits of the key's SHA-256), so the same key always names the
-//! same charge or refund and a retry never moves money twice. Neither processor keeps
-//! any state: whether a charge exists and how much of it is left to refund are checked by
-//! the use case and by storage (AP-8), not here.
+//! same charge or refund and a retry never moves money twice. The card processor keeps a
+//! record of the charge keys it received ([`ChargeJournal`], in memory or in a file shared
+//! by processes) and answers a key it has seen with its first answer (ME-9); whether a
+//! charge exists and how much of it is left to refund are checked by the use case and by
+//! storage (AP-8), not here.
 //!
 //! A card number goes into [`StubCardProcessor::store_card`] and nowhere else: it is never
 //! logged, stored, `Debug`-printed or repeated in an error.
@@ -30,6 +32,7 @@
 //! first digit: 4 visa, 5 mastercard, 3 amex, anything else "card".
 
 mod card;
+mod journal;
 mod manual;
 
 use std::sync::Arc;
@@ -40,6 +43,7 @@ use clientele_domain::payment::ProcessorKind;
 use clientele_ports::{Clock, PaymentProcessor, Processors};
 
 pub use card::StubCardProcessor;
+pub use journal::{ChargeJournal, JournalEntry, read_journal};
 pub use manual::ManualProcessor;
 
 /// Prefixes of the references the processors give back.
@@ -71,8 +75,29 @@ impl StubProcessors {
     /// Processors whose card stub tells expired cards by `clock` (the deployment's clock,
     /// frozen or not).
     pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self::with_card(StubCardProcessor::with_clock(clock))
+    }
+
+    /// Processors on `clock` whose card processor records its charges in the journal file
+    /// at `journal` (shared with every process that names it; in memory if `None`) and
+    /// takes `latency` to answer a charge: the api's and worker's `--stub-journal` and
+    /// `--stub-latency-ms`.
+    pub fn configured(
+        clock: Arc<dyn Clock>,
+        journal: Option<&std::path::Path>,
+        latency: std::time::Duration,
+    ) -> std::io::Result<Self> {
+        let mut card = StubCardProcessor::with_clock(clock).with_latency(latency);
+        if let Some(path) = journal {
+            card = card.with_journal(Arc::new(ChargeJournal::open(path)?));
+        }
+        Ok(Self::with_card(card))
+    }
+
+    /// Processors whose card processor is `card` (with a journal or a latency of its own).
+    pub fn with_card(card: StubCardProcessor) -> Self {
         Self {
-            card: Arc::new(StubCardProcessor::with_clock(clock)),
+            card: Arc::new(card),
             manual: Arc::default(),
         }
     }

@@ -448,6 +448,29 @@ impl SeaTransaction {
         self.charges(select).await
     }
 
+    pub(super) async fn pending_of(
+        &self,
+        pairs: &[(BusinessId, MembershipId)],
+    ) -> Result<Vec<Charge>, StorageError> {
+        use membership_charges::Column as C;
+        let mut found = Vec::new();
+        for chunk in pairs.chunks(CHUNK) {
+            let one_of = chunk.iter().fold(Condition::any(), |any, (business, id)| {
+                any.add(
+                    Condition::all()
+                        .add(C::BusinessId.eq(business.as_uuid()))
+                        .add(C::MembershipId.eq(id.as_uuid())),
+                )
+            });
+            let select = membership_charges::Entity::find()
+                .filter(C::Status.eq(ChargeStatus::Pending.as_str()))
+                .filter(one_of);
+            found.extend(self.charges(select).await?);
+        }
+        found.sort_by_key(|charge| (charge.membership_id, charge.created_at, charge.id));
+        Ok(found)
+    }
+
     pub(super) async fn charges_of(
         &self,
         business: BusinessId,

@@ -339,6 +339,13 @@ impl MembershipRepository for SeaTransaction {
         self.pending(business, older_than, after, limit).await
     }
 
+    async fn pending_charges_of(
+        &mut self,
+        memberships: &[(BusinessId, MembershipId)],
+    ) -> Result<Vec<Charge>, StorageError> {
+        self.pending_of(memberships).await
+    }
+
     async fn charges_of_membership(
         &mut self,
         business: BusinessId,

@@ -159,6 +159,39 @@ impl Membership {
         }
     }
 
+    /// ME-7: the day the billing run must next look at it, so that [`Membership::due`]
+    /// has something to do on that day: its next billing, retry or reminder day, or the
+    /// day after its end date (to expire it), whichever comes first. `None` when nothing
+    /// happens without staff or the client: cancelled, expired, a mandate or a valid card
+    /// awaited, or the retries used up, and no end date to reach.
+    pub fn next_due_on(&self) -> Option<NaiveDate> {
+        if self.status.is_closed() {
+            return None;
+        }
+        let expiry = self.end_date.and_then(|end| end.succ_opt());
+        match (self.status, self.dunning) {
+            (
+                Status::NeedsAttention(
+                    AttentionReason::NeedsMandate | AttentionReason::PaymentMethodInvalid,
+                ),
+                _,
+            ) => expiry,
+            // An outstanding period is still tried after the end date; it expires after.
+            (Status::NeedsAttention(AttentionReason::PaymentFailed), Some(dunning)) => {
+                dunning.next_attempt_on.or(expiry)
+            }
+            _ => {
+                let billing = self
+                    .first_unpaused_billing_date()
+                    .filter(|day| chargeable(*day, self.end_date));
+                match (billing, expiry) {
+                    (Some(billing), Some(expiry)) => Some(billing.min(expiry)),
+                    (billing, expiry) => billing.or(expiry),
+                }
+            }
+        }
+    }
+
     fn attempt(&self, period_start: NaiveDate) -> Due {
         if self.payment_method.kind() == PaymentKind::Manual {
             Due::Remind { period_start }

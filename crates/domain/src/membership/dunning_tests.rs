@@ -3,8 +3,9 @@
 
 use chrono::NaiveDate;
 
-use super::tests::{create, day, kind_of, membership, new_membership, retry, type_input};
+use super::tests::{card, create, day, kind_of, membership, new_membership, retry, type_input};
 use super::*;
+use crate::payment::ProcessorKind;
 
 fn limit(n: u32) -> CatchUpLimit {
     CatchUpLimit::new(n).unwrap()
@@ -349,5 +350,69 @@ proptest::proptest! {
         }
         proptest::prop_assert!(paid.windows(2).all(|w| w[0] < w[1]), "{:?}", paid);
         proptest::prop_assert!(paid.iter().all(|p| m.schedule().is_anchor_day(*p)));
+    }
+}
+
+proptest::proptest! {
+    /// ME-7: the day the worker next looks at a membership is never later than a day on
+    /// which there is something to do (a charge, a retry, a reminder or an expiry), and
+    /// there is nothing to do before it: billing on due days alone misses nothing.
+    #[test]
+    fn me_7_nothing_is_due_before_the_next_due_day_and_nothing_is_missed(
+        outcomes in proptest::collection::vec(outcome(), 1..60),
+        manual in proptest::bool::ANY,
+        ends_after in proptest::option::of(0u64..200),
+    ) {
+        let start = day(2027, 1, 31);
+        let (kind, method) = if manual {
+            let input = MembershipTypeInput { payment: PaymentKind::Manual, ..type_input() };
+            (kind_of(12, input), PaymentMethod::Manual)
+        } else {
+            (kind_of(11, type_input()), PaymentMethod::Card(card(ProcessorKind::StubCard, "4242")))
+        };
+        let new = NewMembership {
+            end_date: ends_after.map(|days| start.checked_add_days(chrono::Days::new(days)).unwrap()),
+            ..new_membership(start, method)
+        };
+        let mut m = create(&kind, new, start).unwrap().membership;
+        let policy = retry(AfterRetries::Cancel);
+        let mut today = start;
+        for outcome in outcomes {
+            let next = m.next_due_on();
+            for offset in 0..45 {
+                let t = today.checked_add_days(chrono::Days::new(offset)).unwrap();
+                let actionable = !matches!(m.due(t, CatchUpLimit::DEFAULT), Due::Nothing(_));
+                match next {
+                    Some(next) if t < next => proptest::prop_assert!(!actionable, "{t} before {next}"),
+                    Some(_) => {}
+                    None => proptest::prop_assert!(!actionable, "{t} with no due day"),
+                }
+            }
+            let Some(next) = next else { break };
+            today = today.max(next);
+            let period = match m.due(today, CatchUpLimit::DEFAULT) {
+                Due::Charge(due) => due.charge[0],
+                Due::Retry { period_start } | Due::Remind { period_start } => period_start,
+                Due::Expire => {
+                    proptest::prop_assert!(m.expire(today));
+                    proptest::prop_assert_eq!(m.next_due_on(), None);
+                    break;
+                }
+                Due::Nothing(reason) => {
+                    proptest::prop_assert!(false, "nothing due on the due day {}: {:?}", today, reason);
+                    unreachable!()
+                }
+            };
+            match outcome {
+                Outcome::Success => {
+                    m.charge_succeeded(period, today).unwrap();
+                }
+                Outcome::Decline => {
+                    m.charge_declined(period, &policy, today).unwrap();
+                }
+                Outcome::Transient | Outcome::Skip => {}
+            }
+            today = today.succ_opt().unwrap();
+        }
     }
 }

@@ -12,6 +12,7 @@ mod charges;
 mod credit;
 mod dunning;
 mod edit;
+mod emails;
 mod membership_type;
 mod number;
 mod payment_method;
@@ -45,6 +46,7 @@ pub use dunning::{
     RetryScheduleError,
 };
 pub use edit::{EditError, MembershipEdit, RateChoice};
+pub use emails::BillingEmail;
 pub use membership_type::{
     Alignment, AppointmentGrant, Grants, MembershipType, MembershipTypeDetails,
     MembershipTypeError, MembershipTypeInput, MembershipTypeName, PaymentKind,

@@ -99,6 +99,34 @@ impl ChargeKey {
         self.period_start
     }
 
+    /// The key sent to the processor for the period's `attempt`-th attempt (1 for the
+    /// first): the key itself for the first, `<key>-<attempt>` for a retry after a
+    /// decline, so that each attempt is a charge of its own for the processor while every
+    /// resending of one attempt carries the same key.
+    pub fn attempt(&self, attempt: u32) -> String {
+        if attempt <= 1 {
+            self.to_string()
+        } else {
+            format!("{self}-{attempt}")
+        }
+    }
+
+    /// The key and attempt of a key sent to a processor (as [`ChargeKey::attempt`] writes
+    /// it).
+    pub fn parse_attempt(raw: &str) -> Result<(Self, u32), NumberError> {
+        if let Ok(key) = Self::parse(raw) {
+            return Ok((key, 1));
+        }
+        let malformed = || NumberError::MalformedKey(raw.to_owned());
+        let (key, attempt) = raw.rsplit_once('-').ok_or_else(malformed)?;
+        let attempt: u32 = attempt.parse().map_err(|_| malformed())?;
+        let key = Self::parse(key)?;
+        if attempt < 2 || key.attempt(attempt) != raw {
+            return Err(malformed());
+        }
+        Ok((key, attempt))
+    }
+
     /// Reads a key back (from a processor's record of a charge, to reconcile it).
     pub fn parse(raw: &str) -> Result<Self, NumberError> {
         let malformed = || NumberError::MalformedKey(raw.to_owned());
@@ -207,6 +235,31 @@ mod tests {
             "charge-00000000-0000-0000-0000-000000000abc-20270131",
         ] {
             assert!(ChargeKey::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn me_9_each_attempt_at_a_period_has_its_own_key_and_reads_back() {
+        let key = ChargeKey::new(
+            MembershipId::from_uuid(Uuid::from_u128(0xabc)),
+            day(2027, 1, 31),
+        );
+        assert_eq!(key.attempt(1), key.to_string());
+        assert_eq!(key.attempt(0), key.to_string());
+        assert_eq!(key.attempt(3), format!("{key}-3"));
+        for attempt in [1, 2, 3, 17] {
+            assert_eq!(
+                ChargeKey::parse_attempt(&key.attempt(attempt)),
+                Ok((key, attempt))
+            );
+        }
+        for bad in [
+            format!("{key}-1"),
+            format!("{key}-03"),
+            format!("{key}-x"),
+            format!("{key}-"),
+        ] {
+            assert!(ChargeKey::parse_attempt(&bad).is_err(), "{bad}");
         }
     }
 }

@@ -417,6 +417,14 @@ pub trait MembershipRepository: Send {
         limit: u32,
     ) -> Result<Vec<Charge>, StorageError>;
 
+    /// ME-9: the pending charges of these memberships (a worker's claimed batch), by
+    /// membership, oldest first: each is reconciled with the processor before its
+    /// membership is charged again.
+    async fn pending_charges_of(
+        &mut self,
+        memberships: &[(BusinessId, MembershipId)],
+    ) -> Result<Vec<Charge>, StorageError>;
+
     /// ME-19: a membership's charges, newest first (ties by id, descending), strictly
     /// after `after` in that order, at most `limit`.
     async fn charges_of_membership(

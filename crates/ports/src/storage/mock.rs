@@ -286,6 +286,7 @@ delegate! {
         fn settle_charges(settlements: &[ChargeSettlement]) -> Vec<ChargeId>;
         fn charge(business: BusinessId, id: ChargeId) -> Option<Charge>;
         fn pending_charges(business: Option<BusinessId>, older_than: DateTime<Utc>, after: Option<(DateTime<Utc>, ChargeId)>, limit: u32) -> Vec<Charge>;
+        fn pending_charges_of(memberships: &[(BusinessId, MembershipId)]) -> Vec<Charge>;
         fn charges_of_membership(business: BusinessId, membership: MembershipId, after: Option<(DateTime<Utc>, ChargeId)>, limit: u32) -> Vec<Charge>;
         fn insert_credits(credits: &[Credit]) -> ();
         fn credit(business: BusinessId, id: CreditId) -> Option<Credit>;

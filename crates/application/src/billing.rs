@@ -1,0 +1,676 @@
+//! The billing run (ME-7 to ME-9, ME-16, ME-21): one step claims a batch of due
+//! memberships, charges each one's next period through its processor, and records the
+//! outcomes.
+//!
+//! Exactly once (ME-9): a step works in three moves, and a crash between any two leaves
+//! nothing that can be charged twice.
+//! 1. One transaction claims the batch (a lease under a name of this step) and, for each
+//!    membership to charge, stores a pending charge under the attempt's idempotency key.
+//!    The database refuses a second pending or a second successful charge of one period.
+//! 2. The processor calls, outside any transaction, several in flight at once.
+//! 3. One transaction stores the outcomes: the charges settled, the memberships advanced
+//!    (or dunned), credits granted, receipts and "payment failed" emails queued, the
+//!    claims released.
+//!
+//! A membership claimed with a pending charge (its worker died, or the processor did not
+//! answer) is reconciled first: the processor is asked what became of the key, and only a
+//! key it never received is sent again — the same key, so it is never charged twice.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use futures_util::StreamExt as _;
+use thiserror::Error;
+
+use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
+use clientele_domain::membership::{
+    BillingEmail, CatchUpLimit, Credit, CreditOrigin, Declined, Due, DunningAction, DunningPolicy,
+    Membership, PaymentMethod,
+};
+use clientele_domain::{Business, BusinessId, CreditId, EmailId, MembershipId, TimeZone};
+use clientele_ports::payments::{ChargeRecord, ChargeRequest, ProcessorError};
+use clientele_ports::storage::{
+    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, MembershipWrite,
+};
+use clientele_ports::{StorageError, Transaction};
+
+use crate::Clientele;
+use crate::error::{Classify, ErrorKind};
+use crate::payments::PaymentError;
+
+/// How the billing run claims and charges.
+#[derive(Debug, Clone)]
+pub struct BillingPolicy {
+    /// Memberships claimed per step.
+    pub batch: u32,
+    /// How long a claim holds: after a crash, another worker takes the membership over
+    /// once it runs out. Longer than a step can take.
+    pub lease: TimeDelta,
+    /// Missed periods charged at most (ME-7).
+    pub catch_up: CatchUpLimit,
+    /// Processor calls in flight at once.
+    pub in_flight: usize,
+    /// When a charge that failed transiently is tried again (ME-8).
+    pub transient_retry: TimeDelta,
+}
+
+impl Default for BillingPolicy {
+    fn default() -> Self {
+        Self {
+            batch: 200,
+            lease: TimeDelta::minutes(5),
+            catch_up: CatchUpLimit::DEFAULT,
+            in_flight: 32,
+            transient_retry: TimeDelta::minutes(10),
+        }
+    }
+}
+
+/// What one step did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BillingReport {
+    pub claimed: u64,
+    pub charged: u64,
+    pub declined: u64,
+    /// Charges whose processor failed transiently: tried again later.
+    pub transient: u64,
+    /// Pending charges found from an earlier step and reconciled.
+    pub reconciled: u64,
+    pub reminded: u64,
+    pub expired: u64,
+    /// Memberships changed by someone else meanwhile: their outcome was applied again to
+    /// the stored membership.
+    pub conflicts: u64,
+}
+
+#[derive(Debug, Error)]
+pub enum BillingError {
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    #[error(transparent)]
+    Unexpected(#[from] StorageError),
+}
+
+impl Classify for BillingError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Payment(error) => error.kind(),
+            Self::Unexpected(_) => ErrorKind::Unexpected,
+        }
+    }
+}
+
+/// What the step does with one claimed membership.
+#[derive(Debug, Clone)]
+enum Action {
+    /// Send this charge; `reconcile` when it was left pending by an earlier step.
+    Charge {
+        charge: Charge,
+        reconcile: bool,
+    },
+    /// ME-21: remind a manual payer of the period.
+    Remind {
+        period_start: NaiveDate,
+    },
+    Expire,
+    /// Nothing to do before its next due day (or changed by the step itself, ME-14).
+    Wait,
+}
+
+/// One claimed membership and what is done with it.
+struct Item {
+    /// As claimed: its version is the one written back against.
+    claimed: Membership,
+    action: Action,
+    /// The processor's answer to the charge, once sent; `None` before, or not charged.
+    answer: Option<Result<String, ProcessorError>>,
+}
+
+/// A membership's outcome, ready to store.
+struct Applied {
+    membership: Membership,
+    due_at: Option<DateTime<Utc>>,
+    emails: Vec<(EmailKind, Letter)>,
+    /// The period a success paid (credits are granted for it).
+    paid_period: Option<NaiveDate>,
+}
+
+/// An email to render once its client and type are read.
+enum Letter {
+    Receipt {
+        period_start: NaiveDate,
+        period_end: NaiveDate,
+        next: NaiveDate,
+    },
+    PaymentFailed {
+        reason: String,
+        retry_on: Option<NaiveDate>,
+    },
+    Reminder {
+        period_start: NaiveDate,
+    },
+    Cancelled {
+        usable_until: NaiveDate,
+    },
+}
+
+/// When the billing run must next look at `membership`: the start of its next due day in
+/// the business's time zone (ME-7).
+pub(crate) fn due_at(membership: &Membership, zone: TimeZone) -> Option<DateTime<Utc>> {
+    membership.next_due_on().map(|day| zone.start_of(day))
+}
+
+/// The business's dunning policy (ME-8): the default one until businesses can set theirs.
+fn dunning_policy(_business: &Business) -> DunningPolicy {
+    DunningPolicy::default()
+}
+
+impl Clientele {
+    /// ME-7: one step of the billing run at the clock's "now". Answers what it did; a
+    /// report with nothing claimed means nothing is due.
+    pub async fn bill_memberships(
+        &self,
+        policy: &BillingPolicy,
+    ) -> Result<BillingReport, BillingError> {
+        let now = self.clock.now();
+        let worker = format!("billing-{}", self.ids.new_id());
+        let mut report = BillingReport::default();
+        let mut tx = self.storage.begin().await?;
+        let claimed = tx
+            .claim_due_memberships(now, &worker, now + policy.lease, policy.batch)
+            .await?;
+        if claimed.is_empty() {
+            tx.commit().await?;
+            return Ok(report);
+        }
+        report.claimed = claimed.len() as u64;
+        let businesses = businesses_of(tx.as_mut(), &claimed).await?;
+        let mut items = self
+            .plan_charges(tx.as_mut(), claimed, &businesses, policy, now)
+            .await?;
+        tx.commit().await?;
+
+        self.send_charges(&mut items, policy.in_flight).await?;
+
+        let mut tx = self.storage.begin().await?;
+        let unwritten = self
+            .record_outcomes(tx.as_mut(), items, &businesses, policy, now, &mut report)
+            .await?;
+        if !unwritten.is_empty() {
+            tx.release_memberships(&worker, &unwritten).await?;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// Move 1: what to do with each claimed membership; the new charges stored pending.
+    async fn plan_charges(
+        &self,
+        tx: &mut dyn Transaction,
+        claimed: Vec<Membership>,
+        businesses: &HashMap<BusinessId, Business>,
+        policy: &BillingPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Item>, BillingError> {
+        let pairs: Vec<_> = claimed.iter().map(|m| (m.business_id(), m.id())).collect();
+        let mut pending: HashMap<MembershipId, Charge> = HashMap::new();
+        for charge in tx.pending_charges_of(&pairs).await? {
+            // The oldest first: one is reconciled per step.
+            pending.entry(charge.membership_id).or_insert(charge);
+        }
+        let mut items = Vec::with_capacity(claimed.len());
+        let mut fresh = Vec::new();
+        for mut membership in claimed {
+            let Some(business) = businesses.get(&membership.business_id()) else {
+                // Its claim runs out; nothing is done without the business's settings.
+                tracing::warn!(membership = %membership.id(), "no business: not billed");
+                continue;
+            };
+            let action = match pending.remove(&membership.id()) {
+                Some(charge) => Action::Charge {
+                    charge,
+                    reconcile: true,
+                },
+                None => {
+                    let today = business.settings.time_zone.today(now);
+                    let action = self.action(&mut membership, business, policy, today, now);
+                    if let Action::Charge { charge, .. } = &action {
+                        fresh.push(charge.clone());
+                    }
+                    action
+                }
+            };
+            items.push(Item {
+                claimed: membership,
+                action,
+                answer: None,
+            });
+        }
+        let stored = tx.insert_charges(&fresh).await?;
+        if stored.len() < fresh.len() {
+            // A period with a pending or a paid charge already (ME-9): never sent again.
+            for item in &mut items {
+                if let Action::Charge {
+                    charge,
+                    reconcile: false,
+                } = &item.action
+                    && !stored.contains(&charge.id)
+                {
+                    tracing::warn!(
+                        membership = %item.claimed.id(),
+                        key = charge.idempotency_key,
+                        "a charge of this period exists already: not sent"
+                    );
+                    item.action = Action::Wait;
+                }
+            }
+        }
+        Ok(items)
+    }
+
+    /// What `membership` needs on `today`; a charge to make is returned new, not stored.
+    fn action(
+        &self,
+        membership: &mut Membership,
+        business: &Business,
+        policy: &BillingPolicy,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Action {
+        // ME-14: a card of another processor than the active one is not charged.
+        if membership.switch_processor(business.settings.active_processor) {
+            return Action::Wait;
+        }
+        let (period_start, attempt) = match membership.due(today, policy.catch_up) {
+            Due::Charge(dates) => match dates.charge.first() {
+                Some(first) => (*first, 1),
+                None => return Action::Wait,
+            },
+            Due::Retry { period_start } => (
+                period_start,
+                membership.dunning().map_or(1, |d| d.attempts + 1),
+            ),
+            Due::Remind { period_start } => return Action::Remind { period_start },
+            Due::Expire => return Action::Expire,
+            Due::Nothing(_) => return Action::Wait,
+        };
+        let processor = match membership.payment_method() {
+            PaymentMethod::Card(card) => card.processor(),
+            PaymentMethod::DirectDebit(_) | PaymentMethod::Manual => {
+                business.settings.active_processor
+            }
+        };
+        Action::Charge {
+            charge: Charge {
+                id: ChargeId::from_uuid(self.ids.new_id()),
+                business_id: membership.business_id(),
+                membership_id: membership.id(),
+                period_start,
+                idempotency_key: membership.charge_key(period_start).attempt(attempt),
+                amount: membership.rate().amount(),
+                processor,
+                payment_type: None,
+                reference: None,
+                message: None,
+                attempt,
+                status: ChargeStatus::Pending,
+                created_at: now,
+                settled_at: None,
+            },
+            reconcile: false,
+        }
+    }
+
+    /// Move 2: every charge sent (or reconciled), `in_flight` at once, outside any
+    /// transaction.
+    async fn send_charges(&self, items: &mut [Item], in_flight: usize) -> Result<(), BillingError> {
+        let mut calls = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            if let Action::Charge { charge, reconcile } = &item.action {
+                let processor = self.processor(charge.processor)?;
+                let request = ChargeRequest {
+                    card_token: match item.claimed.payment_method() {
+                        PaymentMethod::Card(card) => Some(card.token().to_owned()),
+                        PaymentMethod::DirectDebit(_) | PaymentMethod::Manual => None,
+                    },
+                    amount: charge.amount,
+                    idempotency_key: charge.idempotency_key.clone(),
+                };
+                let reconcile = *reconcile;
+                calls.push(async move {
+                    let answer = if reconcile {
+                        match processor.charge_outcome(&request.idempotency_key).await {
+                            Ok(Some(ChargeRecord::Charged(reference))) => Ok(reference),
+                            Ok(Some(ChargeRecord::Refused(error))) | Err(error) => Err(error),
+                            // Never received: sent again under the same key.
+                            Ok(None) => processor.charge(&request).await,
+                        }
+                    } else {
+                        processor.charge(&request).await
+                    };
+                    (index, answer)
+                });
+            }
+        }
+        let answers: Vec<_> = futures_util::stream::iter(calls)
+            .buffer_unordered(in_flight.max(1))
+            .collect()
+            .await;
+        for (index, answer) in answers {
+            items[index].answer = Some(answer);
+        }
+        Ok(())
+    }
+
+    /// Move 3: the outcomes stored in `tx`, and the claims of the memberships written
+    /// released. Answers the memberships not written back, whose claims are to release.
+    async fn record_outcomes(
+        &self,
+        tx: &mut dyn Transaction,
+        items: Vec<Item>,
+        businesses: &HashMap<BusinessId, Business>,
+        policy: &BillingPolicy,
+        now: DateTime<Utc>,
+        report: &mut BillingReport,
+    ) -> Result<Vec<(BusinessId, MembershipId)>, BillingError> {
+        let settlements: Vec<ChargeSettlement> = items
+            .iter()
+            .filter_map(|item| settlement(item, now))
+            .collect();
+        let settled = tx.settle_charges(&settlements).await?;
+        let mut unwritten = Vec::new();
+        let mut writes = Vec::with_capacity(items.len());
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            let key = (item.claimed.business_id(), item.claimed.id());
+            let Some(business) = businesses.get(&key.0) else {
+                unwritten.push(key);
+                continue;
+            };
+            if let Action::Charge { charge, reconcile } = &item.action {
+                report.reconciled += u64::from(*reconcile);
+                let transient = matches!(item.answer, Some(Err(ProcessorError::Transient(_))));
+                if !transient && !settled.contains(&charge.id) {
+                    // Settled by another worker whose claim had run out: it applied it.
+                    unwritten.push(key);
+                    continue;
+                }
+            }
+            let applied = apply(item.claimed.clone(), &item, business, policy, now, report);
+            writes.push(MembershipWrite {
+                membership: applied.membership.clone(),
+                expected: item.claimed.version(),
+                due_at: applied.due_at,
+            });
+            outcomes.push((item, business, applied));
+        }
+        let refused = tx.update_memberships(&writes).await?;
+        for (item, business, mut applied) in outcomes {
+            let (business_id, id) = (item.claimed.business_id(), item.claimed.id());
+            if refused.contains(&id) {
+                // Changed by staff meanwhile: the outcome applied to what is stored now.
+                report.conflicts += 1;
+                unwritten.push((business_id, id));
+                let Some(stored) = tx.membership_for_update(business_id, id).await? else {
+                    continue;
+                };
+                let version = stored.version();
+                let mut ignored = BillingReport::default();
+                applied = apply(stored, &item, business, policy, now, &mut ignored);
+                tx.update_membership(&applied.membership, version, applied.due_at)
+                    .await?;
+            }
+            self.deliver_outcome(tx, business, applied, now).await?;
+        }
+        Ok(unwritten)
+    }
+
+    /// The credits (ME-16) and emails of one stored outcome.
+    async fn deliver_outcome(
+        &self,
+        tx: &mut dyn Transaction,
+        business: &Business,
+        applied: Applied,
+        now: DateTime<Utc>,
+    ) -> Result<(), BillingError> {
+        if applied.emails.is_empty() && applied.paid_period.is_none() {
+            return Ok(());
+        }
+        let membership = &applied.membership;
+        let kind = tx
+            .membership_type(business.id, membership.type_id())
+            .await?;
+        if let (Some(period_start), Some(kind)) = (applied.paid_period, &kind) {
+            let today = business.settings.time_zone.today(now);
+            let credits: Vec<Credit> = (0..kind.grants().credits())
+                .map(|_| {
+                    Credit::issue(
+                        CreditId::from_uuid(self.ids.new_id()),
+                        business.id,
+                        membership.client_id(),
+                        CreditOrigin::Period {
+                            membership_id: membership.id(),
+                            period_start,
+                        },
+                        today,
+                    )
+                })
+                .collect();
+            if !credits.is_empty() {
+                tx.insert_credits(&credits).await?;
+            }
+        }
+        if applied.emails.is_empty() {
+            return Ok(());
+        }
+        let client = tx.client(business.id, membership.client_id()).await?;
+        let Some((client, to)) = client.and_then(|c| c.email().cloned().map(|to| (c, to))) else {
+            return Ok(());
+        };
+        let email = BillingEmail {
+            business_name: business.name.as_str(),
+            client_first_name: client.first_name().as_str(),
+            type_name: kind.as_ref().map_or("", |kind| kind.name().as_str()),
+            number: membership.number(),
+            amount: membership.rate().amount(),
+        };
+        for (kind, letter) in applied.emails {
+            tx.enqueue_email(&OutgoingEmail {
+                id: EmailId::from_uuid(self.ids.new_id()),
+                business_id: business.id,
+                site_id: None,
+                kind,
+                to: to.clone(),
+                content: render(&email, letter),
+                created_at: now,
+            })
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn businesses_of(
+    tx: &mut dyn Transaction,
+    memberships: &[Membership],
+) -> Result<HashMap<BusinessId, Business>, StorageError> {
+    let mut businesses = HashMap::new();
+    for membership in memberships {
+        let id = membership.business_id();
+        if !businesses.contains_key(&id)
+            && let Some(business) = tx.business(id).await?
+        {
+            businesses.insert(id, business);
+        }
+    }
+    Ok(businesses)
+}
+
+/// The charge's outcome to store, unless it failed transiently (it stays pending).
+fn settlement(item: &Item, now: DateTime<Utc>) -> Option<ChargeSettlement> {
+    let (Action::Charge { charge, .. }, Some(answer)) = (&item.action, &item.answer) else {
+        return None;
+    };
+    let outcome = match answer {
+        Ok(reference) => ChargeOutcome::Succeeded {
+            reference: Some(reference.clone()),
+        },
+        Err(ProcessorError::Transient(_)) => return None,
+        Err(error @ (ProcessorError::Declined(_) | ProcessorError::InsufficientFunds)) => {
+            ChargeOutcome::Declined {
+                message: error.to_string(),
+            }
+        }
+        Err(error) => ChargeOutcome::Failed {
+            message: error.to_string(),
+        },
+    };
+    Some(ChargeSettlement {
+        business_id: charge.business_id,
+        id: charge.id,
+        outcome,
+        at: now,
+    })
+}
+
+/// The outcome of `item` applied to `membership` (as claimed, or as stored now).
+fn apply(
+    mut membership: Membership,
+    item: &Item,
+    business: &Business,
+    policy: &BillingPolicy,
+    now: DateTime<Utc>,
+    report: &mut BillingReport,
+) -> Applied {
+    let zone = business.settings.time_zone;
+    let today = zone.today(now);
+    let mut emails = Vec::new();
+    let mut paid_period = None;
+    let mut due = None;
+    match (&item.action, &item.answer) {
+        (Action::Charge { charge, .. }, Some(Ok(_))) => {
+            match membership.charge_succeeded(charge.period_start, today) {
+                Ok(charged) => {
+                    report.charged += 1;
+                    paid_period = Some(charged.period_start);
+                    emails.push((
+                        EmailKind::MembershipReceipt,
+                        Letter::Receipt {
+                            period_start: charged.period_start,
+                            period_end: charged.period_end,
+                            next: charged.next_billing_date,
+                        },
+                    ));
+                }
+                Err(error) => tracing::warn!(
+                    membership = %membership.id(),
+                    %error,
+                    "a charge succeeded that the membership no longer takes"
+                ),
+            }
+        }
+        (Action::Charge { .. }, Some(Err(ProcessorError::Transient(_))) | None) => {
+            report.transient += 1;
+            due = Some(now + policy.transient_retry);
+        }
+        (Action::Charge { charge, .. }, Some(Err(error))) => {
+            let reason = match error {
+                ProcessorError::Declined(reason) => reason.clone(),
+                other => other.to_string(),
+            };
+            match membership.charge_declined(charge.period_start, &dunning_policy(business), today)
+            {
+                Ok(declined) => {
+                    report.declined += 1;
+                    emails.extend(decline_letters(declined, reason));
+                }
+                Err(error) => tracing::warn!(
+                    membership = %membership.id(),
+                    %error,
+                    "a decline the membership no longer takes"
+                ),
+            }
+        }
+        (Action::Remind { period_start }, _) => {
+            match membership.charge_declined(*period_start, &dunning_policy(business), today) {
+                Ok(declined) => {
+                    report.reminded += 1;
+                    emails.push((
+                        EmailKind::PaymentReminder,
+                        Letter::Reminder {
+                            period_start: *period_start,
+                        },
+                    ));
+                    if let DunningAction::Cancel { usable_until } = declined.action {
+                        emails.push((
+                            EmailKind::MembershipCancelled,
+                            Letter::Cancelled { usable_until },
+                        ));
+                    }
+                }
+                Err(error) => tracing::warn!(
+                    membership = %membership.id(),
+                    %error,
+                    "a reminder the membership no longer takes"
+                ),
+            }
+        }
+        (Action::Expire, _) => {
+            if membership.expire(today) {
+                report.expired += 1;
+            }
+        }
+        (Action::Wait, _) => {}
+    }
+    let due_at = due.or_else(|| {
+        let at = due_at(&membership, zone)?;
+        // Never claimed again in the same instant for nothing.
+        Some(if matches!(item.action, Action::Wait) {
+            at.max(now + policy.transient_retry)
+        } else {
+            at
+        })
+    });
+    Applied {
+        membership,
+        due_at,
+        emails,
+        paid_period,
+    }
+}
+
+/// The emails of a decline: "payment failed" on the period's first, the notice of a
+/// cancellation.
+fn decline_letters(declined: Declined, reason: String) -> Vec<(EmailKind, Letter)> {
+    let mut letters = Vec::new();
+    if declined.first {
+        let retry_on = match declined.action {
+            DunningAction::Retry { on } => Some(on),
+            _ => None,
+        };
+        letters.push((
+            EmailKind::PaymentFailed,
+            Letter::PaymentFailed { reason, retry_on },
+        ));
+    }
+    if let DunningAction::Cancel { usable_until } = declined.action {
+        letters.push((
+            EmailKind::MembershipCancelled,
+            Letter::Cancelled { usable_until },
+        ));
+    }
+    letters
+}
+
+fn render(email: &BillingEmail<'_>, letter: Letter) -> EmailContent {
+    match letter {
+        Letter::Receipt {
+            period_start,
+            period_end,
+            next,
+        } => email.receipt(period_start, period_end, next),
+        Letter::PaymentFailed { reason, retry_on } => email.payment_failed(&reason, retry_on),
+        Letter::Reminder { period_start } => email.reminder(period_start),
+        Letter::Cancelled { usable_until } => email.cancelled(usable_until),
+    }
+}

@@ -1,0 +1,163 @@
+//! The emails of the billing run (ME-7, ME-8, ME-21): a receipt for each paid period, a
+//! "payment failed" email on a period's first decline, reminders of a manual payment, and
+//! the notice of a cancellation for non-payment. Rendering is pure; the billing run stores
+//! them in the outbox in the transaction that records the outcome.
+
+use chrono::NaiveDate;
+
+use crate::email::{EmailContent, compose};
+use crate::money::Money;
+
+use super::MembershipNumber;
+
+/// What every billing email says: who sends it, to whom, about which membership.
+#[derive(Debug, Clone, Copy)]
+pub struct BillingEmail<'a> {
+    pub business_name: &'a str,
+    pub client_first_name: &'a str,
+    pub type_name: &'a str,
+    pub number: MembershipNumber,
+    pub amount: Money,
+}
+
+fn long_date(day: NaiveDate) -> String {
+    day.format("%-d %B %Y").to_string()
+}
+
+impl BillingEmail<'_> {
+    fn hello(&self) -> String {
+        format!("Hello {},", self.client_first_name)
+    }
+
+    fn membership(&self) -> String {
+        format!("your {} membership {}", self.type_name, self.number)
+    }
+
+    /// ME-7: the period from `period_start` to `period_end` was paid.
+    pub fn receipt(
+        &self,
+        period_start: NaiveDate,
+        period_end: NaiveDate,
+        next_billing_date: NaiveDate,
+    ) -> EmailContent {
+        compose(
+            format!("Receipt for {} from {}", self.number, self.business_name),
+            &[
+                self.hello(),
+                format!(
+                    "We received {} for {}, for {} to {}.",
+                    self.amount,
+                    self.membership(),
+                    long_date(period_start),
+                    long_date(period_end)
+                ),
+                format!("Your next payment is on {}.", long_date(next_billing_date)),
+                self.business_name.to_owned(),
+            ],
+        )
+    }
+
+    /// ME-8: the first decline of a period; `retry_on` when it is tried again.
+    pub fn payment_failed(&self, reason: &str, retry_on: Option<NaiveDate>) -> EmailContent {
+        let next = match retry_on {
+            Some(day) => format!(
+                "We will try again on {}. To pay with another card, please contact us.",
+                long_date(day)
+            ),
+            None => "Please contact us to update your payment details.".to_owned(),
+        };
+        compose(
+            format!("Your payment to {} failed", self.business_name),
+            &[
+                self.hello(),
+                format!(
+                    "We could not take {} for {} ({reason}).",
+                    self.amount,
+                    self.membership()
+                ),
+                next,
+                self.business_name.to_owned(),
+            ],
+        )
+    }
+
+    /// ME-21: a manual payment of the period starting on `period_start` is due.
+    pub fn reminder(&self, period_start: NaiveDate) -> EmailContent {
+        compose(
+            format!("Payment due to {}", self.business_name),
+            &[
+                self.hello(),
+                format!(
+                    "{} is due since {} for {}.",
+                    self.amount,
+                    long_date(period_start),
+                    self.membership()
+                ),
+                "Please pay at your next visit or by bank transfer.".to_owned(),
+                self.business_name.to_owned(),
+            ],
+        )
+    }
+
+    /// ME-8: cancelled for non-payment; what was paid stays usable until `usable_until`.
+    pub fn cancelled(&self, usable_until: NaiveDate) -> EmailContent {
+        compose(
+            format!("Your membership with {} was cancelled", self.business_name),
+            &[
+                self.hello(),
+                format!(
+                    "We could not take the payment for {}, so it was cancelled. What you \
+                     paid for stays yours until {}.",
+                    self.membership(),
+                    long_date(usable_until)
+                ),
+                self.business_name.to_owned(),
+            ],
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Currency;
+
+    fn email() -> BillingEmail<'static> {
+        BillingEmail {
+            business_name: "Spa <Lumière>",
+            client_first_name: "Ana",
+            type_name: "Gold",
+            number: MembershipNumber::from_sequence(42).unwrap(),
+            amount: Money::parse("rate", "49.90", Currency::parse("EUR").unwrap()).unwrap(),
+        }
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn me_7_a_receipt_names_the_membership_the_amount_and_the_period() {
+        let content = email().receipt(day(2027, 1, 31), day(2027, 2, 27), day(2027, 2, 28));
+        assert!(content.subject.contains("M-000042"));
+        assert!(content.text.contains("49.90"), "{}", content.text);
+        assert!(content.text.contains("31 January 2027 to 27 February 2027"));
+        assert!(content.text.contains("next payment is on 28 February 2027"));
+        assert!(content.html.contains("Spa &lt;Lumière&gt;"));
+    }
+
+    #[test]
+    fn me_8_a_payment_failed_email_says_why_and_when_it_is_tried_again() {
+        let content = email().payment_failed("card_declined", Some(day(2027, 2, 1)));
+        assert!(content.text.contains("card_declined"));
+        assert!(content.text.contains("try again on 1 February 2027"));
+        let last = email().payment_failed("card_declined", None);
+        assert!(!last.text.contains("try again"));
+    }
+
+    #[test]
+    fn me_21_a_reminder_says_since_when_the_payment_is_due() {
+        let content = email().reminder(day(2027, 1, 31));
+        assert!(content.text.contains("due since 31 January 2027"));
+    }
+}
