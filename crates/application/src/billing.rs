@@ -24,8 +24,8 @@ use thiserror::Error;
 
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::membership::{
-    BillingEmail, CatchUpLimit, Credit, CreditOrigin, Declined, Due, DunningAction, DunningPolicy,
-    Membership, PaymentMethod,
+    BillingEmail, CatchUpLimit, Charged, Credit, CreditOrigin, Declined, Due, DunningAction,
+    DunningPolicy, Membership, PaymentMethod,
 };
 use clientele_domain::{Business, BusinessId, CreditId, EmailId, MembershipId, TimeZone};
 use clientele_ports::payments::{ChargeRecord, ChargeRequest, ProcessorError};
@@ -425,6 +425,24 @@ impl Clientele {
         Ok(unwritten)
     }
 
+    /// ME-13: the credits and receipt of a period paid outside the billing run.
+    pub(crate) async fn deliver_paid_period(
+        &self,
+        tx: &mut dyn Transaction,
+        business: &Business,
+        membership: &Membership,
+        charged: Charged,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let applied = Applied {
+            membership: membership.clone(),
+            due_at: None,
+            emails: vec![(EmailKind::MembershipReceipt, receipt(charged))],
+            paid_period: Some(charged.period_start),
+        };
+        self.deliver_outcome(tx, business, applied, now).await
+    }
+
     /// The credits (ME-16) and emails of one stored outcome.
     async fn deliver_outcome(
         &self,
@@ -432,7 +450,7 @@ impl Clientele {
         business: &Business,
         applied: Applied,
         now: DateTime<Utc>,
-    ) -> Result<(), BillingError> {
+    ) -> Result<(), StorageError> {
         if applied.emails.is_empty() && applied.paid_period.is_none() {
             return Ok(());
         }
@@ -553,14 +571,7 @@ fn apply(
                 Ok(charged) => {
                     report.charged += 1;
                     paid_period = Some(charged.period_start);
-                    emails.push((
-                        EmailKind::MembershipReceipt,
-                        Letter::Receipt {
-                            period_start: charged.period_start,
-                            period_end: charged.period_end,
-                            next: charged.next_billing_date,
-                        },
-                    ));
+                    emails.push((EmailKind::MembershipReceipt, receipt(charged)));
                 }
                 Err(error) => tracing::warn!(
                     membership = %membership.id(),
@@ -636,6 +647,14 @@ fn apply(
         due_at,
         emails,
         paid_period,
+    }
+}
+
+fn receipt(charged: Charged) -> Letter {
+    Letter::Receipt {
+        period_start: charged.period_start,
+        period_end: charged.period_end,
+        next: charged.next_billing_date,
     }
 }
 

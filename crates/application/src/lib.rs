@@ -28,6 +28,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod labels;
 pub mod marketing;
+pub mod membership_payments;
 pub mod memberships;
 pub mod orders;
 pub mod outbox;

@@ -11,9 +11,9 @@ use chrono::{Days, NaiveDate};
 use thiserror::Error;
 
 use clientele_domain::membership::{
-    ChangeError, CreateError, EditError, FirstBilling, Membership, MembershipEdit, MembershipType,
-    MembershipTypeDetails, MembershipTypeError, MembershipTypeInput, NewMembership, Pause,
-    PaymentKind, PaymentMethod, PeriodUnit, RateChoice, StoredCard,
+    ChangeError, ChargeError, CreateError, EditError, FirstBilling, Membership, MembershipEdit,
+    MembershipType, MembershipTypeDetails, MembershipTypeError, MembershipTypeInput, NewMembership,
+    Pause, PaymentKind, PaymentMethod, PeriodUnit, RateChoice, StoredCard,
 };
 use clientele_domain::{
     Actor, Business, ClientId, Currency, FieldError, Forbidden, MembershipId, MembershipTypeId,
@@ -58,6 +58,12 @@ pub enum MembershipError {
     Change(#[from] ChangeError),
     #[error("the membership was changed since the version you sent: read it again")]
     VersionConflict,
+    #[error("{0}")]
+    Charge(ChargeError),
+    #[error("a charge of the membership is in progress at the processor: try again shortly")]
+    ChargeInProgress,
+    #[error("nothing is due: the next billing date is {0}")]
+    NothingDue(NaiveDate),
     #[error(transparent)]
     Access(AccessError),
     #[error(transparent)]
@@ -81,7 +87,9 @@ impl Classify for MembershipError {
                 | ChangeError::DateOutOfRange
                 | ChangeError::PaymentMethod(_),
             ) => ErrorKind::RuleViolated,
-            Self::Change(_) => ErrorKind::Conflict,
+            Self::Change(_) | Self::Charge(_) | Self::ChargeInProgress | Self::NothingDue(_) => {
+                ErrorKind::Conflict
+            }
             Self::Access(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
@@ -673,7 +681,7 @@ fn type_details(
 }
 
 /// The membership locked until the transaction ends, if its client is one the actor sees.
-async fn locked(
+pub(crate) async fn locked(
     tx: &mut dyn Transaction,
     actor: &Actor,
     id: MembershipId,

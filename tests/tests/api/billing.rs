@@ -18,7 +18,7 @@ use clientele_ports::Storage;
 use clientele_ports::payments::ChargeRecord;
 use clientele_ports::storage::{Charge, ChargeId, ChargeStatus};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{Reply, TestApp, spawn_app};
 
 const SUCCEEDS: &str = "4242 4242 4242 4242";
 const DECLINED: &str = "4000 0000 0000 0002";
@@ -425,4 +425,80 @@ async fn me_7_me_9_workers_billing_at_once_charge_each_membership_once() {
             "{id}"
         );
     }
+}
+
+/// Records a payment of the membership with the request's `Idempotency-Key`.
+async fn record_payment(t: &TestApp, id: &str, key: &str, body: Value) -> Reply {
+    Reply::of(
+        t.client
+            .post(format!("/v1/memberships/{id}/payments"))
+            .header("authorization", format!("Bearer {}", t.owner))
+            .header("Idempotency-Key", key)
+            .body_json(&body)
+            .send()
+            .await,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn me_13_a_recorded_payment_pays_the_outstanding_period_once_and_reactivates() {
+    let t = spawn_app().await;
+    let journal = Arc::new(ChargeJournal::in_memory());
+    let kind = membership_type(&t, "card").await;
+    let id = card_membership(&t, &kind, DECLINED, json!({})).await;
+    bill(&t, now(), &journal).await;
+    let version = detail(&t, &id).await["version"].clone();
+
+    let body = json!({ "payment_type": "cash", "version": version });
+    let first = record_payment(&t, &id, "cash-1", body.clone()).await;
+    let again = record_payment(&t, &id, "cash-1", body).await;
+    let next_day = bill(&t, on(today() + Days::new(1)), &journal).await;
+
+    first.assert_status(200);
+    assert_eq!(first.body, again.body, "a retry records nothing more");
+    assert_eq!(first.str("/charge/status"), "succeeded");
+    assert_eq!(first.body["charge"]["period_start"], json!(today()));
+    let detail = detail(&t, &id).await;
+    assert_eq!(detail["status"], json!("active"));
+    assert_eq!(detail["next_billing_date"], json!(month_after(today(), 1)));
+    assert_eq!(charge_statuses(&detail), ["declined", "succeeded"]);
+    assert_eq!(next_day.claimed, 0, "the retry is off once paid");
+    assert_eq!(
+        email_kinds(&t).await,
+        ["payment_failed", "membership_receipt"]
+    );
+}
+
+#[tokio::test]
+async fn me_13_a_payment_with_an_unknown_type_or_with_nothing_due_is_refused() {
+    let t = spawn_app().await;
+    let journal = Arc::new(ChargeJournal::in_memory());
+    let kind = membership_type(&t, "card").await;
+    let id = card_membership(&t, &kind, SUCCEEDS, json!({})).await;
+    let version = detail(&t, &id).await["version"].clone();
+
+    let unknown = record_payment(
+        &t,
+        &id,
+        "pay-1",
+        json!({ "payment_type": "bitcoin", "version": version }),
+    )
+    .await;
+    bill(&t, now(), &journal).await;
+    let version = detail(&t, &id).await["version"].clone();
+    let paid_already = record_payment(
+        &t,
+        &id,
+        "pay-2",
+        json!({ "payment_type": "cash", "version": version }),
+    )
+    .await;
+    let stale = record_payment(&t, &id, "pay-3", json!({ "version": 1 })).await;
+
+    unknown.assert_problem(422);
+    assert_eq!(unknown.problem_fields(), ["payment_type"]);
+    paid_already.assert_problem(409);
+    stale.assert_problem(409);
+    assert_eq!(charge_statuses(&detail(&t, &id).await), ["succeeded"]);
 }

@@ -113,6 +113,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/memberships",                              [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/cancel",                  [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/pause",                   [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/memberships/{id}/payments",                [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/reactivate",              [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/resume",                  [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/operator/businesses",                      [  201,  401,  401,  401,  401,  401,  401]),
@@ -536,6 +537,7 @@ impl Records {
                 json!({ "version": 2 })
             }
             "POST /v1/memberships/{id}/pause" => json!({ "version": 1, "periods": 1 }),
+            "POST /v1/memberships/{id}/payments" => json!({ "version": 1, "payment_type": "cash" }),
             _ => return None,
         };
         Some(body)

@@ -18,6 +18,7 @@ pub mod emails;
 pub mod health;
 pub mod labels;
 pub mod marketing;
+pub mod membership_payments;
 pub mod membership_types;
 pub mod memberships;
 pub mod orders;
@@ -94,6 +95,7 @@ pub type SalesApis = (
     orders::OrdersApi,
     membership_types::MembershipTypesApi,
     memberships::MembershipsApi,
+    membership_payments::MembershipPaymentsApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -119,6 +121,7 @@ pub fn apis(app: &Clientele) -> Apis {
         orders::OrdersApi { app: app.clone() },
         membership_types::MembershipTypesApi { app: app.clone() },
         memberships::MembershipsApi { app: app.clone() },
+        membership_payments::MembershipPaymentsApi { app: app.clone() },
     );
     (core, sales)
 }

@@ -1,0 +1,102 @@
+//! ME-13: staff record a payment made outside the processor; with an `Idempotency-Key`, a
+//! repeat records nothing more and answers the first answer again (PL-10).
+
+use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
+
+use clientele_application::Clientele;
+use clientele_application::membership_payments::{RecordPayment, Recorded};
+use clientele_domain::{MembershipId, Version};
+
+use super::ApiTags;
+use super::memberships::{ChargeView, MembershipView};
+use crate::idempotency::{IdempotencyKey, once, request_key};
+use crate::problem::Problems;
+use crate::problem::can::*;
+use crate::security::StaffToken;
+use crate::text::{Text, opt};
+
+/// A payment made outside the processor (ME-13).
+#[derive(Debug, Clone, Object)]
+pub struct RecordPaymentParams {
+    /// One of the business's payment types (`cash`, `cheque`…); its first by default.
+    pub payment_type: Option<Text>,
+    /// The membership's version the payment is based on (PL-11).
+    pub version: i64,
+}
+
+/// The membership after the payment, and the charge recording it.
+#[derive(Debug, Object)]
+pub struct RecordedView {
+    pub membership: MembershipView,
+    pub charge: ChargeView,
+}
+
+fn recorded_view(recorded: &Recorded) -> Json<RecordedView> {
+    Json(RecordedView {
+        membership: (&recorded.membership).into(),
+        charge: (&recorded.charge).into(),
+    })
+}
+
+pub struct MembershipPaymentsApi {
+    pub app: Clientele,
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Memberships")]
+impl MembershipPaymentsApi {
+    /// Record a payment made outside the processor: it pays the outstanding period (after
+    /// a decline) or the period due, as a processor charge would (ME-13).
+    #[oai(
+        path = "/memberships/:id/payments",
+        method = "post",
+        operation_id = "record_membership_payment"
+    )]
+    async fn record(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        #[oai(name = "Idempotency-Key")] key: Header<Option<IdempotencyKey>>,
+        body: Json<RecordPaymentParams>,
+    ) -> Result<
+        Json<RecordedView>,
+        Problems<
+            {
+                MALFORM
+                    | UNAUTHENTICATE
+                    | FORBID
+                    | MISS
+                    | CONFLICT
+                    | TAKE_BODY
+                    | BREAK_RULE
+                    | BE_UNAVAILABLE
+            },
+        >,
+    > {
+        let actor = auth.actor(&self.app).await?;
+        let request_key = request_key(key.0.as_deref());
+        let (app, who, p) = (&self.app, &actor, &body.0);
+        let payment = RecordPayment {
+            payment_type: opt(p.payment_type.clone()),
+            version: Version::new(p.version),
+        };
+        let id = MembershipId::from_uuid(id.0);
+        once(
+            app,
+            who,
+            key.0.as_deref(),
+            "record_membership_payment",
+            p,
+            recorded_view,
+            |completion| async move {
+                Ok(app
+                    .record_membership_payment(who, id, &payment, &request_key, completion)
+                    .await?)
+            },
+        )
+        .await
+        .map_err(Into::into)
+    }
+}

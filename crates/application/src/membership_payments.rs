@@ -1,0 +1,117 @@
+//! ME-13: staff record a payment made outside the processor (cash, cheque, bank
+//! transfer…). It pays the outstanding period (after a decline) or the period due, exactly
+//! as a processor charge would: the next billing date moves on, a failed membership is
+//! active again, the period's credits are granted and a receipt is queued.
+
+use clientele_domain::membership::{CatchUpLimit, ChargeError, Due, Membership};
+use clientele_domain::{Actor, MembershipId, ValidationErrors, Version};
+use clientele_ports::storage::{Charge, ChargeId, ChargeStatus};
+
+use crate::Clientele;
+use crate::access::business_of;
+use crate::billing::due_at;
+use crate::idempotency::{Completion, complete_in};
+use crate::memberships::{MembershipError, locked};
+use crate::payments::{PaymentError, resolve_payment_type};
+
+/// A payment staff record (ME-13).
+#[derive(Debug, Clone)]
+pub struct RecordPayment {
+    /// One of the business's payment types; `None` for its first.
+    pub payment_type: Option<String>,
+    /// The membership's version as the caller read it.
+    pub version: Version,
+}
+
+/// A recorded payment: the membership after it, and the charge that records it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub membership: Membership,
+    pub charge: Charge,
+}
+
+impl Clientele {
+    /// ME-13: records a payment of the membership's outstanding or due period. `key`
+    /// makes the charge's key (a repeat with it records nothing more); `completion` keeps
+    /// the answer for the request's idempotency key.
+    pub async fn record_membership_payment(
+        &self,
+        actor: &Actor,
+        id: MembershipId,
+        payment: &RecordPayment,
+        key: &str,
+        completion: Option<Completion<Recorded>>,
+    ) -> Result<Recorded, MembershipError> {
+        let mut tx = self.storage.begin().await?;
+        let business = business_of(tx.as_mut(), actor).await?;
+        let payment_type = resolve_payment_type(&business, payment.payment_type.as_deref())
+            .map_err(|error| match error {
+                PaymentError::Invalid(errors) => MembershipError::Invalid(errors),
+                other => MembershipError::Invalid(ValidationErrors::single(
+                    "payment_type",
+                    other.to_string(),
+                )),
+            })?;
+        let mut membership = locked(tx.as_mut(), actor, id).await?;
+        if membership.version() != payment.version {
+            return Err(MembershipError::VersionConflict);
+        }
+        let pair = [(actor.business_id, id)];
+        if !tx.pending_charges_of(&pair).await?.is_empty() {
+            // The processor may be taking it right now (ME-9).
+            return Err(MembershipError::ChargeInProgress);
+        }
+        let now = self.clock.now();
+        let zone = business.settings.time_zone;
+        let today = zone.today(now);
+        let period_start = match membership.dunning() {
+            Some(dunning) => dunning.period_start,
+            None => match membership.due(today, CatchUpLimit::DEFAULT) {
+                Due::Charge(dates) => *dates
+                    .charge
+                    .first()
+                    .ok_or(MembershipError::NothingDue(membership.next_billing_date()))?,
+                Due::Retry { period_start } | Due::Remind { period_start } => period_start,
+                Due::Nothing(_) | Due::Expire => {
+                    return Err(MembershipError::NothingDue(membership.next_billing_date()));
+                }
+            },
+        };
+        let version = membership.version();
+        let charged = membership
+            .charge_succeeded(period_start, today)
+            .map_err(MembershipError::Charge)?;
+        let charge = Charge {
+            id: ChargeId::from_uuid(self.ids.new_id()),
+            business_id: actor.business_id,
+            membership_id: id,
+            period_start,
+            idempotency_key: format!("recorded-{key}"),
+            amount: membership.rate().amount(),
+            processor: clientele_domain::payment::ProcessorKind::Manual,
+            payment_type: Some(payment_type),
+            reference: None,
+            message: None,
+            attempt: 1,
+            status: ChargeStatus::Succeeded,
+            created_at: now,
+            settled_at: Some(now),
+        };
+        let stored = tx.insert_charges(std::slice::from_ref(&charge)).await?;
+        if stored.is_empty() {
+            // Paid meanwhile, or this key recorded a payment already.
+            return Err(MembershipError::Charge(ChargeError::AlreadyPaid {
+                period_start,
+                next_billing_date: membership.next_billing_date(),
+            }));
+        }
+        tx.update_membership(&membership, version, due_at(&membership, zone))
+            .await?;
+        self.deliver_paid_period(tx.as_mut(), &business, &membership, charged, now)
+            .await?;
+        let recorded = Recorded { membership, charge };
+        complete_in(tx.as_mut(), actor.business_id, completion, &recorded).await?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+}
