@@ -25,12 +25,14 @@ use thiserror::Error;
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::membership::{
     BillingEmail, CatchUpLimit, Charged, Credit, CreditOrigin, Declined, Due, DunningAction,
-    DunningPolicy, Membership, PaymentMethod,
+    DunningPolicy, Membership, MembershipType, PaymentMethod,
 };
-use clientele_domain::{Business, BusinessId, CreditId, EmailId, MembershipId, TimeZone};
+use clientele_domain::{
+    Business, BusinessId, ClientId, CreditId, EmailId, MembershipId, MembershipTypeId, TimeZone,
+};
 use clientele_ports::payments::{ChargeRecord, ChargeRequest, ProcessorError};
 use clientele_ports::storage::{
-    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, MembershipWrite,
+    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, ClientContact, MembershipWrite,
 };
 use clientele_ports::{StorageError, Transaction};
 
@@ -405,6 +407,7 @@ impl Clientele {
             outcomes.push((item, business, applied));
         }
         let refused = tx.update_memberships(&writes).await?;
+        let mut deliveries = Vec::with_capacity(outcomes.len());
         for (item, business, mut applied) in outcomes {
             let (business_id, id) = (item.claimed.business_id(), item.claimed.id());
             if refused.contains(&id) {
@@ -420,8 +423,9 @@ impl Clientele {
                 tx.update_membership(&applied.membership, version, applied.due_at)
                     .await?;
             }
-            self.deliver_outcome(tx, business, applied, now).await?;
+            deliveries.push((business, applied));
         }
+        self.deliver_outcomes(tx, deliveries, now).await?;
         Ok(unwritten)
     }
 
@@ -440,28 +444,52 @@ impl Clientele {
             emails: vec![(EmailKind::MembershipReceipt, receipt(charged))],
             paid_period: Some(charged.period_start),
         };
-        self.deliver_outcome(tx, business, applied, now).await
+        self.deliver_outcomes(tx, vec![(business, applied)], now)
+            .await
     }
 
-    /// The credits (ME-16) and emails of one stored outcome.
-    async fn deliver_outcome(
+    /// The credits (ME-16) and emails of stored outcomes, in a few statements: the types
+    /// and clients they name are read once each, credits and emails written in batches.
+    async fn deliver_outcomes(
         &self,
         tx: &mut dyn Transaction,
-        business: &Business,
-        applied: Applied,
+        deliveries: Vec<(&Business, Applied)>,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        if applied.emails.is_empty() && applied.paid_period.is_none() {
-            return Ok(());
+        let mut types: HashMap<(BusinessId, MembershipTypeId), Option<MembershipType>> =
+            HashMap::new();
+        let mut recipients: HashMap<BusinessId, Vec<ClientId>> = HashMap::new();
+        for (business, applied) in &deliveries {
+            let membership = &applied.membership;
+            let key = (business.id, membership.type_id());
+            if (applied.paid_period.is_some() || !applied.emails.is_empty())
+                && let std::collections::hash_map::Entry::Vacant(entry) = types.entry(key)
+            {
+                entry.insert(tx.membership_type(key.0, key.1).await?);
+            }
+            if !applied.emails.is_empty() {
+                recipients
+                    .entry(business.id)
+                    .or_default()
+                    .push(membership.client_id());
+            }
         }
-        let membership = &applied.membership;
-        let kind = tx
-            .membership_type(business.id, membership.type_id())
-            .await?;
-        if let (Some(period_start), Some(kind)) = (applied.paid_period, &kind) {
-            let today = business.settings.time_zone.today(now);
-            let credits: Vec<Credit> = (0..kind.grants().credits())
-                .map(|_| {
+        let mut contacts: HashMap<(BusinessId, ClientId), ClientContact> = HashMap::new();
+        for (business, ids) in recipients {
+            for contact in tx.client_contacts(business, &ids).await? {
+                contacts.insert((business, contact.id), contact);
+            }
+        }
+        let mut credits = Vec::new();
+        let mut emails = Vec::new();
+        for (business, applied) in deliveries {
+            let membership = &applied.membership;
+            let kind = types
+                .get(&(business.id, membership.type_id()))
+                .and_then(Option::as_ref);
+            if let (Some(period_start), Some(kind)) = (applied.paid_period, kind) {
+                let today = business.settings.time_zone.today(now);
+                credits.extend((0..kind.grants().credits()).map(|_| {
                     Credit::issue(
                         CreditId::from_uuid(self.ids.new_id()),
                         business.id,
@@ -472,37 +500,38 @@ impl Clientele {
                         },
                         today,
                     )
-                })
-                .collect();
-            if !credits.is_empty() {
-                tx.insert_credits(&credits).await?;
+                }));
+            }
+            let Some(contact) = contacts.get(&(business.id, membership.client_id())) else {
+                continue;
+            };
+            let Some(to) = &contact.email else {
+                continue;
+            };
+            let email = BillingEmail {
+                business_name: business.name.as_str(),
+                client_first_name: &contact.first_name,
+                type_name: kind.map_or("", |kind| kind.name().as_str()),
+                number: membership.number(),
+                amount: membership.rate().amount(),
+            };
+            for (kind, letter) in applied.emails {
+                emails.push(OutgoingEmail {
+                    id: EmailId::from_uuid(self.ids.new_id()),
+                    business_id: business.id,
+                    site_id: None,
+                    kind,
+                    to: to.clone(),
+                    content: render(&email, letter),
+                    created_at: now,
+                });
             }
         }
-        if applied.emails.is_empty() {
-            return Ok(());
+        if !credits.is_empty() {
+            tx.insert_credits(&credits).await?;
         }
-        let client = tx.client(business.id, membership.client_id()).await?;
-        let Some((client, to)) = client.and_then(|c| c.email().cloned().map(|to| (c, to))) else {
-            return Ok(());
-        };
-        let email = BillingEmail {
-            business_name: business.name.as_str(),
-            client_first_name: client.first_name().as_str(),
-            type_name: kind.as_ref().map_or("", |kind| kind.name().as_str()),
-            number: membership.number(),
-            amount: membership.rate().amount(),
-        };
-        for (kind, letter) in applied.emails {
-            tx.enqueue_email(&OutgoingEmail {
-                id: EmailId::from_uuid(self.ids.new_id()),
-                business_id: business.id,
-                site_id: None,
-                kind,
-                to: to.clone(),
-                content: render(&email, letter),
-                created_at: now,
-            })
-            .await?;
+        if !emails.is_empty() {
+            tx.enqueue_emails(&emails).await?;
         }
         Ok(())
     }

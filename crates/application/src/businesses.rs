@@ -177,8 +177,16 @@ impl Clientele {
         if business.version != version {
             return Err(BusinessError::VersionConflict);
         }
+        let previous = business.settings.active_processor;
         business.apply(changes, self.clock.now());
         tx.update_business(&business, version).await?;
+        let active = business.settings.active_processor;
+        if active != previous {
+            let moved =
+                crate::membership_payments::switch_processor(tx.as_mut(), &business, active)
+                    .await?;
+            tracing::info!(business = %business.id, moved, "memberships moved to another processor");
+        }
         tx.commit().await?;
         Ok(business)
     }

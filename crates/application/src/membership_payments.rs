@@ -1,11 +1,20 @@
-//! ME-13: staff record a payment made outside the processor (cash, cheque, bank
-//! transfer…). It pays the outstanding period (after a decline) or the period due, exactly
-//! as a processor charge would: the next billing date moves on, a failed membership is
-//! active again, the period's credits are granted and a receipt is queued.
+//! How memberships are paid, beyond the billing run.
+//!
+//! - ME-13: staff record a payment made outside the processor (cash, cheque, bank
+//!   transfer…). It pays the outstanding period (after a decline) or the period due,
+//!   exactly as a processor charge would: the next billing date moves on, a failed
+//!   membership is active again, the period's credits are granted and a receipt is queued.
+//! - ME-14: when the business switches its active processor, every running membership
+//!   paying with a card of another processor moves to `needs_attention/
+//!   payment_method_invalid`, in the same transaction as the switch.
 
 use clientele_domain::membership::{CatchUpLimit, ChargeError, Due, Membership};
-use clientele_domain::{Actor, MembershipId, ValidationErrors, Version};
-use clientele_ports::storage::{Charge, ChargeId, ChargeStatus};
+use clientele_domain::payment::ProcessorKind;
+use clientele_domain::{Actor, Business, MembershipId, ValidationErrors, Version};
+use clientele_ports::storage::{
+    Charge, ChargeId, ChargeStatus, MembershipQuery, MembershipWrite, StatusFilter,
+};
+use clientele_ports::{StorageError, Transaction};
 
 use crate::Clientele;
 use crate::access::business_of;
@@ -113,5 +122,60 @@ impl Clientele {
         complete_in(tx.as_mut(), actor.business_id, completion, &recorded).await?;
         tx.commit().await?;
         Ok(recorded)
+    }
+}
+
+/// Memberships read per page while switching processors.
+const SWITCH_PAGE: u32 = 500;
+
+/// ME-14: moves every running card membership of `business` whose card another processor
+/// than `active` stored to `needs_attention/payment_method_invalid`, a page at a time, in
+/// `tx`. Answers how many moved.
+pub(crate) async fn switch_processor(
+    tx: &mut dyn Transaction,
+    business: &Business,
+    active: ProcessorKind,
+) -> Result<u64, StorageError> {
+    let zone = business.settings.time_zone;
+    let query = MembershipQuery {
+        status: Some(StatusFilter::Open),
+        ..MembershipQuery::default()
+    };
+    let (mut moved, mut after) = (0, None);
+    loop {
+        let page = tx
+            .memberships(business.id, &query, after, SWITCH_PAGE)
+            .await?;
+        let Some(last) = page.last() else {
+            return Ok(moved);
+        };
+        after = Some(last.membership.id());
+        let full = page.len() == SWITCH_PAGE as usize;
+        let writes: Vec<MembershipWrite> = page
+            .into_iter()
+            .filter_map(|line| {
+                let mut membership = line.membership;
+                let expected = membership.version();
+                membership
+                    .switch_processor(active)
+                    .then(|| MembershipWrite {
+                        due_at: due_at(&membership, zone),
+                        membership,
+                        expected,
+                    })
+            })
+            .collect();
+        if !writes.is_empty() {
+            let refused = tx.update_memberships(&writes).await?;
+            if !refused.is_empty() {
+                // Changed by another transaction meanwhile: the switch is refused as a
+                // conflict (to try again) rather than leave a membership behind.
+                return Err(StorageError::VersionConflict);
+            }
+            moved += writes.len() as u64;
+        }
+        if !full {
+            return Ok(moved);
+        }
     }
 }

@@ -502,3 +502,54 @@ async fn me_13_a_payment_with_an_unknown_type_or_with_nothing_due_is_refused() {
     stale.assert_problem(409);
     assert_eq!(charge_statuses(&detail(&t, &id).await), ["succeeded"]);
 }
+
+#[tokio::test]
+async fn me_14_switching_processors_moves_card_memberships_to_needing_a_card() {
+    let t = spawn_app().await;
+    let journal = Arc::new(ChargeJournal::in_memory());
+    let card_type = membership_type(&t, "card").await;
+    let manual_type = membership_type(&t, "manual").await;
+    let by_card = card_membership(&t, &card_type, SUCCEEDS, json!({})).await;
+    let client = client(&t).await;
+    let manual = t
+        .post(
+            "/v1/memberships",
+            &t.owner,
+            json!({ "client_id": client, "type_id": manual_type,
+                    "start_date": today().to_string(), "payment_method": "manual" }),
+        )
+        .await
+        .str("/id");
+    let business = t.get("/v1/business", &t.owner).await;
+
+    t.patch(
+        "/v1/business",
+        &t.owner,
+        json!({ "version": business.body["version"], "active_processor": "manual" }),
+    )
+    .await
+    .assert_status(200);
+    let manual_after_switch = detail(&t, &manual).await["status"].clone();
+    let report = bill(&t, now(), &journal).await;
+
+    let moved = detail(&t, &by_card).await;
+    assert_eq!(
+        (moved["status"].clone(), moved["reason"].clone()),
+        (json!("needs_attention"), json!("payment_method_invalid"))
+    );
+    assert_eq!(
+        manual_after_switch,
+        json!("active"),
+        "a manual payer is not moved"
+    );
+    assert_eq!(
+        report.charged, 0,
+        "a card of another processor is not charged"
+    );
+    assert_eq!(charge_statuses(&moved), Vec::<String>::new());
+    let listed = t
+        .get("/v1/memberships?status=payment_method_invalid", &t.owner)
+        .await;
+    listed.assert_status(200);
+    assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(1));
+}

@@ -11,9 +11,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use clientele_domain::{BusinessId, Client, ClientId, Version};
+use clientele_domain::{BusinessId, Client, ClientId, EmailAddress, Version};
 use clientele_ports::StorageError;
-use clientele_ports::storage::{ClientQuery, ClientRepository};
+use clientele_ports::storage::{ClientContact, ClientQuery, ClientRepository};
 
 use super::client_list::{SearchKeys, search_term_rows, search_terms};
 use super::conversions::{
@@ -138,6 +138,39 @@ impl ClientRepository for SeaTransaction {
             .filter(clients::Column::Id.eq(id.as_uuid()));
         let rows = self.client_rows(select).await?;
         Ok(self.with_client_children(business, &rows).await?.pop())
+    }
+
+    async fn client_contacts(
+        &mut self,
+        business: BusinessId,
+        ids: &[ClientId],
+    ) -> Result<Vec<ClientContact>, StorageError> {
+        let mut contacts = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(Uuid, String, Option<String>)> = clients::Entity::find()
+                .select_only()
+                .column(clients::Column::Id)
+                .column(clients::Column::FirstName)
+                .column(clients::Column::Email)
+                .filter(clients::Column::BusinessId.eq(business.as_uuid()))
+                .filter(clients::Column::Id.is_in(chunk.iter().map(ClientId::as_uuid)))
+                .into_tuple()
+                .all(&self.txn)
+                .await
+                .map_err(unexpected)?;
+            for (id, first_name, email) in rows {
+                let email = email
+                    .map(|e| EmailAddress::parse("email", &e))
+                    .transpose()
+                    .map_err(|e| StorageError::Unexpected(e.message.into()))?;
+                contacts.push(ClientContact {
+                    id: ClientId::from_uuid(id),
+                    first_name,
+                    email,
+                });
+            }
+        }
+        Ok(contacts)
     }
 
     async fn update_client(

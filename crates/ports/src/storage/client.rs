@@ -8,8 +8,8 @@ use clientele_domain::paging::Activity;
 use clientele_domain::product::Family;
 use clientele_domain::search::ClientSearch;
 use clientele_domain::{
-    BusinessId, Client, ClientId, ClientSort, ClientSortKey, CustomFieldId, MarketingPreferenceId,
-    SiteId, SiteScope, Version,
+    BusinessId, Client, ClientId, ClientSort, ClientSortKey, CustomFieldId, EmailAddress,
+    MarketingPreferenceId, SiteId, SiteScope, Version,
 };
 
 use super::StorageError;
@@ -73,6 +73,14 @@ impl ClientQuery {
 
 /// Clients with everything stored with them: `Client::sites`, `Client::labels` and
 /// `Client::custom_fields` are read and written whole with the client.
+/// A client's first name and email, as an email to them needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientContact {
+    pub id: ClientId,
+    pub first_name: String,
+    pub email: Option<EmailAddress>,
+}
+
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ClientRepository: Send {
@@ -112,6 +120,14 @@ pub trait ClientRepository: Send {
         email_key: &str,
         limit: u32,
     ) -> Result<Vec<Client>, StorageError>;
+
+    /// How to address the business's clients `ids` by email (those that exist), in no
+    /// particular order: one read for a batch of emails (the billing run's receipts).
+    async fn client_contacts(
+        &mut self,
+        business: BusinessId,
+        ids: &[ClientId],
+    ) -> Result<Vec<ClientContact>, StorageError>;
 
     /// CL-20: whether a banned client of the business has this email key.
     async fn email_banned(

@@ -142,6 +142,7 @@ delegate! {
         fn update_client(client: &Client, expected: Version) -> ();
         fn clients(business: BusinessId, query: &ClientQuery) -> Vec<Client>;
         fn clients_by_email(business: BusinessId, email_key: &str, limit: u32) -> Vec<Client>;
+        fn client_contacts(business: BusinessId, ids: &[ClientId]) -> Vec<ClientContact>;
         fn email_banned(business: BusinessId, email_key: &str) -> bool;
     }
 
@@ -169,6 +170,7 @@ delegate! {
 
     OutboxRepository to outbox {
         fn enqueue_email(email: &OutgoingEmail) -> ();
+        fn enqueue_emails(emails: &[OutgoingEmail]) -> ();
         fn emails(business: BusinessId, scope: &SiteScope, after: Option<EmailId>, limit: u32) -> Vec<OutboxEmail>;
         fn claim_due_emails(business: BusinessId, claim: ClaimToken, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Vec<OutboxEmail>;
         fn confirm_email_claim(business: BusinessId, id: EmailId, claim: ClaimToken, lease_until: DateTime<Utc>) -> bool;

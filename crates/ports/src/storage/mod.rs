@@ -52,7 +52,7 @@ pub use appointment::AppointmentRepository;
 pub use appointment_type::AppointmentTypeRepository;
 pub use audit::AuditRepository;
 pub use business::BusinessRepository;
-pub use client::{ClientQuery, ClientRepository};
+pub use client::{ClientContact, ClientQuery, ClientRepository};
 pub use code::{CodeRepository, LedgerLine};
 pub use custom_field::CustomFieldRepository;
 pub use document::DocumentRepository;

@@ -61,6 +61,10 @@ pub trait OutboxRepository: Send {
     /// taken.
     async fn enqueue_email(&mut self, email: &OutgoingEmail) -> Result<(), StorageError>;
 
+    /// Queues `emails` as [`OutboxRepository::enqueue_email`] would, in few statements;
+    /// if an id is taken, `Duplicate("email")` and none is queued.
+    async fn enqueue_emails(&mut self, emails: &[OutgoingEmail]) -> Result<(), StorageError>;
+
     /// The business's emails, newest first (ids are time-ordered), strictly after `after`,
     /// at most `limit`. With a scope of some sites, MUST return only emails about one of
     /// them (PL-14): never an email about another site or about none.

@@ -1,0 +1,40 @@
+//! ME-7: the billing worker's claim walks the due memberships in its own order (`due_at`,
+//! then `business_id`, `id`) and stops after a batch; an index on `due_at` alone made
+//! each claim sort every due membership. Memberships that are over have no `due_at` and
+//! stay out of the index.
+
+use sea_orm::ConnectionTrait;
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub(crate) struct Migration;
+
+/// Both databases: same SQL.
+const UP: &[&str] = &[
+    "CREATE INDEX ix_memberships_due_order ON memberships (due_at, business_id, id) \
+     WHERE due_at IS NOT NULL",
+    "DROP INDEX ix_memberships_due",
+];
+
+const DOWN: &[&str] = &[
+    "CREATE INDEX ix_memberships_due ON memberships (due_at)",
+    "DROP INDEX ix_memberships_due_order",
+];
+
+async fn run_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    for sql in statements {
+        manager.get_connection().execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_all(manager, UP).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_all(manager, DOWN).await
+    }
+}
