@@ -114,7 +114,7 @@ struct Args {
         long,
         global = true,
         env = "CLIENTELE_BILLING_IN_FLIGHT",
-        default_value_t = 32,
+        default_value_t = 100,
         value_parser = clap::value_parser!(u32).range(1..=1000)
     )]
     billing_in_flight: u32,

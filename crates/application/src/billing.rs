@@ -62,7 +62,7 @@ impl Default for BillingPolicy {
             batch: 200,
             lease: TimeDelta::minutes(5),
             catch_up: CatchUpLimit::DEFAULT,
-            in_flight: 32,
+            in_flight: 100,
             transient_retry: TimeDelta::minutes(10),
         }
     }

@@ -56,7 +56,7 @@ enum Command {
         workers: usize,
         #[arg(long, default_value_t = 200)]
         batch: u32,
-        #[arg(long, default_value_t = 32)]
+        #[arg(long, default_value_t = 100)]
         in_flight: usize,
         /// Milliseconds the stub card processor takes per charge.
         #[arg(long, default_value_t = 0)]

@@ -12,11 +12,11 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr,
     EntityTrait, IdenStatic, Iterable, QueryFilter, QueryOrder, QueryResult, QuerySelect,
-    Statement, TransactionTrait, Value,
+    QueryTrait, Statement, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -242,21 +242,14 @@ impl SeaTransaction {
             // The single writer: nobody else can claim until this transaction ends.
             _ => due,
         };
-        let pairs: Vec<(BusinessId, MembershipId)> = due
-            .into_tuple::<(Uuid, Uuid)>()
-            .all(&self.txn)
-            .await
-            .map_err(unexpected)?
-            .into_iter()
-            .map(|(business, id)| (business.into(), id.into()))
-            .collect();
-        if pairs.is_empty() {
-            return Ok(Vec::new());
-        }
+        // One statement: the batch is picked (and on PostgreSQL locked) by the subquery
+        // and claimed by the update around it.
+        let picked = Expr::tuple([Expr::col(M::BusinessId), Expr::col(M::Id)])
+            .in_subquery(QueryTrait::into_query(due));
         let mut claimed = memberships::Entity::update_many()
             .col_expr(M::ClaimedBy, Expr::value(storable(worker)))
             .col_expr(M::ClaimedUntil, Expr::value(instant(lease_until)))
-            .filter(one_of_memberships(&pairs))
+            .filter(picked)
             .exec_with_returning(&self.txn)
             .await
             .map_err(unexpected)?;

@@ -31,7 +31,7 @@ mod m20261206_000021_outbox_claim_tokens;
 mod m20261206_000022_business_staff_may_refund;
 mod m20261206_000023_products_and_codes;
 mod m20261207_000024_memberships;
-mod m20261208_000025_membership_due_order;
+mod m20261208_000025_membership_billing_order;
 
 pub(crate) struct Migrator;
 
@@ -87,7 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_business_staff_may_refund::Migration),
             Box::new(m20261206_000023_products_and_codes::Migration),
             Box::new(m20261207_000024_memberships::Migration),
-            Box::new(m20261208_000025_membership_due_order::Migration),
+            Box::new(m20261208_000025_membership_billing_order::Migration),
         ]
     }
 }
