@@ -200,24 +200,13 @@ pub async fn bill(
                 if step.claimed == 0 {
                     return Ok::<_, BillingBenchError>(total);
                 }
-                total.claimed += step.claimed;
-                total.charged += step.charged;
-                total.declined += step.declined;
-                total.transient += step.transient;
-                total.reconciled += step.reconciled;
-                total.conflicts += step.conflicts;
+                total += step;
             }
         });
     }
     let mut report = BillingReport::default();
     for done in tasks.join_all().await {
-        let step = done?;
-        report.claimed += step.claimed;
-        report.charged += step.charged;
-        report.declined += step.declined;
-        report.transient += step.transient;
-        report.reconciled += step.reconciled;
-        report.conflicts += step.conflicts;
+        report += done?;
     }
     Ok(Run {
         report,

@@ -85,6 +85,20 @@ pub struct BillingReport {
     pub conflicts: u64,
 }
 
+impl std::ops::AddAssign for BillingReport {
+    /// Sums the reports of several steps.
+    fn add_assign(&mut self, step: Self) {
+        self.claimed += step.claimed;
+        self.charged += step.charged;
+        self.declined += step.declined;
+        self.transient += step.transient;
+        self.reconciled += step.reconciled;
+        self.reminded += step.reminded;
+        self.expired += step.expired;
+        self.conflicts += step.conflicts;
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum BillingError {
     #[error(transparent)]
@@ -162,9 +176,9 @@ pub(crate) fn due_at(membership: &Membership, zone: TimeZone) -> Option<DateTime
     membership.next_due_on().map(|day| zone.start_of(day))
 }
 
-/// The business's dunning policy (ME-8): the default one until businesses can set theirs.
-fn dunning_policy(_business: &Business) -> DunningPolicy {
-    DunningPolicy::default()
+/// The business's dunning policy (ME-8).
+fn dunning_policy(business: &Business) -> &DunningPolicy {
+    &business.settings.dunning
 }
 
 impl Clientele {
@@ -618,8 +632,7 @@ fn apply(
                 ProcessorError::Declined(reason) => reason.clone(),
                 other => other.to_string(),
             };
-            match membership.charge_declined(charge.period_start, &dunning_policy(business), today)
-            {
+            match membership.charge_declined(charge.period_start, dunning_policy(business), today) {
                 Ok(declined) => {
                     report.declined += 1;
                     emails.extend(decline_letters(declined, reason));
@@ -632,7 +645,7 @@ fn apply(
             }
         }
         (Action::Remind { period_start }, _) => {
-            match membership.charge_declined(*period_start, &dunning_policy(business), today) {
+            match membership.charge_declined(*period_start, dunning_policy(business), today) {
                 Ok(declined) => {
                     report.reminded += 1;
                     emails.push((

@@ -19,6 +19,7 @@ pub mod businesses;
 pub mod clients;
 pub mod codes;
 pub mod contact_card;
+pub mod credits;
 pub mod cursor;
 pub mod custom_fields;
 pub mod emails;

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::BusinessId;
+use crate::membership::{DunningInput, DunningPolicy};
 use crate::money::Currency;
 use crate::payment::{PaymentType, ProcessorKind};
 use crate::text;
@@ -97,6 +98,9 @@ pub struct BusinessSettings {
     /// AP-8: whether members with the `staff` role may refund (owners and admins always
     /// may). Off by default: a refund is money leaving the business.
     pub staff_may_refund: bool,
+    /// ME-8: what a declined membership payment leads to (retry 1, 3 and 5 days later,
+    /// then cancel, by default).
+    pub dunning: DunningPolicy,
 }
 
 impl BusinessSettings {
@@ -113,6 +117,7 @@ impl BusinessSettings {
                 .filter_map(|t| PaymentType::parse(t).ok())
                 .collect(),
             staff_may_refund: false,
+            dunning: DunningPolicy::default(),
         }
     }
 }
@@ -138,6 +143,7 @@ pub struct SettingsChanges {
     pub active_processor: Option<ProcessorKind>,
     pub payment_types: Option<Vec<PaymentType>>,
     pub staff_may_refund: Option<bool>,
+    pub dunning: Option<DunningPolicy>,
 }
 
 /// A change of settings as sent by an API consumer, before parsing.
@@ -150,6 +156,7 @@ pub struct SettingsInput {
     pub active_processor: Option<String>,
     pub payment_types: Option<Vec<String>>,
     pub staff_may_refund: Option<bool>,
+    pub dunning: Option<DunningInput>,
 }
 
 /// Parses a currency code as the `currency` field.
@@ -183,24 +190,32 @@ impl SettingsChanges {
                 Ok(parsed)
             })
             .transpose();
-        match (name, time_zone, currency, processor, payment_types) {
-            (Ok(name), Ok(time_zone), Ok(currency), Ok(active_processor), Ok(payment_types)) => {
-                Ok(Self {
-                    name,
-                    time_zone,
-                    currency,
-                    merge_on_identical_name: input.merge_on_identical_name,
-                    active_processor,
-                    payment_types,
-                    staff_may_refund: input.staff_may_refund,
-                })
-            }
-            (name, time_zone, currency, processor, payment_types) => Err(failures([
+        let dunning = input.dunning.as_ref().map(DunningPolicy::parse).transpose();
+        match (name, time_zone, currency, processor, payment_types, dunning) {
+            (
+                Ok(name),
+                Ok(time_zone),
+                Ok(currency),
+                Ok(active_processor),
+                Ok(payment_types),
+                Ok(dunning),
+            ) => Ok(Self {
+                name,
+                time_zone,
+                currency,
+                merge_on_identical_name: input.merge_on_identical_name,
+                active_processor,
+                payment_types,
+                staff_may_refund: input.staff_may_refund,
+                dunning,
+            }),
+            (name, time_zone, currency, processor, payment_types, dunning) => Err(failures([
                 name.err(),
                 time_zone.err(),
                 currency.err(),
                 processor.err(),
                 payment_types.err(),
+                dunning.err(),
             ])),
         }
     }
@@ -229,6 +244,9 @@ impl Business {
         }
         if let Some(allowed) = changes.staff_may_refund {
             self.settings.staff_may_refund = allowed;
+        }
+        if let Some(dunning) = changes.dunning {
+            self.settings.dunning = dunning;
         }
         self.updated_at = now;
         self.version = self.version.next();

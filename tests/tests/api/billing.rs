@@ -66,14 +66,7 @@ async fn bill_with(
         if step.claimed == 0 {
             return total;
         }
-        total.claimed += step.claimed;
-        total.charged += step.charged;
-        total.declined += step.declined;
-        total.transient += step.transient;
-        total.reconciled += step.reconciled;
-        total.reminded += step.reminded;
-        total.expired += step.expired;
-        total.conflicts += step.conflicts;
+        total += step;
     }
     panic!("the billing run never ran out of due memberships");
 }
@@ -552,4 +545,49 @@ async fn me_14_switching_processors_moves_card_memberships_to_needing_a_card() {
         .await;
     listed.assert_status(200);
     assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn me_8_a_business_may_cancel_at_the_first_decline_or_retry_on_its_own_days() {
+    let t = spawn_app().await;
+    let journal = Arc::new(ChargeJournal::in_memory());
+    let business = t.get("/v1/business", &t.owner).await;
+    assert_eq!(
+        business.body["dunning"],
+        json!({ "policy": "retry", "retry_days": [1, 3, 5], "after_retries": "cancel" })
+    );
+    let bad = t
+        .patch(
+            "/v1/business",
+            &t.owner,
+            json!({ "version": business.body["version"],
+                    "dunning": { "policy": "retry", "retry_days": [5, 2] } }),
+        )
+        .await;
+    let set = t
+        .patch(
+            "/v1/business",
+            &t.owner,
+            json!({ "version": business.body["version"],
+                    "dunning": { "policy": "cancel_immediately" } }),
+        )
+        .await;
+    let kind = membership_type(&t, "card").await;
+    let id = card_membership(&t, &kind, DECLINED, json!({})).await;
+
+    let report = bill(&t, now(), &journal).await;
+
+    bad.assert_problem(422);
+    assert_eq!(bad.problem_fields(), ["dunning"]);
+    set.assert_status(200);
+    assert_eq!(
+        set.body["dunning"],
+        json!({ "policy": "cancel_immediately" })
+    );
+    assert_eq!(report.declined, 1);
+    assert_eq!(detail(&t, &id).await["status"], json!("cancelled"));
+    assert_eq!(
+        email_kinds(&t).await,
+        ["payment_failed", "membership_cancelled"]
+    );
 }

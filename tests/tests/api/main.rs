@@ -12,6 +12,7 @@ mod clients;
 mod codes;
 mod concurrency;
 mod contact_card;
+mod credits;
 mod custom_fields;
 mod document;
 mod gate;

@@ -56,6 +56,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/clients/{id}/documents/{document_id}/content", [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/memberships",                  [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/clients/{id}/credits",                      [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/codes/{id}",                                [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/codes/{id}/audit",                          [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/codes/{id}/ledger",                         [  200,  200,  200,  404,  404,  401,  401]),
@@ -114,6 +115,8 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/memberships/{id}/cancel",                  [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/pause",                   [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/payments",                [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/clients/{id}/credits",                     [  201,  201,  201,  404,  404,  401,  401]),
+    ("POST /v1/credits/{id}/revoke",                      [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/reactivate",              [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/resume",                  [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/operator/businesses",                      [  201,  401,  401,  401,  401,  401,  401]),
@@ -194,6 +197,8 @@ struct Records {
     membership: String,
     cancelled: String,
     paused: String,
+    /// A credit issued to `client` by hand (ME-16).
+    credit: String,
     appointment_type: String,
     appointment: String,
     paid_appointment: String,
@@ -362,6 +367,15 @@ impl Records {
                 json!({ "version": 1, "periods": 1 }),
             )
             .await;
+        let credit = world
+            .created(
+                &format!("/v1/clients/{client}/credits"),
+                json!({ "count": 1 }),
+            )
+            .await["items"][0]["id"]
+            .as_str()
+            .expect("a credit")
+            .to_owned();
         Self {
             n,
             client,
@@ -369,6 +383,7 @@ impl Records {
             membership,
             cancelled,
             paused,
+            credit,
             appointment_type,
             appointment,
             paid_appointment,
@@ -416,6 +431,8 @@ impl Records {
             &self.code
         } else if template.starts_with("/v1/orders/{id}") {
             &self.order
+        } else if template.starts_with("/v1/credits/") {
+            &self.credit
         } else if template.starts_with("/v1/membership-types/") {
             &self.membership_type
         } else if template == "/v1/memberships/{id}/reactivate" {
@@ -538,6 +555,8 @@ impl Records {
             }
             "POST /v1/memberships/{id}/pause" => json!({ "version": 1, "periods": 1 }),
             "POST /v1/memberships/{id}/payments" => json!({ "version": 1, "payment_type": "cash" }),
+            "POST /v1/clients/{id}/credits" => json!({ "count": 1 }),
+            "POST /v1/credits/{id}/revoke" => json!({ "version": 1 }),
             _ => return None,
         };
         Some(body)

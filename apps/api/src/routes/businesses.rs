@@ -7,6 +7,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
+use clientele_domain::membership::{DunningInput, DunningPolicy};
+
 use clientele_application::Clientele;
 use clientele_application::businesses::{FoundedBusiness, NewBusinessInput};
 use clientele_domain::Business;
@@ -41,10 +43,55 @@ pub struct BusinessView {
     /// AP-8: whether members with the `staff` role may refund; owners and admins always
     /// may.
     pub staff_may_refund: bool,
+    /// ME-8: what a declined membership payment leads to.
+    pub dunning: DunningView,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Send it back with a change (PL-11).
     pub version: i64,
+}
+
+/// ME-8: the dunning policy.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct DunningView {
+    /// `cancel_immediately` (cancelled at the first decline) or `retry`.
+    pub policy: String,
+    /// For `retry`: the days after the first decline on which the payment is tried again
+    /// (manual payers are reminded on them).
+    pub retry_days: Option<Vec<u32>>,
+    /// For `retry`: `cancel` or `leave_needs_attention` once the retries are used up.
+    pub after_retries: Option<String>,
+}
+
+impl From<&DunningPolicy> for DunningView {
+    fn from(policy: &DunningPolicy) -> Self {
+        match policy {
+            DunningPolicy::CancelImmediately => Self {
+                policy: "cancel_immediately".to_owned(),
+                retry_days: None,
+                after_retries: None,
+            },
+            DunningPolicy::Retry { schedule, then } => Self {
+                policy: "retry".to_owned(),
+                retry_days: Some(schedule.days().to_vec()),
+                after_retries: Some(then.as_str().to_owned()),
+            },
+        }
+    }
+}
+
+/// ME-8: a dunning policy as sent.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct DunningParams {
+    /// `cancel_immediately` or `retry`.
+    pub policy: Text,
+    /// For `retry`: 1 to 10 days after the first decline, increasing, each 1 to 60
+    /// (default 1, 3, 5).
+    pub retry_days: Option<Vec<u32>>,
+    /// For `retry`: `cancel` (default) or `leave_needs_attention`.
+    pub after_retries: Option<Text>,
 }
 
 impl From<&Business> for BusinessView {
@@ -63,6 +110,7 @@ impl From<&Business> for BusinessView {
                 .map(|t| t.as_str().to_owned())
                 .collect(),
             staff_may_refund: b.settings.staff_may_refund,
+            dunning: (&b.settings.dunning).into(),
             created_at: b.created_at,
             updated_at: b.updated_at,
             version: b.version.get(),
@@ -158,6 +206,8 @@ pub struct SettingsParams {
     pub payment_types: Option<Vec<Text>>,
     /// Whether members with the `staff` role may refund.
     pub staff_may_refund: Option<bool>,
+    /// ME-8: the dunning policy (replaced whole).
+    pub dunning: Option<DunningParams>,
 }
 
 pub struct OperatorApi {
@@ -247,6 +297,11 @@ impl BusinessApi {
                 .payment_types
                 .map(|types| types.into_iter().map(Text::into_inner).collect()),
             staff_may_refund: params.staff_may_refund,
+            dunning: params.dunning.map(|d| DunningInput {
+                policy: d.policy.into_inner(),
+                retry_days: d.retry_days,
+                after_retries: opt(d.after_retries),
+            }),
         };
         let business = self
             .app

@@ -13,6 +13,7 @@ pub mod businesses;
 pub mod clients;
 pub mod codes;
 pub mod contact_card;
+pub mod credits;
 pub mod custom_fields;
 pub mod emails;
 pub mod health;
@@ -96,6 +97,7 @@ pub type SalesApis = (
     membership_types::MembershipTypesApi,
     memberships::MembershipsApi,
     membership_payments::MembershipPaymentsApi,
+    credits::CreditsApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -122,6 +124,7 @@ pub fn apis(app: &Clientele) -> Apis {
         membership_types::MembershipTypesApi { app: app.clone() },
         memberships::MembershipsApi { app: app.clone() },
         membership_payments::MembershipPaymentsApi { app: app.clone() },
+        credits::CreditsApi { app: app.clone() },
     );
     (core, sales)
 }

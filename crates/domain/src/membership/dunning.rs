@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use thiserror::Error;
 
+use crate::validation::FieldError;
+
 /// Why a retry schedule is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RetryScheduleError {
@@ -74,6 +76,99 @@ impl Default for DunningPolicy {
             schedule: RetrySchedule::default(),
             then: AfterRetries::Cancel,
         }
+    }
+}
+
+impl AfterRetries {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancel => "cancel",
+            Self::LeaveNeedsAttention => "leave_needs_attention",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "cancel" => Some(Self::Cancel),
+            "leave_needs_attention" => Some(Self::LeaveNeedsAttention),
+            _ => None,
+        }
+    }
+}
+
+/// A dunning setting as an API consumer sends it, before parsing (the `dunning` field).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DunningInput {
+    /// `cancel_immediately` or `retry`.
+    pub policy: String,
+    /// For `retry`: the days after the first decline (default 1, 3, 5).
+    pub retry_days: Option<Vec<u32>>,
+    /// For `retry`: `cancel` (default) or `leave_needs_attention`.
+    pub after_retries: Option<String>,
+}
+
+impl DunningPolicy {
+    /// The policy of `input`; what is wrong with it is a `dunning` field error.
+    pub fn parse(input: &DunningInput) -> Result<Self, FieldError> {
+        let invalid = |message: String| FieldError::new("dunning", message);
+        match input.policy.trim() {
+            "cancel_immediately" => {
+                if input.retry_days.is_some() || input.after_retries.is_some() {
+                    return Err(invalid(
+                        "cancel_immediately takes no retry_days nor after_retries".into(),
+                    ));
+                }
+                Ok(Self::CancelImmediately)
+            }
+            "retry" => {
+                let schedule = match &input.retry_days {
+                    Some(days) => {
+                        RetrySchedule::new(days.clone()).map_err(|e| invalid(e.to_string()))?
+                    }
+                    None => RetrySchedule::default(),
+                };
+                let then = match input.after_retries.as_deref() {
+                    Some(raw) => AfterRetries::parse(raw.trim()).ok_or_else(|| {
+                        invalid("after_retries is cancel or leave_needs_attention".into())
+                    })?,
+                    None => AfterRetries::Cancel,
+                };
+                Ok(Self::Retry { schedule, then })
+            }
+            _ => Err(invalid("the policy is cancel_immediately or retry".into())),
+        }
+    }
+
+    /// As stored: `cancel_immediately`, or `retry 1,3,5 cancel`.
+    pub fn to_setting(&self) -> String {
+        match self {
+            Self::CancelImmediately => "cancel_immediately".to_owned(),
+            Self::Retry { schedule, then } => {
+                let days: Vec<String> = schedule.days().iter().map(u32::to_string).collect();
+                format!("retry {} {}", days.join(","), then.as_str())
+            }
+        }
+    }
+
+    /// Reads [`DunningPolicy::to_setting`] back.
+    pub fn from_setting(raw: &str) -> Option<Self> {
+        if raw == "cancel_immediately" {
+            return Some(Self::CancelImmediately);
+        }
+        let mut words = raw.strip_prefix("retry ")?.split(' ');
+        let days = words
+            .next()?
+            .split(',')
+            .map(|d| d.parse().ok())
+            .collect::<Option<Vec<u32>>>()?;
+        let then = AfterRetries::parse(words.next()?)?;
+        if words.next().is_some() {
+            return None;
+        }
+        Some(Self::Retry {
+            schedule: RetrySchedule::new(days).ok()?,
+            then,
+        })
     }
 }
 

@@ -416,3 +416,55 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn me_8_a_dunning_setting_is_parsed_checked_and_stored_as_text() {
+    let input = |policy: &str, days: Option<Vec<u32>>, after: Option<&str>| DunningInput {
+        policy: policy.into(),
+        retry_days: days,
+        after_retries: after.map(Into::into),
+    };
+    let cases = [
+        (
+            input("cancel_immediately", None, None),
+            Some(DunningPolicy::CancelImmediately),
+        ),
+        (input("retry", None, None), Some(DunningPolicy::default())),
+        (
+            input("retry", Some(vec![2, 7]), Some("leave_needs_attention")),
+            Some(DunningPolicy::Retry {
+                schedule: RetrySchedule::new(vec![2, 7]).unwrap(),
+                then: AfterRetries::LeaveNeedsAttention,
+            }),
+        ),
+        (input("retry", Some(vec![3, 1]), None), None),
+        (input("retry", Some(vec![]), None), None),
+        (input("retry", Some(vec![0]), None), None),
+        (input("retry", None, Some("never")), None),
+        (input("cancel_immediately", Some(vec![1]), None), None),
+        (input("sometimes", None, None), None),
+    ];
+    for (given, expected) in cases {
+        let parsed = DunningPolicy::parse(&given);
+        assert_eq!(parsed.clone().ok(), expected, "{given:?}");
+        if let Err(error) = parsed {
+            assert_eq!(error.field, "dunning");
+        }
+        if let Some(policy) = expected {
+            assert_eq!(
+                DunningPolicy::from_setting(&policy.to_setting()),
+                Some(policy)
+            );
+        }
+    }
+    assert_eq!(DunningPolicy::default().to_setting(), "retry 1,3,5 cancel");
+    for bad in [
+        "",
+        "retry",
+        "retry 1,3",
+        "retry x cancel",
+        "retry 1 cancel more",
+    ] {
+        assert_eq!(DunningPolicy::from_setting(bad), None, "{bad}");
+    }
+}

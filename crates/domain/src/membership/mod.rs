@@ -42,7 +42,7 @@ pub use changes::{Cancellation, CardUpdated, ChangeError, Pause, Paused, Reactiv
 pub use charges::{ChargeError, Charged, Due, NotDue, TransientFailure};
 pub use credit::{Credit, CreditError, CreditOrigin, CreditParts, CreditStatus};
 pub use dunning::{
-    AfterRetries, Declined, Dunning, DunningAction, DunningPolicy, RetrySchedule,
+    AfterRetries, Declined, Dunning, DunningAction, DunningInput, DunningPolicy, RetrySchedule,
     RetryScheduleError,
 };
 pub use edit::{EditError, MembershipEdit, RateChoice};

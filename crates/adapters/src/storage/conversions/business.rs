@@ -3,6 +3,7 @@
 use sea_orm::ActiveValue::{NotSet, Set};
 
 use clientele_domain::business::BusinessName;
+use clientele_domain::membership::DunningPolicy;
 use clientele_domain::payment::{PaymentType, ProcessorKind};
 use clientele_domain::{Business, BusinessSettings, Currency, TimeZone, Version};
 use clientele_ports::StorageError;
@@ -27,6 +28,8 @@ impl TryFrom<businesses::Model> for Business {
                     .map_err(|e| corrupt(T, "active_processor", e.message))?,
                 payment_types: payment_types(&row.payment_types)?,
                 staff_may_refund: row.staff_may_refund,
+                dunning: DunningPolicy::from_setting(&row.dunning)
+                    .ok_or_else(|| corrupt(T, "dunning", "not a dunning policy"))?,
             },
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -62,6 +65,7 @@ pub(crate) fn business_row(business: &Business) -> businesses::ActiveModel {
         active_processor: Set(business.settings.active_processor.as_str().to_owned()),
         payment_types: Set(payment_types_json(&business.settings.payment_types)),
         staff_may_refund: Set(business.settings.staff_may_refund),
+        dunning: Set(business.settings.dunning.to_setting()),
         created_at: Set(instant(business.created_at)),
         updated_at: Set(instant(business.updated_at)),
         version: Set(business.version.get()),

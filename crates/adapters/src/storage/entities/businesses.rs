@@ -17,6 +17,8 @@ pub struct Model {
     pub payment_types: String,
     /// AP-8: whether the `staff` role may refund.
     pub staff_may_refund: bool,
+    /// ME-8: the dunning policy, as `DunningPolicy::to_setting` writes it.
+    pub dunning: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,

@@ -8,8 +8,10 @@
 //! instead of adding an entry to each of the table's indexes: the billing run went from
 //! about 2,300 to 4,700 charges a second with it.
 
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
+
+use super::run_all;
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -25,13 +27,6 @@ const DOWN: &[&str] = &[
     "CREATE INDEX ix_memberships_due ON memberships (due_at)",
     "DROP INDEX ix_memberships_due_order",
 ];
-
-async fn run_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    for sql in statements {
-        manager.get_connection().execute_unprepared(sql).await?;
-    }
-    Ok(())
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -32,6 +32,7 @@ mod m20261206_000022_business_staff_may_refund;
 mod m20261206_000023_products_and_codes;
 mod m20261207_000024_memberships;
 mod m20261208_000025_membership_billing_order;
+mod m20261208_000026_business_dunning;
 
 pub(crate) struct Migrator;
 
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_products_and_codes::Migration),
             Box::new(m20261207_000024_memberships::Migration),
             Box::new(m20261208_000025_membership_billing_order::Migration),
+            Box::new(m20261208_000026_business_dunning::Migration),
         ]
     }
 }
