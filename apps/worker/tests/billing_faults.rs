@@ -158,13 +158,23 @@ impl Drop for Worker {
 }
 
 fn start_worker(name: &str, database_url: &str, scratch: &Scratch) -> Worker {
+    worker_command(name, database_url, scratch, &["run", "--interval", "1"])
+        .spawn()
+        .map(Worker)
+        .expect("the worker starts")
+}
+
+/// The worker binary with `args`, on the test's database, journal and mailbox, logging to
+/// `scratch/<name>.log`.
+fn worker_command(name: &str, database_url: &str, scratch: &Scratch, args: &[&str]) -> Command {
     let log = File::options()
         .create(true)
         .append(true)
         .open(scratch.path().join(format!("{name}.log")))
         .expect("a log file");
-    Command::new(env!("CARGO_BIN_EXE_clientele-worker"))
-        .args(["run", "--interval", "1"])
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clientele-worker"));
+    command
+        .args(args)
         .env("DATABASE_URL", database_url)
         .env("CLIENTELE_EMAIL_DIR", scratch.emails())
         .env("CLIENTELE_STUB_JOURNAL", scratch.path().join("journal.tsv"))
@@ -183,10 +193,8 @@ fn start_worker(name: &str, database_url: &str, scratch: &Scratch) -> Worker {
         .env_remove("CLIENTELE_SMTP_URL")
         .env_remove("CLIENTELE_NOW")
         .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .map(Worker)
-        .expect("the worker starts")
+        .stderr(log);
+    command
 }
 
 /// Whether every membership's first period is settled (paid or declined) and every
@@ -383,4 +391,81 @@ async fn me_9_pl_16_killed_workers_charge_every_period_exactly_once() {
         journal.len(),
         seen.len()
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pl_17_sigterm_ends_the_billing_step_in_progress_and_starts_no_other() {
+    let (storage, database) = fresh_storage().await;
+    let (business, made) = memberships(&storage, 90).await;
+    let scratch = Scratch::new();
+    let log = scratch.path().join("w.log");
+    let mut worker = start_worker("w", database.url(), &scratch);
+    let waiting = Instant::now();
+    while steps_logged(&log) == 0 {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(60),
+            "the worker never billed"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+
+    let signalled = Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &worker.0.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = worker.0.wait().expect("the worker exits");
+    let took = signalled.elapsed();
+    let billed_before = billed(&storage, business, &made).await;
+    // Whatever the stopped worker held is free at once: no lease to wait for.
+    let once = worker_command(
+        "once",
+        database.url(),
+        &scratch,
+        &["once", "--batch", "1000"],
+    )
+    .status()
+    .expect("a pass");
+
+    assert!(exit.success(), "PL-17: exit 0 on SIGTERM: {exit:?}");
+    assert!(took < Duration::from_secs(10), "stopped in {took:?}");
+    // Ten or more steps of about 50 ms were left when the signal came.
+    assert!(
+        billed_before < made.len(),
+        "it stopped before billing everything"
+    );
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("stopping between two steps"),
+        "it stopped between two steps"
+    );
+    assert!(once.success());
+    assert_eq!(billed(&storage, business, &made).await, made.len());
+    let mut tx = storage.read().await.expect("read");
+    for id in made.keys() {
+        let charges = tx
+            .charges_of_membership(business, *id, None, 10)
+            .await
+            .expect("charges");
+        assert_eq!(charges.len(), 1, "{id}: one charge, settled");
+        assert_ne!(charges[0].status, ChargeStatus::Pending, "{id}");
+    }
+}
+
+/// How many of the memberships have a settled charge.
+async fn billed(storage: &SeaStorage, business: BusinessId, made: &Made) -> usize {
+    let mut tx = storage.read().await.expect("read");
+    let mut count = 0;
+    for id in made.keys() {
+        let charges = tx
+            .charges_of_membership(business, *id, None, 10)
+            .await
+            .expect("charges");
+        if charges.iter().any(|c| c.status != ChargeStatus::Pending) {
+            count += 1;
+        }
+    }
+    count
 }

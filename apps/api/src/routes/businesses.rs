@@ -89,7 +89,7 @@ pub struct DunningParams {
     pub policy: Text,
     /// For `retry`: 1 to 10 days after the first decline, increasing, each 1 to 60
     /// (default 1, 3, 5).
-    pub retry_days: Option<Vec<u32>>,
+    pub retry_days: Option<Vec<i64>>,
     /// For `retry`: `cancel` (default) or `leave_needs_attention`.
     pub after_retries: Option<Text>,
 }
@@ -299,7 +299,12 @@ impl BusinessApi {
             staff_may_refund: params.staff_may_refund,
             dunning: params.dunning.map(|d| DunningInput {
                 policy: d.policy.into_inner(),
-                retry_days: d.retry_days,
+                // A day out of u32 is out of 1 to 60 as well: refused by the domain.
+                retry_days: d.retry_days.map(|days| {
+                    days.into_iter()
+                        .map(|day| u32::try_from(day).unwrap_or(0))
+                        .collect()
+                }),
                 after_retries: opt(d.after_retries),
             }),
         };

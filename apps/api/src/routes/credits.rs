@@ -91,7 +91,7 @@ pub struct CreditPage {
 #[derive(Debug, Clone, Object)]
 pub struct IssueCreditsParams {
     /// How many, 1 to 50.
-    pub count: u32,
+    pub count: i64,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -131,7 +131,12 @@ impl CreditsApi {
         let actor = auth.actor(&self.app).await?;
         let credits = self
             .app
-            .issue_credits(&actor, ClientId::from_uuid(id.0), body.0.count)
+            .issue_credits(
+                &actor,
+                ClientId::from_uuid(id.0),
+                // Out of u32 is out of 1 to 50 as well: refused by the use case (422).
+                u32::try_from(body.0.count).unwrap_or(u32::MAX),
+            )
             .await?;
         Ok(IssueCreditsResponse::Created(Json(CreditPage {
             items: credits.iter().map(Into::into).collect(),
