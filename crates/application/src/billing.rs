@@ -29,6 +29,7 @@ use clientele_domain::membership::{
 };
 use clientele_domain::{
     Business, BusinessId, ClientId, CreditId, EmailId, MembershipId, MembershipTypeId, TimeZone,
+    Version,
 };
 use clientele_ports::payments::{ChargeRecord, ChargeRequest, ProcessorError};
 use clientele_ports::storage::{
@@ -135,8 +136,10 @@ enum Action {
 
 /// One claimed membership and what is done with it.
 struct Item {
-    /// As claimed: its version is the one written back against.
+    /// As claimed, and as the step changed it while planning (ME-14).
     claimed: Membership,
+    /// The version it was claimed at: the one written back against.
+    expected: Version,
     action: Action,
     /// The processor's answer to the charge, once sent; `None` before, or not charged.
     answer: Option<Result<String, ProcessorError>>,
@@ -237,6 +240,7 @@ impl Clientele {
         let mut items = Vec::with_capacity(claimed.len());
         let mut fresh = Vec::new();
         for mut membership in claimed {
+            let expected = membership.version();
             let Some(business) = businesses.get(&membership.business_id()) else {
                 // Its claim runs out; nothing is done without the business's settings.
                 tracing::warn!(membership = %membership.id(), "no business: not billed");
@@ -258,6 +262,7 @@ impl Clientele {
             };
             items.push(Item {
                 claimed: membership,
+                expected,
                 action,
                 answer: None,
             });
@@ -415,7 +420,7 @@ impl Clientele {
             let applied = apply(item.claimed.clone(), &item, business, policy, now, report);
             writes.push(MembershipWrite {
                 membership: applied.membership.clone(),
-                expected: item.claimed.version(),
+                expected: item.expected,
                 due_at: applied.due_at,
             });
             outcomes.push((item, business, applied));
@@ -673,7 +678,10 @@ fn apply(
                 report.expired += 1;
             }
         }
-        (Action::Wait, _) => {}
+        (Action::Wait, _) => {
+            // ME-14 again, for a membership re-read after a conflict.
+            membership.switch_processor(business.settings.active_processor);
+        }
     }
     let due_at = due.or_else(|| {
         let at = due_at(&membership, zone)?;
