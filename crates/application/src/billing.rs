@@ -25,7 +25,7 @@ use thiserror::Error;
 use clientele_domain::email::{EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::membership::{
     BillingEmail, CatchUpLimit, Charged, Credit, CreditOrigin, Declined, Due, DunningAction,
-    DunningPolicy, Membership, MembershipType, PaymentMethod,
+    Membership, MembershipType, PaymentMethod,
 };
 use clientele_domain::{
     Business, BusinessId, ClientId, CreditId, EmailId, MembershipId, MembershipTypeId, TimeZone,
@@ -177,11 +177,6 @@ enum Letter {
 /// the business's time zone (ME-7).
 pub(crate) fn due_at(membership: &Membership, zone: TimeZone) -> Option<DateTime<Utc>> {
     membership.next_due_on().map(|day| zone.start_of(day))
-}
-
-/// The business's dunning policy (ME-8).
-fn dunning_policy(business: &Business) -> &DunningPolicy {
-    &business.settings.dunning
 }
 
 impl Clientele {
@@ -637,7 +632,8 @@ fn apply(
                 ProcessorError::Declined(reason) => reason.clone(),
                 other => other.to_string(),
             };
-            match membership.charge_declined(charge.period_start, dunning_policy(business), today) {
+            match membership.charge_declined(charge.period_start, &business.settings.dunning, today)
+            {
                 Ok(declined) => {
                     report.declined += 1;
                     emails.extend(decline_letters(declined, reason));
@@ -650,7 +646,7 @@ fn apply(
             }
         }
         (Action::Remind { period_start }, _) => {
-            match membership.charge_declined(*period_start, dunning_policy(business), today) {
+            match membership.charge_declined(*period_start, &business.settings.dunning, today) {
                 Ok(declined) => {
                     report.reminded += 1;
                     emails.push((

@@ -9,8 +9,8 @@ use chrono::{DateTime, Days, Months, NaiveDate, TimeDelta, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use clientele_adapters::{ChargeJournal, FixedClock, StubCardProcessor, StubProcessors};
-use clientele_application::Clientele;
+use clientele_adapters::ChargeJournal;
+
 use clientele_application::billing::{BillingPolicy, BillingReport};
 use clientele_domain::payment::ProcessorKind;
 use clientele_domain::{BusinessId, MembershipId, Money};
@@ -38,16 +38,6 @@ fn on(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(1, 0, 0).expect("a time").and_utc()
 }
 
-/// The app's billing as of `at`, through a card processor recording in `journal`.
-fn billing_at(t: &TestApp, at: DateTime<Utc>, journal: &Arc<ChargeJournal>) -> Clientele {
-    let card =
-        StubCardProcessor::with_clock(Arc::new(FixedClock::new(at))).with_journal(journal.clone());
-    t.app
-        .clone()
-        .with_clock(Arc::new(FixedClock::new(at)))
-        .with_processors(Arc::new(StubProcessors::with_card(card)))
-}
-
 /// Steps of the billing run as of `at` until nothing is due; their reports summed.
 async fn bill(t: &TestApp, at: DateTime<Utc>, journal: &Arc<ChargeJournal>) -> BillingReport {
     bill_with(t, at, journal, &BillingPolicy::default()).await
@@ -59,7 +49,7 @@ async fn bill_with(
     journal: &Arc<ChargeJournal>,
     policy: &BillingPolicy,
 ) -> BillingReport {
-    let app = billing_at(t, at, journal);
+    let app = t.billing_at(at, journal);
     let mut total = BillingReport::default();
     for _ in 0..100 {
         let step = app.bill_memberships(policy).await.expect("a billing step");

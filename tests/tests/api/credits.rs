@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use clientele_adapters::{ChargeJournal, FixedClock, StubCardProcessor, StubProcessors};
+use clientele_adapters::ChargeJournal;
 use clientele_application::billing::BillingPolicy;
 
 use crate::helpers::{TestApp, spawn_app};
@@ -127,13 +127,7 @@ async fn me_16_a_paid_period_grants_the_types_credits() {
         )
         .await
         .str("/id");
-    let now = chrono::Utc::now();
-    let card = StubCardProcessor::with_clock(Arc::new(FixedClock::new(now)))
-        .with_journal(Arc::new(ChargeJournal::in_memory()));
-    let billing = t
-        .app
-        .clone()
-        .with_processors(Arc::new(StubProcessors::with_card(card)));
+    let billing = t.billing_at(chrono::Utc::now(), &Arc::new(ChargeJournal::in_memory()));
 
     let report = billing
         .bill_memberships(&BillingPolicy::default())

@@ -10,7 +10,10 @@ use poem::{EndpointExt, Response};
 use serde_json::{Value, json};
 
 use clientele_adapters::testing::{TestDatabase, fresh_storage};
-use clientele_adapters::{FsBlobStore, SeaStorage, StubProcessors, SystemClock, UuidV7Ids};
+use clientele_adapters::{
+    ChargeJournal, FixedClock, FsBlobStore, SeaStorage, StubCardProcessor, StubProcessors,
+    SystemClock, UuidV7Ids,
+};
 use clientele_api::HttpLimits;
 use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
@@ -199,6 +202,21 @@ pub async fn spawn_app_with(limits: HttpLimits) -> TestApp {
 }
 
 impl TestApp {
+    /// The app as the worker runs it as of `at` (`--now`), charging through a stub card
+    /// processor that records what it receives in `journal`.
+    pub fn billing_at(
+        &self,
+        at: chrono::DateTime<chrono::Utc>,
+        journal: &Arc<ChargeJournal>,
+    ) -> Clientele {
+        let clock = Arc::new(FixedClock::new(at));
+        let card = StubCardProcessor::with_clock(clock.clone()).with_journal(journal.clone());
+        self.app
+            .clone()
+            .with_clock(clock)
+            .with_processors(Arc::new(StubProcessors::with_card(card)))
+    }
+
     pub async fn call(
         &self,
         method: Method,

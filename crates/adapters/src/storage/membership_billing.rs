@@ -123,13 +123,18 @@ fn charges_after(
     )
 }
 
-/// `(business_id, id)` is one of `pairs`.
-fn one_of_memberships(pairs: &[(BusinessId, MembershipId)]) -> Condition {
-    pairs.iter().fold(Condition::any(), |any, (business, id)| {
+/// `(business, id)` is one of `pairs`, for a table whose columns `business` and `id` name
+/// a membership (its own row, or a charge's membership).
+fn one_of_memberships(
+    business: impl ColumnTrait,
+    id: impl ColumnTrait,
+    pairs: &[(BusinessId, MembershipId)],
+) -> Condition {
+    pairs.iter().fold(Condition::any(), |any, (b, m)| {
         any.add(
             Condition::all()
-                .add(memberships::Column::BusinessId.eq(business.as_uuid()))
-                .add(memberships::Column::Id.eq(id.as_uuid())),
+                .add(business.eq(b.as_uuid()))
+                .add(id.eq(m.as_uuid())),
         )
     })
 }
@@ -269,7 +274,11 @@ impl SeaTransaction {
                 .col_expr(M::ClaimedBy, Expr::value(Option::<String>::None))
                 .col_expr(M::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
                 .filter(M::ClaimedBy.eq(storable(worker)))
-                .filter(one_of_memberships(chunk))
+                .filter(one_of_memberships(
+                    memberships::Column::BusinessId,
+                    memberships::Column::Id,
+                    chunk,
+                ))
                 .exec(&self.txn)
                 .await
                 .map_err(unexpected)?;
@@ -448,16 +457,9 @@ impl SeaTransaction {
         use membership_charges::Column as C;
         let mut found = Vec::new();
         for chunk in pairs.chunks(CHUNK) {
-            let one_of = chunk.iter().fold(Condition::any(), |any, (business, id)| {
-                any.add(
-                    Condition::all()
-                        .add(C::BusinessId.eq(business.as_uuid()))
-                        .add(C::MembershipId.eq(id.as_uuid())),
-                )
-            });
             let select = membership_charges::Entity::find()
                 .filter(C::Status.eq(ChargeStatus::Pending.as_str()))
-                .filter(one_of);
+                .filter(one_of_memberships(C::BusinessId, C::MembershipId, chunk));
             found.extend(self.charges(select).await?);
         }
         found.sort_by_key(|charge| (charge.membership_id, charge.created_at, charge.id));
