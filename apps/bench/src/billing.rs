@@ -51,6 +51,7 @@ pub async fn found(
                 site_name: None,
                 owner_name: "Billing Owner".to_owned(),
                 owner_email: "owner@billing.example".to_owned(),
+                test_mode: false,
             },
         )
         .await

@@ -135,6 +135,7 @@ pub async fn found(app: &Clientele, name: &str) -> Result<Founded, SetupError> {
                 site_name: Some(SITES[0].0.to_owned()),
                 owner_name: "Camille Owner".to_owned(),
                 owner_email: "owner@bench.example".to_owned(),
+                test_mode: false,
             },
         )
         .await?;

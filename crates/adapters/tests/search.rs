@@ -29,6 +29,7 @@ async fn business_with_site(storage: &SeaStorage) -> (BusinessId, SiteId) {
             TimeZone::parse("Europe/Paris").unwrap(),
             Currency::parse("EUR").unwrap(),
         ),
+        mode: clientele_domain::test_clock::BusinessMode::Live,
         created_at: at(0),
         updated_at: at(0),
         version: Version::initial(),

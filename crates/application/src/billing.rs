@@ -180,18 +180,29 @@ pub(crate) fn due_at(membership: &Membership, zone: TimeZone) -> Option<DateTime
 }
 
 impl Clientele {
-    /// ME-7: one step of the billing run at the clock's "now". Answers what it did; a
-    /// report with nothing claimed means nothing is due.
+    /// ME-7: one step of the billing run at the clock's "now", across businesses.
+    /// Answers what it did; a report with nothing claimed means nothing is due.
     pub async fn bill_memberships(
         &self,
         policy: &BillingPolicy,
     ) -> Result<BillingReport, BillingError> {
-        let now = self.clock.now();
+        self.bill_memberships_at(policy, self.clock.now(), None)
+            .await
+    }
+
+    /// One step of the billing run as of `now`, of one business only when `only` says so
+    /// (a test business's day, PL-25).
+    pub(crate) async fn bill_memberships_at(
+        &self,
+        policy: &BillingPolicy,
+        now: DateTime<Utc>,
+        only: Option<BusinessId>,
+    ) -> Result<BillingReport, BillingError> {
         let worker = format!("billing-{}", self.ids.new_id());
         let mut report = BillingReport::default();
         let mut tx = self.storage.begin().await?;
         let claimed = tx
-            .claim_due_memberships(now, &worker, now + policy.lease, policy.batch)
+            .claim_due_memberships(now, only, &worker, now + policy.lease, policy.batch)
             .await?;
         if claimed.is_empty() {
             tx.commit().await?;
@@ -537,7 +548,9 @@ impl Clientele {
                     kind,
                     to: to.clone(),
                     content: render(&email, letter),
-                    created_at: now,
+                    // Queued in real time, so that a test business's emails (PL-25)
+                    // go out at once rather than when real time reaches its clock.
+                    created_at: self.clock.now(),
                 });
             }
         }

@@ -80,6 +80,8 @@ pub struct NewBusinessInput {
     pub site_name: Option<String>,
     pub owner_name: String,
     pub owner_email: String,
+    /// PL-25: a test business, whose clock its owner moves forward. Default live.
+    pub test_mode: bool,
 }
 
 impl NewBusinessInput {
@@ -108,6 +110,7 @@ impl NewBusinessInput {
                 owner_name,
                 owner_email,
                 owner_token: None,
+                test_mode: self.test_mode,
             }),
             (a, b, c, d, e, f) => Err(failures([
                 a.err(),

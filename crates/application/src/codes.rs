@@ -337,7 +337,17 @@ impl Clientele {
     /// with an `Expiry` entry, `batch` at a time (one transaction each); returns how
     /// many. Running it again expires nothing twice.
     pub async fn expire_codes(&self, batch: u32) -> Result<usize, CodeError> {
-        let now = self.clock.now();
+        self.expire_codes_at(batch, self.clock.now(), None).await
+    }
+
+    /// [`Self::expire_codes`] as of `now`, of one business only when `only` says so (a
+    /// test business's day, PL-25).
+    pub(crate) async fn expire_codes_at(
+        &self,
+        batch: u32,
+        now: DateTime<Utc>,
+        only: Option<BusinessId>,
+    ) -> Result<usize, CodeError> {
         // The latest date anywhere on Earth (UTC+14): every code whose last day is over
         // in its business's zone is before it; each is then checked in its own zone, and
         // those not due yet there are passed over.
@@ -347,7 +357,9 @@ impl Clientele {
         let mut expired = 0;
         loop {
             let mut tx = self.storage.begin().await?;
-            let candidates = tx.codes_past_their_last_day(latest, after, batch).await?;
+            let candidates = tx
+                .codes_past_their_last_day(latest, only, after, batch)
+                .await?;
             let Some(last) = candidates.last() else {
                 return Ok(expired);
             };

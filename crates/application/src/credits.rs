@@ -97,7 +97,7 @@ impl Clientele {
         let mut tx = self.storage.begin().await?;
         let business = business_of(tx.as_mut(), actor).await?;
         visible_client(tx.as_mut(), actor, client).await?;
-        let today = business.settings.time_zone.today(self.clock.now());
+        let today = business.today(self.clock.now());
         let credits: Vec<Credit> = (0..count)
             .map(|_| {
                 Credit::issue(

@@ -5,6 +5,7 @@
 use clientele_domain::business::{BusinessName, BusinessSettings, TimeZone};
 use clientele_domain::site::{SiteDetails, SiteName};
 use clientele_domain::staff::{StaffDetails, StaffName};
+use clientele_domain::test_clock::BusinessMode;
 use clientele_domain::token::TokenLabel;
 use clientele_domain::{
     ApiToken, Business, BusinessId, Currency, EmailAddress, Role, Site, SiteId, StaffId,
@@ -22,6 +23,8 @@ pub(crate) struct Founding {
     pub owner_name: StaffName,
     pub owner_email: EmailAddress,
     pub owner_token: Option<String>,
+    /// PL-25: founded in test mode, with a clock of its own.
+    pub test_mode: bool,
 }
 
 impl Founding {
@@ -39,6 +42,7 @@ impl Founding {
             owner_name: StaffName::parse("Owner").expect(constant),
             owner_email: EmailAddress::parse("email", "owner@example.com").expect(constant),
             owner_token,
+            test_mode: false,
         }
     }
 }
@@ -65,6 +69,11 @@ impl Clientele {
             id: BusinessId::from_uuid(self.ids.new_id()),
             name: founding.name,
             settings: founding.settings,
+            mode: if founding.test_mode {
+                BusinessMode::test(now)
+            } else {
+                BusinessMode::Live
+            },
             created_at: now,
             updated_at: now,
             version: Version::initial(),

@@ -11,6 +11,7 @@ use crate::billing::BillingError;
 use crate::codes::CodeError;
 use crate::error::{Classify, ErrorKind};
 use crate::outbox::DispatchError;
+use crate::test_clock::TestClockError;
 
 /// What one step of a job did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,9 @@ pub enum Job {
     /// ME-7 to ME-9: charges the due memberships, a batch per step
     /// (`Clientele::bill_memberships`).
     BillMemberships,
+    /// PL-25: works one day of a test business whose clock was moved forward
+    /// (`Clientele::work_test_clock`).
+    WorkTestClocks,
     /// PL-18: sends the outbox's due emails, a batch per business per step
     /// (`Clientele::dispatch_emails`).
     DispatchEmails,
@@ -35,12 +39,19 @@ pub enum Job {
 }
 
 impl Job {
-    /// Billing first, so that its receipts go out in the same pass.
-    pub const ALL: [Job; 3] = [Job::BillMemberships, Job::DispatchEmails, Job::ExpireCodes];
+    /// Billing first (the real clock's, then the test clocks'), so that its receipts go
+    /// out in the same pass.
+    pub const ALL: [Job; 4] = [
+        Job::BillMemberships,
+        Job::WorkTestClocks,
+        Job::DispatchEmails,
+        Job::ExpireCodes,
+    ];
 
     pub fn name(&self) -> &'static str {
         match self {
             Job::BillMemberships => "bill_memberships",
+            Job::WorkTestClocks => "work_test_clocks",
             Job::DispatchEmails => "dispatch_emails",
             Job::ExpireCodes => "expire_codes",
         }
@@ -59,6 +70,8 @@ pub enum JobError {
     #[error(transparent)]
     Billing(#[from] BillingError),
     #[error(transparent)]
+    TestClock(#[from] TestClockError),
+    #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
 
@@ -68,6 +81,7 @@ impl Classify for JobError {
             Self::Dispatch(error) => error.kind(),
             Self::Codes(error) => error.kind(),
             Self::Billing(error) => error.kind(),
+            Self::TestClock(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -92,6 +106,24 @@ impl Clientele {
                     expired = report.expired,
                     conflicts = report.conflicts,
                     "memberships billed"
+                );
+                Ok(ExecutionOutcome::TaskCompleted)
+            }
+            Job::WorkTestClocks => {
+                let Some(day) = self.work_test_clock().await? else {
+                    return Ok(ExecutionOutcome::EmptyQueue);
+                };
+                tracing::info!(
+                    business = %day.business,
+                    at = %day.at,
+                    claimed = day.billing.claimed,
+                    charged = day.billing.charged,
+                    declined = day.billing.declined,
+                    transient = day.billing.transient,
+                    reminded = day.billing.reminded,
+                    expired = day.billing.expired,
+                    codes_expired = day.codes_expired,
+                    "test clock: a day worked"
                 );
                 Ok(ExecutionOutcome::TaskCompleted)
             }

@@ -38,6 +38,7 @@ pub mod products;
 mod redemption;
 pub mod sites;
 pub mod staff;
+pub mod test_clock;
 pub mod tokens;
 
 pub use error::{Classify, ErrorKind};

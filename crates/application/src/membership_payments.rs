@@ -70,7 +70,7 @@ impl Clientele {
             // The processor may be taking it right now (ME-9).
             return Err(MembershipError::ChargeInProgress);
         }
-        let now = self.clock.now();
+        let now = business.now(self.clock.now());
         let zone = business.settings.time_zone;
         let today = zone.today(now);
         let period_start = match membership.dunning() {

@@ -292,7 +292,7 @@ impl Clientele {
             .as_deref()
             .map(|raw| parse_rate(&business, raw, request.currency.as_deref()))
             .transpose()?;
-        let now = self.clock.now();
+        let now = business.now(self.clock.now());
         let zone = business.settings.time_zone;
         let number = tx.next_membership_number(actor.business_id).await?;
         let created = Membership::create(
@@ -351,8 +351,11 @@ impl Clientele {
         cursor: Option<&str>,
     ) -> Result<Page<MembershipLine>, MembershipError> {
         let mut tx = self.storage.read().await?;
-        let zone = business_of(tx.as_mut(), actor).await?.settings.time_zone;
-        let today = zone.today(self.clock.now());
+        let business = business_of(tx.as_mut(), actor).await?;
+        let (zone, today) = (
+            business.settings.time_zone,
+            business.today(self.clock.now()),
+        );
         let query = filter.query(zone, today)?;
         let listing =
             Listing::of(actor.business_id, MEMBERSHIPS).with("query", format!("{query:?}"));
@@ -373,8 +376,8 @@ impl Clientele {
         actor: &Actor,
     ) -> Result<QuickViewCounts, MembershipError> {
         let mut tx = self.storage.read().await?;
-        let zone = business_of(tx.as_mut(), actor).await?.settings.time_zone;
-        let today = zone.today(self.clock.now());
+        let business = business_of(tx.as_mut(), actor).await?;
+        let today = business.today(self.clock.now());
         Ok(tx
             .membership_counts(actor.business_id, today, horizon(today)?)
             .await?)
@@ -505,7 +508,7 @@ impl Clientele {
             },
             version,
             business.settings.currency,
-            zone.today(self.clock.now()),
+            business.today(self.clock.now()),
         )?;
         if membership.version() != version {
             tx.update_membership(&membership, version, due_at(&membership, zone))
@@ -531,7 +534,7 @@ impl Clientele {
             return Err(MembershipError::VersionConflict);
         }
         let zone = business.settings.time_zone;
-        change(&mut membership, zone.today(self.clock.now()), &business)?;
+        change(&mut membership, business.today(self.clock.now()), &business)?;
         tx.update_membership(&membership, version, due_at(&membership, zone))
             .await?;
         tx.commit().await?;

@@ -335,6 +335,7 @@ mod tests {
             id: business(),
             name: BusinessName::parse("Spa").unwrap(),
             settings: BusinessSettings::new(TimeZone::utc(), Currency::parse("EUR").unwrap()),
+            mode: clientele_domain::test_clock::BusinessMode::Live,
             created_at: now(),
             updated_at: now(),
             version: Version::initial(),

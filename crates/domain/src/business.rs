@@ -8,6 +8,7 @@ use crate::ids::BusinessId;
 use crate::membership::{DunningInput, DunningPolicy};
 use crate::money::Currency;
 use crate::payment::{PaymentType, ProcessorKind};
+use crate::test_clock::{BusinessMode, ClockError};
 use crate::text;
 use crate::validation::{FieldError, ValidationErrors, failures};
 use crate::version::Version;
@@ -128,6 +129,8 @@ pub struct Business {
     pub id: BusinessId,
     pub name: BusinessName,
     pub settings: BusinessSettings,
+    /// PL-25: live, or in test mode with a clock of its own.
+    pub mode: BusinessMode,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: Version,
@@ -222,6 +225,24 @@ impl SettingsChanges {
 }
 
 impl Business {
+    /// The business's "now" when the real clock says `real` (PL-25).
+    pub fn now(&self, real: DateTime<Utc>) -> DateTime<Utc> {
+        self.mode.now(real)
+    }
+
+    /// The calendar day it is for the business when the real clock says `real`.
+    pub fn today(&self, real: DateTime<Utc>) -> NaiveDate {
+        self.settings.time_zone.today(self.now(real))
+    }
+
+    /// PL-25: moves a test business's clock forward to `to`, at `real`.
+    pub fn move_clock(&mut self, to: DateTime<Utc>, real: DateTime<Utc>) -> Result<(), ClockError> {
+        self.mode.move_clock(to, real)?;
+        self.updated_at = real;
+        self.version = self.version.next();
+        Ok(())
+    }
+
     /// Applies `changes` at `now`, moving to the next version.
     pub fn apply(&mut self, changes: SettingsChanges, now: DateTime<Utc>) {
         if let Some(name) = changes.name {

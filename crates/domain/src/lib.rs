@@ -28,6 +28,7 @@ pub mod product;
 pub mod search;
 pub mod site;
 pub mod staff;
+pub mod test_clock;
 pub mod text;
 pub mod token;
 pub mod validation;

@@ -26,3 +26,4 @@ mod platform;
 mod search;
 mod sites_and_staff;
 mod tenancy;
+mod test_clock;

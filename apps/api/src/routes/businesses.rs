@@ -17,6 +17,7 @@ use clientele_domain::business::SettingsInput;
 
 use super::sites::SiteView;
 use super::staff::StaffView;
+use super::test_clock::{ModeView, TestClockView, clock_view};
 use super::tokens::CreatedTokenView;
 use super::{ApiTags, page_limit};
 use crate::problem::Problems;
@@ -45,6 +46,10 @@ pub struct BusinessView {
     pub staff_may_refund: bool,
     /// ME-8: what a declined membership payment leads to.
     pub dunning: DunningView,
+    /// PL-25: `live`, or `test` with a clock of its own.
+    pub mode: ModeView,
+    /// PL-25: a test business's clock.
+    pub test_clock: Option<TestClockView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Send it back with a change (PL-11).
@@ -96,6 +101,7 @@ pub struct DunningParams {
 
 impl From<&Business> for BusinessView {
     fn from(b: &Business) -> Self {
+        let (mode, test_clock) = clock_view(&b.mode);
         Self {
             id: b.id.as_uuid(),
             name: b.name.as_str().to_owned(),
@@ -111,6 +117,8 @@ impl From<&Business> for BusinessView {
                 .collect(),
             staff_may_refund: b.settings.staff_may_refund,
             dunning: (&b.settings.dunning).into(),
+            mode,
+            test_clock,
             created_at: b.created_at,
             updated_at: b.updated_at,
             version: b.version.get(),
@@ -138,6 +146,9 @@ pub struct NewBusinessParams {
     /// The first site's name, default "Main site".
     pub site_name: Option<Text>,
     pub owner: OwnerParams,
+    /// PL-25: found it in test mode, with a clock its owner moves forward to rehearse
+    /// billing. Default false (live).
+    pub test_mode: Option<bool>,
 }
 
 impl From<NewBusinessParams> for NewBusinessInput {
@@ -149,6 +160,7 @@ impl From<NewBusinessParams> for NewBusinessInput {
             site_name: opt(p.site_name),
             owner_name: p.owner.name.0,
             owner_email: p.owner.email.0,
+            test_mode: p.test_mode.unwrap_or(false),
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod payments;
 pub mod products;
 pub mod sites;
 pub mod staff;
+pub mod test_clock;
 pub mod tokens;
 
 #[derive(Tags)]
@@ -76,6 +77,7 @@ pub type CoreApis = (
     health::HealthApi,
     businesses::OperatorApi,
     businesses::BusinessApi,
+    test_clock::TestClockApi,
     sites::SitesApi,
     staff::StaffApi,
     tokens::TokensApi,
@@ -105,6 +107,7 @@ pub fn apis(app: &Clientele) -> Apis {
         health::HealthApi { app: app.clone() },
         businesses::OperatorApi { app: app.clone() },
         businesses::BusinessApi { app: app.clone() },
+        test_clock::TestClockApi { app: app.clone() },
         sites::SitesApi { app: app.clone() },
         staff::StaffApi { app: app.clone() },
         tokens::TokensApi { app: app.clone() },

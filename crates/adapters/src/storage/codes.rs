@@ -299,12 +299,16 @@ impl CodeRepository for SeaTransaction {
     async fn codes_past_their_last_day(
         &mut self,
         before: NaiveDate,
+        only: Option<BusinessId>,
         after: Option<(BusinessId, CodeId)>,
         limit: u32,
     ) -> Result<Vec<Code>, StorageError> {
         let mut query = codes::Entity::find()
             .filter(codes::Column::Status.eq(Status::Active.as_str()))
             .filter(codes::Column::ExpiresOn.lt(before));
+        if let Some(business) = only {
+            query = query.filter(codes::Column::BusinessId.eq(business.as_uuid()));
+        }
         if let Some((business, id)) = after {
             query = query.filter(after_ascending(
                 [

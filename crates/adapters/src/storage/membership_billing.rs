@@ -217,13 +217,18 @@ impl SeaTransaction {
     pub(super) async fn claim_due(
         &self,
         now: DateTime<Utc>,
+        only: Option<BusinessId>,
         worker: &str,
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Membership>, StorageError> {
         use memberships::Column as M;
         let now = instant(now);
-        let due = memberships::Entity::find()
+        let mut due = memberships::Entity::find();
+        if let Some(business) = only {
+            due = due.filter(M::BusinessId.eq(business.as_uuid()));
+        }
+        let due = due
             .select_only()
             .column(M::BusinessId)
             .column(M::Id)

@@ -264,11 +264,12 @@ impl MembershipRepository for SeaTransaction {
     async fn claim_due_memberships(
         &mut self,
         now: DateTime<Utc>,
+        only: Option<BusinessId>,
         worker: &str,
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Membership>, StorageError> {
-        self.claim_due(now, worker, lease_until, limit).await
+        self.claim_due(now, only, worker, lease_until, limit).await
     }
 
     async fn release_memberships(

@@ -31,6 +31,7 @@ mod products;
 mod secrets;
 mod sites;
 mod staff;
+mod test_clocks;
 mod tokens;
 
 use std::path::Path;

@@ -441,7 +441,7 @@ async fn pl_16_codes_past_their_last_day_of_every_business_page_by_business_and_
     loop {
         let mut tx = storage.read().await.unwrap();
         let page = tx
-            .codes_past_their_last_day(last_day.succ_opt().unwrap(), after, 3)
+            .codes_past_their_last_day(last_day.succ_opt().unwrap(), None, after, 3)
             .await
             .unwrap();
         let Some(last) = page.last() else { break };
@@ -450,7 +450,7 @@ async fn pl_16_codes_past_their_last_day_of_every_business_page_by_business_and_
     }
     let mut tx = storage.read().await.unwrap();
     let on_the_day = tx
-        .codes_past_their_last_day(last_day, None, 10)
+        .codes_past_their_last_day(last_day, None, None, 10)
         .await
         .unwrap();
 
@@ -551,7 +551,10 @@ async fn pl_26_a_business_never_sees_or_changes_another_business_codes() {
     assert!(tx.code_audit(other.id, code.id()).await.unwrap().is_empty());
     let changed = tx.update_code(&forged, code.version(), &[]).await;
     assert!(matches!(changed, Err(StorageError::NotFound)));
-    let due = tx.codes_past_their_last_day(past, None, 10).await.unwrap();
+    let due = tx
+        .codes_past_their_last_day(past, None, None, 10)
+        .await
+        .unwrap();
     assert_eq!(due, vec![code.clone()]);
     tx.commit().await.unwrap();
     let mut tx = storage.read().await.unwrap();

@@ -44,6 +44,7 @@ pub fn business() -> Business {
             TimeZone::parse("Europe/Paris").unwrap(),
             Currency::parse("EUR").unwrap(),
         ),
+        mode: clientele_domain::test_clock::BusinessMode::Live,
         created_at: base_time(),
         updated_at: base_time(),
         version: Version::initial(),

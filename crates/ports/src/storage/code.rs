@@ -108,11 +108,13 @@ pub trait CodeRepository: Send {
         limit: u32,
     ) -> Result<Vec<Code>, StorageError>;
 
-    /// PL-16: active codes of every business whose last day is before `before`, ordered
-    /// by business then id, strictly after `after`, at most `limit`.
+    /// PL-16: active codes of every business (or of business `only`) whose last day is
+    /// before `before`, ordered by business then id, strictly after `after`, at most
+    /// `limit`.
     async fn codes_past_their_last_day(
         &mut self,
         before: NaiveDate,
+        only: Option<BusinessId>,
         after: Option<(BusinessId, CodeId)>,
         limit: u32,
     ) -> Result<Vec<Code>, StorageError>;

@@ -338,14 +338,16 @@ pub trait MembershipRepository: Send {
         writes: &[MembershipWrite],
     ) -> Result<Vec<MembershipId>, StorageError>;
 
-    /// The billing worker's batch, across businesses: up to `limit` memberships `active`
-    /// or `needs_attention` due at `now` (`due_at <= now`) and not claimed (or whose
-    /// claim ran out before `now`), earliest due first; each is claimed by `worker` until
-    /// `lease_until`. Two transactions claiming at once MUST get disjoint memberships
-    /// (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer).
+    /// The billing worker's batch, across businesses (or of business `only`): up to
+    /// `limit` memberships `active` or `needs_attention` due at `now` (`due_at <= now`)
+    /// and not claimed (or whose claim ran out before `now`), earliest due first; each is
+    /// claimed by `worker` until `lease_until`. Two transactions claiming at once MUST get
+    /// disjoint memberships (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single
+    /// writer).
     async fn claim_due_memberships(
         &mut self,
         now: DateTime<Utc>,
+        only: Option<BusinessId>,
         worker: &str,
         lease_until: DateTime<Utc>,
         limit: u32,

@@ -65,6 +65,7 @@ pub struct MockTransaction {
     pub codes: MockCodeRepository,
     pub orders: MockOrderRepository,
     pub memberships: MockMembershipRepository,
+    pub test_clocks: MockTestClockRepository,
     pub commit: MockCommit,
 }
 
@@ -255,7 +256,7 @@ delegate! {
         fn ledger_of_appointment(business: BusinessId, code: CodeId, appointment: AppointmentId) -> Vec<Entry>;
         fn codes_of_client(business: BusinessId, client: ClientId, after: Option<(DateTime<Utc>, CodeId)>, limit: u32) -> Vec<Code>;
         fn active_codes_of_product(business: BusinessId, product: ProductId, after: Option<CodeId>, limit: u32) -> Vec<Code>;
-        fn codes_past_their_last_day(before: NaiveDate, after: Option<(BusinessId, CodeId)>, limit: u32) -> Vec<Code>;
+        fn codes_past_their_last_day(before: NaiveDate, only: Option<BusinessId>, after: Option<(BusinessId, CodeId)>, limit: u32) -> Vec<Code>;
         fn record_code_audit(audit: &CodeAudit) -> ();
         fn code_audit(business: BusinessId, code: CodeId) -> Vec<CodeAudit>;
     }
@@ -279,7 +280,7 @@ delegate! {
         fn membership_for_update(business: BusinessId, id: MembershipId) -> Option<Membership>;
         fn update_membership(membership: &Membership, expected: Version, due_at: Option<DateTime<Utc>>) -> ();
         fn update_memberships(writes: &[MembershipWrite]) -> Vec<MembershipId>;
-        fn claim_due_memberships(now: DateTime<Utc>, worker: &str, lease_until: DateTime<Utc>, limit: u32) -> Vec<Membership>;
+        fn claim_due_memberships(now: DateTime<Utc>, only: Option<BusinessId>, worker: &str, lease_until: DateTime<Utc>, limit: u32) -> Vec<Membership>;
         fn release_memberships(worker: &str, memberships: &[(BusinessId, MembershipId)]) -> ();
         fn memberships(business: BusinessId, query: &MembershipQuery, after: Option<MembershipId>, limit: u32) -> Vec<MembershipLine>;
         fn membership_counts(business: BusinessId, today: NaiveDate, horizon: NaiveDate) -> QuickViewCounts;
@@ -294,5 +295,10 @@ delegate! {
         fn credit(business: BusinessId, id: CreditId) -> Option<Credit>;
         fn update_credit(credit: &Credit, expected: Version) -> ();
         fn credits_of_client(business: BusinessId, client: ClientId, after: Option<CreditId>, limit: u32) -> Vec<Credit>;
+    }
+
+    TestClockRepository to test_clocks {
+        fn businesses_behind_their_clock(real: DateTime<Utc>, limit: u32) -> Vec<Business>;
+        fn record_clock_work(business: BusinessId, from: DateTime<Utc>, to: DateTime<Utc>) -> bool;
     }
 }

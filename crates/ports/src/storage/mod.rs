@@ -43,6 +43,7 @@ mod payment;
 mod product;
 mod site;
 mod staff;
+mod test_clock;
 mod token;
 
 use async_trait::async_trait;
@@ -71,6 +72,7 @@ pub use payment::PaymentRepository;
 pub use product::ProductRepository;
 pub use site::SiteRepository;
 pub use staff::StaffRepository;
+pub use test_clock::TestClockRepository;
 pub use token::TokenRepository;
 
 #[cfg(any(test, feature = "mocks"))]
@@ -113,6 +115,8 @@ pub use product::MockProductRepository;
 pub use site::MockSiteRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use staff::MockStaffRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use test_clock::MockTestClockRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use token::MockTokenRepository;
 
@@ -176,6 +180,7 @@ pub trait Transaction:
     + CodeRepository
     + OrderRepository
     + MembershipRepository
+    + TestClockRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.

@@ -1,10 +1,12 @@
 //! `businesses` rows ↔ [`Business`], its settings' payment types as a JSON array.
 
+use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 
 use clientele_domain::business::BusinessName;
 use clientele_domain::membership::DunningPolicy;
 use clientele_domain::payment::{PaymentType, ProcessorKind};
+use clientele_domain::test_clock::{BusinessMode, TestClock};
 use clientele_domain::{Business, BusinessSettings, Currency, TimeZone, Version};
 use clientele_ports::StorageError;
 
@@ -31,10 +33,27 @@ impl TryFrom<businesses::Model> for Business {
                 dunning: DunningPolicy::from_setting(&row.dunning)
                     .ok_or_else(|| corrupt(T, "dunning", "not a dunning policy"))?,
             },
+            mode: mode(row.test_mode, row.test_clock, row.test_clock_worked_to)?,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: Version::new(row.version),
         })
+    }
+}
+
+/// PL-25: `test_mode` with its clock's two instants, or live with neither.
+fn mode(
+    test: bool,
+    moved_to: Option<DateTime<Utc>>,
+    worked_to: Option<DateTime<Utc>>,
+) -> Result<BusinessMode, StorageError> {
+    match (test, moved_to, worked_to) {
+        (false, None, None) => Ok(BusinessMode::Live),
+        (true, Some(moved_to), Some(worked_to)) => Ok(BusinessMode::Test(TestClock {
+            moved_to,
+            worked_to,
+        })),
+        _ => Err(corrupt("businesses", "test_mode", "a test clock half set")),
     }
 }
 
@@ -66,9 +85,19 @@ pub(crate) fn business_row(business: &Business) -> businesses::ActiveModel {
         payment_types: Set(payment_types_json(&business.settings.payment_types)),
         staff_may_refund: Set(business.settings.staff_may_refund),
         dunning: Set(business.settings.dunning.to_setting()),
+        test_mode: Set(business.mode.is_test()),
+        test_clock: Set(test_clock(business).map(|c| instant(c.moved_to))),
+        test_clock_worked_to: Set(test_clock(business).map(|c| instant(c.worked_to))),
         created_at: Set(instant(business.created_at)),
         updated_at: Set(instant(business.updated_at)),
         version: Set(business.version.get()),
+    }
+}
+
+fn test_clock(business: &Business) -> Option<TestClock> {
+    match business.mode {
+        BusinessMode::Live => None,
+        BusinessMode::Test(clock) => Some(clock),
     }
 }
 

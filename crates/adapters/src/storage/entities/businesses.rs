@@ -19,6 +19,10 @@ pub struct Model {
     pub staff_may_refund: bool,
     /// ME-8: the dunning policy, as `DunningPolicy::to_setting` writes it.
     pub dunning: String,
+    /// PL-25: a test business; `test_clock` and `test_clock_worked_to` are set then.
+    pub test_mode: bool,
+    pub test_clock: Option<DateTimeUtc>,
+    pub test_clock_worked_to: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,

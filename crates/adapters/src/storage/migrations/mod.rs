@@ -33,6 +33,7 @@ mod m20261206_000023_products_and_codes;
 mod m20261207_000024_memberships;
 mod m20261208_000025_membership_billing_order;
 mod m20261208_000026_business_dunning;
+mod m20261209_000027_business_test_clock;
 
 pub(crate) struct Migrator;
 
@@ -90,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_memberships::Migration),
             Box::new(m20261208_000025_membership_billing_order::Migration),
             Box::new(m20261208_000026_business_dunning::Migration),
+            Box::new(m20261209_000027_business_test_clock::Migration),
         ]
     }
 }
@@ -294,6 +296,7 @@ mod search_terms_tests {
                 TimeZone::parse("Europe/Paris").unwrap(),
                 Currency::parse("EUR").unwrap(),
             ),
+            mode: clientele_domain::test_clock::BusinessMode::Live,
             created_at: at,
             updated_at: at,
             version: Version::initial(),
