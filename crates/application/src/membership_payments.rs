@@ -8,20 +8,24 @@
 //!   paying with a card of another processor moves to `needs_attention/
 //!   payment_method_invalid`, in the same transaction as the switch.
 
+use chrono::{DateTime, Utc};
 use clientele_domain::membership::{CatchUpLimit, ChargeError, Due, Membership};
 use clientele_domain::payment::ProcessorKind;
-use clientele_domain::{Actor, Business, MembershipId, ValidationErrors, Version};
+use uuid::Uuid;
+
+use clientele_domain::{Actor, Business, MembershipId, PageLimit, ValidationErrors, Version};
 use clientele_ports::storage::{
     Charge, ChargeId, ChargeStatus, MembershipQuery, MembershipWrite, StatusFilter,
 };
 use clientele_ports::{StorageError, Transaction};
 
-use crate::Clientele;
-use crate::access::business_of;
+use crate::access::{business_of, visible_client};
 use crate::billing::due_at;
+use crate::cursor::Listing;
 use crate::idempotency::{Completion, complete_in};
 use crate::memberships::{MembershipError, locked};
 use crate::payments::{PaymentError, resolve_payment_type};
+use crate::{Clientele, Page};
 
 /// A payment staff record (ME-13).
 #[derive(Debug, Clone)]
@@ -39,7 +43,36 @@ pub struct Recorded {
     pub charge: Charge,
 }
 
+/// Charges read per page of a membership's payment history.
+const CHARGES: &str = "membership_charges";
+
 impl Clientele {
+    /// ME-19: every charge of a membership, newest first, a page at a time, if its
+    /// client is one the actor sees.
+    pub async fn membership_charges(
+        &self,
+        actor: &Actor,
+        id: MembershipId,
+        limit: PageLimit,
+        cursor: Option<&str>,
+    ) -> Result<Page<Charge>, MembershipError> {
+        let listing = Listing::of(actor.business_id, CHARGES).with("membership", id);
+        let after: Option<(DateTime<Utc>, Uuid)> = self.cursors.decode_opt(&listing, cursor)?;
+        let mut tx = self.storage.read().await?;
+        let membership = tx
+            .membership(actor.business_id, id)
+            .await?
+            .ok_or(MembershipError::NotFound)?;
+        visible_client(tx.as_mut(), actor, membership.client_id()).await?;
+        let after = after.map(|(at, charge)| (at, ChargeId::from_uuid(charge)));
+        let rows = tx
+            .charges_of_membership(actor.business_id, id, after, limit.get() + 1)
+            .await?;
+        Ok(self.cursors.paginate(&listing, rows, limit.get(), |c| {
+            (c.created_at, c.id.as_uuid())
+        }))
+    }
+
     /// ME-13: records a payment of the membership's outstanding or due period. `key`
     /// makes the charge's key (a repeat with it records nothing more); `completion` keeps
     /// the answer for the request's idempotency key.

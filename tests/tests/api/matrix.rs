@@ -72,6 +72,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/memberships",                               [  200,  403,  403,  403,  200,  401,  401]),
     ("GET /v1/memberships/counts",                        [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/memberships/{id}",                          [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/memberships/{id}/charges",                  [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/operator/businesses",                       [  200,  401,  401,  401,  401,  401,  401]),
     ("GET /v1/orders",                                    [  200,  403,  403,  403,  200,  401,  401]),
     ("GET /v1/orders/export",                             [  200,  403,  403,  403,  200,  401,  401]),
@@ -97,6 +98,8 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/appointments/{id}/payments/in-person",     [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/appointments/{id}/refunds",                [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/appointments/{id}/reschedule",             [  200,  200,  200,  404,  404,  401,  401]),
+    // A live business's clock never moves (PL-25): its owner is refused with 409.
+    ("POST /v1/business/test-clock",                      [  409,  403,  403,  403,  409,  401,  401]),
     ("POST /v1/clients",                                  [  201,  201,  201,  201,  201,  401,  401]),
     ("POST /v1/clients/{id}/ban",                         [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/clients/{id}/cards",                       [  201,  201,  201,  404,  404,  401,  401]),
@@ -557,6 +560,7 @@ impl Records {
             "POST /v1/memberships/{id}/payments" => json!({ "version": 1, "payment_type": "cash" }),
             "POST /v1/clients/{id}/credits" => json!({ "count": 1 }),
             "POST /v1/credits/{id}/revoke" => json!({ "version": 1 }),
+            "POST /v1/business/test-clock" => json!({ "now": "2031-01-01T00:00:00Z" }),
             _ => return None,
         };
         Some(body)

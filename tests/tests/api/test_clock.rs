@@ -10,8 +10,8 @@ use clientele_application::jobs::{ExecutionOutcome, Job};
 use crate::helpers::{OPERATOR_TOKEN, TestApp, spawn_app};
 
 pub const ZONE: &str = "Asia/Tokyo";
-const SUCCEEDS: &str = "4242 4242 4242 4242";
-const DECLINED: &str = "4000 0000 0000 0002";
+pub const SUCCEEDS: &str = "4242 4242 4242 4242";
+pub const DECLINED: &str = "4000 0000 0000 0002";
 
 /// Founds a business in test mode (in Tokyo, nine hours ahead of UTC); its owner token.
 pub async fn test_business(t: &TestApp) -> String {
@@ -67,18 +67,20 @@ pub async fn work(t: &TestApp) -> u64 {
     days
 }
 
-async fn card_membership(
+/// A membership of type `kind` from `start`, paid with the test card `card`, for a new
+/// client: its id and the client's email.
+pub async fn card_membership(
     t: &TestApp,
     token: &str,
     kind: &str,
     card: &str,
     start: NaiveDate,
-) -> String {
+) -> (String, String) {
+    let email = format!("ana-{}@example.com", Uuid::new_v4().simple());
     let client = t
         .create_client(
             token,
-            json!({ "first_name": "Ana", "last_name": "Silva",
-                    "email": format!("ana-{}@example.com", Uuid::new_v4().simple()) }),
+            json!({ "first_name": "Ana", "last_name": "Silva", "email": email }),
         )
         .await["id"]
         .as_str()
@@ -100,15 +102,16 @@ async fn card_membership(
         )
         .await;
     reply.assert_status(201);
-    reply.str("/id")
+    (reply.str("/id"), email)
 }
 
-pub async fn monthly_type(t: &TestApp, token: &str) -> String {
+/// A membership type paid by card, billed every `unit` (`month`, `year`…).
+pub async fn card_type(t: &TestApp, token: &str, unit: &str) -> String {
     let reply = t
         .post(
             "/v1/membership-types",
             token,
-            json!({ "name": "Gold", "rate": "49.90", "period_unit": "month",
+            json!({ "name": format!("Gold {unit}"), "rate": "49.90", "period_unit": unit,
                     "payment_method": "card" }),
         )
         .await;
@@ -116,11 +119,11 @@ pub async fn monthly_type(t: &TestApp, token: &str) -> String {
     reply.str("/id")
 }
 
-fn months(day: NaiveDate, n: u32) -> NaiveDate {
+pub fn months(day: NaiveDate, n: u32) -> NaiveDate {
     day.checked_add_months(Months::new(n)).expect("a date")
 }
 
-async fn membership(t: &TestApp, token: &str, id: &str) -> Value {
+pub async fn membership(t: &TestApp, token: &str, id: &str) -> Value {
     let reply = t.get(&format!("/v1/memberships/{id}"), token).await;
     reply.assert_status(200);
     reply.body
@@ -190,10 +193,10 @@ async fn pl_25_a_test_clock_only_moves_forward_and_only_by_its_owner() {
 async fn pl_25_moving_the_clock_three_months_bills_every_period_and_dunning_in_between() {
     let t = spawn_app().await;
     let token = test_business(&t).await;
-    let kind = monthly_type(&t, &token).await;
+    let kind = card_type(&t, &token, "month").await;
     let today = tokyo_day(Utc::now());
-    let paying = card_membership(&t, &token, &kind, SUCCEEDS, today).await;
-    let declined = card_membership(&t, &token, &kind, DECLINED, today).await;
+    let (paying, _) = card_membership(&t, &token, &kind, SUCCEEDS, today).await;
+    let (declined, _) = card_membership(&t, &token, &kind, DECLINED, today).await;
     let later = tokyo_noon(months(today, 3));
 
     let business = move_clock(&t, &token, later).await;

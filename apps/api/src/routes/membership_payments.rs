@@ -1,7 +1,7 @@
 //! ME-13: staff record a payment made outside the processor; with an `Idempotency-Key`, a
 //! repeat records nothing more and answers the first answer again (PL-10).
 
-use poem_openapi::param::{Header, Path};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
@@ -10,8 +10,8 @@ use clientele_application::Clientele;
 use clientele_application::membership_payments::{RecordPayment, Recorded};
 use clientele_domain::{MembershipId, Version};
 
-use super::ApiTags;
 use super::memberships::{ChargeView, MembershipView};
+use super::{ApiTags, page_limit};
 use crate::idempotency::{IdempotencyKey, once, request_key};
 use crate::problem::Problems;
 use crate::problem::can::*;
@@ -41,12 +41,54 @@ fn recorded_view(recorded: &Recorded) -> Json<RecordedView> {
     })
 }
 
+/// A page of a membership's charges, newest first.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct ChargePage {
+    pub items: Vec<ChargeView>,
+    /// Pass it as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
 pub struct MembershipPaymentsApi {
     pub app: Clientele,
 }
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Memberships")]
 impl MembershipPaymentsApi {
+    /// Every charge of a membership — processor charges, retries, payments recorded by
+    /// staff — newest first (ME-19).
+    #[oai(
+        path = "/memberships/:id/charges",
+        method = "get",
+        operation_id = "list_membership_charges"
+    )]
+    async fn charges(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        /// Page size, 1 to 1000 (default 500).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<ChargePage>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS }>> {
+        let actor = auth.actor(&self.app).await?;
+        let page = self
+            .app
+            .membership_charges(
+                &actor,
+                MembershipId::from_uuid(id.0),
+                page_limit(limit.0)?,
+                cursor.0.as_deref(),
+            )
+            .await?;
+        Ok(Json(ChargePage {
+            items: page.items.iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
     /// Record a payment made outside the processor: it pays the outstanding period (after
     /// a decline) or the period due, as a processor charge would (ME-13).
     #[oai(
