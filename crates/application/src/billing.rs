@@ -33,7 +33,8 @@ use clientele_domain::{
 };
 use clientele_ports::payments::{ChargeRecord, ChargeRequest, ProcessorError};
 use clientele_ports::storage::{
-    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, ClientContact, MembershipWrite,
+    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, ClaimScope, ClientContact,
+    MembershipWrite,
 };
 use clientele_ports::{StorageError, Transaction};
 
@@ -186,23 +187,23 @@ impl Clientele {
         &self,
         policy: &BillingPolicy,
     ) -> Result<BillingReport, BillingError> {
-        self.bill_memberships_at(policy, self.clock.now(), None)
+        self.bill_memberships_at(policy, self.clock.now(), ClaimScope::All)
             .await
     }
 
-    /// One step of the billing run as of `now`, of one business only when `only` says so
-    /// (a test business's day, PL-25).
+    /// One step of the billing run as of `now`, over the memberships `scope` names (a
+    /// test business's day, PL-25; one membership's outstanding charge, ME-12).
     pub(crate) async fn bill_memberships_at(
         &self,
         policy: &BillingPolicy,
         now: DateTime<Utc>,
-        only: Option<BusinessId>,
+        scope: ClaimScope,
     ) -> Result<BillingReport, BillingError> {
         let worker = format!("billing-{}", self.ids.new_id());
         let mut report = BillingReport::default();
         let mut tx = self.storage.begin().await?;
         let claimed = tx
-            .claim_due_memberships(now, only, &worker, now + policy.lease, policy.batch)
+            .claim_due_memberships(now, scope, &worker, now + policy.lease, policy.batch)
             .await?;
         if claimed.is_empty() {
             tx.commit().await?;
@@ -533,12 +534,14 @@ impl Clientele {
             let Some(to) = &contact.email else {
                 continue;
             };
+            let manage_url = self.membership_link(business.id, membership.id());
             let email = BillingEmail {
                 business_name: business.name.as_str(),
                 client_first_name: &contact.first_name,
                 type_name: kind.map_or("", |kind| kind.name().as_str()),
                 number: membership.number(),
                 amount: membership.rate().amount(),
+                manage_url: &manage_url,
             };
             for (kind, letter) in applied.emails {
                 emails.push(OutgoingEmail {

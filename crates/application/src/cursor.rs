@@ -19,6 +19,8 @@ use thiserror::Error;
 use clientele_domain::BusinessId;
 use clientele_ports::{ServerSecrets, StorageError};
 
+use crate::links::LinkKey;
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("the cursor was not made for this list and query: start again without a cursor")]
 pub struct ForeignCursor;
@@ -87,9 +89,13 @@ impl Listing {
 
 /// Seals and opens cursors under one key. Every process on the same database must use the
 /// same key ([`Cursors::load`]), or a cursor from one is refused by the next.
+///
+/// The same key is the server's sealing key: the self-service links' key is derived from
+/// it ([`LinkKey`], ME-12).
 #[derive(Clone)]
 pub struct Cursors {
     cipher: XChaCha20Poly1305,
+    links: LinkKey,
 }
 
 impl std::fmt::Debug for Cursors {
@@ -102,7 +108,10 @@ impl Cursors {
     /// Cursors under `key` ([`KEY_BYTES`] bytes).
     pub fn from_key(key: &[u8]) -> Result<Self, BadCursorKey> {
         XChaCha20Poly1305::new_from_slice(key)
-            .map(|cipher| Self { cipher })
+            .map(|cipher| Self {
+                cipher,
+                links: LinkKey::derive(key),
+            })
             .map_err(|_| BadCursorKey(key.len()))
     }
 
@@ -115,8 +124,16 @@ impl Cursors {
     /// Cursors under a new random key, for one process that shares its cursors with no
     /// other (tests, tools).
     pub fn ephemeral() -> Self {
-        let cipher = XChaCha20Poly1305::new(&new_key().into());
-        Self { cipher }
+        let key = new_key();
+        Self {
+            cipher: XChaCha20Poly1305::new(&key.into()),
+            links: LinkKey::derive(&key),
+        }
+    }
+
+    /// The self-service links' key, derived from the same key (ME-12).
+    pub fn links(&self) -> &LinkKey {
+        &self.links
     }
 
     /// The cursor of the position `after` in `listing`.

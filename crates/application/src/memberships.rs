@@ -529,14 +529,26 @@ impl Clientele {
     ) -> Result<Membership, MembershipError> {
         let mut tx = self.storage.begin().await?;
         let business = business_of(tx.as_mut(), actor).await?;
-        let mut membership = locked(tx.as_mut(), actor, id).await?;
+        let membership = locked(tx.as_mut(), actor, id).await?;
         if membership.version() != version {
             return Err(MembershipError::VersionConflict);
         }
-        let zone = business.settings.time_zone;
-        change(&mut membership, business.today(self.clock.now()), &business)?;
-        tx.update_membership(&membership, version, due_at(&membership, zone))
-            .await?;
+        self.apply_change(tx, &business, membership, change).await
+    }
+
+    /// Applies `change` to `membership` (read locked in `tx`) on the business's today,
+    /// stores it with its new due instant and commits.
+    pub(crate) async fn apply_change(
+        &self,
+        mut tx: Box<dyn Transaction>,
+        business: &Business,
+        mut membership: Membership,
+        change: impl FnOnce(&mut Membership, NaiveDate, &Business) -> Result<(), ChangeError>,
+    ) -> Result<Membership, MembershipError> {
+        let version = membership.version();
+        change(&mut membership, business.today(self.clock.now()), business)?;
+        let due = due_at(&membership, business.settings.time_zone);
+        tx.update_membership(&membership, version, due).await?;
         tx.commit().await?;
         Ok(membership)
     }
@@ -588,7 +600,20 @@ fn horizon(today: NaiveDate) -> Result<NaiveDate, MembershipError> {
 
 /// ME-10: manual payment is always valid; a direct debit without an active mandate is
 /// reactivated as `needs_mandate`; a card only if the active processor stored it (ME-14).
-fn has_valid_payment_method(method: &PaymentMethod, business: &Business) -> bool {
+/// A client's stored card as a membership's payment method.
+pub(crate) fn stored_card(
+    stored: &clientele_domain::payment::PaymentMethod,
+) -> Result<StoredCard, ValidationErrors> {
+    StoredCard::new(
+        stored.processor,
+        &stored.token,
+        &stored.brand,
+        &stored.last4,
+    )
+    .map_err(|e| ValidationErrors::single("card_id", e.to_string()))
+}
+
+pub(crate) fn has_valid_payment_method(method: &PaymentMethod, business: &Business) -> bool {
     match method {
         PaymentMethod::Manual | PaymentMethod::DirectDebit(_) => true,
         PaymentMethod::Card(card) => card.processor() == business.settings.active_processor,
@@ -636,13 +661,7 @@ async fn payment_method(
         )
         .into());
     }
-    let card = StoredCard::new(
-        stored.processor,
-        &stored.token,
-        &stored.brand,
-        &stored.last4,
-    )
-    .map_err(|e| ValidationErrors::single("card_id", e.to_string()))?;
+    let card = stored_card(&stored)?;
     Ok(PaymentMethod::Card(card))
 }
 

@@ -247,6 +247,21 @@ impl Clientele {
         let mut tx = self.storage.begin().await?;
         let client = visible_client(tx.as_mut(), actor, client).await?;
         let business = business_of(tx.as_mut(), actor).await?;
+        let method = self
+            .store_card_in(tx.as_mut(), &business, client.id(), card)
+            .await?;
+        tx.commit().await?;
+        Ok(method)
+    }
+
+    /// Stores `card` of `client` with the business's active processor, in `tx`.
+    pub(crate) async fn store_card_in(
+        &self,
+        tx: &mut dyn Transaction,
+        business: &Business,
+        client: ClientId,
+        card: &NewCard,
+    ) -> Result<PaymentMethod, PaymentError> {
         let processor = self.processor(business.settings.active_processor)?;
         require(processor.as_ref(), "cards", processor.capabilities().cards)?;
         let token = processor
@@ -263,8 +278,8 @@ impl Clientele {
             })?;
         let method = PaymentMethod {
             id: PaymentMethodId::from_uuid(self.ids.new_id()),
-            business_id: actor.business_id,
-            client_id: client.id(),
+            business_id: business.id,
+            client_id: client,
             processor: processor.kind(),
             token: token.token,
             brand: token.brand,
@@ -272,7 +287,6 @@ impl Clientele {
             created_at: self.clock.now(),
         };
         tx.insert_payment_method(&method).await?;
-        tx.commit().await?;
         Ok(method)
     }
 

@@ -11,6 +11,7 @@ use clientele_domain::{
     Actor, Business, BusinessId, FieldError, Forbidden, Permission, ValidationErrors,
 };
 use clientele_ports::StorageError;
+use clientele_ports::storage::ClaimScope;
 
 use crate::Clientele;
 use crate::billing::{BillingError, BillingReport};
@@ -138,7 +139,7 @@ impl Clientele {
         let mut billing = BillingReport::default();
         loop {
             let report = self
-                .bill_memberships_at(&self.billing, step.at, Some(business.id))
+                .bill_memberships_at(&self.billing, step.at, ClaimScope::Business(business.id))
                 .await?;
             if report.claimed == 0 {
                 break;

@@ -20,12 +20,12 @@ use clientele_ports::storage::{Charge, ChargeId, ChargeStatus};
 
 use crate::helpers::{Reply, TestApp, spawn_app};
 
-const SUCCEEDS: &str = "4242 4242 4242 4242";
-const DECLINED: &str = "4000 0000 0000 0002";
+pub const SUCCEEDS: &str = "4242 4242 4242 4242";
+pub const DECLINED: &str = "4000 0000 0000 0002";
 const TIMES_OUT: &str = "4000 0000 0000 0119";
 
 /// The instant the tests start from: now, so that memberships made today are due.
-fn now() -> DateTime<Utc> {
+pub fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
@@ -39,7 +39,7 @@ fn on(day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// Steps of the billing run as of `at` until nothing is due; their reports summed.
-async fn bill(t: &TestApp, at: DateTime<Utc>, journal: &Arc<ChargeJournal>) -> BillingReport {
+pub async fn bill(t: &TestApp, at: DateTime<Utc>, journal: &Arc<ChargeJournal>) -> BillingReport {
     bill_with(t, at, journal, &BillingPolicy::default()).await
 }
 
@@ -73,7 +73,7 @@ async fn client(t: &TestApp) -> String {
         .to_owned()
 }
 
-async fn membership_type(t: &TestApp, payment: &str) -> String {
+pub async fn membership_type(t: &TestApp, payment: &str) -> String {
     let reply = t
         .post(
             "/v1/membership-types",
@@ -87,7 +87,7 @@ async fn membership_type(t: &TestApp, payment: &str) -> String {
 }
 
 /// A monthly membership starting today, paid with the test card `number`; its id.
-async fn card_membership(t: &TestApp, kind: &str, number: &str, extra: Value) -> String {
+pub async fn card_membership(t: &TestApp, kind: &str, number: &str, extra: Value) -> String {
     let client = client(t).await;
     t.post(
         &format!("/v1/clients/{client}/cards"),

@@ -24,6 +24,7 @@ mod memberships;
 mod payments;
 mod platform;
 mod search;
+mod self_service;
 mod simulation;
 mod sites_and_staff;
 mod tenancy;

@@ -80,6 +80,8 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/products",                                  [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/products/{id}",                             [  200,  200,  200,  200,  404,  401,  401]),
     ("GET /v1/products/{id}/codes",                       [  200,  403,  403,  403,  404,  401,  401]),
+    ("GET /v1/self-service/{link}/membership",            [  200,  200,  200,  200,  200,  200,  200]),
+    ("GET /v1/self-service/{link}/membership/charges",    [  200,  200,  200,  200,  200,  200,  200]),
     ("GET /v1/sites",                                     [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/sites/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
     ("GET /v1/staff",                                     [  200,  403,  403,  403,  200,  401,  401]),
@@ -127,6 +129,8 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/orders/{id}/cancel",                       [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/products",                                 [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/products/{id}/archive",                    [  200,  200,  403,  403,  404,  401,  401]),
+    ("POST /v1/self-service/{link}/membership/cancel",    [  200,  200,  200,  200,  200,  200,  200]),
+    ("POST /v1/self-service/{link}/membership/reactivate", [  200,  200,  200,  200,  200,  200,  200]),
     ("POST /v1/sites",                                    [  201,  403,  403,  403,  201,  401,  401]),
     ("POST /v1/staff",                                    [  201,  403,  403,  403,  201,  401,  401]),
     ("POST /v1/tokens",                                   [  201,  403,  403,  403,  201,  401,  401]),
@@ -135,7 +139,9 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("PUT /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
     ("PUT /v1/labels/{id}",                               [  200,  200,  403,  403,  404,  401,  401]),
     ("PUT /v1/membership-types/{id}",                     [  200,  200,  403,  403,  404,  401,  401]),
+    ("PUT /v1/memberships/{id}/card",                     [  409,  409,  409,  404,  404,  401,  401]),
     ("PUT /v1/products/{id}",                             [  200,  200,  403,  403,  404,  401,  401]),
+    ("PUT /v1/self-service/{link}/membership/card",       [  409,  409,  409,  409,  409,  409,  409]),
     ("PUT /v1/sites/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
     ("PUT /v1/staff/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
 ];
@@ -200,6 +206,9 @@ struct Records {
     membership: String,
     cancelled: String,
     paused: String,
+    /// The self-service links of `membership` and `cancelled` (ME-12).
+    link: String,
+    cancelled_link: String,
     /// A credit issued to `client` by hand (ME-16).
     credit: String,
     appointment_type: String,
@@ -370,6 +379,23 @@ impl Records {
                 json!({ "version": 1, "periods": 1 }),
             )
             .await;
+        let business = clientele_domain::BusinessId::from_uuid(
+            world
+                .app
+                .get("/v1/business", &world.app.owner)
+                .await
+                .str("/id")
+                .parse()
+                .expect("a uuid"),
+        );
+        let link_of = |membership: &str| {
+            let url = world.app.app.membership_link(
+                business,
+                clientele_domain::MembershipId::from_uuid(membership.parse().expect("a uuid")),
+            );
+            url.rsplit('/').nth(1).expect("a token").to_owned()
+        };
+        let (link, cancelled_link) = (link_of(&membership), link_of(&cancelled));
         let credit = world
             .created(
                 &format!("/v1/clients/{client}/credits"),
@@ -386,6 +412,8 @@ impl Records {
             membership,
             cancelled,
             paused,
+            link,
+            cancelled_link,
             credit,
             appointment_type,
             appointment,
@@ -444,12 +472,17 @@ impl Records {
             &self.paused
         } else if template.starts_with("/v1/memberships/{id}") {
             &self.membership
+        } else if template == "/v1/self-service/{link}/membership/reactivate" {
+            &self.cancelled_link
+        } else if template.starts_with("/v1/self-service/{link}") {
+            &self.link
         } else {
             assert!(!template.contains('{'), "no record for {method} {template}");
             ""
         };
         template
             .replace("{id}", id)
+            .replace("{link}", id)
             .replace("{document_id}", &self.document)
     }
 
@@ -561,6 +594,10 @@ impl Records {
             "POST /v1/clients/{id}/credits" => json!({ "count": 1 }),
             "POST /v1/credits/{id}/revoke" => json!({ "version": 1 }),
             "POST /v1/business/test-clock" => json!({ "now": "2031-01-01T00:00:00Z" }),
+            "PUT /v1/memberships/{id}/card" => json!({ "card_id": self.card, "version": 1 }),
+            "PUT /v1/self-service/{link}/membership/card" => json!({
+                "number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2099, "cvc": "123",
+            }),
             _ => return None,
         };
         Some(body)

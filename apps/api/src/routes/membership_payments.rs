@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use clientele_application::Clientele;
 use clientele_application::membership_payments::{RecordPayment, Recorded};
-use clientele_domain::{MembershipId, Version};
+use clientele_domain::{MembershipId, PaymentMethodId, Version};
 
 use super::memberships::{ChargeView, MembershipView};
 use super::{ApiTags, page_limit};
@@ -41,6 +41,16 @@ fn recorded_view(recorded: &Recorded) -> Json<RecordedView> {
     })
 }
 
+/// Another of the client's stored cards for a membership (ME-11).
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct MembershipCardParams {
+    /// One of the client's stored cards (`POST /v1/clients/{id}/cards`).
+    pub card_id: Uuid,
+    /// The membership's version the change is based on (PL-11).
+    pub version: i64,
+}
+
 /// A page of a membership's charges, newest first.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -56,6 +66,37 @@ pub struct MembershipPaymentsApi {
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Memberships")]
 impl MembershipPaymentsApi {
+    /// Pay a membership with another of the client's stored cards. A membership whose
+    /// card was invalid (ME-14) runs again; after a failed payment the outstanding one is
+    /// retried at once with the new card, and the membership is active again when it
+    /// succeeds (ME-11, ME-12).
+    #[oai(
+        path = "/memberships/:id/card",
+        method = "put",
+        operation_id = "change_membership_card"
+    )]
+    async fn card(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        body: Json<MembershipCardParams>,
+    ) -> Result<
+        Json<MembershipView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
+        let actor = auth.actor(&self.app).await?;
+        let membership = self
+            .app
+            .change_membership_card(
+                &actor,
+                MembershipId::from_uuid(id.0),
+                Version::new(body.0.version),
+                PaymentMethodId::from_uuid(body.0.card_id),
+            )
+            .await?;
+        Ok(Json((&membership).into()))
+    }
+
     /// Every charge of a membership — processor charges, retries, payments recorded by
     /// staff — newest first (ME-19).
     #[oai(

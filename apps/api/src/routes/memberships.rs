@@ -55,7 +55,7 @@ impl From<AttentionReason> for ReasonParam {
     }
 }
 
-fn status_of(status: Status) -> (StatusParam, Option<ReasonParam>) {
+pub fn status_of(status: Status) -> (StatusParam, Option<ReasonParam>) {
     match status {
         Status::Active => (StatusParam::Active, None),
         Status::Cancelled => (StatusParam::Cancelled, None),

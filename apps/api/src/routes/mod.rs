@@ -25,6 +25,7 @@ pub mod memberships;
 pub mod orders;
 pub mod payments;
 pub mod products;
+pub mod self_service;
 pub mod sites;
 pub mod staff;
 pub mod test_clock;
@@ -68,6 +69,8 @@ pub enum ApiTags {
     Orders,
     /// Membership types and memberships (ME).
     Memberships,
+    /// A client's own membership, through the signed link in their emails (ME-12).
+    SelfService,
 }
 
 /// Two tuples: poem-openapi implements `OpenApi` for tuples of at most 16.
@@ -100,6 +103,7 @@ pub type SalesApis = (
     memberships::MembershipsApi,
     membership_payments::MembershipPaymentsApi,
     credits::CreditsApi,
+    self_service::SelfServiceApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -128,6 +132,7 @@ pub fn apis(app: &Clientele) -> Apis {
         memberships::MembershipsApi { app: app.clone() },
         membership_payments::MembershipPaymentsApi { app: app.clone() },
         credits::CreditsApi { app: app.clone() },
+        self_service::SelfServiceApi { app: app.clone() },
     );
     (core, sales)
 }

@@ -58,6 +58,18 @@ pub struct NewCardParams {
     pub cvc: Text,
 }
 
+impl From<NewCardParams> for NewCard {
+    fn from(p: NewCardParams) -> Self {
+        Self {
+            number: p.number.0,
+            // Out of the stored types' range is out of every valid range: refused as such.
+            exp_month: u32::try_from(p.exp_month).unwrap_or(0),
+            exp_year: i32::try_from(p.exp_year).unwrap_or(0),
+            cvc: p.cvc.0,
+        }
+    }
+}
+
 /// A payment or refund.
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
@@ -213,14 +225,7 @@ impl PaymentsApi {
         Problems<{ MALFORM | UNAUTHENTICATE | MISS | TAKE_BODY | BREAK_RULE | BE_UNAVAILABLE }>,
     > {
         let actor = auth.actor(&self.app).await?;
-        let p = body.0;
-        let card = NewCard {
-            number: p.number.0,
-            // Out of the stored types' range is out of every valid range: refused as such.
-            exp_month: u32::try_from(p.exp_month).unwrap_or(0),
-            exp_year: i32::try_from(p.exp_year).unwrap_or(0),
-            cvc: p.cvc.0,
-        };
+        let card: NewCard = body.0.into();
         let method = self
             .app
             .store_card(&actor, ClientId::from_uuid(id.0), &card)

@@ -24,7 +24,7 @@ use clientele_domain::membership::Membership;
 use clientele_domain::{BusinessId, MembershipId};
 use clientele_ports::StorageError;
 use clientele_ports::storage::{
-    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, MembershipWrite,
+    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, ClaimScope, MembershipWrite,
 };
 
 use super::conversions::{charge_row, instant, membership_changes};
@@ -217,17 +217,22 @@ impl SeaTransaction {
     pub(super) async fn claim_due(
         &self,
         now: DateTime<Utc>,
-        only: Option<BusinessId>,
+        scope: ClaimScope,
         worker: &str,
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Membership>, StorageError> {
         use memberships::Column as M;
         let now = instant(now);
-        let mut due = memberships::Entity::find();
-        if let Some(business) = only {
-            due = due.filter(M::BusinessId.eq(business.as_uuid()));
-        }
+        let due = match scope {
+            ClaimScope::All => memberships::Entity::find(),
+            ClaimScope::Business(business) => {
+                memberships::Entity::find().filter(M::BusinessId.eq(business.as_uuid()))
+            }
+            ClaimScope::Membership(business, id) => memberships::Entity::find()
+                .filter(M::BusinessId.eq(business.as_uuid()))
+                .filter(M::Id.eq(id.as_uuid())),
+        };
         let due = due
             .select_only()
             .column(M::BusinessId)

@@ -14,8 +14,8 @@ use clientele_domain::membership::{Credit, Membership, MembershipNumber, Members
 use clientele_domain::{BusinessId, ClientId, CreditId, MembershipId, MembershipTypeId, Version};
 use clientele_ports::StorageError;
 use clientele_ports::storage::{
-    Charge, ChargeId, ChargeSettlement, MembershipLine, MembershipQuery, MembershipRepository,
-    MembershipWrite, QuickViewCounts,
+    Charge, ChargeId, ChargeSettlement, ClaimScope, MembershipLine, MembershipQuery,
+    MembershipRepository, MembershipWrite, QuickViewCounts,
 };
 
 use super::conversions::{
@@ -264,12 +264,12 @@ impl MembershipRepository for SeaTransaction {
     async fn claim_due_memberships(
         &mut self,
         now: DateTime<Utc>,
-        only: Option<BusinessId>,
+        scope: ClaimScope,
         worker: &str,
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Membership>, StorageError> {
-        self.claim_due(now, only, worker, lease_until, limit).await
+        self.claim_due(now, scope, worker, lease_until, limit).await
     }
 
     async fn release_memberships(

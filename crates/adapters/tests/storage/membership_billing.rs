@@ -11,7 +11,7 @@ use clientele_domain::membership::{Membership, Status};
 use clientele_domain::payment::ProcessorKind;
 use clientele_domain::{BusinessId, MembershipId};
 use clientele_ports::storage::{
-    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, MembershipWrite,
+    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, ClaimScope, MembershipWrite,
 };
 use clientele_ports::{Storage, StorageError};
 
@@ -58,7 +58,7 @@ async fn claim(
     let mut tx = storage.begin().await.unwrap();
     let lease_until = now + Duration::minutes(5);
     let claimed = tx
-        .claim_due_memberships(now, None, worker, lease_until, limit)
+        .claim_due_memberships(now, ClaimScope::All, worker, lease_until, limit)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -135,11 +135,11 @@ async fn me_9_two_concurrent_claimers_never_get_the_same_membership() {
         let mut one = storage.begin().await.unwrap();
         let mut two = storage.begin().await.unwrap();
         let first = one
-            .claim_due_memberships(now, None, "w1", lease, 3)
+            .claim_due_memberships(now, ClaimScope::All, "w1", lease, 3)
             .await
             .unwrap();
         let second = two
-            .claim_due_memberships(now, None, "w2", lease, 10)
+            .claim_due_memberships(now, ClaimScope::All, "w2", lease, 10)
             .await
             .unwrap();
         two.commit().await.unwrap();
@@ -148,13 +148,13 @@ async fn me_9_two_concurrent_claimers_never_get_the_same_membership() {
     } else {
         let mut one = storage.begin().await.unwrap();
         let first = one
-            .claim_due_memberships(now, None, "w1", lease, 3)
+            .claim_due_memberships(now, ClaimScope::All, "w1", lease, 3)
             .await
             .unwrap();
         one.commit().await.unwrap();
         let mut two = storage.begin().await.unwrap();
         let second = two
-            .claim_due_memberships(now, None, "w2", lease, 10)
+            .claim_due_memberships(now, ClaimScope::All, "w2", lease, 10)
             .await
             .unwrap();
         two.commit().await.unwrap();

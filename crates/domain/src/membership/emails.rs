@@ -18,6 +18,8 @@ pub struct BillingEmail<'a> {
     pub type_name: &'a str,
     pub number: MembershipNumber,
     pub amount: Money,
+    /// ME-12: the client's signed link to manage the membership without logging in.
+    pub manage_url: &'a str,
 }
 
 fn long_date(day: NaiveDate) -> String {
@@ -27,6 +29,13 @@ fn long_date(day: NaiveDate) -> String {
 impl BillingEmail<'_> {
     fn hello(&self) -> String {
         format!("Hello {},", self.client_first_name)
+    }
+
+    fn manage(&self) -> String {
+        format!(
+            "See your payments, change your card or cancel: {}",
+            self.manage_url
+        )
     }
 
     fn membership(&self) -> String {
@@ -52,6 +61,7 @@ impl BillingEmail<'_> {
                     long_date(period_end)
                 ),
                 format!("Your next payment is on {}.", long_date(next_billing_date)),
+                self.manage(),
                 self.business_name.to_owned(),
             ],
         )
@@ -61,10 +71,14 @@ impl BillingEmail<'_> {
     pub fn payment_failed(&self, reason: &str, retry_on: Option<NaiveDate>) -> EmailContent {
         let next = match retry_on {
             Some(day) => format!(
-                "We will try again on {}. To pay with another card, please contact us.",
-                long_date(day)
+                "We will try again on {}. To pay with another card now, update it here: {}",
+                long_date(day),
+                self.manage_url
             ),
-            None => "Please contact us to update your payment details.".to_owned(),
+            None => format!(
+                "To pay with another card, update it here: {}",
+                self.manage_url
+            ),
         };
         compose(
             format!("Your payment to {} failed", self.business_name),
@@ -129,6 +143,7 @@ mod tests {
             type_name: "Gold",
             number: MembershipNumber::from_sequence(42).unwrap(),
             amount: Money::parse("rate", "49.90", Currency::parse("EUR").unwrap()).unwrap(),
+            manage_url: "https://spa.example/v1/self-service/abc/membership",
         }
     }
 
@@ -144,6 +159,7 @@ mod tests {
         assert!(content.text.contains("31 January 2027 to 27 February 2027"));
         assert!(content.text.contains("next payment is on 28 February 2027"));
         assert!(content.html.contains("Spa &lt;Lumière&gt;"));
+        assert!(content.text.contains("/v1/self-service/abc/membership"));
     }
 
     #[test]
@@ -153,6 +169,12 @@ mod tests {
         assert!(content.text.contains("try again on 1 February 2027"));
         let last = email().payment_failed("card_declined", None);
         assert!(!last.text.contains("try again"));
+        for content in [content, last] {
+            assert!(
+                content.text.contains("/v1/self-service/abc/membership"),
+                "ME-12"
+            );
+        }
     }
 
     #[test]

@@ -258,6 +258,17 @@ pub struct MembershipLine {
 
 /// Membership types, memberships, their charges and credits. Memberships, types and
 /// charges are never deleted.
+/// Which memberships a billing claim may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimScope {
+    /// Every business's: the worker's run on the real clock.
+    All,
+    /// One business's: a test business's day (PL-25).
+    Business(BusinessId),
+    /// One membership: its outstanding charge retried at once (ME-12).
+    Membership(BusinessId, MembershipId),
+}
+
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait MembershipRepository: Send {
@@ -338,8 +349,8 @@ pub trait MembershipRepository: Send {
         writes: &[MembershipWrite],
     ) -> Result<Vec<MembershipId>, StorageError>;
 
-    /// The billing worker's batch, across businesses (or of business `only`): up to
-    /// `limit` memberships `active` or `needs_attention` due at `now` (`due_at <= now`)
+    /// The billing worker's batch, of the memberships `scope` names: up to `limit`
+    /// memberships `active` or `needs_attention` due at `now` (`due_at <= now`)
     /// and not claimed (or whose claim ran out before `now`), earliest due first; each is
     /// claimed by `worker` until `lease_until`. Two transactions claiming at once MUST get
     /// disjoint memberships (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single
@@ -347,7 +358,7 @@ pub trait MembershipRepository: Send {
     async fn claim_due_memberships(
         &mut self,
         now: DateTime<Utc>,
-        only: Option<BusinessId>,
+        scope: ClaimScope,
         worker: &str,
         lease_until: DateTime<Utc>,
         limit: u32,

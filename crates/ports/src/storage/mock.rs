@@ -280,7 +280,7 @@ delegate! {
         fn membership_for_update(business: BusinessId, id: MembershipId) -> Option<Membership>;
         fn update_membership(membership: &Membership, expected: Version, due_at: Option<DateTime<Utc>>) -> ();
         fn update_memberships(writes: &[MembershipWrite]) -> Vec<MembershipId>;
-        fn claim_due_memberships(now: DateTime<Utc>, only: Option<BusinessId>, worker: &str, lease_until: DateTime<Utc>, limit: u32) -> Vec<Membership>;
+        fn claim_due_memberships(now: DateTime<Utc>, scope: ClaimScope, worker: &str, lease_until: DateTime<Utc>, limit: u32) -> Vec<Membership>;
         fn release_memberships(worker: &str, memberships: &[(BusinessId, MembershipId)]) -> ();
         fn memberships(business: BusinessId, query: &MembershipQuery, after: Option<MembershipId>, limit: u32) -> Vec<MembershipLine>;
         fn membership_counts(business: BusinessId, today: NaiveDate, horizon: NaiveDate) -> QuickViewCounts;

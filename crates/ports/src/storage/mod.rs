@@ -61,9 +61,9 @@ pub use idempotency::{IdempotencyRecord, IdempotencyRepository, StoredResponse};
 pub use label::LabelRepository;
 pub use marketing::MarketingRepository;
 pub use membership::{
-    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, DateRange, MembershipLine,
-    MembershipQuery, MembershipRepository, MembershipWrite, QuickView, QuickViewCounts,
-    StatusFilter,
+    Charge, ChargeId, ChargeOutcome, ChargeSettlement, ChargeStatus, ClaimScope, DateRange,
+    MembershipLine, MembershipQuery, MembershipRepository, MembershipWrite, QuickView,
+    QuickViewCounts, StatusFilter,
 };
 pub use note::NoteRepository;
 pub use order::{OrderLine, OrderQuery, OrderRepository};

@@ -1,0 +1,160 @@
+//! ME-12: a client's own membership, through the signed link in their receipts and
+//! "payment failed" emails — no login. A changed or made-up link is a 401, an expired
+//! one a 403, and neither says anything of a membership.
+
+use chrono::NaiveDate;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+
+use clientele_application::Clientele;
+use clientele_application::self_service::SelfServiceMembership;
+use clientele_domain::membership::Membership;
+
+use super::membership_payments::ChargePage;
+use super::memberships::{ReasonParam, StatusParam, status_of};
+use super::payments::NewCardParams;
+use super::{ApiTags, page_limit};
+use crate::problem::Problems;
+use crate::problem::can::*;
+use crate::text::Amount;
+
+/// What a client sees of their membership.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct OwnMembershipView {
+    pub business_name: String,
+    pub number: String,
+    pub type_name: String,
+    pub rate: Amount,
+    pub currency: String,
+    pub status: StatusParam,
+    pub reason: Option<ReasonParam>,
+    pub member_since: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub next_billing_date: NaiveDate,
+    pub paused_until: Option<NaiveDate>,
+    pub cancelled_on: Option<NaiveDate>,
+    /// "visa •••• 4242", "manual"…
+    pub payment_method: String,
+}
+
+fn own_view(business_name: &str, type_name: &str, m: &Membership) -> OwnMembershipView {
+    let (status, reason) = status_of(m.status());
+    OwnMembershipView {
+        business_name: business_name.to_owned(),
+        number: m.number().to_string(),
+        type_name: type_name.to_owned(),
+        rate: Amount(m.rate().amount().amount_text()),
+        currency: m.rate().amount().currency().code().to_owned(),
+        status,
+        reason,
+        member_since: m.member_since(),
+        end_date: m.end_date(),
+        next_billing_date: m.next_billing_date(),
+        paused_until: m.paused_until(),
+        cancelled_on: m.cancelled_on(),
+        payment_method: m.payment_method().describe(),
+    }
+}
+
+impl From<&SelfServiceMembership> for OwnMembershipView {
+    fn from(s: &SelfServiceMembership) -> Self {
+        own_view(&s.business_name, s.kind.name().as_str(), &s.membership)
+    }
+}
+
+pub struct SelfServiceApi {
+    pub app: Clientele,
+}
+
+#[OpenApi(prefix_path = "/v1/self-service", tag = "ApiTags::SelfService")]
+impl SelfServiceApi {
+    /// The membership the link is for.
+    #[oai(
+        path = "/:link/membership",
+        method = "get",
+        operation_id = "own_membership"
+    )]
+    async fn membership(
+        &self,
+        /// The signed link's token, as in the email.
+        link: Path<String>,
+    ) -> Result<Json<OwnMembershipView>, Problems<{ UNAUTHENTICATE | FORBID }>> {
+        let own = self.app.self_service_membership(&link.0).await?;
+        Ok(Json((&own).into()))
+    }
+
+    /// The payments of the membership, newest first.
+    #[oai(
+        path = "/:link/membership/charges",
+        method = "get",
+        operation_id = "own_membership_charges"
+    )]
+    async fn charges(
+        &self,
+        link: Path<String>,
+        /// Page size, 1 to 1000 (default 500).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<ChargePage>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID }>> {
+        let page = self
+            .app
+            .self_service_charges(&link.0, page_limit(limit.0)?, cursor.0.as_deref())
+            .await?;
+        Ok(Json(ChargePage {
+            items: page.items.iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// Pay with another card. After a failed payment, the outstanding payment is taken
+    /// at once with it, and the membership is active again when it succeeds.
+    #[oai(
+        path = "/:link/membership/card",
+        method = "put",
+        operation_id = "update_own_card"
+    )]
+    async fn card(
+        &self,
+        link: Path<String>,
+        body: Json<NewCardParams>,
+    ) -> Result<
+        Json<OwnMembershipView>,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE | BE_UNAVAILABLE }>,
+    > {
+        let own = self.app.self_service_card(&link.0, &body.0.into()).await?;
+        Ok(Json((&own).into()))
+    }
+
+    /// Cancel the membership: no further payments.
+    #[oai(
+        path = "/:link/membership/cancel",
+        method = "post",
+        operation_id = "cancel_own_membership"
+    )]
+    async fn cancel(
+        &self,
+        link: Path<String>,
+    ) -> Result<Json<OwnMembershipView>, Problems<{ UNAUTHENTICATE | FORBID | CONFLICT }>> {
+        let own = self.app.self_service_cancel(&link.0).await?;
+        Ok(Json((&own).into()))
+    }
+
+    /// Reactivate a cancelled membership; if its paid period is over, it is billed again
+    /// from today.
+    #[oai(
+        path = "/:link/membership/reactivate",
+        method = "post",
+        operation_id = "reactivate_own_membership"
+    )]
+    async fn reactivate(
+        &self,
+        link: Path<String>,
+    ) -> Result<Json<OwnMembershipView>, Problems<{ UNAUTHENTICATE | FORBID | CONFLICT }>> {
+        let own = self.app.self_service_reactivate(&link.0).await?;
+        Ok(Json((&own).into()))
+    }
+}
