@@ -7,6 +7,7 @@
 
 pub mod document;
 pub mod envelope;
+pub mod export;
 pub mod gate;
 pub mod idempotency;
 pub mod json;

@@ -31,6 +31,7 @@ pub mod labels;
 pub mod links;
 pub mod marketing;
 pub mod membership_cards;
+pub mod membership_export;
 pub mod membership_payments;
 pub mod memberships;
 pub mod orders;

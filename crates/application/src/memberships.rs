@@ -557,7 +557,11 @@ impl Clientele {
 impl MembershipFilter {
     /// The stored query: the quick view's (seven days from `today`), then every filter
     /// given on top of it.
-    fn query(&self, zone: TimeZone, today: NaiveDate) -> Result<MembershipQuery, MembershipError> {
+    pub(crate) fn query(
+        &self,
+        zone: TimeZone,
+        today: NaiveDate,
+    ) -> Result<MembershipQuery, MembershipError> {
         let mut query = match self.view {
             Some(view) => MembershipQuery::quick_view(view, today, horizon(today)?),
             None => MembershipQuery::default(),

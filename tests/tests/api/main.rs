@@ -20,6 +20,7 @@ mod generated_client;
 mod labels;
 mod marketing;
 mod matrix;
+mod membership_export;
 mod memberships;
 mod payments;
 mod platform;

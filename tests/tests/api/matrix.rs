@@ -70,6 +70,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/membership-types",                          [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/membership-types/{id}",                     [  200,  200,  200,  200,  404,  401,  401]),
     ("GET /v1/memberships",                               [  200,  403,  403,  403,  200,  401,  401]),
+    ("GET /v1/memberships/export",                        [  200,  403,  403,  403,  200,  401,  401]),
     ("GET /v1/memberships/counts",                        [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/memberships/{id}",                          [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/memberships/{id}/charges",                  [  200,  200,  200,  404,  404,  401,  401]),

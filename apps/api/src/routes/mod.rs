@@ -19,6 +19,7 @@ pub mod emails;
 pub mod health;
 pub mod labels;
 pub mod marketing;
+pub mod membership_export;
 pub mod membership_payments;
 pub mod membership_types;
 pub mod memberships;
@@ -101,6 +102,7 @@ pub type SalesApis = (
     orders::OrdersApi,
     membership_types::MembershipTypesApi,
     memberships::MembershipsApi,
+    membership_export::MembershipExportApi,
     membership_payments::MembershipPaymentsApi,
     credits::CreditsApi,
     self_service::SelfServiceApi,
@@ -130,6 +132,7 @@ pub fn apis(app: &Clientele) -> Apis {
         orders::OrdersApi { app: app.clone() },
         membership_types::MembershipTypesApi { app: app.clone() },
         memberships::MembershipsApi { app: app.clone() },
+        membership_export::MembershipExportApi { app: app.clone() },
         membership_payments::MembershipPaymentsApi { app: app.clone() },
         credits::CreditsApi { app: app.clone() },
         self_service::SelfServiceApi { app: app.clone() },

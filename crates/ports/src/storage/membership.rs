@@ -256,8 +256,6 @@ pub struct MembershipLine {
     pub type_name: MembershipTypeName,
 }
 
-/// Membership types, memberships, their charges and credits. Memberships, types and
-/// charges are never deleted.
 /// Which memberships a billing claim may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClaimScope {
@@ -269,6 +267,8 @@ pub enum ClaimScope {
     Membership(BusinessId, MembershipId),
 }
 
+/// Membership types, memberships, their charges and credits. Memberships, types and
+/// charges are never deleted.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait MembershipRepository: Send {
