@@ -13,7 +13,8 @@ use clientele_domain::{
     Actor, AuditId, BusinessId, Client, ClientId, ClientSort, ClientSortKey, FieldError, Forbidden,
     MarketingPreferenceId, NewClient, PageLimit, Permission, SiteId, ValidationErrors, Version,
 };
-use clientele_ports::{StorageError, Transaction, storage::ClientQuery};
+use clientele_ports::storage::{ClientQuery, StatusFilter};
+use clientele_ports::{StorageError, Transaction};
 
 use crate::access::{
     AccessError, business_of, check_labels_exist, check_sites_exist, check_sites_in_scope,
@@ -114,6 +115,10 @@ pub struct ClientListRequest {
     pub opted_in: Option<MarketingPreferenceId>,
     /// CL-10: only clients holding an active package, gift certificate or subscription.
     pub holding: Option<Family>,
+    /// CL-10: only clients with / without an active membership.
+    pub has_membership: Option<bool>,
+    /// CL-10: only clients with a membership of this status.
+    pub membership_status: Option<StatusFilter>,
     /// CL-10, CL-24: only clients whose custom field has this value, each as
     /// `<field id>:<value>` (every one must hold).
     pub custom_fields: Vec<String>,
@@ -169,6 +174,7 @@ fn client_listing(
     let flags = [
         ("banned", request.banned),
         ("has_account", request.has_account),
+        ("has_membership", request.has_membership),
     ];
     for (name, flag) in flags {
         if let Some(flag) = flag {
@@ -186,6 +192,9 @@ fn client_listing(
     }
     if let Some(family) = request.holding {
         listing = listing.with("holding", family.as_str());
+    }
+    if let Some(status) = request.membership_status {
+        listing = listing.with("membership_status", format!("{status:?}"));
     }
     if let Some(preference) = request.opted_in {
         listing = listing.with("opted_in", preference);
@@ -357,6 +366,8 @@ impl Clientele {
             activity,
             opted_in: request.opted_in,
             holding: request.holding,
+            has_membership: request.has_membership,
+            membership_status: request.membership_status,
             custom_fields,
             scope: actor.scope.clone(),
             site,

@@ -484,3 +484,47 @@ async fn me_2_a_card_membership_uses_the_clients_stored_card() {
     );
     assert!(created.str("/payment_method_summary").ends_with("4242"));
 }
+
+#[tokio::test]
+async fn cl_10_the_client_list_filters_on_memberships() {
+    let app = spawn_app().await;
+    let kind = membership_type(&app, "Gold", "manual").await;
+    let member = client(&app, "member@example.com").await;
+    let lapsed = client(&app, "lapsed@example.com").await;
+    let never = client(&app, "never@example.com").await;
+    membership(&app, &member, &kind).await;
+    let old = membership(&app, &lapsed, &kind).await;
+    let id = old["id"].as_str().expect("an id");
+    app.post(
+        &format!("/v1/memberships/{id}/cancel"),
+        &app.owner,
+        json!({ "version": 1 }),
+    )
+    .await
+    .assert_status(200);
+    let sorted = |mut ids: Vec<String>| {
+        ids.sort();
+        ids
+    };
+
+    let with = app
+        .all_client_ids("/v1/clients?has_membership=true", &app.owner)
+        .await;
+    let without = app
+        .all_client_ids("/v1/clients?has_membership=false", &app.owner)
+        .await;
+    let cancelled = app
+        .all_client_ids("/v1/clients?membership_status=cancelled", &app.owner)
+        .await;
+    let open_and_lapsed = app
+        .all_client_ids(
+            "/v1/clients?membership_status=open&has_membership=false",
+            &app.owner,
+        )
+        .await;
+
+    assert_eq!(with, [member.clone()]);
+    assert_eq!(sorted(without), sorted(vec![lapsed.clone(), never]));
+    assert_eq!(cancelled, [lapsed]);
+    assert!(open_and_lapsed.is_empty(), "filters combine");
+}

@@ -21,6 +21,7 @@ use clientele_domain::{
     SiteId, ValidationErrors, Version,
 };
 
+use super::memberships::StatusFilterParam;
 use super::products::ProductKindParam;
 use super::{ApiTags, page_limit};
 use crate::json::JsonBody;
@@ -365,6 +366,10 @@ impl ClientsApi {
         /// CL-10: only clients holding an active code of this kind (package, gift
         /// certificate, subscription).
         holding: Query<Option<ProductKindParam>>,
+        /// CL-10: only clients with (true) or without (false) an active membership.
+        has_membership: Query<Option<bool>>,
+        /// CL-10: only clients with a membership of this status.
+        membership_status: Query<Option<StatusFilterParam>>,
         /// CL-10, CL-24: only clients whose custom field has this value, as
         /// `<field id>:<value>` (e.g. `0193…:gold`; text and options compare case- and
         /// accent-insensitively, numbers by value). Repeat it (at most 20): every one must
@@ -385,6 +390,8 @@ impl ClientsApi {
             inactive_days: inactive_days.0,
             opted_in: opted_in.0.map(MarketingPreferenceId::from_uuid),
             holding: holding.0.map(Into::into),
+            has_membership: has_membership.0,
+            membership_status: membership_status.0.map(Into::into),
             custom_fields: field.0.unwrap_or_default(),
             limit: page_limit(limit.0)?,
             cursor: cursor.0,

@@ -28,7 +28,8 @@ const CLIENT_FIRST_NAME: &str = "line_client_first_name";
 const CLIENT_LAST_NAME: &str = "line_client_last_name";
 const TYPE_NAME: &str = "line_type_name";
 
-fn status(filter: StatusFilter) -> Condition {
+/// The memberships of `filter`'s status (ME-18, and the client list's CL-10).
+pub(crate) fn status(filter: StatusFilter) -> Condition {
     use memberships::Column as M;
     let named = |name: &str| Condition::all().add(M::Status.eq(name));
     match filter {

@@ -13,6 +13,7 @@ use clientele_domain::{
 };
 
 use super::StorageError;
+use super::membership::StatusFilter;
 
 /// One page of the client list: who may be seen, in which order, from where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,10 @@ pub struct ClientQuery {
     /// CL-10: only clients holding an active code of this family (a package, a gift
     /// certificate, a subscription).
     pub holding: Option<Family>,
+    /// CL-10: only clients with (`true`) or without (`false`) an active membership.
+    pub has_membership: Option<bool>,
+    /// CL-10: only clients with a membership of this status.
+    pub membership_status: Option<StatusFilter>,
     /// CL-5 to CL-8: only clients this search finds, its exact matches
     /// ([`ClientSearch::is_exact`]) first, each group in `sort`.
     pub search: Option<ClientSearch>,
@@ -61,6 +66,8 @@ impl ClientQuery {
             activity: None,
             opted_in: None,
             holding: None,
+            has_membership: None,
+            membership_status: None,
             search: None,
             past_exact_matches: false,
             custom_fields: Vec::new(),

@@ -11,14 +11,15 @@ use clientele_domain::label::LabelFilter;
 use clientele_domain::paging::Activity;
 use clientele_domain::product::Family;
 use clientele_domain::{BusinessId, LabelId, MarketingPreferenceId, SiteId, SiteScope};
-use clientele_ports::storage::ClientQuery;
+use clientele_ports::storage::{ClientQuery, StatusFilter};
 
 use super::members::Owner;
 use crate::storage::conversions::instant;
 use crate::storage::custom_fields::custom_value_condition;
 use crate::storage::entities::{
-    appointments, client_consents, client_labels, client_sites, clients, codes,
+    appointments, client_consents, client_labels, client_sites, clients, codes, memberships,
 };
+use crate::storage::membership_list::status as membership_status;
 
 /// `EXISTS (SELECT 1 FROM client_sites WHERE business and client match `owner`'s AND <site
 /// filter>)`.
@@ -97,6 +98,24 @@ fn holds_active_code(family: Family) -> Expr {
         )
         .and_where(Expr::col((codes::Entity, codes::Column::Family)).eq(family.as_str()))
         .and_where(Expr::col((codes::Entity, codes::Column::Status)).eq(Status::Active.as_str()));
+    Expr::exists(sub.take())
+}
+
+/// `EXISTS` a membership of the client with `status` (CL-10), probed through the
+/// memberships' `(business_id, client_id)` index.
+fn has_membership(status: StatusFilter) -> Expr {
+    let mut sub = Query::select();
+    sub.expr(Expr::val(1))
+        .from(memberships::Entity)
+        .and_where(
+            Expr::col((memberships::Entity, memberships::Column::BusinessId))
+                .equals((clients::Entity, clients::Column::BusinessId)),
+        )
+        .and_where(
+            Expr::col((memberships::Entity, memberships::Column::ClientId))
+                .equals((clients::Entity, clients::Column::Id)),
+        )
+        .cond_where(membership_status(status));
     Expr::exists(sub.take())
 }
 
@@ -195,6 +214,14 @@ pub(super) fn filtered_clients(
     }
     if let Some(family) = query.holding {
         filters = filters.add(holds_active_code(family));
+    }
+    if let Some(status) = query.membership_status {
+        filters = filters.add(has_membership(status));
+    }
+    match query.has_membership {
+        Some(true) => filters = filters.add(has_membership(StatusFilter::Active)),
+        Some(false) => filters = filters.add(has_membership(StatusFilter::Active).not()),
+        None => {}
     }
     match &query.scope {
         SiteScope::All => {}
