@@ -523,7 +523,7 @@ async fn cl_10_the_client_list_filters_on_memberships() {
         )
         .await;
 
-    assert_eq!(with, [member.clone()]);
+    assert_eq!(with, [member]);
     assert_eq!(sorted(without), sorted(vec![lapsed.clone(), never]));
     assert_eq!(cancelled, [lapsed]);
     assert!(open_and_lapsed.is_empty(), "filters combine");
