@@ -30,6 +30,7 @@ pub mod jobs;
 pub mod labels;
 pub mod links;
 pub mod marketing;
+pub mod membership_audit;
 pub mod membership_cards;
 pub mod membership_export;
 pub mod membership_payments;

@@ -3,7 +3,7 @@
 //! whose card was invalid runs again; after a failed payment the outstanding charge is
 //! retried at once, and the membership is active again when it succeeds.
 
-use clientele_domain::membership::{Membership, StoredCard};
+use clientele_domain::membership::{ChangedBy, Membership, StoredCard};
 use clientele_domain::{Actor, Business, MembershipId, PaymentMethodId, ValidationErrors, Version};
 use clientele_ports::storage::ClaimScope;
 use clientele_ports::{StorageError, Transaction};
@@ -37,7 +37,8 @@ impl Clientele {
                 ValidationErrors::single("card_id", "no such stored card for this client")
             })?;
         let card = stored_card(&stored)?;
-        self.put_card(tx, &business, membership, card).await
+        let by = ChangedBy::Staff(actor.staff_id);
+        self.put_card(tx, &business, membership, card, by).await
     }
 
     /// Puts `card` on `membership` (read locked in `tx`) and commits; then, if a failed
@@ -49,11 +50,12 @@ impl Clientele {
         business: &Business,
         membership: Membership,
         card: StoredCard,
+        by: ChangedBy,
     ) -> Result<Membership, MembershipError> {
         let mut retry = false;
         let active = business.settings.active_processor;
         let membership = self
-            .apply_change(tx, business, membership, |m, today, _| {
+            .apply_change(tx, business, membership, by, |m, today, _| {
                 retry = m.update_card(card, active, today)?.retry_now.is_some();
                 Ok(())
             })

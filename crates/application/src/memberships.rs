@@ -11,9 +11,10 @@ use chrono::{Days, NaiveDate};
 use thiserror::Error;
 
 use clientele_domain::membership::{
-    ChangeError, ChargeError, CreateError, EditError, FirstBilling, Membership, MembershipEdit,
-    MembershipType, MembershipTypeDetails, MembershipTypeError, MembershipTypeInput, NewMembership,
-    Pause, PaymentKind, PaymentMethod, PeriodUnit, RateChoice, StoredCard,
+    ChangeError, ChangedBy, ChargeError, CreateError, EditError, FirstBilling, Membership,
+    MembershipEdit, MembershipType, MembershipTypeDetails, MembershipTypeError,
+    MembershipTypeInput, NewMembership, Pause, PaymentKind, PaymentMethod, PeriodUnit, RateChoice,
+    StoredCard,
 };
 use clientele_domain::{
     Actor, Business, ClientId, Currency, FieldError, Forbidden, MembershipId, MembershipTypeId,
@@ -498,6 +499,7 @@ impl Clientele {
             (None, false) => None,
         };
         let zone = business.settings.time_zone;
+        let before = membership.clone();
         membership.edit(
             &kind,
             MembershipEdit {
@@ -512,6 +514,9 @@ impl Clientele {
         )?;
         if membership.version() != version {
             tx.update_membership(&membership, version, due_at(&membership, zone))
+                .await?;
+            let by = ChangedBy::Staff(actor.staff_id);
+            self.audit_membership(tx.as_mut(), &before, &membership, by)
                 .await?;
             tx.commit().await?;
         }
@@ -533,7 +538,9 @@ impl Clientele {
         if membership.version() != version {
             return Err(MembershipError::VersionConflict);
         }
-        self.apply_change(tx, &business, membership, change).await
+        let by = ChangedBy::Staff(actor.staff_id);
+        self.apply_change(tx, &business, membership, by, change)
+            .await
     }
 
     /// Applies `change` to `membership` (read locked in `tx`) on the business's today,
@@ -543,12 +550,16 @@ impl Clientele {
         mut tx: Box<dyn Transaction>,
         business: &Business,
         mut membership: Membership,
+        by: ChangedBy,
         change: impl FnOnce(&mut Membership, NaiveDate, &Business) -> Result<(), ChangeError>,
     ) -> Result<Membership, MembershipError> {
-        let version = membership.version();
+        let before = membership.clone();
         change(&mut membership, business.today(self.clock.now()), business)?;
         let due = due_at(&membership, business.settings.time_zone);
-        tx.update_membership(&membership, version, due).await?;
+        tx.update_membership(&membership, before.version(), due)
+            .await?;
+        self.audit_membership(tx.as_mut(), &before, &membership, by)
+            .await?;
         tx.commit().await?;
         Ok(membership)
     }

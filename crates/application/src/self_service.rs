@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 use uuid::Uuid;
 
-use clientele_domain::membership::{Membership, MembershipType};
+use clientele_domain::membership::{ChangedBy, Membership, MembershipType};
 use clientele_domain::{Business, BusinessId, FieldError, MembershipId, PageLimit};
 use clientele_ports::storage::{Charge, ChargeId};
 use clientele_ports::{StorageError, Transaction};
@@ -157,7 +157,8 @@ impl Clientele {
             .store_card_in(tx.as_mut(), &business, membership.client_id(), card)
             .await?;
         let card = stored_card(&stored).map_err(MembershipError::from)?;
-        self.put_card(tx, &business, membership, card).await?;
+        self.put_card(tx, &business, membership, card, ChangedBy::Client)
+            .await?;
         self.self_service_membership(token).await
     }
 
@@ -168,9 +169,13 @@ impl Clientele {
     ) -> Result<SelfServiceMembership, SelfServiceError> {
         let mut tx = self.storage.begin().await?;
         let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
-        self.apply_change(tx, &business, membership, |m, today, _| {
-            m.cancel(today).map(drop)
-        })
+        self.apply_change(
+            tx,
+            &business,
+            membership,
+            ChangedBy::Client,
+            |m, today, _| m.cancel(today).map(drop),
+        )
         .await?;
         self.self_service_membership(token).await
     }
@@ -183,10 +188,16 @@ impl Clientele {
     ) -> Result<SelfServiceMembership, SelfServiceError> {
         let mut tx = self.storage.begin().await?;
         let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
-        self.apply_change(tx, &business, membership, |m, today, business| {
-            let valid = has_valid_payment_method(m.payment_method(), business);
-            m.reactivate(today, None, valid).map(drop)
-        })
+        self.apply_change(
+            tx,
+            &business,
+            membership,
+            ChangedBy::Client,
+            |m, today, business| {
+                let valid = has_valid_payment_method(m.payment_method(), business);
+                m.reactivate(today, None, valid).map(drop)
+            },
+        )
         .await?;
         self.self_service_membership(token).await
     }

@@ -74,6 +74,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/memberships/counts",                        [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/memberships/{id}",                          [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/memberships/{id}/charges",                  [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/memberships/{id}/history",                  [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/operator/businesses",                       [  200,  401,  401,  401,  401,  401,  401]),
     ("GET /v1/orders",                                    [  200,  403,  403,  403,  200,  401,  401]),
     ("GET /v1/orders/export",                             [  200,  403,  403,  403,  200,  401,  401]),

@@ -528,3 +528,82 @@ async fn cl_10_the_client_list_filters_on_memberships() {
     assert_eq!(cancelled, [lapsed]);
     assert!(open_and_lapsed.is_empty(), "filters combine");
 }
+
+/// The fields of a membership's history, newest first, each with who changed it.
+async fn history(app: &TestApp, id: &str) -> Vec<(String, String, Value, Value)> {
+    let reply = app
+        .get(&format!("/v1/memberships/{id}/history"), &app.owner)
+        .await;
+    reply.assert_status(200);
+    reply.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().expect("a field").to_owned(),
+                e["changed_by"].as_str().expect("an author").to_owned(),
+                e["old"].clone(),
+                e["new"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn me_11_every_change_is_in_the_history_with_who_made_it() {
+    let app = spawn_app().await;
+    let kind = membership_type(&app, "Monthly massage", "manual").await;
+    let client = client(&app, "ana@example.com").await;
+    let created = membership(&app, &client, &kind).await;
+    let id = created["id"].as_str().expect("an id");
+    app.patch(
+        &format!("/v1/memberships/{id}"),
+        &app.owner,
+        json!({ "version": 1, "next_billing_date": later(5) }),
+    )
+    .await
+    .assert_status(200);
+    app.post(
+        &format!("/v1/memberships/{id}/pause"),
+        &app.owner,
+        json!({ "version": 2, "periods": 1 }),
+    )
+    .await
+    .assert_status(200);
+    let refused = app
+        .patch(
+            &format!("/v1/memberships/{id}"),
+            &app.owner,
+            json!({ "version": 1, "next_billing_date": later(9) }),
+        )
+        .await;
+
+    refused.assert_problem(409);
+    let entries = history(&app, id).await;
+    let fields: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(fields[0], "paused_until", "newest first: {entries:?}");
+    assert!(fields[1..].contains(&"next_billing_date"), "{entries:?}");
+    assert!(fields[1..].contains(&"anchor"), "{entries:?}");
+    assert_eq!(fields.len(), 3, "nothing of the refused edit: {entries:?}");
+    assert!(entries.iter().all(|e| e.1 == "staff"));
+    let moved = entries
+        .iter()
+        .find(|e| e.0 == "next_billing_date")
+        .expect("the move");
+    assert_eq!(
+        (moved.2.clone(), moved.3.clone()),
+        (json!(later(0)), json!(later(5)))
+    );
+    let page = app
+        .get(&format!("/v1/memberships/{id}/history?limit=2"), &app.owner)
+        .await;
+    let cursor = page.str("/next_cursor");
+    let rest = app
+        .get(
+            &format!("/v1/memberships/{id}/history?limit=2&cursor={cursor}"),
+            &app.owner,
+        )
+        .await;
+    assert_eq!(rest.body["items"].as_array().map(Vec::len), Some(1));
+}

@@ -121,7 +121,7 @@ async fn me_12_the_client_cancels_and_reactivates_through_the_link() {
     let t = spawn_app().await;
     let journal = Arc::new(ChargeJournal::in_memory());
     let kind = membership_type(&t, "card").await;
-    card_membership(&t, &kind, SUCCEEDS, json!({})).await;
+    let id = card_membership(&t, &kind, SUCCEEDS, json!({})).await;
     bill(&t, now(), &journal).await;
     let link = link_in_email(&t, "membership_receipt").await;
 
@@ -135,6 +135,24 @@ async fn me_12_the_client_cancels_and_reactivates_through_the_link() {
     reactivated.assert_status(200);
     assert_eq!(reactivated.body["status"], json!("active"));
     assert!(reactivated.body.get("cancelled_on").is_none());
+    // ME-11: both changes are the client's, in the membership's history.
+    let history = t
+        .get(&format!("/v1/memberships/{id}/history"), &t.owner)
+        .await;
+    let statuses: Vec<(Value, Value)> = history.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["field"] == json!("status"))
+        .map(|e| (e["new"].clone(), e["changed_by"].clone()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (json!("active"), json!("client")),
+            (json!("cancelled"), json!("client"))
+        ]
+    );
 }
 
 #[tokio::test]

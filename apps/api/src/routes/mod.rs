@@ -20,6 +20,7 @@ pub mod health;
 pub mod labels;
 pub mod marketing;
 pub mod membership_export;
+pub mod membership_history;
 pub mod membership_payments;
 pub mod membership_types;
 pub mod memberships;
@@ -103,6 +104,7 @@ pub type SalesApis = (
     membership_types::MembershipTypesApi,
     memberships::MembershipsApi,
     membership_export::MembershipExportApi,
+    membership_history::MembershipHistoryApi,
     membership_payments::MembershipPaymentsApi,
     credits::CreditsApi,
     self_service::SelfServiceApi,
@@ -133,6 +135,7 @@ pub fn apis(app: &Clientele) -> Apis {
         membership_types::MembershipTypesApi { app: app.clone() },
         memberships::MembershipsApi { app: app.clone() },
         membership_export::MembershipExportApi { app: app.clone() },
+        membership_history::MembershipHistoryApi { app: app.clone() },
         membership_payments::MembershipPaymentsApi { app: app.clone() },
         credits::CreditsApi { app: app.clone() },
         self_service::SelfServiceApi { app: app.clone() },

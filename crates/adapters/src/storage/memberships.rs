@@ -10,8 +10,12 @@ use sea_orm::{
     QuerySelect, Statement,
 };
 
-use clientele_domain::membership::{Credit, Membership, MembershipNumber, MembershipType};
-use clientele_domain::{BusinessId, ClientId, CreditId, MembershipId, MembershipTypeId, Version};
+use clientele_domain::membership::{
+    Credit, Membership, MembershipAudit, MembershipNumber, MembershipType,
+};
+use clientele_domain::{
+    AuditId, BusinessId, ClientId, CreditId, MembershipId, MembershipTypeId, Version,
+};
 use clientele_ports::StorageError;
 use clientele_ports::storage::{
     Charge, ChargeId, ChargeSettlement, ClaimScope, MembershipLine, MembershipQuery,
@@ -400,6 +404,23 @@ impl MembershipRepository for SeaTransaction {
         Err(self
             .missed_update(credit_of(credit.business_id(), credit.id()))
             .await)
+    }
+
+    async fn record_membership_audit(
+        &mut self,
+        entries: &[MembershipAudit],
+    ) -> Result<(), StorageError> {
+        self.record_audit(entries).await
+    }
+
+    async fn membership_audit(
+        &mut self,
+        business: BusinessId,
+        membership: MembershipId,
+        after: Option<(DateTime<Utc>, AuditId)>,
+        limit: u32,
+    ) -> Result<Vec<MembershipAudit>, StorageError> {
+        self.audit_of(business, membership, after, limit).await
     }
 
     async fn credits_of_client(

@@ -19,6 +19,7 @@ mod joins;
 mod keyset;
 mod labels;
 mod marketing;
+mod membership_audit;
 mod membership_billing;
 mod membership_list;
 mod memberships;

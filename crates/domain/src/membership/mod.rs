@@ -6,6 +6,7 @@
 //! Pure like the rest of the crate: every date is a calendar day in the business's time
 //! zone passed in by the caller (`today`), never read from a clock.
 
+mod audit;
 mod billing;
 mod changes;
 mod charges;
@@ -34,6 +35,7 @@ use crate::ids::{BusinessId, ClientId, MembershipId, MembershipTypeId, OrderId};
 use crate::money::{Currency, Money};
 use crate::version::Version;
 
+pub use audit::{ChangedBy, MembershipAudit};
 pub use billing::{
     Anchor, AnchorError, CatchUpLimit, CatchUpLimitError, DayOfMonth, DayOfYear, DueDates, Period,
     PeriodError, PeriodUnit, Schedule, chargeable, days_in_month, is_expired,

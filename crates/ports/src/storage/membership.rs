@@ -16,11 +16,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use clientele_domain::membership::{
-    AttentionReason, Credit, Membership, MembershipNumber, MembershipType, MembershipTypeName,
+    AttentionReason, Credit, Membership, MembershipAudit, MembershipNumber, MembershipType,
+    MembershipTypeName,
 };
 use clientele_domain::payment::{PaymentType, ProcessorKind};
 use clientele_domain::{
-    BusinessId, ClientId, CreditId, MembershipId, MembershipTypeId, Money, Version,
+    AuditId, BusinessId, ClientId, CreditId, MembershipId, MembershipTypeId, Money, Version,
 };
 
 use super::StorageError;
@@ -370,6 +371,23 @@ pub trait MembershipRepository: Send {
         worker: &str,
         memberships: &[(BusinessId, MembershipId)],
     ) -> Result<(), StorageError>;
+
+    /// ME-11: appends changes of memberships to their history. MUST return
+    /// `Duplicate("membership_audit")` if an id is taken (nothing is written then).
+    async fn record_membership_audit(
+        &mut self,
+        entries: &[MembershipAudit],
+    ) -> Result<(), StorageError>;
+
+    /// ME-11: a membership's history, newest first (ties by id, descending), strictly
+    /// after `after` in that order, at most `limit`.
+    async fn membership_audit(
+        &mut self,
+        business: BusinessId,
+        membership: MembershipId,
+        after: Option<(DateTime<Utc>, AuditId)>,
+        limit: u32,
+    ) -> Result<Vec<MembershipAudit>, StorageError>;
 
     /// ME-18: memberships matching `query`, newest first (ids are time-ordered), strictly
     /// after `after`, at most `limit`; each with its client's name and its type's.

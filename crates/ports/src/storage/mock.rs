@@ -19,16 +19,18 @@ use clientele_domain::document::ClientDocument;
 use clientele_domain::email::OutgoingEmail;
 use clientele_domain::label::Label;
 use clientele_domain::marketing::{ConsentChange, MarketingPreference};
-use clientele_domain::membership::{Credit, Membership, MembershipNumber, MembershipType};
+use clientele_domain::membership::{
+    Credit, Membership, MembershipAudit, MembershipNumber, MembershipType,
+};
 use clientele_domain::note::ClientNote;
 use clientele_domain::order::Order;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::product::Product;
 use clientele_domain::{
-    ApiToken, AppointmentId, AppointmentTypeId, Business, BusinessId, Client, ClientId, CodeId,
-    CreditId, CustomFieldId, DocumentId, EmailId, LabelId, MarketingPreferenceId, MembershipId,
-    MembershipTypeId, Money, OrderId, PaymentId, PaymentMethodId, ProductId, Site, SiteId,
-    SiteScope, StaffId, StaffMember, TokenId, Version,
+    ApiToken, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, Client, ClientId,
+    CodeId, CreditId, CustomFieldId, DocumentId, EmailId, LabelId, MarketingPreferenceId,
+    MembershipId, MembershipTypeId, Money, OrderId, PaymentId, PaymentMethodId, ProductId, Site,
+    SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
 };
 
 use super::*;
@@ -295,6 +297,8 @@ delegate! {
         fn credit(business: BusinessId, id: CreditId) -> Option<Credit>;
         fn update_credit(credit: &Credit, expected: Version) -> ();
         fn credits_of_client(business: BusinessId, client: ClientId, after: Option<CreditId>, limit: u32) -> Vec<Credit>;
+        fn record_membership_audit(entries: &[MembershipAudit]) -> ();
+        fn membership_audit(business: BusinessId, membership: MembershipId, after: Option<(DateTime<Utc>, AuditId)>, limit: u32) -> Vec<MembershipAudit>;
     }
 
     TestClockRepository to test_clocks {

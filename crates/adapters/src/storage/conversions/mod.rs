@@ -22,6 +22,7 @@ mod idempotency;
 mod label;
 mod marketing;
 mod membership;
+mod membership_audit;
 mod note;
 mod order;
 mod outbox;
@@ -61,6 +62,7 @@ pub(crate) use membership::{
     charge_row, credit_changes, credit_row, membership_changes, membership_row,
     membership_type_changes, membership_type_row,
 };
+pub(crate) use membership_audit::membership_audit_row;
 pub(crate) use note::client_note_row;
 pub(crate) use order::order_row;
 pub(crate) use outbox::{EMAIL_FAILED, EMAIL_PENDING, EMAIL_SENT, outbox_row};

@@ -30,6 +30,7 @@ pub(crate) mod idempotency_keys;
 pub(crate) mod invoices;
 pub(crate) mod labels;
 pub(crate) mod marketing_preferences;
+pub(crate) mod membership_audit;
 pub(crate) mod membership_charges;
 pub(crate) mod membership_types;
 pub(crate) mod memberships;

@@ -34,6 +34,7 @@ mod m20261207_000024_memberships;
 mod m20261208_000025_membership_billing_order;
 mod m20261208_000026_business_dunning;
 mod m20261209_000027_business_test_clock;
+mod m20261209_000028_membership_audit;
 
 pub(crate) struct Migrator;
 
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000025_membership_billing_order::Migration),
             Box::new(m20261208_000026_business_dunning::Migration),
             Box::new(m20261209_000027_business_test_clock::Migration),
+            Box::new(m20261209_000028_membership_audit::Migration),
         ]
     }
 }
