@@ -23,6 +23,7 @@ pub use clock::{FixedClock, SystemClock};
 pub use email::{EmailFrom, FileEmailSender, SmtpEmailSender};
 pub use ids::UuidV7Ids;
 pub use payments::{
-    ChargeJournal, JournalEntry, ManualProcessor, StubCardProcessor, StubProcessors, read_journal,
+    ChargeJournal, JournalEntry, ManualProcessor, REFUSED_IBAN, StubCardProcessor,
+    StubDirectDebitProcessor, StubProcessors, read_journal,
 };
 pub use storage::{DEFAULT_DATABASE_URL, DatabaseBackend, SeaStorage};

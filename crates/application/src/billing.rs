@@ -27,6 +27,7 @@ use clientele_domain::membership::{
     BillingEmail, CatchUpLimit, Charged, Credit, CreditOrigin, Declined, Due, DunningAction,
     Membership, MembershipType, PaymentMethod,
 };
+use clientele_domain::payment::DIRECT_DEBIT;
 use clientele_domain::{
     Business, BusinessId, ClientId, CreditId, EmailId, MembershipId, MembershipTypeId, TimeZone,
     Version,
@@ -324,9 +325,8 @@ impl Clientele {
         };
         let processor = match membership.payment_method() {
             PaymentMethod::Card(card) => card.processor(),
-            PaymentMethod::DirectDebit(_) | PaymentMethod::Manual => {
-                business.settings.active_processor
-            }
+            PaymentMethod::DirectDebit(_) => DIRECT_DEBIT,
+            PaymentMethod::Manual => business.settings.active_processor,
         };
         Action::Charge {
             charge: Charge {
@@ -356,10 +356,17 @@ impl Clientele {
         for (index, item) in items.iter().enumerate() {
             if let Action::Charge { charge, reconcile } = &item.action {
                 let processor = self.processor(charge.processor)?;
+                let method = item.claimed.payment_method();
                 let request = ChargeRequest {
-                    card_token: match item.claimed.payment_method() {
+                    card_token: match method {
                         PaymentMethod::Card(card) => Some(card.token().to_owned()),
                         PaymentMethod::DirectDebit(_) | PaymentMethod::Manual => None,
+                    },
+                    mandate: match method {
+                        PaymentMethod::DirectDebit(Some(mandate)) => {
+                            Some(mandate.reference().to_owned())
+                        }
+                        _ => None,
                     },
                     amount: charge.amount,
                     idempotency_key: charge.idempotency_key.clone(),

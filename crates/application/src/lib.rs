@@ -33,6 +33,7 @@ pub mod marketing;
 pub mod membership_audit;
 pub mod membership_cards;
 pub mod membership_export;
+pub mod membership_mandates;
 pub mod membership_payments;
 pub mod memberships;
 pub mod orders;

@@ -257,6 +257,7 @@ impl Clientele {
                     processor
                         .charge(&ChargeRequest {
                             card_token: Some(method.token.clone()),
+                            mandate: None,
                             amount: price,
                             idempotency_key: charge_key,
                         })
@@ -279,6 +280,7 @@ impl Clientele {
                     processor
                         .charge(&ChargeRequest {
                             card_token: None,
+                            mandate: None,
                             amount: price,
                             idempotency_key: charge_key,
                         })

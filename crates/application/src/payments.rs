@@ -343,6 +343,7 @@ impl Clientele {
         let reference = processor
             .charge(&ChargeRequest {
                 card_token: Some(method.token.clone()),
+                mandate: None,
                 amount,
                 idempotency_key: format!("{}:charge:{key}", appointment.id()),
             })
@@ -389,6 +390,7 @@ impl Clientele {
         let reference = processor
             .charge(&ChargeRequest {
                 card_token: None,
+                mandate: None,
                 amount,
                 idempotency_key: format!("{}:paid:{key}", appointment.id()),
             })

@@ -86,7 +86,7 @@ impl Clientele {
 
     /// The membership `token` names, with its business, read in `tx` (locked when
     /// `lock`).
-    async fn linked(
+    pub(crate) async fn linked(
         &self,
         tx: &mut dyn Transaction,
         token: &str,

@@ -175,7 +175,7 @@ impl SettingsChanges {
         let processor = input
             .active_processor
             .as_deref()
-            .map(ProcessorKind::parse)
+            .map(ProcessorKind::parse_active)
             .transpose();
         let payment_types = input
             .payment_types

@@ -23,6 +23,8 @@ pub enum EmailKind {
     PaymentReminder,
     /// ME-8: a membership was cancelled for non-payment.
     MembershipCancelled,
+    /// ME-15: the client is asked to set up a direct-debit mandate.
+    MandateRequest,
 }
 
 impl EmailKind {
@@ -36,6 +38,7 @@ impl EmailKind {
             Self::PaymentFailed => "payment_failed",
             Self::PaymentReminder => "payment_reminder",
             Self::MembershipCancelled => "membership_cancelled",
+            Self::MandateRequest => "mandate_request",
         }
     }
 
@@ -49,6 +52,7 @@ impl EmailKind {
             "payment_failed" => Some(Self::PaymentFailed),
             "payment_reminder" => Some(Self::PaymentReminder),
             "membership_cancelled" => Some(Self::MembershipCancelled),
+            "mandate_request" => Some(Self::MandateRequest),
             _ => None,
         }
     }

@@ -12,13 +12,16 @@ use crate::money::Money;
 use crate::text;
 use crate::validation::FieldError;
 
-/// The payment processors a business can make active (PL-20).
+/// The payment processors (PL-20): a business makes one of cards or manual active;
+/// direct debit (ME-15) is taken by its own processor beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProcessorKind {
     /// Cards, with deterministic test cards (see the README).
     StubCard,
     /// Cash, cheque, bank transfer…: payments recorded by staff.
     Manual,
+    /// Direct debit under mandates, with deterministic test IBANs (see the README).
+    StubDirectDebit,
 }
 
 impl ProcessorKind {
@@ -26,10 +29,20 @@ impl ProcessorKind {
         match self {
             Self::StubCard => "stub_card",
             Self::Manual => "manual",
+            Self::StubDirectDebit => "stub_direct_debit",
         }
     }
 
+    /// Any processor, as stored with a payment or a charge.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw.trim() {
+            "stub_direct_debit" => Ok(Self::StubDirectDebit),
+            other => Self::parse_active(other),
+        }
+    }
+
+    /// A processor a business can make active: one that takes cards, or manual.
+    pub fn parse_active(raw: &str) -> Result<Self, FieldError> {
         match raw.trim() {
             "stub_card" => Ok(Self::StubCard),
             "manual" => Ok(Self::Manual),
@@ -38,6 +51,65 @@ impl ProcessorKind {
                 format!("`{other}` is not a processor: use stub_card or manual"),
             )),
         }
+    }
+}
+
+/// The direct-debit processor of this deployment (ME-15).
+pub const DIRECT_DEBIT: ProcessorKind = ProcessorKind::StubDirectDebit;
+
+/// A bank account number as a client types it for a mandate (ME-15): 15 to 34 letters
+/// and digits (spaces allowed), a country code, and check digits that hold (ISO 13616,
+/// mod 97). Only its last four characters are ever kept or shown.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Iban(String);
+
+impl std::fmt::Debug for Iban {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Iban(…{})", self.last4())
+    }
+}
+
+impl Iban {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let invalid = || FieldError::new("iban", "not a valid IBAN");
+        let iban: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let shaped = (15..=34).contains(&iban.len())
+            && iban.chars().all(|c| c.is_ascii_alphanumeric())
+            && iban.chars().take(2).all(|c| c.is_ascii_alphabetic())
+            && iban.chars().skip(2).take(2).all(|c| c.is_ascii_digit());
+        if !shaped {
+            return Err(invalid());
+        }
+        // The country and check digits moved to the end, letters as 10 to 35, mod 97.
+        let remainder = iban[4..]
+            .chars()
+            .chain(iban[..4].chars())
+            .try_fold(0u32, |acc, c| {
+                let value = c.to_digit(36)?;
+                Some(if value < 10 {
+                    (acc * 10 + value) % 97
+                } else {
+                    (acc * 100 + value) % 97
+                })
+            })
+            .ok_or_else(invalid)?;
+        if remainder != 1 {
+            return Err(invalid());
+        }
+        Ok(Self(iban))
+    }
+
+    /// The whole number, for the processor alone.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn last4(&self) -> &str {
+        &self.0[self.0.len() - 4..]
     }
 }
 
@@ -325,6 +397,29 @@ impl CardExpiry {
 impl std::fmt::Display for CardExpiry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:02}/{}", self.month, self.year)
+    }
+}
+
+#[cfg(test)]
+mod iban_tests {
+    use super::*;
+
+    #[test]
+    fn me_15_an_iban_is_checked_by_its_check_digits() {
+        let iban = Iban::parse("fr76 3000 6000 0112 3456 7890 189").unwrap();
+        assert_eq!(iban.last4(), "0189");
+        assert_eq!(format!("{iban:?}"), "Iban(…0189)", "never the whole number");
+        assert!(Iban::parse("GB82 WEST 1234 5698 7654 32").is_ok());
+        for bad in [
+            "FR76 3000 6000 0112 3456 7890 188",
+            "GB82 WEST 1234 5698 7654 33",
+            "1234",
+            "FR76 3000 6000 0112 3456 7890 1894 5678 9012 34",
+            "FR76-3000",
+            "",
+        ] {
+            assert!(Iban::parse(bad).is_err(), "{bad}");
+        }
     }
 }
 

@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use clientele_domain::Money;
-use clientele_domain::payment::{Capabilities, ProcessorKind};
+use clientele_domain::membership::MandateStatus;
+use clientele_domain::payment::{Capabilities, Iban, ProcessorKind};
 
 /// A card as typed by a person; it goes to the processor and nowhere else.
 #[derive(Clone, PartialEq, Eq)]
@@ -38,6 +39,8 @@ pub struct CardToken {
 pub struct ChargeRequest {
     /// The stored card's token (card processors).
     pub card_token: Option<String>,
+    /// The mandate's reference (direct-debit processors, ME-15).
+    pub mandate: Option<String>,
     pub amount: Money,
     /// The same key always means the same charge: a processor MUST NOT charge twice for
     /// one key, and returns the first charge's reference again.
@@ -66,6 +69,24 @@ pub enum ProcessorError {
     /// Try again later; nothing was done.
     #[error("the processor did not answer in time: {0}")]
     Transient(String),
+}
+
+/// A mandate as the client sets it up (ME-15): the reference it was requested under and
+/// the bank account, which goes to the processor and nowhere else.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MandateSetup {
+    pub reference: String,
+    pub iban: Iban,
+    pub account_holder: String,
+}
+
+impl std::fmt::Debug for MandateSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MandateSetup")
+            .field("reference", &self.reference)
+            .field("iban", &self.iban)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a processor did with a charge it received (ME-9).
@@ -97,6 +118,11 @@ pub trait PaymentProcessor: Send + Sync {
         &self,
         idempotency_key: &str,
     ) -> Result<Option<ChargeRecord>, ProcessorError>;
+
+    /// ME-15: sets up the mandate `setup.reference` on the client's bank account; answers
+    /// its status (`Active`, or `Failed` when the bank refuses it). MUST return
+    /// `Unsupported("mandates")` without the `direct_debit` capability.
+    async fn set_up_mandate(&self, setup: &MandateSetup) -> Result<MandateStatus, ProcessorError>;
 
     /// Refunds all or part of a charge; returns the processor's reference of the refund.
     /// MUST return `Unsupported("refunds")` without the capability, and

@@ -18,6 +18,7 @@ mod document;
 mod gate;
 mod generated_client;
 mod labels;
+mod mandates;
 mod marketing;
 mod matrix;
 mod membership_export;

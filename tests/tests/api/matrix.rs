@@ -120,6 +120,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/membership-types",                         [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/memberships",                              [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/cancel",                  [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/memberships/{id}/mandate",                 [  409,  409,  409,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/pause",                   [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/payments",                [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/credits",                     [  201,  201,  201,  404,  404,  401,  401]),
@@ -144,6 +145,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("PUT /v1/memberships/{id}/card",                     [  409,  409,  409,  404,  404,  401,  401]),
     ("PUT /v1/products/{id}",                             [  200,  200,  403,  403,  404,  401,  401]),
     ("PUT /v1/self-service/{link}/membership/card",       [  409,  409,  409,  409,  409,  409,  409]),
+    ("PUT /v1/self-service/{link}/membership/mandate",    [  409,  409,  409,  409,  409,  409,  409]),
     ("PUT /v1/sites/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
     ("PUT /v1/staff/{id}",                                [  200,  403,  403,  403,  404,  401,  401]),
 ];
@@ -597,6 +599,10 @@ impl Records {
             "POST /v1/credits/{id}/revoke" => json!({ "version": 1 }),
             "POST /v1/business/test-clock" => json!({ "now": "2031-01-01T00:00:00Z" }),
             "PUT /v1/memberships/{id}/card" => json!({ "card_id": self.card, "version": 1 }),
+            "POST /v1/memberships/{id}/mandate" => json!({ "version": 1 }),
+            "PUT /v1/self-service/{link}/membership/mandate" => json!({
+                "iban": "FR76 3000 6000 0112 3456 7890 189", "account_holder": "Ana Lima",
+            }),
             "PUT /v1/self-service/{link}/membership/card" => json!({
                 "number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2099, "cvc": "123",
             }),

@@ -13,7 +13,7 @@ use crate::billing::{DECLINED, SUCCEEDS, bill, card_membership, membership_type,
 use crate::helpers::{Reply, TestApp, spawn_app};
 
 /// The self-service link of the latest email of `kind`, as a path of the API.
-async fn link_in_email(t: &TestApp, kind: &str) -> String {
+pub async fn link_in_email(t: &TestApp, kind: &str) -> String {
     let reply = t.get("/v1/emails", &t.owner).await;
     reply.assert_status(200);
     let text = reply.body["items"]
@@ -33,7 +33,7 @@ async fn link_in_email(t: &TestApp, kind: &str) -> String {
     path
 }
 
-async fn call(t: &TestApp, method: &str, path: &str, body: Option<Value>) -> Reply {
+pub async fn call(t: &TestApp, method: &str, path: &str, body: Option<Value>) -> Reply {
     let method = poem::http::Method::from_bytes(method.as_bytes()).expect("a method");
     t.call(method, path, None, body).await
 }

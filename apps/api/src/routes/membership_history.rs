@@ -74,7 +74,7 @@ impl MembershipHistoryApi {
     #[oai(
         path = "/memberships/:id/history",
         method = "get",
-        operation_id = "membership_history"
+        operation_id = "list_membership_history"
     )]
     async fn history(
         &self,

@@ -10,7 +10,7 @@ use clientele_application::Clientele;
 use clientele_application::membership_payments::{RecordPayment, Recorded};
 use clientele_domain::{MembershipId, PaymentMethodId, Version};
 
-use super::memberships::{ChargeView, MembershipView};
+use super::memberships::{ChargeView, MembershipView, VersionParams};
 use super::{ApiTags, page_limit};
 use crate::idempotency::{IdempotencyKey, once, request_key};
 use crate::problem::Problems;
@@ -66,6 +66,35 @@ pub struct MembershipPaymentsApi {
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Memberships")]
 impl MembershipPaymentsApi {
+    /// Request a direct-debit mandate (ME-15): until the client has set it up through the
+    /// link emailed to them, the membership needs a mandate and is not charged. Only for
+    /// a membership paid by direct debit.
+    #[oai(
+        path = "/memberships/:id/mandate",
+        method = "post",
+        operation_id = "request_mandate"
+    )]
+    async fn mandate(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+        body: Json<VersionParams>,
+    ) -> Result<
+        Json<MembershipView>,
+        Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT | TAKE_BODY }>,
+    > {
+        let actor = auth.actor(&self.app).await?;
+        let membership = self
+            .app
+            .request_mandate(
+                &actor,
+                MembershipId::from_uuid(id.0),
+                Version::new(body.0.version),
+            )
+            .await?;
+        Ok(Json((&membership).into()))
+    }
+
     /// Pay a membership with another of the client's stored cards. A membership whose
     /// card was invalid (ME-14) runs again; after a failed payment the outstanding one is
     /// retried at once with the new card, and the membership is active again when it

@@ -8,6 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
 use clientele_application::Clientele;
+use clientele_application::membership_mandates::MandateInput;
 use clientele_application::self_service::SelfServiceMembership;
 use clientele_domain::membership::Membership;
 
@@ -17,7 +18,7 @@ use super::payments::NewCardParams;
 use super::{ApiTags, page_limit};
 use crate::problem::Problems;
 use crate::problem::can::*;
-use crate::text::Amount;
+use crate::text::{Amount, Text};
 
 /// What a client sees of their membership.
 #[derive(Debug, Object)]
@@ -64,6 +65,15 @@ impl From<&SelfServiceMembership> for OwnMembershipView {
     }
 }
 
+/// Bank details for a direct-debit mandate (ME-15); they go to the processor only.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct MandateParams {
+    /// The account's IBAN (spaces allowed).
+    pub iban: Text,
+    pub account_holder: Text,
+}
+
 pub struct SelfServiceApi {
     pub app: Clientele,
 }
@@ -89,7 +99,7 @@ impl SelfServiceApi {
     #[oai(
         path = "/:link/membership/charges",
         method = "get",
-        operation_id = "own_membership_charges"
+        operation_id = "list_own_membership_charges"
     )]
     async fn charges(
         &self,
@@ -126,6 +136,29 @@ impl SelfServiceApi {
         Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE | BE_UNAVAILABLE }>,
     > {
         let own = self.app.self_service_card(&link.0, &body.0.into()).await?;
+        Ok(Json((&own).into()))
+    }
+
+    /// Set up the requested direct-debit mandate with your bank details (ME-15). The bank
+    /// may refuse it: the membership then still needs a mandate.
+    #[oai(
+        path = "/:link/membership/mandate",
+        method = "put",
+        operation_id = "set_up_own_mandate"
+    )]
+    async fn mandate(
+        &self,
+        link: Path<String>,
+        body: Json<MandateParams>,
+    ) -> Result<
+        Json<OwnMembershipView>,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE | BE_UNAVAILABLE }>,
+    > {
+        let input = MandateInput {
+            iban: body.0.iban.into_inner(),
+            account_holder: body.0.account_holder.into_inner(),
+        };
+        let own = self.app.self_service_mandate(&link.0, &input).await?;
         Ok(Json((&own).into()))
     }
 

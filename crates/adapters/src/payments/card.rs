@@ -9,9 +9,10 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+use clientele_domain::membership::MandateStatus;
 use clientele_domain::payment::{Capabilities, CardExpiry, ProcessorKind};
 use clientele_ports::payments::{
-    CardInput, CardToken, ChargeRecord, ChargeRequest, ProcessorError, RefundRequest,
+    CardInput, CardToken, ChargeRecord, ChargeRequest, MandateSetup, ProcessorError, RefundRequest,
 };
 use clientele_ports::{Clock, PaymentProcessor};
 
@@ -275,6 +276,10 @@ impl PaymentProcessor for StubCardProcessor {
             .map_err(|error| ProcessorError::Transient(format!("the journal: {error}")))
     }
 
+    async fn set_up_mandate(&self, _setup: &MandateSetup) -> Result<MandateStatus, ProcessorError> {
+        Err(ProcessorError::Unsupported("mandates"))
+    }
+
     /// Accepts any refund, full or partial: the stub does not know its charges (the use
     /// case and storage keep refunds within them, AP-8).
     async fn refund(&self, request: &RefundRequest) -> Result<String, ProcessorError> {
@@ -303,6 +308,7 @@ mod tests {
     fn charge_of(token: &str, key: &str) -> ChargeRequest {
         ChargeRequest {
             card_token: Some(token.into()),
+            mandate: None,
             amount: eur("60.50"),
             idempotency_key: key.into(),
         }

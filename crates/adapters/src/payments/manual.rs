@@ -3,10 +3,11 @@
 
 use async_trait::async_trait;
 
+use clientele_domain::membership::MandateStatus;
 use clientele_domain::payment::{Capabilities, ProcessorKind};
 use clientele_ports::PaymentProcessor;
 use clientele_ports::payments::{
-    CardInput, CardToken, ChargeRecord, ChargeRequest, ProcessorError, RefundRequest,
+    CardInput, CardToken, ChargeRecord, ChargeRequest, MandateSetup, ProcessorError, RefundRequest,
 };
 
 use super::{MANUAL_PREFIX, reference};
@@ -52,6 +53,10 @@ impl PaymentProcessor for ManualProcessor {
         Ok(None)
     }
 
+    async fn set_up_mandate(&self, _setup: &MandateSetup) -> Result<MandateStatus, ProcessorError> {
+        Err(ProcessorError::Unsupported("mandates"))
+    }
+
     async fn refund(&self, _request: &RefundRequest) -> Result<String, ProcessorError> {
         Err(ProcessorError::Unsupported("refunds"))
     }
@@ -69,6 +74,7 @@ mod tests {
     fn charge(key: &str) -> ChargeRequest {
         ChargeRequest {
             card_token: None,
+            mandate: None,
             amount: eur("40"),
             idempotency_key: key.into(),
         }

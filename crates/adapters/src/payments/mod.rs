@@ -24,6 +24,9 @@
 //! | `4000 0000 0000 0119` | visa, 0119, `tok_timeout_…`| `Transient("timeout")`, every time   |
 //! | any other valid number| by first digit, `tok_ok_…` | succeeds                             |
 //!
+//! Direct debit (ME-15) goes through [`StubDirectDebitProcessor`]: a mandate is set up on
+//! any valid IBAN but `FR37 3000 6000 0112 3456 7800 002`, which its bank refuses.
+//!
 //! A valid number is 12 to 19 digits (spaces allowed) that pass the Luhn checksum; the
 //! expiry month is 1 to 12 and the year 2000 to 2099, and a card whose expiry month is
 //! over (by the processor's clock, in UTC) is refused; the CVC is 3 or 4 digits. The token
@@ -32,6 +35,7 @@
 //! first digit: 4 visa, 5 mastercard, 3 amex, anything else "card".
 
 mod card;
+mod direct_debit;
 mod journal;
 mod manual;
 
@@ -43,6 +47,7 @@ use clientele_domain::payment::ProcessorKind;
 use clientele_ports::{Clock, PaymentProcessor, Processors};
 
 pub use card::StubCardProcessor;
+pub use direct_debit::{REFUSED_IBAN, StubDirectDebitProcessor};
 pub use journal::{ChargeJournal, JournalEntry, read_journal};
 pub use manual::ManualProcessor;
 
@@ -50,6 +55,7 @@ pub use manual::ManualProcessor;
 const CHARGE_PREFIX: &str = "ch_";
 const REFUND_PREFIX: &str = "re_";
 const MANUAL_PREFIX: &str = "man_";
+const DEBIT_PREFIX: &str = "dd_";
 
 /// `prefix` and the first 24 hex digits of the SHA-256 of `idempotency_key`: the same key
 /// always gives the same reference.
@@ -64,6 +70,7 @@ fn reference(prefix: &str, idempotency_key: &str) -> String {
 pub struct StubProcessors {
     card: Arc<StubCardProcessor>,
     manual: Arc<ManualProcessor>,
+    direct_debit: Arc<StubDirectDebitProcessor>,
 }
 
 impl StubProcessors {
@@ -99,6 +106,7 @@ impl StubProcessors {
         Self {
             card: Arc::new(card),
             manual: Arc::default(),
+            direct_debit: Arc::default(),
         }
     }
 }
@@ -108,6 +116,7 @@ impl Processors for StubProcessors {
         match kind {
             ProcessorKind::StubCard => self.card.clone(),
             ProcessorKind::Manual => self.manual.clone(),
+            ProcessorKind::StubDirectDebit => self.direct_debit.clone(),
         }
     }
 }
@@ -119,7 +128,11 @@ mod tests {
     #[test]
     fn pl_20_each_kind_is_handed_out_by_its_own_processor() {
         let processors = StubProcessors::new();
-        for kind in [ProcessorKind::StubCard, ProcessorKind::Manual] {
+        for kind in [
+            ProcessorKind::StubCard,
+            ProcessorKind::Manual,
+            ProcessorKind::StubDirectDebit,
+        ] {
             assert_eq!(processors.processor(kind).kind(), kind);
         }
     }

@@ -22,6 +22,14 @@ pub struct BillingEmail<'a> {
     pub manage_url: &'a str,
 }
 
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn long_date(day: NaiveDate) -> String {
     day.format("%-d %B %Y").to_string()
 }
@@ -113,6 +121,24 @@ impl BillingEmail<'_> {
         )
     }
 
+    /// ME-15: the client is asked to set up the direct-debit mandate `reference`.
+    pub fn mandate_request(&self, reference: &str) -> EmailContent {
+        compose(
+            format!("Set up your direct debit with {}", self.business_name),
+            &[
+                self.hello(),
+                format!(
+                    "{} is paid by direct debit. Please set up the mandate {reference} with \
+                     your bank details here: {}",
+                    capitalised(&self.membership()),
+                    self.manage_url
+                ),
+                format!("Until it is set up, {} cannot be paid.", self.membership()),
+                self.business_name.to_owned(),
+            ],
+        )
+    }
+
     /// ME-8: cancelled for non-payment; what was paid stays usable until `usable_until`.
     pub fn cancelled(&self, usable_until: NaiveDate) -> EmailContent {
         compose(
@@ -175,6 +201,18 @@ mod tests {
                 "ME-12"
             );
         }
+    }
+
+    #[test]
+    fn me_15_a_mandate_request_names_the_mandate_and_links_to_its_set_up() {
+        let content = email().mandate_request("MD-0A1B2C");
+        assert!(
+            content.text.contains("Your Gold membership M-000042"),
+            "{}",
+            content.text
+        );
+        assert!(content.text.contains("MD-0A1B2C"));
+        assert!(content.text.contains("/v1/self-service/abc/membership"));
     }
 
     #[test]
