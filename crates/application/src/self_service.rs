@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 use uuid::Uuid;
 
-use clientele_domain::membership::{ChangedBy, Membership, MembershipType};
+use clientele_domain::membership::{ChangedBy, Membership, MembershipType, Pause};
 use clientele_domain::{Business, BusinessId, FieldError, MembershipId, PageLimit};
 use clientele_ports::storage::{Charge, ChargeId};
 use clientele_ports::{StorageError, Transaction};
@@ -175,6 +175,44 @@ impl Clientele {
             membership,
             ChangedBy::Client,
             |m, today, _| m.cancel(today).map(drop),
+        )
+        .await?;
+        self.self_service_membership(token).await
+    }
+
+    /// ME-20: the client pauses the membership until a day or for a number of periods: no
+    /// charge meanwhile, billing resumes on the anchor.
+    pub async fn self_service_pause(
+        &self,
+        token: &str,
+        pause: Pause,
+    ) -> Result<SelfServiceMembership, SelfServiceError> {
+        let mut tx = self.storage.begin().await?;
+        let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
+        self.apply_change(
+            tx,
+            &business,
+            membership,
+            ChangedBy::Client,
+            |m, today, _| m.pause(pause, today).map(drop),
+        )
+        .await?;
+        self.self_service_membership(token).await
+    }
+
+    /// ME-20: the client ends a pause early.
+    pub async fn self_service_resume(
+        &self,
+        token: &str,
+    ) -> Result<SelfServiceMembership, SelfServiceError> {
+        let mut tx = self.storage.begin().await?;
+        let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
+        self.apply_change(
+            tx,
+            &business,
+            membership,
+            ChangedBy::Client,
+            |m, today, _| m.resume(today).map(drop),
         )
         .await?;
         self.self_service_membership(token).await

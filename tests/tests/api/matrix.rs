@@ -133,7 +133,9 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/products",                                 [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/products/{id}/archive",                    [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/self-service/{link}/membership/cancel",    [  200,  200,  200,  200,  200,  200,  200]),
+    ("POST /v1/self-service/{link}/membership/pause",     [  200,  200,  200,  200,  200,  200,  200]),
     ("POST /v1/self-service/{link}/membership/reactivate", [  200,  200,  200,  200,  200,  200,  200]),
+    ("POST /v1/self-service/{link}/membership/resume",    [  200,  200,  200,  200,  200,  200,  200]),
     ("POST /v1/sites",                                    [  201,  403,  403,  403,  201,  401,  401]),
     ("POST /v1/staff",                                    [  201,  403,  403,  403,  201,  401,  401]),
     ("POST /v1/tokens",                                   [  201,  403,  403,  403,  201,  401,  401]),
@@ -210,9 +212,10 @@ struct Records {
     membership: String,
     cancelled: String,
     paused: String,
-    /// The self-service links of `membership` and `cancelled` (ME-12).
+    /// The self-service links of `membership`, `cancelled` and `paused` (ME-12).
     link: String,
     cancelled_link: String,
+    paused_link: String,
     /// A credit issued to `client` by hand (ME-16).
     credit: String,
     appointment_type: String,
@@ -399,7 +402,8 @@ impl Records {
             );
             url.rsplit('/').nth(1).expect("a token").to_owned()
         };
-        let (link, cancelled_link) = (link_of(&membership), link_of(&cancelled));
+        let (link, cancelled_link, paused_link) =
+            (link_of(&membership), link_of(&cancelled), link_of(&paused));
         let credit = world
             .created(
                 &format!("/v1/clients/{client}/credits"),
@@ -418,6 +422,7 @@ impl Records {
             paused,
             link,
             cancelled_link,
+            paused_link,
             credit,
             appointment_type,
             appointment,
@@ -478,6 +483,8 @@ impl Records {
             &self.membership
         } else if template == "/v1/self-service/{link}/membership/reactivate" {
             &self.cancelled_link
+        } else if template == "/v1/self-service/{link}/membership/resume" {
+            &self.paused_link
         } else if template.starts_with("/v1/self-service/{link}") {
             &self.link
         } else {
@@ -600,6 +607,7 @@ impl Records {
             "POST /v1/business/test-clock" => json!({ "now": "2031-01-01T00:00:00Z" }),
             "PUT /v1/memberships/{id}/card" => json!({ "card_id": self.card, "version": 1 }),
             "POST /v1/memberships/{id}/mandate" => json!({ "version": 1 }),
+            "POST /v1/self-service/{link}/membership/pause" => json!({ "periods": 1 }),
             "PUT /v1/self-service/{link}/membership/mandate" => json!({
                 "iban": "FR76 3000 6000 0112 3456 7890 189", "account_holder": "Ana Lima",
             }),

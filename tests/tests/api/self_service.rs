@@ -233,3 +233,31 @@ async fn me_12_a_tampered_or_expired_link_is_refused_and_reveals_nothing() {
     let detail = t.get(&format!("/v1/memberships/{id}"), &t.owner).await;
     assert_eq!(detail.body["status"], json!("active"), "nothing changed");
 }
+
+#[tokio::test]
+async fn me_20_the_client_pauses_and_resumes_through_the_link() {
+    let t = spawn_app().await;
+    let journal = Arc::new(ChargeJournal::in_memory());
+    let kind = membership_type(&t, "card").await;
+    card_membership(&t, &kind, SUCCEEDS, json!({})).await;
+    bill(&t, now(), &journal).await;
+    let link = link_in_email(&t, "membership_receipt").await;
+
+    let neither = call(&t, "POST", &format!("{link}/pause"), Some(json!({}))).await;
+    let paused = call(
+        &t,
+        "POST",
+        &format!("{link}/pause"),
+        Some(json!({ "periods": 2 })),
+    )
+    .await;
+    let resumed = call(&t, "POST", &format!("{link}/resume"), None).await;
+    let again = call(&t, "POST", &format!("{link}/resume"), None).await;
+
+    neither.assert_problem(422);
+    paused.assert_status(200);
+    assert!(paused.body["paused_until"].is_string(), "{:?}", paused.body);
+    resumed.assert_status(200);
+    assert!(resumed.body.get("paused_until").is_none());
+    again.assert_problem(409);
+}

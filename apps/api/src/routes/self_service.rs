@@ -10,14 +10,14 @@ use poem_openapi::{Object, OpenApi};
 use clientele_application::Clientele;
 use clientele_application::membership_mandates::MandateInput;
 use clientele_application::self_service::SelfServiceMembership;
-use clientele_domain::membership::Membership;
+use clientele_domain::membership::{Membership, Pause};
 
 use super::membership_payments::ChargePage;
 use super::memberships::{ReasonParam, StatusParam, status_of};
 use super::payments::NewCardParams;
 use super::{ApiTags, page_limit};
-use crate::problem::Problems;
 use crate::problem::can::*;
+use crate::problem::{ProblemResponse, Problems};
 use crate::text::{Amount, Text};
 
 /// What a client sees of their membership.
@@ -72,6 +72,17 @@ pub struct MandateParams {
     /// The account's IBAN (spaces allowed).
     pub iban: Text,
     pub account_holder: Text,
+}
+
+/// A pause (ME-20): `until` a day, or a number of `periods`.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct OwnPauseParams {
+    /// The first day it is no longer paused.
+    pub until: Option<NaiveDate>,
+    /// That many billing periods.
+    #[oai(validator(minimum(value = "1"), maximum(value = "120")))]
+    pub periods: Option<u32>,
 }
 
 pub struct SelfServiceApi {
@@ -159,6 +170,50 @@ impl SelfServiceApi {
             account_holder: body.0.account_holder.into_inner(),
         };
         let own = self.app.self_service_mandate(&link.0, &input).await?;
+        Ok(Json((&own).into()))
+    }
+
+    /// Pause the membership until a day (`until`) or for a number of billing periods
+    /// (`periods`): no payment meanwhile; billing resumes on its usual day (ME-20).
+    #[oai(
+        path = "/:link/membership/pause",
+        method = "post",
+        operation_id = "pause_own_membership"
+    )]
+    async fn pause(
+        &self,
+        link: Path<String>,
+        body: Json<OwnPauseParams>,
+    ) -> Result<
+        Json<OwnMembershipView>,
+        Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
+    > {
+        let pause = match (body.0.until, body.0.periods) {
+            (Some(until), None) => Pause::Until(until),
+            (None, Some(periods)) => Pause::Periods(periods),
+            _ => {
+                return Err(ProblemResponse::unprocessable(
+                    "until",
+                    "name either `until` or `periods`",
+                )
+                .into());
+            }
+        };
+        let own = self.app.self_service_pause(&link.0, pause).await?;
+        Ok(Json((&own).into()))
+    }
+
+    /// End a pause early: billing resumes on its usual day (ME-20).
+    #[oai(
+        path = "/:link/membership/resume",
+        method = "post",
+        operation_id = "resume_own_membership"
+    )]
+    async fn resume(
+        &self,
+        link: Path<String>,
+    ) -> Result<Json<OwnMembershipView>, Problems<{ UNAUTHENTICATE | FORBID | CONFLICT }>> {
+        let own = self.app.self_service_resume(&link.0).await?;
         Ok(Json((&own).into()))
     }
 

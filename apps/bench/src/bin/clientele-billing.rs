@@ -16,6 +16,7 @@ use clientele_application::billing::BillingPolicy;
 use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
 use clientele_bench::billing::{self, Fill};
+use clientele_bench::http::Http;
 use clientele_bench::measure::Runs;
 use clientele_bench::setup::{self, SeededIds};
 use clientele_ports::Storage;
@@ -62,6 +63,9 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         latency_ms: u64,
     },
+    /// The whole memberships export through HTTP, as CSV then as an Excel workbook: rows
+    /// per second and the growth of the process's memory while it streams.
+    Export,
     /// Times the list's first page and the quick-view counts.
     Lists {
         #[arg(long, default_value_t = 300)]
@@ -156,6 +160,25 @@ async fn main() -> Result<(), Box<dyn Error>> {
                 run.took.as_secs_f64(),
                 run.charges_per_second()
             );
+        }
+        Command::Export => {
+            let app = app_at(Utc::now());
+            let generated = setup::open(&app, &storage, &args.business_name).await?;
+            let http = Http::start(&app, &generated.owner).await?;
+            let csv = http.download("/v1/memberships/export").await?;
+            let xlsx = http.download("/v1/memberships/export?format=xlsx").await?;
+            let rows = csv.lines.saturating_sub(1);
+            println!("{engine}; {rows} memberships\n");
+            println!("| format | rows/s | size | memory growth while streaming |");
+            println!("| --- | ---: | ---: | ---: |");
+            for (format, download) in [("CSV", csv), ("Excel (xlsx)", xlsx)] {
+                println!(
+                    "| {format} | {:.0} | {:.1} MB | {:.1} MB |",
+                    rows as f64 / download.elapsed.as_secs_f64(),
+                    download.bytes as f64 / 1e6,
+                    download.rss_growth_kib as f64 / 1024.0
+                );
+            }
         }
         Command::Lists { iterations, warmup } => {
             let app = app_at(Utc::now());
