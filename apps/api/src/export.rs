@@ -57,10 +57,25 @@ pub trait Pages: Send + 'static {
 }
 
 /// What is exported: its file name (without extension) and its columns.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Table {
     pub name: &'static str,
-    pub header: &'static [&'static str],
+    pub header: Vec<String>,
+}
+
+impl Table {
+    pub fn new(name: &'static str, columns: &[&str]) -> Self {
+        Self {
+            name,
+            header: columns.iter().map(|&column| column.to_owned()).collect(),
+        }
+    }
+
+    /// One more column (a name staff chose is neutralised like any cell).
+    pub fn with_column(mut self, column: &str) -> Self {
+        self.header.push(csv_text(&Cell::text(column)).into_owned());
+        self
+    }
 }
 
 const CSV_TYPE: &str = "text/csv; charset=utf-8";
@@ -76,15 +91,12 @@ pub struct ExportFile {
 impl ExportFile {
     /// `first` then every page of `pages`, as `format`.
     pub fn new(table: Table, format: ExportFormat, first: Vec<Row>, pages: impl Pages) -> Self {
+        let name = table.name;
         let body = match format {
             ExportFormat::Csv => csv_body(table, first, pages),
             ExportFormat::Xlsx => xlsx_body(table, first, pages),
         };
-        Self {
-            body,
-            format,
-            name: table.name,
-        }
+        Self { body, format, name }
     }
 }
 
@@ -159,7 +171,7 @@ fn csv_text(cell: &Cell) -> std::borrow::Cow<'_, str> {
 }
 
 /// The CSV text of some rows, after the header if given.
-fn csv_rows(header: Option<&[&str]>, rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
+fn csv_rows(header: Option<&[String]>, rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 200));
     if let Some(header) = header {
         out.write_record(header)?;
@@ -172,28 +184,32 @@ fn csv_rows(header: Option<&[&str]>, rows: &[Row]) -> Result<Vec<u8>, csv::Error
 
 fn csv_body(table: Table, first: Vec<Row>, pages: impl Pages) -> poem::Body {
     enum State<P> {
-        First(Vec<Row>, P),
+        First(Vec<String>, Vec<Row>, P),
         Next(P),
         Done,
     }
-    let chunks = stream::unfold(State::First(first, pages), move |state| async move {
-        let (rows, pages, header) = match state {
-            State::Done => return None,
-            State::First(first, pages) => (first, pages, Some(table.header)),
-            State::Next(mut pages) => match pages.next_page().await {
-                Ok(Some(rows)) => (rows, pages, None),
-                Ok(None) => return None,
-                Err(error) => {
-                    tracing::error!(%error, export = table.name, "an export failed mid-way");
-                    return Some((Err(std::io::Error::other("export failed")), State::Done));
-                }
-            },
-        };
-        match csv_rows(header, &rows) {
-            Ok(bytes) => Some((Ok(bytes), State::Next(pages))),
-            Err(error) => Some((Err(std::io::Error::other(error)), State::Done)),
-        }
-    });
+    let Table { name, header } = table;
+    let chunks = stream::unfold(
+        State::First(header, first, pages),
+        move |state| async move {
+            let (rows, pages, header) = match state {
+                State::Done => return None,
+                State::First(header, first, pages) => (first, pages, Some(header)),
+                State::Next(mut pages) => match pages.next_page().await {
+                    Ok(Some(rows)) => (rows, pages, None),
+                    Ok(None) => return None,
+                    Err(error) => {
+                        tracing::error!(%error, export = name, "an export failed mid-way");
+                        return Some((Err(std::io::Error::other("export failed")), State::Done));
+                    }
+                },
+            };
+            match csv_rows(header.as_deref(), &rows) {
+                Ok(bytes) => Some((Ok(bytes), State::Next(pages))),
+                Err(error) => Some((Err(std::io::Error::other(error)), State::Done)),
+            }
+        },
+    );
     poem::Body::from_bytes_stream(chunks)
 }
 
@@ -227,7 +243,7 @@ fn xlsx_body(table: Table, first: Vec<Row>, mut pages: impl Pages) -> poem::Body
             let mut workbook = Workbook::new();
             workbook.add_worksheet_with_constant_memory();
             let formats = Formats::new();
-            let mut next = write_header(&mut workbook, table.header, &formats)?;
+            let mut next = write_header(&mut workbook, &table.header, &formats)?;
             next = write_rows(&mut workbook, next, &first, &formats)?;
             while let Some(rows) = runtime.block_on(pages.next_page())? {
                 next = write_rows(&mut workbook, next, &rows, &formats)?;
@@ -267,7 +283,7 @@ impl Formats {
 
 fn write_header(
     workbook: &mut Workbook,
-    header: &[&str],
+    header: &[String],
     formats: &Formats,
 ) -> Result<u32, String> {
     let sheet = workbook
@@ -275,7 +291,7 @@ fn write_header(
         .map_err(|e| e.to_string())?;
     for (col, name) in (0u16..).zip(header) {
         sheet
-            .write_string_with_format(0, col, *name, &formats.header)
+            .write_string_with_format(0, col, name, &formats.header)
             .map_err(|e| e.to_string())?;
     }
     Ok(1)
@@ -328,7 +344,14 @@ mod tests {
             Cell::Amount(Decimal::new(4990, 2)),
             Cell::Day(None),
         ]];
-        let text = String::from_utf8(csv_rows(Some(&["a", "b", "c"]), &rows).unwrap()).unwrap();
+        let text = String::from_utf8(
+            csv_rows(
+                Some(&["a".to_owned(), "b".to_owned(), "c".to_owned()]),
+                &rows,
+            )
+            .unwrap(),
+        )
+        .unwrap();
         assert_eq!(text, "a,b,c\n\"'=HYPERLINK(\"\"x\"\")\",49.90,\n");
     }
 }

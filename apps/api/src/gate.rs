@@ -36,9 +36,12 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Operations whose bodies may be larger than the configured limit, and how large:
-/// a document upload carries up to 10 MiB as base64 in JSON.
-const LARGER_BODIES: &[(&str, &str, usize)] =
-    &[("POST", "/v1/clients/{id}/documents", 14 * 1024 * 1024)];
+/// a document upload carries up to 10 MiB as base64 in JSON; a client import's CSV file
+/// up to 32 MiB.
+const LARGER_BODIES: &[(&str, &str, usize)] = &[
+    ("POST", "/v1/clients/{id}/documents", 14 * 1024 * 1024),
+    ("POST", "/v1/client-imports", 32 * 1024 * 1024),
+];
 
 /// The HTTP limits of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

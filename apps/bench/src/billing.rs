@@ -68,6 +68,9 @@ pub async fn found(
                 period_every: 1,
                 credits: 0,
                 payment: PaymentKind::Card,
+                appointments_product_id: None,
+                fixed_day: None,
+                prorate: false,
             },
         )
         .await

@@ -198,6 +198,8 @@ pub async fn fill(fill: Fill<'_>) -> Result<Duration, CodesBenchError> {
                             actor: staff,
                             created_at: at,
                             cancelled_at: None,
+                            membership_id: None,
+                            pro_rata: None,
                         };
                         tx.insert_order(&order).await?;
                         Origin::Purchase(order.id)

@@ -126,9 +126,35 @@ pub struct Download {
     pub rss_growth_kib: u64,
 }
 
+impl Http {
+    /// A whole export through HTTP, as CSV then as an Excel workbook, as a Markdown table
+    /// of rows per second, size and memory growth; the rows are the CSV's lines but its
+    /// header.
+    pub async fn export_table(&self, path: &str) -> Result<(u64, String), HttpError> {
+        let csv = self.download(path).await?;
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let xlsx = self
+            .download(&format!("{path}{separator}format=xlsx"))
+            .await?;
+        let rows = csv.lines.saturating_sub(1);
+        let mut table = String::from(
+            "| format | rows/s | size | memory growth while streaming |\n| --- | ---: | ---: | ---: |\n",
+        );
+        for (format, download) in [("CSV", csv), ("Excel (xlsx)", xlsx)] {
+            table.push_str(&format!(
+                "| {format} | {:.0} | {:.1} MB | {:.1} MB |\n",
+                rows as f64 / download.elapsed.as_secs_f64(),
+                download.bytes as f64 / 1e6,
+                download.rss_growth_kib as f64 / 1024.0
+            ));
+        }
+        Ok((rows, table))
+    }
+}
+
 /// This process's resident anonymous memory (its heap, not the database file it maps),
 /// in KiB (Linux; 0 elsewhere).
-fn rss_kib() -> u64 {
+pub fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {

@@ -11,6 +11,7 @@ pub mod billing;
 pub mod cases;
 pub mod codes;
 pub mod http;
+pub mod imports;
 pub mod load;
 pub mod measure;
 pub mod people;

@@ -93,6 +93,9 @@ async fn memberships(storage: &SeaStorage, count: usize) -> (BusinessId, Made) {
                 period_every: 1,
                 credits: 0,
                 payment: PaymentKind::Card,
+                appointments_product_id: None,
+                fixed_day: None,
+                prorate: false,
             },
         )
         .await

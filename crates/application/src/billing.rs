@@ -41,6 +41,7 @@ use clientele_ports::{StorageError, Transaction};
 
 use crate::Clientele;
 use crate::error::{Classify, ErrorKind};
+use crate::membership_codes::PaidPeriod;
 use crate::payments::PaymentError;
 
 /// How the billing run claims and charges.
@@ -500,7 +501,7 @@ impl Clientele {
             {
                 entry.insert(tx.membership_type(key.0, key.1).await?);
             }
-            if !applied.emails.is_empty() {
+            if !applied.emails.is_empty() || applied.paid_period.is_some() {
                 recipients
                     .entry(business.id)
                     .or_default()
@@ -512,6 +513,25 @@ impl Clientele {
             for contact in tx.client_contacts(business, &ids).await? {
                 contacts.insert((business, contact.id), contact);
             }
+        }
+        let paid: Vec<PaidPeriod<'_>> = deliveries
+            .iter()
+            .filter(|(_, applied)| applied.paid_period.is_some())
+            .filter_map(|(business, applied)| {
+                let membership = &applied.membership;
+                let kind = types.get(&(business.id, membership.type_id()))?.as_ref()?;
+                Some(PaidPeriod {
+                    business,
+                    membership,
+                    product: kind.grants().appointments()?.product_id(),
+                    email: contacts
+                        .get(&(business.id, membership.client_id()))
+                        .and_then(|contact| contact.email.as_ref()),
+                })
+            })
+            .collect();
+        if !paid.is_empty() {
+            self.refresh_membership_codes(tx, &paid, now).await?;
         }
         let mut credits = Vec::new();
         let mut emails = Vec::new();

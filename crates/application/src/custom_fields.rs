@@ -11,7 +11,8 @@ use clientele_domain::custom_field::{
     CustomValueFilter, CustomValuesInput,
 };
 use clientele_domain::{
-    Actor, CustomFieldId, FieldError, Forbidden, PageLimit, Permission, ValidationErrors, Version,
+    Actor, BusinessId, CustomFieldId, FieldError, Forbidden, PageLimit, Permission,
+    ValidationErrors, Version,
 };
 use clientele_ports::{StorageError, Transaction};
 
@@ -243,6 +244,27 @@ impl Clientele {
         tx.update_custom_field(&field, version).await?;
         tx.commit().await?;
         Ok(field)
+    }
+}
+
+/// Custom fields read per statement by [`all_custom_fields`].
+const FIELDS_PAGE: u32 = 200;
+
+/// Every custom field of the business, in the order of their ids (a column each in an
+/// export, or a header an import may name).
+pub(crate) async fn all_custom_fields(
+    tx: &mut dyn Transaction,
+    business: BusinessId,
+) -> Result<Vec<CustomField>, StorageError> {
+    let mut fields = Vec::new();
+    loop {
+        let after = fields.last().map(|field: &CustomField| field.id);
+        let page = tx.custom_fields(business, after, FIELDS_PAGE).await?;
+        let last = page.len() < FIELDS_PAGE as usize;
+        fields.extend(page);
+        if last {
+            return Ok(fields);
+        }
     }
 }
 

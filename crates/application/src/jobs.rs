@@ -8,6 +8,7 @@ use clientele_ports::StorageError;
 
 use crate::Clientele;
 use crate::billing::BillingError;
+use crate::client_imports::{ImportError, ImportPolicy};
 use crate::codes::CodeError;
 use crate::error::{Classify, ErrorKind};
 use crate::outbox::DispatchError;
@@ -36,16 +37,20 @@ pub enum Job {
     DispatchEmails,
     /// PL-16: expires the codes past their last day (`Clientele::expire_codes`).
     ExpireCodes,
+    /// CL-15: imports a batch of rows of a client import
+    /// (`Clientele::import_clients_step`).
+    ImportClients,
 }
 
 impl Job {
     /// Billing first (the real clock's, then the test clocks'), so that its receipts go
     /// out in the same pass.
-    pub const ALL: [Job; 4] = [
+    pub const ALL: [Job; 5] = [
         Job::BillMemberships,
         Job::WorkTestClocks,
         Job::DispatchEmails,
         Job::ExpireCodes,
+        Job::ImportClients,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -54,6 +59,7 @@ impl Job {
             Job::WorkTestClocks => "work_test_clocks",
             Job::DispatchEmails => "dispatch_emails",
             Job::ExpireCodes => "expire_codes",
+            Job::ImportClients => "import_clients",
         }
     }
 }
@@ -72,6 +78,8 @@ pub enum JobError {
     #[error(transparent)]
     TestClock(#[from] TestClockError),
     #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
 
@@ -82,6 +90,7 @@ impl Classify for JobError {
             Self::Codes(error) => error.kind(),
             Self::Billing(error) => error.kind(),
             Self::TestClock(error) => error.kind(),
+            Self::Import(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -148,6 +157,13 @@ impl Clientele {
                     return Ok(ExecutionOutcome::EmptyQueue);
                 }
                 tracing::info!(expired, "codes expired");
+                Ok(ExecutionOutcome::TaskCompleted)
+            }
+            Job::ImportClients => {
+                if !self.import_clients_step(ImportPolicy::default()).await? {
+                    return Ok(ExecutionOutcome::EmptyQueue);
+                }
+                tracing::info!("a batch of a client import worked");
                 Ok(ExecutionOutcome::TaskCompleted)
             }
         }

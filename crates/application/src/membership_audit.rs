@@ -8,9 +8,8 @@ use clientele_domain::membership::{ChangedBy, Membership, MembershipAudit};
 use clientele_domain::{Actor, AuditId, MembershipId, PageLimit};
 use clientele_ports::{StorageError, Transaction};
 
-use crate::access::visible_client;
 use crate::cursor::Listing;
-use crate::memberships::MembershipError;
+use crate::memberships::{MembershipError, visible_membership};
 use crate::{Clientele, Page};
 
 const HISTORY: &str = "membership_history";
@@ -51,11 +50,7 @@ impl Clientele {
         let listing = Listing::of(actor.business_id, HISTORY).with("membership", id);
         let after: Option<(DateTime<Utc>, Uuid)> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
-        let membership = tx
-            .membership(actor.business_id, id)
-            .await?
-            .ok_or(MembershipError::NotFound)?;
-        visible_client(tx.as_mut(), actor, membership.client_id()).await?;
+        visible_membership(tx.as_mut(), actor, id).await?;
         let after = after.map(|(at, entry)| (at, AuditId::from_uuid(entry)));
         let rows = tx
             .membership_audit(actor.business_id, id, after, limit.get() + 1)

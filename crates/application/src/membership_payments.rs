@@ -19,11 +19,11 @@ use clientele_ports::storage::{
 };
 use clientele_ports::{StorageError, Transaction};
 
-use crate::access::{business_of, visible_client};
+use crate::access::business_of;
 use crate::billing::due_at;
 use crate::cursor::Listing;
 use crate::idempotency::{Completion, complete_in};
-use crate::memberships::{MembershipError, locked};
+use crate::memberships::{MembershipError, locked, visible_membership};
 use crate::payments::{PaymentError, resolve_payment_type};
 use crate::{Clientele, Page};
 
@@ -59,11 +59,7 @@ impl Clientele {
         let listing = Listing::of(actor.business_id, CHARGES).with("membership", id);
         let after: Option<(DateTime<Utc>, Uuid)> = self.cursors.decode_opt(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
-        let membership = tx
-            .membership(actor.business_id, id)
-            .await?
-            .ok_or(MembershipError::NotFound)?;
-        visible_client(tx.as_mut(), actor, membership.client_id()).await?;
+        visible_membership(tx.as_mut(), actor, id).await?;
         let after = after.map(|(at, charge)| (at, ChargeId::from_uuid(charge)));
         let rows = tx
             .charges_of_membership(actor.business_id, id, after, limit.get() + 1)

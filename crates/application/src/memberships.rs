@@ -11,14 +11,15 @@ use chrono::{Days, NaiveDate};
 use thiserror::Error;
 
 use clientele_domain::membership::{
-    ChangeError, ChangedBy, ChargeError, CreateError, EditError, FirstBilling, Membership,
+    Anchor, ChangeError, ChangedBy, ChargeError, CreateError, EditError, FirstBilling, Membership,
     MembershipEdit, MembershipType, MembershipTypeDetails, MembershipTypeError,
     MembershipTypeInput, NewMembership, Pause, PaymentKind, PaymentMethod, PeriodUnit, RateChoice,
     StoredCard,
 };
+use clientele_domain::product::{Product, ProductKind};
 use clientele_domain::{
     Actor, Business, ClientId, Currency, FieldError, Forbidden, MembershipId, MembershipTypeId,
-    Money, PageLimit, PaymentMethodId, Permission, TimeZone, ValidationErrors, Version,
+    Money, PageLimit, PaymentMethodId, Permission, ProductId, TimeZone, ValidationErrors, Version,
 };
 pub use clientele_ports::storage::{
     Charge, ChargeStatus, DateRange, MembershipLine, MembershipQuery, QuickView, QuickViewCounts,
@@ -136,6 +137,13 @@ pub struct MembershipTypeRequest {
     pub period_every: u32,
     pub credits: u32,
     pub payment: PaymentKind,
+    /// CO-10: the subscription product whose code holds each period's appointments.
+    pub appointments_product_id: Option<ProductId>,
+    /// ME-17: the day every membership is billed on, as `Anchor::parse` reads it for the
+    /// period; `None` bills each one on its start date.
+    pub fixed_day: Option<String>,
+    /// ME-17: a mid-cycle start pays the pro-rated part of its first period.
+    pub prorate: bool,
 }
 
 /// A membership as staff create it from the client profile (ME-2).
@@ -201,7 +209,7 @@ impl Clientele {
         actor.require(Permission::ManageServices)?;
         let mut tx = self.storage.begin().await?;
         let business = business_of(tx.as_mut(), actor).await?;
-        let details = type_details(&business, request)?;
+        let details = type_details(tx.as_mut(), &business, request).await?;
         let kind = MembershipType::define(
             MembershipTypeId::from_uuid(self.ids.new_id()),
             actor.business_id,
@@ -253,7 +261,7 @@ impl Clientele {
         actor.require(Permission::ManageServices)?;
         let mut tx = self.storage.begin().await?;
         let business = business_of(tx.as_mut(), actor).await?;
-        let details = type_details(&business, request)?;
+        let details = type_details(tx.as_mut(), &business, request).await?;
         let mut kind = tx
             .membership_type(actor.business_id, id)
             .await?
@@ -329,11 +337,7 @@ impl Clientele {
         id: MembershipId,
     ) -> Result<MembershipDetail, MembershipError> {
         let mut tx = self.storage.read().await?;
-        let membership = tx
-            .membership(actor.business_id, id)
-            .await?
-            .ok_or(MembershipError::NotFound)?;
-        visible_client(tx.as_mut(), actor, membership.client_id()).await?;
+        let membership = visible_membership(tx.as_mut(), actor, id).await?;
         let recent_charges = tx
             .charges_of_membership(actor.business_id, id, None, RECENT_CHARGES)
             .await?;
@@ -554,9 +558,16 @@ impl Clientele {
         change: impl FnOnce(&mut Membership, NaiveDate, &Business) -> Result<(), ChangeError>,
     ) -> Result<Membership, MembershipError> {
         let before = membership.clone();
-        change(&mut membership, business.today(self.clock.now()), business)?;
+        let now = business.now(self.clock.now());
+        change(
+            &mut membership,
+            business.settings.time_zone.today(now),
+            business,
+        )?;
         let due = due_at(&membership, business.settings.time_zone);
         tx.update_membership(&membership, before.version(), due)
+            .await?;
+        self.follow_membership_code(tx.as_mut(), &before, &membership, now)
             .await?;
         self.audit_membership(tx.as_mut(), &before, &membership, by)
             .await?;
@@ -695,26 +706,85 @@ fn parse_rate(
     Money::parse("rate", raw, currency).map_err(|e| ValidationErrors(vec![e]))
 }
 
-fn type_details(
+async fn type_details(
+    tx: &mut dyn Transaction,
     business: &Business,
     request: &MembershipTypeRequest,
 ) -> Result<MembershipTypeDetails, MembershipError> {
     let rate = parse_rate(business, &request.rate, request.currency.as_deref())?;
+    let fixed_day = request
+        .fixed_day
+        .as_deref()
+        .map(|raw| Anchor::parse(request.period_unit, raw))
+        .transpose()
+        .map_err(|e| ValidationErrors::single("fixed_day", e.to_string()))?;
+    let appointments = match request.appointments_product_id {
+        None => None,
+        Some(id) => {
+            let product = tx.product(business.id, id).await?;
+            Some((id, per_period(product.as_ref(), request)?))
+        }
+    };
     let input = MembershipTypeInput {
         name: request.name.clone(),
         rate,
         period_unit: request.period_unit,
         period_every: request.period_every,
-        appointments: None,
+        appointments,
         credits: request.credits,
         payment: request.payment,
-        fixed_day: None,
-        prorate: false,
+        fixed_day,
+        prorate: request.prorate,
     };
     Ok(MembershipTypeDetails::parse(
         &input,
         business.settings.currency,
     )?)
+}
+
+/// CO-10: the appointments a period of the type grants: the per-period count of the
+/// subscription product named, whose period must be the type's.
+fn per_period(
+    product: Option<&Product>,
+    request: &MembershipTypeRequest,
+) -> Result<u32, ValidationErrors> {
+    let refuse = |message: String| ValidationErrors::single("appointments_product_id", message);
+    let product = product.ok_or_else(|| refuse("no such product in this business".into()))?;
+    let ProductKind::Subscription {
+        appointments,
+        period,
+        ..
+    } = product.details.kind
+    else {
+        return Err(refuse(format!(
+            "`{}` is no subscription product",
+            product.details.name.as_str()
+        )));
+    };
+    if (period.unit, period.every) != (request.period_unit, request.period_every) {
+        return Err(refuse(format!(
+            "the product renews every {} {}(s), the type every {} {}(s)",
+            period.every,
+            period.unit.as_str(),
+            request.period_every,
+            request.period_unit.as_str()
+        )));
+    }
+    Ok(appointments.get())
+}
+
+/// The membership, if its client is one the actor sees.
+pub(crate) async fn visible_membership(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    id: MembershipId,
+) -> Result<Membership, MembershipError> {
+    let membership = tx
+        .membership(actor.business_id, id)
+        .await?
+        .ok_or(MembershipError::NotFound)?;
+    visible_client(tx, actor, membership.client_id()).await?;
+    Ok(membership)
 }
 
 /// The membership locked until the transaction ends, if its client is one the actor sees.

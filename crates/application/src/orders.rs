@@ -8,12 +8,13 @@ use thiserror::Error;
 
 use clientele_domain::code::{Code, CodeChangeError, Origin, Owner, Status};
 use clientele_domain::email::{EmailKind, order_invoice};
+use clientele_domain::membership::Membership;
 use clientele_domain::order::{Order, OrderStateError, OrderStatus, Settlement};
 use clientele_domain::payment::PaymentRuleError;
 use clientele_domain::product::{Family, ProductChangeError};
 use clientele_domain::{
-    Actor, ClientId, CodeId, FieldError, Forbidden, Money, OrderId, PageLimit, PaymentMethodId,
-    Permission, ProductId, TimeZone, ValidationErrors,
+    Actor, ClientId, CodeId, FieldError, Forbidden, MembershipTypeId, Money, OrderId, PageLimit,
+    PaymentMethodId, Permission, ProductId, TimeZone, ValidationErrors,
 };
 use clientele_ports::StorageError;
 use clientele_ports::payments::{ChargeRequest, RefundRequest};
@@ -25,6 +26,7 @@ use crate::error::{Classify, ErrorKind};
 use crate::idempotency::{Completion, complete_in};
 use crate::payments::{PaymentError, invoice_number, require, resolve_payment_type};
 use crate::redemption::{self, CodeUseError};
+use crate::subscription_sales::SubscriptionSale;
 use crate::{Clientele, Page};
 
 #[derive(Debug, Error)]
@@ -150,6 +152,9 @@ pub struct SaleInput {
     pub product_id: ProductId,
     pub client_id: ClientId,
     pub payment: SalePayment,
+    /// ME-2: for a subscription product, the membership type to sell it as; needed only
+    /// when several types sell the product.
+    pub membership_type_id: Option<MembershipTypeId>,
 }
 
 /// What a sale made.
@@ -157,6 +162,8 @@ pub struct SaleInput {
 pub struct Sold {
     pub order: Order,
     pub code: Code,
+    /// ME-2: the membership a subscription's sale started.
+    pub membership: Option<Membership>,
 }
 
 /// CO-6: what cancelling an order asks for on top.
@@ -238,7 +245,24 @@ impl Clientele {
             })?;
         let now = self.clock.now();
         let order_id = OrderId::from_uuid(self.ids.new_id());
-        let price = product.details.price;
+        let planned = match product.details.kind.family() {
+            Family::Subscription => {
+                let sale = SubscriptionSale {
+                    business: &business,
+                    product: &product,
+                    client: &client,
+                    payment: &input.payment,
+                    type_id: input.membership_type_id,
+                    order_id,
+                };
+                Some(self.plan_subscription(tx.as_mut(), &sale).await?)
+            }
+            _ => None,
+        };
+        let price = match &planned {
+            Some(planned) => planned.price(&product)?,
+            None => product.details.price,
+        };
         let charge_key = format!("{}:sale:{key}", actor.business_id);
         let (settlement, paid) = match &input.payment {
             SalePayment::Card(method) => {
@@ -349,6 +373,8 @@ impl Clientele {
             actor: actor.staff_id,
             created_at: now,
             cancelled_at: None,
+            membership_id: planned.as_ref().map(|p| p.membership.id()),
+            pro_rata: planned.as_ref().and_then(|p| p.pro_rata),
         };
         tx.insert_order(&order).await?;
         let owner = Owner {
@@ -366,7 +392,19 @@ impl Clientele {
             now,
         )
         .await?;
-        let sold = Sold { order, code };
+        let membership = match planned {
+            Some(planned) => {
+                self.start_subscription(tx.as_mut(), &business, &planned.membership, code_id, now)
+                    .await?;
+                Some(planned.membership)
+            }
+            None => None,
+        };
+        let sold = Sold {
+            order,
+            code,
+            membership,
+        };
         complete_in(tx.as_mut(), actor.business_id, completion, &sold).await?;
         tx.commit().await?;
         Ok(sold)

@@ -6,11 +6,11 @@
 //! unauthenticated, an expired one as forbidden, and neither says anything of the
 //! membership it claims to be for.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
 use uuid::Uuid;
 
-use clientele_domain::membership::{ChangedBy, Membership, MembershipType, Pause};
+use clientele_domain::membership::{ChangeError, ChangedBy, Membership, MembershipType, Pause};
 use clientele_domain::{Business, BusinessId, FieldError, MembershipId, PageLimit};
 use clientele_ports::storage::{Charge, ChargeId};
 use clientele_ports::{StorageError, Transaction};
@@ -167,17 +167,8 @@ impl Clientele {
         &self,
         token: &str,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
-        let mut tx = self.storage.begin().await?;
-        let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
-        self.apply_change(
-            tx,
-            &business,
-            membership,
-            ChangedBy::Client,
-            |m, today, _| m.cancel(today).map(drop),
-        )
-        .await?;
-        self.self_service_membership(token).await
+        self.change_by_client(token, |m, today, _| m.cancel(today).map(drop))
+            .await
     }
 
     /// ME-20: the client pauses the membership until a day or for a number of periods: no
@@ -187,17 +178,8 @@ impl Clientele {
         token: &str,
         pause: Pause,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
-        let mut tx = self.storage.begin().await?;
-        let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
-        self.apply_change(
-            tx,
-            &business,
-            membership,
-            ChangedBy::Client,
-            |m, today, _| m.pause(pause, today).map(drop),
-        )
-        .await?;
-        self.self_service_membership(token).await
+        self.change_by_client(token, move |m, today, _| m.pause(pause, today).map(drop))
+            .await
     }
 
     /// ME-20: the client ends a pause early.
@@ -205,17 +187,8 @@ impl Clientele {
         &self,
         token: &str,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
-        let mut tx = self.storage.begin().await?;
-        let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
-        self.apply_change(
-            tx,
-            &business,
-            membership,
-            ChangedBy::Client,
-            |m, today, _| m.resume(today).map(drop),
-        )
-        .await?;
-        self.self_service_membership(token).await
+        self.change_by_client(token, |m, today, _| m.resume(today).map(drop))
+            .await
     }
 
     /// ME-12: the client reactivates a cancelled membership; a lapsed one is billed
@@ -224,19 +197,24 @@ impl Clientele {
         &self,
         token: &str,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
+        self.change_by_client(token, |m, today, business| {
+            let valid = has_valid_payment_method(m.payment_method(), business);
+            m.reactivate(today, None, valid).map(drop)
+        })
+        .await
+    }
+
+    /// One change the client makes through the link, audited as theirs; the membership
+    /// as it then is.
+    async fn change_by_client(
+        &self,
+        token: &str,
+        change: impl FnOnce(&mut Membership, NaiveDate, &Business) -> Result<(), ChangeError>,
+    ) -> Result<SelfServiceMembership, SelfServiceError> {
         let mut tx = self.storage.begin().await?;
         let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
-        self.apply_change(
-            tx,
-            &business,
-            membership,
-            ChangedBy::Client,
-            |m, today, business| {
-                let valid = has_valid_payment_method(m.payment_method(), business);
-                m.reactivate(today, None, valid).map(drop)
-            },
-        )
-        .await?;
+        self.apply_change(tx, &business, membership, ChangedBy::Client, change)
+            .await?;
         self.self_service_membership(token).await
     }
 }

@@ -28,6 +28,8 @@ pub enum Permission {
     Delete,
     /// Export lists.
     Export,
+    /// Import clients from a file (CL-15).
+    Import,
     /// Give money back (AP-8): refunds, and cancellations that refund.
     Refund,
 }
@@ -45,6 +47,7 @@ impl Permission {
             Self::ManageCustomFields => "manage custom fields",
             Self::Delete => "delete records",
             Self::Export => "export lists",
+            Self::Import => "import clients",
             Self::Refund => "refund payments",
         }
     }
@@ -66,6 +69,7 @@ impl Role {
                     | Permission::ManageCustomFields
                     | Permission::Delete
                     | Permission::Export
+                    | Permission::Import
                     | Permission::Refund
             ),
             Role::Staff => false,

@@ -99,6 +99,10 @@ id_type!(
     LabelId
 );
 id_type!(
+    /// An import of clients from a file (CL-15).
+    ImportId
+);
+id_type!(
     /// A marketing preference of the business's settings (CL-13).
     MarketingPreferenceId
 );

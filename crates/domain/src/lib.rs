@@ -10,6 +10,7 @@ pub mod appointment;
 pub mod audit;
 pub mod business;
 pub mod client;
+pub mod client_import;
 pub mod code;
 pub mod contact;
 pub mod custom_field;
@@ -41,9 +42,9 @@ pub use client::{
 };
 pub use ids::{
     AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CodeId, CreditId,
-    CustomFieldId, DocumentId, EmailId, InvoiceId, LabelId, MarketingPreferenceId, MembershipId,
-    MembershipTypeId, NoteId, OrderId, PaymentId, PaymentMethodId, ProductId, SiteId, StaffId,
-    TokenId,
+    CustomFieldId, DocumentId, EmailId, ImportId, InvoiceId, LabelId, MarketingPreferenceId,
+    MembershipId, MembershipTypeId, NoteId, OrderId, PaymentId, PaymentMethodId, ProductId, SiteId,
+    StaffId, TokenId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::code::CodeText;
-use crate::ids::{BusinessId, ClientId, CodeId, OrderId, ProductId, StaffId};
+use crate::ids::{BusinessId, ClientId, CodeId, MembershipId, OrderId, ProductId, StaffId};
+use crate::membership::ProRata;
 use crate::money::Money;
 use crate::payment::{PaymentRuleError, PaymentType, ProcessorKind};
 use crate::product::Family;
@@ -101,6 +102,11 @@ pub struct Order {
     pub actor: StaffId,
     pub created_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// ME-2: the membership a subscription's sale started, if it is one.
+    pub membership_id: Option<MembershipId>,
+    /// ME-17: the pro-rated part of a mid-cycle start, charged on top of the product's
+    /// price (the fee for the first whole period): `price` is their sum.
+    pub pro_rata: Option<ProRata>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -110,6 +116,13 @@ pub enum OrderStateError {
 }
 
 impl Order {
+    /// ME-17: the fee of the first whole period, without the pro-rated part.
+    pub fn fee(&self) -> Money {
+        self.pro_rata
+            .and_then(|part| self.price.saturating_sub(part.amount))
+            .unwrap_or(self.price)
+    }
+
     /// What was paid and not refunded.
     pub fn refundable(&self) -> Money {
         self.paid
@@ -184,6 +197,8 @@ mod tests {
             actor: StaffId::from_uuid(Uuid::from_u128(6)),
             created_at: now(),
             cancelled_at: None,
+            membership_id: None,
+            pro_rata: None,
         }
     }
 

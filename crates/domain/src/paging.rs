@@ -29,6 +29,11 @@ impl PageLimit {
     pub fn get(&self) -> u32 {
         self.0
     }
+
+    /// The largest page, for a reader that walks a whole list (an export).
+    pub fn largest() -> Self {
+        Self(Self::MAX)
+    }
 }
 
 impl Default for PageLimit {

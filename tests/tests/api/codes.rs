@@ -456,6 +456,14 @@ async fn co_5_an_edit_is_audited_and_one_that_would_break_a_renewal_is_refused()
                 "period_unit": "month", "price": "90.00" }),
     )
     .await;
+    app.post(
+        "/v1/membership-types",
+        &app.owner,
+        json!({ "name": "Monthly", "rate": "90.00", "period_unit": "month",
+                "payment_method": "manual", "appointments_product_id": monthly }),
+    )
+    .await
+    .assert_status(201);
     let subscription = sell(&app, &app.owner, &monthly, &ana).await.str("/code/id");
     let version = code(&app, &code_id).await["version"].clone();
 

@@ -234,6 +234,23 @@ impl TestApp {
         Reply::of(request.send().await).await
     }
 
+    /// Posts `bytes` as they are (a file), with `content_type`.
+    pub async fn post_bytes(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Reply {
+        let request = self
+            .client
+            .post(path)
+            .header("authorization", format!("Bearer {token}"))
+            .content_type(content_type)
+            .body(bytes);
+        Reply::of(request.send().await).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.call(Method::GET, path, Some(token), None).await
     }

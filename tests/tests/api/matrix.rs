@@ -47,7 +47,11 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/appointments/{id}/attendance",              [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/appointments/{id}/payments",                [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/business",                                  [  200,  403,  403,  403,  200,  401,  401]),
+    ("GET /v1/client-imports/{id}",                       [  200,  200,  403,  403,  404,  401,  401]),
+    ("GET /v1/client-imports/{id}/report",                [  200,  200,  403,  403,  404,  401,  401]),
+    ("GET /v1/client-imports/{id}/rows",                  [  200,  200,  403,  403,  404,  401,  401]),
     ("GET /v1/clients",                                   [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/clients/export",                            [  200,  200,  403,  403,  200,  401,  401]),
     ("GET /v1/clients/{id}",                              [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/audit",                        [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/card",                         [  200,  200,  200,  404,  404,  401,  401]),
@@ -104,6 +108,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/appointments/{id}/reschedule",             [  200,  200,  200,  404,  404,  401,  401]),
     // A live business's clock never moves (PL-25): its owner is refused with 409.
     ("POST /v1/business/test-clock",                      [  409,  403,  403,  403,  409,  401,  401]),
+    ("POST /v1/client-imports",                           [  202,  202,  403,  403,  202,  401,  401]),
     ("POST /v1/clients",                                  [  201,  201,  201,  201,  201,  401,  401]),
     ("POST /v1/clients/{id}/ban",                         [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/clients/{id}/cards",                       [  201,  201,  201,  404,  404,  401,  401]),
@@ -234,6 +239,8 @@ struct Records {
     code: String,
     code_text: String,
     order: String,
+    /// A client import (CL-15).
+    import: String,
 }
 
 impl Records {
@@ -413,6 +420,16 @@ impl Records {
             .as_str()
             .expect("a credit")
             .to_owned();
+        let import = world
+            .app
+            .post_bytes(
+                "/v1/client-imports",
+                &world.app.owner,
+                "text/csv",
+                b"Full name\nAna Lima\n".to_vec(),
+            )
+            .await
+            .str("/id");
         Self {
             n,
             client,
@@ -440,6 +457,7 @@ impl Records {
             code,
             code_text,
             order,
+            import,
         }
     }
 
@@ -471,6 +489,8 @@ impl Records {
             &self.code
         } else if template.starts_with("/v1/orders/{id}") {
             &self.order
+        } else if template.starts_with("/v1/client-imports/") {
+            &self.import
         } else if template.starts_with("/v1/credits/") {
             &self.credit
         } else if template.starts_with("/v1/membership-types/") {
@@ -505,6 +525,8 @@ impl Records {
                 "name": format!("Business {n}"),
                 "owner": { "name": "Owner", "email": format!("owner{n}@example.com") },
             }),
+            // A file whose header names the column of full names (and no rows).
+            "POST /v1/client-imports" => json!("Full name"),
             "PATCH /v1/business" => {
                 json!({ "version": business_version, "name": format!("Spa {n}") })
             }

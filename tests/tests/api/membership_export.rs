@@ -31,7 +31,7 @@ async fn manual_membership(t: &TestApp, kind: &str, last_name: &str) -> String {
     reply.str("/id")
 }
 
-async fn bytes(t: &TestApp, path: &str, token: &str) -> (u16, String, String, Vec<u8>) {
+pub async fn bytes(t: &TestApp, path: &str, token: &str) -> (u16, String, String, Vec<u8>) {
     let response = t
         .client
         .get(path)

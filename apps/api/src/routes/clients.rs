@@ -325,6 +325,51 @@ pub struct ClientsApi {
     pub app: Clientele,
 }
 
+/// The client list's order, search and filters as its query names them (CL-4 to CL-10),
+/// shared by the list and its export.
+pub(super) struct ListFilters {
+    pub sort: Option<ClientSortParam>,
+    pub q: Option<String>,
+    pub site: Option<String>,
+    pub labels_any: Option<Vec<Uuid>>,
+    pub labels_all: Option<Vec<Uuid>>,
+    pub banned: Option<bool>,
+    pub has_account: Option<bool>,
+    pub recent_days: Option<u32>,
+    pub inactive_days: Option<u32>,
+    pub opted_in: Option<Uuid>,
+    pub holding: Option<ProductKindParam>,
+    pub has_membership: Option<bool>,
+    pub membership_status: Option<StatusFilterParam>,
+    pub field: Option<Vec<String>>,
+}
+
+impl ListFilters {
+    /// The request for the first page of the default size.
+    pub(super) fn request(self) -> Result<ClientListRequest, ProblemResponse> {
+        let ids =
+            |ids: Option<Vec<Uuid>>| ids.into_iter().flatten().map(LabelId::from_uuid).collect();
+        let labels = LabelFilter::from_lists(ids(self.labels_any), ids(self.labels_all))
+            .map_err(|e| ProblemResponse::bad_parameter(&e.field, e.message))?;
+        Ok(ClientListRequest {
+            labels,
+            banned: self.banned,
+            has_account: self.has_account,
+            recent_days: self.recent_days,
+            inactive_days: self.inactive_days,
+            opted_in: self.opted_in.map(MarketingPreferenceId::from_uuid),
+            holding: self.holding.map(Into::into),
+            has_membership: self.has_membership,
+            membership_status: self.membership_status.map(Into::into),
+            custom_fields: self.field.unwrap_or_default(),
+            sort: self.sort.unwrap_or_default().into(),
+            site: site_choice(self.site.as_deref())?,
+            q: self.q,
+            ..ClientListRequest::default()
+        })
+    }
+}
+
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Clients")]
 impl ClientsApi {
     /// One page of the clients of the caller's sites (CL-3, CL-4, PL-9, PL-14).
@@ -378,26 +423,26 @@ impl ClientsApi {
     ) -> Result<JsonBody<ClientPage>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | BREAK_RULE }>>
     {
         let actor = auth.actor(&self.app).await?;
-        let ids =
-            |ids: Option<Vec<Uuid>>| ids.into_iter().flatten().map(LabelId::from_uuid).collect();
-        let labels = LabelFilter::from_lists(ids(labels_any.0), ids(labels_all.0))
-            .map_err(|e| ProblemResponse::bad_parameter(&e.field, e.message))?;
         let request = ClientListRequest {
-            labels,
-            banned: banned.0,
-            has_account: has_account.0,
-            recent_days: recent_days.0,
-            inactive_days: inactive_days.0,
-            opted_in: opted_in.0.map(MarketingPreferenceId::from_uuid),
-            holding: holding.0.map(Into::into),
-            has_membership: has_membership.0,
-            membership_status: membership_status.0.map(Into::into),
-            custom_fields: field.0.unwrap_or_default(),
             limit: page_limit(limit.0)?,
             cursor: cursor.0,
-            sort: sort.0.unwrap_or_default().into(),
-            site: site_choice(site.0.as_deref())?,
-            q: q.0,
+            ..ListFilters {
+                sort: sort.0,
+                q: q.0,
+                site: site.0,
+                labels_any: labels_any.0,
+                labels_all: labels_all.0,
+                banned: banned.0,
+                has_account: has_account.0,
+                recent_days: recent_days.0,
+                inactive_days: inactive_days.0,
+                opted_in: opted_in.0,
+                holding: holding.0,
+                has_membership: has_membership.0,
+                membership_status: membership_status.0,
+                field: field.0,
+            }
+            .request()?
         };
         let page = self.app.list_clients(&actor, &request).await?;
         Ok(JsonBody::written(&ClientPageWriter {

@@ -18,29 +18,31 @@ use crate::problem::Problems;
 use crate::problem::can::*;
 use crate::security::StaffToken;
 
-const TABLE: Table = Table {
-    name: "memberships",
-    header: &[
-        "number",
-        "status",
-        "reason",
-        "client_id",
-        "client_first_name",
-        "client_last_name",
-        "type",
-        "rate",
-        "currency",
-        "start_date",
-        "end_date",
-        "member_since",
-        "next_billing_date",
-        "paused_until",
-        "cancelled_on",
-        "payment_method",
-        "membership_id",
-        "created_at",
-    ],
-};
+fn table() -> Table {
+    Table::new(
+        "memberships",
+        &[
+            "number",
+            "status",
+            "reason",
+            "client_id",
+            "client_first_name",
+            "client_last_name",
+            "type",
+            "rate",
+            "currency",
+            "start_date",
+            "end_date",
+            "member_since",
+            "next_billing_date",
+            "paused_until",
+            "cancelled_on",
+            "payment_method",
+            "membership_id",
+            "created_at",
+        ],
+    )
+}
 
 fn row(line: &MembershipLine) -> Row {
     let m = &line.membership;
@@ -140,7 +142,7 @@ impl MembershipExportApi {
             export,
         };
         Ok(ExportFile::new(
-            TABLE,
+            table(),
             format.0.unwrap_or_default(),
             first,
             pages,

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use clientele_application::Clientele;
 use clientele_application::memberships::MembershipTypeRequest;
-use clientele_domain::membership::{MembershipType, PaymentKind, PeriodUnit};
-use clientele_domain::{MembershipTypeId, Version};
+use clientele_domain::membership::{Alignment, MembershipType, PaymentKind, PeriodUnit};
+use clientele_domain::{MembershipTypeId, ProductId, Version};
 
 use super::memberships::CHANGE;
 use super::products::PeriodUnitParam;
@@ -68,6 +68,13 @@ pub struct MembershipTypeView {
     /// Credits granted each period (ME-16).
     pub credits: u32,
     pub payment_method: PaymentKindParam,
+    /// CO-10: the subscription product whose code holds each paid period's appointments.
+    pub appointments_product_id: Option<Uuid>,
+    /// ME-17: the day every membership is billed on ("Mon", "15" or "03-01" as the period
+    /// is); absent when each is billed on its start date.
+    pub fixed_day: Option<String>,
+    /// ME-17: a mid-cycle start pays the pro-rated part of its first period.
+    pub prorate: bool,
     /// Send it back with a change (PL-11).
     pub version: i64,
 }
@@ -83,6 +90,15 @@ impl From<&MembershipType> for MembershipTypeView {
             period_every: t.period().every(),
             credits: t.grants().credits(),
             payment_method: t.payment().into(),
+            appointments_product_id: t
+                .grants()
+                .appointments()
+                .map(|grant| grant.product_id().as_uuid()),
+            fixed_day: match t.alignment() {
+                Alignment::StartDate => None,
+                Alignment::FixedDay { anchor, .. } => Some(anchor.to_string()),
+            },
+            prorate: matches!(t.alignment(), Alignment::FixedDay { prorate: true, .. }),
             version: t.version().get(),
         }
     }
@@ -107,6 +123,16 @@ pub struct MembershipTypeParams {
     #[oai(validator(minimum(value = "0"), maximum(value = "1000")))]
     pub credits: Option<u32>,
     pub payment_method: PaymentKindParam,
+    /// CO-10: a subscription product of the same period whose code holds each paid
+    /// period's appointments (its per-period count).
+    pub appointments_product_id: Option<Uuid>,
+    /// ME-17: bill every membership on this day: a weekday ("Mon") for weekly periods, a
+    /// day of the month ("1" to "31", the last day in shorter months) for monthly ones, a
+    /// month and day ("03-01") for yearly ones. Absent: each on its start date.
+    pub fixed_day: Option<Text>,
+    /// ME-17: with a fixed day, a mid-cycle start pays the pro-rated part of its first
+    /// period (default false: it is free).
+    pub prorate: Option<bool>,
 }
 
 impl MembershipTypeParams {
@@ -119,6 +145,9 @@ impl MembershipTypeParams {
             period_every: self.period_every.unwrap_or(1),
             credits: self.credits.unwrap_or(0),
             payment: self.payment_method.into(),
+            appointments_product_id: self.appointments_product_id.map(ProductId::from_uuid),
+            fixed_day: opt(self.fixed_day),
+            prorate: self.prorate.unwrap_or(false),
         }
     }
 }

@@ -360,6 +360,21 @@ pub struct PauseParams {
     pub periods: Option<u32>,
 }
 
+/// ME-20: a pause as a request names it: `until` a day or for a number of `periods`.
+pub(super) fn pause(
+    until: Option<NaiveDate>,
+    periods: Option<u32>,
+) -> Result<Pause, crate::problem::ProblemResponse> {
+    match (until, periods) {
+        (Some(until), None) => Ok(Pause::Until(until)),
+        (None, Some(periods)) => Ok(Pause::Periods(periods)),
+        _ => Err(crate::problem::ProblemResponse::unprocessable(
+            "until",
+            "name either `until` or `periods`",
+        )),
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum CreateMembershipResponse {
     /// The membership was created.
@@ -589,17 +604,7 @@ impl MembershipsApi {
         body: Json<PauseParams>,
     ) -> Result<Json<MembershipView>, Problems<CHANGE>> {
         let actor = auth.actor(&self.app).await?;
-        let pause = match (body.0.until, body.0.periods) {
-            (Some(until), None) => Pause::Until(until),
-            (None, Some(periods)) => Pause::Periods(periods),
-            _ => {
-                return Err(crate::problem::ProblemResponse::unprocessable(
-                    "until",
-                    "name either `until` or `periods`",
-                )
-                .into());
-            }
-        };
+        let pause = pause(body.0.until, body.0.periods)?;
         let membership = self
             .app
             .pause_membership(

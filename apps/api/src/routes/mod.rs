@@ -10,6 +10,8 @@ use crate::problem::ProblemResponse;
 
 pub mod appointments;
 pub mod businesses;
+pub mod client_export;
+pub mod client_imports;
 pub mod clients;
 pub mod codes;
 pub mod contact_card;
@@ -87,6 +89,7 @@ pub type CoreApis = (
     staff::StaffApi,
     tokens::TokensApi,
     clients::ClientsApi,
+    client_export::ClientExportApi,
     contact_card::ContactCardApi,
     appointments::AppointmentsApi,
     emails::EmailsApi,
@@ -108,6 +111,7 @@ pub type SalesApis = (
     membership_payments::MembershipPaymentsApi,
     credits::CreditsApi,
     self_service::SelfServiceApi,
+    client_imports::ClientImportsApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -120,6 +124,7 @@ pub fn apis(app: &Clientele) -> Apis {
         staff::StaffApi { app: app.clone() },
         tokens::TokensApi { app: app.clone() },
         clients::ClientsApi { app: app.clone() },
+        client_export::ClientExportApi { app: app.clone() },
         contact_card::ContactCardApi { app: app.clone() },
         appointments::AppointmentsApi { app: app.clone() },
         emails::EmailsApi { app: app.clone() },
@@ -139,6 +144,7 @@ pub fn apis(app: &Clientele) -> Apis {
         membership_payments::MembershipPaymentsApi { app: app.clone() },
         credits::CreditsApi { app: app.clone() },
         self_service::SelfServiceApi { app: app.clone() },
+        client_imports::ClientImportsApi { app: app.clone() },
     );
     (core, sales)
 }

@@ -18,7 +18,7 @@ use clientele_application::orders::{
     Sold,
 };
 use clientele_domain::order::{Order, OrderStatus, Settlement};
-use clientele_domain::{ClientId, OrderId, PaymentMethodId, ProductId};
+use clientele_domain::{ClientId, MembershipTypeId, OrderId, PaymentMethodId, ProductId};
 
 use super::codes::CodeView;
 use super::products::ProductKindParam;
@@ -76,6 +76,28 @@ pub struct OrderView {
     pub sold_by: Uuid,
     pub created_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// ME-2: the membership a subscription's sale started.
+    pub membership_id: Option<Uuid>,
+    /// ME-17: a mid-cycle start's pro-rated days, charged with the fee of the first
+    /// whole period: `price` is `fee` plus `amount`.
+    pub pro_rata: Option<ProRataView>,
+}
+
+/// ME-17: what a mid-cycle start of a membership billed on a fixed day paid on top of
+/// its first whole period.
+#[derive(Debug, Object)]
+pub struct ProRataView {
+    /// The fee: the rate of the first whole period.
+    pub fee: Amount,
+    /// The pro-rated amount: `fee × days / period_days`, rounded half-up to the cent.
+    pub amount: Amount,
+    /// The first day paid for (the start).
+    pub from: NaiveDate,
+    /// The first fixed billing day, the first day of the first whole period.
+    pub until: NaiveDate,
+    pub days: u32,
+    /// The days of the period the start falls in.
+    pub period_days: u32,
 }
 
 impl From<&Order> for OrderView {
@@ -121,6 +143,15 @@ impl From<&Order> for OrderView {
             sold_by: o.actor.as_uuid(),
             created_at: o.created_at,
             cancelled_at: o.cancelled_at,
+            membership_id: o.membership_id.map(|id| id.as_uuid()),
+            pro_rata: o.pro_rata.map(|part| ProRataView {
+                fee: Amount(o.fee().amount_text()),
+                amount: Amount(part.amount.amount_text()),
+                from: part.from,
+                until: part.until,
+                days: part.days,
+                period_days: part.period_days,
+            }),
         }
     }
 }
@@ -177,6 +208,9 @@ pub struct SaleParams {
     pub payment_method_id: Option<Uuid>,
     /// For `manual`: one of the business's payment types.
     pub payment_type: Option<Text>,
+    /// ME-2: a subscription product is sold as a membership of the type linked to it;
+    /// name the type only when several are.
+    pub membership_type_id: Option<Uuid>,
 }
 
 /// CO-6: a cancellation.
@@ -418,6 +452,7 @@ impl OrdersApi {
             product_id: ProductId::from_uuid(p.product_id),
             client_id: ClientId::from_uuid(p.client_id),
             payment,
+            membership_type_id: p.membership_type_id.map(MembershipTypeId::from_uuid),
         };
         once(
             app,

@@ -10,14 +10,14 @@ use poem_openapi::{Object, OpenApi};
 use clientele_application::Clientele;
 use clientele_application::membership_mandates::MandateInput;
 use clientele_application::self_service::SelfServiceMembership;
-use clientele_domain::membership::{Membership, Pause};
+use clientele_domain::membership::Membership;
 
 use super::membership_payments::ChargePage;
 use super::memberships::{ReasonParam, StatusParam, status_of};
 use super::payments::NewCardParams;
 use super::{ApiTags, page_limit};
+use crate::problem::Problems;
 use crate::problem::can::*;
-use crate::problem::{ProblemResponse, Problems};
 use crate::text::{Amount, Text};
 
 /// What a client sees of their membership.
@@ -188,17 +188,7 @@ impl SelfServiceApi {
         Json<OwnMembershipView>,
         Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
     > {
-        let pause = match (body.0.until, body.0.periods) {
-            (Some(until), None) => Pause::Until(until),
-            (None, Some(periods)) => Pause::Periods(periods),
-            _ => {
-                return Err(ProblemResponse::unprocessable(
-                    "until",
-                    "name either `until` or `periods`",
-                )
-                .into());
-            }
-        };
+        let pause = super::memberships::pause(body.0.until, body.0.periods)?;
         let own = self.app.self_service_pause(&link.0, pause).await?;
         Ok(Json((&own).into()))
     }

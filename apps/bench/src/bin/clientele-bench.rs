@@ -41,6 +41,14 @@ struct Args {
     /// against the product.
     #[arg(long)]
     http: bool,
+    /// Also download the whole client export (CL-16) through HTTP, as CSV and as an
+    /// Excel workbook.
+    #[arg(long)]
+    export: bool,
+    /// Also import this many new clients from a CSV file (CL-15), through the use cases
+    /// as the API and the worker run them.
+    #[arg(long)]
+    import: Option<u32>,
 }
 
 /// A migration may leave gigabytes in SQLite's write-ahead log (the search terms of a
@@ -172,6 +180,30 @@ async fn main() -> Result<(), Box<dyn Error>> {
     if !through_http.is_empty() {
         println!("\nThrough HTTP (times in ms):\n");
         print!("{}", http::markdown(&through_http));
+    }
+    if args.export {
+        let http = match http {
+            Some(http) => http,
+            None => Http::start(&app, &generated.owner).await?,
+        };
+        eprintln!("  the client export …");
+        let (rows, table) = http.export_table("/v1/clients/export?site=all").await?;
+        println!("\nThe client export through HTTP, {rows} clients:\n");
+        print!("{table}");
+    }
+    if let Some(rows) = args.import {
+        eprintln!("  an import of {rows} clients …");
+        let run = clientele_bench::imports::run(&app, &generated.owner, rows).await?;
+        println!(
+            "\nAn import of {} new clients: {} created; file accepted in {:.2} s; all in \
+             {:.2} s: {:.0} rows/s; memory growth {:.1} MB",
+            run.rows,
+            run.created,
+            run.accepted.as_secs_f64(),
+            run.total.as_secs_f64(),
+            f64::from(run.rows) / run.total.as_secs_f64(),
+            run.rss_growth_kib as f64 / 1024.0
+        );
     }
     Ok(())
 }

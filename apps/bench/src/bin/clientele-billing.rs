@@ -165,20 +165,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
             let app = app_at(Utc::now());
             let generated = setup::open(&app, &storage, &args.business_name).await?;
             let http = Http::start(&app, &generated.owner).await?;
-            let csv = http.download("/v1/memberships/export").await?;
-            let xlsx = http.download("/v1/memberships/export?format=xlsx").await?;
-            let rows = csv.lines.saturating_sub(1);
+            let (rows, table) = http.export_table("/v1/memberships/export").await?;
             println!("{engine}; {rows} memberships\n");
-            println!("| format | rows/s | size | memory growth while streaming |");
-            println!("| --- | ---: | ---: | ---: |");
-            for (format, download) in [("CSV", csv), ("Excel (xlsx)", xlsx)] {
-                println!(
-                    "| {format} | {:.0} | {:.1} MB | {:.1} MB |",
-                    rows as f64 / download.elapsed.as_secs_f64(),
-                    download.bytes as f64 / 1e6,
-                    download.rss_growth_kib as f64 / 1024.0
-                );
-            }
+            print!("{table}");
         }
         Command::Lists { iterations, warmup } => {
             let app = app_at(Utc::now());

@@ -236,6 +236,24 @@ impl ClientRepository for SeaTransaction {
         self.with_client_children(business, &rows).await
     }
 
+    async fn clients_by_name(
+        &mut self,
+        business: BusinessId,
+        first_name_key: &str,
+        last_name_key: &str,
+        limit: u32,
+    ) -> Result<Vec<Client>, StorageError> {
+        let select = clients::Entity::find()
+            .filter(clients::Column::BusinessId.eq(business.as_uuid()))
+            .filter(clients::Column::LastNameKey.eq(last_name_key))
+            .filter(clients::Column::FirstNameKey.eq(first_name_key))
+            .order_by_asc(clients::Column::CreatedAt)
+            .order_by_asc(clients::Column::Id)
+            .limit(u64::from(limit));
+        let rows = self.client_rows(select).await?;
+        self.with_client_children(business, &rows).await
+    }
+
     async fn email_banned(
         &mut self,
         business: BusinessId,

@@ -10,19 +10,22 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait,
 };
 
 use clientele_domain::code::{Code, CodeAudit, CodeText, Entry, Status};
-use clientele_domain::{AppointmentId, BusinessId, ClientId, CodeId, ProductId, Version};
+use clientele_domain::{
+    AppointmentId, BusinessId, ClientId, CodeId, MembershipId, ProductId, Version,
+};
 use clientele_ports::StorageError;
 use clientele_ports::storage::{CodeRepository, LedgerLine};
 
 use super::conversions::{code_audit_row, code_changes, code_row, instant, next_ledger_entry};
-use super::entities::{code_audit, code_ledger, codes};
+use super::entities::{code_audit, code_ledger, codes, membership_codes};
 use super::keyset::{after_ascending, after_descending};
 use super::{SeaTransaction, unexpected, unique_violation};
 
@@ -354,5 +357,49 @@ impl CodeRepository for SeaTransaction {
             .into_iter()
             .map(CodeAudit::try_from)
             .collect()
+    }
+
+    async fn set_membership_code(
+        &mut self,
+        business: BusinessId,
+        membership: MembershipId,
+        code: CodeId,
+    ) -> Result<(), StorageError> {
+        membership_codes::Entity::insert(membership_codes::ActiveModel {
+            business_id: Set(business.as_uuid()),
+            membership_id: Set(membership.as_uuid()),
+            code_id: Set(code.as_uuid()),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                membership_codes::Column::BusinessId,
+                membership_codes::Column::MembershipId,
+            ])
+            .update_column(membership_codes::Column::CodeId)
+            .to_owned(),
+        )
+        .exec(&self.txn)
+        .await
+        .map_err(unexpected)?;
+        Ok(())
+    }
+
+    async fn membership_code_for_update(
+        &mut self,
+        business: BusinessId,
+        membership: MembershipId,
+    ) -> Result<Option<Code>, StorageError> {
+        let current = Query::select()
+            .column(membership_codes::Column::CodeId)
+            .from(membership_codes::Entity)
+            .and_where(membership_codes::Column::BusinessId.eq(business.as_uuid()))
+            .and_where(membership_codes::Column::MembershipId.eq(membership.as_uuid()))
+            .to_owned();
+        self.one_locked_code(
+            codes::Entity::find()
+                .filter(codes::Column::BusinessId.eq(business.as_uuid()))
+                .filter(codes::Column::Id.in_subquery(current)),
+        )
+        .await
     }
 }

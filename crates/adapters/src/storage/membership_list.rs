@@ -10,9 +10,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
 };
 
-use clientele_domain::BusinessId;
-use clientele_domain::MembershipId;
 use clientele_domain::membership::{Membership, MembershipTypeName};
+use clientele_domain::{BusinessId, ClientId, MembershipId};
 use clientele_ports::StorageError;
 use clientele_ports::storage::{
     DateRange, MembershipLine, MembershipQuery, QuickView, QuickViewCounts, StatusFilter,
@@ -119,6 +118,29 @@ impl SeaTransaction {
         if let Some(after) = after {
             select = select.filter(memberships::Column::Id.lt(after.as_uuid()));
         }
+        self.joined_lines(select.limit(u64::from(limit))).await
+    }
+
+    /// CL-16: every membership of `clients`, newest first.
+    pub(super) async fn membership_lines_of_clients(
+        &self,
+        business: BusinessId,
+        clients: &[ClientId],
+    ) -> Result<Vec<MembershipLine>, StorageError> {
+        if clients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let select = memberships::Entity::find()
+            .filter(memberships::Column::BusinessId.eq(business.as_uuid()))
+            .filter(memberships::Column::ClientId.is_in(clients.iter().map(|c| c.as_uuid())));
+        self.joined_lines(select).await
+    }
+
+    /// The memberships of `select`, newest first, each joined to its client and type.
+    async fn joined_lines(
+        &self,
+        mut select: sea_orm::Select<memberships::Entity>,
+    ) -> Result<Vec<MembershipLine>, StorageError> {
         join_in_business(
             &mut select,
             (
@@ -150,8 +172,7 @@ impl SeaTransaction {
                 Expr::col((membership_types::Entity, membership_types::Column::Name)),
                 TYPE_NAME,
             )
-            .order_by_desc(memberships::Column::Id)
-            .limit(u64::from(limit));
+            .order_by_desc(memberships::Column::Id);
         let statement = select.build(self.txn.get_database_backend());
         self.txn
             .query_all_raw(statement)

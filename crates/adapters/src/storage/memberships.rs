@@ -14,7 +14,7 @@ use clientele_domain::membership::{
     Credit, Membership, MembershipAudit, MembershipNumber, MembershipType,
 };
 use clientele_domain::{
-    AuditId, BusinessId, ClientId, CreditId, MembershipId, MembershipTypeId, Version,
+    AuditId, BusinessId, ClientId, CreditId, MembershipId, MembershipTypeId, ProductId, Version,
 };
 use clientele_ports::StorageError;
 use clientele_ports::storage::{
@@ -135,6 +135,25 @@ impl MembershipRepository for SeaTransaction {
             query = query.filter(membership_types::Column::Id.gt(after.as_uuid()));
         }
         query
+            .order_by_asc(membership_types::Column::Id)
+            .limit(u64::from(limit))
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(MembershipType::try_from)
+            .collect()
+    }
+
+    async fn membership_types_granting(
+        &mut self,
+        business: BusinessId,
+        product: ProductId,
+        limit: u32,
+    ) -> Result<Vec<MembershipType>, StorageError> {
+        membership_types::Entity::find()
+            .filter(membership_types::Column::BusinessId.eq(business.as_uuid()))
+            .filter(membership_types::Column::AppointmentsProductId.eq(product.as_uuid()))
             .order_by_asc(membership_types::Column::Id)
             .limit(u64::from(limit))
             .all(&self.txn)
@@ -301,6 +320,14 @@ impl MembershipRepository for SeaTransaction {
         horizon: NaiveDate,
     ) -> Result<QuickViewCounts, StorageError> {
         self.quick_view_counts(business, today, horizon).await
+    }
+
+    async fn memberships_of_clients(
+        &mut self,
+        business: BusinessId,
+        clients: &[ClientId],
+    ) -> Result<Vec<MembershipLine>, StorageError> {
+        self.membership_lines_of_clients(business, clients).await
     }
 
     async fn memberships_of_client(

@@ -68,6 +68,8 @@ fn order(
         actor: StaffId::from_uuid(new_uuid()),
         created_at: at,
         cancelled_at: None,
+        membership_id: None,
+        pro_rata: None,
     };
     (order, code)
 }

@@ -241,6 +241,9 @@ pub enum Origin {
     Purchase(OrderId),
     /// Given by a staff member (CO-4).
     Grant(StaffId),
+    /// A membership's paid period, when it had no code to refresh (CO-10, ME-7): its
+    /// first entry is a refresh.
+    Renewal,
 }
 
 /// Who a new code is for: the client, and their email (AC-10: a package or
@@ -462,6 +465,7 @@ impl Code {
         let (order_id, actor, reason) = match origin {
             Origin::Purchase(order) => (Some(order), None, Reason::Purchase(order)),
             Origin::Grant(staff) => (None, Some(staff), Reason::Grant),
+            Origin::Renewal => (None, None, Reason::Refresh),
         };
         let family = product.details.kind.family();
         let assigned_to = match (family, owner) {
@@ -725,6 +729,21 @@ impl Code {
         self.expires_on = Some(next_renewal.pred_opt().unwrap_or(next_renewal));
         self.touch(now);
         Ok(())
+    }
+
+    /// CO-10, ME-10: a cancelled subscription reactivated before its code's last day:
+    /// the code is refreshed again at each renewal instead of expiring. `false` (and
+    /// nothing changed) when the code was not ended.
+    pub fn continue_subscription(&mut self, now: DateTime<Utc>) -> Result<bool, CodeChangeError> {
+        self.ensure_usable()?;
+        if self.family != Family::Subscription {
+            return Err(CodeChangeError::NotSubscription);
+        }
+        if self.expires_on.take().is_none() {
+            return Ok(false);
+        }
+        self.touch(now);
+        Ok(true)
     }
 
     /// PL-16: an active code past its last day expires; what was left goes with an

@@ -457,6 +457,52 @@ fn co_10_a_cancelled_subscription_is_usable_until_its_renewal_date_then_expires(
 }
 
 #[test]
+fn co_10_a_subscription_reactivated_before_its_last_day_is_refreshed_again() {
+    let plain = subscription(false);
+    let mut ended = code(&plain);
+    redeem(&mut ended, &plain, "1").unwrap();
+    let renewal = today().succ_opt().unwrap();
+    ended.end_subscription(renewal, now()).unwrap();
+
+    assert_eq!(ended.continue_subscription(now()), Ok(true));
+    assert_eq!(
+        ended.continue_subscription(now()),
+        Ok(false),
+        "already going on"
+    );
+    assert_eq!(ended.expires_on(), None);
+    assert_eq!(
+        ended.refresh(&plain, now()).unwrap().map(|e| e.delta),
+        Some(1)
+    );
+    assert_eq!(
+        code(&package()).continue_subscription(now()),
+        Err(CodeChangeError::NotSubscription)
+    );
+}
+
+#[test]
+fn co_10_a_membership_without_a_code_is_given_one_by_a_refresh() {
+    let plain = subscription(false);
+    let (code, first) = Code::issue(
+        CodeId::from_uuid(Uuid::from_u128(6)),
+        &plain,
+        CodeText::from_random([3; 16]),
+        None,
+        Origin::Renewal,
+        today(),
+        now(),
+    )
+    .unwrap();
+
+    assert_eq!(
+        (first.reason, first.delta, first.actor),
+        (Reason::Refresh, 3, None)
+    );
+    assert_eq!((code.order_id(), code.remaining()), (None, 3));
+}
+
+#[test]
 fn co_12_a_reason_is_read_back_from_its_stored_parts() {
     let order = OrderId::from_uuid(Uuid::from_u128(7));
     let reasons = [

@@ -80,6 +80,11 @@ impl TryFrom<crate::product::Period> for Period {
 pub enum AnchorError {
     #[error("a monthly billing day is 1 to 31, not {0}")]
     DayOfMonth(u32),
+    #[error(
+        "`{raw}` is no {}ly billing day: a weekday (\"Mon\"), a day of the month (\"15\") or a month and day (\"03-01\") as the period is",
+        .unit.as_str()
+    )]
+    Unreadable { unit: PeriodUnit, raw: String },
     #[error("{month}/{day} is not a day of the year")]
     DayOfYear { month: u32, day: u32 },
     #[error(
@@ -158,6 +163,25 @@ impl Anchor {
                 month: date.month(),
                 day: date.day(),
             }),
+        }
+    }
+
+    /// The anchor of a period of `unit` as [`Display`](std::fmt::Display) writes it: a
+    /// weekday ("Mon" or "Monday"), a day of the month ("15") or a month and day ("02-29").
+    pub fn parse(unit: PeriodUnit, raw: &str) -> Result<Self, AnchorError> {
+        let raw = raw.trim();
+        let unreadable = || AnchorError::Unreadable {
+            unit,
+            raw: raw.to_owned(),
+        };
+        let number = |digits: &str| digits.parse::<u32>().map_err(|_| unreadable());
+        match unit {
+            PeriodUnit::Week => raw.parse().map(Self::Weekday).map_err(|_| unreadable()),
+            PeriodUnit::Month => DayOfMonth::new(number(raw)?).map(Self::DayOfMonth),
+            PeriodUnit::Year => {
+                let (month, day) = raw.split_once('-').ok_or_else(unreadable)?;
+                DayOfYear::new(number(month)?, number(day)?).map(Self::DayOfYear)
+            }
         }
     }
 

@@ -39,6 +39,46 @@ fn series(schedule: &Schedule, first: NaiveDate, count: usize) -> Vec<NaiveDate>
 }
 
 #[test]
+fn me_17_a_fixed_billing_day_is_read_as_it_is_written() {
+    use crate::product::PeriodUnit::{Month, Week, Year};
+    let cases = [
+        (Week, "Mon", Some(Anchor::Weekday(Weekday::Mon))),
+        (Week, "friday", Some(Anchor::Weekday(Weekday::Fri))),
+        (
+            Month,
+            " 31 ",
+            Some(Anchor::DayOfMonth(DayOfMonth::new(31).unwrap())),
+        ),
+        (
+            Year,
+            "02-29",
+            Some(Anchor::DayOfYear(DayOfYear::new(2, 29).unwrap())),
+        ),
+        (Week, "15", None),
+        (Month, "0", None),
+        (Month, "32", None),
+        (Month, "Mon", None),
+        (Year, "02-30", None),
+        (Year, "12", None),
+    ];
+    for (unit, raw, expected) in cases {
+        let parsed = Anchor::parse(unit, raw);
+        assert_eq!(
+            parsed.as_ref().ok(),
+            expected.as_ref(),
+            "{raw} for {unit:?}"
+        );
+        if let Ok(anchor) = parsed {
+            assert_eq!(
+                Anchor::parse(unit, &anchor.to_string()),
+                Ok(anchor),
+                "round trip"
+            );
+        }
+    }
+}
+
+#[test]
 fn me_4_the_anchor_is_the_weekday_day_of_month_or_day_of_year_of_the_billing_date() {
     let cases = [
         (

@@ -128,6 +128,16 @@ pub trait ClientRepository: Send {
         limit: u32,
     ) -> Result<Vec<Client>, StorageError>;
 
+    /// CL-15: clients whose first and last name keys (`text::name_key`) are these,
+    /// oldest first (ties by id), at most `limit`.
+    async fn clients_by_name(
+        &mut self,
+        business: BusinessId,
+        first_name_key: &str,
+        last_name_key: &str,
+        limit: u32,
+    ) -> Result<Vec<Client>, StorageError>;
+
     /// How to address the business's clients `ids` by email (those that exist), in no
     /// particular order: one read for a batch of emails (the billing run's receipts).
     async fn client_contacts(

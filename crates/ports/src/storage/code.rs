@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use clientele_domain::code::{Code, CodeAudit, CodeText, Entry};
-use clientele_domain::{AppointmentId, BusinessId, ClientId, CodeId, ProductId, Version};
+use clientele_domain::{
+    AppointmentId, BusinessId, ClientId, CodeId, MembershipId, ProductId, Version,
+};
 
 use super::StorageError;
 
@@ -129,4 +131,21 @@ pub trait CodeRepository: Send {
         business: BusinessId,
         code: CodeId,
     ) -> Result<Vec<CodeAudit>, StorageError>;
+
+    /// CO-10: makes `code` the membership's code, the one its paid periods refresh
+    /// (replacing the one it had).
+    async fn set_membership_code(
+        &mut self,
+        business: BusinessId,
+        membership: MembershipId,
+        code: CodeId,
+    ) -> Result<(), StorageError>;
+
+    /// CO-10: the membership's code, its row locked as by `code_for_update`; `None` if it
+    /// has none yet.
+    async fn membership_code_for_update(
+        &mut self,
+        business: BusinessId,
+        membership: MembershipId,
+    ) -> Result<Option<Code>, StorageError>;
 }

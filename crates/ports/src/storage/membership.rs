@@ -21,7 +21,8 @@ use clientele_domain::membership::{
 };
 use clientele_domain::payment::{PaymentType, ProcessorKind};
 use clientele_domain::{
-    AuditId, BusinessId, ClientId, CreditId, MembershipId, MembershipTypeId, Money, Version,
+    AuditId, BusinessId, ClientId, CreditId, MembershipId, MembershipTypeId, Money, ProductId,
+    Version,
 };
 
 use super::StorageError;
@@ -291,6 +292,15 @@ pub trait MembershipRepository: Send {
         limit: u32,
     ) -> Result<Vec<MembershipType>, StorageError>;
 
+    /// CO-10, ME-2: types whose periods grant appointments through `product`'s codes,
+    /// ordered by id, at most `limit`.
+    async fn membership_types_granting(
+        &mut self,
+        business: BusinessId,
+        product: ProductId,
+        limit: u32,
+    ) -> Result<Vec<MembershipType>, StorageError>;
+
     /// The optimistic update of the module's contract.
     async fn update_membership_type(
         &mut self,
@@ -407,6 +417,14 @@ pub trait MembershipRepository: Send {
         today: NaiveDate,
         horizon: NaiveDate,
     ) -> Result<QuickViewCounts, StorageError>;
+
+    /// CL-16: the memberships of `clients` (a page of the client list), newest first,
+    /// each with its client's name and its type's.
+    async fn memberships_of_clients(
+        &mut self,
+        business: BusinessId,
+        clients: &[ClientId],
+    ) -> Result<Vec<MembershipLine>, StorageError>;
 
     /// A client's memberships, newest first, all of them.
     async fn memberships_of_client(

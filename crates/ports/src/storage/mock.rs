@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use chrono::NaiveDate;
 use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
+use clientele_domain::client_import::{ClientImport, RowReport};
 use clientele_domain::code::{Code, CodeAudit, CodeText, Entry};
 use clientele_domain::custom_field::CustomField;
 use clientele_domain::document::ClientDocument;
@@ -28,7 +29,7 @@ use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::product::Product;
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, Client, ClientId,
-    CodeId, CreditId, CustomFieldId, DocumentId, EmailId, LabelId, MarketingPreferenceId,
+    CodeId, CreditId, CustomFieldId, DocumentId, EmailId, ImportId, LabelId, MarketingPreferenceId,
     MembershipId, MembershipTypeId, Money, OrderId, PaymentId, PaymentMethodId, ProductId, Site,
     SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
 };
@@ -68,6 +69,7 @@ pub struct MockTransaction {
     pub orders: MockOrderRepository,
     pub memberships: MockMembershipRepository,
     pub test_clocks: MockTestClockRepository,
+    pub client_imports: MockClientImportRepository,
     pub commit: MockCommit,
 }
 
@@ -145,6 +147,7 @@ delegate! {
         fn update_client(client: &Client, expected: Version) -> ();
         fn clients(business: BusinessId, query: &ClientQuery) -> Vec<Client>;
         fn clients_by_email(business: BusinessId, email_key: &str, limit: u32) -> Vec<Client>;
+        fn clients_by_name(business: BusinessId, first_name_key: &str, last_name_key: &str, limit: u32) -> Vec<Client>;
         fn client_contacts(business: BusinessId, ids: &[ClientId]) -> Vec<ClientContact>;
         fn email_banned(business: BusinessId, email_key: &str) -> bool;
     }
@@ -261,6 +264,8 @@ delegate! {
         fn codes_past_their_last_day(before: NaiveDate, only: Option<BusinessId>, after: Option<(BusinessId, CodeId)>, limit: u32) -> Vec<Code>;
         fn record_code_audit(audit: &CodeAudit) -> ();
         fn code_audit(business: BusinessId, code: CodeId) -> Vec<CodeAudit>;
+        fn set_membership_code(business: BusinessId, membership: MembershipId, code: CodeId) -> ();
+        fn membership_code_for_update(business: BusinessId, membership: MembershipId) -> Option<Code>;
     }
 
     OrderRepository to orders {
@@ -275,6 +280,7 @@ delegate! {
         fn insert_membership_type(kind: &MembershipType) -> ();
         fn membership_type(business: BusinessId, id: MembershipTypeId) -> Option<MembershipType>;
         fn membership_types(business: BusinessId, after: Option<MembershipTypeId>, limit: u32) -> Vec<MembershipType>;
+        fn membership_types_granting(business: BusinessId, product: ProductId, limit: u32) -> Vec<MembershipType>;
         fn update_membership_type(kind: &MembershipType, expected: Version) -> ();
         fn next_membership_number(business: BusinessId) -> MembershipNumber;
         fn insert_membership(membership: &Membership, created_at: DateTime<Utc>, due_at: Option<DateTime<Utc>>) -> ();
@@ -286,6 +292,7 @@ delegate! {
         fn release_memberships(worker: &str, memberships: &[(BusinessId, MembershipId)]) -> ();
         fn memberships(business: BusinessId, query: &MembershipQuery, after: Option<MembershipId>, limit: u32) -> Vec<MembershipLine>;
         fn membership_counts(business: BusinessId, today: NaiveDate, horizon: NaiveDate) -> QuickViewCounts;
+        fn memberships_of_clients(business: BusinessId, clients: &[ClientId]) -> Vec<MembershipLine>;
         fn memberships_of_client(business: BusinessId, client: ClientId) -> Vec<Membership>;
         fn insert_charges(charges: &[Charge]) -> Vec<ChargeId>;
         fn settle_charges(settlements: &[ChargeSettlement]) -> Vec<ChargeId>;
@@ -304,5 +311,16 @@ delegate! {
     TestClockRepository to test_clocks {
         fn businesses_behind_their_clock(real: DateTime<Utc>, limit: u32) -> Vec<Business>;
         fn record_clock_work(business: BusinessId, from: DateTime<Utc>, to: DateTime<Utc>) -> bool;
+    }
+
+    ClientImportRepository to client_imports {
+        fn insert_client_import(import: &ClientImport) -> ();
+        fn insert_import_chunk(business: BusinessId, import: ImportId, seq: u32, bytes: &[u8]) -> ();
+        fn import_chunks(business: BusinessId, import: ImportId, from: u32, to: u32) -> Vec<Vec<u8>>;
+        fn client_import(business: BusinessId, id: ImportId) -> Option<ClientImport>;
+        fn claim_client_import(now: DateTime<Utc>, until: DateTime<Utc>) -> Option<ClientImport>;
+        fn record_import_batch(import: &ClientImport, expected: Version, rows: &[(RowReport, Option<String>)]) -> ();
+        fn import_rows(business: BusinessId, import: ImportId, after: Option<u32>, limit: u32) -> Vec<RowReport>;
+        fn import_saw_email(business: BusinessId, import: ImportId, email_key: &str) -> bool;
     }
 }

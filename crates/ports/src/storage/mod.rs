@@ -27,6 +27,7 @@ mod appointment_type;
 mod audit;
 mod business;
 mod client;
+mod client_import;
 mod code;
 mod custom_field;
 mod document;
@@ -54,6 +55,7 @@ pub use appointment_type::AppointmentTypeRepository;
 pub use audit::AuditRepository;
 pub use business::BusinessRepository;
 pub use client::{ClientContact, ClientQuery, ClientRepository};
+pub use client_import::ClientImportRepository;
 pub use code::{CodeRepository, LedgerLine};
 pub use custom_field::CustomFieldRepository;
 pub use document::DocumentRepository;
@@ -85,6 +87,8 @@ pub use audit::MockAuditRepository;
 pub use business::MockBusinessRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use client::MockClientRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use client_import::MockClientImportRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use code::MockCodeRepository;
 #[cfg(any(test, feature = "mocks"))]
@@ -181,6 +185,7 @@ pub trait Transaction:
     + OrderRepository
     + MembershipRepository
     + TestClockRepository
+    + ClientImportRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.

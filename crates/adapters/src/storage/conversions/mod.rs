@@ -15,6 +15,7 @@ mod appointment;
 mod audit;
 mod business;
 mod client;
+mod client_import;
 mod code;
 mod custom_field;
 mod document;
@@ -49,6 +50,7 @@ pub(crate) use business::{business_changes, business_row};
 pub(crate) use client::{
     client_changes, client_label_rows, client_label_site_rows, client_row, client_site_rows,
 };
+pub(crate) use client_import::{client_import_report_row, client_import_row};
 pub(crate) use code::{code_audit_row, code_changes, code_row, next_ledger_entry};
 pub(crate) use custom_field::{
     client_field_value_rows, custom_field_changes, custom_field_row, custom_values_by_owner,

@@ -3,6 +3,8 @@
 
 use sea_orm::ActiveValue::Set;
 
+use clientele_domain::Currency;
+use clientele_domain::membership::ProRata;
 use clientele_domain::order::{Order, OrderStatus, Settlement};
 use clientele_domain::payment::{PaymentType, ProcessorKind};
 use clientele_ports::StorageError;
@@ -67,8 +69,40 @@ impl TryFrom<orders::Model> for Order {
             actor: row.actor_id.into(),
             created_at: row.created_at,
             cancelled_at: row.cancelled_at,
+            membership_id: row.membership_id.map(Into::into),
+            pro_rata: pro_rata(&row, currency)?,
         })
     }
+}
+
+/// ME-17: the pro-rated part of the order's price; the rest of it is the rate.
+fn pro_rata(row: &orders::Model, currency: Currency) -> Result<Option<ProRata>, StorageError> {
+    let (Some(from), Some(until), Some(days), Some(period_days), Some(amount)) = (
+        row.prorata_from,
+        row.prorata_until,
+        row.prorata_days,
+        row.prorata_period_days,
+        row.prorata_minor,
+    ) else {
+        return Ok(None);
+    };
+    let days_of = |column, n: i32| u32::try_from(n).map_err(|e| corrupt(T, column, e));
+    let amount = money(T, "prorata_minor", amount, currency)?;
+    let price = money(T, "price_minor", row.price_minor, currency)?;
+    Ok(Some(ProRata {
+        from,
+        until,
+        days: days_of("prorata_days", days)?,
+        period_days: days_of("prorata_period_days", period_days)?,
+        rate: price
+            .saturating_sub(amount)
+            .ok_or_else(|| corrupt(T, "prorata_minor", "not in the price's currency"))?,
+        amount,
+    }))
+}
+
+fn count(days: u32) -> Result<i32, StorageError> {
+    i32::try_from(days).map_err(|e| corrupt(T, "prorata_days", e))
 }
 
 /// The row of `order`. Its amounts share the price's currency; one in another currency
@@ -104,6 +138,12 @@ pub(crate) fn order_row(order: &Order) -> Result<orders::ActiveModel, StorageErr
         actor_id: Set(order.actor.as_uuid()),
         created_at: Set(instant(order.created_at)),
         cancelled_at: Set(order.cancelled_at.map(instant)),
+        membership_id: Set(order.membership_id.map(|id| id.as_uuid())),
+        prorata_from: Set(order.pro_rata.map(|p| p.from)),
+        prorata_until: Set(order.pro_rata.map(|p| p.until)),
+        prorata_days: Set(order.pro_rata.map(|p| count(p.days)).transpose()?),
+        prorata_period_days: Set(order.pro_rata.map(|p| count(p.period_days)).transpose()?),
+        prorata_minor: Set(order.pro_rata.map(|p| minor_units(p.amount)).transpose()?),
     };
     match &order.settlement {
         Settlement::Card {

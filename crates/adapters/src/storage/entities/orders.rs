@@ -38,6 +38,14 @@ pub struct Model {
     pub actor_id: Uuid,
     pub created_at: DateTimeUtc,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// ME-2: the membership a subscription's sale started.
+    pub membership_id: Option<Uuid>,
+    /// ME-17: the pro-rated part of a mid-cycle start (all five, or none).
+    pub prorata_from: Option<Date>,
+    pub prorata_until: Option<Date>,
+    pub prorata_days: Option<i32>,
+    pub prorata_period_days: Option<i32>,
+    pub prorata_minor: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

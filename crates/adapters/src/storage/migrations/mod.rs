@@ -35,6 +35,8 @@ mod m20261208_000025_membership_billing_order;
 mod m20261208_000026_business_dunning;
 mod m20261209_000027_business_test_clock;
 mod m20261209_000028_membership_audit;
+mod m20261210_000029_membership_codes;
+mod m20261210_000030_client_imports;
 
 pub(crate) struct Migrator;
 
@@ -94,6 +96,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000026_business_dunning::Migration),
             Box::new(m20261209_000027_business_test_clock::Migration),
             Box::new(m20261209_000028_membership_audit::Migration),
+            Box::new(m20261210_000029_membership_codes::Migration),
+            Box::new(m20261210_000030_client_imports::Migration),
         ]
     }
 }

@@ -1,0 +1,583 @@
+//! CL-15: importing clients from a CSV file, as a job.
+//!
+//! Starting an import checks the file (UTF-8 with or without a BOM, comma or semicolon,
+//! a header row), settles the mapping (given, or proposed from the headers), counts its
+//! rows and stores its bytes in pieces in the database; the answer is the import, which
+//! the worker then works a batch of rows per step. Each batch is one transaction: its
+//! clients created or updated, the report of its rows and the import's progress (a
+//! compare-and-set on its version), so a row is never applied twice nor half-applied,
+//! whatever a crash or a second worker does. A step reads only the pieces of the file
+//! its rows are in.
+//!
+//! A row with an email already in the list updates that client (or is skipped, as the
+//! import says); a row without an email matches a client of the same name without an
+//! email (and with the same phone, if the row has one). Running a file twice therefore
+//! creates nothing new. A dry run reports what it would do and changes nothing.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use thiserror::Error;
+
+use clientele_domain::client::{ClientChanges, ClientChangesInput, NewClient};
+use clientele_domain::client_import::{
+    self, ClientImport, DateOrder, ImportStatus, Mapping, OnExisting, Outcome, Progress, Resume,
+    RowReport,
+};
+use clientele_domain::custom_field::{self, CustomField};
+use clientele_domain::text::name_key;
+use clientele_domain::{
+    Actor, Client, ClientId, FieldError, Forbidden, ImportId, PageLimit, Permission, SiteId,
+    ValidationErrors, Version,
+};
+use clientele_ports::{StorageError, Transaction};
+
+use crate::access::{AccessError, check_sites_usable, default_site};
+use crate::cursor::{ForeignCursor, Listing};
+use crate::custom_fields::all_custom_fields;
+use crate::error::{Classify, ErrorKind};
+use crate::{Clientele, Page};
+
+/// Bytes of the file per stored piece.
+pub const CHUNK: usize = 256 * 1024;
+/// Pieces a step reads at most: a row longer than this much of the file is refused.
+const WINDOW: u32 = 4;
+
+/// An import as the importer asks for it.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRequest {
+    /// The CSV file.
+    pub file: Vec<u8>,
+    pub dry_run: bool,
+    pub on_existing: OnExisting,
+    pub dates: DateOrder,
+    /// For each column to import, by its header (or `#<position>`), what it holds;
+    /// `None`: the mapping proposed from the headers.
+    pub mapping: Option<BTreeMap<String, String>>,
+    /// The site new clients go to; `None`: the importer's current site.
+    pub site: Option<SiteId>,
+}
+
+/// How an import step is run by the worker.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportPolicy {
+    /// Rows per transaction.
+    pub batch: u32,
+    /// How long a worker holds an import while it works a batch; after a crash another
+    /// worker takes it over once this has run out.
+    pub lease: TimeDelta,
+}
+
+impl Default for ImportPolicy {
+    fn default() -> Self {
+        Self {
+            batch: 500,
+            lease: TimeDelta::minutes(2),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error(transparent)]
+    BadCursor(#[from] ForeignCursor),
+    #[error("the import does not exist")]
+    NotFound,
+    #[error(transparent)]
+    Access(AccessError),
+    #[error(transparent)]
+    Unexpected(StorageError),
+}
+
+impl Classify for ImportError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Invalid(_) => ErrorKind::RuleViolated,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::BadCursor(_) => ErrorKind::Malformed,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::Access(error) => error.kind(),
+            Self::Unexpected(_) => ErrorKind::Unexpected,
+        }
+    }
+
+    fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Invalid(errors) => &errors.0,
+            Self::Access(error) => error.field_errors(),
+            _ => &[],
+        }
+    }
+}
+
+impl From<StorageError> for ImportError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::NotFound => Self::NotFound,
+            other => Self::Unexpected(other),
+        }
+    }
+}
+
+impl From<AccessError> for ImportError {
+    fn from(error: AccessError) -> Self {
+        match error {
+            AccessError::Storage(error) => error.into(),
+            other => Self::Access(other),
+        }
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ImportError {
+    ImportError::Invalid(ValidationErrors::single(field, message))
+}
+
+/// The file's text without its byte-order mark; refused when it is empty or not UTF-8.
+fn file_text(file: &[u8]) -> Result<&str, ImportError> {
+    let text = std::str::from_utf8(file).map_err(|e| {
+        invalid(
+            "file",
+            format!(
+                "the file is not UTF-8 text (byte {}): save it as CSV UTF-8",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(invalid("file", "the file is empty"));
+    }
+    Ok(text)
+}
+
+fn reader(bytes: &[u8], delimiter: u8, headers: bool) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(headers)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
+fn cells(record: &csv::StringRecord) -> Vec<String> {
+    record.iter().map(str::to_owned).collect()
+}
+
+impl Clientele {
+    /// CL-15: checks the file and its mapping and stores them as a pending import
+    /// (owner, admin). The worker imports its rows.
+    pub async fn start_client_import(
+        &self,
+        actor: &Actor,
+        request: &ImportRequest,
+    ) -> Result<ClientImport, ImportError> {
+        actor.require(Permission::Import)?;
+        let text = file_text(&request.file)?;
+        let delimiter = client_import::delimiter(text.lines().next().unwrap_or_default());
+        let mut file = reader(text.as_bytes(), delimiter, true);
+        let headers = cells(
+            file.headers()
+                .map_err(|e| invalid("file", format!("the header row cannot be read: {e}")))?,
+        );
+        let start = file.position().clone();
+        let mut total_rows = 0_u32;
+        let mut record = csv::StringRecord::new();
+        while file
+            .read_record(&mut record)
+            .map_err(|e| invalid("file", format!("the file cannot be read as CSV: {e}")))?
+        {
+            total_rows += 1;
+        }
+        let mut tx = self.storage.begin().await?;
+        let fields = all_custom_fields(tx.as_mut(), actor.business_id).await?;
+        let mapping = match &request.mapping {
+            Some(given) => Mapping::given(&headers, given),
+            None => Ok(Mapping::propose(&headers, &fields)),
+        }
+        .and_then(|mapping| mapping.check(&headers))
+        .map_err(|e| invalid("mapping", e.to_string()))?;
+        let site = match request.site {
+            Some(site) => {
+                check_sites_usable(tx.as_mut(), actor, &[site]).await?;
+                site
+            }
+            None => default_site(tx.as_mut(), actor).await?,
+        };
+        let import = ClientImport {
+            id: ImportId::from_uuid(self.ids.new_id()),
+            business_id: actor.business_id,
+            staff_id: actor.staff_id,
+            site_id: site,
+            status: if total_rows == 0 {
+                ImportStatus::Done
+            } else {
+                ImportStatus::Pending
+            },
+            dry_run: request.dry_run,
+            on_existing: request.on_existing,
+            dates: request.dates,
+            delimiter,
+            headers,
+            mapping,
+            total_rows,
+            progress: Progress::default(),
+            next: Resume {
+                offset: start.byte(),
+                line: 1 + newlines(
+                    text.as_bytes()
+                        .get(..byte_index(start.byte()))
+                        .unwrap_or_default(),
+                ),
+            },
+            failure: None,
+            created_at: self.clock.now(),
+            finished_at: (total_rows == 0).then(|| self.clock.now()),
+            version: Version::initial(),
+        };
+        tx.insert_client_import(&import).await?;
+        for (seq, piece) in (0_u32..).zip(text.as_bytes().chunks(CHUNK)) {
+            tx.insert_import_chunk(import.business_id, import.id, seq, piece)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(import)
+    }
+
+    /// An import of the business, with its progress (owner, admin).
+    pub async fn client_import(
+        &self,
+        actor: &Actor,
+        id: ImportId,
+    ) -> Result<ClientImport, ImportError> {
+        actor.require(Permission::Import)?;
+        let mut tx = self.storage.read().await?;
+        tx.client_import(actor.business_id, id)
+            .await?
+            .ok_or(ImportError::NotFound)
+    }
+
+    /// CL-15: the report of an import's rows read so far, in the file's order.
+    pub async fn client_import_report(
+        &self,
+        actor: &Actor,
+        id: ImportId,
+        limit: PageLimit,
+        cursor: Option<&str>,
+    ) -> Result<Page<RowReport>, ImportError> {
+        actor.require(Permission::Import)?;
+        let listing = Listing::of(actor.business_id, "client_import_rows").with("import", id);
+        let after: Option<u32> = self.cursors.decode_opt(&listing, cursor)?;
+        let mut tx = self.storage.read().await?;
+        tx.client_import(actor.business_id, id)
+            .await?
+            .ok_or(ImportError::NotFound)?;
+        let rows = tx
+            .import_rows(actor.business_id, id, after, limit.get() + 1)
+            .await?;
+        Ok(self
+            .cursors
+            .paginate(&listing, rows, limit.get(), |row| row.line))
+    }
+
+    /// CL-15: one step of the import job: a batch of rows of the oldest pending import.
+    /// `false` when no import was waiting.
+    pub async fn import_clients_step(&self, policy: ImportPolicy) -> Result<bool, ImportError> {
+        let now = self.clock.now();
+        let mut tx = self.storage.begin().await?;
+        let claimed = tx.claim_client_import(now, now + policy.lease).await?;
+        tx.commit().await?;
+        let Some(mut import) = claimed else {
+            return Ok(false);
+        };
+        let expected = import.version;
+        let mut tx = self.storage.begin().await?;
+        let batch = read_batch(tx.as_mut(), &import, policy.batch).await?;
+        let member = tx.staff_member(import.business_id, import.staff_id).await?;
+        let (rows, next) = match (batch, member) {
+            (Err(reason), _) => {
+                import.fail(reason, now);
+                (Vec::new(), import.next)
+            }
+            (Ok(_), None) => {
+                import.fail("the staff member who started it is gone".into(), now);
+                (Vec::new(), import.next)
+            }
+            (Ok(batch), Some(member)) => {
+                let zone = tx
+                    .business(import.business_id)
+                    .await?
+                    .ok_or(ImportError::NotFound)?
+                    .settings
+                    .time_zone;
+                let step = Step {
+                    actor: Actor::for_staff(&member),
+                    fields: all_custom_fields(tx.as_mut(), import.business_id).await?,
+                    import: &import,
+                    now,
+                    today: zone.today(now),
+                };
+                let mut rows: Vec<(RowReport, Option<String>)> =
+                    Vec::with_capacity(batch.rows.len());
+                for (line, cells) in &batch.rows {
+                    let row = Row {
+                        cells,
+                        line: *line,
+                        earlier: &rows,
+                    };
+                    let done = self.import_row(tx.as_mut(), &step, row).await?;
+                    rows.push(done);
+                }
+                (rows, batch.next)
+            }
+        };
+        if import.status == ImportStatus::Pending {
+            let reports: Vec<RowReport> = rows.iter().map(|(report, _)| report.clone()).collect();
+            let read = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+            import.record(&reports, read, next, now);
+        }
+        match tx.record_import_batch(&import, expected, &rows).await {
+            // Another worker recorded this batch: this one's writes roll back.
+            Err(StorageError::VersionConflict) => return Ok(true),
+            other => other?,
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// One row applied (or, in a dry run, weighed): its report and its email key.
+    async fn import_row(
+        &self,
+        tx: &mut dyn Transaction,
+        step: &Step<'_>,
+        row: Row<'_>,
+    ) -> Result<(RowReport, Option<String>), StorageError> {
+        let (actor, import, fields) = (&step.actor, step.import, step.fields.as_slice());
+        let (now, today) = (step.now, step.today);
+        let Row {
+            cells,
+            line,
+            earlier,
+        } = row;
+        let report = |outcome, client_id, reason: Option<String>| RowReport {
+            line,
+            outcome,
+            client_id,
+            reason,
+        };
+        let refused = |reason: String| (report(Outcome::Invalid, None, Some(reason)), None);
+        let input = match client_import::row_input(cells, &import.mapping, fields, import.dates) {
+            Ok(input) => input,
+            Err(error) => return Ok(refused(error.to_string())),
+        };
+        let mut new = match NewClient::parse(&input) {
+            Ok(new) => new,
+            Err(errors) => return Ok(refused(errors.to_string())),
+        };
+        let values = match custom_field::parse_values(fields, &input.custom_fields) {
+            Ok(values) => values,
+            Err(errors) => return Ok(refused(errors.to_string())),
+        };
+        let key = new.email.as_ref().map(|email| email.key());
+        let existing = match &key {
+            Some(key) => tx.clients_by_email(import.business_id, key, 1).await?.pop(),
+            None => {
+                let (first, last) = (
+                    name_key(new.first_name.as_str()),
+                    name_key(new.last_name.as_str()),
+                );
+                let phone = new.phone.as_ref().map(|p| p.normalised().to_owned());
+                tx.clients_by_name(import.business_id, &first, &last, 20)
+                    .await?
+                    .into_iter()
+                    .find(|client| {
+                        client.email().is_none()
+                            && phone.as_deref().is_none_or(|phone| {
+                                client.phone().map(|p| p.normalised()) == Some(phone)
+                            })
+                    })
+            }
+        };
+        let outcome = match existing {
+            Some(client) if import.on_existing == OnExisting::Skip => report(
+                Outcome::Skipped,
+                Some(client.id()),
+                Some("the client is already in the list".into()),
+            ),
+            Some(mut client) => {
+                let changes = ClientChangesInput {
+                    first_name: Some(input.first_name.clone()),
+                    last_name: Some(input.last_name.clone()),
+                    email: None,
+                    phone: input.phone.clone().map(Some),
+                    sites: None,
+                    client_notes: input.client_notes.clone().map(Some),
+                    custom_fields: input.custom_fields.clone(),
+                };
+                let mut changes = match ClientChanges::parse(&changes) {
+                    Ok(changes) => changes,
+                    Err(errors) => return Ok(refused(errors.to_string())),
+                };
+                changes.custom_fields = values;
+                let (before, version) = (client.clone(), client.version());
+                if client.apply(changes, now) {
+                    if !import.dry_run {
+                        tx.update_client(&client, version).await?;
+                        self.audit_changes(tx, actor, &before, &client, now).await?;
+                    }
+                    report(Outcome::Updated, Some(client.id()), None)
+                } else {
+                    report(
+                        Outcome::Skipped,
+                        Some(client.id()),
+                        Some("nothing to change".into()),
+                    )
+                }
+            }
+            None if import.dry_run
+                && match &key {
+                    Some(key) => {
+                        earlier.iter().any(|(_, seen)| seen.as_ref() == Some(key))
+                            || tx
+                                .import_saw_email(import.business_id, import.id, key)
+                                .await?
+                    }
+                    None => false,
+                } =>
+            {
+                report(
+                    Outcome::Updated,
+                    None,
+                    Some("an earlier row has this email: it would update that client".into()),
+                )
+            }
+            None => {
+                new.custom_fields = values
+                    .into_iter()
+                    .filter_map(|(field, value)| value.map(|value| (field, value)))
+                    .collect();
+                let id = ClientId::from_uuid(self.ids.new_id());
+                if !import.dry_run {
+                    let client = Client::create(
+                        id,
+                        import.business_id,
+                        new,
+                        vec![import.site_id],
+                        now,
+                        today,
+                    );
+                    tx.insert_client(&client).await?;
+                }
+                report(Outcome::Created, (!import.dry_run).then_some(id), None)
+            }
+        };
+        Ok((outcome, key))
+    }
+}
+
+/// What every row of a step shares.
+struct Step<'a> {
+    /// Who started the import: its changes are theirs.
+    actor: Actor,
+    fields: Vec<CustomField>,
+    import: &'a ClientImport,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+}
+
+/// A row to import: its cells, its line, and the rows of its batch before it.
+struct Row<'a> {
+    cells: &'a [String],
+    line: u32,
+    earlier: &'a [(RowReport, Option<String>)],
+}
+
+/// The rows of one batch, each with its line, and where the row after them begins.
+struct Batch {
+    rows: Vec<(u32, Vec<String>)>,
+    next: Resume,
+}
+
+/// Up to `limit` whole rows from where the import is; `Err` (the import fails) when a row
+/// is longer than a step reads or the file's pieces are missing.
+async fn read_batch(
+    tx: &mut dyn Transaction,
+    import: &ClientImport,
+    limit: u32,
+) -> Result<Result<Batch, String>, StorageError> {
+    let chunk = CHUNK as u64;
+    let first = u32::try_from(import.next.offset / chunk).unwrap_or(u32::MAX);
+    let skip = usize::try_from(import.next.offset % chunk).unwrap_or(usize::MAX);
+    // One piece more than the window says whether the window ends the file.
+    let mut pieces = tx
+        .import_chunks(import.business_id, import.id, first, first + WINDOW)
+        .await?;
+    let at_end = pieces.len() <= WINDOW as usize;
+    pieces.truncate(WINDOW as usize);
+    let bytes: Vec<u8> = pieces.concat();
+    let Some(window) = bytes.get(skip..) else {
+        return Ok(Err("the file's bytes are missing".into()));
+    };
+    let mut file = reader(window, import.delimiter, false);
+    let mut record = csv::StringRecord::new();
+    let mut rows = Vec::new();
+    let mut next = import.next;
+    // Lines are counted from the bytes (every line break, quoted ones and blank lines
+    // too), as an editor numbers them.
+    let (mut counted, mut line) = (0_usize, import.next.line);
+    let mut line_at = |byte: u64| {
+        let byte = byte_index(byte).min(window.len());
+        line += newlines(&window[counted..byte]);
+        counted = byte;
+        line
+    };
+    while rows.len() < limit as usize {
+        match file.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => return Ok(Err(format!("the file cannot be read as CSV: {error}"))),
+        }
+        let end = file.position().byte();
+        if !at_end && end >= window.len() as u64 {
+            // The row may go on in the pieces after this window.
+            break;
+        }
+        // A record's position may be at the line breaks before it (the reader stops
+        // after a CR): its line is that of its first byte.
+        let start = record.position().map_or(0, csv::Position::byte);
+        let first = leading_breaks(window.get(byte_index(start)..).unwrap_or_default());
+        rows.push((line_at(start + first as u64), cells(&record)));
+        next = Resume {
+            offset: import.next.offset + end,
+            line: line_at(end),
+        };
+    }
+    if rows.is_empty() && !at_end {
+        let breaks = leading_breaks(window);
+        return Ok(Err(format!(
+            "the row at line {} is longer than {} KiB",
+            import.next.line + newlines(&window[..breaks]),
+            WINDOW as usize * CHUNK / 1024
+        )));
+    }
+    Ok(Ok(Batch { rows, next }))
+}
+
+/// The line break bytes `bytes` begins with (blank lines, or the end of the row before).
+fn leading_breaks(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count()
+}
+
+/// The line breaks in `bytes`.
+fn newlines(bytes: &[u8]) -> u32 {
+    u32::try_from(bytes.iter().filter(|b| **b == b'\n').count()).unwrap_or(u32::MAX)
+}
+
+fn byte_index(byte: u64) -> usize {
+    usize::try_from(byte).unwrap_or(usize::MAX)
+}
