@@ -302,7 +302,8 @@ impl ClientImportsApi {
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<ClientImportView>, Problems<{ UNAUTHENTICATE | FORBID | MISS }>> {
+    ) -> Result<Json<ClientImportView>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS }>>
+    {
         let actor = auth.actor(&self.app).await?;
         let import = self
             .app

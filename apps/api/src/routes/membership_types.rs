@@ -58,6 +58,7 @@ fn period_unit(unit: PeriodUnitParam) -> PeriodUnit {
 
 /// A membership type.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MembershipTypeView {
     pub id: Uuid,
     pub name: String,
