@@ -1,5 +1,5 @@
 //! Writes a generated client base through the storage port, the product's own write path:
-//! `insert_client` and `insert_appointment`, a batch of clients per transaction.
+//! `insert_clients` and `insert_appointment`, a batch of clients per transaction.
 //!
 //! Generation is sequential (so the data depends on the seed only); writing may use
 //! several transactions at once on PostgreSQL (`writers`), each taking whole batches from
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 use tokio::sync::{Mutex, mpsc};
 
+use clientele_domain::Client;
 use clientele_ports::{Storage, StorageError};
 
 use crate::population::{Member, Population, PopulationError};
@@ -165,12 +166,13 @@ impl Loader {
     }
 }
 
-/// One transaction: the clients of the batch, then their appointments.
+/// One transaction: the clients of the batch (a batched insert), then their appointments.
 async fn write_batch(storage: &dyn Storage, members: &[Member]) -> Result<u64, StorageError> {
     let mut tx = storage.begin().await?;
+    let clients: Vec<Client> = members.iter().map(|member| member.client.clone()).collect();
+    tx.insert_clients(&clients).await?;
     let mut appointments = 0u64;
     for member in members {
-        tx.insert_client(&member.client).await?;
         for appointment in &member.appointments {
             tx.insert_appointment(appointment).await?;
             appointments += 1;

@@ -162,9 +162,13 @@ fn people(business: BusinessId, site: SiteId) -> Vec<Client> {
     clients
 }
 
+/// Stores the clients, the first half in one batch (`insert_clients`, as the import
+/// does) and the rest one by one (`insert_client`): the oracle holds for both.
 async fn insert(storage: &SeaStorage, clients: &[Client]) {
+    let (batch, single) = clients.split_at(clients.len() / 2);
     let mut tx = storage.begin().await.unwrap();
-    for client in clients {
+    tx.insert_clients(batch).await.unwrap();
+    for client in single {
         tx.insert_client(client).await.unwrap();
     }
     tx.commit().await.unwrap();

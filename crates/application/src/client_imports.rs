@@ -8,6 +8,9 @@
 //! compare-and-set on its version), so a row is never applied twice nor half-applied,
 //! whatever a crash or a second worker does. A step reads only the pieces of the file
 //! its rows are in.
+//! The rows of a batch are weighed in memory against the clients they match, read in
+//! two queries, and written at its end (`client_import_batch`): the new clients in one
+//! batched insert.
 //!
 //! A row with an email already in the list updates that client (or is skipped, as the
 //! import says); a row without an email matches a client of the same name without an
@@ -16,23 +19,20 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::TimeDelta;
 use thiserror::Error;
 
-use clientele_domain::client::{ClientChanges, ClientChangesInput, NewClient};
 use clientele_domain::client_import::{
-    self, ClientImport, DateOrder, ImportStatus, Mapping, OnExisting, Outcome, Progress, Resume,
-    RowReport,
+    self, ClientImport, DateOrder, ImportStatus, Mapping, OnExisting, Progress, Resume, RowReport,
 };
-use clientele_domain::custom_field::{self, CustomField};
-use clientele_domain::text::name_key;
 use clientele_domain::{
-    Actor, Client, ClientId, FieldError, Forbidden, ImportId, PageLimit, Permission, SiteId,
-    ValidationErrors, Version,
+    Actor, FieldError, Forbidden, ImportId, PageLimit, Permission, SiteId, ValidationErrors,
+    Version,
 };
 use clientele_ports::{StorageError, Transaction};
 
 use crate::access::{AccessError, check_sites_usable, default_site};
+use crate::client_import_batch::Step;
 use crate::cursor::{ForeignCursor, Listing};
 use crate::custom_fields::all_custom_fields;
 use crate::error::{Classify, ErrorKind};
@@ -319,17 +319,7 @@ impl Clientele {
                     now,
                     today: zone.today(now),
                 };
-                let mut rows: Vec<(RowReport, Option<String>)> =
-                    Vec::with_capacity(batch.rows.len());
-                for (line, cells) in &batch.rows {
-                    let row = Row {
-                        cells,
-                        line: *line,
-                        earlier: &rows,
-                    };
-                    let done = self.import_row(tx.as_mut(), &step, row).await?;
-                    rows.push(done);
-                }
+                let rows = self.import_batch(tx.as_mut(), &step, &batch.rows).await?;
                 (rows, batch.next)
             }
         };
@@ -346,152 +336,6 @@ impl Clientele {
         tx.commit().await?;
         Ok(true)
     }
-
-    /// One row applied (or, in a dry run, weighed): its report and its email key.
-    async fn import_row(
-        &self,
-        tx: &mut dyn Transaction,
-        step: &Step<'_>,
-        row: Row<'_>,
-    ) -> Result<(RowReport, Option<String>), StorageError> {
-        let (actor, import, fields) = (&step.actor, step.import, step.fields.as_slice());
-        let (now, today) = (step.now, step.today);
-        let Row {
-            cells,
-            line,
-            earlier,
-        } = row;
-        let report = |outcome, client_id, reason: Option<String>| RowReport {
-            line,
-            outcome,
-            client_id,
-            reason,
-        };
-        let refused = |reason: String| (report(Outcome::Invalid, None, Some(reason)), None);
-        let input = match client_import::row_input(cells, &import.mapping, fields, import.dates) {
-            Ok(input) => input,
-            Err(error) => return Ok(refused(error.to_string())),
-        };
-        let mut new = match NewClient::parse(&input) {
-            Ok(new) => new,
-            Err(errors) => return Ok(refused(errors.to_string())),
-        };
-        let values = match custom_field::parse_values(fields, &input.custom_fields) {
-            Ok(values) => values,
-            Err(errors) => return Ok(refused(errors.to_string())),
-        };
-        let key = new.email.as_ref().map(|email| email.key());
-        let existing = match &key {
-            Some(key) => tx.clients_by_email(import.business_id, key, 1).await?.pop(),
-            None => {
-                let (first, last) = (
-                    name_key(new.first_name.as_str()),
-                    name_key(new.last_name.as_str()),
-                );
-                let phone = new.phone.as_ref().map(|p| p.normalised().to_owned());
-                tx.clients_by_name(import.business_id, &first, &last, 20)
-                    .await?
-                    .into_iter()
-                    .find(|client| {
-                        client.email().is_none()
-                            && phone.as_deref().is_none_or(|phone| {
-                                client.phone().map(|p| p.normalised()) == Some(phone)
-                            })
-                    })
-            }
-        };
-        let outcome = match existing {
-            Some(client) if import.on_existing == OnExisting::Skip => report(
-                Outcome::Skipped,
-                Some(client.id()),
-                Some("the client is already in the list".into()),
-            ),
-            Some(mut client) => {
-                let changes = ClientChangesInput {
-                    first_name: Some(input.first_name.clone()),
-                    last_name: Some(input.last_name.clone()),
-                    email: None,
-                    phone: input.phone.clone().map(Some),
-                    sites: None,
-                    client_notes: input.client_notes.clone().map(Some),
-                    custom_fields: input.custom_fields.clone(),
-                };
-                let mut changes = match ClientChanges::parse(&changes) {
-                    Ok(changes) => changes,
-                    Err(errors) => return Ok(refused(errors.to_string())),
-                };
-                changes.custom_fields = values;
-                let (before, version) = (client.clone(), client.version());
-                if client.apply(changes, now) {
-                    if !import.dry_run {
-                        tx.update_client(&client, version).await?;
-                        self.audit_changes(tx, actor, &before, &client, now).await?;
-                    }
-                    report(Outcome::Updated, Some(client.id()), None)
-                } else {
-                    report(
-                        Outcome::Skipped,
-                        Some(client.id()),
-                        Some("nothing to change".into()),
-                    )
-                }
-            }
-            None if import.dry_run
-                && match &key {
-                    Some(key) => {
-                        earlier.iter().any(|(_, seen)| seen.as_ref() == Some(key))
-                            || tx
-                                .import_saw_email(import.business_id, import.id, key)
-                                .await?
-                    }
-                    None => false,
-                } =>
-            {
-                report(
-                    Outcome::Updated,
-                    None,
-                    Some("an earlier row has this email: it would update that client".into()),
-                )
-            }
-            None => {
-                new.custom_fields = values
-                    .into_iter()
-                    .filter_map(|(field, value)| value.map(|value| (field, value)))
-                    .collect();
-                let id = ClientId::from_uuid(self.ids.new_id());
-                if !import.dry_run {
-                    let client = Client::create(
-                        id,
-                        import.business_id,
-                        new,
-                        vec![import.site_id],
-                        now,
-                        today,
-                    );
-                    tx.insert_client(&client).await?;
-                }
-                report(Outcome::Created, (!import.dry_run).then_some(id), None)
-            }
-        };
-        Ok((outcome, key))
-    }
-}
-
-/// What every row of a step shares.
-struct Step<'a> {
-    /// Who started the import: its changes are theirs.
-    actor: Actor,
-    fields: Vec<CustomField>,
-    import: &'a ClientImport,
-    now: DateTime<Utc>,
-    today: NaiveDate,
-}
-
-/// A row to import: its cells, its line, and the rows of its batch before it.
-struct Row<'a> {
-    cells: &'a [String],
-    line: u32,
-    earlier: &'a [(RowReport, Option<String>)],
 }
 
 /// The rows of one batch, each with its line, and where the row after them begins.

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod billing;
 pub mod businesses;
 pub mod client_export;
+mod client_import_batch;
 pub mod client_imports;
 pub mod clients;
 pub mod codes;

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, Iterable,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -17,32 +17,86 @@ use clientele_ports::storage::{ClientContact, ClientQuery, ClientRepository};
 
 use super::client_list::{SearchKeys, search_term_rows, search_terms};
 use super::conversions::{
-    client_changes, client_label_rows, client_label_site_rows, client_row, client_site_rows,
+    client_changes, client_field_value_rows, client_label_rows, client_label_site_rows, client_row,
+    client_site_rows,
 };
 use super::entities::{client_labels, client_search_terms, client_sites, clients};
 use super::{SeaTransaction, unexpected, unique_violation};
 
-/// Inserts `rows` of one table, if any.
-async fn insert_rows<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), StorageError>
+/// Bound values per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
+const BOUND_VALUES: usize = 30_000;
+
+/// Inserts `rows` of one table, if any, in as few multi-row statements as the limit on
+/// bound values allows.
+async fn insert_rows<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), DbErr>
 where
     A: ActiveModelTrait + Send,
 {
-    if rows.is_empty() {
-        return Ok(());
+    let columns = <<A::Entity as EntityTrait>::Column as Iterable>::iter().count();
+    let per_statement = (BOUND_VALUES / columns.max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
     }
-    <A::Entity as EntityTrait>::insert_many(rows)
-        .exec_without_returning(txn)
-        .await
-        .map_err(unexpected)?;
     Ok(())
 }
 
+/// Every row of `clients` and of what is stored with them, a few statements per table.
+async fn write_clients(txn: &DatabaseTransaction, clients: &[Client]) -> Result<(), StorageError> {
+    insert_rows(txn, clients.iter().map(client_row).collect())
+        .await
+        .map_err(|err| match unique_violation(&err) {
+            Some(_) => StorageError::Duplicate("client"),
+            None => unexpected(err),
+        })?;
+    let sites = clients.iter().flat_map(client_site_rows).collect();
+    insert_rows(txn, sites).await.map_err(unexpected)?;
+    let labels = clients.iter().flat_map(client_label_rows).collect();
+    insert_rows(txn, labels).await.map_err(unexpected)?;
+    let pairs = clients.iter().flat_map(client_label_site_rows).collect();
+    insert_rows(txn, pairs).await.map_err(unexpected)?;
+    let terms = clients.iter().flat_map(|client| {
+        let (business, id) = (client.business_id().as_uuid(), client.id().as_uuid());
+        search_term_rows(business, id, &SearchKeys::of(client))
+    });
+    insert_rows(txn, terms.collect())
+        .await
+        .map_err(unexpected)?;
+    let values = clients.iter().flat_map(client_field_value_rows).collect();
+    insert_rows(txn, values).await.map_err(unexpected)
+}
+
+/// Keys looked up per statement by the batch lookups.
+const LOOKUPS: usize = 1_000;
+
 impl SeaTransaction {
+    /// The clients `select` finds, oldest first (ties by id), whole.
+    async fn oldest_first(
+        &self,
+        business: BusinessId,
+        select: sea_orm::Select<clients::Entity>,
+    ) -> Result<Vec<Client>, StorageError> {
+        let select = select
+            .order_by_asc(clients::Column::CreatedAt)
+            .order_by_asc(clients::Column::Id);
+        let rows = self.client_rows(select).await?;
+        self.with_client_children(business, &rows).await
+    }
+
     /// Writes a client's sites, labels and label-site pairs (which refer to both).
     async fn insert_memberships(&self, client: &Client) -> Result<(), StorageError> {
-        insert_rows(&self.txn, client_site_rows(client)).await?;
-        insert_rows(&self.txn, client_label_rows(client)).await?;
-        insert_rows(&self.txn, client_label_site_rows(client)).await
+        insert_rows(&self.txn, client_site_rows(client))
+            .await
+            .map_err(unexpected)?;
+        insert_rows(&self.txn, client_label_rows(client))
+            .await
+            .map_err(unexpected)?;
+        insert_rows(&self.txn, client_label_site_rows(client))
+            .await
+            .map_err(unexpected)
     }
 
     /// Removes a client's sites and labels; their label-site pairs go with them (`ON
@@ -71,7 +125,9 @@ impl SeaTransaction {
         client: Uuid,
         keys: &SearchKeys,
     ) -> Result<(), StorageError> {
-        insert_rows(&self.txn, search_term_rows(business, client, keys)).await
+        insert_rows(&self.txn, search_term_rows(business, client, keys))
+            .await
+            .map_err(unexpected)
     }
 
     /// CL-5 to CL-7: replaces the search terms of a client whose keys were `old`, when
@@ -126,6 +182,21 @@ impl ClientRepository for SeaTransaction {
         self.insert_search_terms(business, id, &SearchKeys::of(client))
             .await?;
         self.write_custom_values(client, false).await
+    }
+
+    async fn insert_clients(&mut self, clients: &[Client]) -> Result<(), StorageError> {
+        if clients.is_empty() {
+            return Ok(());
+        }
+        // One savepoint for the batch: all of it is stored, or none.
+        let batch = self.txn.begin().await.map_err(unexpected)?;
+        match write_clients(&batch, clients).await {
+            Ok(()) => batch.commit().await.map_err(unexpected),
+            Err(err) => {
+                batch.rollback().await.map_err(unexpected)?;
+                Err(err)
+            }
+        }
     }
 
     async fn client(
@@ -229,29 +300,46 @@ impl ClientRepository for SeaTransaction {
         let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::EmailKey.eq(email_key))
-            .order_by_asc(clients::Column::CreatedAt)
-            .order_by_asc(clients::Column::Id)
             .limit(u64::from(limit));
-        let rows = self.client_rows(select).await?;
-        self.with_client_children(business, &rows).await
+        self.oldest_first(business, select).await
     }
 
-    async fn clients_by_name(
+    async fn clients_by_emails(
         &mut self,
         business: BusinessId,
-        first_name_key: &str,
-        last_name_key: &str,
-        limit: u32,
+        email_keys: &[String],
     ) -> Result<Vec<Client>, StorageError> {
-        let select = clients::Entity::find()
-            .filter(clients::Column::BusinessId.eq(business.as_uuid()))
-            .filter(clients::Column::LastNameKey.eq(last_name_key))
-            .filter(clients::Column::FirstNameKey.eq(first_name_key))
-            .order_by_asc(clients::Column::CreatedAt)
-            .order_by_asc(clients::Column::Id)
-            .limit(u64::from(limit));
-        let rows = self.client_rows(select).await?;
-        self.with_client_children(business, &rows).await
+        let mut clients = Vec::new();
+        for keys in email_keys.chunks(LOOKUPS) {
+            let select = clients::Entity::find()
+                .filter(clients::Column::BusinessId.eq(business.as_uuid()))
+                .filter(clients::Column::EmailKey.is_in(keys.iter().map(String::as_str)));
+            clients.extend(self.oldest_first(business, select).await?);
+        }
+        Ok(clients)
+    }
+
+    async fn clients_by_names(
+        &mut self,
+        business: BusinessId,
+        names: &[(String, String)],
+    ) -> Result<Vec<Client>, StorageError> {
+        let mut clients = Vec::new();
+        for names in names.chunks(LOOKUPS / 2) {
+            let any = names.iter().fold(Condition::any(), |any, (first, last)| {
+                any.add(
+                    Condition::all()
+                        .add(clients::Column::LastNameKey.eq(last.as_str()))
+                        .add(clients::Column::FirstNameKey.eq(first.as_str())),
+                )
+            });
+            let select = clients::Entity::find()
+                .filter(clients::Column::BusinessId.eq(business.as_uuid()))
+                .filter(clients::Column::EmailKey.is_null())
+                .filter(any);
+            clients.extend(self.oldest_first(business, select).await?);
+        }
+        Ok(clients)
     }
 
     async fn email_banned(

@@ -7,6 +7,7 @@ mod helpers;
 mod appointments;
 mod audit;
 mod businesses;
+mod client_batches;
 mod clients;
 mod codes;
 mod concurrency;

@@ -95,6 +95,19 @@ pub trait ClientRepository: Send {
     /// `Duplicate("client")` if the id is taken.
     async fn insert_client(&mut self, client: &Client) -> Result<(), StorageError>;
 
+    /// CL-15: stores new clients as `insert_client` does, in a few statements per table
+    /// rather than several per client (the import, the generator). All or nothing: if an id
+    /// is taken, `Duplicate("client")` and none of them is stored.
+    async fn insert_clients(&mut self, clients: &[Client]) -> Result<(), StorageError>;
+
+    /// CL-15: the business's clients whose email key (`EmailAddress::key`) is one of
+    /// `email_keys`, oldest first for each key (ties by id): one read for a batch of rows.
+    async fn clients_by_emails(
+        &mut self,
+        business: BusinessId,
+        email_keys: &[String],
+    ) -> Result<Vec<Client>, StorageError>;
+
     /// The business's client with their sites, labels and custom values, or `None`.
     async fn client(
         &mut self,
@@ -128,14 +141,12 @@ pub trait ClientRepository: Send {
         limit: u32,
     ) -> Result<Vec<Client>, StorageError>;
 
-    /// CL-15: clients whose first and last name keys (`text::name_key`) are these,
-    /// oldest first (ties by id), at most `limit`.
-    async fn clients_by_name(
+    /// CL-15: the business's clients without an email whose (first, last) name keys
+    /// (`text::name_key`) are one of `names`, oldest first for each name (ties by id).
+    async fn clients_by_names(
         &mut self,
         business: BusinessId,
-        first_name_key: &str,
-        last_name_key: &str,
-        limit: u32,
+        names: &[(String, String)],
     ) -> Result<Vec<Client>, StorageError>;
 
     /// How to address the business's clients `ids` by email (those that exist), in no
