@@ -6,7 +6,7 @@ use std::error::Error;
 use std::time::{Duration, Instant};
 
 use clientele_application::Clientele;
-use clientele_application::client_imports::{ImportPolicy, ImportRequest};
+use clientele_application::client_imports::{ImportOptions, ImportPolicy};
 use clientele_domain::Actor;
 
 use crate::http::rss_kib;
@@ -41,16 +41,15 @@ pub fn file(rows: u32, tag: &str) -> String {
 /// Imports `rows` new clients as `owner`.
 pub async fn run(app: &Clientele, owner: &Actor, rows: u32) -> Result<ImportRun, Box<dyn Error>> {
     let tag = format!("{}", chrono::Utc::now().timestamp_millis());
-    let request = ImportRequest {
-        file: file(rows, &tag).into_bytes(),
-        ..ImportRequest::default()
-    };
+    let file = file(rows, &tag).into_bytes();
     let before = rss_kib();
     let mut peak = before;
     let started = Instant::now();
-    let import = app.start_client_import(owner, &request).await?;
+    let import = (app)
+        .start_client_import(owner, &file[..], &ImportOptions::default())
+        .await?;
     let accepted = started.elapsed();
-    drop(request);
+    drop(file);
     while app.import_clients_step(ImportPolicy::default()).await? {
         peak = peak.max(rss_kib());
     }

@@ -18,6 +18,7 @@
 //! creates nothing new. A dry run reports what it would do and changes nothing.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 
 use chrono::TimeDelta;
 use thiserror::Error;
@@ -33,21 +34,18 @@ use clientele_ports::{StorageError, Transaction};
 
 use crate::access::{AccessError, check_sites_usable, default_site};
 use crate::client_import_batch::Step;
+use crate::client_import_file::{CHUNK, FileStream};
 use crate::cursor::{ForeignCursor, Listing};
 use crate::custom_fields::all_custom_fields;
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
 
-/// Bytes of the file per stored piece.
-pub const CHUNK: usize = 256 * 1024;
 /// Pieces a step reads at most: a row longer than this much of the file is refused.
 const WINDOW: u32 = 4;
 
-/// An import as the importer asks for it.
+/// An import as the importer asks for it (the file aside).
 #[derive(Debug, Clone, Default)]
-pub struct ImportRequest {
-    /// The CSV file.
-    pub file: Vec<u8>,
+pub struct ImportOptions {
     pub dry_run: bool,
     pub on_existing: OnExisting,
     pub dates: DateOrder,
@@ -87,6 +85,9 @@ pub enum ImportError {
     BadCursor(#[from] ForeignCursor),
     #[error("the import does not exist")]
     NotFound,
+    /// The file could not be read (not a refusal of its content).
+    #[error("the file cannot be read: {0}")]
+    File(String),
     #[error(transparent)]
     Access(AccessError),
     #[error(transparent)]
@@ -101,7 +102,7 @@ impl Classify for ImportError {
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound => ErrorKind::NotFound,
             Self::Access(error) => error.kind(),
-            Self::Unexpected(_) => ErrorKind::Unexpected,
+            Self::File(_) | Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
 
@@ -136,22 +137,23 @@ fn invalid(field: &str, message: impl Into<String>) -> ImportError {
     ImportError::Invalid(ValidationErrors::single(field, message))
 }
 
-/// The file's text without its byte-order mark; refused when it is empty or not UTF-8.
-fn file_text(file: &[u8]) -> Result<&str, ImportError> {
-    let text = std::str::from_utf8(file).map_err(|e| {
-        invalid(
-            "file",
-            format!(
-                "the file is not UTF-8 text (byte {}): save it as CSV UTF-8",
-                e.valid_up_to()
-            ),
-        )
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(invalid("file", "the file is empty"));
+/// The file could not be read: a refusal when it is not UTF-8.
+fn unreadable(error: std::io::Error) -> ImportError {
+    match error.kind() {
+        std::io::ErrorKind::InvalidData => invalid("file", error.to_string()),
+        _ => ImportError::File(error.to_string()),
     }
-    Ok(text)
+}
+
+/// `what` could not be read as CSV.
+fn not_csv(what: &str, error: csv::Error) -> ImportError {
+    if !error.is_io_error() {
+        return invalid("file", format!("{what} cannot be read as CSV: {error}"));
+    }
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => unreadable(error),
+        _ => ImportError::File("the file cannot be read".into()),
+    }
 }
 
 fn reader(bytes: &[u8], delimiter: u8, headers: bool) -> csv::Reader<&[u8]> {
@@ -168,80 +170,90 @@ fn cells(record: &csv::StringRecord) -> Vec<String> {
 
 impl Clientele {
     /// CL-15: checks the file and its mapping and stores them as a pending import
-    /// (owner, admin). The worker imports its rows.
-    pub async fn start_client_import(
+    /// (owner, admin). The worker imports its rows. The file is read once, as it comes:
+    /// its rows are counted and its bytes stored in pieces on the way.
+    pub async fn start_client_import<R: Read + Send>(
         &self,
         actor: &Actor,
-        request: &ImportRequest,
+        file: R,
+        options: &ImportOptions,
     ) -> Result<ClientImport, ImportError> {
         actor.require(Permission::Import)?;
-        let text = file_text(&request.file)?;
-        let delimiter = client_import::delimiter(text.lines().next().unwrap_or_default());
-        let mut file = reader(text.as_bytes(), delimiter, true);
-        let headers = cells(
-            file.headers()
-                .map_err(|e| invalid("file", format!("the header row cannot be read: {e}")))?,
-        );
-        let start = file.position().clone();
-        let mut total_rows = 0_u32;
-        let mut record = csv::StringRecord::new();
-        while file
-            .read_record(&mut record)
-            .map_err(|e| invalid("file", format!("the file cannot be read as CSV: {e}")))?
-        {
-            total_rows += 1;
+        let (stream, first_line) = FileStream::open(file).map_err(unreadable)?;
+        let delimiter = client_import::delimiter(&first_line);
+        let mut file = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(stream);
+        let headers = cells(file.headers().map_err(|e| not_csv("the header row", e))?);
+        if headers.iter().all(|header| header.trim().is_empty()) {
+            return Err(invalid("file", "the file is empty or its first line is blank"));
         }
+        let start = file.position().clone();
+        let line = 1 + file.get_ref().newlines_before(start.byte());
         let mut tx = self.storage.begin().await?;
         let fields = all_custom_fields(tx.as_mut(), actor.business_id).await?;
-        let mapping = match &request.mapping {
+        let mapping = match &options.mapping {
             Some(given) => Mapping::given(&headers, given),
             None => Ok(Mapping::propose(&headers, &fields)),
         }
         .and_then(|mapping| mapping.check(&headers))
         .map_err(|e| invalid("mapping", e.to_string()))?;
-        let site = match request.site {
+        let site = match options.site {
             Some(site) => {
                 check_sites_usable(tx.as_mut(), actor, &[site]).await?;
                 site
             }
             None => default_site(tx.as_mut(), actor).await?,
         };
-        let import = ClientImport {
+        let mut import = ClientImport {
             id: ImportId::from_uuid(self.ids.new_id()),
             business_id: actor.business_id,
             staff_id: actor.staff_id,
             site_id: site,
-            status: if total_rows == 0 {
-                ImportStatus::Done
-            } else {
-                ImportStatus::Pending
-            },
-            dry_run: request.dry_run,
-            on_existing: request.on_existing,
-            dates: request.dates,
+            status: ImportStatus::Pending,
+            dry_run: options.dry_run,
+            on_existing: options.on_existing,
+            dates: options.dates,
             delimiter,
             headers,
             mapping,
-            total_rows,
+            total_rows: 0,
             progress: Progress::default(),
             next: Resume {
                 offset: start.byte(),
-                line: 1 + newlines(
-                    text.as_bytes()
-                        .get(..byte_index(start.byte()))
-                        .unwrap_or_default(),
-                ),
+                line,
             },
             failure: None,
             created_at: self.clock.now(),
-            finished_at: (total_rows == 0).then(|| self.clock.now()),
+            finished_at: None,
             version: Version::initial(),
         };
+        // Stored first, so that its pieces may refer to it; counted at the end.
         tx.insert_client_import(&import).await?;
-        for (seq, piece) in (0_u32..).zip(text.as_bytes().chunks(CHUNK)) {
-            tx.insert_import_chunk(import.business_id, import.id, seq, piece)
+        let (mut rows, mut seq) = (0_u32, 0_u32);
+        let mut record = csv::StringRecord::new();
+        loop {
+            let more = (file.read_record(&mut record)).map_err(|e| not_csv("the file", e))?;
+            rows += u32::from(more);
+            for piece in file.get_mut().take_pieces() {
+                tx.insert_import_chunk(import.business_id, import.id, seq, &piece)
+                    .await?;
+                seq += 1;
+            }
+            if !more {
+                break;
+            }
+        }
+        let last = file.into_inner().last_piece();
+        if !last.is_empty() {
+            tx.insert_import_chunk(import.business_id, import.id, seq, &last)
                 .await?;
         }
+        let expected = import.version;
+        import.counted(rows, self.clock.now());
+        tx.record_import_batch(&import, expected, &[]).await?;
         tx.commit().await?;
         Ok(import)
     }

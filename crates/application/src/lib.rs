@@ -18,6 +18,7 @@ pub mod billing;
 pub mod businesses;
 pub mod client_export;
 mod client_import_batch;
+mod client_import_file;
 pub mod client_imports;
 pub mod clients;
 pub mod codes;

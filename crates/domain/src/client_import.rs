@@ -521,6 +521,16 @@ pub struct Resume {
 }
 
 impl ClientImport {
+    /// Its file was read through as it was stored: it has `rows` rows; none ends it.
+    pub fn counted(&mut self, rows: u32, now: chrono::DateTime<chrono::Utc>) {
+        self.total_rows = rows;
+        if rows == 0 {
+            self.status = ImportStatus::Done;
+            self.finished_at = Some(now);
+        }
+        self.version = self.version.next();
+    }
+
     /// `rows` more rows were read, with `reports`, up to `next`; the last ones (or none)
     /// finish the import.
     pub fn record(

@@ -10,7 +10,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use clientele_application::Clientele;
-use clientele_application::client_imports::ImportRequest;
+use clientele_application::client_imports::ImportOptions;
 use clientele_domain::client_import::{
     ClientImport, DateOrder, ImportStatus, OnExisting, Outcome, RowReport,
 };
@@ -274,8 +274,7 @@ impl ClientImportsApi {
                     .collect::<Result<BTreeMap<_, _>, _>>()?,
             ),
         };
-        let request = ImportRequest {
-            file: body.0,
+        let options = ImportOptions {
             dry_run: dry_run.0.unwrap_or(false),
             on_existing: match on_existing.0 {
                 Some(OnExistingParam::Skip) => OnExisting::Skip,
@@ -288,7 +287,9 @@ impl ClientImportsApi {
             mapping,
             site: site.0.map(SiteId::from_uuid),
         };
-        let import = self.app.start_client_import(&actor, &request).await?;
+        let import = (self.app)
+            .start_client_import(&actor, &body.0[..], &options)
+            .await?;
         Ok(StartImportResponse::Accepted(Json((&import).into())))
     }
 
