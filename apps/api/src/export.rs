@@ -171,7 +171,7 @@ fn csv_text(cell: &Cell) -> std::borrow::Cow<'_, str> {
 }
 
 /// The CSV text of some rows, after the header if given.
-fn csv_rows(header: Option<&[String]>, rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
+pub fn csv_rows(header: Option<&[String]>, rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 200));
     if let Some(header) = header {
         out.write_record(header)?;

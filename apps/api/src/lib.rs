@@ -10,6 +10,7 @@ pub mod envelope;
 pub mod export;
 pub mod gate;
 pub mod idempotency;
+pub mod import_command;
 pub mod json;
 pub mod problem;
 pub mod routes;

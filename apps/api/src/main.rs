@@ -76,6 +76,59 @@ struct Args {
     /// Log filter, e.g. `info` or `clientele_api=debug`.
     #[arg(long, env = "CLIENTELE_LOG", default_value = "info")]
     log: String,
+    /// Without a command: serve the API.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Import clients from a CSV file (CL-15), as `POST /v1/client-imports` does, with a
+    /// progress bar; prints the counts and writes the per-row report if asked.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ImportArgs {
+    /// The CSV file (UTF-8, comma or semicolon, a header row).
+    file: PathBuf,
+    /// A staff token of an owner or admin of the business to import into.
+    #[arg(long, env = "CLIENTELE_TOKEN", hide_env_values = true)]
+    token: String,
+    /// Report what would be done; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Leave clients already in the list as they are (by default their details are
+    /// updated from the file).
+    #[arg(long)]
+    skip_existing: bool,
+    /// How dates that are not YYYY-MM-DD are read.
+    #[arg(long, value_enum, default_value_t = Dates::Dmy)]
+    dates: Dates,
+    /// `<header>=<column>` for each column to import (`#3=email` names the third
+    /// column); by default the mapping is proposed from the headers.
+    #[arg(long = "map", value_parser = mapping_pair)]
+    map: Vec<(String, String)>,
+    /// The site new clients go to (by default the token's current site).
+    #[arg(long)]
+    site: Option<uuid::Uuid>,
+    /// Write the per-row report (CSV) to this file.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Dates {
+    /// Day, month, year (31/12/2026).
+    Dmy,
+    /// Month, day, year (12/31/2026).
+    Mdy,
+}
+
+fn mapping_pair(pair: &str) -> Result<(String, String), String> {
+    pair.split_once('=')
+        .map(|(header, column)| (header.to_owned(), column.to_owned()))
+        .ok_or_else(|| "expected <header>=<column>".to_owned())
 }
 
 /// As in production (the api and worker binaries use it too).
@@ -90,7 +143,11 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    match serve(args).await {
+    let done = match &args.command {
+        Some(Command::Import(import)) => import_clients(&args, import).await,
+        None => serve(args).await,
+    };
+    match done {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error}");
@@ -100,7 +157,9 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+/// The application as configured: storage (migrated if asked), clock, cursors, payment
+/// processors and blob store.
+async fn application(args: &Args) -> Result<Clientele, Box<dyn std::error::Error>> {
     let storage = SeaStorage::connect(&args.database_url).await?;
     if args.migrate {
         storage.migrate().await?;
@@ -116,7 +175,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         )?,
         None => Cursors::load(&storage).await?,
     };
-    let app = Clientele::new(
+    Ok(Clientele::new(
         Arc::new(storage),
         clock.clone(),
         Arc::new(UuidV7Ids),
@@ -131,7 +190,68 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         args.stub_journal.as_deref(),
         Duration::from_millis(args.stub_latency_ms),
     )?))
-    .with_blob_store(Arc::new(FsBlobStore::new(&args.blob_dir)));
+    .with_blob_store(Arc::new(FsBlobStore::new(&args.blob_dir))))
+}
+
+/// `clientele-api import`: the import run here to its end; fails if the import did.
+async fn import_clients(
+    args: &Args,
+    import: &ImportArgs,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use clientele_api::import_command::{ImportCommand, run};
+    use clientele_application::client_imports::ImportOptions;
+    use clientele_domain::client_import::{DateOrder, ImportStatus, OnExisting};
+
+    let app = application(args).await?;
+    let actor = app.authenticate(&import.token).await?;
+    let command = ImportCommand {
+        file: import.file.clone(),
+        options: ImportOptions {
+            dry_run: import.dry_run,
+            on_existing: match import.skip_existing {
+                true => OnExisting::Skip,
+                false => OnExisting::Update,
+            },
+            dates: match import.dates {
+                Dates::Dmy => DateOrder::DayMonthYear,
+                Dates::Mdy => DateOrder::MonthDayYear,
+            },
+            mapping: (!import.map.is_empty()).then(|| import.map.iter().cloned().collect()),
+            site: import.site.map(clientele_domain::SiteId::from_uuid),
+        },
+        report: import.report.clone(),
+        progress: true,
+    };
+    let done = run(&app, &actor, &command).await?;
+    let p = &done.progress;
+    println!(
+        "import {}: {} of {} rows read: {} created, {} updated, {} skipped, {} invalid{}",
+        done.id,
+        p.read,
+        done.total_rows,
+        p.created,
+        p.updated,
+        p.skipped,
+        p.invalid,
+        if done.dry_run {
+            " (dry run: nothing changed)"
+        } else {
+            ""
+        }
+    );
+    if let Some(report) = &import.report {
+        println!("report written to {}", report.display());
+    }
+    match (done.status, done.failure) {
+        (ImportStatus::Failed, failure) => {
+            Err(failure.unwrap_or_else(|| "the import failed".into()).into())
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let app = application(&args).await?;
     if let Some(done) = app.bootstrap(args.bootstrap_token.as_deref()).await? {
         if done.token_was_configured {
             println!("Created the default business; its owner token is CLIENTELE_BOOTSTRAP_TOKEN.");

@@ -124,7 +124,9 @@ impl<R: Read> Read for FileStream<R> {
             n => n,
         };
         if n == 0 && !self.partial.is_empty() {
-            return Err(not_utf8(self.skipped + self.served - self.partial.len() as u64));
+            return Err(not_utf8(
+                self.skipped + self.served - self.partial.len() as u64,
+            ));
         }
         self.keep(&buf[..n])?;
         Ok(n)

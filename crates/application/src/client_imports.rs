@@ -188,7 +188,10 @@ impl Clientele {
             .from_reader(stream);
         let headers = cells(file.headers().map_err(|e| not_csv("the header row", e))?);
         if headers.iter().all(|header| header.trim().is_empty()) {
-            return Err(invalid("file", "the file is empty or its first line is blank"));
+            return Err(invalid(
+                "file",
+                "the file is empty or its first line is blank",
+            ));
         }
         let start = file.position().clone();
         let line = 1 + file.get_ref().newlines_before(start.byte());

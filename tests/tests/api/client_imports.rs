@@ -4,7 +4,9 @@
 use chrono::TimeDelta;
 use serde_json::{Value, json};
 
-use clientele_application::client_imports::ImportPolicy;
+use clientele_api::import_command::{CommandError, ImportCommand, run};
+use clientele_application::client_imports::{ImportOptions, ImportPolicy};
+use clientele_domain::client_import::ImportStatus;
 
 use crate::helpers::{Reply, TestApp, spawn_app};
 
@@ -432,5 +434,46 @@ async fn cl_15_a_row_longer_than_a_step_reads_ends_the_import_with_a_reason() {
             .as_str()
             .is_some_and(|f| f.contains("line 3") && f.contains("longer")),
         "{ended:#}"
+    );
+}
+
+#[tokio::test]
+async fn cl_15_the_command_line_imports_a_file_to_its_end_and_writes_the_report() {
+    let t = spawn_app().await;
+    let folder = &t.blob_dir.0;
+    std::fs::create_dir_all(folder).expect("a folder");
+    let (file, report) = (folder.join("clients.csv"), folder.join("report.csv"));
+    std::fs::write(&file, MESSY).expect("the file written");
+    let actor = t.app.authenticate(&t.owner).await.expect("the owner");
+    let command = ImportCommand {
+        file: file.clone(),
+        options: ImportOptions::default(),
+        report: Some(report.clone()),
+        progress: false,
+    };
+
+    let done = run(&t.app, &actor, &command).await.expect("imported");
+    let missing = ImportCommand {
+        file: folder.join("missing.csv"),
+        ..command.clone()
+    };
+    let failed = run(&t.app, &actor, &missing).await;
+
+    assert_eq!(done.status, ImportStatus::Done);
+    let p = &done.progress;
+    assert_eq!(
+        [done.total_rows, p.read, p.created, p.updated, p.invalid],
+        [7, 7, 3, 1, 3]
+    );
+    assert_eq!(clients(&t).await.len(), 3);
+    let written = std::fs::read_to_string(&report).expect("the report");
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 8, "{written}");
+    assert_eq!(lines[0], "line,outcome,client_id,reason");
+    assert!(lines[1].starts_with("2,created,"), "{}", lines[1]);
+    assert!(lines[2].starts_with("5,invalid,,"), "{}", lines[2]);
+    assert!(
+        matches!(&failed, Err(CommandError::Open(path, _)) if path.ends_with("missing.csv")),
+        "{failed:?}"
     );
 }

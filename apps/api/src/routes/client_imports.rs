@@ -189,7 +189,11 @@ pub enum StartImportResponse {
     Accepted(Json<ClientImportView>),
 }
 
-fn report_row(r: &RowReport) -> Row {
+/// The columns of an import's report as a file.
+pub const REPORT_COLUMNS: [&str; 4] = ["line", "outcome", "client_id", "reason"];
+
+/// One row of an import's report as a file.
+pub fn report_row(r: &RowReport) -> Row {
     vec![
         Cell::text(r.line.to_string()),
         Cell::text(r.outcome.as_str()),
@@ -371,7 +375,7 @@ impl ClientImportsApi {
             cursor: first.next_cursor,
         };
         Ok(ExportFile::new(
-            Table::new("client-import", &["line", "outcome", "client_id", "reason"]),
+            Table::new("client-import", &REPORT_COLUMNS),
             format.0.unwrap_or_default(),
             rows,
             pages,
