@@ -20,6 +20,7 @@ pub mod client_export;
 mod client_import_batch;
 mod client_import_file;
 pub mod client_imports;
+pub mod client_merges;
 pub mod clients;
 pub mod codes;
 pub mod contact_card;

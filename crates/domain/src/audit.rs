@@ -13,6 +13,10 @@ pub enum ClientAuditAction {
     Unbanned,
     /// A profile field changed (`field`, `old_value` → `new_value`).
     Updated,
+    /// CL-17: other profiles were merged into this one (`new_value`: their ids).
+    Merged,
+    /// CL-23: a merge into this profile was undone (`old_value`: the ids it brought back).
+    Unmerged,
 }
 
 impl ClientAuditAction {
@@ -21,6 +25,8 @@ impl ClientAuditAction {
             Self::Banned => "banned",
             Self::Unbanned => "unbanned",
             Self::Updated => "updated",
+            Self::Merged => "merged",
+            Self::Unmerged => "unmerged",
         }
     }
 
@@ -29,6 +35,8 @@ impl ClientAuditAction {
             "banned" => Some(Self::Banned),
             "unbanned" => Some(Self::Unbanned),
             "updated" => Some(Self::Updated),
+            "merged" => Some(Self::Merged),
+            "unmerged" => Some(Self::Unmerged),
             _ => None,
         }
     }

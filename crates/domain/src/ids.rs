@@ -103,6 +103,10 @@ id_type!(
     ImportId
 );
 id_type!(
+    /// A merge of client profiles (CL-17).
+    MergeId
+);
+id_type!(
     /// A marketing preference of the business's settings (CL-13).
     MarketingPreferenceId
 );

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod business;
 pub mod client;
 pub mod client_import;
+pub mod client_merge;
 pub mod code;
 pub mod contact;
 pub mod custom_field;
@@ -43,8 +44,8 @@ pub use client::{
 pub use ids::{
     AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CodeId, CreditId,
     CustomFieldId, DocumentId, EmailId, ImportId, InvoiceId, LabelId, MarketingPreferenceId,
-    MembershipId, MembershipTypeId, NoteId, OrderId, PaymentId, PaymentMethodId, ProductId, SiteId,
-    StaffId, TokenId,
+    MembershipId, MembershipTypeId, MergeId, NoteId, OrderId, PaymentId, PaymentMethodId,
+    ProductId, SiteId, StaffId, TokenId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};

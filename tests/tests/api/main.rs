@@ -10,6 +10,7 @@ mod billing;
 mod business;
 mod client_export;
 mod client_imports;
+mod client_merges;
 mod clients;
 mod codes;
 mod concurrency;

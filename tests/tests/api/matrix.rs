@@ -50,6 +50,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/client-imports/{id}",                       [  200,  200,  403,  403,  404,  401,  401]),
     ("GET /v1/client-imports/{id}/report",                [  200,  200,  403,  403,  404,  401,  401]),
     ("GET /v1/client-imports/{id}/rows",                  [  200,  200,  403,  403,  404,  401,  401]),
+    ("GET /v1/client-merges/{id}",                        [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients",                                   [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/clients/export",                            [  200,  200,  403,  403,  200,  401,  401]),
     ("GET /v1/clients/{id}",                              [  200,  200,  200,  404,  404,  401,  401]),
@@ -109,11 +110,13 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     // A live business's clock never moves (PL-25): its owner is refused with 409.
     ("POST /v1/business/test-clock",                      [  409,  403,  403,  403,  409,  401,  401]),
     ("POST /v1/client-imports",                           [  202,  202,  403,  403,  202,  401,  401]),
+    ("POST /v1/client-merges/{id}/undo",                  [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/clients",                                  [  201,  201,  201,  201,  201,  401,  401]),
     ("POST /v1/clients/{id}/ban",                         [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/clients/{id}/cards",                       [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/documents",                   [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/labels",                      [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/clients/{id}/merge",                       [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/notes",                       [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/unban",                       [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/codes",                                    [  201,  201,  201,  422,  422,  401,  401]),
@@ -241,11 +244,41 @@ struct Records {
     order: String,
     /// A client import (CL-15).
     import: String,
+    /// For the merge operations only (CL-17): another client of the main site, and a
+    /// merge of two more.
+    duplicate: String,
+    merge: String,
 }
 
 impl Records {
-    async fn new(world: &World, n: usize) -> Self {
+    async fn new(world: &World, n: usize, operation: &str) -> Self {
         let site = &world.main_site;
+        let new_client = |last: String| async move {
+            world
+                .created(
+                    "/v1/clients",
+                    json!({ "first_name": "Ana", "last_name": last, "sites": [site] }),
+                )
+                .await["id"]
+                .as_str()
+                .expect("client")
+                .to_owned()
+        };
+        let (duplicate, merge) = if operation.contains("merge") {
+            let duplicate = new_client(format!("Lima {n} bis")).await;
+            let kept = new_client(format!("Kept {n}")).await;
+            let absorbed = new_client(format!("Absorbed {n}")).await;
+            let merged = world
+                .created(
+                    &format!("/v1/clients/{kept}/merge"),
+                    json!({ "version": 1, "absorb": [absorbed] }),
+                )
+                .await;
+            let merge = merged["merge"]["id"].as_str().expect("a merge").to_owned();
+            (duplicate, merge)
+        } else {
+            (String::new(), String::new())
+        };
         let client = world
             .created(
                 "/v1/clients",
@@ -458,6 +491,8 @@ impl Records {
             code_text,
             order,
             import,
+            duplicate,
+            merge,
         }
     }
 
@@ -491,6 +526,8 @@ impl Records {
             &self.order
         } else if template.starts_with("/v1/client-imports/") {
             &self.import
+        } else if template.starts_with("/v1/client-merges/") {
+            &self.merge
         } else if template.starts_with("/v1/credits/") {
             &self.credit
         } else if template.starts_with("/v1/membership-types/") {
@@ -549,6 +586,7 @@ impl Records {
             "POST /v1/clients" => json!({ "first_name": "Bea", "last_name": format!("New {n}") }),
             "PATCH /v1/clients/{id}" => json!({ "version": 1, "phone": null }),
             "POST /v1/clients/{id}/notes" => json!({ "text": "Prefers mornings." }),
+            "POST /v1/clients/{id}/merge" => json!({ "version": 1, "absorb": [self.duplicate] }),
             "POST /v1/clients/{id}/documents" => json!({
                 "name": "form.pdf",
                 "content_type": "application/pdf",
@@ -691,7 +729,7 @@ async fn pl_13_pl_14_who_may_call_each_operation() {
         let mut statuses = [0; 7];
         for (status, caller) in statuses.iter_mut().zip(&world.tokens) {
             n += 1;
-            let records = Records::new(&world, n).await;
+            let records = Records::new(&world, n, &operation).await;
             let business_version = world
                 .app
                 .get("/v1/business", &world.app.owner)

@@ -12,6 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use clientele_application::Clientele;
+use clientele_application::client_merges::Located;
 use clientele_application::clients::{ClientError, ClientListRequest, SiteChoice};
 use clientele_domain::client::{ClientChangesInput, ClientInput};
 use clientele_domain::custom_field::CustomValuesInput;
@@ -314,6 +315,25 @@ pub struct AuditEntryView {
     pub at: DateTime<Utc>,
 }
 
+/// Where a merged profile went (CL-17).
+#[derive(Debug, Object)]
+pub struct MergedPointer {
+    /// The profile it was merged into.
+    pub merged_into: Uuid,
+}
+
+// An answer lives for one response: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(ApiResponse)]
+pub enum GetClientResponse {
+    /// The client.
+    #[oai(status = 200)]
+    Found(Json<ClientView>),
+    /// The profile was merged into another (CL-17): `Location` is the kept profile.
+    #[oai(status = 301)]
+    Merged(Json<MergedPointer>, #[oai(header = "Location")] String),
+}
+
 #[derive(ApiResponse)]
 pub enum CreateClientResponse {
     /// The client was created.
@@ -476,16 +496,30 @@ impl ClientsApi {
         Ok(CreateClientResponse::Created(Json((&client).into())))
     }
 
-    /// One client of the caller's sites.
+    /// One client of the caller's sites. A profile merged into another (CL-17) answers
+    /// 301 with the kept profile's id and address.
     #[oai(path = "/clients/:id", method = "get", operation_id = "get_client")]
     async fn get(
         &self,
         auth: StaffToken,
         id: Path<Uuid>,
-    ) -> Result<Json<ClientView>, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
+    ) -> Result<GetClientResponse, Problems<{ MALFORM | UNAUTHENTICATE | MISS }>> {
         let actor = auth.actor(&self.app).await?;
-        let client = self.app.client(&actor, ClientId::from_uuid(id.0)).await?;
-        Ok(Json((&client).into()))
+        Ok(
+            match self
+                .app
+                .locate_client(&actor, ClientId::from_uuid(id.0))
+                .await?
+            {
+                Located::Client(client) => GetClientResponse::Found(Json((&*client).into())),
+                Located::MergedInto(kept) => GetClientResponse::Merged(
+                    Json(MergedPointer {
+                        merged_into: kept.as_uuid(),
+                    }),
+                    format!("/v1/clients/{}", kept.as_uuid()),
+                ),
+            },
+        )
     }
 
     /// Ban a client (CL-20; owner, admin): bookings with their email are refused with a

@@ -12,6 +12,7 @@ pub mod appointments;
 pub mod businesses;
 pub mod client_export;
 pub mod client_imports;
+pub mod client_merges;
 pub mod clients;
 pub mod codes;
 pub mod contact_card;
@@ -78,7 +79,7 @@ pub enum ApiTags {
 }
 
 /// Two tuples: poem-openapi implements `OpenApi` for tuples of at most 16.
-pub type Apis = (CoreApis, SalesApis);
+pub type Apis = (CoreApis, SalesApis, LifecycleApis);
 
 pub type CoreApis = (
     health::HealthApi,
@@ -111,7 +112,12 @@ pub type SalesApis = (
     membership_payments::MembershipPaymentsApi,
     credits::CreditsApi,
     self_service::SelfServiceApi,
+);
+
+/// A client base's life: imports (CL-15) and merges (CL-17, CL-23).
+pub type LifecycleApis = (
     client_imports::ClientImportsApi,
+    client_merges::ClientMergesApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -144,9 +150,12 @@ pub fn apis(app: &Clientele) -> Apis {
         membership_payments::MembershipPaymentsApi { app: app.clone() },
         credits::CreditsApi { app: app.clone() },
         self_service::SelfServiceApi { app: app.clone() },
-        client_imports::ClientImportsApi { app: app.clone() },
     );
-    (core, sales)
+    let lifecycle = (
+        client_imports::ClientImportsApi { app: app.clone() },
+        client_merges::ClientMergesApi { app: app.clone() },
+    );
+    (core, sales, lifecycle)
 }
 
 /// PL-9: the `limit` query parameter, 1 to 1000, default 500.

@@ -87,7 +87,7 @@ impl SeaTransaction {
     }
 
     /// Writes a client's sites, labels and label-site pairs (which refer to both).
-    async fn insert_memberships(&self, client: &Client) -> Result<(), StorageError> {
+    pub(super) async fn insert_memberships(&self, client: &Client) -> Result<(), StorageError> {
         insert_rows(&self.txn, client_site_rows(client))
             .await
             .map_err(unexpected)?;
@@ -101,7 +101,7 @@ impl SeaTransaction {
 
     /// Removes a client's sites and labels; their label-site pairs go with them (`ON
     /// DELETE CASCADE`).
-    async fn delete_memberships(&self, client: &Client) -> Result<(), StorageError> {
+    pub(super) async fn delete_memberships(&self, client: &Client) -> Result<(), StorageError> {
         let (business, id) = (client.business_id().as_uuid(), client.id().as_uuid());
         client_sites::Entity::delete_many()
             .filter(client_sites::Column::BusinessId.eq(business))

@@ -10,6 +10,7 @@ mod audit;
 mod businesses;
 mod client_imports;
 mod client_list;
+mod client_merges;
 mod clients;
 mod codes;
 mod conversions;

@@ -8,6 +8,7 @@ mod appointments;
 mod audit;
 mod businesses;
 mod client_batches;
+mod client_merges;
 mod clients;
 mod codes;
 mod concurrency;

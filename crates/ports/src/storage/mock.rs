@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
 use clientele_domain::client_import::{ClientImport, RowReport};
+use clientele_domain::client_merge::ClientMerge;
 use clientele_domain::code::{Code, CodeAudit, CodeText, Entry};
 use clientele_domain::custom_field::CustomField;
 use clientele_domain::document::ClientDocument;
@@ -30,8 +31,8 @@ use clientele_domain::product::Product;
 use clientele_domain::{
     ApiToken, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, Client, ClientId,
     CodeId, CreditId, CustomFieldId, DocumentId, EmailId, ImportId, LabelId, MarketingPreferenceId,
-    MembershipId, MembershipTypeId, Money, OrderId, PaymentId, PaymentMethodId, ProductId, Site,
-    SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
+    MembershipId, MembershipTypeId, MergeId, Money, OrderId, PaymentId, PaymentMethodId, ProductId,
+    Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
 };
 
 use super::*;
@@ -70,6 +71,7 @@ pub struct MockTransaction {
     pub memberships: MockMembershipRepository,
     pub test_clocks: MockTestClockRepository,
     pub client_imports: MockClientImportRepository,
+    pub client_merges: MockClientMergeRepository,
     pub commit: MockCommit,
 }
 
@@ -324,5 +326,14 @@ delegate! {
         fn record_import_batch(import: &ClientImport, expected: Version, rows: &[(RowReport, Option<String>)]) -> ();
         fn import_rows(business: BusinessId, import: ImportId, after: Option<u32>, limit: u32) -> Vec<RowReport>;
         fn import_saw_email(business: BusinessId, import: ImportId, email_key: &str) -> bool;
+    }
+
+    ClientMergeRepository to client_merges {
+        fn insert_client_merge(merge: &ClientMerge) -> ();
+        fn absorb_client(merge: &ClientMerge, absorbed: &Client, position: u32) -> ();
+        fn client_merge(business: BusinessId, id: MergeId) -> Option<ClientMerge>;
+        fn merged_into(business: BusinessId, id: ClientId) -> Option<(MergeId, ClientId)>;
+        fn restore_absorbed(merge: &ClientMerge) -> ();
+        fn record_merge_undone(merge: &ClientMerge) -> ();
     }
 }

@@ -28,6 +28,7 @@ mod audit;
 mod business;
 mod client;
 mod client_import;
+mod client_merge;
 mod code;
 mod custom_field;
 mod document;
@@ -56,6 +57,7 @@ pub use audit::AuditRepository;
 pub use business::BusinessRepository;
 pub use client::{ClientContact, ClientQuery, ClientRepository};
 pub use client_import::ClientImportRepository;
+pub use client_merge::ClientMergeRepository;
 pub use code::{CodeRepository, LedgerLine};
 pub use custom_field::CustomFieldRepository;
 pub use document::DocumentRepository;
@@ -89,6 +91,8 @@ pub use business::MockBusinessRepository;
 pub use client::MockClientRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use client_import::MockClientImportRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use client_merge::MockClientMergeRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use code::MockCodeRepository;
 #[cfg(any(test, feature = "mocks"))]
@@ -186,6 +190,7 @@ pub trait Transaction:
     + MembershipRepository
     + TestClockRepository
     + ClientImportRepository
+    + ClientMergeRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.

@@ -16,6 +16,7 @@ mod audit;
 mod business;
 mod client;
 mod client_import;
+mod client_merge;
 mod code;
 mod custom_field;
 mod document;
@@ -51,6 +52,7 @@ pub(crate) use client::{
     client_changes, client_label_rows, client_label_site_rows, client_row, client_site_rows,
 };
 pub(crate) use client_import::{client_import_report_row, client_import_row};
+pub(crate) use client_merge::{client_merge, client_merge_row};
 pub(crate) use code::{code_audit_row, code_changes, code_row, next_ledger_entry};
 pub(crate) use custom_field::{
     client_field_value_rows, custom_field_changes, custom_field_row, custom_values_by_owner,

@@ -19,6 +19,8 @@ pub(crate) mod client_import_rows;
 pub(crate) mod client_imports;
 pub(crate) mod client_label_sites;
 pub(crate) mod client_labels;
+pub(crate) mod client_merge_absorbed;
+pub(crate) mod client_merges;
 pub(crate) mod client_notes;
 pub(crate) mod client_search_terms;
 pub(crate) mod client_sites;

@@ -37,6 +37,7 @@ mod m20261209_000027_business_test_clock;
 mod m20261209_000028_membership_audit;
 mod m20261210_000029_membership_codes;
 mod m20261210_000030_client_imports;
+mod m20261211_000031_client_merges;
 
 pub(crate) struct Migrator;
 
@@ -98,6 +99,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000028_membership_audit::Migration),
             Box::new(m20261210_000029_membership_codes::Migration),
             Box::new(m20261210_000030_client_imports::Migration),
+            Box::new(m20261211_000031_client_merges::Migration),
         ]
     }
 }
