@@ -7,6 +7,7 @@
 //! Undoing brings each absorbed profile back with exactly the records it brought; what
 //! reached the kept profile after the merge stays with it.
 
+use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use clientele_domain::audit::{ClientAuditAction, ClientAuditEntry};
@@ -130,26 +131,66 @@ impl Clientele {
             }
         }
         let now = self.clock.now();
-        let (after, added) = client_merge::merged(&before, &absorbed, now);
+        let outcome = self
+            .merge_in(tx.as_mut(), actor, &before, &absorbed, now)
+            .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The merge of `absorbed` into `kept` (as read in `tx`), written in `tx`.
+    async fn merge_in(
+        &self,
+        tx: &mut dyn Transaction,
+        actor: &Actor,
+        kept: &Client,
+        absorbed: &[Client],
+        now: DateTime<Utc>,
+    ) -> Result<MergeOutcome, MergeError> {
+        let (after, added) = client_merge::merged(kept, absorbed, now);
         let merge = ClientMerge {
             id: MergeId::from_uuid(self.ids.new_id()),
             business_id: actor.business_id,
-            kept_id: kept,
-            absorbed_ids: absorb,
+            kept_id: kept.id(),
+            absorbed_ids: absorbed.iter().map(Client::id).collect(),
             added,
             staff_id: actor.staff_id,
             at: now,
             undone_at: None,
         };
         tx.insert_client_merge(&merge).await?;
-        for (position, client) in (0_u32..).zip(&absorbed) {
+        for (position, client) in (0_u32..).zip(absorbed) {
             tx.absorb_client(&merge, client, position).await?;
         }
-        tx.update_client(&after, before.version()).await?;
+        tx.update_client(&after, kept.version()).await?;
         let entry = self.merge_audit(actor, &merge, ClientAuditAction::Merged);
         tx.record_client_audit(&entry).await?;
-        tx.commit().await?;
         Ok(MergeOutcome { merge, kept: after })
+    }
+
+    /// CL-18: `edited` (as just written in `tx`) merged into the oldest other profile of
+    /// its name the caller sees, if there is one: that profile keeps its contact details.
+    pub(crate) async fn merge_same_name(
+        &self,
+        tx: &mut dyn Transaction,
+        actor: &Actor,
+        edited: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MergeOutcome>, MergeError> {
+        let (first, last) = (edited.first_name().key(), edited.last_name().key());
+        let namesakes = tx
+            .clients_by_name(actor.business_id, &first, &last, 20)
+            .await?;
+        let kept = namesakes
+            .into_iter()
+            .find(|c| c.id() != edited.id() && actor.scope.sees_any(c.sites()));
+        match kept {
+            Some(kept) => {
+                let absorbed = std::slice::from_ref(edited);
+                Ok(Some(self.merge_in(tx, actor, &kept, absorbed, now).await?))
+            }
+            None => Ok(None),
+        }
     }
 
     /// A merge of the business whose kept profile the caller sees.

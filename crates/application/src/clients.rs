@@ -5,6 +5,7 @@ use thiserror::Error;
 
 use clientele_domain::audit::{ClientAuditAction, ClientAuditEntry, client_changes};
 use clientele_domain::client::{ClientChanges, ClientChangesInput, ClientInput};
+use clientele_domain::client_merge::ClientMerge;
 use clientele_domain::label::LabelFilter;
 use clientele_domain::paging::Activity;
 use clientele_domain::product::Family;
@@ -20,6 +21,7 @@ use crate::access::{
     AccessError, business_of, check_labels_exist, check_sites_exist, check_sites_in_scope,
     check_sites_usable, default_site, visible_client,
 };
+use crate::client_merges::MergeError;
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::{Clientele, Page};
@@ -43,8 +45,24 @@ pub enum ClientError {
     VersionConflict,
     #[error(transparent)]
     Access(AccessError),
+    /// CL-18: the merge a change of name led to failed.
+    #[error(transparent)]
+    Merge(Box<MergeError>),
     #[error(transparent)]
     Unexpected(StorageError),
+}
+
+impl From<MergeError> for ClientError {
+    fn from(error: MergeError) -> Self {
+        Self::Merge(Box::new(error))
+    }
+}
+
+/// A client as a change left it, and the merge it led to, if any (CL-18).
+#[derive(Debug, Clone)]
+pub struct ClientUpdate {
+    pub client: Client,
+    pub merge: Option<ClientMerge>,
 }
 
 impl Classify for ClientError {
@@ -56,6 +74,7 @@ impl Classify for ClientError {
             Self::SiteOutOfScope(_) | Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::VersionConflict => ErrorKind::Conflict,
             Self::Access(error) => error.kind(),
+            Self::Merge(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -63,6 +82,7 @@ impl Classify for ClientError {
     fn field_errors(&self) -> &[FieldError] {
         match self {
             Self::Invalid(errors) => &errors.0,
+            Self::Merge(error) => error.field_errors(),
             _ => &[],
         }
     }
@@ -263,6 +283,7 @@ impl Clientele {
     /// Changes a client's profile, based on `version` (PL-11), custom field values
     /// included (CL-24: any staff member who sees the client). A caller limited to some
     /// sites may add and remove only those; the client's other sites stay as they are.
+    /// The profile as changed, or the one it was merged into ([`Self::change_client`]).
     pub async fn update_client(
         &self,
         actor: &Actor,
@@ -270,6 +291,20 @@ impl Clientele {
         version: Version,
         input: &ClientChangesInput,
     ) -> Result<Client, ClientError> {
+        Ok(self.change_client(actor, id, version, input).await?.client)
+    }
+
+    /// [`Self::update_client`], saying whether the change merged profiles: with the
+    /// business's `merge_on_identical_name` on, a change of name that makes the profile
+    /// another's namesake merges it into that one, which keeps its contact details
+    /// (CL-18); `client` is then the kept profile.
+    pub async fn change_client(
+        &self,
+        actor: &Actor,
+        id: ClientId,
+        version: Version,
+        input: &ClientChangesInput,
+    ) -> Result<ClientUpdate, ClientError> {
         let mut changes = ClientChanges::parse(input)?;
         let mut tx = self.storage.begin().await?;
         changes.custom_fields =
@@ -285,13 +320,40 @@ impl Clientele {
         }
         let before = client.clone();
         let now = self.clock.now();
-        if client.apply(changes, now) {
-            tx.update_client(&client, version).await?;
-            self.audit_changes(tx.as_mut(), actor, &before, &client, now)
-                .await?;
-            tx.commit().await?;
+        if !client.apply(changes, now) {
+            return Ok(ClientUpdate {
+                client,
+                merge: None,
+            });
         }
-        Ok(client)
+        tx.update_client(&client, version).await?;
+        self.audit_changes(tx.as_mut(), actor, &before, &client, now)
+            .await?;
+        let renamed = (before.first_name().key(), before.last_name().key())
+            != (client.first_name().key(), client.last_name().key());
+        let merged = match renamed
+            && business_of(tx.as_mut(), actor)
+                .await?
+                .settings
+                .merge_on_identical_name
+        {
+            true => {
+                self.merge_same_name(tx.as_mut(), actor, &client, now)
+                    .await?
+            }
+            false => None,
+        };
+        tx.commit().await?;
+        Ok(match merged {
+            Some(outcome) => ClientUpdate {
+                client: outcome.kept,
+                merge: Some(outcome.merge),
+            },
+            None => ClientUpdate {
+                client,
+                merge: None,
+            },
+        })
     }
 
     /// CL-3 to CL-10, PL-9: one page of the clients the caller can see, searched and

@@ -257,3 +257,78 @@ async fn cl_17_bad_merges_are_refused_and_change_nothing() {
         sorted(vec![kept_id.to_owned(), dup_id.to_owned()])
     );
 }
+
+/// Turns the business's `merge_on_identical_name` on or off.
+async fn merge_on_identical_name(app: &TestApp, on: bool) {
+    let version = app
+        .get("/v1/business", &app.owner)
+        .await
+        .at("/version")
+        .clone();
+    app.patch(
+        "/v1/business",
+        &app.owner,
+        json!({ "version": version, "merge_on_identical_name": on }),
+    )
+    .await
+    .assert_status(200);
+}
+
+async fn rename(app: &TestApp, client: &Value, first: &str, last: &str) -> Reply {
+    let id = client["id"].as_str().expect("an id");
+    app.patch(
+        &format!("/v1/clients/{id}"),
+        &app.owner,
+        json!({ "version": client["version"], "first_name": first, "last_name": last, "phone": "0611223344" }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn cl_18_a_rename_to_a_namesake_merges_into_it_only_when_the_setting_is_on() {
+    // Arrange: Ana Silva, and a profile about to be renamed to her name (in another case).
+    let app = spawn_app().await;
+    let kind = massage(&app).await;
+    let ana = client(&app, "Ana", "ana@example.com").await;
+    let typo = app
+        .create_client(
+            &app.owner,
+            json!({ "first_name": "Anna", "last_name": "Silvaa", "email": "a.silva@example.com" }),
+        )
+        .await;
+    let other = app
+        .create_client(
+            &app.owner,
+            json!({ "first_name": "Bea", "last_name": "Costa", "email": "bea@example.com" }),
+        )
+        .await;
+    let (ana_id, typo_id) = (ana["id"].as_str().unwrap(), typo["id"].as_str().unwrap());
+    let visit = book(&app, &kind, typo_id, "2026-12-02T09:00:00Z").await;
+
+    // Act: off, a rename to a namesake changes only the name; on, it merges.
+    let unmerged = rename(&app, &other, "ANA", "silva").await;
+    merge_on_identical_name(&app, true).await;
+    let merged = rename(&app, &typo, "ana", "SILVA").await;
+
+    // Assert
+    unmerged.assert_status(200);
+    assert!(unmerged.at("/merge").is_null(), "{:#}", unmerged.body);
+    assert_eq!(unmerged.at("/id"), &other["id"]);
+    merged.assert_status(200);
+    assert_eq!(
+        merged.at("/id"),
+        &json!(ana_id),
+        "the profile not edited is kept"
+    );
+    assert_eq!(merged.at("/email"), &json!("ana@example.com"));
+    assert!(
+        merged.at("/phone").is_null(),
+        "the kept profile's contact details"
+    );
+    assert_eq!(merged.at("/merge/kept_id"), &json!(ana_id));
+    assert_eq!(merged.at("/merge/absorbed_ids"), &json!([typo_id]));
+    assert_eq!(card_ids(&app, ana_id, "/appointments").await, [visit]);
+    app.get(&format!("/v1/clients/{typo_id}"), &app.owner)
+        .await
+        .assert_status(301);
+}

@@ -22,6 +22,7 @@ use clientele_domain::{
     SiteId, ValidationErrors, Version,
 };
 
+use super::client_merges::ClientMergeView;
 use super::memberships::StatusFilterParam;
 use super::products::ProductKindParam;
 use super::{ApiTags, page_limit};
@@ -76,6 +77,10 @@ pub struct ClientView {
     pub admin_updated_at: DateTime<Utc>,
     /// Send it back with a change (PL-11).
     pub version: i64,
+    /// Only in the answer to a change of name that merged the profile into a namesake
+    /// (CL-18, the business's `merge_on_identical_name`): the merge; the view is then the
+    /// kept profile's.
+    pub merge: Option<ClientMergeView>,
 }
 
 /// Writes a client's JSON as [`ClientView`] does, borrowing from the client: a page of
@@ -154,6 +159,7 @@ impl From<&Client> for ClientView {
             updated_at: c.updated_at(),
             admin_updated_at: c.admin_updated_at(),
             version: c.version().get(),
+            merge: None,
         }
     }
 }
@@ -595,7 +601,10 @@ impl ClientsApi {
         ))
     }
 
-    /// Change a client's profile, based on its `version` (PL-11).
+    /// Change a client's profile, based on its `version` (PL-11). With the business's
+    /// `merge_on_identical_name` on, a change of name that makes the profile another's
+    /// namesake merges it into that one (CL-18), which keeps its contact details; the
+    /// answer is then the kept profile, with `merge`.
     #[oai(
         path = "/clients/:id",
         method = "patch",
@@ -621,16 +630,19 @@ impl ClientsApi {
             client_notes: change(p.client_notes),
             custom_fields: custom_values(p.custom_fields).map_err(ClientError::from)?,
         };
-        let client = self
+        let update = self
             .app
-            .update_client(
+            .change_client(
                 &actor,
                 ClientId::from_uuid(id.0),
                 Version::new(p.version),
                 &input,
             )
             .await?;
-        Ok(Json((&client).into()))
+        Ok(Json(ClientView {
+            merge: update.merge.as_ref().map(Into::into),
+            ..(&update.client).into()
+        }))
     }
 }
 

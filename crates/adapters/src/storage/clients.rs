@@ -304,6 +304,21 @@ impl ClientRepository for SeaTransaction {
         self.oldest_first(business, select).await
     }
 
+    async fn clients_by_name(
+        &mut self,
+        business: BusinessId,
+        first_name_key: &str,
+        last_name_key: &str,
+        limit: u32,
+    ) -> Result<Vec<Client>, StorageError> {
+        let select = clients::Entity::find()
+            .filter(clients::Column::BusinessId.eq(business.as_uuid()))
+            .filter(clients::Column::LastNameKey.eq(last_name_key))
+            .filter(clients::Column::FirstNameKey.eq(first_name_key))
+            .limit(u64::from(limit));
+        self.oldest_first(business, select).await
+    }
+
     async fn clients_by_emails(
         &mut self,
         business: BusinessId,

@@ -141,6 +141,16 @@ pub trait ClientRepository: Send {
         limit: u32,
     ) -> Result<Vec<Client>, StorageError>;
 
+    /// CL-18: the business's clients whose first and last name keys (`text::name_key`)
+    /// are these, oldest first (ties by id), at most `limit`.
+    async fn clients_by_name(
+        &mut self,
+        business: BusinessId,
+        first_name_key: &str,
+        last_name_key: &str,
+        limit: u32,
+    ) -> Result<Vec<Client>, StorageError>;
+
     /// CL-15: the business's clients without an email whose (first, last) name keys
     /// (`text::name_key`) are one of `names`, oldest first for each name (ties by id).
     async fn clients_by_names(

@@ -150,6 +150,7 @@ delegate! {
         fn update_client(client: &Client, expected: Version) -> ();
         fn clients(business: BusinessId, query: &ClientQuery) -> Vec<Client>;
         fn clients_by_email(business: BusinessId, email_key: &str, limit: u32) -> Vec<Client>;
+        fn clients_by_name(business: BusinessId, first_name_key: &str, last_name_key: &str, limit: u32) -> Vec<Client>;
         fn clients_by_names(business: BusinessId, names: &[(String, String)]) -> Vec<Client>;
         fn clients_by_emails(business: BusinessId, email_keys: &[String]) -> Vec<Client>;
         fn client_contacts(business: BusinessId, ids: &[ClientId]) -> Vec<ClientContact>;
