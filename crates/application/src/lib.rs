@@ -16,6 +16,7 @@ pub mod appointments;
 pub mod auth;
 pub mod billing;
 pub mod businesses;
+pub mod client_data;
 pub mod client_export;
 mod client_import_batch;
 mod client_import_file;

@@ -8,6 +8,7 @@ mod appointments;
 mod auth;
 mod billing;
 mod business;
+mod client_data;
 mod client_export;
 mod client_imports;
 mod client_merges;

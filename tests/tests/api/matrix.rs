@@ -58,6 +58,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/clients/{id}/card",                         [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/cards",                        [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/codes",                        [  200,  200,  200,  404,  404,  401,  401]),
+    ("GET /v1/clients/{id}/data",                         [  200,  200,  403,  403,  404,  401,  401]),
     ("GET /v1/clients/{id}/documents/{document_id}/content", [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/memberships",                  [  200,  200,  200,  404,  404,  401,  401]),

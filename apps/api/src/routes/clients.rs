@@ -14,6 +14,7 @@ use uuid::Uuid;
 use clientele_application::Clientele;
 use clientele_application::client_merges::Located;
 use clientele_application::clients::{ClientError, ClientListRequest, SiteChoice};
+use clientele_domain::audit::ClientAuditEntry;
 use clientele_domain::client::{ClientChangesInput, ClientInput};
 use clientele_domain::custom_field::CustomValuesInput;
 use clientele_domain::label::LabelFilter;
@@ -307,7 +308,9 @@ pub struct ClientPage {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct AuditEntryView {
-    /// What happened: `banned`, `unbanned`, `updated` (a profile field changed).
+    /// What happened: `banned`, `unbanned`, `updated` (a profile field changed),
+    /// `merged` (`new_value`: the ids of the profiles merged into this one, CL-17) or
+    /// `unmerged` (`old_value`: the ids a merge's undoing brought back, CL-23).
     pub action: String,
     /// For `updated`: the field (`first_name`, `email`, `sites`, `labels`, …;
     /// `custom_fields.<field id>` for a custom field).
@@ -319,6 +322,19 @@ pub struct AuditEntryView {
     /// The staff member who did it.
     pub actor_id: Uuid,
     pub at: DateTime<Utc>,
+}
+
+impl From<&ClientAuditEntry> for AuditEntryView {
+    fn from(e: &ClientAuditEntry) -> Self {
+        Self {
+            action: e.action.as_str().to_owned(),
+            field: e.field.clone(),
+            old_value: e.old_value.clone(),
+            new_value: e.new_value.clone(),
+            actor_id: e.actor.as_uuid(),
+            at: e.at,
+        }
+    }
 }
 
 /// Where a merged profile went (CL-17).
@@ -586,19 +602,7 @@ impl ClientsApi {
             .app
             .client_audit(&actor, ClientId::from_uuid(id.0), page_limit(limit.0)?)
             .await?;
-        Ok(Json(
-            entries
-                .iter()
-                .map(|e| AuditEntryView {
-                    action: e.action.as_str().to_owned(),
-                    field: e.field.clone(),
-                    old_value: e.old_value.clone(),
-                    new_value: e.new_value.clone(),
-                    actor_id: e.actor.as_uuid(),
-                    at: e.at,
-                })
-                .collect(),
-        ))
+        Ok(Json(entries.iter().map(Into::into).collect()))
     }
 
     /// Change a client's profile, based on its `version` (PL-11). With the business's

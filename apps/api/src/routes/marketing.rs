@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use clientele_application::Clientele;
 use clientele_application::marketing::Consents;
-use clientele_domain::marketing::MarketingPreference;
+use clientele_domain::marketing::{ConsentChange, MarketingPreference};
 use clientele_domain::{ClientId, MarketingPreferenceId};
 
 use super::{ApiTags, page_limit};
@@ -91,17 +91,19 @@ impl From<&Consents> for ConsentsView {
                     opted_in: *opted_in,
                 })
                 .collect(),
-            history: c
-                .history
-                .iter()
-                .map(|h| ConsentChangeView {
-                    preference_id: h.preference_id.as_uuid(),
-                    opted_in: h.opted_in,
-                    source: h.source.as_str().to_owned(),
-                    actor_id: h.actor.map(|a| a.as_uuid()),
-                    at: h.at,
-                })
-                .collect(),
+            history: c.history.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<&ConsentChange> for ConsentChangeView {
+    fn from(h: &ConsentChange) -> Self {
+        Self {
+            preference_id: h.preference_id.as_uuid(),
+            opted_in: h.opted_in,
+            source: h.source.as_str().to_owned(),
+            actor_id: h.actor.map(|a| a.as_uuid()),
+            at: h.at,
         }
     }
 }

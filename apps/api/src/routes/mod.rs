@@ -10,6 +10,7 @@ use crate::problem::ProblemResponse;
 
 pub mod appointments;
 pub mod businesses;
+pub mod client_data;
 pub mod client_export;
 pub mod client_imports;
 pub mod client_merges;
@@ -114,10 +115,11 @@ pub type SalesApis = (
     self_service::SelfServiceApi,
 );
 
-/// A client base's life: imports (CL-15) and merges (CL-17, CL-23).
+/// A client base's life: imports (CL-15), merges (CL-17, CL-23), data access (CL-25).
 pub type LifecycleApis = (
     client_imports::ClientImportsApi,
     client_merges::ClientMergesApi,
+    client_data::ClientDataApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -154,6 +156,7 @@ pub fn apis(app: &Clientele) -> Apis {
     let lifecycle = (
         client_imports::ClientImportsApi { app: app.clone() },
         client_merges::ClientMergesApi { app: app.clone() },
+        client_data::ClientDataApi { app: app.clone() },
     );
     (core, sales, lifecycle)
 }
