@@ -37,21 +37,9 @@ async fn cl_25_one_call_returns_the_profile_and_every_record_held_about_the_clie
         )
         .await;
     let (ana_id, bea_id) = (ana["id"].as_str().unwrap(), bea["id"].as_str().unwrap());
-    let kind = created(
-        &app,
-        "/v1/appointment-types",
-        json!({ "name": "Massage", "duration_minutes": 60, "price": "60.00" }),
-    )
-    .await["id"]
-        .clone();
-    let book = |client: &str| {
-        json!({
-            "appointment_type_id": kind, "starts_at": "2026-12-01T09:00:00Z",
-            "client": { "client_id": client },
-        })
-    };
-    let visit = created(&app, "/v1/appointments", book(ana_id)).await["appointment"]["id"].clone();
-    created(&app, "/v1/appointments", book(bea_id)).await;
+    let kind = app.create_service("Massage").await;
+    let visit = json!(app.book_for(&kind, ana_id, "2026-12-01T09:00:00Z").await);
+    app.book_for(&kind, bea_id, "2026-12-01T10:00:00Z").await;
     let visit_id = visit.as_str().unwrap();
     let paid = created(
         &app,

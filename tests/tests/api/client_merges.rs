@@ -5,30 +5,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp, spawn_app};
 
-async fn massage(app: &TestApp) -> String {
-    let reply = app
-        .post(
-            "/v1/appointment-types",
-            &app.owner,
-            json!({ "name": "Massage", "duration_minutes": 60, "price": "60.00" }),
-        )
-        .await;
-    reply.assert_status(201);
-    reply.str("/id")
-}
-
-async fn book(app: &TestApp, kind: &str, client: &str, starts_at: &str) -> String {
-    let reply = app
-        .post(
-            "/v1/appointments",
-            &app.owner,
-            json!({ "appointment_type_id": kind, "starts_at": starts_at, "client": { "client_id": client } }),
-        )
-        .await;
-    reply.assert_status(201);
-    reply.str("/appointment/id")
-}
-
 async fn client(app: &TestApp, first: &str, email: &str) -> Value {
     app.create_client(
         &app.owner,
@@ -103,12 +79,12 @@ async fn cl_17_a_merge_moves_the_records_unites_labels_and_the_absorbed_id_point
 {
     // Arrange: two profiles of one person, each with an appointment, a note and a label.
     let app = spawn_app().await;
-    let kind = massage(&app).await;
+    let kind = app.create_service("Massage").await;
     let kept = client(&app, "Ana", "ana@example.com").await;
     let dup = client(&app, "Anna", "anna.silva@example.com").await;
     let (kept_id, dup_id) = (kept["id"].as_str().unwrap(), dup["id"].as_str().unwrap());
-    let kept_visit = book(&app, &kind, kept_id, "2026-12-01T09:00:00Z").await;
-    let dup_visit = book(&app, &kind, dup_id, "2026-12-02T09:00:00Z").await;
+    let kept_visit = app.book_for(&kind, kept_id, "2026-12-01T09:00:00Z").await;
+    let dup_visit = app.book_for(&kind, dup_id, "2026-12-02T09:00:00Z").await;
     let kept_note = note(&app, kept_id, "Prefers mornings.").await;
     let dup_note = note(&app, dup_id, "Allergic to almond oil.").await;
     let vip = label(&app, kept_id, "VIP").await;
@@ -154,18 +130,18 @@ async fn cl_17_a_merge_moves_the_records_unites_labels_and_the_absorbed_id_point
 async fn cl_23_undoing_a_merge_gives_each_profile_back_exactly_what_it_brought() {
     // Arrange: a merge, then an appointment booked for the kept profile after it.
     let app = spawn_app().await;
-    let kind = massage(&app).await;
+    let kind = app.create_service("Massage").await;
     let kept = client(&app, "Ana", "ana@example.com").await;
     let dup = client(&app, "Anna", "anna.silva@example.com").await;
     let (kept_id, dup_id) = (kept["id"].as_str().unwrap(), dup["id"].as_str().unwrap());
-    let kept_visit = book(&app, &kind, kept_id, "2026-12-01T09:00:00Z").await;
-    let dup_visit = book(&app, &kind, dup_id, "2026-12-02T09:00:00Z").await;
+    let kept_visit = app.book_for(&kind, kept_id, "2026-12-01T09:00:00Z").await;
+    let dup_visit = app.book_for(&kind, dup_id, "2026-12-02T09:00:00Z").await;
     let dup_note = note(&app, dup_id, "Allergic to almond oil.").await;
     let regular = label(&app, dup_id, "Regular").await;
     let merged = merge(&app, &kept, &[dup_id]).await;
     merged.assert_status(200);
     let merge_id = merged.str("/merge/id");
-    let after = book(&app, &kind, kept_id, "2026-12-09T09:00:00Z").await;
+    let after = app.book_for(&kind, kept_id, "2026-12-09T09:00:00Z").await;
 
     // Act
     let undone = app
@@ -288,7 +264,7 @@ async fn rename(app: &TestApp, client: &Value, first: &str, last: &str) -> Reply
 async fn cl_18_a_rename_to_a_namesake_merges_into_it_only_when_the_setting_is_on() {
     // Arrange: Ana Silva, and a profile about to be renamed to her name (in another case).
     let app = spawn_app().await;
-    let kind = massage(&app).await;
+    let kind = app.create_service("Massage").await;
     let ana = client(&app, "Ana", "ana@example.com").await;
     let typo = app
         .create_client(
@@ -303,7 +279,7 @@ async fn cl_18_a_rename_to_a_namesake_merges_into_it_only_when_the_setting_is_on
         )
         .await;
     let (ana_id, typo_id) = (ana["id"].as_str().unwrap(), typo["id"].as_str().unwrap());
-    let visit = book(&app, &kind, typo_id, "2026-12-02T09:00:00Z").await;
+    let visit = app.book_for(&kind, typo_id, "2026-12-02T09:00:00Z").await;
 
     // Act: off, a rename to a namesake changes only the name; on, it merges.
     let unmerged = rename(&app, &other, "ANA", "silva").await;

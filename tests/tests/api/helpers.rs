@@ -279,6 +279,36 @@ impl TestApp {
         reply.body
     }
 
+    /// Creates a one-hour service `name` at 60.00 as the owner and returns its id.
+    pub async fn create_service(&self, name: &str) -> String {
+        let reply = self
+            .post(
+                "/v1/appointment-types",
+                &self.owner,
+                json!({ "name": name, "duration_minutes": 60, "price": "60.00" }),
+            )
+            .await;
+        reply.assert_status(201);
+        reply.str("/id")
+    }
+
+    /// Books `service` for the existing `client` at `starts_at` as the owner and returns
+    /// the appointment's id.
+    pub async fn book_for(&self, service: &str, client: &str, starts_at: &str) -> String {
+        let reply = self
+            .post(
+                "/v1/appointments",
+                &self.owner,
+                json!({
+                    "appointment_type_id": service, "starts_at": starts_at,
+                    "client": { "client_id": client },
+                }),
+            )
+            .await;
+        reply.assert_status(201);
+        reply.str("/appointment/id")
+    }
+
     /// Creates a site as the owner and returns its id.
     pub async fn create_site(&self, name: &str) -> String {
         let reply = self
