@@ -228,6 +228,11 @@ impl Clientele {
             return Ok(report(Outcome::Created, id_of(&known.clients[at]), None));
         };
         let touched = &mut known.clients[at];
+        // PL-14: a client of the business the importer does not see is neither changed
+        // nor named; a new one with the same email would be a duplicate of it.
+        if !step.actor.scope.sees_any(touched.client.sites()) {
+            return Ok(report(Outcome::Skipped, None, Some(UNSEEN)));
+        }
         let (id, earlier) = (id_of(touched), touched.stored.is_none());
         if import.on_existing == OnExisting::Skip {
             return Ok(report(Outcome::Skipped, id, Some(ALREADY_LISTED)));
@@ -248,6 +253,7 @@ impl Clientele {
 
 const EARLIER_ROW: &str = "an earlier row has this email: it would update that client";
 const ALREADY_LISTED: &str = "the client is already in the list";
+const UNSEEN: &str = "a client with these details is at a site you do not see";
 
 /// A row read against the import's mapping and the business's custom fields.
 fn read_row(step: &Step<'_>, line: u32, cells: &[String]) -> Read {

@@ -477,3 +477,43 @@ async fn cl_15_the_command_line_imports_a_file_to_its_end_and_writes_the_report(
         "{failed:?}"
     );
 }
+
+#[tokio::test]
+async fn cl_15_pl_14_an_admin_of_one_site_neither_changes_nor_names_a_client_of_another() {
+    let t = spawn_app().await;
+    let (paris, lyon) = (t.main_site().await, t.create_site("Lyon").await);
+    let admin = t.staff_token("admin", "admin@example.com", &[&paris]).await;
+    let elsewhere = t
+        .create_client(
+            &t.owner,
+            json!({
+                "first_name": "Ana", "last_name": "Lima", "email": "ana@example.com",
+                "sites": [lyon],
+            }),
+        )
+        .await;
+    let file = "First Name,Last Name,Email,Phone\nAna,Lima,ana@example.com,0611223344\n";
+
+    let started = t
+        .post_bytes(
+            "/v1/client-imports",
+            &admin,
+            "text/csv",
+            file.as_bytes().to_vec(),
+        )
+        .await;
+    started.assert_status(202);
+    let done = worked(&t, &started.str("/id"), 500).await;
+
+    assert_eq!(counts(&done)[2..], [0, 0, 1, 0], "{done:#}");
+    let rows = report(&t, &started.str("/id")).await;
+    assert!(!rows[0].2, "the other site's client is not named: {rows:?}");
+    assert!(rows[0].3.contains("site"), "{rows:?}");
+    let ana = t
+        .get(
+            &format!("/v1/clients/{}", elsewhere["id"].as_str().unwrap()),
+            &t.owner,
+        )
+        .await;
+    assert!(ana.at("/phone").is_null(), "unchanged: {:#}", ana.body);
+}
