@@ -308,3 +308,33 @@ async fn cl_18_a_rename_to_a_namesake_merges_into_it_only_when_the_setting_is_on
         .await
         .assert_status(301);
 }
+
+#[tokio::test]
+async fn cl_23_an_undo_brings_a_profile_back_without_the_labels_deleted_since() {
+    let app = spawn_app().await;
+    let kept = client(&app, "Ana", "ana@example.com").await;
+    let dup = client(&app, "Anna", "anna.silva@example.com").await;
+    let dup_id = dup["id"].as_str().unwrap();
+    let (gone, stays) = (
+        label(&app, dup_id, "Gone").await,
+        label(&app, dup_id, "Stays").await,
+    );
+    let merged = merge(&app, &kept, &[dup_id]).await;
+    merged.assert_status(200);
+    app.delete(&format!("/v1/labels/{gone}"), &app.owner)
+        .await
+        .assert_status(204);
+
+    let undone = app
+        .post(
+            &format!("/v1/client-merges/{}/undo", merged.str("/merge/id")),
+            &app.owner,
+            json!({}),
+        )
+        .await;
+
+    undone.assert_status(200);
+    let back = app.get(&format!("/v1/clients/{dup_id}"), &app.owner).await;
+    back.assert_status(200);
+    assert_eq!(back.at("/labels"), &json!([stays]));
+}

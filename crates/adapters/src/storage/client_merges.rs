@@ -19,7 +19,7 @@ use clientele_ports::StorageError;
 use clientele_ports::storage::{ClientMergeRepository, ClientRepository};
 
 use super::client_list::{SearchKeys, search_term_rows};
-use super::conversions::{client_merge, client_merge_row, corrupt};
+use super::conversions::{client_merge, client_merge_row, corrupt, id_list, id_text};
 use super::entities::{
     client_consents, client_field_values, client_merge_absorbed, client_merges,
     client_search_terms, clients,
@@ -42,6 +42,8 @@ const MOVED: [&str; 12] = [
     "client_audit",
     "consent_ledger",
 ];
+
+const T: &str = "client_merge_absorbed";
 
 /// Current consents move one preference at a time, keyed by it.
 const CONSENTS: &str = "client_consents";
@@ -134,6 +136,63 @@ impl SeaTransaction {
             .to_owned();
         self.txn.execute(&update).await.map_err(unexpected)?;
         Ok(())
+    }
+
+    /// `snapshot` without what the business no longer has: labels, custom fields and
+    /// marketing preferences deleted since the merge, and sites (the kept profile's
+    /// sites if none of its own is left).
+    async fn still_defined(
+        &mut self,
+        merge: &ClientMerge,
+        mut snapshot: Snapshot,
+    ) -> Result<Snapshot, StorageError> {
+        let business = merge.business_id.as_uuid();
+        let row = &mut snapshot.client;
+        let sites: Vec<Uuid> = id_list(T, "site_ids", &row.site_ids)?;
+        let labels: Vec<Uuid> = id_list(T, "label_ids", &row.label_ids)?;
+        let sites = self.existing(business, "sites", sites).await?;
+        let sites = match sites.is_empty() {
+            false => sites,
+            true => (self.client(merge.business_id, merge.kept_id).await?)
+                .map(|kept| kept.sites().iter().map(|s| s.as_uuid()).collect())
+                .unwrap_or_default(),
+        };
+        row.site_ids = id_text(sites);
+        row.label_ids = id_text(self.existing(business, "labels", labels).await?);
+        let fields = snapshot.custom_values.iter().map(|v| v.field_id).collect();
+        let fields = self.existing(business, "custom_fields", fields).await?;
+        snapshot
+            .custom_values
+            .retain(|v| fields.contains(&v.field_id));
+        snapshot.client.has_custom_values = !snapshot.custom_values.is_empty();
+        let preferences = snapshot.consents.iter().map(|c| c.preference_id).collect();
+        let preferences = (self.existing(business, "marketing_preferences", preferences)).await?;
+        snapshot
+            .consents
+            .retain(|c| preferences.contains(&c.preference_id));
+        Ok(snapshot)
+    }
+
+    /// Those of `ids` that are rows of `table` in the business.
+    async fn existing(
+        &self,
+        business: Uuid,
+        table: &str,
+        ids: Vec<Uuid>,
+    ) -> Result<Vec<Uuid>, StorageError> {
+        if ids.is_empty() {
+            return Ok(ids);
+        }
+        let select = Query::select()
+            .column(col("id"))
+            .from(col(table))
+            .and_where(Expr::col(col("business_id")).eq(business))
+            .and_where(Expr::col(col("id")).is_in(ids))
+            .to_owned();
+        let rows = self.txn.query_all(&select).await.map_err(unexpected)?;
+        rows.iter()
+            .map(|row| row.try_get::<Uuid>("", "id").map_err(unexpected))
+            .collect()
     }
 
     /// The consents of `client`, current ones by preference.
@@ -312,6 +371,7 @@ impl ClientMergeRepository for SeaTransaction {
         for row in absorbed {
             let snapshot: Snapshot = serde_json::from_str(&row.snapshot)
                 .map_err(|e| corrupt("client_merge_absorbed", "snapshot", e))?;
+            let snapshot = self.still_defined(merge, snapshot).await?;
             let id = snapshot.client.id;
             clients::ActiveModel::from(snapshot.client)
                 .insert(&self.txn)
