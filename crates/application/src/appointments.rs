@@ -391,6 +391,9 @@ impl Clientele {
                 .map_err(|errors| {
                     ValidationErrors(errors.0.into_iter().map(|e| e.within("client")).collect())
                 })?;
+                let mut new = new;
+                new.phone =
+                    (new.phone.take()).map(|p| p.in_country(business.settings.default_country));
                 let client = Client::create(
                     ClientId::from_uuid(self.ids.new_id()),
                     actor.business_id,

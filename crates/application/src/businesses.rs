@@ -1,19 +1,22 @@
 //! Businesses (PL-26): the operator founds them; their owner reads and changes their
 //! settings.
 
+use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use clientele_domain::business::{
     BusinessName, BusinessSettings, SettingsChanges, SettingsInput, TimeZone, parse_currency,
 };
+use clientele_domain::contact::Country;
 use clientele_domain::site::SiteName;
 use clientele_domain::staff::StaffName;
 use clientele_domain::validation::failures;
 use clientele_domain::{
-    Actor, Business, BusinessId, EmailAddress, FieldError, Forbidden, PageLimit, Permission,
-    ValidationErrors, Version,
+    Actor, Business, BusinessId, ClientSort, EmailAddress, FieldError, Forbidden, PageLimit,
+    Permission, SiteScope, ValidationErrors, Version,
 };
-use clientele_ports::StorageError;
+use clientele_ports::storage::ClientQuery;
+use clientele_ports::{StorageError, Transaction};
 
 use crate::auth::Operator;
 use crate::cursor::{ForeignCursor, Listing};
@@ -181,8 +184,16 @@ impl Clientele {
             return Err(BusinessError::VersionConflict);
         }
         let previous = business.settings.active_processor;
-        business.apply(changes, self.clock.now());
+        let country_before = business.settings.default_country;
+        let now = self.clock.now();
+        business.apply(changes, now);
         tx.update_business(&business, version).await?;
+        if let Some(country) = business.settings.default_country
+            && country_before != Some(country)
+        {
+            let rewritten = phones_in_country(tx.as_mut(), &business, country, now).await?;
+            tracing::info!(business = %business.id, rewritten, "phone numbers written in E.164");
+        }
         let active = business.settings.active_processor;
         if active != previous {
             let moved =
@@ -192,5 +203,34 @@ impl Clientele {
         }
         tx.commit().await?;
         Ok(business)
+    }
+}
+
+/// PL-23: every client phone number of `business` that is a valid number of `country`
+/// written in E.164, a page of clients at a time; how many were.
+async fn phones_in_country(
+    tx: &mut dyn Transaction,
+    business: &Business,
+    country: Country,
+    now: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let mut query = ClientQuery::unfiltered(SiteScope::All, ClientSort::LastName, 1000);
+    let mut rewritten = 0;
+    loop {
+        let page = tx.clients(business.id, &query).await?;
+        for client in &page {
+            let mut client = client.clone();
+            let version = client.version();
+            if client.phone_in_country(country, now) {
+                tx.update_client(&client, version).await?;
+                rewritten += 1;
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == query.limit as usize => {
+                query.after = Some(query.sort.key_of(last));
+            }
+            _ => return Ok(rewritten),
+        }
     }
 }

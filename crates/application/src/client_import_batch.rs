@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use clientele_domain::client::{ClientChanges, ClientChangesInput, ClientInput, NewClient};
 use clientele_domain::client_import::{self, ClientImport, OnExisting, Outcome, RowReport};
+use clientele_domain::contact::Country;
 use clientele_domain::custom_field::{self, CustomField, CustomValue};
 use clientele_domain::{Actor, Client, ClientId, CustomFieldId, Version};
 use clientele_ports::{StorageError, Transaction};
@@ -27,6 +28,8 @@ pub(crate) struct Step<'a> {
     pub import: &'a ClientImport,
     pub now: DateTime<Utc>,
     pub today: NaiveDate,
+    /// PL-23: the business's country for phone numbers.
+    pub country: Option<Country>,
 }
 
 /// A row that reads as a client.
@@ -242,6 +245,9 @@ impl Clientele {
             Err(errors) => return Ok(report(Outcome::Invalid, None, Some(&errors.to_string()))),
         };
         changes.custom_fields = row.values.clone();
+        if let Some(Some(phone)) = &mut changes.phone {
+            *phone = phone.clone().in_country(step.country);
+        }
         if touched.client.apply(changes, step.now) {
             let reason = (import.dry_run && earlier).then_some(EARLIER_ROW);
             Ok(report(Outcome::Updated, id, reason))
@@ -270,10 +276,11 @@ fn read_row(step: &Step<'_>, line: u32, cells: &[String]) -> Read {
         Ok(input) => input,
         Err(error) => return invalid(error.to_string()),
     };
-    let new = match NewClient::parse(&input) {
+    let mut new = match NewClient::parse(&input) {
         Ok(new) => new,
         Err(errors) => return invalid(errors.to_string()),
     };
+    new.phone = new.phone.take().map(|p| p.in_country(step.country));
     let values = match custom_field::parse_values(&step.fields, &input.custom_fields) {
         Ok(values) => values,
         Err(errors) => return invalid(errors.to_string()),

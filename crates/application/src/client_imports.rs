@@ -321,18 +321,18 @@ impl Clientele {
                 (Vec::new(), import.next)
             }
             (Ok(batch), Some(member)) => {
-                let zone = tx
+                let settings = tx
                     .business(import.business_id)
                     .await?
                     .ok_or(ImportError::NotFound)?
-                    .settings
-                    .time_zone;
+                    .settings;
                 let step = Step {
                     actor: Actor::for_staff(&member),
                     fields: all_custom_fields(tx.as_mut(), import.business_id).await?,
                     import: &import,
                     now,
-                    today: zone.today(now),
+                    today: settings.time_zone.today(now),
+                    country: settings.default_country,
                 };
                 let rows = self.import_batch(tx.as_mut(), &step, &batch.rows).await?;
                 (rows, batch.next)

@@ -260,6 +260,8 @@ impl Clientele {
             None => vec![default_site(tx.as_mut(), actor).await?],
         };
         let business = business_of(tx.as_mut(), actor).await?;
+        let country = business.settings.default_country;
+        new.phone = new.phone.take().map(|p| p.in_country(country));
         let now = self.clock.now();
         let client = Client::create(
             ClientId::from_uuid(self.ids.new_id()),
@@ -318,6 +320,10 @@ impl Clientele {
             changes.sites =
                 Some(allowed_site_change(tx.as_mut(), actor, client.sites(), requested).await?);
         }
+        let business = business_of(tx.as_mut(), actor).await?;
+        if let Some(Some(phone)) = &mut changes.phone {
+            *phone = phone.clone().in_country(business.settings.default_country);
+        }
         let before = client.clone();
         let now = self.clock.now();
         if !client.apply(changes, now) {
@@ -331,12 +337,7 @@ impl Clientele {
             .await?;
         let renamed = (before.first_name().key(), before.last_name().key())
             != (client.first_name().key(), client.last_name().key());
-        let merged = match renamed
-            && business_of(tx.as_mut(), actor)
-                .await?
-                .settings
-                .merge_on_identical_name
-        {
+        let merged = match renamed && business.settings.merge_on_identical_name {
             true => {
                 self.merge_same_name(tx.as_mut(), actor, &client, now)
                     .await?

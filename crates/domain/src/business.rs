@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::contact::Country;
 use crate::ids::BusinessId;
 use crate::membership::{DunningInput, DunningPolicy};
 use crate::money::Currency;
@@ -102,6 +103,9 @@ pub struct BusinessSettings {
     /// ME-8: what a declined membership payment leads to (retry 1, 3 and 5 days later,
     /// then cancel, by default).
     pub dunning: DunningPolicy,
+    /// PL-23: the country of the phone numbers typed without their international prefix:
+    /// with one, they are kept in E.164. None by default (numbers kept as typed digits).
+    pub default_country: Option<Country>,
 }
 
 impl BusinessSettings {
@@ -119,6 +123,7 @@ impl BusinessSettings {
                 .collect(),
             staff_may_refund: false,
             dunning: DunningPolicy::default(),
+            default_country: None,
         }
     }
 }
@@ -147,6 +152,8 @@ pub struct SettingsChanges {
     pub payment_types: Option<Vec<PaymentType>>,
     pub staff_may_refund: Option<bool>,
     pub dunning: Option<DunningPolicy>,
+    /// `Some(None)` removes the default country.
+    pub default_country: Option<Option<Country>>,
 }
 
 /// A change of settings as sent by an API consumer, before parsing.
@@ -160,6 +167,8 @@ pub struct SettingsInput {
     pub payment_types: Option<Vec<String>>,
     pub staff_may_refund: Option<bool>,
     pub dunning: Option<DunningInput>,
+    /// An ISO 3166 code; empty removes the default country.
+    pub default_country: Option<String>,
 }
 
 /// Parses a currency code as the `currency` field.
@@ -194,7 +203,21 @@ impl SettingsChanges {
             })
             .transpose();
         let dunning = input.dunning.as_ref().map(DunningPolicy::parse).transpose();
-        match (name, time_zone, currency, processor, payment_types, dunning) {
+        let country = (input.default_country.as_deref())
+            .map(|raw| match raw.trim() {
+                "" => Ok(None),
+                code => Country::parse("default_country", code).map(Some),
+            })
+            .transpose();
+        match (
+            name,
+            time_zone,
+            currency,
+            processor,
+            payment_types,
+            dunning,
+            country,
+        ) {
             (
                 Ok(name),
                 Ok(time_zone),
@@ -202,6 +225,7 @@ impl SettingsChanges {
                 Ok(active_processor),
                 Ok(payment_types),
                 Ok(dunning),
+                Ok(default_country),
             ) => Ok(Self {
                 name,
                 time_zone,
@@ -211,15 +235,19 @@ impl SettingsChanges {
                 payment_types,
                 staff_may_refund: input.staff_may_refund,
                 dunning,
+                default_country,
             }),
-            (name, time_zone, currency, processor, payment_types, dunning) => Err(failures([
-                name.err(),
-                time_zone.err(),
-                currency.err(),
-                processor.err(),
-                payment_types.err(),
-                dunning.err(),
-            ])),
+            (name, time_zone, currency, processor, payment_types, dunning, country) => {
+                Err(failures([
+                    name.err(),
+                    time_zone.err(),
+                    currency.err(),
+                    processor.err(),
+                    payment_types.err(),
+                    dunning.err(),
+                    country.err(),
+                ]))
+            }
         }
     }
 }
@@ -256,6 +284,9 @@ impl Business {
         }
         if let Some(merge) = changes.merge_on_identical_name {
             self.settings.merge_on_identical_name = merge;
+        }
+        if let Some(country) = changes.default_country {
+            self.settings.default_country = country;
         }
         if let Some(processor) = changes.active_processor {
             self.settings.active_processor = processor;

@@ -9,7 +9,7 @@ use crate::text;
 use crate::validation::{FieldError, ValidationErrors, failures};
 use crate::version::Version;
 
-pub use crate::contact::{EmailAddress, PhoneNumber};
+pub use crate::contact::{Country, EmailAddress, PhoneNumber};
 
 /// A first or last name: trimmed, non-empty, one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -463,6 +463,23 @@ impl Client {
         }
         self.sites.push(site);
         self.sites.sort();
+        self.updated_at = now;
+        self.version = self.version.next();
+        true
+    }
+
+    /// PL-23: the phone number written in E.164 if it is a valid number of `country`
+    /// (the business's country was set). Not a staff change: `admin_updated_at` stays.
+    /// Returns whether it changed anything.
+    pub fn phone_in_country(&mut self, country: Country, now: DateTime<Utc>) -> bool {
+        let Some(phone) = &self.phone else {
+            return false;
+        };
+        let localised = phone.clone().in_country(Some(country));
+        if localised == *phone {
+            return false;
+        }
+        self.phone = Some(localised);
         self.updated_at = now;
         self.version = self.version.next();
         true

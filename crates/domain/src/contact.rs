@@ -1,6 +1,8 @@
 //! Contact details that several aggregates share: email addresses and phone numbers
 //! (CL-1, PL-23). Both are stored as typed and compared through a normalised key.
 
+use phonenumber::Mode;
+
 use crate::text;
 use crate::validation::FieldError;
 
@@ -111,6 +113,24 @@ impl PhoneNumber {
         })
     }
 
+    /// A number as storage keeps it, both forms as they were written.
+    pub fn restore(typed: String, normalised: String) -> Self {
+        Self { typed, normalised }
+    }
+
+    /// PL-23: the number in E.164 ("+33612345678") when it is a valid number of
+    /// `country`, or, typed with its `+`, of its own country; otherwise as it was (its
+    /// digits as typed).
+    pub fn in_country(self, country: Option<Country>) -> Self {
+        match phonenumber::parse(country.map(|c| c.0), &self.typed) {
+            Ok(number) if number.is_valid() => Self {
+                normalised: number.format().mode(Mode::E164).to_string(),
+                typed: self.typed,
+            },
+            _ => self,
+        }
+    }
+
     /// As the person typed it.
     pub fn as_typed(&self) -> &str {
         &self.typed
@@ -122,9 +142,77 @@ impl PhoneNumber {
     }
 }
 
+/// PL-23: the digits of an E.164 number written the national way ("+33612345678" →
+/// "0612345678"), which a search typed that way finds; `None` for a number that is not
+/// E.164 or whose national form has no other digits.
+pub fn national_digits(normalised: &str) -> Option<String> {
+    if !normalised.starts_with('+') {
+        return None;
+    }
+    let number = phonenumber::parse(None, normalised).ok()?;
+    if !number.is_valid() {
+        return None;
+    }
+    let national: String = (number.format().mode(Mode::National).to_string())
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    (national != normalised[1..]).then_some(national)
+}
+
+/// A country, for the phone numbers typed without their international prefix (PL-23):
+/// its ISO 3166 alpha-2 code as phone numbering knows it ("FR", "GB", "US").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Country(phonenumber::country::Id);
+
+impl Country {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let code = raw.trim().to_ascii_uppercase();
+        code.parse::<phonenumber::country::Id>()
+            .map(Self)
+            .map_err(|_| {
+                FieldError::new(
+                    field,
+                    format!("`{}` is not a country code (ISO 3166, e.g. FR)", raw.trim()),
+                )
+            })
+    }
+
+    /// Its two-letter code.
+    pub fn code(&self) -> &str {
+        self.0.as_ref()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pl_23_a_national_number_becomes_e164_in_its_country_and_stays_as_typed_without_one() {
+        let france = Country::parse("country", " fr ").unwrap();
+        let typed = PhoneNumber::parse("phone", "06 12 34 56 78").unwrap();
+        assert_eq!(
+            typed.clone().in_country(Some(france)).normalised(),
+            "+33612345678"
+        );
+        assert_eq!(
+            typed.clone().in_country(Some(france)).as_typed(),
+            "06 12 34 56 78"
+        );
+        assert_eq!(typed.clone().in_country(None).normalised(), "0612345678");
+        let international = PhoneNumber::parse("phone", "+33 (0)6 12 34 56 78").unwrap();
+        assert_eq!(international.in_country(None).normalised(), "+33612345678");
+        let short = PhoneNumber::parse("phone", "1234").unwrap();
+        assert_eq!(short.in_country(Some(france)).normalised(), "1234");
+        assert_eq!(
+            national_digits("+33612345678").as_deref(),
+            Some("0612345678")
+        );
+        assert_eq!(national_digits("0612345678"), None);
+        assert!(Country::parse("country", "France").is_err());
+        assert_eq!(france.code(), "FR");
+    }
 
     #[test]
     fn cl_1_email_is_kept_as_typed_and_compared_case_insensitively() {

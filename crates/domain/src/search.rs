@@ -6,6 +6,7 @@
 //! storage adapters translate to indexed queries and tests compare them with.
 
 use crate::client::Client;
+use crate::contact::national_digits;
 use crate::text;
 use crate::validation::FieldError;
 
@@ -136,7 +137,8 @@ impl ClientSearch {
         self.email.as_deref()
     }
 
-    /// Whether `client` is found by this search (CL-5 to CL-7).
+    /// Whether `client` is found by this search (CL-5 to CL-7); an E.164 phone number
+    /// also by the digits of its national form (PL-23).
     pub fn matches(&self, client: &Client) -> bool {
         let first = client.first_name.key();
         let last = client.last_name.key();
@@ -144,10 +146,11 @@ impl ClientSearch {
             .as_ref()
             .is_some_and(|names| names.matches(&first, &last))
             || self.phone.as_deref().is_some_and(|digits| {
-                client
-                    .phone
-                    .as_ref()
-                    .is_some_and(|p| phone_digits_of(p.normalised()).contains(digits))
+                client.phone.as_ref().is_some_and(|p| {
+                    phone_digits_of(p.normalised()).contains(digits)
+                        || national_digits(p.normalised())
+                            .is_some_and(|national| national.contains(digits))
+                })
             })
             || self.email.as_deref().is_some_and(|fragment| {
                 client
@@ -418,7 +421,8 @@ mod tests {
             ("5678", &marie, true, false),
             ("+33 6 98", &zoe, true, false),
             ("33698765432", &zoe, true, true),
-            ("0698765432", &zoe, false, false),
+            // PL-23: an E.164 number is found the national way too (not as exact).
+            ("0698765432", &zoe, true, false),
             ("98 76", &zoe, true, false),
             ("orange", &marie, true, false),
             ("mc.cruz@orange.fr", &marie, true, true),

@@ -108,15 +108,10 @@ async fn cl_5_to_cl_8_table_of_searches_through_the_api() {
         ("lefev", &["Élodie Lefèvre"]),
         ("Élodie lefèvre", &["Élodie Lefèvre"]),
         // CL-6: the same number typed in different ways; two exact matches come first.
-        // "+33 6…" holds other digits than "06…": it finds only numbers typed that way.
-        (
-            "06 12 34 56 78",
-            &["Marie-Claire de la Cruz", "Jean Pierre Martin"],
-        ),
-        (
-            "0612345678",
-            &["Marie-Claire de la Cruz", "Jean Pierre Martin"],
-        ),
+        // PL-23: "+33 6…" is kept in E.164 and also found the national way ("06…"); the
+        // business has no country, so "06…" stays digits, which "+33 6…" does not find.
+        ("06 12 34 56 78", &phone_twins),
+        ("0612345678", &phone_twins),
         ("+33 6 12 34 56 78", &["Jean Martinez"]),
         ("34 56 78", &phone_twins),
         ("5678", &phone_twins),
@@ -188,4 +183,73 @@ async fn cl_6_bad_searches_are_422_problems_naming_q() {
         reply.assert_problem(422);
         assert_eq!(reply.problem_fields(), ["q"], "q={query:?}");
     }
+}
+
+#[tokio::test]
+async fn pl_23_a_french_business_keeps_phones_in_e164_and_finds_them_typed_either_way() {
+    let app = spawn_app().await;
+    // A client from before the country was set: their number is rewritten with it.
+    let earlier = app
+        .create_client(
+            &app.owner,
+            json!({ "first_name": "Cleo", "last_name": "Dias", "phone": "07 81 22 33 44" }),
+        )
+        .await;
+    assert_eq!(earlier["phone_normalised"], json!("0781223344"));
+    let version = app
+        .get("/v1/business", &app.owner)
+        .await
+        .at("/version")
+        .clone();
+    let set = app
+        .patch(
+            "/v1/business",
+            &app.owner,
+            json!({ "version": version, "default_country": "fr" }),
+        )
+        .await;
+    set.assert_status(200);
+    assert_eq!(set.at("/default_country"), &json!("FR"));
+    let ana = app
+        .create_client(
+            &app.owner,
+            json!({ "first_name": "Ana", "last_name": "Silva", "phone": "06 12 34 56 78" }),
+        )
+        .await;
+    let odd = app
+        .create_client(
+            &app.owner,
+            json!({ "first_name": "Bea", "last_name": "Costa", "phone": "1234" }),
+        )
+        .await;
+    let bad = app
+        .patch(
+            "/v1/business",
+            &app.owner,
+            json!({ "version": set.at("/version"), "default_country": "France" }),
+        )
+        .await;
+
+    assert_eq!(ana["phone"], json!("06 12 34 56 78"), "kept as typed");
+    assert_eq!(ana["phone_normalised"], json!("+33612345678"));
+    assert_eq!(
+        odd["phone_normalised"],
+        json!("1234"),
+        "not a French number: as typed"
+    );
+    for query in ["06 12", "0612", "+33 6 12", "612345678"] {
+        assert_eq!(found(&app, query, 50).await, ["Ana Silva"], "{query}");
+    }
+    bad.assert_problem(422);
+    assert_eq!(bad.problem_fields(), ["default_country"]);
+    let cleo = app
+        .get(
+            &format!("/v1/clients/{}", earlier["id"].as_str().unwrap()),
+            &app.owner,
+        )
+        .await;
+    assert_eq!(cleo.at("/phone_normalised"), &json!("+33781223344"));
+    assert_eq!(cleo.at("/phone"), &json!("07 81 22 33 44"));
+    assert_eq!(found(&app, "+33 7 81", 50).await, ["Cleo Dias"]);
+    assert_eq!(found(&app, "0781", 50).await, ["Cleo Dias"]);
 }

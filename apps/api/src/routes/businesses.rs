@@ -37,6 +37,9 @@ pub struct BusinessView {
     pub currency: String,
     /// CL-18: editing a client to another's name merges them.
     pub merge_on_identical_name: bool,
+    /// PL-23: the country (ISO 3166, e.g. `FR`) of phone numbers typed without their
+    /// international prefix: with one, numbers are kept in E.164 (`phone_normalised`).
+    pub default_country: Option<String>,
     /// PL-20: `stub_card` (cards) or `manual` (the payment types below).
     pub active_processor: String,
     /// What the manual processor accepts: "cash", "cheque", …
@@ -108,6 +111,7 @@ impl From<&Business> for BusinessView {
             time_zone: b.settings.time_zone.name().to_owned(),
             currency: b.settings.currency.code().to_owned(),
             merge_on_identical_name: b.settings.merge_on_identical_name,
+            default_country: b.settings.default_country.map(|c| c.code().to_owned()),
             active_processor: b.settings.active_processor.as_str().to_owned(),
             payment_types: b
                 .settings
@@ -212,6 +216,10 @@ pub struct SettingsParams {
     pub time_zone: Option<Text>,
     pub currency: Option<Text>,
     pub merge_on_identical_name: Option<bool>,
+    /// PL-23: an ISO 3166 country code (e.g. `FR`); empty removes it. Setting it keeps
+    /// phone numbers in E.164 (`phone_normalised`), those typed from then on and those
+    /// already stored that are valid numbers of the country.
+    pub default_country: Option<String>,
     /// `stub_card` or `manual`.
     pub active_processor: Option<Text>,
     /// Replaces the manual processor's payment types.
@@ -304,6 +312,7 @@ impl BusinessApi {
             time_zone: opt(params.time_zone),
             currency: opt(params.currency),
             merge_on_identical_name: params.merge_on_identical_name,
+            default_country: params.default_country,
             active_processor: opt(params.active_processor),
             payment_types: params
                 .payment_types

@@ -26,6 +26,8 @@ pub(in crate::storage) struct ClientRow<'r> {
     pub(in crate::storage) last_name: &'r str,
     pub(in crate::storage) email: Option<&'r str>,
     pub(in crate::storage) phone: Option<&'r str>,
+    /// The phone number as normalised when it was written (E.164 where known, PL-23).
+    pub(in crate::storage) phone_digits: Option<&'r str>,
     pub(in crate::storage) banned: bool,
     pub(in crate::storage) has_account: bool,
     pub(in crate::storage) client_notes: Option<&'r str>,
@@ -45,7 +47,7 @@ const CLIENT_ID_AT: usize = 1;
 
 impl<'r> ClientRow<'r> {
     /// What a read of clients selects, in this order.
-    const COLUMNS: [clients::Column; 17] = {
+    const COLUMNS: [clients::Column; 18] = {
         use clients::Column as C;
         [
             C::BusinessId,
@@ -65,6 +67,7 @@ impl<'r> ClientRow<'r> {
             C::SiteIds,
             C::LabelIds,
             C::HasCustomValues,
+            C::PhoneDigits,
         ]
     };
 
@@ -137,6 +140,7 @@ impl<'r> ClientRow<'r> {
             site_ids: row.try_get_unchecked(14)?,
             label_ids: row.try_get_unchecked(15)?,
             has_custom_values: row.try_get_unchecked(16)?,
+            phone_digits: row.try_get_unchecked(17)?,
         })
     }
 }

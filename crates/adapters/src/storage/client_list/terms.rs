@@ -5,6 +5,7 @@
 use sea_orm::ActiveValue::Set;
 use uuid::Uuid;
 
+use clientele_domain::contact::national_digits;
 use clientele_domain::{Client, EmailAddress};
 
 use crate::storage::entities::{client_search_terms, clients};
@@ -43,7 +44,8 @@ impl From<&clients::Model> for SearchKeys {
 
 /// CL-5 to CL-7: the `(field, term)` pairs of `keys`, as `client_search_terms` holds
 /// them: the inner-word tails of the folded first (`f`) and last (`l`) names, and every
-/// suffix of the email key (`e`) and of the phone digits (`p`). Sorted, without repeats.
+/// suffix of the email key (`e`) and of the phone digits (`p`, and of its national form's
+/// digits for an E.164 number). Sorted, without repeats.
 pub(in crate::storage) fn search_terms(keys: &SearchKeys) -> Vec<(&'static str, String)> {
     use client_search_terms::{EMAIL_SUFFIX, FIRST_NAME_TAIL, LAST_NAME_TAIL, PHONE_SUFFIX};
     use clientele_domain::search::{suffixes, word_tails};
@@ -61,6 +63,10 @@ pub(in crate::storage) fn search_terms(keys: &SearchKeys) -> Vec<(&'static str, 
         if let Some(value) = value {
             terms.extend(suffixes(value).map(|suffix| (field, suffix.to_owned())));
         }
+    }
+    // PL-23: an E.164 number is also found by the digits of its national form.
+    if let Some(national) = keys.phone_digits.as_deref().and_then(national_digits) {
+        terms.extend(suffixes(&national).map(|suffix| (PHONE_SUFFIX, suffix.to_owned())));
     }
     terms.sort_unstable();
     terms.dedup();

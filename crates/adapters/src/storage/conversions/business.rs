@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 
 use clientele_domain::business::BusinessName;
+use clientele_domain::contact::Country;
 use clientele_domain::membership::DunningPolicy;
 use clientele_domain::payment::{PaymentType, ProcessorKind};
 use clientele_domain::test_clock::{BusinessMode, TestClock};
@@ -32,6 +33,10 @@ impl TryFrom<businesses::Model> for Business {
                 staff_may_refund: row.staff_may_refund,
                 dunning: DunningPolicy::from_setting(&row.dunning)
                     .ok_or_else(|| corrupt(T, "dunning", "not a dunning policy"))?,
+                default_country: (row.default_country.as_deref())
+                    .map(|code| Country::parse("default_country", code))
+                    .transpose()
+                    .map_err(|e| corrupt(T, "default_country", e.message))?,
             },
             mode: mode(row.test_mode, row.test_clock, row.test_clock_worked_to)?,
             created_at: row.created_at,
@@ -85,6 +90,10 @@ pub(crate) fn business_row(business: &Business) -> businesses::ActiveModel {
         payment_types: Set(payment_types_json(&business.settings.payment_types)),
         staff_may_refund: Set(business.settings.staff_may_refund),
         dunning: Set(business.settings.dunning.to_setting()),
+        default_country: Set(business
+            .settings
+            .default_country
+            .map(|c| c.code().to_owned())),
         test_mode: Set(business.mode.is_test()),
         test_clock: Set(test_clock(business).map(|c| instant(c.moved_to))),
         test_clock_worked_to: Set(test_clock(business).map(|c| instant(c.worked_to))),

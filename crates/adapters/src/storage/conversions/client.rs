@@ -27,10 +27,17 @@ impl TryFrom<ClientRow<'_>> for ClientParts {
                 EmailAddress::parse("email", raw).map_err(|e| corrupt(T, "email", e.message))
             })
             .transpose()?;
-        let phone = row
-            .phone
-            .map(|raw| PhoneNumber::parse("phone", raw).map_err(|e| corrupt(T, "phone", e.message)))
-            .transpose()?;
+        // As written: its normalised form may be E.164 (PL-23), which its typed text
+        // alone does not say.
+        let phone = match (row.phone, row.phone_digits) {
+            (Some(typed), Some(digits)) => {
+                Some(PhoneNumber::restore(typed.to_owned(), digits.to_owned()))
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(corrupt(T, "phone_digits", "a phone without its digits"));
+            }
+            (None, None) => None,
+        };
         Ok(Self {
             id: row.id.into(),
             business_id: row.business_id.into(),

@@ -23,6 +23,7 @@ pub struct Model {
     pub test_mode: bool,
     pub test_clock: Option<DateTimeUtc>,
     pub test_clock_worked_to: Option<DateTimeUtc>,
+    pub default_country: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i64,

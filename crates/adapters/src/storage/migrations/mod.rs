@@ -38,6 +38,7 @@ mod m20261209_000028_membership_audit;
 mod m20261210_000029_membership_codes;
 mod m20261210_000030_client_imports;
 mod m20261211_000031_client_merges;
+mod m20261211_000032_default_country;
 
 pub(crate) struct Migrator;
 
@@ -100,6 +101,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000029_membership_codes::Migration),
             Box::new(m20261210_000030_client_imports::Migration),
             Box::new(m20261211_000031_client_merges::Migration),
+            Box::new(m20261211_000032_default_country::Migration),
         ]
     }
 }
