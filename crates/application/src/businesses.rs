@@ -218,19 +218,17 @@ async fn phones_in_country(
     let mut rewritten = 0;
     loop {
         let page = tx.clients(business.id, &query).await?;
-        for client in &page {
-            let mut client = client.clone();
+        let full = page.len() == query.limit as usize;
+        query.after = page.last().map(|last| query.sort.key_of(last));
+        for mut client in page {
             let version = client.version();
             if client.phone_in_country(country, now) {
                 tx.update_client(&client, version).await?;
                 rewritten += 1;
             }
         }
-        match page.last() {
-            Some(last) if page.len() == query.limit as usize => {
-                query.after = Some(query.sort.key_of(last));
-            }
-            _ => return Ok(rewritten),
+        if !full {
+            return Ok(rewritten);
         }
     }
 }
