@@ -9,6 +9,7 @@ mod auth;
 mod billing;
 mod business;
 mod client_data;
+mod client_duplicates;
 mod client_export;
 mod client_imports;
 mod client_merges;

@@ -35,6 +35,7 @@ const CALLERS: [&str; 7] = [
 #[rustfmt::skip]
 const MATRIX: &[(&str, [u16; 7])] = &[
     //                                                   owner admin staff far  other none   bad
+    ("DELETE /v1/clients/{id}/duplicates/{other_id}/dismissal", [  204,  204,  204,  404,  404,  401,  401]),
     ("DELETE /v1/labels/{id}",                            [  204,  204,  403,  403,  404,  401,  401]),
     ("DELETE /v1/sites/{id}",                             [  204,  403,  403,  403,  404,  401,  401]),
     ("DELETE /v1/staff/{id}",                             [  204,  403,  403,  403,  404,  401,  401]),
@@ -47,6 +48,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/appointments/{id}/attendance",              [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/appointments/{id}/payments",                [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/business",                                  [  200,  403,  403,  403,  200,  401,  401]),
+    ("GET /v1/client-duplicates",                         [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/client-imports/{id}",                       [  200,  200,  403,  403,  404,  401,  401]),
     ("GET /v1/client-imports/{id}/report",                [  200,  200,  403,  403,  404,  401,  401]),
     ("GET /v1/client-imports/{id}/rows",                  [  200,  200,  403,  403,  404,  401,  401]),
@@ -59,6 +61,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/clients/{id}/cards",                        [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/codes",                        [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/data",                         [  200,  200,  403,  403,  404,  401,  401]),
+    ("GET /v1/clients/{id}/duplicates",                   [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/documents/{document_id}/content", [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
     ("GET /v1/clients/{id}/memberships",                  [  200,  200,  200,  404,  404,  401,  401]),
@@ -150,6 +153,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/tokens",                                   [  201,  403,  403,  403,  201,  401,  401]),
     ("PUT /v1/appointment-types/{id}",                    [  200,  200,  403,  403,  404,  401,  401]),
     ("PUT /v1/appointments/{id}/attendance",              [  200,  200,  200,  404,  404,  401,  401]),
+    ("PUT /v1/clients/{id}/duplicates/{other_id}/dismissal", [  204,  204,  204,  404,  404,  401,  401]),
     ("PUT /v1/clients/{id}/marketing",                    [  200,  200,  200,  404,  404,  401,  401]),
     ("PUT /v1/labels/{id}",                               [  200,  200,  403,  403,  404,  401,  401]),
     ("PUT /v1/membership-types/{id}",                     [  200,  200,  403,  403,  404,  401,  401]),
@@ -245,8 +249,8 @@ struct Records {
     order: String,
     /// A client import (CL-15).
     import: String,
-    /// For the merge operations only (CL-17): another client of the main site, and a
-    /// merge of two more.
+    /// For the merge and duplicate dismissal operations only (CL-17, CL-19): another
+    /// client of the main site, and a merge of two more.
     duplicate: String,
     merge: String,
 }
@@ -265,7 +269,8 @@ impl Records {
                 .expect("client")
                 .to_owned()
         };
-        let (duplicate, merge) = if operation.contains("merge") {
+        let (duplicate, merge) = if operation.contains("merge") || operation.contains("duplicates/")
+        {
             let duplicate = new_client(format!("Lima {n} bis")).await;
             let kept = new_client(format!("Kept {n}")).await;
             let absorbed = new_client(format!("Absorbed {n}")).await;
@@ -553,6 +558,7 @@ impl Records {
             .replace("{id}", id)
             .replace("{link}", id)
             .replace("{document_id}", &self.document)
+            .replace("{other_id}", &self.duplicate)
     }
 
     /// A body that the owner could send to `operation`, about these records.

@@ -11,6 +11,7 @@ use crate::problem::ProblemResponse;
 pub mod appointments;
 pub mod businesses;
 pub mod client_data;
+pub mod client_duplicates;
 pub mod client_export;
 pub mod client_imports;
 pub mod client_merges;
@@ -115,11 +116,13 @@ pub type SalesApis = (
     self_service::SelfServiceApi,
 );
 
-/// A client base's life: imports (CL-15), merges (CL-17, CL-23), data access (CL-25).
+/// A client base's life: imports (CL-15), merges (CL-17, CL-23), data access (CL-25),
+/// duplicate suggestions (CL-19).
 pub type LifecycleApis = (
     client_imports::ClientImportsApi,
     client_merges::ClientMergesApi,
     client_data::ClientDataApi,
+    client_duplicates::ClientDuplicatesApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -157,6 +160,7 @@ pub fn apis(app: &Clientele) -> Apis {
         client_imports::ClientImportsApi { app: app.clone() },
         client_merges::ClientMergesApi { app: app.clone() },
         client_data::ClientDataApi { app: app.clone() },
+        client_duplicates::ClientDuplicatesApi { app: app.clone() },
     );
     (core, sales, lifecycle)
 }

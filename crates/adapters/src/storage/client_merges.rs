@@ -437,8 +437,8 @@ mod tests {
 
     /// Tables with a `client_id` that a merge does not move record by record: the
     /// profile's own rows (rewritten with it, or kept in its snapshot), the merge's own
-    /// tables, and the import reports (a history of what a file did).
-    const NOT_MOVED: [&str; 7] = [
+    /// tables, the import reports (a history of what a file did), and duplicate dismissals.
+    const NOT_MOVED: [&str; 8] = [
         "client_sites",
         "client_labels",
         "client_label_sites",
@@ -446,6 +446,8 @@ mod tests {
         "client_field_values",
         "client_import_rows",
         "client_merge_absorbed",
+        // "Not the same person as …" was said of the absorbed profile: it goes with it.
+        "client_duplicate_dismissals",
     ];
 
     #[tokio::test]

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use chrono::NaiveDate;
 use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
+use clientele_domain::client_duplicate::{Block, DuplicateKeys};
 use clientele_domain::client_import::{ClientImport, RowReport};
 use clientele_domain::client_merge::ClientMerge;
 use clientele_domain::code::{Code, CodeAudit, CodeText, Entry};
@@ -72,6 +73,7 @@ pub struct MockTransaction {
     pub test_clocks: MockTestClockRepository,
     pub client_imports: MockClientImportRepository,
     pub client_merges: MockClientMergeRepository,
+    pub client_duplicates: MockClientDuplicateRepository,
     pub commit: MockCommit,
 }
 
@@ -336,5 +338,12 @@ delegate! {
         fn merged_into(business: BusinessId, id: ClientId) -> Option<(MergeId, ClientId)>;
         fn restore_absorbed(merge: &ClientMerge) -> ();
         fn record_merge_undone(merge: &ClientMerge) -> ();
+    }
+
+    ClientDuplicateRepository to client_duplicates {
+        fn duplicate_candidates(business: BusinessId, block: &Block, limit: u32) -> Vec<DuplicateKeys>;
+        fn dismiss_duplicate(business: BusinessId, a: ClientId, b: ClientId, at: DateTime<Utc>) -> ();
+        fn undismiss_duplicate(business: BusinessId, a: ClientId, b: ClientId) -> bool;
+        fn dismissed_duplicates(business: BusinessId, id: ClientId) -> Vec<ClientId>;
     }
 }

@@ -27,6 +27,7 @@ mod appointment_type;
 mod audit;
 mod business;
 mod client;
+mod client_duplicate;
 mod client_import;
 mod client_merge;
 mod code;
@@ -56,6 +57,7 @@ pub use appointment_type::AppointmentTypeRepository;
 pub use audit::AuditRepository;
 pub use business::BusinessRepository;
 pub use client::{ClientContact, ClientQuery, ClientRepository};
+pub use client_duplicate::ClientDuplicateRepository;
 pub use client_import::ClientImportRepository;
 pub use client_merge::ClientMergeRepository;
 pub use code::{CodeRepository, LedgerLine};
@@ -89,6 +91,8 @@ pub use audit::MockAuditRepository;
 pub use business::MockBusinessRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use client::MockClientRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use client_duplicate::MockClientDuplicateRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use client_import::MockClientImportRepository;
 #[cfg(any(test, feature = "mocks"))]
@@ -191,6 +195,7 @@ pub trait Transaction:
     + TestClockRepository
     + ClientImportRepository
     + ClientMergeRepository
+    + ClientDuplicateRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.

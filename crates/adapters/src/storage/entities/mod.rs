@@ -13,6 +13,7 @@ pub(crate) mod businesses;
 pub(crate) mod client_audit;
 pub(crate) mod client_consents;
 pub(crate) mod client_documents;
+pub(crate) mod client_duplicate_dismissals;
 pub(crate) mod client_field_values;
 pub(crate) mod client_import_chunks;
 pub(crate) mod client_import_rows;

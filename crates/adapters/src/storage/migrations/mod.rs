@@ -39,6 +39,7 @@ mod m20261210_000029_membership_codes;
 mod m20261210_000030_client_imports;
 mod m20261211_000031_client_merges;
 mod m20261211_000032_default_country;
+mod m20261212_000033_duplicate_dismissals;
 
 pub(crate) struct Migrator;
 
@@ -102,6 +103,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000030_client_imports::Migration),
             Box::new(m20261211_000031_client_merges::Migration),
             Box::new(m20261211_000032_default_country::Migration),
+            Box::new(m20261212_000033_duplicate_dismissals::Migration),
         ]
     }
 }
