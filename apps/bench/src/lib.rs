@@ -10,6 +10,7 @@
 pub mod billing;
 pub mod cases;
 pub mod codes;
+pub mod duplicates;
 pub mod http;
 pub mod imports;
 pub mod load;

@@ -49,6 +49,10 @@ struct Args {
     /// as the API and the worker run them.
     #[arg(long)]
     import: Option<u32>,
+    /// Also time the duplicate suggestions (CL-19) of this many clients spread over the
+    /// list.
+    #[arg(long)]
+    duplicates: Option<usize>,
 }
 
 /// A migration may leave gigabytes in SQLite's write-ahead log (the search terms of a
@@ -190,6 +194,27 @@ async fn main() -> Result<(), Box<dyn Error>> {
         let (rows, table) = http.export_table("/v1/clients/export?site=all").await?;
         println!("\nThe client export through HTTP, {rows} clients:\n");
         print!("{table}");
+    }
+    if let Some(n) = args.duplicates {
+        eprintln!("  duplicate suggestions for {n} clients …");
+        let run = clientele_bench::duplicates::run(
+            &app,
+            &generated.owner,
+            storage.connection(),
+            backend,
+            n,
+        )
+        .await?;
+        println!(
+            "\nDuplicate suggestions (CL-19) for {} clients: p50 {:.2} ms, p95 {:.2} ms, \
+             p99 {:.2} ms, slowest {:.2} ms; {:.1} suggestions per client",
+            run.clients,
+            run.times.p50,
+            run.times.p95,
+            run.times.p99,
+            run.slowest_ms,
+            run.mean_found
+        );
     }
     if let Some(rows) = args.import {
         eprintln!("  an import of {rows} clients …");
