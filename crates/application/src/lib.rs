@@ -17,6 +17,7 @@ pub mod auth;
 pub mod billing;
 pub mod businesses;
 pub mod client_data;
+pub mod client_deletion;
 pub mod client_duplicates;
 pub mod client_export;
 mod client_import_batch;

@@ -10,6 +10,7 @@ pub mod appointment;
 pub mod audit;
 pub mod business;
 pub mod client;
+pub mod client_deletion;
 pub mod client_duplicate;
 pub mod client_import;
 pub mod client_merge;

@@ -2,6 +2,7 @@
 //! database and the real router. `CLIENTELE_TEST_DATABASE_URL=postgres://…` runs the same
 //! tests on PostgreSQL; unset, they run on SQLite.
 
+mod dump;
 mod helpers;
 
 mod appointments;
@@ -9,6 +10,7 @@ mod auth;
 mod billing;
 mod business;
 mod client_data;
+mod client_deletion;
 mod client_duplicates;
 mod client_export;
 mod client_imports;

@@ -35,6 +35,7 @@ const CALLERS: [&str; 7] = [
 #[rustfmt::skip]
 const MATRIX: &[(&str, [u16; 7])] = &[
     //                                                   owner admin staff far  other none   bad
+    ("DELETE /v1/clients/{id}",                           [  409,  409,  403,  403,  404,  401,  401]),
     ("DELETE /v1/clients/{id}/duplicates/{other_id}/dismissal", [  204,  204,  204,  404,  404,  401,  401]),
     ("DELETE /v1/labels/{id}",                            [  204,  204,  403,  403,  404,  401,  401]),
     ("DELETE /v1/sites/{id}",                             [  204,  403,  403,  403,  404,  401,  401]),
@@ -120,6 +121,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/clients/{id}/cards",                       [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/documents",                   [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/labels",                      [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/client-deletions",                         [  200,  200,  403,  403,  200,  401,  401]),
     ("POST /v1/clients/{id}/merge",                       [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/notes",                       [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/unban",                       [  200,  200,  403,  403,  404,  401,  401]),
@@ -594,6 +596,7 @@ impl Records {
             "PATCH /v1/clients/{id}" => json!({ "version": 1, "phone": null }),
             "POST /v1/clients/{id}/notes" => json!({ "text": "Prefers mornings." }),
             "POST /v1/clients/{id}/merge" => json!({ "version": 1, "absorb": [self.duplicate] }),
+            "POST /v1/client-deletions" => json!({ "client_ids": [self.client] }),
             "POST /v1/clients/{id}/documents" => json!({
                 "name": "form.pdf",
                 "content_type": "application/pdf",

@@ -26,6 +26,7 @@ use clientele_domain::{
 use super::client_merges::ClientMergeView;
 use super::memberships::StatusFilterParam;
 use super::products::ProductKindParam;
+use super::sites::DeleteResponse;
 use super::{ApiTags, page_limit};
 use crate::json::JsonBody;
 use crate::problem::ProblemResponse;
@@ -542,6 +543,29 @@ impl ClientsApi {
                 ),
             },
         )
+    }
+
+    /// Delete a client and every record of theirs, for good (owner, admin; CL-21):
+    /// appointments, codes, orders, memberships, payments, notes, documents, consent
+    /// history. Cannot be undone. Refused with 409 while they hold an active package,
+    /// gift certificate or subscription, or a membership that is not over: the
+    /// problem's `errors` name each (`codes/{id}`, `memberships/{id}`).
+    #[oai(
+        path = "/clients/:id",
+        method = "delete",
+        operation_id = "delete_client"
+    )]
+    async fn delete(
+        &self,
+        auth: StaffToken,
+        id: Path<Uuid>,
+    ) -> Result<DeleteResponse, Problems<{ MALFORM | UNAUTHENTICATE | FORBID | MISS | CONFLICT }>>
+    {
+        let actor = auth.actor(&self.app).await?;
+        self.app
+            .delete_client(&actor, ClientId::from_uuid(id.0))
+            .await?;
+        Ok(DeleteResponse::Deleted)
     }
 
     /// Ban a client (CL-20; owner, admin): bookings with their email are refused with a

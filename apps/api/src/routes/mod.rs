@@ -11,6 +11,7 @@ use crate::problem::ProblemResponse;
 pub mod appointments;
 pub mod businesses;
 pub mod client_data;
+pub mod client_deletion;
 pub mod client_duplicates;
 pub mod client_export;
 pub mod client_imports;
@@ -117,12 +118,13 @@ pub type SalesApis = (
 );
 
 /// A client base's life: imports (CL-15), merges (CL-17, CL-23), data access (CL-25),
-/// duplicate suggestions (CL-19).
+/// duplicate suggestions (CL-19), deletion (CL-21).
 pub type LifecycleApis = (
     client_imports::ClientImportsApi,
     client_merges::ClientMergesApi,
     client_data::ClientDataApi,
     client_duplicates::ClientDuplicatesApi,
+    client_deletion::ClientDeletionApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -161,6 +163,7 @@ pub fn apis(app: &Clientele) -> Apis {
         client_merges::ClientMergesApi { app: app.clone() },
         client_data::ClientDataApi { app: app.clone() },
         client_duplicates::ClientDuplicatesApi { app: app.clone() },
+        client_deletion::ClientDeletionApi { app: app.clone() },
     );
     (core, sales, lifecycle)
 }

@@ -8,6 +8,7 @@
 mod appointments;
 mod audit;
 mod businesses;
+mod client_deletions;
 mod client_duplicates;
 mod client_imports;
 mod client_list;

@@ -74,6 +74,7 @@ pub struct MockTransaction {
     pub client_imports: MockClientImportRepository,
     pub client_merges: MockClientMergeRepository,
     pub client_duplicates: MockClientDuplicateRepository,
+    pub client_deletions: MockClientDeletionRepository,
     pub commit: MockCommit,
 }
 
@@ -345,5 +346,9 @@ delegate! {
         fn dismiss_duplicate(business: BusinessId, a: ClientId, b: ClientId, at: DateTime<Utc>) -> ();
         fn undismiss_duplicate(business: BusinessId, a: ClientId, b: ClientId) -> bool;
         fn dismissed_duplicates(business: BusinessId, id: ClientId) -> Vec<ClientId>;
+    }
+
+    ClientDeletionRepository to client_deletions {
+        fn delete_client(business: BusinessId, id: ClientId) -> ();
     }
 }

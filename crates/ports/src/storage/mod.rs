@@ -27,6 +27,7 @@ mod appointment_type;
 mod audit;
 mod business;
 mod client;
+mod client_deletion;
 mod client_duplicate;
 mod client_import;
 mod client_merge;
@@ -57,6 +58,7 @@ pub use appointment_type::AppointmentTypeRepository;
 pub use audit::AuditRepository;
 pub use business::BusinessRepository;
 pub use client::{ClientContact, ClientQuery, ClientRepository};
+pub use client_deletion::ClientDeletionRepository;
 pub use client_duplicate::ClientDuplicateRepository;
 pub use client_import::ClientImportRepository;
 pub use client_merge::ClientMergeRepository;
@@ -91,6 +93,8 @@ pub use audit::MockAuditRepository;
 pub use business::MockBusinessRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use client::MockClientRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use client_deletion::MockClientDeletionRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use client_duplicate::MockClientDuplicateRepository;
 #[cfg(any(test, feature = "mocks"))]
@@ -196,6 +200,7 @@ pub trait Transaction:
     + ClientImportRepository
     + ClientMergeRepository
     + ClientDuplicateRepository
+    + ClientDeletionRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.
