@@ -10,7 +10,10 @@ use thiserror::Error;
 
 use clientele_domain::client_deletion::{Blocker, blockers};
 use clientele_domain::code::Code;
-use clientele_domain::{Actor, ClientId, FieldError, Forbidden, Permission, ValidationErrors};
+use clientele_domain::document::ClientDocument;
+use clientele_domain::{
+    Actor, BusinessId, ClientId, FieldError, Forbidden, Permission, ValidationErrors,
+};
 use clientele_ports::StorageError;
 use clientele_ports::blobs::document_key;
 
@@ -184,14 +187,25 @@ impl Clientele {
         let documents = tx.documents_of_client(business, id, MAX_DOCUMENTS).await?;
         tx.delete_client(business, id).await?;
         tx.commit().await?;
-        if let Some(blobs) = &self.blobs {
-            for document in documents {
-                let key = document_key(business, document.id);
-                if let Err(error) = blobs.delete(&key).await {
-                    tracing::error!(key = %key, error = %error, "could not delete the bytes of a deleted client's document");
-                }
+        self.forget_document_bytes(business, &documents).await;
+        Ok(())
+    }
+
+    /// Deletes the bytes of `documents`, whose rows are gone (CL-21, CL-22); a failure is
+    /// logged, as nothing names the bytes any more.
+    pub(crate) async fn forget_document_bytes(
+        &self,
+        business: BusinessId,
+        documents: &[ClientDocument],
+    ) {
+        let Some(blobs) = &self.blobs else {
+            return;
+        };
+        for document in documents {
+            let key = document_key(business, document.id);
+            if let Err(error) = blobs.delete(&key).await {
+                tracing::error!(key = %key, error = %error, "could not delete the bytes of a document whose row is gone");
             }
         }
-        Ok(())
     }
 }

@@ -19,6 +19,7 @@ pub mod businesses;
 pub mod client_data;
 pub mod client_deletion;
 pub mod client_duplicates;
+pub mod client_erasure;
 pub mod client_export;
 mod client_import_batch;
 mod client_import_file;

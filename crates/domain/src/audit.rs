@@ -17,6 +17,9 @@ pub enum ClientAuditAction {
     Merged,
     /// CL-23: a merge into this profile was undone (`old_value`: the ids it brought back).
     Unmerged,
+    /// CL-22: the client's personal data was erased (the values of the entries before it
+    /// too).
+    Anonymised,
 }
 
 impl ClientAuditAction {
@@ -27,6 +30,7 @@ impl ClientAuditAction {
             Self::Updated => "updated",
             Self::Merged => "merged",
             Self::Unmerged => "unmerged",
+            Self::Anonymised => "anonymised",
         }
     }
 
@@ -37,6 +41,7 @@ impl ClientAuditAction {
             "updated" => Some(Self::Updated),
             "merged" => Some(Self::Merged),
             "unmerged" => Some(Self::Unmerged),
+            "anonymised" => Some(Self::Anonymised),
             _ => None,
         }
     }

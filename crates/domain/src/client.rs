@@ -13,7 +13,7 @@ pub use crate::contact::{Country, EmailAddress, PhoneNumber};
 
 /// A first or last name: trimmed, non-empty, one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonName(String);
+pub struct PersonName(pub(crate) String);
 
 impl PersonName {
     pub const MAX: usize = 100;

@@ -12,6 +12,7 @@ pub mod business;
 pub mod client;
 pub mod client_deletion;
 pub mod client_duplicate;
+pub mod client_erasure;
 pub mod client_import;
 pub mod client_merge;
 pub mod code;

@@ -12,6 +12,7 @@ mod business;
 mod client_data;
 mod client_deletion;
 mod client_duplicates;
+mod client_erasure;
 mod client_export;
 mod client_imports;
 mod client_merges;

@@ -122,6 +122,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/clients/{id}/documents",                   [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/labels",                      [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/client-deletions",                         [  200,  200,  403,  403,  200,  401,  401]),
+    ("POST /v1/clients/{id}/anonymise",                   [  200,  200,  403,  403,  404,  401,  401]),
     ("POST /v1/clients/{id}/merge",                       [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/notes",                       [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/clients/{id}/unban",                       [  200,  200,  403,  403,  404,  401,  401]),

@@ -13,6 +13,7 @@ pub mod businesses;
 pub mod client_data;
 pub mod client_deletion;
 pub mod client_duplicates;
+pub mod client_erasure;
 pub mod client_export;
 pub mod client_imports;
 pub mod client_merges;
@@ -118,13 +119,14 @@ pub type SalesApis = (
 );
 
 /// A client base's life: imports (CL-15), merges (CL-17, CL-23), data access (CL-25),
-/// duplicate suggestions (CL-19), deletion (CL-21).
+/// duplicate suggestions (CL-19), deletion (CL-21), anonymisation (CL-22).
 pub type LifecycleApis = (
     client_imports::ClientImportsApi,
     client_merges::ClientMergesApi,
     client_data::ClientDataApi,
     client_duplicates::ClientDuplicatesApi,
     client_deletion::ClientDeletionApi,
+    client_erasure::ClientErasureApi,
 );
 
 pub fn apis(app: &Clientele) -> Apis {
@@ -164,6 +166,7 @@ pub fn apis(app: &Clientele) -> Apis {
         client_data::ClientDataApi { app: app.clone() },
         client_duplicates::ClientDuplicatesApi { app: app.clone() },
         client_deletion::ClientDeletionApi { app: app.clone() },
+        client_erasure::ClientErasureApi { app: app.clone() },
     );
     (core, sales, lifecycle)
 }

@@ -18,12 +18,12 @@ use clientele_ports::storage::ClientDeletionRepository;
 
 use super::{SeaTransaction, unexpected};
 
-fn col(name: &str) -> Alias {
+pub(super) fn col(name: &str) -> Alias {
     Alias::new(name)
 }
 
 /// `SELECT id FROM table WHERE business_id = business AND column = client`.
-fn ids_of(table: &str, column: &str, business: Uuid, client: Uuid) -> SelectStatement {
+pub(super) fn ids_of(table: &str, column: &str, business: Uuid, client: Uuid) -> SelectStatement {
     Query::select()
         .column(col("id"))
         .from(col(table))
@@ -33,7 +33,7 @@ fn ids_of(table: &str, column: &str, business: Uuid, client: Uuid) -> SelectStat
 }
 
 impl SeaTransaction {
-    async fn delete_where(
+    pub(super) async fn delete_where(
         &self,
         table: &str,
         business: Uuid,
@@ -46,6 +46,40 @@ impl SeaTransaction {
             .to_owned();
         let done = self.txn.execute(&delete).await.map_err(unexpected)?;
         Ok(done.rows_affected())
+    }
+
+    /// The merges kept by `client` (with the profiles they absorbed), and what any merge
+    /// kept of `client` (an undone merge's snapshot of it).
+    pub(super) async fn delete_merges_of(
+        &self,
+        business: Uuid,
+        client: Uuid,
+    ) -> Result<(), StorageError> {
+        let merges = || ids_of("client_merges", "kept_id", business, client);
+        let either = |by_merge: &str, by_client: &str| {
+            Condition::any()
+                .add(Expr::col(col(by_merge)).in_subquery(merges()))
+                .add(Expr::col(col(by_client)).eq(client))
+        };
+        self.delete_where(
+            "client_merge_moves",
+            business,
+            either("merge_id", "from_client_id"),
+        )
+        .await?;
+        self.delete_where(
+            "client_merge_absorbed",
+            business,
+            either("merge_id", "client_id"),
+        )
+        .await?;
+        self.delete_where(
+            "client_merges",
+            business,
+            Condition::all().add(Expr::col(col("kept_id")).eq(client)),
+        )
+        .await?;
+        Ok(())
     }
 }
 
@@ -60,7 +94,6 @@ impl ClientDeletionRepository for SeaTransaction {
         let codes = || ids_of("codes", "client_id", business, client);
         let memberships = || ids_of("memberships", "client_id", business, client);
         let orders = || ids_of("orders", "client_id", business, client);
-        let merges = || ids_of("client_merges", "kept_id", business, client);
         let within = |column: &str, ids: SelectStatement| {
             Condition::all().add(Expr::col(col(column)).in_subquery(ids))
         };
@@ -111,25 +144,7 @@ impl ClientDeletionRepository for SeaTransaction {
         }
         self.delete_where("orders", business, of_client("client_id"))
             .await?;
-        // The merges kept by the client, and what any merge kept of them.
-        self.delete_where(
-            "client_merge_moves",
-            business,
-            Condition::any()
-                .add(within("merge_id", merges()))
-                .add(of_client("from_client_id")),
-        )
-        .await?;
-        self.delete_where(
-            "client_merge_absorbed",
-            business,
-            Condition::any()
-                .add(within("merge_id", merges()))
-                .add(of_client("client_id")),
-        )
-        .await?;
-        self.delete_where("client_merges", business, of_client("kept_id"))
-            .await?;
+        self.delete_merges_of(business, client).await?;
         self.delete_where("client_search_terms", business, of_client("client_id"))
             .await?;
         let unlink = Query::update()

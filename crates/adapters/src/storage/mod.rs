@@ -10,6 +10,7 @@ mod audit;
 mod businesses;
 mod client_deletions;
 mod client_duplicates;
+mod client_erasures;
 mod client_imports;
 mod client_list;
 mod client_merges;

@@ -75,6 +75,7 @@ pub struct MockTransaction {
     pub client_merges: MockClientMergeRepository,
     pub client_duplicates: MockClientDuplicateRepository,
     pub client_deletions: MockClientDeletionRepository,
+    pub client_erasures: MockClientErasureRepository,
     pub commit: MockCommit,
 }
 
@@ -350,5 +351,9 @@ delegate! {
 
     ClientDeletionRepository to client_deletions {
         fn delete_client(business: BusinessId, id: ClientId) -> ();
+    }
+
+    ClientErasureRepository to client_erasures {
+        fn erase_client_traces(business: BusinessId, id: ClientId, emails: &[String]) -> ();
     }
 }

@@ -29,6 +29,7 @@ mod business;
 mod client;
 mod client_deletion;
 mod client_duplicate;
+mod client_erasure;
 mod client_import;
 mod client_merge;
 mod code;
@@ -60,6 +61,7 @@ pub use business::BusinessRepository;
 pub use client::{ClientContact, ClientQuery, ClientRepository};
 pub use client_deletion::ClientDeletionRepository;
 pub use client_duplicate::ClientDuplicateRepository;
+pub use client_erasure::ClientErasureRepository;
 pub use client_import::ClientImportRepository;
 pub use client_merge::ClientMergeRepository;
 pub use code::{CodeRepository, LedgerLine};
@@ -97,6 +99,8 @@ pub use client::MockClientRepository;
 pub use client_deletion::MockClientDeletionRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use client_duplicate::MockClientDuplicateRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use client_erasure::MockClientErasureRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use client_import::MockClientImportRepository;
 #[cfg(any(test, feature = "mocks"))]
@@ -201,6 +205,7 @@ pub trait Transaction:
     + ClientMergeRepository
     + ClientDuplicateRepository
     + ClientDeletionRepository
+    + ClientErasureRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.
