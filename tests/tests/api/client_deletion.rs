@@ -271,3 +271,31 @@ async fn cl_21_a_bulk_deletion_reports_each_client() {
             .assert_problem(422);
     }
 }
+
+#[tokio::test]
+async fn cl_21_cl_23_a_merge_kept_by_a_deleted_client_cannot_be_undone() {
+    let t = spawn_app().await;
+    let kept = client(&t, "ana", "Silva").await;
+    let twin = client(&t, "anna", "Silva").await;
+    let merged = created(
+        &t,
+        &format!("/v1/clients/{kept}/merge"),
+        json!({ "version": 1, "absorb": [twin] }),
+    )
+    .await;
+    let merge = merged["merge"]["id"].as_str().expect("a merge");
+
+    delete(&t, &t.owner, &kept).await.assert_status(204);
+
+    let undo = t
+        .post(
+            &format!("/v1/client-merges/{merge}/undo"),
+            &t.owner,
+            json!({}),
+        )
+        .await;
+    undo.assert_problem(404);
+    t.get(&format!("/v1/clients/{twin}"), &t.owner)
+        .await
+        .assert_problem(404);
+}

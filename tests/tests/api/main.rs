@@ -15,6 +15,7 @@ mod client_duplicates;
 mod client_erasure;
 mod client_export;
 mod client_imports;
+mod client_merge_roundtrip;
 mod client_merges;
 mod clients;
 mod codes;
