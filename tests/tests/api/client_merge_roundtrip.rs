@@ -73,7 +73,7 @@ async fn client_with_everything(
     t.put(
         &format!("/v1/clients/{id}/marketing"),
         &t.owner,
-        json!({ "preference_id": preference["id"], "opted_in": n % 2 == 0 }),
+        json!({ "preference_id": preference["id"], "opted_in": n.is_multiple_of(2) }),
     )
     .await
     .assert_status(200);
