@@ -64,6 +64,8 @@ enum Security {
     Open,
     Staff,
     Operator,
+    /// PL-15: a client account's session.
+    Client,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +205,8 @@ fn security_of(operation: &Value) -> Security {
         Security::Staff
     } else if schemes.contains(&"OperatorToken") {
         Security::Operator
+    } else if schemes.contains(&"ClientSession") {
+        Security::Client
     } else {
         Security::Open
     }
@@ -319,6 +323,15 @@ impl<E: Endpoint> Endpoint for Gate<E> {
                     return Ok(unauthenticated());
                 };
                 if let Err(error) = self.app.authenticate_operator(token) {
+                    return Ok(ProblemResponse::from(error).into_response());
+                }
+                None
+            }
+            Some(Security::Client) => {
+                let Some(token) = bearer(&req) else {
+                    return Ok(unauthenticated());
+                };
+                if let Err(error) = self.app.authenticate_account(token).await {
                     return Ok(ProblemResponse::from(error).into_response());
                 }
                 None

@@ -12,8 +12,8 @@ use poem::Server;
 use poem::listener::TcpListener;
 
 use clientele_adapters::{
-    DEFAULT_BLOB_DIR, DEFAULT_DATABASE_URL, FixedClock, FsBlobStore, SeaStorage, StubProcessors,
-    SystemClock, UuidV7Ids,
+    Argon2Hasher, DEFAULT_BLOB_DIR, DEFAULT_DATABASE_URL, FixedClock, FsBlobStore, SeaStorage,
+    StubProcessors, SystemClock, UuidV7Ids,
 };
 use clientele_application::cursor::Cursors;
 use clientele_application::{Clientele, Config};
@@ -190,7 +190,8 @@ async fn application(args: &Args) -> Result<Clientele, Box<dyn std::error::Error
         args.stub_journal.as_deref(),
         Duration::from_millis(args.stub_latency_ms),
     )?))
-    .with_blob_store(Arc::new(FsBlobStore::new(&args.blob_dir))))
+    .with_blob_store(Arc::new(FsBlobStore::new(&args.blob_dir)))
+    .with_password_hasher(Arc::new(Argon2Hasher)))
 }
 
 /// `clientele-api import`: the import run here to its end; fails if the import did.

@@ -1,4 +1,4 @@
-//! The two bearer-token schemes (PL-13, PL-26). Checking a token is a use case; these
+//! The bearer-token schemes (PL-13, PL-15, PL-26). Checking a token is a use case; these
 //! types only extract it and document the schemes in the OpenAPI document.
 //!
 //! The gate checks a staff token before the body is read and hands the handler the
@@ -11,6 +11,7 @@ use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 
 use clientele_application::Clientele;
+use clientele_application::accounts::AccountActor;
 use clientele_domain::Actor;
 
 use crate::problem::ProblemResponse;
@@ -19,6 +20,18 @@ use crate::problem::ProblemResponse;
 #[derive(SecurityScheme)]
 #[oai(ty = "bearer")]
 pub struct StaffToken(pub Bearer);
+
+/// A client account's session token (`cls_…`), from a login (PL-15).
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer")]
+pub struct ClientSession(pub Bearer);
+
+impl ClientSession {
+    /// The account this session belongs to.
+    pub async fn actor(&self, app: &Clientele) -> Result<AccountActor, ProblemResponse> {
+        Ok(app.authenticate_account(&self.0.token).await?)
+    }
+}
 
 /// The platform operator's token (`CLIENTELE_OPERATOR_TOKEN`).
 #[derive(SecurityScheme)]

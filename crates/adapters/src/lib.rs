@@ -11,6 +11,7 @@ pub mod blobs;
 mod clock;
 pub mod email;
 mod ids;
+pub mod passwords;
 pub mod payments;
 pub mod signals;
 mod storage;
@@ -22,6 +23,7 @@ pub use blobs::{DEFAULT_BLOB_DIR, FsBlobStore};
 pub use clock::{FixedClock, SystemClock};
 pub use email::{EmailFrom, FileEmailSender, SmtpEmailSender};
 pub use ids::UuidV7Ids;
+pub use passwords::Argon2Hasher;
 pub use payments::{
     ChargeJournal, JournalEntry, ManualProcessor, REFUSED_IBAN, StubCardProcessor,
     StubDirectDebitProcessor, StubProcessors, read_journal,

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+use clientele_domain::account::SIGN_UP_LIFETIME;
 use clientele_domain::appointment::{
     Appointment, AppointmentStateError, AppointmentType, AppointmentTypeDetails,
     AppointmentTypeInput, Attendance, NewAppointment, Slot,
@@ -26,6 +27,7 @@ use crate::access::{
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::idempotency::{Completion, complete_in};
+use crate::links::SignUpLink;
 use crate::redemption::{self, Booking, CodeUseError};
 use crate::{Clientele, Page};
 
@@ -502,6 +504,17 @@ impl Clientele {
                 self.config.public_url.trim_end_matches('/'),
                 appointment.id()
             ),
+            sign_up_url: business.settings.client_accounts_enabled.then(|| {
+                let token = self.cursors.links().sign_up_token(&SignUpLink {
+                    business: business.id,
+                    appointment: appointment.id(),
+                    expires_at: self.clock.now() + SIGN_UP_LIFETIME,
+                });
+                format!(
+                    "{}/sign-up?token={token}",
+                    self.config.public_url.trim_end_matches('/')
+                )
+            }),
         }
     }
 

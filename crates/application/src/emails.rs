@@ -72,10 +72,11 @@ impl From<OutboxEmail> for BusinessEmail {
                 last_error,
             },
         };
-        Self {
-            email: outbox.email,
-            delivery,
+        let mut email = outbox.email;
+        if email.kind.carries_secret() {
+            email.content = email.content.without_tokens();
         }
+        Self { email, delivery }
     }
 }
 

@@ -9,9 +9,10 @@
 use std::sync::Arc;
 
 use clientele_ports::email::EmailSender;
-use clientele_ports::{BlobStore, Clock, IdGenerator, Processors, Storage};
+use clientele_ports::{BlobStore, Clock, IdGenerator, PasswordHasher, Processors, Storage};
 
 pub mod access;
+pub mod accounts;
 pub mod appointments;
 pub mod auth;
 pub mod billing;
@@ -105,6 +106,11 @@ pub struct Clientele {
     processors: Option<Arc<dyn Processors>>,
     /// Where the bytes of client documents are kept (AP-9); uploads are refused without.
     blobs: Option<Arc<dyn BlobStore>>,
+    /// How client accounts' passwords are hashed (AC-2); sign-ups and logins are refused
+    /// without.
+    passwords: Option<Arc<dyn PasswordHasher>>,
+    /// AC-4: the hash an unknown email's login is checked against, made on first use.
+    dummy_hash: Arc<std::sync::OnceLock<String>>,
 }
 
 impl Clientele {
@@ -128,6 +134,8 @@ impl Clientele {
             billing: billing::BillingPolicy::default(),
             processors: None,
             blobs: None,
+            passwords: None,
+            dummy_hash: Arc::default(),
         }
     }
 
@@ -165,6 +173,12 @@ impl Clientele {
     /// The same application, keeping client documents in `blobs`.
     pub fn with_blob_store(mut self, blobs: Arc<dyn BlobStore>) -> Self {
         self.blobs = Some(blobs);
+        self
+    }
+
+    /// The same application, hashing client accounts' passwords with `hasher`.
+    pub fn with_password_hasher(mut self, hasher: Arc<dyn PasswordHasher>) -> Self {
+        self.passwords = Some(hasher);
         self
     }
 

@@ -15,7 +15,7 @@ use sha2::Sha256;
 use thiserror::Error;
 use uuid::Uuid;
 
-use clientele_domain::{BusinessId, MembershipId};
+use clientele_domain::{AppointmentId, BusinessId, MembershipId};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -24,6 +24,8 @@ pub const LIFETIME: TimeDelta = TimeDelta::days(45);
 
 /// The format of the signed part; another format never opens as this one.
 const VERSION: u8 = 1;
+/// The format of a sign-up link (AC-1): the same layout, naming an appointment.
+const SIGN_UP_VERSION: u8 = 2;
 const PAYLOAD_BYTES: usize = 1 + 16 + 16 + 8;
 const MAC_BYTES: usize = 32;
 /// Derives the link key from the server's sealing key.
@@ -71,6 +73,31 @@ impl LinkKey {
     /// What `token` allows at `now`: refused alike whatever is wrong with it, or as
     /// expired once its time is over.
     pub fn open(&self, token: &str, now: DateTime<Utc>) -> Result<MembershipLink, LinkError> {
+        let link = parse(&self.verified(token)?).ok_or(LinkError::Invalid)?;
+        if link.expires_at <= now {
+            return Err(LinkError::Expired);
+        }
+        Ok(link)
+    }
+
+    /// AC-1: the token of a booking confirmation that lets its client sign up.
+    pub fn sign_up_token(&self, link: &SignUpLink) -> String {
+        let mut token = sign_up_payload(link).to_vec();
+        token.extend_from_slice(&mac(&self.0, &token));
+        URL_SAFE_NO_PAD.encode(token)
+    }
+
+    /// The booking a sign-up token was made for, as [`LinkKey::open`] checks a link.
+    pub fn open_sign_up(&self, token: &str, now: DateTime<Utc>) -> Result<SignUpLink, LinkError> {
+        let link = parse_sign_up(&self.verified(token)?).ok_or(LinkError::Invalid)?;
+        if link.expires_at <= now {
+            return Err(LinkError::Expired);
+        }
+        Ok(link)
+    }
+
+    /// The signed payload of `token`, if its signature holds.
+    fn verified(&self, token: &str) -> Result<Vec<u8>, LinkError> {
         if token.len() > 2 * (PAYLOAD_BYTES + MAC_BYTES) {
             return Err(LinkError::Invalid);
         }
@@ -86,12 +113,57 @@ impl LinkKey {
         check
             .verify_slice(signature)
             .map_err(|_| LinkError::Invalid)?;
-        let link = parse(payload).ok_or(LinkError::Invalid)?;
-        if link.expires_at <= now {
-            return Err(LinkError::Expired);
-        }
-        Ok(link)
+        Ok(payload.to_vec())
     }
+}
+
+/// AC-1: what a booking confirmation's sign-up token names: the booking, until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignUpLink {
+    pub business: BusinessId,
+    pub appointment: AppointmentId,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn sign_up_payload(link: &SignUpLink) -> [u8; PAYLOAD_BYTES] {
+    layout(
+        SIGN_UP_VERSION,
+        link.business.as_uuid(),
+        link.appointment.as_uuid(),
+        link.expires_at,
+    )
+}
+
+fn parse_sign_up(payload: &[u8]) -> Option<SignUpLink> {
+    let (business, appointment, expires_at) = unlayout(SIGN_UP_VERSION, payload)?;
+    Some(SignUpLink {
+        business: BusinessId::from_uuid(business),
+        appointment: AppointmentId::from_uuid(appointment),
+        expires_at,
+    })
+}
+
+/// `version`, two ids and an instant, as signed.
+fn layout(version: u8, first: Uuid, second: Uuid, at: DateTime<Utc>) -> [u8; PAYLOAD_BYTES] {
+    let mut bytes = [0; PAYLOAD_BYTES];
+    bytes[0] = version;
+    bytes[1..17].copy_from_slice(first.as_bytes());
+    bytes[17..33].copy_from_slice(second.as_bytes());
+    bytes[33..].copy_from_slice(&at.timestamp().to_be_bytes());
+    bytes
+}
+
+fn unlayout(version: u8, payload: &[u8]) -> Option<(Uuid, Uuid, DateTime<Utc>)> {
+    if payload.first() != Some(&version) {
+        return None;
+    }
+    let uuid = |range: std::ops::Range<usize>| Uuid::from_slice(payload.get(range)?).ok();
+    let seconds = i64::from_be_bytes(payload.get(33..41)?.try_into().ok()?);
+    Some((
+        uuid(1..17)?,
+        uuid(17..33)?,
+        DateTime::from_timestamp(seconds, 0)?,
+    ))
 }
 
 fn keyed(key: &[u8]) -> HmacSha256 {
@@ -106,24 +178,20 @@ fn mac(key: &[u8], message: &[u8]) -> [u8; 32] {
 }
 
 fn payload(link: &MembershipLink) -> [u8; PAYLOAD_BYTES] {
-    let mut bytes = [0; PAYLOAD_BYTES];
-    bytes[0] = VERSION;
-    bytes[1..17].copy_from_slice(link.business.as_uuid().as_bytes());
-    bytes[17..33].copy_from_slice(link.membership.as_uuid().as_bytes());
-    bytes[33..].copy_from_slice(&link.expires_at.timestamp().to_be_bytes());
-    bytes
+    layout(
+        VERSION,
+        link.business.as_uuid(),
+        link.membership.as_uuid(),
+        link.expires_at,
+    )
 }
 
 fn parse(payload: &[u8]) -> Option<MembershipLink> {
-    if payload.first() != Some(&VERSION) {
-        return None;
-    }
-    let uuid = |range: std::ops::Range<usize>| Uuid::from_slice(payload.get(range)?).ok();
-    let seconds = i64::from_be_bytes(payload.get(33..41)?.try_into().ok()?);
+    let (business, membership, expires_at) = unlayout(VERSION, payload)?;
     Some(MembershipLink {
-        business: BusinessId::from_uuid(uuid(1..17)?),
-        membership: MembershipId::from_uuid(uuid(17..33)?),
-        expires_at: DateTime::from_timestamp(seconds, 0)?,
+        business: BusinessId::from_uuid(business),
+        membership: MembershipId::from_uuid(membership),
+        expires_at,
     })
 }
 
@@ -151,6 +219,28 @@ mod tests {
 
         assert_eq!(key.open(&token, now()), Ok(link()));
         assert_eq!(key.open(&token, now() + LIFETIME), Err(LinkError::Expired));
+    }
+
+    #[test]
+    fn ac_1_a_sign_up_token_is_not_a_membership_link_nor_the_other_way_round() {
+        let key = LinkKey::derive(b"master key of this server, 32 b");
+        let sign_up = SignUpLink {
+            business: BusinessId::from_uuid(Uuid::from_u128(7)),
+            appointment: AppointmentId::from_uuid(Uuid::from_u128(42)),
+            expires_at: now() + LIFETIME,
+        };
+        let token = key.sign_up_token(&sign_up);
+
+        assert_eq!(key.open_sign_up(&token, now()), Ok(sign_up));
+        assert_eq!(key.open(&token, now()), Err(LinkError::Invalid));
+        assert_eq!(
+            key.open_sign_up(&key.sign(&link()), now()),
+            Err(LinkError::Invalid)
+        );
+        assert_eq!(
+            key.open_sign_up(&token, now() + LIFETIME),
+            Err(LinkError::Expired)
+        );
     }
 
     #[test]

@@ -93,6 +93,8 @@ pub struct BusinessSettings {
     pub currency: Currency,
     /// CL-18: editing a client to the name of another merges them. Off by default.
     pub merge_on_identical_name: bool,
+    /// AC-6: whether clients may sign up and log in. On by default.
+    pub client_accounts_enabled: bool,
     /// PL-20: the processor that takes payments.
     pub active_processor: ProcessorKind,
     /// PL-20: what the manual processor accepts ("cash", "cheque", …).
@@ -116,6 +118,7 @@ impl BusinessSettings {
             time_zone,
             currency,
             merge_on_identical_name: false,
+            client_accounts_enabled: true,
             active_processor: ProcessorKind::StubCard,
             payment_types: ["cash", "cheque", "bank_transfer"]
                 .iter()
@@ -148,6 +151,7 @@ pub struct SettingsChanges {
     pub time_zone: Option<TimeZone>,
     pub currency: Option<Currency>,
     pub merge_on_identical_name: Option<bool>,
+    pub client_accounts_enabled: Option<bool>,
     pub active_processor: Option<ProcessorKind>,
     pub payment_types: Option<Vec<PaymentType>>,
     pub staff_may_refund: Option<bool>,
@@ -163,6 +167,7 @@ pub struct SettingsInput {
     pub time_zone: Option<String>,
     pub currency: Option<String>,
     pub merge_on_identical_name: Option<bool>,
+    pub client_accounts_enabled: Option<bool>,
     pub active_processor: Option<String>,
     pub payment_types: Option<Vec<String>>,
     pub staff_may_refund: Option<bool>,
@@ -231,6 +236,7 @@ impl SettingsChanges {
                 time_zone,
                 currency,
                 merge_on_identical_name: input.merge_on_identical_name,
+                client_accounts_enabled: input.client_accounts_enabled,
                 active_processor,
                 payment_types,
                 staff_may_refund: input.staff_may_refund,
@@ -284,6 +290,9 @@ impl Business {
         }
         if let Some(merge) = changes.merge_on_identical_name {
             self.settings.merge_on_identical_name = merge;
+        }
+        if let Some(enabled) = changes.client_accounts_enabled {
+            self.settings.client_accounts_enabled = enabled;
         }
         if let Some(country) = changes.default_country {
             self.settings.default_country = country;

@@ -25,6 +25,10 @@ pub enum EmailKind {
     MembershipCancelled,
     /// ME-15: the client is asked to set up a direct-debit mandate.
     MandateRequest,
+    /// AC-3: a new account's verification link.
+    AccountVerification,
+    /// AC-1: a sign-up with an email that already has an account (told by email only).
+    AccountExists,
 }
 
 impl EmailKind {
@@ -39,6 +43,8 @@ impl EmailKind {
             Self::PaymentReminder => "payment_reminder",
             Self::MembershipCancelled => "membership_cancelled",
             Self::MandateRequest => "mandate_request",
+            Self::AccountVerification => "account_verification",
+            Self::AccountExists => "account_exists",
         }
     }
 
@@ -53,8 +59,19 @@ impl EmailKind {
             "payment_reminder" => Some(Self::PaymentReminder),
             "membership_cancelled" => Some(Self::MembershipCancelled),
             "mandate_request" => Some(Self::MandateRequest),
+            "account_verification" => Some(Self::AccountVerification),
+            "account_exists" => Some(Self::AccountExists),
             _ => None,
         }
+    }
+}
+
+impl EmailKind {
+    /// Whether the email may carry a link only its recipient may use (a confirmation's
+    /// sign-up link AC-1, a verification link AC-3): staff see it without the link's token
+    /// ([`EmailContent::without_tokens`]), so that no staff member can act as the client.
+    pub fn carries_secret(&self) -> bool {
+        matches!(self, Self::BookingConfirmation | Self::AccountVerification)
     }
 }
 
@@ -64,6 +81,34 @@ pub struct EmailContent {
     pub subject: String,
     pub text: String,
     pub html: String,
+}
+
+impl EmailContent {
+    /// The content with the value of every `token=` in it hidden.
+    pub fn without_tokens(&self) -> Self {
+        Self {
+            subject: self.subject.clone(),
+            text: hide_tokens(&self.text),
+            html: hide_tokens(&self.html),
+        }
+    }
+}
+
+fn hide_tokens(text: &str) -> String {
+    const MARK: &str = "token=";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at + MARK.len()]);
+        out.push('…');
+        let after = &rest[at + MARK.len()..];
+        let end = after
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '"' | '&'))
+            .unwrap_or(after.len());
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An email waiting in the outbox.
@@ -90,6 +135,9 @@ pub struct AppointmentEmail<'a> {
     pub time_zone: TimeZone,
     /// Where the client manages the appointment (self-service link).
     pub manage_url: String,
+    /// AC-1: where the client creates an account from this confirmation, when the
+    /// business has client accounts.
+    pub sign_up_url: Option<String>,
 }
 
 fn escape(text: &str) -> String {
@@ -127,20 +175,27 @@ impl AppointmentEmail<'_> {
         self.time_zone.describe(self.starts_at)
     }
 
-    /// AP-2: sent when an appointment is booked.
+    /// AP-2: sent when an appointment is booked; AC-1: with the link to create an
+    /// account, when the business has client accounts.
     pub fn booking_confirmation(&self) -> EmailContent {
+        let mut paragraphs = vec![
+            format!("Hello {},", self.client_first_name),
+            format!(
+                "Your appointment for {} on {} is confirmed.",
+                self.service,
+                self.when()
+            ),
+            format!("To manage your appointment: {}", self.manage_url),
+        ];
+        if let Some(url) = &self.sign_up_url {
+            paragraphs.push(format!(
+                "To see all your appointments online, create your account: {url}"
+            ));
+        }
+        paragraphs.push(format!("See you soon,\n{}", self.business_name));
         compose(
             format!("Your appointment at {} is confirmed", self.business_name),
-            &[
-                format!("Hello {},", self.client_first_name),
-                format!(
-                    "Your appointment for {} on {} is confirmed.",
-                    self.service,
-                    self.when()
-                ),
-                format!("To manage your appointment: {}", self.manage_url),
-                format!("See you soon,\n{}", self.business_name),
-            ],
+            &paragraphs,
         )
     }
 
@@ -224,7 +279,38 @@ mod tests {
             starts_at: Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
             time_zone: TimeZone::parse("Europe/Paris").unwrap(),
             manage_url: "http://127.0.0.1:8080/manage/1".into(),
+            sign_up_url: None,
         }
+    }
+
+    #[test]
+    fn ac_1_a_confirmation_links_to_sign_up_only_when_given_the_link() {
+        let without = email().booking_confirmation();
+        let with = AppointmentEmail {
+            sign_up_url: Some("http://127.0.0.1:8080/sign-up?token=abc".into()),
+            ..email()
+        }
+        .booking_confirmation();
+        assert!(!without.text.contains("sign-up"));
+        assert!(
+            with.text
+                .contains("create your account: http://127.0.0.1:8080/sign-up?token=abc")
+        );
+    }
+
+    #[test]
+    fn ac_3_staff_see_account_links_without_their_tokens() {
+        let content = EmailContent {
+            subject: "Confirm".into(),
+            text: "Open https://x/verify?token=clv_1_secret now, or token=abc".into(),
+            html: "<a href=\"https://x/verify?token=clv_1_secret\">here</a>".into(),
+        };
+        let hidden = content.without_tokens();
+        assert_eq!(hidden.text, "Open https://x/verify?token=… now, or token=…");
+        assert_eq!(hidden.html, "<a href=\"https://x/verify?token=…\">here</a>");
+        assert!(EmailKind::AccountVerification.carries_secret());
+        assert!(EmailKind::BookingConfirmation.carries_secret());
+        assert!(!EmailKind::Cancellation.carries_secret());
     }
 
     #[test]

@@ -138,3 +138,7 @@ id_type!(
     /// A credit a client holds (ME-16).
     CreditId
 );
+id_type!(
+    /// A client account: a login a person made for themselves (AC-1).
+    AccountId
+);

@@ -6,6 +6,7 @@
 //! Backend teams embed it on its own (`tests/purity.rs` enforces the absence).
 
 pub mod access;
+pub mod account;
 pub mod appointment;
 pub mod audit;
 pub mod business;
@@ -45,7 +46,7 @@ pub use client::{
     Client, ClientChanges, ClientParts, EmailAddress, NewClient, PersonName, PhoneNumber,
 };
 pub use ids::{
-    AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CodeId, CreditId,
+    AccountId, AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CodeId, CreditId,
     CustomFieldId, DocumentId, EmailId, ImportId, InvoiceId, LabelId, MarketingPreferenceId,
     MembershipId, MembershipTypeId, MergeId, NoteId, OrderId, PaymentId, PaymentMethodId,
     ProductId, SiteId, StaffId, TokenId,

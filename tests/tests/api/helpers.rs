@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use clientele_adapters::testing::{TestDatabase, fresh_storage};
 use clientele_adapters::{
-    ChargeJournal, FixedClock, FsBlobStore, SeaStorage, StubCardProcessor, StubProcessors,
-    SystemClock, UuidV7Ids,
+    Argon2Hasher, ChargeJournal, FixedClock, FsBlobStore, SeaStorage, StubCardProcessor,
+    StubProcessors, SystemClock, UuidV7Ids,
 };
 use clientele_api::HttpLimits;
 use clientele_application::cursor::Cursors;
@@ -180,7 +180,8 @@ pub async fn spawn_app_with(limits: HttpLimits) -> TestApp {
         cursors,
     )
     .with_processors(Arc::new(StubProcessors::new()))
-    .with_blob_store(Arc::new(FsBlobStore::new(&blob_dir.0)));
+    .with_blob_store(Arc::new(FsBlobStore::new(&blob_dir.0)))
+    .with_password_hasher(Arc::new(Argon2Hasher));
     let boot = app
         .bootstrap(None)
         .await

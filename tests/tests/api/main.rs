@@ -5,6 +5,7 @@
 mod dump;
 mod helpers;
 
+mod accounts;
 mod appointments;
 mod auth;
 mod billing;

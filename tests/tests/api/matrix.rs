@@ -77,6 +77,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/marketing-preferences",                     [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/marketing-preferences/{id}/opted-in",       [  200,  200,  403,  403,  404,  401,  401]),
     ("GET /v1/me",                                        [  200,  200,  200,  200,  200,  401,  401]),
+    ("GET /v1/me/account",                                [  401,  401,  401,  401,  401,  401,  401]),
     ("GET /v1/membership-types",                          [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/membership-types/{id}",                     [  200,  200,  200,  200,  404,  401,  401]),
     ("GET /v1/memberships",                               [  200,  403,  403,  403,  200,  401,  401]),
@@ -104,6 +105,9 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("PATCH /v1/codes/{id}",                              [  200,  200,  200,  404,  404,  401,  401]),
     ("PATCH /v1/custom-fields/{id}",                      [  200,  200,  403,  403,  404,  401,  401]),
     ("PATCH /v1/memberships/{id}",                        [  200,  200,  200,  404,  404,  401,  401]),
+    ("POST /v1/account/login",                            [  401,  401,  401,  401,  401,  401,  401]),
+    ("POST /v1/account/sign-up",                          [  422,  422,  422,  422,  422,  422,  422]),
+    ("POST /v1/account/verify",                           [  422,  422,  422,  422,  422,  422,  422]),
     ("POST /v1/appointment-types",                        [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/appointments",                             [  201,  201,  201,  422,  422,  401,  401]),
     ("POST /v1/appointments/{id}/cancel",                 [  200,  200,  200,  404,  404,  401,  401]),
@@ -132,6 +136,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/custom-fields",                            [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/labels",                                   [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/marketing-preferences",                    [  201,  403,  403,  403,  201,  401,  401]),
+    ("POST /v1/me/logout",                                [  401,  401,  401,  401,  401,  401,  401]),
     ("POST /v1/membership-types",                         [  201,  201,  403,  403,  201,  401,  401]),
     ("POST /v1/memberships",                              [  201,  201,  201,  404,  404,  401,  401]),
     ("POST /v1/memberships/{id}/cancel",                  [  200,  200,  200,  404,  404,  401,  401]),
@@ -598,6 +603,15 @@ impl Records {
             "POST /v1/clients/{id}/notes" => json!({ "text": "Prefers mornings." }),
             "POST /v1/clients/{id}/merge" => json!({ "version": 1, "absorb": [self.duplicate] }),
             "POST /v1/client-deletions" => json!({ "client_ids": [self.client] }),
+            // Open routes: a link or a login that no caller's token changes.
+            "POST /v1/account/sign-up" => json!({
+                "token": "not-a-link", "email": format!("ana{n}@example.com"),
+                "password": "correct horse battery", "terms_version": "1", "privacy_version": "1",
+            }),
+            "POST /v1/account/verify" => json!({ "token": "clv_not_a_token" }),
+            "POST /v1/account/login" => json!({
+                "business_id": uuid::Uuid::nil(), "email": "ana@example.com", "password": "correct horse battery",
+            }),
             "POST /v1/clients/{id}/documents" => json!({
                 "name": "form.pdf",
                 "content_type": "application/pdf",

@@ -37,6 +37,8 @@ pub struct BusinessView {
     pub currency: String,
     /// CL-18: editing a client to another's name merges them.
     pub merge_on_identical_name: bool,
+    /// AC-6: whether clients may sign up and log in (bookings work either way).
+    pub client_accounts_enabled: bool,
     /// PL-23: the country (ISO 3166, e.g. `FR`) of phone numbers typed without their
     /// international prefix: with one, numbers are kept in E.164 (`phone_normalised`).
     pub default_country: Option<String>,
@@ -111,6 +113,7 @@ impl From<&Business> for BusinessView {
             time_zone: b.settings.time_zone.name().to_owned(),
             currency: b.settings.currency.code().to_owned(),
             merge_on_identical_name: b.settings.merge_on_identical_name,
+            client_accounts_enabled: b.settings.client_accounts_enabled,
             default_country: b.settings.default_country.map(|c| c.code().to_owned()),
             active_processor: b.settings.active_processor.as_str().to_owned(),
             payment_types: b
@@ -216,6 +219,8 @@ pub struct SettingsParams {
     pub time_zone: Option<Text>,
     pub currency: Option<Text>,
     pub merge_on_identical_name: Option<bool>,
+    /// AC-6: off refuses sign-ups and logins with a clear problem.
+    pub client_accounts_enabled: Option<bool>,
     /// PL-23: an ISO 3166 country code (e.g. `FR`); empty removes it. Setting it keeps
     /// phone numbers in E.164 (`phone_normalised`), those typed from then on and those
     /// already stored that are valid numbers of the country.
@@ -312,6 +317,7 @@ impl BusinessApi {
             time_zone: opt(params.time_zone),
             currency: opt(params.currency),
             merge_on_identical_name: params.merge_on_identical_name,
+            client_accounts_enabled: params.client_accounts_enabled,
             default_country: params.default_country,
             active_processor: opt(params.active_processor),
             payment_types: params

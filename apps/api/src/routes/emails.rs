@@ -30,10 +30,13 @@ pub enum EmailStatus {
 pub struct EmailView {
     pub id: Uuid,
     /// `booking_confirmation`, `cancellation`, `refund`, `invoice`, `membership_receipt`,
-    /// `payment_failed`, `payment_reminder` or `membership_cancelled`.
+    /// `payment_failed`, `payment_reminder`, `membership_cancelled`, `mandate_request`,
+    /// `account_verification` or `account_exists`.
     pub kind: String,
     pub to: String,
     pub subject: String,
+    /// The text; the tokens of the links only the client may use (sign-up,
+    /// verification) are hidden (`token=…`).
     pub text: String,
     pub status: EmailStatus,
     pub attempts: Option<u32>,

@@ -8,6 +8,7 @@ use clientele_domain::PageLimit;
 
 use crate::problem::ProblemResponse;
 
+pub mod accounts;
 pub mod appointments;
 pub mod businesses;
 pub mod client_data;
@@ -80,10 +81,12 @@ pub enum ApiTags {
     Memberships,
     /// A client's own membership, through the signed link in their emails (ME-12).
     SelfService,
+    /// Client accounts: sign-up, login, and what an account sees (AC, PL-15).
+    Accounts,
 }
 
-/// Two tuples: poem-openapi implements `OpenApi` for tuples of at most 16.
-pub type Apis = (CoreApis, SalesApis, LifecycleApis);
+/// Tuples: poem-openapi implements `OpenApi` for tuples of at most 16.
+pub type Apis = (CoreApis, SalesApis, LifecycleApis, accounts::AccountsApi);
 
 pub type CoreApis = (
     health::HealthApi,
@@ -168,7 +171,8 @@ pub fn apis(app: &Clientele) -> Apis {
         client_deletion::ClientDeletionApi { app: app.clone() },
         client_erasure::ClientErasureApi { app: app.clone() },
     );
-    (core, sales, lifecycle)
+    let accounts = accounts::AccountsApi { app: app.clone() };
+    (core, sales, lifecycle, accounts)
 }
 
 /// PL-9: the `limit` query parameter, 1 to 1000, default 500.

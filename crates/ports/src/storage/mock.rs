@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use chrono::NaiveDate;
+use clientele_domain::account::{AccountToken, ClientAccount, Session};
 use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
 use clientele_domain::client_duplicate::{Block, DuplicateKeys};
@@ -30,10 +31,10 @@ use clientele_domain::order::Order;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::product::Product;
 use clientele_domain::{
-    ApiToken, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, Client, ClientId,
-    CodeId, CreditId, CustomFieldId, DocumentId, EmailId, ImportId, LabelId, MarketingPreferenceId,
-    MembershipId, MembershipTypeId, MergeId, Money, OrderId, PaymentId, PaymentMethodId, ProductId,
-    Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
+    AccountId, ApiToken, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, Client,
+    ClientId, CodeId, CreditId, CustomFieldId, DocumentId, EmailId, ImportId, LabelId,
+    MarketingPreferenceId, MembershipId, MembershipTypeId, MergeId, Money, OrderId, PaymentId,
+    PaymentMethodId, ProductId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
 };
 
 use super::*;
@@ -76,6 +77,7 @@ pub struct MockTransaction {
     pub client_duplicates: MockClientDuplicateRepository,
     pub client_deletions: MockClientDeletionRepository,
     pub client_erasures: MockClientErasureRepository,
+    pub accounts: MockAccountRepository,
     pub commit: MockCommit,
 }
 
@@ -355,5 +357,20 @@ delegate! {
 
     ClientErasureRepository to client_erasures {
         fn erase_client_traces(business: BusinessId, id: ClientId, emails: &[String]) -> ();
+    }
+
+    AccountRepository to accounts {
+        fn insert_account(account: &ClientAccount, password_hash: &str, sign_up: AppointmentId) -> ();
+        fn account_by_email(business: BusinessId, email_key: &str) -> Option<(ClientAccount, String)>;
+        fn account(business: BusinessId, id: AccountId) -> Option<ClientAccount>;
+        fn record_verification(account: &ClientAccount) -> ();
+        fn set_password_hash(business: BusinessId, id: AccountId, password_hash: &str) -> ();
+        fn insert_session(session: &Session, token_hash: &str) -> ();
+        fn session(business: BusinessId, token_hash: &str) -> Option<Session>;
+        fn revoke_session(business: BusinessId, token_hash: &str, at: DateTime<Utc>) -> bool;
+        fn revoke_sessions(business: BusinessId, account: AccountId, at: DateTime<Utc>) -> ();
+        fn insert_account_token(token: &AccountToken, token_hash: &str) -> ();
+        fn account_token_for_update(business: BusinessId, token_hash: &str) -> Option<AccountToken>;
+        fn record_token_use(token: &AccountToken, token_hash: &str) -> ();
     }
 }

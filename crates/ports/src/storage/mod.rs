@@ -22,6 +22,7 @@
 //!
 //! Must not depend on any database library: adapters implement these traits.
 
+mod account;
 mod appointment;
 mod appointment_type;
 mod audit;
@@ -54,6 +55,7 @@ mod token;
 use async_trait::async_trait;
 use thiserror::Error;
 
+pub use account::AccountRepository;
 pub use appointment::AppointmentRepository;
 pub use appointment_type::AppointmentTypeRepository;
 pub use audit::AuditRepository;
@@ -85,6 +87,8 @@ pub use staff::StaffRepository;
 pub use test_clock::TestClockRepository;
 pub use token::TokenRepository;
 
+#[cfg(any(test, feature = "mocks"))]
+pub use account::MockAccountRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use appointment::MockAppointmentRepository;
 #[cfg(any(test, feature = "mocks"))]
@@ -206,6 +210,7 @@ pub trait Transaction:
     + ClientDuplicateRepository
     + ClientDeletionRepository
     + ClientErasureRepository
+    + AccountRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.

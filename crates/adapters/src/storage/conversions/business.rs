@@ -27,6 +27,7 @@ impl TryFrom<businesses::Model> for Business {
                     .map_err(|e| corrupt(T, "time_zone", e.message))?,
                 currency: Currency::parse(&row.currency).map_err(|e| corrupt(T, "currency", e))?,
                 merge_on_identical_name: row.merge_on_identical_name,
+                client_accounts_enabled: row.client_accounts_enabled,
                 active_processor: ProcessorKind::parse(&row.active_processor)
                     .map_err(|e| corrupt(T, "active_processor", e.message))?,
                 payment_types: payment_types(&row.payment_types)?,
@@ -86,6 +87,7 @@ pub(crate) fn business_row(business: &Business) -> businesses::ActiveModel {
         time_zone: Set(business.settings.time_zone.name().to_owned()),
         currency: Set(business.settings.currency.code().to_owned()),
         merge_on_identical_name: Set(business.settings.merge_on_identical_name),
+        client_accounts_enabled: Set(business.settings.client_accounts_enabled),
         active_processor: Set(business.settings.active_processor.as_str().to_owned()),
         payment_types: Set(payment_types_json(&business.settings.payment_types)),
         staff_may_refund: Set(business.settings.staff_may_refund),

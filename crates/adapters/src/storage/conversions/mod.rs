@@ -11,6 +11,7 @@
 //!
 //! Must not run queries: it only reshapes values.
 
+mod account;
 mod appointment;
 mod audit;
 mod business;
@@ -43,6 +44,7 @@ use uuid::Uuid;
 use clientele_domain::{Currency, Money, SiteId};
 use clientele_ports::StorageError;
 
+pub(crate) use account::{account_row, account_token_row, session_row};
 pub(crate) use appointment::{
     appointment_changes, appointment_row, appointment_type_changes, appointment_type_row,
 };

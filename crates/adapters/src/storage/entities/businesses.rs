@@ -11,6 +11,7 @@ pub struct Model {
     pub time_zone: String,
     pub currency: String,
     pub merge_on_identical_name: bool,
+    pub client_accounts_enabled: bool,
     /// PL-20: the processor that takes payments (`stub_card`, `manual`).
     pub active_processor: String,
     /// PL-20: the manual processor's payment types, a JSON array of strings.

@@ -5,11 +5,13 @@
 //! The schema itself is created by the migrations, not derived from these entities, so a
 //! migration stays frozen when an entity changes.
 
+pub(crate) mod account_tokens;
 pub(crate) mod api_tokens;
 pub(crate) mod appointment_types;
 pub(crate) mod appointments;
 pub(crate) mod attendance_changes;
 pub(crate) mod businesses;
+pub(crate) mod client_accounts;
 pub(crate) mod client_audit;
 pub(crate) mod client_consents;
 pub(crate) mod client_documents;
@@ -24,6 +26,7 @@ pub(crate) mod client_merge_absorbed;
 pub(crate) mod client_merges;
 pub(crate) mod client_notes;
 pub(crate) mod client_search_terms;
+pub(crate) mod client_sessions;
 pub(crate) mod client_sites;
 pub(crate) mod clients;
 pub(crate) mod code_audit;

@@ -40,6 +40,7 @@ mod m20261210_000030_client_imports;
 mod m20261211_000031_client_merges;
 mod m20261211_000032_default_country;
 mod m20261212_000033_duplicate_dismissals;
+mod m20261213_000034_client_accounts;
 
 pub(crate) struct Migrator;
 
@@ -104,6 +105,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000031_client_merges::Migration),
             Box::new(m20261211_000032_default_country::Migration),
             Box::new(m20261212_000033_duplicate_dismissals::Migration),
+            Box::new(m20261213_000034_client_accounts::Migration),
         ]
     }
 }

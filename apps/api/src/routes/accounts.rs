@@ -1,0 +1,198 @@
+//! Client accounts (AC-1 to AC-6, PL-15): sign-up from a booking confirmation, email
+//! verification, login and logout, and the account itself under `/v1/me/...`.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use uuid::Uuid;
+
+use clientele_application::Clientele;
+use clientele_application::accounts::SignUpRequest;
+use clientele_domain::BusinessId;
+use clientele_domain::account::{ClientAccount, SignUpInput};
+
+use super::ApiTags;
+use crate::problem::Problems;
+use crate::problem::can::*;
+use crate::security::ClientSession;
+
+/// AC-1: a sign-up, from the link in a booking confirmation.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SignUpParams {
+    /// The `token` of the booking confirmation's sign-up link.
+    pub token: String,
+    /// The login; it need not be the booking's email.
+    pub email: String,
+    /// At least 10 characters, not one of the most common passwords.
+    pub password: String,
+    /// The version of the terms of use accepted.
+    pub terms_version: String,
+    /// The version of the privacy policy acknowledged.
+    pub privacy_version: String,
+}
+
+/// A single-use link's token (verification).
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct TokenParams {
+    pub token: String,
+}
+
+/// AC-4: a login.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct LoginParams {
+    /// The business the account belongs to.
+    pub business_id: Uuid,
+    pub email: String,
+    pub password: String,
+}
+
+/// A client account.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct AccountView {
+    pub id: Uuid,
+    pub email: String,
+    /// AC-3: when its email was confirmed; absent until then.
+    pub verified_at: Option<DateTime<Utc>>,
+    pub terms_version: String,
+    pub terms_accepted_at: DateTime<Utc>,
+    pub privacy_version: String,
+    pub privacy_acknowledged_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&ClientAccount> for AccountView {
+    fn from(a: &ClientAccount) -> Self {
+        Self {
+            id: a.id.as_uuid(),
+            email: a.email.as_str().to_owned(),
+            verified_at: a.verified_at,
+            terms_version: a.terms.version.clone(),
+            terms_accepted_at: a.terms.at,
+            privacy_version: a.privacy.version.clone(),
+            privacy_acknowledged_at: a.privacy.at,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// What a sign-up answers, whatever happened to the email.
+#[derive(Debug, Object)]
+pub struct SignUpAccepted {
+    pub message: String,
+}
+
+/// A new session.
+#[derive(Debug, Object)]
+pub struct SessionView {
+    /// Send it as `Authorization: Bearer …` to `/v1/me/...`. Shown once.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub account: AccountView,
+}
+
+#[derive(ApiResponse)]
+pub enum SignUpResponse {
+    /// The sign-up was taken: an email is on its way (a verification link, or, for an
+    /// email that already has an account, how to log in).
+    #[oai(status = 202)]
+    Accepted(Json<SignUpAccepted>),
+}
+
+#[derive(ApiResponse)]
+pub enum LogoutResponse {
+    /// The session is over.
+    #[oai(status = 204)]
+    LoggedOut,
+}
+
+pub struct AccountsApi {
+    pub app: Clientele,
+}
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Accounts")]
+impl AccountsApi {
+    /// Create a client account (AC-1) from the sign-up link of a booking confirmation:
+    /// an email, a password, and the versions of the terms of use accepted and of the
+    /// privacy policy acknowledged. The answer is the same whether or not the email
+    /// already has an account; the email received says which.
+    #[oai(path = "/account/sign-up", method = "post", operation_id = "sign_up")]
+    async fn sign_up(
+        &self,
+        body: Json<SignUpParams>,
+    ) -> Result<SignUpResponse, Problems<{ FORBID | TAKE_BODY | BREAK_RULE }>> {
+        let p = body.0;
+        let request = SignUpRequest {
+            token: p.token,
+            fields: SignUpInput {
+                email: p.email,
+                password: p.password,
+                terms_version: p.terms_version,
+                privacy_version: p.privacy_version,
+            },
+        };
+        self.app.sign_up(&request).await?;
+        Ok(SignUpResponse::Accepted(Json(SignUpAccepted {
+            message: "Check your email to finish creating your account.".to_owned(),
+        })))
+    }
+
+    /// Confirm an account's email (AC-3) with the token of its verification link; the
+    /// link works once.
+    #[oai(
+        path = "/account/verify",
+        method = "post",
+        operation_id = "verify_account"
+    )]
+    async fn verify(
+        &self,
+        body: Json<TokenParams>,
+    ) -> Result<Json<AccountView>, Problems<{ TAKE_BODY | BREAK_RULE }>> {
+        let account = self.app.verify_account(&body.0.token).await?;
+        Ok(Json((&account).into()))
+    }
+
+    /// Log in (AC-4): a session token for `/v1/me/...`, valid 30 days or until logout. A
+    /// wrong email and a wrong password get the same answer.
+    #[oai(path = "/account/login", method = "post", operation_id = "log_in")]
+    async fn log_in(
+        &self,
+        body: Json<LoginParams>,
+    ) -> Result<Json<SessionView>, Problems<{ UNAUTHENTICATE | FORBID | TAKE_BODY }>> {
+        let p = body.0;
+        let session = self
+            .app
+            .log_in(BusinessId::from_uuid(p.business_id), &p.email, &p.password)
+            .await?;
+        Ok(Json(SessionView {
+            token: session.token,
+            expires_at: session.expires_at,
+            account: (&session.account).into(),
+        }))
+    }
+
+    /// End this session (AC-4).
+    #[oai(path = "/me/logout", method = "post", operation_id = "log_out")]
+    async fn log_out(
+        &self,
+        auth: ClientSession,
+    ) -> Result<LogoutResponse, Problems<{ UNAUTHENTICATE }>> {
+        let actor = auth.actor(&self.app).await?;
+        self.app.log_out(&actor).await?;
+        Ok(LogoutResponse::LoggedOut)
+    }
+
+    /// The account logged in (AC-7).
+    #[oai(path = "/me/account", method = "get", operation_id = "get_my_account")]
+    async fn account(
+        &self,
+        auth: ClientSession,
+    ) -> Result<Json<AccountView>, Problems<{ UNAUTHENTICATE }>> {
+        let actor = auth.actor(&self.app).await?;
+        let account = self.app.my_account(&actor).await?;
+        Ok(Json((&account).into()))
+    }
+}

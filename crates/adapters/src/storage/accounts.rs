@@ -1,0 +1,224 @@
+//! `AccountRepository` over a [`SeaTransaction`] (AC-1 to AC-5).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QuerySelect,
+};
+
+use clientele_domain::account::{AccountToken, ClientAccount, Session};
+use clientele_domain::{AccountId, AppointmentId, BusinessId};
+use clientele_ports::StorageError;
+use clientele_ports::storage::AccountRepository;
+
+use super::conversions::{account_row, account_token_row, instant, session_row};
+use super::entities::{account_tokens, client_accounts, client_sessions};
+use super::{SeaTransaction, unexpected, unique_violation};
+
+/// A unique violation on `client_accounts` names the email unless it names the sign-up.
+fn account_write_error(err: DbErr) -> StorageError {
+    match unique_violation(&err) {
+        Some(message) if message.contains("sign_up") => StorageError::Duplicate("account_sign_up"),
+        Some(_) => StorageError::Duplicate("account_email"),
+        None => unexpected(err),
+    }
+}
+
+#[async_trait]
+impl AccountRepository for SeaTransaction {
+    async fn insert_account(
+        &mut self,
+        account: &ClientAccount,
+        password_hash: &str,
+        sign_up: AppointmentId,
+    ) -> Result<(), StorageError> {
+        client_accounts::Entity::insert(account_row(account, password_hash, sign_up))
+            .exec_without_returning(&self.txn)
+            .await
+            .map_err(account_write_error)?;
+        Ok(())
+    }
+
+    async fn account_by_email(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+    ) -> Result<Option<(ClientAccount, String)>, StorageError> {
+        let row = client_accounts::Entity::find()
+            .filter(client_accounts::Column::BusinessId.eq(business.as_uuid()))
+            .filter(client_accounts::Column::EmailKey.eq(email_key))
+            .one(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        row.map(|row| {
+            let hash = row.password_hash.clone();
+            ClientAccount::try_from(row).map(|account| (account, hash))
+        })
+        .transpose()
+    }
+
+    async fn account(
+        &mut self,
+        business: BusinessId,
+        id: AccountId,
+    ) -> Result<Option<ClientAccount>, StorageError> {
+        client_accounts::Entity::find_by_id((business.as_uuid(), id.as_uuid()))
+            .one(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .map(ClientAccount::try_from)
+            .transpose()
+    }
+
+    async fn record_verification(&mut self, account: &ClientAccount) -> Result<(), StorageError> {
+        let done = client_accounts::Entity::update_many()
+            .col_expr(
+                client_accounts::Column::VerifiedAt,
+                Expr::value(account.verified_at.map(instant)),
+            )
+            .filter(client_accounts::Column::BusinessId.eq(account.business_id.as_uuid()))
+            .filter(client_accounts::Column::Id.eq(account.id.as_uuid()))
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        match done.rows_affected {
+            0 => Err(StorageError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn set_password_hash(
+        &mut self,
+        business: BusinessId,
+        id: AccountId,
+        password_hash: &str,
+    ) -> Result<(), StorageError> {
+        let done = client_accounts::Entity::update_many()
+            .col_expr(
+                client_accounts::Column::PasswordHash,
+                Expr::value(password_hash.to_owned()),
+            )
+            .filter(client_accounts::Column::BusinessId.eq(business.as_uuid()))
+            .filter(client_accounts::Column::Id.eq(id.as_uuid()))
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        match done.rows_affected {
+            0 => Err(StorageError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn insert_session(
+        &mut self,
+        session: &Session,
+        token_hash: &str,
+    ) -> Result<(), StorageError> {
+        session_row(session, token_hash)
+            .insert(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(())
+    }
+
+    async fn session(
+        &mut self,
+        business: BusinessId,
+        token_hash: &str,
+    ) -> Result<Option<Session>, StorageError> {
+        Ok(
+            client_sessions::Entity::find_by_id((business.as_uuid(), token_hash.to_owned()))
+                .one(&self.txn)
+                .await
+                .map_err(unexpected)?
+                .map(Session::from),
+        )
+    }
+
+    async fn revoke_session(
+        &mut self,
+        business: BusinessId,
+        token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let done = client_sessions::Entity::update_many()
+            .col_expr(client_sessions::Column::RevokedAt, Expr::value(instant(at)))
+            .filter(client_sessions::Column::BusinessId.eq(business.as_uuid()))
+            .filter(client_sessions::Column::TokenHash.eq(token_hash))
+            .filter(client_sessions::Column::RevokedAt.is_null())
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(done.rows_affected > 0)
+    }
+
+    async fn revoke_sessions(
+        &mut self,
+        business: BusinessId,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        client_sessions::Entity::update_many()
+            .col_expr(client_sessions::Column::RevokedAt, Expr::value(instant(at)))
+            .filter(client_sessions::Column::BusinessId.eq(business.as_uuid()))
+            .filter(client_sessions::Column::AccountId.eq(account.as_uuid()))
+            .filter(client_sessions::Column::RevokedAt.is_null())
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(())
+    }
+
+    async fn insert_account_token(
+        &mut self,
+        token: &AccountToken,
+        token_hash: &str,
+    ) -> Result<(), StorageError> {
+        account_token_row(token, token_hash)
+            .insert(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(())
+    }
+
+    async fn account_token_for_update(
+        &mut self,
+        business: BusinessId,
+        token_hash: &str,
+    ) -> Result<Option<AccountToken>, StorageError> {
+        let mut select =
+            account_tokens::Entity::find_by_id((business.as_uuid(), token_hash.to_owned()));
+        if self.txn.get_database_backend() == DbBackend::Postgres {
+            select = select.lock_exclusive();
+        }
+        select
+            .one(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .map(AccountToken::try_from)
+            .transpose()
+    }
+
+    async fn record_token_use(
+        &mut self,
+        token: &AccountToken,
+        token_hash: &str,
+    ) -> Result<(), StorageError> {
+        let done = account_tokens::Entity::update_many()
+            .col_expr(
+                account_tokens::Column::UsedAt,
+                Expr::value(token.used_at.map(instant)),
+            )
+            .filter(account_tokens::Column::BusinessId.eq(token.business_id.as_uuid()))
+            .filter(account_tokens::Column::TokenHash.eq(token_hash))
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        match done.rows_affected {
+            0 => Err(StorageError::NotFound),
+            _ => Ok(()),
+        }
+    }
+}

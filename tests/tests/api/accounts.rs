@@ -1,0 +1,301 @@
+//! AC-1 to AC-6, PL-15: a client signs up from a booking confirmation, verifies their
+//! email, logs in and out; what is refused, and that nothing tells whether an email has
+//! an account.
+
+use serde_json::{Value, json};
+
+use crate::dump::every_row;
+use crate::helpers::{Reply, TestApp, spawn_app};
+
+/// The value of `token=` in the newest outbox email of `kind` to `to`, read under the
+/// API (staff see these links without their token).
+async fn token_in_email(t: &TestApp, kind: &str, to: &str) -> Option<String> {
+    let rows = every_row(&t.storage).await;
+    rows.iter()
+        .filter(|(table, row)| table == "outbox_emails" && row.contains(kind) && row.contains(to))
+        .filter_map(|(_, row)| {
+            let start = row.find("token=")? + "token=".len();
+            let token: String = row[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+                .collect();
+            Some(token)
+        })
+        .next_back()
+}
+
+/// A booking for a new client with `email`: the sign-up token of its confirmation.
+async fn booked(t: &TestApp, email: &str, at: &str) -> String {
+    let service = t.create_service(&format!("Massage {at}")).await;
+    let reply = t
+        .post(
+            "/v1/appointments",
+            &t.owner,
+            json!({ "appointment_type_id": service, "starts_at": at,
+                    "client": { "email": email, "first_name": "Ana", "last_name": "Silva" } }),
+        )
+        .await;
+    reply.assert_status(201);
+    token_in_email(t, "booking_confirmation", email)
+        .await
+        .expect("a sign-up link in the confirmation")
+}
+
+fn sign_up_body(token: &str, email: &str, password: &str) -> Value {
+    json!({ "token": token, "email": email, "password": password,
+            "terms_version": "2026-01", "privacy_version": "v3" })
+}
+
+async fn business_id(t: &TestApp) -> String {
+    t.get("/v1/business", &t.owner).await.str("/id")
+}
+
+async fn log_in(t: &TestApp, business: &str, email: &str, password: &str) -> Reply {
+    t.call(
+        poem::http::Method::POST,
+        "/v1/account/login",
+        None,
+        Some(json!({ "business_id": business, "email": email, "password": password })),
+    )
+    .await
+}
+
+async fn open(t: &TestApp, method: poem::http::Method, path: &str, body: Value) -> Reply {
+    t.call(method, path, None, Some(body)).await
+}
+
+#[tokio::test]
+async fn ac_1_ac_3_ac_4_a_client_signs_up_after_a_booking_verifies_and_logs_in_and_out() {
+    // Arrange
+    let t = spawn_app().await;
+    let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
+    let business = business_id(&t).await;
+    let post = poem::http::Method::POST;
+
+    // Act: sign up, verify, log in.
+    let signed = open(
+        &t,
+        post.clone(),
+        "/v1/account/sign-up",
+        sign_up_body(&token, "ana@example.com", "correct horse battery"),
+    )
+    .await;
+    let verification = token_in_email(&t, "account_verification", "ana@example.com")
+        .await
+        .expect("a verification link");
+    let verified = open(
+        &t,
+        post.clone(),
+        "/v1/account/verify",
+        json!({ "token": verification }),
+    )
+    .await;
+    let again = open(
+        &t,
+        post.clone(),
+        "/v1/account/verify",
+        json!({ "token": verification }),
+    )
+    .await;
+    let session = log_in(&t, &business, "ANA@example.com ", "correct horse battery").await;
+
+    // Assert
+    signed.assert_status(202);
+    verified.assert_status(200);
+    assert!(verified.at("/verified_at").is_string());
+    assert_eq!(verified.at("/terms_version"), &json!("2026-01"));
+    again.assert_problem(422);
+    session.assert_status(200);
+    let bearer = session.str("/token");
+    assert!(bearer.starts_with("cls_"));
+    let me = t.get("/v1/me/account", &bearer).await;
+    me.assert_status(200);
+    assert_eq!(me.at("/email"), &json!("ana@example.com"));
+    // PL-15: a session is not a staff token, nor a staff token a session.
+    t.get("/v1/clients", &bearer).await.assert_problem(401);
+    t.get("/v1/me/account", &t.owner).await.assert_problem(401);
+    // Staff never see the links' tokens.
+    let emails = t.get("/v1/emails", &t.owner).await;
+    assert!(!emails.body.to_string().contains(&verification));
+    assert!(!emails.body.to_string().contains(&token));
+    // Logout ends the session.
+    t.call(post, "/v1/me/logout", Some(&bearer), None)
+        .await
+        .assert_status(204);
+    t.get("/v1/me/account", &bearer).await.assert_problem(401);
+}
+
+#[tokio::test]
+async fn ac_4_a_wrong_password_and_an_unknown_email_are_answered_alike() {
+    let t = spawn_app().await;
+    let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
+    let business = business_id(&t).await;
+    open(
+        &t,
+        poem::http::Method::POST,
+        "/v1/account/sign-up",
+        sign_up_body(&token, "ana@example.com", "correct horse battery"),
+    )
+    .await
+    .assert_status(202);
+
+    let wrong = log_in(&t, &business, "ana@example.com", "wrong horse battery").await;
+    let unknown = log_in(&t, &business, "bea@example.com", "correct horse battery").await;
+    let malformed = log_in(&t, &business, "not an email", "correct horse battery").await;
+
+    wrong.assert_problem(401);
+    for other in [&unknown, &malformed] {
+        assert_eq!(other.status, wrong.status);
+        assert_eq!(other.at("/detail"), wrong.at("/detail"));
+        assert_eq!(other.at("/type"), wrong.at("/type"));
+    }
+    // An unverified account can log in (AC-3).
+    log_in(&t, &business, "ana@example.com", "correct horse battery")
+        .await
+        .assert_status(200);
+}
+
+#[tokio::test]
+async fn ac_1_bad_sign_ups_are_refused_and_create_nothing() {
+    // Arrange
+    let t = spawn_app().await;
+    let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
+    let other = booked(&t, "bea@example.com", "2026-12-02T09:00:00Z").await;
+    let post = poem::http::Method::POST;
+    let sign_up = |body: Value| open(&t, post.clone(), "/v1/account/sign-up", body);
+
+    // Act and assert: a changed or missing token, a short or common password, missing
+    // agreements: 422 each.
+    let mut changed = token.clone();
+    changed.replace_range(10..11, if &token[10..11] == "A" { "B" } else { "A" });
+    for (body, field) in [
+        (
+            sign_up_body(&changed, "ana@example.com", "correct horse battery"),
+            None,
+        ),
+        (
+            sign_up_body("", "ana@example.com", "correct horse battery"),
+            None,
+        ),
+        (
+            sign_up_body(&token, "ana@example.com", "short"),
+            Some("password"),
+        ),
+        (
+            sign_up_body(&token, "ana@example.com", "Password123"),
+            Some("password"),
+        ),
+        (
+            json!({ "token": token, "email": "ana@example.com", "password": "correct horse battery",
+                    "terms_version": "", "privacy_version": "" }),
+            Some("terms_version"),
+        ),
+    ] {
+        let reply = sign_up(body).await;
+        reply.assert_problem(422);
+        if let Some(field) = field {
+            assert!(
+                reply.problem_fields().contains(&field.to_owned()),
+                "{reply:?}"
+            );
+        }
+    }
+    sign_up(json!({ "email": "ana@example.com" }))
+        .await
+        .assert_problem(400);
+    assert_eq!(
+        token_in_email(&t, "account_verification", "ana@example.com").await,
+        None
+    );
+
+    // One account per confirmation; an email that has one is told by email only.
+    sign_up(sign_up_body(
+        &token,
+        "ana@example.com",
+        "correct horse battery",
+    ))
+    .await
+    .assert_status(202);
+    sign_up(sign_up_body(
+        &token,
+        "other@example.com",
+        "correct horse battery",
+    ))
+    .await
+    .assert_problem(422);
+    let taken = sign_up(sign_up_body(
+        &other,
+        "ana@example.com",
+        "another horse battery",
+    ))
+    .await;
+    taken.assert_status(202);
+    let told = every_row(&t.storage).await.into_iter().any(|(table, row)| {
+        table == "outbox_emails"
+            && row.contains("account_exists")
+            && row.contains("ana@example.com")
+    });
+    assert!(told, "the email that has an account is told so");
+    let business = business_id(&t).await;
+    log_in(&t, &business, "ana@example.com", "another horse battery")
+        .await
+        .assert_problem(401);
+}
+
+#[tokio::test]
+async fn ac_6_with_accounts_off_no_sign_up_link_is_sent_and_sign_ups_and_logins_are_refused() {
+    // Arrange: an account, and a confirmation not used yet; then accounts turned off.
+    let t = spawn_app().await;
+    let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
+    let unused = booked(&t, "bea@example.com", "2026-12-02T09:00:00Z").await;
+    let post = poem::http::Method::POST;
+    open(
+        &t,
+        post.clone(),
+        "/v1/account/sign-up",
+        sign_up_body(&token, "ana@example.com", "correct horse battery"),
+    )
+    .await
+    .assert_status(202);
+    let business = t.get("/v1/business", &t.owner).await;
+    t.patch(
+        "/v1/business",
+        &t.owner,
+        json!({ "version": business.at("/version"), "client_accounts_enabled": false }),
+    )
+    .await
+    .assert_status(200);
+
+    // Act
+    let service = t.create_service("Facial").await;
+    t.post(
+        "/v1/appointments",
+        &t.owner,
+        json!({ "appointment_type_id": service, "starts_at": "2026-12-03T09:00:00Z",
+                "client": { "email": "cara@example.com", "first_name": "Cara", "last_name": "Lopes" } }),
+    )
+    .await
+    .assert_status(201);
+    let sign_up = open(
+        &t,
+        post,
+        "/v1/account/sign-up",
+        sign_up_body(&unused, "bea@example.com", "correct horse battery"),
+    )
+    .await;
+    let login = log_in(
+        &t,
+        &business.str("/id"),
+        "ana@example.com",
+        "correct horse battery",
+    )
+    .await;
+
+    // Assert: bookings work; no link, no sign-up, no login.
+    assert_eq!(
+        token_in_email(&t, "booking_confirmation", "cara@example.com").await,
+        None
+    );
+    sign_up.assert_problem(403);
+    login.assert_problem(403);
+}
