@@ -26,7 +26,7 @@ use crate::error::{Classify, ErrorKind};
 /// The prefix of a session token.
 const SESSION_PREFIX: &str = "cls_";
 /// The prefix of a verification or reset token.
-const ACCOUNT_TOKEN_PREFIX: &str = "clv_";
+pub(crate) const ACCOUNT_TOKEN_PREFIX: &str = "clv_";
 
 /// The password the dummy hash is made from: never a real password (too short).
 const DUMMY_PASSWORD: &str = "not-a-password";
@@ -103,7 +103,7 @@ pub struct LoggedIn {
 }
 
 /// The business a generated secret with `prefix` names.
-fn business_of(secret: &str, prefix: &str) -> Option<BusinessId> {
+pub(crate) fn business_of(secret: &str, prefix: &str) -> Option<BusinessId> {
     let rest = secret.trim().strip_prefix(prefix)?;
     let (id, _) = rest.split_once('_')?;
     Uuid::try_parse(id).ok().map(BusinessId::from_uuid)
@@ -114,7 +114,7 @@ impl Clientele {
         self.passwords.clone().ok_or(AccountError::NoHasher)
     }
 
-    fn secret(&self, prefix: &str, business: BusinessId) -> String {
+    pub(crate) fn secret(&self, prefix: &str, business: BusinessId) -> String {
         format!(
             "{prefix}{}_{}",
             business.as_uuid().simple(),
@@ -123,7 +123,7 @@ impl Clientele {
     }
 
     /// AC-2: `password` hashed off the executor.
-    async fn hash_password(&self, password: &Password) -> Result<String, AccountError> {
+    pub(crate) async fn hash_password(&self, password: &Password) -> Result<String, AccountError> {
         let hasher = self.hasher()?;
         let password = password.clone();
         tokio::task::spawn_blocking(move || hasher.hash(password.expose()))
@@ -330,6 +330,15 @@ impl Clientele {
         Ok(())
     }
 
+    /// PL-16: deletes a batch of the sessions and single-use tokens that no longer work
+    /// (expired, revoked, used); how many.
+    pub async fn purge_account_secrets(&self, batch: u32) -> Result<u64, AccountError> {
+        let mut tx = self.storage.begin().await?;
+        let purged = tx.purge_account_secrets(self.clock.now(), batch).await?;
+        tx.commit().await?;
+        Ok(purged)
+    }
+
     /// AC-7: the caller's account.
     pub async fn my_account(&self, actor: &AccountActor) -> Result<ClientAccount, AccountError> {
         let mut tx = self.storage.read().await?;
@@ -340,7 +349,7 @@ impl Clientele {
 }
 
 /// The business, if it exists and has client accounts (AC-6).
-async fn enabled_business(
+pub(crate) async fn enabled_business(
     tx: &mut dyn clientele_ports::Transaction,
     id: BusinessId,
 ) -> Result<Business, AccountError> {

@@ -7,6 +7,7 @@ use thiserror::Error;
 use clientele_ports::StorageError;
 
 use crate::Clientele;
+use crate::accounts::AccountError;
 use crate::billing::BillingError;
 use crate::client_imports::{ImportError, ImportPolicy};
 use crate::codes::CodeError;
@@ -40,17 +41,21 @@ pub enum Job {
     /// CL-15: imports a batch of rows of a client import
     /// (`Clientele::import_clients_step`).
     ImportClients,
+    /// PL-16: deletes the client sessions and account tokens that no longer work
+    /// (`Clientele::purge_account_secrets`).
+    PurgeAccountSecrets,
 }
 
 impl Job {
     /// Billing first (the real clock's, then the test clocks'), so that its receipts go
     /// out in the same pass.
-    pub const ALL: [Job; 5] = [
+    pub const ALL: [Job; 6] = [
         Job::BillMemberships,
         Job::WorkTestClocks,
         Job::DispatchEmails,
         Job::ExpireCodes,
         Job::ImportClients,
+        Job::PurgeAccountSecrets,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -60,12 +65,15 @@ impl Job {
             Job::DispatchEmails => "dispatch_emails",
             Job::ExpireCodes => "expire_codes",
             Job::ImportClients => "import_clients",
+            Job::PurgeAccountSecrets => "purge_account_secrets",
         }
     }
 }
 
 /// Codes expired per transaction.
 const EXPIRY_BATCH: u32 = 500;
+/// Sessions and tokens purged per transaction (of each).
+const PURGE_BATCH: u32 = 1000;
 
 #[derive(Debug, Error)]
 pub enum JobError {
@@ -80,6 +88,8 @@ pub enum JobError {
     #[error(transparent)]
     Import(#[from] ImportError),
     #[error(transparent)]
+    Accounts(#[from] AccountError),
+    #[error(transparent)]
     Unexpected(#[from] StorageError),
 }
 
@@ -91,6 +101,7 @@ impl Classify for JobError {
             Self::Billing(error) => error.kind(),
             Self::TestClock(error) => error.kind(),
             Self::Import(error) => error.kind(),
+            Self::Accounts(error) => error.kind(),
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -164,6 +175,14 @@ impl Clientele {
                     return Ok(ExecutionOutcome::EmptyQueue);
                 }
                 tracing::info!("a batch of a client import worked");
+                Ok(ExecutionOutcome::TaskCompleted)
+            }
+            Job::PurgeAccountSecrets => {
+                let purged = self.purge_account_secrets(PURGE_BATCH).await?;
+                if purged == 0 {
+                    return Ok(ExecutionOutcome::EmptyQueue);
+                }
+                tracing::info!(purged, "client sessions and account tokens purged");
                 Ok(ExecutionOutcome::TaskCompleted)
             }
         }

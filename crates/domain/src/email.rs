@@ -29,6 +29,8 @@ pub enum EmailKind {
     AccountVerification,
     /// AC-1: a sign-up with an email that already has an account (told by email only).
     AccountExists,
+    /// AC-5: a link to set a new password.
+    PasswordReset,
 }
 
 impl EmailKind {
@@ -45,6 +47,7 @@ impl EmailKind {
             Self::MandateRequest => "mandate_request",
             Self::AccountVerification => "account_verification",
             Self::AccountExists => "account_exists",
+            Self::PasswordReset => "password_reset",
         }
     }
 
@@ -61,6 +64,7 @@ impl EmailKind {
             "mandate_request" => Some(Self::MandateRequest),
             "account_verification" => Some(Self::AccountVerification),
             "account_exists" => Some(Self::AccountExists),
+            "password_reset" => Some(Self::PasswordReset),
             _ => None,
         }
     }
@@ -68,10 +72,13 @@ impl EmailKind {
 
 impl EmailKind {
     /// Whether the email may carry a link only its recipient may use (a confirmation's
-    /// sign-up link AC-1, a verification link AC-3): staff see it without the link's token
+    /// sign-up link AC-1, a verification link AC-3, a reset link AC-5): staff see it without the link's token
     /// ([`EmailContent::without_tokens`]), so that no staff member can act as the client.
     pub fn carries_secret(&self) -> bool {
-        matches!(self, Self::BookingConfirmation | Self::AccountVerification)
+        matches!(
+            self,
+            Self::BookingConfirmation | Self::AccountVerification | Self::PasswordReset
+        )
     }
 }
 

@@ -299,3 +299,181 @@ async fn ac_6_with_accounts_off_no_sign_up_link_is_sent_and_sign_ups_and_logins_
     sign_up.assert_problem(403);
     login.assert_problem(403);
 }
+
+#[tokio::test]
+async fn ac_5_a_reset_link_sets_a_new_password_once_and_ends_every_session() {
+    // Arrange: an account logged in.
+    let t = spawn_app().await;
+    let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
+    let business = business_id(&t).await;
+    let post = poem::http::Method::POST;
+    open(
+        &t,
+        post.clone(),
+        "/v1/account/sign-up",
+        sign_up_body(&token, "ana@example.com", "correct horse battery"),
+    )
+    .await
+    .assert_status(202);
+    let old_session = log_in(&t, &business, "ana@example.com", "correct horse battery")
+        .await
+        .str("/token");
+
+    // Act: asked for by the client, and for an unknown email (answered alike).
+    let asked = open(
+        &t,
+        post.clone(),
+        "/v1/account/password-reset",
+        json!({ "business_id": business, "email": "ana@example.com" }),
+    )
+    .await;
+    let unknown = open(
+        &t,
+        post.clone(),
+        "/v1/account/password-reset",
+        json!({ "business_id": business, "email": "nobody@example.com" }),
+    )
+    .await;
+    let link = token_in_email(&t, "password_reset", "ana@example.com")
+        .await
+        .expect("a reset link");
+    let set = open(
+        &t,
+        post.clone(),
+        "/v1/account/password",
+        json!({ "token": link, "password": "a brand new secret" }),
+    )
+    .await;
+    let reused = open(
+        &t,
+        post.clone(),
+        "/v1/account/password",
+        json!({ "token": link, "password": "another new secret" }),
+    )
+    .await;
+
+    // Assert
+    asked.assert_status(202);
+    assert_eq!((unknown.status, &unknown.body), (asked.status, &asked.body));
+    assert_eq!(
+        token_in_email(&t, "password_reset", "nobody@example.com").await,
+        None
+    );
+    set.assert_status(204);
+    reused.assert_problem(422);
+    t.get("/v1/me/account", &old_session)
+        .await
+        .assert_problem(401);
+    log_in(&t, &business, "ana@example.com", "correct horse battery")
+        .await
+        .assert_problem(401);
+    log_in(&t, &business, "ana@example.com", "a brand new secret")
+        .await
+        .assert_status(200);
+}
+
+#[tokio::test]
+async fn ac_5_staff_only_trigger_the_reset_email_and_never_see_its_link() {
+    let t = spawn_app().await;
+    let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
+    open(
+        &t,
+        poem::http::Method::POST,
+        "/v1/account/sign-up",
+        sign_up_body(&token, "ana@example.com", "correct horse battery"),
+    )
+    .await
+    .assert_status(202);
+
+    let sent = t
+        .post(
+            "/v1/client-accounts/password-reset",
+            &t.owner,
+            json!({ "email": "ana@example.com" }),
+        )
+        .await;
+
+    sent.assert_status(202);
+    let link = token_in_email(&t, "password_reset", "ana@example.com")
+        .await
+        .expect("a reset link");
+    let emails = t.get("/v1/emails", &t.owner).await;
+    assert!(emails.body.to_string().contains("password_reset"));
+    assert!(!emails.body.to_string().contains(&link));
+    t.post(
+        "/v1/client-accounts/password-reset",
+        &t.owner,
+        json!({ "email": "not an email" }),
+    )
+    .await
+    .assert_problem(422);
+}
+
+#[tokio::test]
+async fn pl_16_the_worker_purges_ended_sessions_and_used_tokens_and_keeps_live_ones() {
+    let t = spawn_app().await;
+    let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
+    let business = business_id(&t).await;
+    let post = poem::http::Method::POST;
+    open(
+        &t,
+        post.clone(),
+        "/v1/account/sign-up",
+        sign_up_body(&token, "ana@example.com", "correct horse battery"),
+    )
+    .await
+    .assert_status(202);
+    let verification = token_in_email(&t, "account_verification", "ana@example.com")
+        .await
+        .expect("a verification link");
+    open(
+        &t,
+        post.clone(),
+        "/v1/account/verify",
+        json!({ "token": verification }),
+    )
+    .await
+    .assert_status(200);
+    let ended = log_in(&t, &business, "ana@example.com", "correct horse battery")
+        .await
+        .str("/token");
+    let live = log_in(&t, &business, "ana@example.com", "correct horse battery")
+        .await
+        .str("/token");
+    t.call(post, "/v1/me/logout", Some(&ended), None)
+        .await
+        .assert_status(204);
+    let count = |table: &'static str| {
+        let storage = t.storage.clone();
+        async move {
+            every_row(&storage)
+                .await
+                .iter()
+                .filter(|(t, _)| t == table)
+                .count()
+        }
+    };
+    assert_eq!(
+        (
+            count("client_sessions").await,
+            count("account_tokens").await
+        ),
+        (2, 1)
+    );
+
+    let purged = t.app.purge_account_secrets(100).await.expect("a purge");
+
+    assert_eq!(
+        purged, 2,
+        "the ended session and the used verification token"
+    );
+    assert_eq!(
+        (
+            count("client_sessions").await,
+            count("account_tokens").await
+        ),
+        (1, 0)
+    );
+    t.get("/v1/me/account", &live).await.assert_status(200);
+    assert_eq!(t.app.purge_account_secrets(100).await.expect("a purge"), 0);
+}

@@ -106,6 +106,8 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("PATCH /v1/custom-fields/{id}",                      [  200,  200,  403,  403,  404,  401,  401]),
     ("PATCH /v1/memberships/{id}",                        [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/account/login",                            [  401,  401,  401,  401,  401,  401,  401]),
+    ("POST /v1/account/password",                         [  422,  422,  422,  422,  422,  422,  422]),
+    ("POST /v1/account/password-reset",                   [  202,  202,  202,  202,  202,  202,  202]),
     ("POST /v1/account/sign-up",                          [  422,  422,  422,  422,  422,  422,  422]),
     ("POST /v1/account/verify",                           [  422,  422,  422,  422,  422,  422,  422]),
     ("POST /v1/appointment-types",                        [  201,  201,  403,  403,  201,  401,  401]),
@@ -118,6 +120,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /v1/appointments/{id}/reschedule",             [  200,  200,  200,  404,  404,  401,  401]),
     // A live business's clock never moves (PL-25): its owner is refused with 409.
     ("POST /v1/business/test-clock",                      [  409,  403,  403,  403,  409,  401,  401]),
+    ("POST /v1/client-accounts/password-reset",           [  202,  202,  202,  202,  202,  401,  401]),
     ("POST /v1/client-imports",                           [  202,  202,  403,  403,  202,  401,  401]),
     ("POST /v1/client-merges/{id}/undo",                  [  200,  200,  200,  404,  404,  401,  401]),
     ("POST /v1/clients",                                  [  201,  201,  201,  201,  201,  401,  401]),
@@ -609,6 +612,13 @@ impl Records {
                 "password": "correct horse battery", "terms_version": "1", "privacy_version": "1",
             }),
             "POST /v1/account/verify" => json!({ "token": "clv_not_a_token" }),
+            "POST /v1/account/password" => {
+                json!({ "token": "clv_not_a_token", "password": "correct horse battery" })
+            }
+            "POST /v1/account/password-reset" => {
+                json!({ "business_id": uuid::Uuid::nil(), "email": "ana@example.com" })
+            }
+            "POST /v1/client-accounts/password-reset" => json!({ "email": "ana@example.com" }),
             "POST /v1/account/login" => json!({
                 "business_id": uuid::Uuid::nil(), "email": "ana@example.com", "password": "correct horse battery",
             }),

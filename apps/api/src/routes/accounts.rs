@@ -14,7 +14,7 @@ use clientele_domain::account::{ClientAccount, SignUpInput};
 use super::ApiTags;
 use crate::problem::Problems;
 use crate::problem::can::*;
-use crate::security::ClientSession;
+use crate::security::{ClientSession, StaffToken};
 
 /// AC-1: a sign-up, from the link in a booking confirmation.
 #[derive(Debug, Object)]
@@ -46,6 +46,32 @@ pub struct LoginParams {
     /// The business the account belongs to.
     pub business_id: Uuid,
     pub email: String,
+    pub password: String,
+}
+
+/// AC-5: a reset link asked for.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ResetRequestParams {
+    /// The business the account belongs to.
+    pub business_id: Uuid,
+    pub email: String,
+}
+
+/// AC-5: staff ask for a client's reset email.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct StaffResetParams {
+    /// The account's email.
+    pub email: String,
+}
+
+/// AC-5: a new password, with the token of a reset link.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewPasswordParams {
+    pub token: String,
+    /// At least 10 characters, not one of the most common passwords.
     pub password: String,
 }
 
@@ -100,6 +126,27 @@ pub enum SignUpResponse {
     /// email that already has an account, how to log in).
     #[oai(status = 202)]
     Accepted(Json<SignUpAccepted>),
+}
+
+#[derive(ApiResponse)]
+pub enum ResetResponse {
+    /// Taken: if the email has an account, a reset link is on its way.
+    #[oai(status = 202)]
+    Accepted(Json<SignUpAccepted>),
+}
+
+#[derive(ApiResponse)]
+pub enum PasswordResponse {
+    /// The password is set; every session of the account is over.
+    #[oai(status = 204)]
+    Set,
+}
+
+fn reset_accepted() -> ResetResponse {
+    ResetResponse::Accepted(Json(SignUpAccepted {
+        message: "If this email has an account, a link to set a new password is on its way."
+            .to_owned(),
+    }))
 }
 
 #[derive(ApiResponse)]
@@ -172,6 +219,58 @@ impl AccountsApi {
             expires_at: session.expires_at,
             account: (&session.account).into(),
         }))
+    }
+
+    /// Ask for a link to set a new password (AC-5). The answer is the same whether or
+    /// not the email has an account.
+    #[oai(
+        path = "/account/password-reset",
+        method = "post",
+        operation_id = "request_password_reset"
+    )]
+    async fn request_reset(
+        &self,
+        body: Json<ResetRequestParams>,
+    ) -> Result<ResetResponse, Problems<{ FORBID | TAKE_BODY }>> {
+        let p = body.0;
+        self.app
+            .request_password_reset(BusinessId::from_uuid(p.business_id), &p.email)
+            .await?;
+        Ok(reset_accepted())
+    }
+
+    /// Set a new password with the token of a reset link (AC-5): once, within the hour;
+    /// every session of the account ends.
+    #[oai(
+        path = "/account/password",
+        method = "post",
+        operation_id = "reset_password"
+    )]
+    async fn reset(
+        &self,
+        body: Json<NewPasswordParams>,
+    ) -> Result<PasswordResponse, Problems<{ TAKE_BODY | BREAK_RULE }>> {
+        self.app
+            .reset_password(&body.0.token, &body.0.password)
+            .await?;
+        Ok(PasswordResponse::Set)
+    }
+
+    /// Send a client's account the email to set a new password (AC-5; any staff role):
+    /// staff never set a client's password nor see the link.
+    #[oai(
+        path = "/client-accounts/password-reset",
+        method = "post",
+        operation_id = "send_password_reset"
+    )]
+    async fn send_reset(
+        &self,
+        auth: StaffToken,
+        body: Json<StaffResetParams>,
+    ) -> Result<ResetResponse, Problems<{ UNAUTHENTICATE | FORBID | TAKE_BODY | BREAK_RULE }>> {
+        let actor = auth.actor(&self.app).await?;
+        self.app.send_password_reset(&actor, &body.0.email).await?;
+        Ok(reset_accepted())
     }
 
     /// End this session (AC-4).

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
     QuerySelect,
@@ -199,6 +199,39 @@ impl AccountRepository for SeaTransaction {
             .map_err(unexpected)?
             .map(AccountToken::try_from)
             .transpose()
+    }
+
+    async fn purge_account_secrets(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StorageError> {
+        let mut purged = 0;
+        for (table, ended) in [
+            ("client_sessions", "revoked_at"),
+            ("account_tokens", "used_at"),
+        ] {
+            let over = Condition::any()
+                .add(Expr::col(Alias::new("expires_at")).lt(instant(now)))
+                .add(Expr::col(Alias::new(ended)).is_not_null());
+            let hashes = Query::select()
+                .column(Alias::new("token_hash"))
+                .from(Alias::new(table))
+                .cond_where(over)
+                .limit(u64::from(limit))
+                .to_owned();
+            let delete = Query::delete()
+                .from_table(Alias::new(table))
+                .and_where(Expr::col(Alias::new("token_hash")).in_subquery(hashes))
+                .to_owned();
+            purged += self
+                .txn
+                .execute(&delete)
+                .await
+                .map_err(unexpected)?
+                .rows_affected();
+        }
+        Ok(purged)
     }
 
     async fn record_token_use(

@@ -27,6 +27,23 @@ impl AccountEmail<'_> {
         )
     }
 
+    /// AC-5: sent when a reset is asked for (by the client, or by staff for them).
+    pub fn reset(&self) -> EmailContent {
+        compose(
+            format!("Set a new password at {}", self.business_name),
+            &[
+                "Hello,".to_owned(),
+                format!(
+                    "To set a new password for your account, open this link within the hour: {}",
+                    self.link
+                ),
+                "If you did not ask for it, ignore this email: your password stays as it is."
+                    .to_owned(),
+                self.business_name.to_owned(),
+            ],
+        )
+    }
+
     /// AC-1: sent to a sign-up with an email that already has an account, so that the
     /// answer to the sign-up itself tells nothing.
     pub fn already_registered(&self) -> EmailContent {

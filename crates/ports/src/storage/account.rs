@@ -92,6 +92,14 @@ pub trait AccountRepository: Send {
         token_hash: &str,
     ) -> Result<Option<AccountToken>, StorageError>;
 
+    /// PL-16: deletes up to `limit` sessions that expired or were revoked, and up to
+    /// `limit` tokens that expired or were used, before `now`, in any business; how many.
+    async fn purge_account_secrets(
+        &mut self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StorageError>;
+
     /// Stores that the token with this hash was used (`token.used_at`).
     async fn record_token_use(
         &mut self,

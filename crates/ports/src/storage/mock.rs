@@ -372,5 +372,6 @@ delegate! {
         fn insert_account_token(token: &AccountToken, token_hash: &str) -> ();
         fn account_token_for_update(business: BusinessId, token_hash: &str) -> Option<AccountToken>;
         fn record_token_use(token: &AccountToken, token_hash: &str) -> ();
+        fn purge_account_secrets(now: DateTime<Utc>, limit: u32) -> u64;
     }
 }

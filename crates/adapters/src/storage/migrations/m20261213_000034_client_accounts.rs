@@ -127,6 +127,16 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
+        // PL-16: the purge finds the expired ones across businesses.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_client_sessions_expiry")
+                    .table(S::Table)
+                    .col(S::ExpiresAt)
+                    .take(),
+            )
+            .await?;
         use AccountTokens as T;
         manager
             .create_table(
@@ -151,6 +161,15 @@ impl MigrationTrait for Migration {
                     .table(T::Table)
                     .col(T::BusinessId)
                     .col(T::AccountId)
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_account_tokens_expiry")
+                    .table(T::Table)
+                    .col(T::ExpiresAt)
                     .take(),
             )
             .await
