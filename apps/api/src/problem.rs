@@ -76,6 +76,14 @@ pub enum ProblemResponse {
     /// Something failed on our side; it was logged with the request id.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
+    /// Too many attempts: try again after `Retry-After` seconds.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(
+        Json<Problem>,
+        /// Seconds to wait before trying again.
+        #[oai(header = "Retry-After")]
+        u64,
+    ),
     /// A payment processor did not answer; nothing was done: try again later.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>),
@@ -114,7 +122,8 @@ impl ProblemResponse {
             | Self::UnsupportedMediaType(p)
             | Self::Unprocessable(p)
             | Self::Internal(p)
-            | Self::Unavailable(p) => &p.0,
+            | Self::Unavailable(p)
+            | Self::TooManyRequests(p, _) => &p.0,
         }
     }
 
@@ -131,6 +140,7 @@ impl ProblemResponse {
             415 => Self::UnsupportedMediaType(body),
             422 => Self::Unprocessable(body),
             503 => Self::Unavailable(body),
+            429 => Self::TooManyRequests(body, 1),
             _ => Self::Internal(body),
         }
     }
@@ -219,6 +229,15 @@ impl<E: Classify> From<E> for ProblemResponse {
                 detail,
                 fields,
             ))),
+            ErrorKind::Throttled => Self::TooManyRequests(
+                Json(problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "throttled",
+                    detail,
+                    fields,
+                )),
+                error.retry_after().unwrap_or(1),
+            ),
             ErrorKind::Unavailable => Self::Unavailable(Json(problem(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
@@ -333,6 +352,8 @@ pub mod can {
     pub const BREAK_RULE: u16 = 1 << 7;
     /// 503: a payment processor did not answer.
     pub const BE_UNAVAILABLE: u16 = 1 << 8;
+    /// 429: too many attempts (with `Retry-After`).
+    pub const THROTTLE: u16 = 1 << 9;
 
     /// The bit of a status, if it is one of the above.
     pub(crate) const fn bit(status: u16) -> Option<u16> {
@@ -346,6 +367,7 @@ pub mod can {
             415 => Some(1 << 6),
             422 => Some(BREAK_RULE),
             503 => Some(BE_UNAVAILABLE),
+            429 => Some(THROTTLE),
             _ => None,
         }
     }

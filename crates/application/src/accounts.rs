@@ -8,15 +8,14 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use thiserror::Error;
 use uuid::Uuid;
 
 use clientele_domain::account::{
-    AccountEmail, AccountToken, ClientAccount, Password, Session, SignUp, SignUpInput, TokenPurpose,
+    AccountEmail, AccountToken, ClientAccount, Password, SignUp, SignUpInput, TokenPurpose,
 };
 use clientele_domain::email::EmailKind;
-use clientele_domain::{AccountId, Business, BusinessId, EmailAddress, ValidationErrors};
+use clientele_domain::{AccountId, Business, BusinessId, ValidationErrors};
 use clientele_ports::{PasswordHasher, StorageError};
 
 use crate::Clientele;
@@ -24,7 +23,7 @@ use crate::auth::hash_token;
 use crate::error::{Classify, ErrorKind};
 
 /// The prefix of a session token.
-const SESSION_PREFIX: &str = "cls_";
+pub(crate) const SESSION_PREFIX: &str = "cls_";
 /// The prefix of a verification or reset token.
 pub(crate) const ACCOUNT_TOKEN_PREFIX: &str = "clv_";
 
@@ -45,6 +44,9 @@ pub enum AccountError {
     /// AC-4: the same for an unknown email and a wrong password.
     #[error("incorrect email or password (forgot it? ask for a reset)")]
     BadCredentials,
+    /// AC-4: too many failed logins from this address or for this email.
+    #[error("too many failed logins: try again in {0} seconds")]
+    Throttled(u64),
     /// A client session that is missing, unknown, expired or revoked.
     #[error("the session is not valid (unknown, expired or logged out)")]
     BadSession,
@@ -66,6 +68,7 @@ impl Classify for AccountError {
             Self::Invalid(_) | Self::BadLink => ErrorKind::RuleViolated,
             Self::Disabled => ErrorKind::Forbidden,
             Self::BadCredentials | Self::BadSession => ErrorKind::Unauthenticated,
+            Self::Throttled(_) => ErrorKind::Throttled,
             Self::NoHasher | Self::Unexpected(_) => ErrorKind::Unexpected,
         }
     }
@@ -74,6 +77,13 @@ impl Classify for AccountError {
         match self {
             Self::Invalid(errors) => &errors.0,
             _ => &[],
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Throttled(seconds) => Some(*seconds),
+            _ => None,
         }
     }
 }
@@ -92,14 +102,6 @@ pub struct AccountActor {
     pub account: AccountId,
     /// The hash of the session's token (logout revokes it).
     session: String,
-}
-
-/// A session opened by a login: its token (shown once) and until when it works.
-#[derive(Debug, Clone)]
-pub struct LoggedIn {
-    pub token: String,
-    pub account: ClientAccount,
-    pub expires_at: DateTime<Utc>,
 }
 
 /// The business a generated secret with `prefix` names.
@@ -133,7 +135,7 @@ impl Clientele {
     }
 
     /// Whether `password` matches `hash` (or, with no hash, the dummy one: as slow).
-    async fn password_matches(
+    pub(crate) async fn password_matches(
         &self,
         password: &str,
         hash: Option<String>,
@@ -258,50 +260,6 @@ impl Clientele {
         }
         tx.commit().await?;
         Ok(account)
-    }
-
-    /// AC-4: a new session for the account with this email and password. An unknown
-    /// email and a wrong password are answered alike, in about the same time.
-    pub async fn log_in(
-        &self,
-        business: BusinessId,
-        email: &str,
-        password: &str,
-    ) -> Result<LoggedIn, AccountError> {
-        let key = EmailAddress::parse("email", email).map(|e| e.key()).ok();
-        let found = {
-            let mut tx = self.storage.read().await?;
-            enabled_business(tx.as_mut(), business)
-                .await
-                .map_err(|e| match e {
-                    AccountError::BadLink => AccountError::BadCredentials,
-                    other => other,
-                })?;
-            match &key {
-                Some(key) => tx.account_by_email(business, key).await?,
-                None => None,
-            }
-        };
-        let (account, hash) = match found {
-            Some((account, hash)) => (Some(account), Some(hash)),
-            None => (None, None),
-        };
-        let matches = self.password_matches(password, hash).await?;
-        let account = match account {
-            Some(account) if matches => account,
-            _ => return Err(AccountError::BadCredentials),
-        };
-        let now = self.clock.now();
-        let token = self.secret(SESSION_PREFIX, business);
-        let session = Session::open(business, account.id, now);
-        let mut tx = self.storage.begin().await?;
-        tx.insert_session(&session, &hash_token(&token)).await?;
-        tx.commit().await?;
-        Ok(LoggedIn {
-            token,
-            account,
-            expires_at: session.expires_at,
-        })
     }
 
     /// PL-15: the account a client session token belongs to, if the session is live.

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     /// A service we depend on (a payment processor) did not answer; nothing was done, and
     /// the same request may be tried again.
     Unavailable,
+    /// Too many attempts: try again after [`Classify::retry_after`] seconds (AC-4).
+    Throttled,
     /// Infrastructure failed; details are logged, never shown.
     Unexpected,
 }
@@ -32,5 +34,10 @@ pub trait Classify: std::error::Error {
     /// The fields at fault, for validation errors.
     fn field_errors(&self) -> &[FieldError] {
         &[]
+    }
+
+    /// For [`ErrorKind::Throttled`]: in how many seconds to try again.
+    fn retry_after(&self) -> Option<u64> {
+        None
     }
 }

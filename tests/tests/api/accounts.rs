@@ -4,6 +4,8 @@
 
 use serde_json::{Value, json};
 
+use clientele_application::accounts::AccountError;
+
 use crate::dump::every_row;
 use crate::helpers::{Reply, TestApp, spawn_app};
 
@@ -476,4 +478,136 @@ async fn pl_16_the_worker_purges_ended_sessions_and_used_tokens_and_keeps_live_o
     );
     t.get("/v1/me/account", &live).await.assert_status(200);
     assert_eq!(t.app.purge_account_secrets(100).await.expect("a purge"), 0);
+}
+
+/// A signed-up account's business id.
+async fn with_account(t: &TestApp) -> String {
+    let token = booked(t, "ana@example.com", "2026-12-01T09:00:00Z").await;
+    open(
+        t,
+        poem::http::Method::POST,
+        "/v1/account/sign-up",
+        sign_up_body(&token, "ana@example.com", "correct horse battery"),
+    )
+    .await
+    .assert_status(202);
+    business_id(t).await
+}
+
+#[tokio::test]
+async fn ac_4_failures_for_one_email_hold_its_logins_back_with_retry_after_alike_for_unknown_emails()
+ {
+    let t = spawn_app().await;
+    let business = with_account(&t).await;
+
+    for email in ["ana@example.com", "nobody@example.com"] {
+        for _ in 0..10 {
+            log_in(&t, &business, email, "wrong horse battery")
+                .await
+                .assert_problem(401);
+        }
+        let held = log_in(&t, &business, email, "correct horse battery").await;
+        held.assert_problem(429);
+        let seconds: u64 = held
+            .retry_after
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .expect("Retry-After");
+        assert!((1..=15 * 60).contains(&seconds), "{seconds}");
+    }
+}
+
+#[tokio::test]
+async fn ac_4_an_attacker_elsewhere_cannot_lock_a_client_out_of_an_address_they_used() {
+    let t = spawn_app().await;
+    let business = with_account(&t).await;
+    let business = clientele_domain::BusinessId::from_uuid(business.parse().expect("an id"));
+    let (home, attacker) = (Some("198.51.100.7"), Some("203.0.113.9"));
+    t.app
+        .log_in(business, "ana@example.com", "correct horse battery", home)
+        .await
+        .expect("a first login from home");
+
+    for _ in 0..10 {
+        let failed = t
+            .app
+            .log_in(business, "ana@example.com", "guess guess guess", attacker)
+            .await;
+        assert!(
+            matches!(failed, Err(AccountError::BadCredentials)),
+            "{failed:?}"
+        );
+    }
+    let attacker_again = t
+        .app
+        .log_in(
+            business,
+            "ana@example.com",
+            "correct horse battery",
+            attacker,
+        )
+        .await;
+    let from_home = t
+        .app
+        .log_in(business, "ana@example.com", "correct horse battery", home)
+        .await;
+
+    assert!(
+        matches!(attacker_again, Err(AccountError::Throttled(_))),
+        "{attacker_again:?}"
+    );
+    assert!(from_home.is_ok(), "{from_home:?}");
+}
+
+#[tokio::test]
+async fn ac_4_ten_thousand_attempts_from_one_address_are_cut_short() {
+    let t = spawn_app().await;
+    let business = with_account(&t).await;
+    let business = clientele_domain::BusinessId::from_uuid(business.parse().expect("an id"));
+    let address = Some("203.0.113.9");
+
+    let mut refused = 0;
+    let mut throttled = 0;
+    for n in 0..10_000 {
+        match t
+            .app
+            .log_in(
+                business,
+                &format!("guess{n}@example.com"),
+                "guess guess guess",
+                address,
+            )
+            .await
+        {
+            Err(AccountError::BadCredentials) => refused += 1,
+            Err(AccountError::Throttled(_)) => throttled += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    assert_eq!((refused, throttled), (20, 9_980));
+    let real = t
+        .app
+        .log_in(
+            business,
+            "ana@example.com",
+            "correct horse battery",
+            address,
+        )
+        .await;
+    assert!(
+        matches!(real, Err(AccountError::Throttled(_))),
+        "the address waits, whoever it is"
+    );
+    assert!(
+        t.app
+            .log_in(
+                business,
+                "ana@example.com",
+                "correct horse battery",
+                Some("198.51.100.7")
+            )
+            .await
+            .is_ok()
+    );
 }

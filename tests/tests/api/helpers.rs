@@ -79,6 +79,8 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub request_id: Option<String>,
+    /// `Retry-After`, on a 429.
+    pub retry_after: Option<String>,
     pub body: Value,
 }
 
@@ -96,6 +98,7 @@ impl Reply {
         };
         let content_type = header("content-type").unwrap_or_default();
         let request_id = header("x-request-id");
+        let retry_after = header("retry-after");
         let text = response
             .into_body()
             .into_string()
@@ -110,6 +113,7 @@ impl Reply {
             status,
             content_type,
             request_id,
+            retry_after,
             body,
         }
     }

@@ -2,6 +2,7 @@
 //! verification, login and logout, and the account itself under `/v1/me/...`.
 
 use chrono::{DateTime, Utc};
+use poem::web::RemoteAddr;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use uuid::Uuid;
@@ -203,16 +204,26 @@ impl AccountsApi {
     }
 
     /// Log in (AC-4): a session token for `/v1/me/...`, valid 30 days or until logout. A
-    /// wrong email and a wrong password get the same answer.
+    /// wrong email and a wrong password get the same answer. After 20 failures from one
+    /// address, or 10 for one email (but from an address that logged into it before), in
+    /// 15 minutes, logins wait: 429 with `Retry-After`.
     #[oai(path = "/account/login", method = "post", operation_id = "log_in")]
     async fn log_in(
         &self,
+        remote: &RemoteAddr,
         body: Json<LoginParams>,
-    ) -> Result<Json<SessionView>, Problems<{ UNAUTHENTICATE | FORBID | TAKE_BODY }>> {
+    ) -> Result<Json<SessionView>, Problems<{ UNAUTHENTICATE | FORBID | TAKE_BODY | THROTTLE }>>
+    {
         let p = body.0;
+        let address = remote.as_socket_addr().map(|a| a.ip().to_string());
         let session = self
             .app
-            .log_in(BusinessId::from_uuid(p.business_id), &p.email, &p.password)
+            .log_in(
+                BusinessId::from_uuid(p.business_id),
+                &p.email,
+                &p.password,
+                address.as_deref(),
+            )
             .await?;
         Ok(Json(SessionView {
             token: session.token,

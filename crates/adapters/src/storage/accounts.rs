@@ -2,19 +2,23 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
     QuerySelect,
 };
 
+use clientele_domain::account::throttle::Failures;
 use clientele_domain::account::{AccountToken, ClientAccount, Session};
 use clientele_domain::{AccountId, AppointmentId, BusinessId};
 use clientele_ports::StorageError;
 use clientele_ports::storage::AccountRepository;
 
 use super::conversions::{account_row, account_token_row, instant, session_row};
-use super::entities::{account_tokens, client_accounts, client_sessions};
+use super::entities::{
+    account_addresses, account_tokens, client_accounts, client_sessions, login_failures,
+};
 use super::{SeaTransaction, unexpected, unique_violation};
 
 /// A unique violation on `client_accounts` names the email unless it names the sign-up.
@@ -232,6 +236,109 @@ impl AccountRepository for SeaTransaction {
                 .rows_affected();
         }
         Ok(purged)
+    }
+
+    async fn login_failures(
+        &mut self,
+        business: BusinessId,
+        subject: &str,
+    ) -> Result<Option<Failures>, StorageError> {
+        let row = login_failures::Entity::find_by_id((business.as_uuid(), subject.to_owned()))
+            .one(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(row.map(|row| Failures {
+            window_start: row.window_start,
+            count: u32::try_from(row.failures).unwrap_or(0),
+        }))
+    }
+
+    async fn record_login_failures(
+        &mut self,
+        business: BusinessId,
+        subject: &str,
+        failures: &Failures,
+    ) -> Result<(), StorageError> {
+        let row = login_failures::ActiveModel {
+            business_id: Set(business.as_uuid()),
+            subject: Set(subject.to_owned()),
+            window_start: Set(instant(failures.window_start)),
+            failures: Set(i32::try_from(failures.count).unwrap_or(i32::MAX)),
+        };
+        login_failures::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    login_failures::Column::BusinessId,
+                    login_failures::Column::Subject,
+                ])
+                .update_columns([
+                    login_failures::Column::WindowStart,
+                    login_failures::Column::Failures,
+                ])
+                .to_owned(),
+            )
+            .exec_without_returning(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(())
+    }
+
+    async fn clear_login_failures(
+        &mut self,
+        business: BusinessId,
+        subject: &str,
+    ) -> Result<(), StorageError> {
+        login_failures::Entity::delete_by_id((business.as_uuid(), subject.to_owned()))
+            .exec(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(())
+    }
+
+    async fn known_address(
+        &mut self,
+        business: BusinessId,
+        account: AccountId,
+        address_hash: &str,
+    ) -> Result<bool, StorageError> {
+        let row = account_addresses::Entity::find_by_id((
+            business.as_uuid(),
+            account.as_uuid(),
+            address_hash.to_owned(),
+        ))
+        .one(&self.txn)
+        .await
+        .map_err(unexpected)?;
+        Ok(row.is_some())
+    }
+
+    async fn record_address(
+        &mut self,
+        business: BusinessId,
+        account: AccountId,
+        address_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let row = account_addresses::ActiveModel {
+            business_id: Set(business.as_uuid()),
+            account_id: Set(account.as_uuid()),
+            address_hash: Set(address_hash.to_owned()),
+            last_login_at: Set(instant(at)),
+        };
+        account_addresses::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([
+                    account_addresses::Column::BusinessId,
+                    account_addresses::Column::AccountId,
+                    account_addresses::Column::AddressHash,
+                ])
+                .update_column(account_addresses::Column::LastLoginAt)
+                .to_owned(),
+            )
+            .exec_without_returning(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        Ok(())
     }
 
     async fn record_token_use(

@@ -12,6 +12,7 @@ use crate::{AccountId, BusinessId, EmailAddress, FieldError, ValidationErrors};
 mod emails;
 #[cfg(test)]
 mod tests;
+pub mod throttle;
 
 pub use emails::AccountEmail;
 

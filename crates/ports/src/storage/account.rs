@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use clientele_domain::account::throttle::Failures;
 use clientele_domain::account::{AccountToken, ClientAccount, Session};
 use clientele_domain::{AccountId, AppointmentId, BusinessId};
 
@@ -99,6 +100,45 @@ pub trait AccountRepository: Send {
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<u64, StorageError>;
+
+    /// AC-4: the failed logins of `subject` in its current window.
+    async fn login_failures(
+        &mut self,
+        business: BusinessId,
+        subject: &str,
+    ) -> Result<Option<Failures>, StorageError>;
+
+    /// AC-4: stores the failed logins of `subject` (replacing what was stored).
+    async fn record_login_failures(
+        &mut self,
+        business: BusinessId,
+        subject: &str,
+        failures: &Failures,
+    ) -> Result<(), StorageError>;
+
+    /// AC-4: forgets the failed logins of `subject`.
+    async fn clear_login_failures(
+        &mut self,
+        business: BusinessId,
+        subject: &str,
+    ) -> Result<(), StorageError>;
+
+    /// AC-4: whether the account logged in from the address with this hash before.
+    async fn known_address(
+        &mut self,
+        business: BusinessId,
+        account: AccountId,
+        address_hash: &str,
+    ) -> Result<bool, StorageError>;
+
+    /// AC-4: remembers that the account logged in from this address at `at`.
+    async fn record_address(
+        &mut self,
+        business: BusinessId,
+        account: AccountId,
+        address_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
 
     /// Stores that the token with this hash was used (`token.used_at`).
     async fn record_token_use(

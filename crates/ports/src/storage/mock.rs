@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use chrono::NaiveDate;
+use clientele_domain::account::throttle::Failures;
 use clientele_domain::account::{AccountToken, ClientAccount, Session};
 use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::audit::{AttendanceChange, ClientAuditEntry};
@@ -373,5 +374,10 @@ delegate! {
         fn account_token_for_update(business: BusinessId, token_hash: &str) -> Option<AccountToken>;
         fn record_token_use(token: &AccountToken, token_hash: &str) -> ();
         fn purge_account_secrets(now: DateTime<Utc>, limit: u32) -> u64;
+        fn login_failures(business: BusinessId, subject: &str) -> Option<Failures>;
+        fn record_login_failures(business: BusinessId, subject: &str, failures: &Failures) -> ();
+        fn clear_login_failures(business: BusinessId, subject: &str) -> ();
+        fn known_address(business: BusinessId, account: AccountId, address_hash: &str) -> bool;
+        fn record_address(business: BusinessId, account: AccountId, address_hash: &str, at: DateTime<Utc>) -> ();
     }
 }

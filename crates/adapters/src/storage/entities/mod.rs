@@ -5,6 +5,7 @@
 //! The schema itself is created by the migrations, not derived from these entities, so a
 //! migration stays frozen when an entity changes.
 
+pub(crate) mod account_addresses;
 pub(crate) mod account_tokens;
 pub(crate) mod api_tokens;
 pub(crate) mod appointment_types;
@@ -38,6 +39,7 @@ pub(crate) mod custom_fields;
 pub(crate) mod idempotency_keys;
 pub(crate) mod invoices;
 pub(crate) mod labels;
+pub(crate) mod login_failures;
 pub(crate) mod marketing_preferences;
 pub(crate) mod membership_audit;
 pub(crate) mod membership_charges;

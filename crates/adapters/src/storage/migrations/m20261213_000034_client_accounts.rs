@@ -7,7 +7,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use super::columns::{fk, instant, optional_instant, text, uuid};
+use super::columns::{fk, instant, int, optional_instant, text, uuid};
 use super::run_all;
 
 #[derive(DeriveMigrationName)]
@@ -51,6 +51,27 @@ enum AccountTokens {
     ExpiresAt,
     UsedAt,
     CreatedAt,
+}
+
+/// AC-4: failed logins in the current window, per subject (`address:<hash>` or
+/// `email:<key>`).
+#[derive(DeriveIden)]
+enum LoginFailures {
+    Table,
+    BusinessId,
+    Subject,
+    WindowStart,
+    Failures,
+}
+
+/// AC-4: the addresses (hashed) each account logged in from.
+#[derive(DeriveIden)]
+enum AccountAddresses {
+    Table,
+    BusinessId,
+    AccountId,
+    AddressHash,
+    LastLoginAt,
 }
 
 #[async_trait::async_trait]
@@ -172,11 +193,45 @@ impl MigrationTrait for Migration {
                     .col(T::ExpiresAt)
                     .take(),
             )
+            .await?;
+        use LoginFailures as F;
+        manager
+            .create_table(
+                Table::create()
+                    .table(F::Table)
+                    .col(uuid(F::BusinessId))
+                    .col(text(F::Subject))
+                    .col(instant(F::WindowStart))
+                    .col(int(F::Failures))
+                    .primary_key(Index::create().col(F::BusinessId).col(F::Subject))
+                    .take(),
+            )
+            .await?;
+        use AccountAddresses as D;
+        manager
+            .create_table(
+                Table::create()
+                    .table(D::Table)
+                    .col(uuid(D::BusinessId))
+                    .col(uuid(D::AccountId))
+                    .col(text(D::AddressHash))
+                    .col(instant(D::LastLoginAt))
+                    .primary_key(
+                        Index::create()
+                            .col(D::BusinessId)
+                            .col(D::AccountId)
+                            .col(D::AddressHash),
+                    )
+                    .foreign_key(&mut fk(D::Table, D::AccountId, A::Table))
+                    .take(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            AccountAddresses::Table.into_iden(),
+            LoginFailures::Table.into_iden(),
             AccountTokens::Table.into_iden(),
             ClientSessions::Table.into_iden(),
             ClientAccounts::Table.into_iden(),
