@@ -47,6 +47,9 @@ pub enum AccountError {
     /// AC-4: too many failed logins from this address or for this email.
     #[error("too many failed logins: try again in {0} seconds")]
     Throttled(u64),
+    /// A cursor from another list.
+    #[error("the cursor is not one of this list")]
+    BadCursor,
     /// A client session that is missing, unknown, expired or revoked.
     #[error("the session is not valid (unknown, expired or logged out)")]
     BadSession,
@@ -66,6 +69,7 @@ impl Classify for AccountError {
     fn kind(&self) -> ErrorKind {
         match self {
             Self::Invalid(_) | Self::BadLink => ErrorKind::RuleViolated,
+            Self::BadCursor => ErrorKind::Malformed,
             Self::Disabled => ErrorKind::Forbidden,
             Self::BadCredentials | Self::BadSession => ErrorKind::Unauthenticated,
             Self::Throttled(_) => ErrorKind::Throttled,
@@ -257,6 +261,15 @@ impl Clientele {
             .ok_or(AccountError::BadLink)?;
         if account.verify(now) {
             tx.record_verification(&account).await?;
+            // AC-8 b: what was booked with this email before the account existed.
+            tx.assign_earlier_appointments(
+                business,
+                account.id,
+                &account.email.key(),
+                account.created_at,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(account)

@@ -296,6 +296,8 @@ impl Clientele {
             appointment = appointment.with_code(code, used.covered);
         }
         tx.insert_appointment(&appointment).await?;
+        self.assign_staff_booking(tx.as_mut(), business.id, &appointment, &client)
+            .await?;
         let confirmation_queued = match &client.email() {
             Some(to) => {
                 let content = self

@@ -12,6 +12,7 @@ use clientele_ports::email::EmailSender;
 use clientele_ports::{BlobStore, Clock, IdGenerator, PasswordHasher, Processors, Storage};
 
 pub mod access;
+mod account_assignments;
 pub mod account_logins;
 mod account_resets;
 pub mod accounts;

@@ -611,3 +611,133 @@ async fn ac_4_ten_thousand_attempts_from_one_address_are_cut_short() {
             .is_ok()
     );
 }
+
+/// Signs up and verifies an account with `email` from the confirmation `token`; logs in.
+async fn verified_session(t: &TestApp, token: &str, email: &str) -> String {
+    let post = poem::http::Method::POST;
+    open(
+        t,
+        post.clone(),
+        "/v1/account/sign-up",
+        sign_up_body(token, email, "correct horse battery"),
+    )
+    .await
+    .assert_status(202);
+    let link = token_in_email(t, "account_verification", email)
+        .await
+        .expect("a verification link");
+    open(t, post, "/v1/account/verify", json!({ "token": link }))
+        .await
+        .assert_status(200);
+    log_in(t, &business_id(t).await, email, "correct horse battery")
+        .await
+        .str("/token")
+}
+
+/// The ids of the appointments an account sees.
+async fn seen(t: &TestApp, session: &str) -> Vec<String> {
+    let reply = t.get("/v1/me/appointments", session).await;
+    reply.assert_status(200);
+    let mut ids: Vec<String> = (reply.at("/items").as_array().cloned().unwrap_or_default())
+        .iter()
+        .map(|a| a["id"].as_str().expect("an id").to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Staff book for a client (found by email or created): the appointment's id.
+async fn staff_book(t: &TestApp, email: &str, at: &str) -> String {
+    let service = t.create_service(&format!("Service {at}")).await;
+    let reply = t
+        .post(
+            "/v1/appointments",
+            &t.owner,
+            json!({ "appointment_type_id": service, "starts_at": at,
+                    "client": { "email": email, "first_name": "Ana", "last_name": "Silva" } }),
+        )
+        .await;
+    reply.assert_status(201);
+    reply.str("/appointment/id")
+}
+
+#[tokio::test]
+async fn ac_8_appointments_reach_an_account_by_its_rules() {
+    let t = spawn_app().await;
+    // (b) Booked before the account existed, with its email: seen once it is verified;
+    // another email's booking never.
+    let before = staff_book(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
+    let other = staff_book(&t, "bea@example.com", "2026-12-01T10:00:00Z").await;
+    let sign_up = token_in_email(&t, "booking_confirmation", "ana@example.com")
+        .await
+        .expect("a link");
+    let post = poem::http::Method::POST;
+    open(
+        &t,
+        post.clone(),
+        "/v1/account/sign-up",
+        sign_up_body(&sign_up, "ana@example.com", "correct horse battery"),
+    )
+    .await
+    .assert_status(202);
+    let unverified = log_in(
+        &t,
+        &business_id(&t).await,
+        "ana@example.com",
+        "correct horse battery",
+    )
+    .await
+    .str("/token");
+    assert_eq!(
+        seen(&t, &unverified).await,
+        Vec::<String>::new(),
+        "(b) not before verification"
+    );
+    let link = token_in_email(&t, "account_verification", "ana@example.com")
+        .await
+        .expect("a link");
+    open(&t, post, "/v1/account/verify", json!({ "token": link }))
+        .await
+        .assert_status(200);
+    assert_eq!(
+        seen(&t, &unverified).await,
+        std::slice::from_ref(&before),
+        "(b) after verification"
+    );
+
+    // (c) Staff book with the account's email afterwards: seen at once.
+    let later = staff_book(&t, "ana@example.com", "2026-12-05T09:00:00Z").await;
+    let mut expected = vec![before.clone(), later.clone()];
+    expected.sort();
+    assert_eq!(seen(&t, &unverified).await, expected, "(c)");
+
+    // The exception of (c): once that email's appointments belong to two accounts, a
+    // new staff booking with it goes to neither.
+    let bea_link = token_in_email(&t, "booking_confirmation", "bea@example.com")
+        .await
+        .expect("a link");
+    let bea = verified_session(&t, &bea_link, "bea@example.com").await;
+    assert_eq!(seen(&t, &bea).await, std::slice::from_ref(&other));
+    let bea_profile = t
+        .get(&format!("/v1/appointments/{other}"), &t.owner)
+        .await
+        .str("/client_id");
+    let version = t
+        .get(&format!("/v1/clients/{bea_profile}"), &t.owner)
+        .await
+        .at("/version")
+        .clone();
+    t.patch(
+        &format!("/v1/clients/{bea_profile}"),
+        &t.owner,
+        json!({ "version": version, "email": "ana@example.com" }),
+    )
+    .await
+    .assert_status(200);
+    let spanning = staff_book(&t, "ana@example.com", "2026-12-06T09:00:00Z").await;
+    assert!(
+        !seen(&t, &unverified).await.contains(&spanning),
+        "(c) exception"
+    );
+    assert!(!seen(&t, &bea).await.contains(&spanning), "(c) exception");
+}

@@ -78,6 +78,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET /v1/marketing-preferences/{id}/opted-in",       [  200,  200,  403,  403,  404,  401,  401]),
     ("GET /v1/me",                                        [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/me/account",                                [  401,  401,  401,  401,  401,  401,  401]),
+    ("GET /v1/me/appointments",                           [  401,  401,  401,  401,  401,  401,  401]),
     ("GET /v1/membership-types",                          [  200,  200,  200,  200,  200,  401,  401]),
     ("GET /v1/membership-types/{id}",                     [  200,  200,  200,  200,  404,  401,  401]),
     ("GET /v1/memberships",                               [  200,  403,  403,  403,  200,  401,  401]),

@@ -5,6 +5,7 @@
 //! Must not depend on `application` or any inbound adapter, and must not let a sea-orm
 //! type out of this crate. Every query filters by business id first (PL-26).
 
+mod account_appointments;
 mod accounts;
 mod appointments;
 mod audit;

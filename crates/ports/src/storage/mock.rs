@@ -79,6 +79,7 @@ pub struct MockTransaction {
     pub client_deletions: MockClientDeletionRepository,
     pub client_erasures: MockClientErasureRepository,
     pub accounts: MockAccountRepository,
+    pub account_appointments: MockAccountAppointmentRepository,
     pub commit: MockCommit,
 }
 
@@ -379,5 +380,12 @@ delegate! {
         fn clear_login_failures(business: BusinessId, subject: &str) -> ();
         fn known_address(business: BusinessId, account: AccountId, address_hash: &str) -> bool;
         fn record_address(business: BusinessId, account: AccountId, address_hash: &str, at: DateTime<Utc>) -> ();
+    }
+
+    AccountAppointmentRepository to account_appointments {
+        fn assign_appointment(business: BusinessId, appointment: AppointmentId, account: AccountId, at: DateTime<Utc>) -> ();
+        fn accounts_of_email(business: BusinessId, email_key: &str, limit: u32) -> Vec<AccountId>;
+        fn assign_earlier_appointments(business: BusinessId, account: AccountId, email_key: &str, before: DateTime<Utc>, at: DateTime<Utc>) -> u64;
+        fn appointments_of_account(business: BusinessId, account: AccountId, after: Option<(DateTime<Utc>, AppointmentId)>, limit: u32) -> Vec<Appointment>;
     }
 }

@@ -23,6 +23,7 @@
 //! Must not depend on any database library: adapters implement these traits.
 
 mod account;
+mod account_appointment;
 mod appointment;
 mod appointment_type;
 mod audit;
@@ -56,6 +57,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 pub use account::AccountRepository;
+pub use account_appointment::AccountAppointmentRepository;
 pub use appointment::AppointmentRepository;
 pub use appointment_type::AppointmentTypeRepository;
 pub use audit::AuditRepository;
@@ -89,6 +91,8 @@ pub use token::TokenRepository;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use account::MockAccountRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use account_appointment::MockAccountAppointmentRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use appointment::MockAppointmentRepository;
 #[cfg(any(test, feature = "mocks"))]
@@ -211,6 +215,7 @@ pub trait Transaction:
     + ClientDeletionRepository
     + ClientErasureRepository
     + AccountRepository
+    + AccountAppointmentRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.

@@ -41,6 +41,7 @@ mod m20261211_000031_client_merges;
 mod m20261211_000032_default_country;
 mod m20261212_000033_duplicate_dismissals;
 mod m20261213_000034_client_accounts;
+mod m20261213_000035_account_appointments;
 
 pub(crate) struct Migrator;
 
@@ -106,6 +107,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000032_default_country::Migration),
             Box::new(m20261212_000033_duplicate_dismissals::Migration),
             Box::new(m20261213_000034_client_accounts::Migration),
+            Box::new(m20261213_000035_account_appointments::Migration),
         ]
     }
 }

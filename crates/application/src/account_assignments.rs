@@ -1,0 +1,81 @@
+//! AC-7, AC-8: which appointments a client account sees. An appointment is assigned to
+//! an account (a) when booked logged in to it, (b) when booked before the account was
+//! created with the same email, once the account is verified, and (c) when staff book it
+//! for a client whose email has an account — unless the appointments with that email are
+//! already assigned to more than one account.
+
+use chrono::{DateTime, Utc};
+
+use clientele_domain::appointment::Appointment;
+use clientele_domain::{AppointmentId, BusinessId, Client, PageLimit};
+use clientele_ports::{StorageError, Transaction};
+
+use crate::accounts::{AccountActor, AccountError};
+use crate::cursor::Listing;
+use crate::{Clientele, Page};
+
+/// AC-8 c: whether a staff booking goes to the email's account, given how many accounts
+/// the email's appointments are assigned to already.
+pub(crate) fn staff_booking_assigned(accounts_already: usize) -> bool {
+    accounts_already <= 1
+}
+
+impl Clientele {
+    /// AC-8 c: assigns a booking staff just made for `client` to the account with the
+    /// client's email, in the booking's transaction.
+    pub(crate) async fn assign_staff_booking(
+        &self,
+        tx: &mut dyn Transaction,
+        business: BusinessId,
+        appointment: &Appointment,
+        client: &Client,
+    ) -> Result<(), StorageError> {
+        let Some(email) = client.email() else {
+            return Ok(());
+        };
+        let key = email.key();
+        let Some((account, _)) = tx.account_by_email(business, &key).await? else {
+            return Ok(());
+        };
+        let already = tx.accounts_of_email(business, &key, 2).await?;
+        if staff_booking_assigned(already.len()) {
+            tx.assign_appointment(business, appointment.id(), account.id, self.clock.now())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// AC-7: the appointments of the caller's account, latest first.
+    pub async fn my_appointments(
+        &self,
+        actor: &AccountActor,
+        limit: PageLimit,
+        cursor: Option<&str>,
+    ) -> Result<Page<Appointment>, AccountError> {
+        let listing =
+            Listing::of(actor.business, "my_appointments").with("account", actor.account.as_uuid());
+        let after: Option<(DateTime<Utc>, AppointmentId)> = self
+            .cursors
+            .decode_opt(&listing, cursor)
+            .map_err(|_| AccountError::BadCursor)?;
+        let mut tx = self.storage.read().await?;
+        let rows = tx
+            .appointments_of_account(actor.business, actor.account, after, limit.get() + 1)
+            .await?;
+        Ok(self.cursors.paginate(&listing, rows, limit.get(), |a| {
+            (a.slot().starts_at(), a.id())
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ac_8_c_a_staff_booking_is_assigned_unless_the_email_already_spans_accounts() {
+        assert!(staff_booking_assigned(0));
+        assert!(staff_booking_assigned(1));
+        assert!(!staff_booking_assigned(2));
+    }
+}
