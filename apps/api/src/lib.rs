@@ -36,11 +36,13 @@ const DESCRIPTION: &str = "\
 Client management for appointment businesses (spas, salons, studios, clinics, coaches): \
 clients with search, filters, labels, custom fields, notes, documents, marketing consent \
 and an audit trail; sites, staff, roles and API tokens; services, appointments, \
-attendance, card, in-person and invoice payments and refunds; the emails the business \
-sends.
+attendance, card, in-person and invoice payments and refunds; packages, gift \
+certificates, subscriptions and memberships; imports, exports, merges, duplicates, deletion \
+and erasure of clients; client accounts; the emails the business sends.
 
 Authenticate with `Authorization: Bearer <token>` (a staff token; `/v1/operator/...` takes \
-the operator's). A token sees one business and, below the owner's role, only its sites. \
+the operator's; `/v1/me/...` a client account's session, from `/v1/account/login`). A token \
+sees one business and, below the owner's role, only its sites. \
 Lists are pages: pass `next_cursor` back as `cursor`. Changes carry the `version` they are \
 based on; a stale one is a 409. Payments accept an `Idempotency-Key` (1 to 255 visible \
 ASCII characters): a retry with the same key gets the first answer. Bodies are JSON, at \
