@@ -19,29 +19,29 @@ use super::{ApiTags, page_limit};
 use crate::problem::Problems;
 use crate::problem::can::*;
 use crate::security::{ClientSession, StaffToken};
-use crate::text::Amount;
+use crate::text::{Amount, Text};
 
 /// AC-1: a sign-up, from the link in a booking confirmation.
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct SignUpParams {
     /// The `token` of the booking confirmation's sign-up link.
-    pub token: String,
+    pub token: Text,
     /// The login; it need not be the booking's email.
-    pub email: String,
+    pub email: Text,
     /// At least 10 characters, not one of the most common passwords.
-    pub password: String,
+    pub password: Text,
     /// The version of the terms of use accepted.
-    pub terms_version: String,
+    pub terms_version: Text,
     /// The version of the privacy policy acknowledged.
-    pub privacy_version: String,
+    pub privacy_version: Text,
 }
 
 /// A single-use link's token (verification).
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct TokenParams {
-    pub token: String,
+    pub token: Text,
 }
 
 /// AC-4: a login.
@@ -50,8 +50,8 @@ pub struct TokenParams {
 pub struct LoginParams {
     /// The business the account belongs to.
     pub business_id: Uuid,
-    pub email: String,
-    pub password: String,
+    pub email: Text,
+    pub password: Text,
 }
 
 /// AC-5: a reset link asked for.
@@ -60,7 +60,7 @@ pub struct LoginParams {
 pub struct ResetRequestParams {
     /// The business the account belongs to.
     pub business_id: Uuid,
-    pub email: String,
+    pub email: Text,
 }
 
 /// AC-5: staff ask for a client's reset email.
@@ -68,16 +68,16 @@ pub struct ResetRequestParams {
 #[oai(deny_unknown_fields)]
 pub struct StaffResetParams {
     /// The account's email.
-    pub email: String,
+    pub email: Text,
 }
 
 /// AC-5: a new password, with the token of a reset link.
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
 pub struct NewPasswordParams {
-    pub token: String,
+    pub token: Text,
     /// At least 10 characters, not one of the most common passwords.
-    pub password: String,
+    pub password: Text,
 }
 
 /// A client account.
@@ -218,12 +218,12 @@ impl AccountsApi {
     ) -> Result<SignUpResponse, Problems<{ FORBID | TAKE_BODY | BREAK_RULE }>> {
         let p = body.0;
         let request = SignUpRequest {
-            token: p.token,
+            token: p.token.0,
             fields: SignUpInput {
-                email: p.email,
-                password: p.password,
-                terms_version: p.terms_version,
-                privacy_version: p.privacy_version,
+                email: p.email.0,
+                password: p.password.0,
+                terms_version: p.terms_version.0,
+                privacy_version: p.privacy_version.0,
             },
         };
         self.app.sign_up(&request).await?;
@@ -243,7 +243,7 @@ impl AccountsApi {
         &self,
         body: Json<TokenParams>,
     ) -> Result<Json<AccountView>, Problems<{ TAKE_BODY | BREAK_RULE }>> {
-        let account = self.app.verify_account(&body.0.token).await?;
+        let account = self.app.verify_account(&body.0.token.0).await?;
         Ok(Json((&account).into()))
     }
 
@@ -264,8 +264,8 @@ impl AccountsApi {
             .app
             .log_in(
                 BusinessId::from_uuid(p.business_id),
-                &p.email,
-                &p.password,
+                &p.email.0,
+                &p.password.0,
                 address.as_deref(),
             )
             .await?;
@@ -289,7 +289,7 @@ impl AccountsApi {
     ) -> Result<ResetResponse, Problems<{ FORBID | TAKE_BODY }>> {
         let p = body.0;
         self.app
-            .request_password_reset(BusinessId::from_uuid(p.business_id), &p.email)
+            .request_password_reset(BusinessId::from_uuid(p.business_id), &p.email.0)
             .await?;
         Ok(reset_accepted())
     }
@@ -306,7 +306,7 @@ impl AccountsApi {
         body: Json<NewPasswordParams>,
     ) -> Result<PasswordResponse, Problems<{ TAKE_BODY | BREAK_RULE }>> {
         self.app
-            .reset_password(&body.0.token, &body.0.password)
+            .reset_password(&body.0.token.0, &body.0.password.0)
             .await?;
         Ok(PasswordResponse::Set)
     }
@@ -324,7 +324,9 @@ impl AccountsApi {
         body: Json<StaffResetParams>,
     ) -> Result<ResetResponse, Problems<{ UNAUTHENTICATE | FORBID | TAKE_BODY | BREAK_RULE }>> {
         let actor = auth.actor(&self.app).await?;
-        self.app.send_password_reset(&actor, &body.0.email).await?;
+        self.app
+            .send_password_reset(&actor, &body.0.email.0)
+            .await?;
         Ok(reset_accepted())
     }
 
