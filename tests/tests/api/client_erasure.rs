@@ -176,6 +176,40 @@ async fn marked_client(t: &TestApp) -> String {
         lease: chrono::TimeDelta::minutes(2),
     };
     while t.app.import_clients_step(policy).await.expect("a step") {}
+    // A client account made with her email, logged in once.
+    let rows = crate::dump::every_row(&t.storage).await;
+    let confirmation = rows
+        .iter()
+        .find(|(table, row)| table == "outbox_emails" && row.contains("sign-up?token="))
+        .map(|(_, row)| row.clone())
+        .expect("a confirmation with a sign-up link");
+    let start = confirmation.find("token=").expect("a token") + "token=".len();
+    let token: String = confirmation[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        .collect();
+    let signed = t
+        .call(
+            poem::http::Method::POST,
+            "/v1/account/sign-up",
+            None,
+            Some(json!({ "token": token, "email": "ana2.kqzv@example.com",
+                         "password": "correct horse battery", "terms_version": "1",
+                         "privacy_version": "1" })),
+        )
+        .await;
+    signed.assert_status(202);
+    let business = t.get("/v1/business", &t.owner).await.str("/id");
+    let business = clientele_domain::BusinessId::from_uuid(business.parse().expect("an id"));
+    t.app
+        .log_in(
+            business,
+            "ana2.kqzv@example.com",
+            "correct horse battery",
+            Some("198.51.100.7"),
+        )
+        .await
+        .expect("a login");
     ana
 }
 
@@ -210,6 +244,7 @@ async fn cl_22_after_anonymising_no_marker_survives_anywhere_and_the_records_sta
         "client_merge_absorbed",
         "client_import_chunks",
         "client_import_rows",
+        "client_accounts",
     ] {
         assert!(
             tables.contains(table),

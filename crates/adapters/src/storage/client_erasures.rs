@@ -96,6 +96,26 @@ impl ClientErasureRepository for SeaTransaction {
         self.delete_merges_of(business, client).await?;
         self.delete_where("outbox_emails", business, one_of_emails("to_address"))
             .await?;
+        // Their client account (a login made with one of their emails), with its sessions,
+        // links, addresses and assignments.
+        let accounts = Query::select()
+            .column(col("id"))
+            .from(col("client_accounts"))
+            .and_where(Expr::col(col("business_id")).eq(business))
+            .cond_where(one_of_emails("email_key"))
+            .to_owned();
+        for table in [
+            "account_appointments",
+            "account_addresses",
+            "account_tokens",
+            "client_sessions",
+        ] {
+            let of_accounts =
+                Condition::all().add(Expr::col(col("account_id")).in_subquery(accounts.clone()));
+            self.delete_where(table, business, of_accounts).await?;
+        }
+        self.delete_where("client_accounts", business, one_of_emails("email_key"))
+            .await?;
         // A stored answer naming one of the ids or emails.
         let naming = ids
             .iter()

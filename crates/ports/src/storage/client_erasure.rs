@@ -16,7 +16,9 @@ pub trait ClientErasureRepository: Send {
     /// merges kept by them (with the profiles they absorbed) and the snapshots of their
     /// undone merges, the emails sent or queued to any of `emails` (email keys, as
     /// `EmailAddress::key`), the stored idempotent answers naming them or one of `emails`,
-    /// the assignment of codes to one of `emails` (and the audit values holding one), and
+    /// the assignment of codes to one of `emails` (and the audit values holding one), the
+    /// client account made with one of `emails` (its sessions, links, addresses and
+    /// appointment assignments with it), and
     /// in import reports their email and the bytes of the finished imports that named
     /// them. The profiles merged into theirs count as theirs (their ids and emails).
     /// Appointments, orders, payments, codes and memberships stay.
