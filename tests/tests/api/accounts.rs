@@ -741,3 +741,60 @@ async fn ac_8_appointments_reach_an_account_by_its_rules() {
     );
     assert!(!seen(&t, &bea).await.contains(&spanning), "(c) exception");
 }
+
+/// The median of `samples`.
+fn median(mut samples: Vec<std::time::Duration>) -> std::time::Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+#[tokio::test]
+async fn ac_4_an_unknown_email_and_a_wrong_password_take_about_as_long() {
+    // Arrange: three accounts, so that no email reaches its failure limit (10).
+    let t = spawn_app().await;
+    let business = business_id(&t).await;
+    let mut emails = Vec::new();
+    for n in 0..3 {
+        let email = format!("client{n}@example.com");
+        let token = booked(&t, &email, &format!("2026-12-0{}T09:00:00Z", n + 1)).await;
+        open(
+            &t,
+            poem::http::Method::POST,
+            "/v1/account/sign-up",
+            sign_up_body(&token, &email, "correct horse battery"),
+        )
+        .await
+        .assert_status(202);
+        emails.push(email);
+    }
+    // One login warms the dummy hash up.
+    log_in(&t, &business, "warm@example.com", "wrong horse battery")
+        .await
+        .assert_problem(401);
+
+    // Act: the two kinds of failure, interleaved so that drift hits both alike.
+    let (mut wrong, mut unknown) = (Vec::new(), Vec::new());
+    for n in 0..27 {
+        let started = std::time::Instant::now();
+        let a = log_in(&t, &business, &emails[n % 3], "wrong horse battery").await;
+        wrong.push(started.elapsed());
+        let started = std::time::Instant::now();
+        let b = log_in(
+            &t,
+            &business,
+            &format!("nobody{n}@example.com"),
+            "wrong horse battery",
+        )
+        .await;
+        unknown.push(started.elapsed());
+        assert_eq!((a.status, &a.body), (b.status, &b.body));
+    }
+
+    // Assert: the medians within a quarter of each other (both are one argon2id check).
+    let (wrong, unknown) = (median(wrong), median(unknown));
+    let (low, high) = (wrong.min(unknown), wrong.max(unknown));
+    assert!(
+        high.as_secs_f64() <= low.as_secs_f64() * 1.25,
+        "wrong password {wrong:?}, unknown email {unknown:?}"
+    );
+}
