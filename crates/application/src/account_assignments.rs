@@ -1,4 +1,8 @@
-//! AC-7, AC-8: which appointments a client account sees. An appointment is assigned to
+//! AC-7, AC-8, AC-10: which appointments and codes a client account sees. Its codes are
+//! the active ones assigned to its email: a purchase assigns the buyer's email, and staff
+//! may assign a code to an account by email (CO-5).
+//!
+//! Appointments: An appointment is assigned to
 //! an account (a) when booked logged in to it, (b) when booked before the account was
 //! created with the same email, once the account is verified, and (c) when staff book it
 //! for a client whose email has an account — unless the appointments with that email are
@@ -7,7 +11,8 @@
 use chrono::{DateTime, Utc};
 
 use clientele_domain::appointment::Appointment;
-use clientele_domain::{AppointmentId, BusinessId, Client, PageLimit};
+use clientele_domain::code::Code;
+use clientele_domain::{AppointmentId, BusinessId, Client, CodeId, PageLimit};
 use clientele_ports::{StorageError, Transaction};
 
 use crate::accounts::{AccountActor, AccountError};
@@ -65,6 +70,34 @@ impl Clientele {
         Ok(self.cursors.paginate(&listing, rows, limit.get(), |a| {
             (a.slot().starts_at(), a.id())
         }))
+    }
+}
+
+impl Clientele {
+    /// AC-7, AC-10: the active codes assigned to the caller's email, newest first.
+    pub async fn my_codes(
+        &self,
+        actor: &AccountActor,
+        limit: PageLimit,
+        cursor: Option<&str>,
+    ) -> Result<Page<Code>, AccountError> {
+        let listing =
+            Listing::of(actor.business, "my_codes").with("account", actor.account.as_uuid());
+        let after: Option<(DateTime<Utc>, CodeId)> = self
+            .cursors
+            .decode_opt(&listing, cursor)
+            .map_err(|_| AccountError::BadCursor)?;
+        let mut tx = self.storage.read().await?;
+        let account = tx
+            .account(actor.business, actor.account)
+            .await?
+            .ok_or(AccountError::BadSession)?;
+        let rows = tx
+            .active_codes_assigned_to(actor.business, &account.email.key(), after, limit.get() + 1)
+            .await?;
+        Ok(self
+            .cursors
+            .paginate(&listing, rows, limit.get(), |c| (c.created_at(), c.id())))
     }
 }
 

@@ -798,3 +798,89 @@ async fn ac_4_an_unknown_email_and_a_wrong_password_take_about_as_long() {
         "wrong password {wrong:?}, unknown email {unknown:?}"
     );
 }
+
+/// A code of `product` sold to `client` by hand: its id.
+async fn sell(t: &TestApp, product: &str, client: &str) -> String {
+    let sale = t
+        .post(
+            "/v1/orders",
+            &t.owner,
+            json!({ "product_id": product, "client_id": client, "method": "manual" }),
+        )
+        .await;
+    sale.assert_status(201);
+    sale.str("/code/id")
+}
+
+#[tokio::test]
+async fn ac_10_an_account_sees_the_active_codes_bought_with_or_assigned_to_its_email() {
+    // Arrange: Ana's account; a package sold to her profile, a gift certificate staff
+    // assign to her email, a cancelled one, and Bea's package.
+    let t = spawn_app().await;
+    let token = booked(&t, "Ana@Example.com", "2026-12-01T09:00:00Z").await;
+    let session = verified_session(&t, &token, "ana@example.com").await;
+    let bea_token = booked(&t, "bea@example.com", "2026-12-02T09:00:00Z").await;
+    let _ = bea_token;
+    let clients = t.get("/v1/clients?site=all", &t.owner).await;
+    let id_of = |email: &str| {
+        clients
+            .at("/items")
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|c| {
+                c["email"]
+                    .as_str()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email))
+            })
+            .map(|c| c["id"].as_str().expect("an id").to_owned())
+            .expect("a client")
+    };
+    let (ana, bea) = (id_of("ana@example.com"), id_of("bea@example.com"));
+    let product = t
+        .post(
+            "/v1/products",
+            &t.owner,
+            json!({ "name": "Pack", "kind": "package", "appointments": 5, "price": "250.00" }),
+        )
+        .await
+        .str("/id");
+    let bought = sell(&t, &product, &ana).await;
+    let cancelled = sell(&t, &product, &ana).await;
+    let bea_code = sell(&t, &product, &bea).await;
+    t.post(
+        &format!("/v1/codes/{cancelled}/cancel"),
+        &t.owner,
+        json!({ "version": 1 }),
+    )
+    .await
+    .assert_status(200);
+    let gift = t
+        .post(
+            "/v1/codes",
+            &t.owner,
+            json!({ "product_id": product, "assigned_to": "ANA@example.com" }),
+        )
+        .await;
+    gift.assert_status(201);
+    let gift = gift.str("/id");
+
+    // Act
+    let mine = t.get("/v1/me/codes", &session).await;
+
+    // Assert
+    mine.assert_status(200);
+    let mut ids: Vec<String> = mine
+        .at("/items")
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["id"].as_str().expect("an id").to_owned())
+        .collect();
+    ids.sort();
+    let mut expected = vec![bought, gift];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert!(!ids.contains(&bea_code) && !ids.contains(&cancelled));
+    assert_eq!(mine.at("/items/0/remaining_appointments"), &json!(5));
+}

@@ -15,6 +15,7 @@ use clientele_domain::account::{ClientAccount, SignUpInput};
 use clientele_domain::appointment::{Appointment, AppointmentStatus};
 
 use super::appointments::AppointmentStatusView;
+use super::codes::CodeView;
 use super::{ApiTags, page_limit};
 use crate::problem::Problems;
 use crate::problem::can::*;
@@ -194,6 +195,15 @@ pub struct MyAppointmentPage {
     pub next_cursor: Option<String>,
 }
 
+/// A page of the account's codes, newest first.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct MyCodePage {
+    pub items: Vec<CodeView>,
+    /// Pass it as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
 #[derive(ApiResponse)]
 pub enum LogoutResponse {
     /// The session is over.
@@ -364,6 +374,30 @@ impl AccountsApi {
             .my_appointments(&actor, page_limit(limit.0)?, cursor.0.as_deref())
             .await?;
         Ok(Json(MyAppointmentPage {
+            items: page.items.iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// The account's active packages, gift certificates and subscriptions (AC-7, AC-10):
+    /// the codes assigned to its email (bought with it, or assigned to it by staff), with
+    /// what is left, newest first.
+    #[oai(path = "/me/codes", method = "get", operation_id = "list_my_codes")]
+    async fn codes(
+        &self,
+        auth: ClientSession,
+        /// Page size, 1 to 1000 (default 500).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u32>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<MyCodePage>, Problems<{ MALFORM | UNAUTHENTICATE }>> {
+        let actor = auth.actor(&self.app).await?;
+        let page = self
+            .app
+            .my_codes(&actor, page_limit(limit.0)?, cursor.0.as_deref())
+            .await?;
+        Ok(Json(MyCodePage {
             items: page.items.iter().map(Into::into).collect(),
             next_cursor: page.next_cursor,
         }))

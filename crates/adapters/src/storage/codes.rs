@@ -11,7 +11,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait,
@@ -259,6 +259,37 @@ impl CodeRepository for SeaTransaction {
         let mut query = codes::Entity::find()
             .filter(codes::Column::BusinessId.eq(business.as_uuid()))
             .filter(codes::Column::ClientId.eq(client.as_uuid()));
+        if let Some((created_at, id)) = after {
+            query = query.filter(after_descending(
+                [
+                    Expr::col(codes::Column::CreatedAt),
+                    Expr::col(codes::Column::Id),
+                ],
+                (instant(created_at), id.as_uuid()),
+            ));
+        }
+        self.codes_of(
+            query
+                .order_by_desc(codes::Column::CreatedAt)
+                .order_by_desc(codes::Column::Id)
+                .limit(u64::from(limit)),
+        )
+        .await
+    }
+
+    async fn active_codes_assigned_to(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+        after: Option<(DateTime<Utc>, CodeId)>,
+        limit: u32,
+    ) -> Result<Vec<Code>, StorageError> {
+        // `lower(assigned_to)`, as the index `ix_codes_assigned` has it.
+        let assigned = Expr::expr(Func::lower(Expr::col(codes::Column::AssignedTo)));
+        let mut query = codes::Entity::find()
+            .filter(codes::Column::BusinessId.eq(business.as_uuid()))
+            .filter(assigned.eq(email_key))
+            .filter(codes::Column::Status.eq(Status::Active.as_str()));
         if let Some((created_at, id)) = after {
             query = query.filter(after_descending(
                 [

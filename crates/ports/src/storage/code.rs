@@ -90,6 +90,17 @@ pub trait CodeRepository: Send {
         appointment: AppointmentId,
     ) -> Result<Vec<Entry>, StorageError>;
 
+    /// AC-7, AC-10: the business's active codes assigned to this email key
+    /// (`EmailAddress::key`), newest first (ties by id, descending), strictly after
+    /// `after` in that order, at most `limit`.
+    async fn active_codes_assigned_to(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+        after: Option<(DateTime<Utc>, CodeId)>,
+        limit: u32,
+    ) -> Result<Vec<Code>, StorageError>;
+
     /// CO-7: a client's codes, newest first (ties by id, descending), strictly after
     /// `after` in that order, at most `limit`.
     async fn codes_of_client(

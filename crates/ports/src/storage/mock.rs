@@ -273,6 +273,7 @@ delegate! {
         fn ledger(business: BusinessId, code: CodeId, after: Option<u32>, limit: u32) -> Vec<LedgerLine>;
         fn ledger_of_appointment(business: BusinessId, code: CodeId, appointment: AppointmentId) -> Vec<Entry>;
         fn codes_of_client(business: BusinessId, client: ClientId, after: Option<(DateTime<Utc>, CodeId)>, limit: u32) -> Vec<Code>;
+        fn active_codes_assigned_to(business: BusinessId, email_key: &str, after: Option<(DateTime<Utc>, CodeId)>, limit: u32) -> Vec<Code>;
         fn active_codes_of_product(business: BusinessId, product: ProductId, after: Option<CodeId>, limit: u32) -> Vec<Code>;
         fn codes_past_their_last_day(before: NaiveDate, only: Option<BusinessId>, after: Option<(BusinessId, CodeId)>, limit: u32) -> Vec<Code>;
         fn record_code_audit(audit: &CodeAudit) -> ();

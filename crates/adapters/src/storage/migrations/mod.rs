@@ -42,6 +42,7 @@ mod m20261211_000032_default_country;
 mod m20261212_000033_duplicate_dismissals;
 mod m20261213_000034_client_accounts;
 mod m20261213_000035_account_appointments;
+mod m20261213_000036_code_assignment_index;
 
 pub(crate) struct Migrator;
 
@@ -108,6 +109,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000033_duplicate_dismissals::Migration),
             Box::new(m20261213_000034_client_accounts::Migration),
             Box::new(m20261213_000035_account_appointments::Migration),
+            Box::new(m20261213_000036_code_assignment_index::Migration),
         ]
     }
 }
