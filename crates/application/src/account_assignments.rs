@@ -57,12 +57,8 @@ impl Clientele {
         limit: PageLimit,
         cursor: Option<&str>,
     ) -> Result<Page<Appointment>, AccountError> {
-        let listing =
-            Listing::of(actor.business, "my_appointments").with("account", actor.account.as_uuid());
-        let after: Option<(DateTime<Utc>, AppointmentId)> = self
-            .cursors
-            .decode_opt(&listing, cursor)
-            .map_err(|_| AccountError::BadCursor)?;
+        let listing = account_listing(actor, "my_appointments");
+        let after: Option<(DateTime<Utc>, AppointmentId)> = self.after(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let rows = tx
             .appointments_of_account(actor.business, actor.account, after, limit.get() + 1)
@@ -73,7 +69,23 @@ impl Clientele {
     }
 }
 
+/// One of an account's own lists: its cursors open only for that account.
+fn account_listing(actor: &AccountActor, list: &str) -> Listing {
+    Listing::of(actor.business, list).with("account", actor.account.as_uuid())
+}
+
 impl Clientele {
+    /// The position a cursor of `listing` names, if any.
+    fn after<K: serde::de::DeserializeOwned>(
+        &self,
+        listing: &Listing,
+        cursor: Option<&str>,
+    ) -> Result<Option<K>, AccountError> {
+        self.cursors
+            .decode_opt(listing, cursor)
+            .map_err(|_| AccountError::BadCursor)
+    }
+
     /// AC-7, AC-10: the active codes assigned to the caller's email, newest first.
     pub async fn my_codes(
         &self,
@@ -81,12 +93,8 @@ impl Clientele {
         limit: PageLimit,
         cursor: Option<&str>,
     ) -> Result<Page<Code>, AccountError> {
-        let listing =
-            Listing::of(actor.business, "my_codes").with("account", actor.account.as_uuid());
-        let after: Option<(DateTime<Utc>, CodeId)> = self
-            .cursors
-            .decode_opt(&listing, cursor)
-            .map_err(|_| AccountError::BadCursor)?;
+        let listing = account_listing(actor, "my_codes");
+        let after: Option<(DateTime<Utc>, CodeId)> = self.after(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
         let account = tx
             .account(actor.business, actor.account)

@@ -64,6 +64,29 @@ fn code_with_text(business: BusinessId, text: &CodeText) -> sea_orm::Select<code
         .filter(codes::Column::Text.eq(text.as_str()))
 }
 
+/// `query`'s codes newest first (ties by id, descending), strictly after `after`, at most
+/// `limit` (CO-7, AC-7).
+fn newest_first(
+    query: sea_orm::Select<codes::Entity>,
+    after: Option<(DateTime<Utc>, CodeId)>,
+    limit: u32,
+) -> sea_orm::Select<codes::Entity> {
+    let query = match after {
+        Some((created_at, id)) => query.filter(after_descending(
+            [
+                Expr::col(codes::Column::CreatedAt),
+                Expr::col(codes::Column::Id),
+            ],
+            (instant(created_at), id.as_uuid()),
+        )),
+        None => query,
+    };
+    query
+        .order_by_desc(codes::Column::CreatedAt)
+        .order_by_desc(codes::Column::Id)
+        .limit(u64::from(limit))
+}
+
 impl SeaTransaction {
     /// The one code `select` finds, its row locked until the transaction ends. SQLite has
     /// no row locks: its write transactions (BEGIN IMMEDIATE) already hold the database's
@@ -256,25 +279,10 @@ impl CodeRepository for SeaTransaction {
         after: Option<(DateTime<Utc>, CodeId)>,
         limit: u32,
     ) -> Result<Vec<Code>, StorageError> {
-        let mut query = codes::Entity::find()
+        let query = codes::Entity::find()
             .filter(codes::Column::BusinessId.eq(business.as_uuid()))
             .filter(codes::Column::ClientId.eq(client.as_uuid()));
-        if let Some((created_at, id)) = after {
-            query = query.filter(after_descending(
-                [
-                    Expr::col(codes::Column::CreatedAt),
-                    Expr::col(codes::Column::Id),
-                ],
-                (instant(created_at), id.as_uuid()),
-            ));
-        }
-        self.codes_of(
-            query
-                .order_by_desc(codes::Column::CreatedAt)
-                .order_by_desc(codes::Column::Id)
-                .limit(u64::from(limit)),
-        )
-        .await
+        self.codes_of(newest_first(query, after, limit)).await
     }
 
     async fn active_codes_assigned_to(
@@ -286,26 +294,11 @@ impl CodeRepository for SeaTransaction {
     ) -> Result<Vec<Code>, StorageError> {
         // `lower(assigned_to)`, as the index `ix_codes_assigned` has it.
         let assigned = Expr::expr(Func::lower(Expr::col(codes::Column::AssignedTo)));
-        let mut query = codes::Entity::find()
+        let query = codes::Entity::find()
             .filter(codes::Column::BusinessId.eq(business.as_uuid()))
             .filter(assigned.eq(email_key))
             .filter(codes::Column::Status.eq(Status::Active.as_str()));
-        if let Some((created_at, id)) = after {
-            query = query.filter(after_descending(
-                [
-                    Expr::col(codes::Column::CreatedAt),
-                    Expr::col(codes::Column::Id),
-                ],
-                (instant(created_at), id.as_uuid()),
-            ));
-        }
-        self.codes_of(
-            query
-                .order_by_desc(codes::Column::CreatedAt)
-                .order_by_desc(codes::Column::Id)
-                .limit(u64::from(limit)),
-        )
-        .await
+        self.codes_of(newest_first(query, after, limit)).await
     }
 
     async fn active_codes_of_product(
