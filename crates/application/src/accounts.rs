@@ -59,6 +59,11 @@ pub enum AccountError {
     Unexpected(StorageError),
 }
 
+/// A hashing thread that did not finish, or a hash that could not be made.
+fn failed(error: impl std::error::Error + Send + Sync + 'static) -> AccountError {
+    AccountError::Unexpected(StorageError::Unexpected(Box::new(error)))
+}
+
 impl From<StorageError> for AccountError {
     fn from(error: StorageError) -> Self {
         Self::Unexpected(error)
@@ -134,8 +139,8 @@ impl Clientele {
         let password = password.clone();
         tokio::task::spawn_blocking(move || hasher.hash(password.expose()))
             .await
-            .map_err(|e| AccountError::Unexpected(StorageError::Unexpected(Box::new(e))))?
-            .map_err(|e| AccountError::Unexpected(StorageError::Unexpected(Box::new(e))))
+            .map_err(failed)?
+            .map_err(failed)
     }
 
     /// Whether `password` matches `hash` (or, with no hash, the dummy one: as slow).
@@ -157,7 +162,7 @@ impl Clientele {
             hasher.verify(&password, &hash)
         })
         .await
-        .map_err(|e| AccountError::Unexpected(StorageError::Unexpected(Box::new(e))))?;
+        .map_err(failed)?;
         Ok(known && matches)
     }
 

@@ -62,8 +62,21 @@ async fn log_in(t: &TestApp, business: &str, email: &str, password: &str) -> Rep
     .await
 }
 
-async fn open(t: &TestApp, method: poem::http::Method, path: &str, body: Value) -> Reply {
-    t.call(method, path, None, Some(body)).await
+/// POST without a token (the account routes that take none).
+async fn post_open(t: &TestApp, path: &str, body: Value) -> Reply {
+    t.call(poem::http::Method::POST, path, None, Some(body))
+        .await
+}
+
+/// Signs `email` up from the confirmation `token` (password "correct horse battery").
+async fn sign_up(t: &TestApp, token: &str, email: &str) {
+    post_open(
+        t,
+        "/v1/account/sign-up",
+        sign_up_body(token, email, "correct horse battery"),
+    )
+    .await
+    .assert_status(202);
 }
 
 #[tokio::test]
@@ -75,9 +88,8 @@ async fn ac_1_ac_3_ac_4_a_client_signs_up_after_a_booking_verifies_and_logs_in_a
     let post = poem::http::Method::POST;
 
     // Act: sign up, verify, log in.
-    let signed = open(
+    let signed = post_open(
         &t,
-        post.clone(),
         "/v1/account/sign-up",
         sign_up_body(&token, "ana@example.com", "correct horse battery"),
     )
@@ -85,20 +97,8 @@ async fn ac_1_ac_3_ac_4_a_client_signs_up_after_a_booking_verifies_and_logs_in_a
     let verification = token_in_email(&t, "account_verification", "ana@example.com")
         .await
         .expect("a verification link");
-    let verified = open(
-        &t,
-        post.clone(),
-        "/v1/account/verify",
-        json!({ "token": verification }),
-    )
-    .await;
-    let again = open(
-        &t,
-        post.clone(),
-        "/v1/account/verify",
-        json!({ "token": verification }),
-    )
-    .await;
+    let verified = post_open(&t, "/v1/account/verify", json!({ "token": verification })).await;
+    let again = post_open(&t, "/v1/account/verify", json!({ "token": verification })).await;
     let session = log_in(&t, &business, "ANA@example.com ", "correct horse battery").await;
 
     // Assert
@@ -132,14 +132,7 @@ async fn ac_4_a_wrong_password_and_an_unknown_email_are_answered_alike() {
     let t = spawn_app().await;
     let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
     let business = business_id(&t).await;
-    open(
-        &t,
-        poem::http::Method::POST,
-        "/v1/account/sign-up",
-        sign_up_body(&token, "ana@example.com", "correct horse battery"),
-    )
-    .await
-    .assert_status(202);
+    sign_up(&t, &token, "ana@example.com").await;
 
     let wrong = log_in(&t, &business, "ana@example.com", "wrong horse battery").await;
     let unknown = log_in(&t, &business, "bea@example.com", "correct horse battery").await;
@@ -163,8 +156,7 @@ async fn ac_1_bad_sign_ups_are_refused_and_create_nothing() {
     let t = spawn_app().await;
     let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
     let other = booked(&t, "bea@example.com", "2026-12-02T09:00:00Z").await;
-    let post = poem::http::Method::POST;
-    let sign_up = |body: Value| open(&t, post.clone(), "/v1/account/sign-up", body);
+    let attempt = |body: Value| post_open(&t, "/v1/account/sign-up", body);
 
     // Act and assert: a changed or missing token, a short or common password, missing
     // agreements: 422 each.
@@ -193,7 +185,7 @@ async fn ac_1_bad_sign_ups_are_refused_and_create_nothing() {
             Some("terms_version"),
         ),
     ] {
-        let reply = sign_up(body).await;
+        let reply = attempt(body).await;
         reply.assert_problem(422);
         if let Some(field) = field {
             assert!(
@@ -202,7 +194,7 @@ async fn ac_1_bad_sign_ups_are_refused_and_create_nothing() {
             );
         }
     }
-    sign_up(json!({ "email": "ana@example.com" }))
+    attempt(json!({ "email": "ana@example.com" }))
         .await
         .assert_problem(400);
     assert_eq!(
@@ -211,21 +203,21 @@ async fn ac_1_bad_sign_ups_are_refused_and_create_nothing() {
     );
 
     // One account per confirmation; an email that has one is told by email only.
-    sign_up(sign_up_body(
+    attempt(sign_up_body(
         &token,
         "ana@example.com",
         "correct horse battery",
     ))
     .await
     .assert_status(202);
-    sign_up(sign_up_body(
+    attempt(sign_up_body(
         &token,
         "other@example.com",
         "correct horse battery",
     ))
     .await
     .assert_problem(422);
-    let taken = sign_up(sign_up_body(
+    let taken = attempt(sign_up_body(
         &other,
         "ana@example.com",
         "another horse battery",
@@ -250,15 +242,7 @@ async fn ac_6_with_accounts_off_no_sign_up_link_is_sent_and_sign_ups_and_logins_
     let t = spawn_app().await;
     let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
     let unused = booked(&t, "bea@example.com", "2026-12-02T09:00:00Z").await;
-    let post = poem::http::Method::POST;
-    open(
-        &t,
-        post.clone(),
-        "/v1/account/sign-up",
-        sign_up_body(&token, "ana@example.com", "correct horse battery"),
-    )
-    .await
-    .assert_status(202);
+    sign_up(&t, &token, "ana@example.com").await;
     let business = t.get("/v1/business", &t.owner).await;
     t.patch(
         "/v1/business",
@@ -278,9 +262,8 @@ async fn ac_6_with_accounts_off_no_sign_up_link_is_sent_and_sign_ups_and_logins_
     )
     .await
     .assert_status(201);
-    let sign_up = open(
+    let sign_up = post_open(
         &t,
-        post,
         "/v1/account/sign-up",
         sign_up_body(&unused, "bea@example.com", "correct horse battery"),
     )
@@ -308,30 +291,20 @@ async fn ac_5_a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     let t = spawn_app().await;
     let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
     let business = business_id(&t).await;
-    let post = poem::http::Method::POST;
-    open(
-        &t,
-        post.clone(),
-        "/v1/account/sign-up",
-        sign_up_body(&token, "ana@example.com", "correct horse battery"),
-    )
-    .await
-    .assert_status(202);
+    sign_up(&t, &token, "ana@example.com").await;
     let old_session = log_in(&t, &business, "ana@example.com", "correct horse battery")
         .await
         .str("/token");
 
     // Act: asked for by the client, and for an unknown email (answered alike).
-    let asked = open(
+    let asked = post_open(
         &t,
-        post.clone(),
         "/v1/account/password-reset",
         json!({ "business_id": business, "email": "ana@example.com" }),
     )
     .await;
-    let unknown = open(
+    let unknown = post_open(
         &t,
-        post.clone(),
         "/v1/account/password-reset",
         json!({ "business_id": business, "email": "nobody@example.com" }),
     )
@@ -339,16 +312,14 @@ async fn ac_5_a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     let link = token_in_email(&t, "password_reset", "ana@example.com")
         .await
         .expect("a reset link");
-    let set = open(
+    let set = post_open(
         &t,
-        post.clone(),
         "/v1/account/password",
         json!({ "token": link, "password": "a brand new secret" }),
     )
     .await;
-    let reused = open(
+    let reused = post_open(
         &t,
-        post.clone(),
         "/v1/account/password",
         json!({ "token": link, "password": "another new secret" }),
     )
@@ -378,14 +349,7 @@ async fn ac_5_a_reset_link_sets_a_new_password_once_and_ends_every_session() {
 async fn ac_5_staff_only_trigger_the_reset_email_and_never_see_its_link() {
     let t = spawn_app().await;
     let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
-    open(
-        &t,
-        poem::http::Method::POST,
-        "/v1/account/sign-up",
-        sign_up_body(&token, "ana@example.com", "correct horse battery"),
-    )
-    .await
-    .assert_status(202);
+    sign_up(&t, &token, "ana@example.com").await;
 
     let sent = t
         .post(
@@ -417,25 +381,13 @@ async fn pl_16_the_worker_purges_ended_sessions_and_used_tokens_and_keeps_live_o
     let token = booked(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
     let business = business_id(&t).await;
     let post = poem::http::Method::POST;
-    open(
-        &t,
-        post.clone(),
-        "/v1/account/sign-up",
-        sign_up_body(&token, "ana@example.com", "correct horse battery"),
-    )
-    .await
-    .assert_status(202);
+    sign_up(&t, &token, "ana@example.com").await;
     let verification = token_in_email(&t, "account_verification", "ana@example.com")
         .await
         .expect("a verification link");
-    open(
-        &t,
-        post.clone(),
-        "/v1/account/verify",
-        json!({ "token": verification }),
-    )
-    .await
-    .assert_status(200);
+    post_open(&t, "/v1/account/verify", json!({ "token": verification }))
+        .await
+        .assert_status(200);
     let ended = log_in(&t, &business, "ana@example.com", "correct horse battery")
         .await
         .str("/token");
@@ -483,14 +435,7 @@ async fn pl_16_the_worker_purges_ended_sessions_and_used_tokens_and_keeps_live_o
 /// A signed-up account's business id.
 async fn with_account(t: &TestApp) -> String {
     let token = booked(t, "ana@example.com", "2026-12-01T09:00:00Z").await;
-    open(
-        t,
-        poem::http::Method::POST,
-        "/v1/account/sign-up",
-        sign_up_body(&token, "ana@example.com", "correct horse battery"),
-    )
-    .await
-    .assert_status(202);
+    sign_up(t, &token, "ana@example.com").await;
     business_id(t).await
 }
 
@@ -614,19 +559,11 @@ async fn ac_4_ten_thousand_attempts_from_one_address_are_cut_short() {
 
 /// Signs up and verifies an account with `email` from the confirmation `token`; logs in.
 async fn verified_session(t: &TestApp, token: &str, email: &str) -> String {
-    let post = poem::http::Method::POST;
-    open(
-        t,
-        post.clone(),
-        "/v1/account/sign-up",
-        sign_up_body(token, email, "correct horse battery"),
-    )
-    .await
-    .assert_status(202);
+    sign_up(t, token, email).await;
     let link = token_in_email(t, "account_verification", email)
         .await
         .expect("a verification link");
-    open(t, post, "/v1/account/verify", json!({ "token": link }))
+    post_open(t, "/v1/account/verify", json!({ "token": link }))
         .await
         .assert_status(200);
     log_in(t, &business_id(t).await, email, "correct horse battery")
@@ -668,18 +605,10 @@ async fn ac_8_appointments_reach_an_account_by_its_rules() {
     // another email's booking never.
     let before = staff_book(&t, "ana@example.com", "2026-12-01T09:00:00Z").await;
     let other = staff_book(&t, "bea@example.com", "2026-12-01T10:00:00Z").await;
-    let sign_up = token_in_email(&t, "booking_confirmation", "ana@example.com")
+    let link = token_in_email(&t, "booking_confirmation", "ana@example.com")
         .await
         .expect("a link");
-    let post = poem::http::Method::POST;
-    open(
-        &t,
-        post.clone(),
-        "/v1/account/sign-up",
-        sign_up_body(&sign_up, "ana@example.com", "correct horse battery"),
-    )
-    .await
-    .assert_status(202);
+    sign_up(&t, &link, "ana@example.com").await;
     let unverified = log_in(
         &t,
         &business_id(&t).await,
@@ -696,7 +625,7 @@ async fn ac_8_appointments_reach_an_account_by_its_rules() {
     let link = token_in_email(&t, "account_verification", "ana@example.com")
         .await
         .expect("a link");
-    open(&t, post, "/v1/account/verify", json!({ "token": link }))
+    post_open(&t, "/v1/account/verify", json!({ "token": link }))
         .await
         .assert_status(200);
     assert_eq!(
@@ -757,14 +686,7 @@ async fn ac_4_an_unknown_email_and_a_wrong_password_take_about_as_long() {
     for n in 0..3 {
         let email = format!("client{n}@example.com");
         let token = booked(&t, &email, &format!("2026-12-0{}T09:00:00Z", n + 1)).await;
-        open(
-            &t,
-            poem::http::Method::POST,
-            "/v1/account/sign-up",
-            sign_up_body(&token, &email, "correct horse battery"),
-        )
-        .await
-        .assert_status(202);
+        sign_up(&t, &token, &email).await;
         emails.push(email);
     }
     // One login warms the dummy hash up.

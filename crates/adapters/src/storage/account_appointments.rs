@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, OnConflict, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, OnConflict, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use clientele_domain::appointment::Appointment;
@@ -11,16 +11,12 @@ use clientele_domain::{AccountId, AppointmentId, BusinessId};
 use clientele_ports::StorageError;
 use clientele_ports::storage::AccountAppointmentRepository;
 
+use super::appointments::latest_first;
 use super::conversions::instant;
 use super::entities::appointments;
-use super::keyset::after_descending;
-use super::{SeaTransaction, unexpected};
+use super::{SeaTransaction, col, unexpected};
 
 const ASSIGNED: &str = "account_appointments";
-
-fn col(name: &str) -> Alias {
-    Alias::new(name)
-}
 
 /// `(table, column)`.
 fn at(table: &str, column: &str) -> Expr {
@@ -147,22 +143,10 @@ impl AccountAppointmentRepository for SeaTransaction {
             .and_where(Expr::col(col("business_id")).eq(business.as_uuid()))
             .and_where(Expr::col(col("account_id")).eq(account.as_uuid()))
             .to_owned();
-        let mut query = appointments::Entity::find()
+        let query = appointments::Entity::find()
             .filter(appointments::Column::BusinessId.eq(business.as_uuid()))
             .filter(appointments::Column::Id.in_subquery(mine));
-        if let Some((starts_at, id)) = after {
-            query = query.filter(after_descending(
-                [
-                    Expr::col(appointments::Column::StartsAt),
-                    Expr::col(appointments::Column::Id),
-                ],
-                (instant(starts_at), id.as_uuid()),
-            ));
-        }
-        query
-            .order_by_desc(appointments::Column::StartsAt)
-            .order_by_desc(appointments::Column::Id)
-            .limit(u64::from(limit))
+        latest_first(query, after, limit)
             .all(&self.txn)
             .await
             .map_err(unexpected)?

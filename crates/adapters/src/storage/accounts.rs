@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
     QuerySelect,
@@ -19,7 +19,7 @@ use super::conversions::{account_row, account_token_row, instant, session_row};
 use super::entities::{
     account_addresses, account_tokens, client_accounts, client_sessions, login_failures,
 };
-use super::{SeaTransaction, unexpected, unique_violation};
+use super::{SeaTransaction, col, unexpected, unique_violation};
 
 /// A unique violation on `client_accounts` names the email unless it names the sign-up.
 fn account_write_error(err: DbErr) -> StorageError {
@@ -27,6 +27,14 @@ fn account_write_error(err: DbErr) -> StorageError {
         Some(message) if message.contains("sign_up") => StorageError::Duplicate("account_sign_up"),
         Some(_) => StorageError::Duplicate("account_email"),
         None => unexpected(err),
+    }
+}
+
+/// `NotFound` when a change of one row changed none.
+fn found(rows_affected: u64) -> Result<(), StorageError> {
+    match rows_affected {
+        0 => Err(StorageError::NotFound),
+        _ => Ok(()),
     }
 }
 
@@ -87,10 +95,7 @@ impl AccountRepository for SeaTransaction {
             .exec(&self.txn)
             .await
             .map_err(unexpected)?;
-        match done.rows_affected {
-            0 => Err(StorageError::NotFound),
-            _ => Ok(()),
-        }
+        found(done.rows_affected)
     }
 
     async fn set_password_hash(
@@ -109,10 +114,7 @@ impl AccountRepository for SeaTransaction {
             .exec(&self.txn)
             .await
             .map_err(unexpected)?;
-        match done.rows_affected {
-            0 => Err(StorageError::NotFound),
-            _ => Ok(()),
-        }
+        found(done.rows_affected)
     }
 
     async fn insert_session(
@@ -216,17 +218,17 @@ impl AccountRepository for SeaTransaction {
             ("account_tokens", "used_at"),
         ] {
             let over = Condition::any()
-                .add(Expr::col(Alias::new("expires_at")).lt(instant(now)))
-                .add(Expr::col(Alias::new(ended)).is_not_null());
+                .add(Expr::col(col("expires_at")).lt(instant(now)))
+                .add(Expr::col(col(ended)).is_not_null());
             let hashes = Query::select()
-                .column(Alias::new("token_hash"))
-                .from(Alias::new(table))
+                .column(col("token_hash"))
+                .from(col(table))
                 .cond_where(over)
                 .limit(u64::from(limit))
                 .to_owned();
             let delete = Query::delete()
-                .from_table(Alias::new(table))
-                .and_where(Expr::col(Alias::new("token_hash")).in_subquery(hashes))
+                .from_table(col(table))
+                .and_where(Expr::col(col("token_hash")).in_subquery(hashes))
                 .to_owned();
             purged += self
                 .txn
@@ -356,9 +358,6 @@ impl AccountRepository for SeaTransaction {
             .exec(&self.txn)
             .await
             .map_err(unexpected)?;
-        match done.rows_affected {
-            0 => Err(StorageError::NotFound),
-            _ => Ok(()),
-        }
+        found(done.rows_affected)
     }
 }

@@ -131,6 +131,29 @@ impl AppointmentTypeRepository for SeaTransaction {
     }
 }
 
+/// `query`'s appointments latest first (ties by id, descending), strictly after `after`,
+/// at most `limit` (a client's, AP-9; an account's, AC-7).
+pub(super) fn latest_first(
+    query: sea_orm::Select<appointments::Entity>,
+    after: Option<(DateTime<Utc>, AppointmentId)>,
+    limit: u32,
+) -> sea_orm::Select<appointments::Entity> {
+    let query = match after {
+        Some((starts_at, id)) => query.filter(after_descending(
+            [
+                Expr::col(appointments::Column::StartsAt),
+                Expr::col(appointments::Column::Id),
+            ],
+            (instant(starts_at), id.as_uuid()),
+        )),
+        None => query,
+    };
+    query
+        .order_by_desc(appointments::Column::StartsAt)
+        .order_by_desc(appointments::Column::Id)
+        .limit(u64::from(limit))
+}
+
 #[async_trait]
 impl AppointmentRepository for SeaTransaction {
     async fn insert_appointment(&mut self, appointment: &Appointment) -> Result<(), StorageError> {
@@ -195,22 +218,10 @@ impl AppointmentRepository for SeaTransaction {
         after: Option<(DateTime<Utc>, AppointmentId)>,
         limit: u32,
     ) -> Result<Vec<Appointment>, StorageError> {
-        let mut query = appointments::Entity::find()
+        let query = appointments::Entity::find()
             .filter(appointments::Column::BusinessId.eq(business.as_uuid()))
             .filter(appointments::Column::ClientId.eq(client.as_uuid()));
-        if let Some((starts_at, id)) = after {
-            query = query.filter(after_descending(
-                [
-                    Expr::col(appointments::Column::StartsAt),
-                    Expr::col(appointments::Column::Id),
-                ],
-                (instant(starts_at), id.as_uuid()),
-            ));
-        }
-        query
-            .order_by_desc(appointments::Column::StartsAt)
-            .order_by_desc(appointments::Column::Id)
-            .limit(u64::from(limit))
+        latest_first(query, after, limit)
             .all(&self.txn)
             .await
             .map_err(unexpected)?

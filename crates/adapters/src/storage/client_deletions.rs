@@ -9,18 +9,14 @@
 
 use async_trait::async_trait;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
 use uuid::Uuid;
 
 use clientele_domain::{BusinessId, ClientId};
 use clientele_ports::StorageError;
 use clientele_ports::storage::ClientDeletionRepository;
 
-use super::{SeaTransaction, unexpected};
-
-pub(super) fn col(name: &str) -> Alias {
-    Alias::new(name)
-}
+use super::{SeaTransaction, col, unexpected};
 
 /// `SELECT id FROM table WHERE business_id = business AND column = client`.
 pub(super) fn ids_of(table: &str, column: &str, business: Uuid, client: Uuid) -> SelectStatement {

@@ -15,10 +15,9 @@ use clientele_domain::{BusinessId, ClientId};
 use clientele_ports::StorageError;
 use clientele_ports::storage::ClientErasureRepository;
 
-use super::client_deletions::col;
 use super::conversions::corrupt;
 use super::entities::client_merge_absorbed;
-use super::{SeaTransaction, unexpected};
+use super::{SeaTransaction, col, unexpected};
 
 /// `lower(column)`.
 fn lower(column: &str) -> SimpleExpr {

@@ -8,7 +8,7 @@
 //! and comes back from there.
 
 use async_trait::async_trait;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use super::entities::{
     client_consents, client_field_values, client_merge_absorbed, client_merges,
     client_search_terms, clients,
 };
-use super::{SeaTransaction, unexpected};
+use super::{SeaTransaction, col, unexpected};
 
 /// The tables whose rows belong to a client by `client_id` and are keyed by `id`: every
 /// one of them moves with a merge.
@@ -54,10 +54,6 @@ struct Snapshot {
     client: clients::Model,
     custom_values: Vec<client_field_values::Model>,
     consents: Vec<client_consents::Model>,
-}
-
-fn col(name: &str) -> Alias {
-    Alias::new(name)
 }
 
 impl SeaTransaction {

@@ -127,6 +127,12 @@ pub(crate) fn unexpected(err: impl std::error::Error + Send + Sync + 'static) ->
     StorageError::Unexpected(Box::new(err))
 }
 
+/// A table or column named by text, for the statements written across tables by name
+/// (merges, deletions, erasure, account assignments).
+pub(crate) fn col(name: &str) -> sea_orm::sea_query::Alias {
+    sea_orm::sea_query::Alias::new(name)
+}
+
 /// The message of a unique-constraint violation, if `err` is one. The caller knows which
 /// table it wrote and tells constraints apart by the names in the message (SQLite names
 /// the columns, PostgreSQL the constraint or index).
