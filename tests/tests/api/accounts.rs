@@ -712,12 +712,22 @@ async fn ac_4_an_unknown_email_and_a_wrong_password_take_about_as_long() {
         assert_eq!((a.status, &a.body), (b.status, &b.body));
     }
 
-    // Assert: the medians within a quarter of each other (both are one argon2id check).
-    let (wrong, unknown) = (median(wrong), median(unknown));
-    let (low, high) = (wrong.min(unknown), wrong.max(unknown));
+    // Assert: the fastest of each (what load on the machine cannot make faster) within a
+    // quarter of each other, and the medians within a half: both are one argon2id check,
+    // where a refusal without a hash would be ten times quicker.
+    let ratio = |a: std::time::Duration, b: std::time::Duration| {
+        a.max(b).as_secs_f64() / a.min(b).as_secs_f64()
+    };
+    let fastest = |samples: &[std::time::Duration]| samples.iter().copied().min().expect("tries");
+    let (wrong_min, unknown_min) = (fastest(&wrong), fastest(&unknown));
+    let (wrong_median, unknown_median) = (median(wrong), median(unknown));
     assert!(
-        high.as_secs_f64() <= low.as_secs_f64() * 1.25,
-        "wrong password {wrong:?}, unknown email {unknown:?}"
+        ratio(wrong_min, unknown_min) <= 1.25,
+        "fastest: wrong password {wrong_min:?}, unknown email {unknown_min:?}"
+    );
+    assert!(
+        ratio(wrong_median, unknown_median) <= 1.5,
+        "medians: wrong password {wrong_median:?}, unknown email {unknown_median:?}"
     );
 }
 
