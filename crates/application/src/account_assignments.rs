@@ -12,11 +12,17 @@ use chrono::{DateTime, Utc};
 
 use clientele_domain::appointment::Appointment;
 use clientele_domain::code::Code;
-use clientele_domain::{AppointmentId, BusinessId, Client, CodeId, PageLimit};
+use std::collections::HashMap;
+
+use clientele_domain::membership::MembershipType;
+use clientele_domain::{
+    AccountId, AppointmentId, BusinessId, Client, CodeId, MembershipId, MembershipTypeId, PageLimit,
+};
 use clientele_ports::{StorageError, Transaction};
 
 use crate::accounts::{AccountActor, AccountError};
 use crate::cursor::Listing;
+use crate::self_service::SelfServiceMembership;
 use crate::{Clientele, Page};
 
 /// AC-8 c: whether a staff booking goes to the email's account, given how many accounts
@@ -25,31 +31,25 @@ pub(crate) fn staff_booking_assigned(accounts_already: usize) -> bool {
     accounts_already <= 1
 }
 
-impl Clientele {
-    /// AC-8 c: assigns a booking staff just made for `client` to the account with the
-    /// client's email, in the booking's transaction.
-    pub(crate) async fn assign_staff_booking(
-        &self,
-        tx: &mut dyn Transaction,
-        business: BusinessId,
-        appointment: &Appointment,
-        client: &Client,
-    ) -> Result<(), StorageError> {
-        let Some(email) = client.email() else {
-            return Ok(());
-        };
-        let key = email.key();
-        let Some((account, _)) = tx.account_by_email(business, &key).await? else {
-            return Ok(());
-        };
-        let already = tx.accounts_of_email(business, &key, 2).await?;
-        if staff_booking_assigned(already.len()) {
-            tx.assign_appointment(business, appointment.id(), account.id, self.clock.now())
-                .await?;
-        }
-        Ok(())
-    }
+/// AC-8 c: the account a booking staff make for `client` goes to: the one with the
+/// client's email, unless that email's appointments already span several accounts.
+pub(crate) async fn staff_booking_account(
+    tx: &mut dyn Transaction,
+    business: BusinessId,
+    client: &Client,
+) -> Result<Option<AccountId>, StorageError> {
+    let Some(email) = client.email() else {
+        return Ok(None);
+    };
+    let key = email.key();
+    let Some((account, _)) = tx.account_by_email(business, &key).await? else {
+        return Ok(None);
+    };
+    let already = tx.accounts_of_email(business, &key, 2).await?;
+    Ok(staff_booking_assigned(already.len()).then_some(account.id))
+}
 
+impl Clientele {
     /// AC-7: the appointments of the caller's account, latest first.
     pub async fn my_appointments(
         &self,
@@ -96,16 +96,78 @@ impl Clientele {
         let listing = account_listing(actor, "my_codes");
         let after: Option<(DateTime<Utc>, CodeId)> = self.after(&listing, cursor)?;
         let mut tx = self.storage.read().await?;
-        let account = tx
-            .account(actor.business, actor.account)
-            .await?
-            .ok_or(AccountError::BadSession)?;
+        let Some(email_key) = verified_email(tx.as_mut(), actor).await? else {
+            return Ok(Page::empty());
+        };
         let rows = tx
-            .active_codes_assigned_to(actor.business, &account.email.key(), after, limit.get() + 1)
+            .active_codes_assigned_to(actor.business, &email_key, after, limit.get() + 1)
             .await?;
         Ok(self
             .cursors
             .paginate(&listing, rows, limit.get(), |c| (c.created_at(), c.id())))
+    }
+}
+
+/// The key of the account's email once verified (AC-3): codes and memberships attach
+/// by email, so an address nobody proved to own reaches none.
+async fn verified_email(
+    tx: &mut dyn Transaction,
+    actor: &AccountActor,
+) -> Result<Option<String>, AccountError> {
+    let account = tx
+        .account(actor.business, actor.account)
+        .await?
+        .ok_or(AccountError::BadSession)?;
+    Ok(account.verified_at.map(|_| account.email.key()))
+}
+
+impl Clientele {
+    /// AC-7, ME-12: the memberships of the business's clients with the account's
+    /// verified email, newest first, each with its type.
+    pub async fn my_memberships(
+        &self,
+        actor: &AccountActor,
+        limit: PageLimit,
+        cursor: Option<&str>,
+    ) -> Result<Page<SelfServiceMembership>, AccountError> {
+        let listing = account_listing(actor, "my_memberships");
+        let after: Option<MembershipId> = self.after(&listing, cursor)?;
+        let mut tx = self.storage.read().await?;
+        let Some(email_key) = verified_email(tx.as_mut(), actor).await? else {
+            return Ok(Page::empty());
+        };
+        let business = tx
+            .business(actor.business)
+            .await?
+            .ok_or(AccountError::BadSession)?;
+        let rows = tx
+            .memberships_of_email(actor.business, &email_key, after, limit.get() + 1)
+            .await?;
+        let mut types: HashMap<MembershipTypeId, MembershipType> = HashMap::new();
+        let mut items = Vec::with_capacity(rows.len());
+        for membership in rows {
+            let kind = match types.get(&membership.type_id()) {
+                Some(kind) => kind.clone(),
+                None => {
+                    let kind = tx
+                        .membership_type(actor.business, membership.type_id())
+                        .await?
+                        .ok_or_else(|| {
+                            StorageError::Unexpected("a membership of no type".into())
+                        })?;
+                    types.insert(kind.id(), kind.clone());
+                    kind
+                }
+            };
+            items.push(SelfServiceMembership {
+                business_name: business.name.as_str().to_owned(),
+                membership,
+                kind,
+            });
+        }
+        Ok(self
+            .cursors
+            .paginate(&listing, items, limit.get(), |m| m.membership.id()))
     }
 }
 

@@ -15,15 +15,16 @@ use clientele_domain::client::ClientInput;
 use clientele_domain::code::Holder;
 use clientele_domain::email::{AppointmentEmail, EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::{
-    Actor, AppointmentId, AppointmentTypeId, AuditId, Business, Client, ClientId, EmailAddress,
-    EmailId, FieldError, Forbidden, NewClient, PageLimit, Permission, SiteId, StaffId,
-    ValidationErrors, Version,
+    AccountId, Actor, AppointmentId, AppointmentTypeId, AuditId, Business, Client, ClientId,
+    EmailAddress, EmailId, FieldError, Forbidden, NewClient, PageLimit, Permission, SiteId,
+    StaffId, ValidationErrors, Version,
 };
 use clientele_ports::{StorageError, Transaction};
 
 use crate::access::{
     AccessError, business_of, check_sites_usable, default_site, visible_appointment, visible_client,
 };
+use crate::account_assignments::staff_booking_account;
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::idempotency::{Completion, complete_in};
@@ -152,6 +153,25 @@ pub struct Booked {
     pub confirmation_queued: bool,
 }
 
+/// What a booking places once its client is known (AP-2), whoever books it.
+pub(crate) struct Placement<'a> {
+    pub business: &'a Business,
+    pub kind: &'a AppointmentType,
+    pub client: &'a Client,
+    pub site: SiteId,
+    pub staff: Option<StaffId>,
+    pub slot: Slot,
+    /// CO-9: a code to pay with, as typed, and the email it is used with (else the
+    /// client's).
+    pub code: Option<&'a str>,
+    pub code_email: Option<&'a EmailAddress>,
+    /// The staff member booking; `None` for the client themselves.
+    pub by: Option<StaffId>,
+    /// AC-8: the account it is assigned to.
+    pub account: Option<AccountId>,
+    pub now: DateTime<Utc>,
+}
+
 const TYPES: &str = "appointment_types";
 
 impl Clientele {
@@ -257,65 +277,27 @@ impl Clientele {
         let (client, client_created) = self
             .booking_client(tx.as_mut(), actor, &business, &input.client, site, now)
             .await?;
-        let mut appointment = Appointment::book(
-            AppointmentId::from_uuid(self.ids.new_id()),
-            actor.business_id,
-            NewAppointment {
-                client_id: client.id(),
-                appointment_type: kind.id,
-                site_id: site,
-                staff_id: input.staff,
-                slot,
-                price: kind.price,
-            },
-            now,
-        );
-        if let Some(typed) = input.code.as_deref().filter(|t| !t.trim().is_empty()) {
-            let typed_email = input
-                .client
-                .email
-                .as_deref()
-                .and_then(|e| EmailAddress::parse("client.email", e).ok());
-            let (code, used) = redemption::redeem(
+        let typed_email = (input.client.email.as_deref())
+            .and_then(|e| EmailAddress::parse("client.email", e).ok());
+        let account = staff_booking_account(tx.as_mut(), business.id, &client).await?;
+        let (appointment, confirmation_queued) = self
+            .place(
                 tx.as_mut(),
-                Booking {
-                    business: actor.business_id,
-                    typed,
-                    holder: Holder {
-                        client: client.id(),
-                        email: typed_email.as_ref().or(client.email()),
-                    },
-                    appointment: appointment.id(),
+                Placement {
+                    business: &business,
                     kind: &kind,
-                    actor: Some(actor.staff_id),
-                    today: business.settings.time_zone.today(now),
+                    client: &client,
+                    site,
+                    staff: input.staff,
+                    slot,
+                    code: input.code.as_deref(),
+                    code_email: typed_email.as_ref(),
+                    by: Some(actor.staff_id),
+                    account,
                     now,
                 },
             )
             .await?;
-            appointment = appointment.with_code(code, used.covered);
-        }
-        tx.insert_appointment(&appointment).await?;
-        self.assign_staff_booking(tx.as_mut(), business.id, &appointment, &client)
-            .await?;
-        let confirmation_queued = match &client.email() {
-            Some(to) => {
-                let content = self
-                    .appointment_email(&business, &client, &kind, &appointment)
-                    .booking_confirmation();
-                self.enqueue(
-                    tx.as_mut(),
-                    &business,
-                    Some(appointment.site_id()),
-                    EmailKind::BookingConfirmation,
-                    to,
-                    content,
-                )
-                .await?;
-                true
-            }
-            None => false,
-        };
         let booked = Booked {
             appointment,
             client,
@@ -325,6 +307,69 @@ impl Clientele {
         complete_in(tx.as_mut(), actor.business_id, completion, &booked).await?;
         tx.commit().await?;
         Ok(booked)
+    }
+
+    /// AP-2: books `p` in `tx`: the appointment, what its code pays (CO-9) and its
+    /// confirmation; whether a confirmation was queued (the client has an email).
+    pub(crate) async fn place(
+        &self,
+        tx: &mut dyn Transaction,
+        p: Placement<'_>,
+    ) -> Result<(Appointment, bool), AppointmentError> {
+        let mut appointment = Appointment::book(
+            AppointmentId::from_uuid(self.ids.new_id()),
+            p.business.id,
+            NewAppointment {
+                client_id: p.client.id(),
+                appointment_type: p.kind.id,
+                site_id: p.site,
+                staff_id: p.staff,
+                slot: p.slot,
+                price: p.kind.price,
+            },
+            p.now,
+        );
+        if let Some(typed) = p.code.filter(|t| !t.trim().is_empty()) {
+            let (code, used) = redemption::redeem(
+                tx,
+                Booking {
+                    business: p.business.id,
+                    typed,
+                    holder: Holder {
+                        client: p.client.id(),
+                        email: p.code_email.or(p.client.email()),
+                    },
+                    appointment: appointment.id(),
+                    kind: p.kind,
+                    actor: p.by,
+                    today: p.business.settings.time_zone.today(p.now),
+                    now: p.now,
+                },
+            )
+            .await?;
+            appointment = appointment.with_code(code, used.covered);
+        }
+        if let Some(account) = p.account {
+            appointment = appointment.assigned_to(account);
+        }
+        tx.insert_appointment(&appointment).await?;
+        let Some(to) = p.client.email() else {
+            return Ok((appointment, false));
+        };
+        let content = self
+            .appointment_email(p.business, p.client, p.kind, &appointment)
+            .booking_confirmation();
+        let site = Some(appointment.site_id());
+        self.enqueue(
+            tx,
+            p.business,
+            site,
+            EmailKind::BookingConfirmation,
+            to,
+            content,
+        )
+        .await?;
+        Ok((appointment, true))
     }
 
     /// The client of a booking (CL-2): the one named, else the oldest with the email, else

@@ -13,9 +13,11 @@ use clientele_ports::{BlobStore, Clock, IdGenerator, PasswordHasher, Processors,
 
 pub mod access;
 mod account_assignments;
+pub mod account_bookings;
 pub mod account_logins;
 mod account_resets;
 pub mod accounts;
+pub mod appointment_accounts;
 pub mod appointments;
 pub mod auth;
 pub mod billing;
@@ -70,6 +72,16 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// `None` on the last page.
     pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// A list with nothing in it.
+    pub fn empty() -> Self {
+        Self {
+            items: Vec::new(),
+            next_cursor: None,
+        }
+    }
 }
 
 /// Settings fixed when the application starts.

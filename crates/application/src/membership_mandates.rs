@@ -17,7 +17,7 @@ use crate::access::business_of;
 use crate::billing::due_at;
 use crate::memberships::{MembershipError, locked};
 use crate::payments::PaymentError;
-use crate::self_service::{SelfServiceError, SelfServiceMembership};
+use crate::self_service::{ClientSide, SelfServiceError, SelfServiceMembership};
 
 /// A mandate's details as the client types them.
 #[derive(Debug, Clone)]
@@ -105,12 +105,12 @@ impl Clientele {
     /// the signed link; the direct-debit processor answers whether the bank accepted it.
     pub async fn self_service_mandate(
         &self,
-        token: &str,
+        by: ClientSide<'_>,
         input: &MandateInput,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
         let (iban, account_holder) = input.parse().map_err(MembershipError::from)?;
         let mut tx = self.storage.begin().await?;
-        let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
+        let (business, membership) = self.linked(tx.as_mut(), by, true).await?;
         let reference = match membership.payment_method() {
             PaymentMethod::DirectDebit(Some(mandate)) => mandate.reference().to_owned(),
             _ => return Err(MembershipError::Change(ChangeError::NotDirectDebit).into()),
@@ -128,6 +128,6 @@ impl Clientele {
             m.mandate_changed(&reference, status).map(drop)
         })
         .await?;
-        self.self_service_membership(token).await
+        self.self_service_membership(by).await
     }
 }

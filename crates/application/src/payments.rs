@@ -530,7 +530,15 @@ impl Clientele {
         appointment.cancel(now)?;
         tx.update_appointment(&appointment, stored).await?;
         if let Some(code) = appointment.code_id() {
-            redemption::give_back(tx.as_mut(), actor, code, appointment.id(), now).await?;
+            redemption::give_back(
+                tx.as_mut(),
+                actor.business_id,
+                Some(actor.staff_id),
+                code,
+                appointment.id(),
+                now,
+            )
+            .await?;
         }
         if options.cancellation_email {
             self.notify(

@@ -11,7 +11,7 @@ use clientele_domain::code::{
 };
 use clientele_domain::product::Product;
 use clientele_domain::{
-    Actor, AppointmentId, BusinessId, CodeId, EmailAddress, FieldError, StaffId, ValidationErrors,
+    AppointmentId, BusinessId, CodeId, EmailAddress, FieldError, StaffId, ValidationErrors,
 };
 use clientele_ports::{IdGenerator, StorageError, Transaction};
 
@@ -118,24 +118,26 @@ pub(crate) async fn redeem(
     Ok((code.id(), redemption))
 }
 
-/// CO-9, AP-3: gives back to `code` what `appointment` took from it, once.
+/// CO-9, AP-3: gives back to `code` what `appointment` took from it, once; `by` staff,
+/// or by the client.
 pub(crate) async fn give_back(
     tx: &mut dyn Transaction,
-    actor: &Actor,
+    business: BusinessId,
+    by: Option<StaffId>,
     code: CodeId,
     appointment: AppointmentId,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     let missing = || StorageError::Unexpected("an appointment refers to a missing code".into());
     let mut code = tx
-        .code_for_update(actor.business_id, code)
+        .code_for_update(business, code)
         .await?
         .ok_or_else(missing)?;
     let entries = tx
-        .ledger_of_appointment(actor.business_id, code.id(), appointment)
+        .ledger_of_appointment(business, code.id(), appointment)
         .await?;
     let version = code.version();
-    if let Some(entry) = code.give_back(&entries, appointment, Some(actor.staff_id), now) {
+    if let Some(entry) = code.give_back(&entries, appointment, by, now) {
         tx.update_code(&code, version, &[entry]).await?;
     }
     Ok(())

@@ -1,10 +1,12 @@
-//! ME-12: client self-service without login, through the signed link in every receipt
-//! and "payment failed" email: see the membership and the payments made, put another
-//! card (which retries an outstanding payment at once), cancel, reactivate.
+//! ME-12: client self-service, through the signed link in every receipt and "payment
+//! failed" email (no login) or through the client's account (AC-7): see the membership
+//! and the payments made, put another card (which retries an outstanding payment at
+//! once), cancel, reactivate.
 //!
 //! The link is the only credential: a changed or made-up one is refused as
 //! unauthenticated, an expired one as forbidden, and neither says anything of the
-//! membership it claims to be for.
+//! membership it claims to be for. An account reaches the memberships of the business's
+//! clients with its email, once that email is verified (AC-3); any other is not found.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
@@ -15,6 +17,7 @@ use clientele_domain::{Business, BusinessId, FieldError, MembershipId, PageLimit
 use clientele_ports::storage::{Charge, ChargeId};
 use clientele_ports::{StorageError, Transaction};
 
+use crate::accounts::AccountActor;
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
 use crate::links::{LIFETIME, LinkError, MembershipLink};
@@ -70,6 +73,41 @@ pub struct SelfServiceMembership {
 
 const CHARGES: &str = "self_service_charges";
 
+/// Who manages a membership from the client's side (ME-12).
+#[derive(Debug, Clone, Copy)]
+pub enum ClientSide<'a> {
+    /// The signed link of the client's emails: its token.
+    Link(&'a str),
+    /// A client account, for a membership of a client with its verified email (AC-7).
+    Account(&'a AccountActor, MembershipId),
+}
+
+/// What a membership out of reach answers: an invalid link, or not found for an account.
+fn not_reached(by: ClientSide<'_>) -> SelfServiceError {
+    match by {
+        ClientSide::Link(_) => LinkError::Invalid.into(),
+        ClientSide::Account(..) => MembershipError::NotFound.into(),
+    }
+}
+
+/// AC-7: whether the membership is of a client with the account's email, verified.
+async fn account_holds(
+    tx: &mut dyn Transaction,
+    actor: &AccountActor,
+    membership: &Membership,
+) -> Result<bool, StorageError> {
+    let Some(account) = tx.account(actor.business, actor.account).await? else {
+        return Ok(false);
+    };
+    if account.verified_at.is_none() {
+        return Ok(false);
+    }
+    let client = tx.client(actor.business, membership.client_id()).await?;
+    Ok(client
+        .and_then(|c| c.email().map(|e| e.key()))
+        .is_some_and(|key| key == account.email.key()))
+}
+
 impl Clientele {
     /// ME-12: the signed link to manage `membership` of `business`, for an email sent now.
     pub fn membership_link(&self, business: BusinessId, membership: MembershipId) -> String {
@@ -84,35 +122,45 @@ impl Clientele {
         )
     }
 
-    /// The membership `token` names, with its business, read in `tx` (locked when
+    /// The membership `by` reaches, with its business, read in `tx` (locked when
     /// `lock`).
     pub(crate) async fn linked(
         &self,
         tx: &mut dyn Transaction,
-        token: &str,
+        by: ClientSide<'_>,
         lock: bool,
     ) -> Result<(Business, Membership), SelfServiceError> {
-        let link = self.cursors.links().open(token, self.clock.now())?;
-        let business = tx
-            .business(link.business)
-            .await?
-            .ok_or(LinkError::Invalid)?;
-        let membership = if lock {
-            tx.membership_for_update(link.business, link.membership)
-                .await?
-        } else {
-            tx.membership(link.business, link.membership).await?
+        let (business, membership) = match by {
+            ClientSide::Link(token) => {
+                let link = self.cursors.links().open(token, self.clock.now())?;
+                (link.business, link.membership)
+            }
+            ClientSide::Account(actor, membership) => (actor.business, membership),
         };
-        Ok((business, membership.ok_or(LinkError::Invalid)?))
+        let found = if lock {
+            tx.membership_for_update(business, membership).await?
+        } else {
+            tx.membership(business, membership).await?
+        };
+        let business = tx.business(business).await?;
+        let (Some(business), Some(membership)) = (business, found) else {
+            return Err(not_reached(by));
+        };
+        if let ClientSide::Account(actor, _) = by
+            && !account_holds(tx, actor, &membership).await?
+        {
+            return Err(not_reached(by));
+        }
+        Ok((business, membership))
     }
 
     /// ME-12: the membership the link is for, with its type and business's name.
     pub async fn self_service_membership(
         &self,
-        token: &str,
+        by: ClientSide<'_>,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
         let mut tx = self.storage.read().await?;
-        let (business, membership) = self.linked(tx.as_mut(), token, false).await?;
+        let (business, membership) = self.linked(tx.as_mut(), by, false).await?;
         let kind = tx
             .membership_type(business.id, membership.type_id())
             .await?
@@ -127,12 +175,12 @@ impl Clientele {
     /// ME-12: the payments of the membership the link is for, newest first.
     pub async fn self_service_charges(
         &self,
-        token: &str,
+        by: ClientSide<'_>,
         limit: PageLimit,
         cursor: Option<&str>,
     ) -> Result<Page<Charge>, SelfServiceError> {
         let mut tx = self.storage.read().await?;
-        let (business, membership) = self.linked(tx.as_mut(), token, false).await?;
+        let (business, membership) = self.linked(tx.as_mut(), by, false).await?;
         let listing = Listing::of(business.id, CHARGES).with("membership", membership.id());
         let after: Option<(DateTime<Utc>, Uuid)> = self.cursors.decode_opt(&listing, cursor)?;
         let after = after.map(|(at, id)| (at, ChargeId::from_uuid(id)));
@@ -148,26 +196,26 @@ impl Clientele {
     /// put on the membership, and an outstanding payment is retried at once.
     pub async fn self_service_card(
         &self,
-        token: &str,
+        by: ClientSide<'_>,
         card: &NewCard,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
         let mut tx = self.storage.begin().await?;
-        let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
+        let (business, membership) = self.linked(tx.as_mut(), by, true).await?;
         let stored = self
             .store_card_in(tx.as_mut(), &business, membership.client_id(), card)
             .await?;
         let card = stored_card(&stored).map_err(MembershipError::from)?;
         self.put_card(tx, &business, membership, card, ChangedBy::Client)
             .await?;
-        self.self_service_membership(token).await
+        self.self_service_membership(by).await
     }
 
     /// ME-12: the client cancels the membership.
     pub async fn self_service_cancel(
         &self,
-        token: &str,
+        by: ClientSide<'_>,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
-        self.change_by_client(token, |m, today, _| m.cancel(today).map(drop))
+        self.change_by_client(by, |m, today, _| m.cancel(today).map(drop))
             .await
     }
 
@@ -175,19 +223,19 @@ impl Clientele {
     /// charge meanwhile, billing resumes on the anchor.
     pub async fn self_service_pause(
         &self,
-        token: &str,
+        by: ClientSide<'_>,
         pause: Pause,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
-        self.change_by_client(token, move |m, today, _| m.pause(pause, today).map(drop))
+        self.change_by_client(by, move |m, today, _| m.pause(pause, today).map(drop))
             .await
     }
 
     /// ME-20: the client ends a pause early.
     pub async fn self_service_resume(
         &self,
-        token: &str,
+        by: ClientSide<'_>,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
-        self.change_by_client(token, |m, today, _| m.resume(today).map(drop))
+        self.change_by_client(by, |m, today, _| m.resume(today).map(drop))
             .await
     }
 
@@ -195,9 +243,9 @@ impl Clientele {
     /// again from today.
     pub async fn self_service_reactivate(
         &self,
-        token: &str,
+        by: ClientSide<'_>,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
-        self.change_by_client(token, |m, today, business| {
+        self.change_by_client(by, |m, today, business| {
             let valid = has_valid_payment_method(m.payment_method(), business);
             m.reactivate(today, None, valid).map(drop)
         })
@@ -208,13 +256,13 @@ impl Clientele {
     /// as it then is.
     async fn change_by_client(
         &self,
-        token: &str,
+        by: ClientSide<'_>,
         change: impl FnOnce(&mut Membership, NaiveDate, &Business) -> Result<(), ChangeError>,
     ) -> Result<SelfServiceMembership, SelfServiceError> {
         let mut tx = self.storage.begin().await?;
-        let (business, membership) = self.linked(tx.as_mut(), token, true).await?;
+        let (business, membership) = self.linked(tx.as_mut(), by, true).await?;
         self.apply_change(tx, &business, membership, ChangedBy::Client, change)
             .await?;
-        self.self_service_membership(token).await
+        self.self_service_membership(by).await
     }
 }

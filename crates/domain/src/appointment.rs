@@ -4,7 +4,9 @@
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
-use crate::ids::{AppointmentId, AppointmentTypeId, BusinessId, ClientId, CodeId, SiteId, StaffId};
+use crate::ids::{
+    AccountId, AppointmentId, AppointmentTypeId, BusinessId, ClientId, CodeId, SiteId, StaffId,
+};
 use crate::money::{Currency, Money};
 use crate::text;
 use crate::validation::{FieldError, ValidationErrors, failures};
@@ -268,6 +270,12 @@ impl PaymentStatus {
 pub enum AppointmentStateError {
     #[error("the appointment is cancelled")]
     Cancelled,
+    /// AP-3, AC-7: a client changes an appointment only before the business's notice.
+    #[error(
+        "clients can change an appointment only until {notice_hours} hours before it starts; \
+         ask the business"
+    )]
+    TooLate { notice_hours: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,6 +301,8 @@ pub struct Appointment {
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) updated_at: DateTime<Utc>,
     pub(crate) cancelled_at: Option<DateTime<Utc>>,
+    /// AC-8, AC-9: the client account it is assigned to, if any.
+    pub(crate) account_id: Option<AccountId>,
     pub(crate) version: Version,
 }
 
@@ -320,6 +330,8 @@ pub struct AppointmentParts {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// AC-8, AC-9: the client account it is assigned to, if any.
+    pub account_id: Option<AccountId>,
     pub version: Version,
 }
 
@@ -346,6 +358,7 @@ impl Appointment {
             created_at,
             updated_at,
             cancelled_at,
+            account_id,
             version,
         } = self;
         AppointmentParts {
@@ -366,6 +379,7 @@ impl Appointment {
             created_at,
             updated_at,
             cancelled_at,
+            account_id,
             version,
         }
     }
@@ -390,6 +404,7 @@ impl Appointment {
             created_at,
             updated_at,
             cancelled_at,
+            account_id,
             version,
         } = parts;
         Self {
@@ -410,6 +425,7 @@ impl Appointment {
             created_at,
             updated_at,
             cancelled_at,
+            account_id,
             version,
         }
     }
@@ -486,6 +502,11 @@ impl Appointment {
         self.cancelled_at
     }
 
+    /// AC-8, AC-9: the client account it is assigned to, if any.
+    pub fn account_id(&self) -> Option<AccountId> {
+        self.account_id
+    }
+
     pub fn version(&self) -> Version {
         self.version
     }
@@ -528,6 +549,7 @@ impl Appointment {
             created_at: now,
             updated_at: now,
             cancelled_at: None,
+            account_id: None,
             version: Version::initial(),
         }
     }
@@ -556,6 +578,43 @@ impl Appointment {
             AppointmentStatus::Scheduled => Ok(()),
             AppointmentStatus::Cancelled => Err(AppointmentStateError::Cancelled),
         }
+    }
+
+    /// AC-8: booked while logged in to `account`, or for it by staff.
+    pub fn assigned_to(mut self, account: AccountId) -> Self {
+        self.account_id = Some(account);
+        self
+    }
+
+    /// AC-9: staff assign it to `account`, or to none; whether that changed anything.
+    pub fn set_account(&mut self, account: Option<AccountId>, now: DateTime<Utc>) -> bool {
+        if self.account_id == account {
+            return false;
+        }
+        self.account_id = account;
+        self.touch(now);
+        true
+    }
+
+    /// AP-3, AC-7: whether the client may still reschedule or cancel it themselves: it
+    /// is scheduled and starts more than `notice_hours` from `now` — and so does the new
+    /// slot, when it is moved to one.
+    pub fn ensure_client_may_change(
+        &self,
+        now: DateTime<Utc>,
+        notice_hours: u32,
+        new_slot: Option<&Slot>,
+    ) -> Result<(), AppointmentStateError> {
+        self.ensure_scheduled()?;
+        let limit = now + Duration::hours(i64::from(notice_hours));
+        let starts = std::iter::once(self.slot.starts_at())
+            .chain(new_slot.map(Slot::starts_at))
+            .min()
+            .unwrap_or(self.slot.starts_at());
+        if starts <= limit {
+            return Err(AppointmentStateError::TooLate { notice_hours });
+        }
+        Ok(())
     }
 
     /// AP-3: moves a scheduled appointment to another slot.
@@ -748,5 +807,45 @@ mod tests {
             AppointmentTypeDetails::parse(&bad, Currency::parse("EUR").unwrap()).unwrap_err();
         let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "duration_minutes", "currency"]);
+    }
+
+    #[test]
+    fn ap_3_a_client_changes_an_appointment_only_before_the_notice() {
+        let booked = appointment("50.00");
+        // Starts at 10:00; 2 hours of notice.
+        assert_eq!(booked.ensure_client_may_change(at(7), 2, None), Ok(()));
+        assert_eq!(
+            booked.ensure_client_may_change(at(8), 2, None),
+            Err(AppointmentStateError::TooLate { notice_hours: 2 })
+        );
+        let too_soon = Slot::new(at(8), at(9)).unwrap();
+        assert_eq!(
+            booked.ensure_client_may_change(at(5), 4, Some(&too_soon)),
+            Err(AppointmentStateError::TooLate { notice_hours: 4 })
+        );
+        let later = Slot::new(at(20), at(21)).unwrap();
+        assert_eq!(
+            booked.ensure_client_may_change(at(5), 4, Some(&later)),
+            Ok(())
+        );
+        let mut cancelled = booked.clone();
+        cancelled.cancel(at(6)).unwrap();
+        assert_eq!(
+            cancelled.ensure_client_may_change(at(6), 0, None),
+            Err(AppointmentStateError::Cancelled)
+        );
+    }
+
+    #[test]
+    fn ac_9_assigning_to_another_account_is_a_change() {
+        let account = AccountId::from_uuid(Uuid::from_u128(9));
+        let mut booked = appointment("50.00");
+        assert!(booked.set_account(Some(account), at(9)));
+        assert_eq!(booked.account_id(), Some(account));
+        assert_eq!(booked.version(), Version::initial().next());
+        assert!(!booked.set_account(Some(account), at(9)));
+        assert_eq!(booked.version(), Version::initial().next());
+        assert!(booked.set_account(None, at(9)));
+        assert_eq!(booked.account_id(), None);
     }
 }

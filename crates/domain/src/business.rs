@@ -95,6 +95,9 @@ pub struct BusinessSettings {
     pub merge_on_identical_name: bool,
     /// AC-6: whether clients may sign up and log in. On by default.
     pub client_accounts_enabled: bool,
+    /// AP-3, AC-7: how many hours before an appointment starts a client may still
+    /// reschedule or cancel it from their account (24 by default).
+    pub client_change_notice_hours: u32,
     /// PL-20: the processor that takes payments.
     pub active_processor: ProcessorKind,
     /// PL-20: what the manual processor accepts ("cash", "cheque", …).
@@ -110,6 +113,11 @@ pub struct BusinessSettings {
     pub default_country: Option<Country>,
 }
 
+/// AP-3: a client changes their appointment up to a day before, by default.
+pub const DEFAULT_CHANGE_NOTICE_HOURS: u32 = 24;
+/// The longest notice a business may ask for: a year.
+pub const MAX_CHANGE_NOTICE_HOURS: u32 = 24 * 366;
+
 impl BusinessSettings {
     /// Settings with the defaults: no automatic merges, the stub card processor, cash,
     /// cheque and bank transfer as payment types, and refunds by owners and admins only.
@@ -119,6 +127,7 @@ impl BusinessSettings {
             currency,
             merge_on_identical_name: false,
             client_accounts_enabled: true,
+            client_change_notice_hours: DEFAULT_CHANGE_NOTICE_HOURS,
             active_processor: ProcessorKind::StubCard,
             payment_types: ["cash", "cheque", "bank_transfer"]
                 .iter()
@@ -152,6 +161,7 @@ pub struct SettingsChanges {
     pub currency: Option<Currency>,
     pub merge_on_identical_name: Option<bool>,
     pub client_accounts_enabled: Option<bool>,
+    pub client_change_notice_hours: Option<u32>,
     pub active_processor: Option<ProcessorKind>,
     pub payment_types: Option<Vec<PaymentType>>,
     pub staff_may_refund: Option<bool>,
@@ -168,6 +178,7 @@ pub struct SettingsInput {
     pub currency: Option<String>,
     pub merge_on_identical_name: Option<bool>,
     pub client_accounts_enabled: Option<bool>,
+    pub client_change_notice_hours: Option<u32>,
     pub active_processor: Option<String>,
     pub payment_types: Option<Vec<String>>,
     pub staff_may_refund: Option<bool>,
@@ -214,6 +225,13 @@ impl SettingsChanges {
                 code => Country::parse("default_country", code).map(Some),
             })
             .transpose();
+        let notice = match input.client_change_notice_hours {
+            Some(hours) if hours > MAX_CHANGE_NOTICE_HOURS => Err(FieldError::new(
+                "client_change_notice_hours",
+                format!("at most {MAX_CHANGE_NOTICE_HOURS} hours (a year)"),
+            )),
+            hours => Ok(hours),
+        };
         match (
             name,
             time_zone,
@@ -221,7 +239,7 @@ impl SettingsChanges {
             processor,
             payment_types,
             dunning,
-            country,
+            (country, notice),
         ) {
             (
                 Ok(name),
@@ -230,20 +248,21 @@ impl SettingsChanges {
                 Ok(active_processor),
                 Ok(payment_types),
                 Ok(dunning),
-                Ok(default_country),
+                (Ok(default_country), Ok(client_change_notice_hours)),
             ) => Ok(Self {
                 name,
                 time_zone,
                 currency,
                 merge_on_identical_name: input.merge_on_identical_name,
                 client_accounts_enabled: input.client_accounts_enabled,
+                client_change_notice_hours,
                 active_processor,
                 payment_types,
                 staff_may_refund: input.staff_may_refund,
                 dunning,
                 default_country,
             }),
-            (name, time_zone, currency, processor, payment_types, dunning, country) => {
+            (name, time_zone, currency, processor, payment_types, dunning, (country, notice)) => {
                 Err(failures([
                     name.err(),
                     time_zone.err(),
@@ -252,6 +271,7 @@ impl SettingsChanges {
                     payment_types.err(),
                     dunning.err(),
                     country.err(),
+                    notice.err(),
                 ]))
             }
         }
@@ -293,6 +313,9 @@ impl Business {
         }
         if let Some(enabled) = changes.client_accounts_enabled {
             self.settings.client_accounts_enabled = enabled;
+        }
+        if let Some(hours) = changes.client_change_notice_hours {
+            self.settings.client_change_notice_hours = hours;
         }
         if let Some(country) = changes.default_country {
             self.settings.default_country = country;

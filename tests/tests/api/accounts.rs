@@ -11,7 +11,7 @@ use crate::helpers::{Reply, TestApp, spawn_app};
 
 /// The value of `token=` in the newest outbox email of `kind` to `to`, read under the
 /// API (staff see these links without their token).
-async fn token_in_email(t: &TestApp, kind: &str, to: &str) -> Option<String> {
+pub(crate) async fn token_in_email(t: &TestApp, kind: &str, to: &str) -> Option<String> {
     let rows = every_row(&t.storage).await;
     rows.iter()
         .filter(|(table, row)| table == "outbox_emails" && row.contains(kind) && row.contains(to))
@@ -27,7 +27,7 @@ async fn token_in_email(t: &TestApp, kind: &str, to: &str) -> Option<String> {
 }
 
 /// A booking for a new client with `email`: the sign-up token of its confirmation.
-async fn booked(t: &TestApp, email: &str, at: &str) -> String {
+pub(crate) async fn booked(t: &TestApp, email: &str, at: &str) -> String {
     let service = t.create_service(&format!("Massage {at}")).await;
     let reply = t
         .post(
@@ -43,16 +43,16 @@ async fn booked(t: &TestApp, email: &str, at: &str) -> String {
         .expect("a sign-up link in the confirmation")
 }
 
-fn sign_up_body(token: &str, email: &str, password: &str) -> Value {
+pub(crate) fn sign_up_body(token: &str, email: &str, password: &str) -> Value {
     json!({ "token": token, "email": email, "password": password,
             "terms_version": "2026-01", "privacy_version": "v3" })
 }
 
-async fn business_id(t: &TestApp) -> String {
+pub(crate) async fn business_id(t: &TestApp) -> String {
     t.get("/v1/business", &t.owner).await.str("/id")
 }
 
-async fn log_in(t: &TestApp, business: &str, email: &str, password: &str) -> Reply {
+pub(crate) async fn log_in(t: &TestApp, business: &str, email: &str, password: &str) -> Reply {
     t.call(
         poem::http::Method::POST,
         "/v1/account/login",
@@ -63,13 +63,13 @@ async fn log_in(t: &TestApp, business: &str, email: &str, password: &str) -> Rep
 }
 
 /// POST without a token (the account routes that take none).
-async fn post_open(t: &TestApp, path: &str, body: Value) -> Reply {
+pub(crate) async fn post_open(t: &TestApp, path: &str, body: Value) -> Reply {
     t.call(poem::http::Method::POST, path, None, Some(body))
         .await
 }
 
 /// Signs `email` up from the confirmation `token` (password "correct horse battery").
-async fn sign_up(t: &TestApp, token: &str, email: &str) {
+pub(crate) async fn sign_up(t: &TestApp, token: &str, email: &str) {
     post_open(
         t,
         "/v1/account/sign-up",
@@ -558,7 +558,7 @@ async fn ac_4_ten_thousand_attempts_from_one_address_are_cut_short() {
 }
 
 /// Signs up and verifies an account with `email` from the confirmation `token`; logs in.
-async fn verified_session(t: &TestApp, token: &str, email: &str) -> String {
+pub(crate) async fn verified_session(t: &TestApp, token: &str, email: &str) -> String {
     sign_up(t, token, email).await;
     let link = token_in_email(t, "account_verification", email)
         .await
@@ -572,7 +572,7 @@ async fn verified_session(t: &TestApp, token: &str, email: &str) -> String {
 }
 
 /// The ids of the appointments an account sees.
-async fn seen(t: &TestApp, session: &str) -> Vec<String> {
+pub(crate) async fn seen(t: &TestApp, session: &str) -> Vec<String> {
     let reply = t.get("/v1/me/appointments", session).await;
     reply.assert_status(200);
     let mut ids: Vec<String> = (reply.at("/items").as_array().cloned().unwrap_or_default())
@@ -584,7 +584,7 @@ async fn seen(t: &TestApp, session: &str) -> Vec<String> {
 }
 
 /// Staff book for a client (found by email or created): the appointment's id.
-async fn staff_book(t: &TestApp, email: &str, at: &str) -> String {
+pub(crate) async fn staff_book(t: &TestApp, email: &str, at: &str) -> String {
     let service = t.create_service(&format!("Service {at}")).await;
     let reply = t
         .post(

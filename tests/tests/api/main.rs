@@ -5,6 +5,7 @@
 mod dump;
 mod helpers;
 
+mod account_self_service;
 mod accounts;
 mod appointments;
 mod auth;

@@ -166,6 +166,8 @@ pub struct MyAppointmentView {
     pub price: Amount,
     pub currency: String,
     pub status: AppointmentStatusView,
+    /// Send it back with a reschedule or a cancellation (PL-11).
+    pub version: i64,
 }
 
 impl From<&Appointment> for MyAppointmentView {
@@ -182,6 +184,7 @@ impl From<&Appointment> for MyAppointmentView {
                 AppointmentStatus::Scheduled => AppointmentStatusView::Scheduled,
                 AppointmentStatus::Cancelled => AppointmentStatusView::Cancelled,
             },
+            version: a.version().get(),
         }
     }
 }

@@ -182,6 +182,8 @@ pub struct AppointmentView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// AC-12: the client account it is assigned to (AC-8, AC-9); absent when none.
+    pub account_id: Option<Uuid>,
     /// Send it back with a change (PL-11).
     pub version: i64,
 }
@@ -211,6 +213,7 @@ impl From<&Appointment> for AppointmentView {
             created_at: a.created_at(),
             updated_at: a.updated_at(),
             cancelled_at: a.cancelled_at(),
+            account_id: a.account_id().map(|account| account.as_uuid()),
             version: a.version().get(),
         }
     }

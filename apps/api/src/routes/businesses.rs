@@ -39,6 +39,9 @@ pub struct BusinessView {
     pub merge_on_identical_name: bool,
     /// AC-6: whether clients may sign up and log in (bookings work either way).
     pub client_accounts_enabled: bool,
+    /// AP-3: clients may reschedule or cancel an appointment from their account until
+    /// this many hours before it starts.
+    pub client_change_notice_hours: u32,
     /// PL-23: the country (ISO 3166, e.g. `FR`) of phone numbers typed without their
     /// international prefix: with one, numbers are kept in E.164 (`phone_normalised`).
     pub default_country: Option<String>,
@@ -114,6 +117,7 @@ impl From<&Business> for BusinessView {
             currency: b.settings.currency.code().to_owned(),
             merge_on_identical_name: b.settings.merge_on_identical_name,
             client_accounts_enabled: b.settings.client_accounts_enabled,
+            client_change_notice_hours: b.settings.client_change_notice_hours,
             default_country: b.settings.default_country.map(|c| c.code().to_owned()),
             active_processor: b.settings.active_processor.as_str().to_owned(),
             payment_types: b
@@ -221,6 +225,8 @@ pub struct SettingsParams {
     pub merge_on_identical_name: Option<bool>,
     /// AC-6: off refuses sign-ups and logins with a clear problem.
     pub client_accounts_enabled: Option<bool>,
+    /// AP-3: hours of notice a client's own reschedule or cancellation needs, 0 to 8784.
+    pub client_change_notice_hours: Option<u32>,
     /// PL-23: an ISO 3166 country code (e.g. `FR`); empty removes it. Setting it keeps
     /// phone numbers in E.164 (`phone_normalised`), those typed from then on and those
     /// already stored that are valid numbers of the country.
@@ -318,6 +324,7 @@ impl BusinessApi {
             currency: opt(params.currency),
             merge_on_identical_name: params.merge_on_identical_name,
             client_accounts_enabled: params.client_accounts_enabled,
+            client_change_notice_hours: params.client_change_notice_hours,
             default_country: params.default_country,
             active_processor: opt(params.active_processor),
             payment_types: params

@@ -9,6 +9,7 @@ use clientele_domain::PageLimit;
 use crate::problem::ProblemResponse;
 
 pub mod accounts;
+pub mod appointment_accounts;
 pub mod appointments;
 pub mod businesses;
 pub mod client_data;
@@ -32,6 +33,8 @@ pub mod membership_history;
 pub mod membership_payments;
 pub mod membership_types;
 pub mod memberships;
+pub mod my_appointments;
+pub mod my_memberships;
 pub mod orders;
 pub mod payments;
 pub mod products;
@@ -86,7 +89,16 @@ pub enum ApiTags {
 }
 
 /// Tuples: poem-openapi implements `OpenApi` for tuples of at most 16.
-pub type Apis = (CoreApis, SalesApis, LifecycleApis, accounts::AccountsApi);
+pub type Apis = (CoreApis, SalesApis, LifecycleApis, AccountApis);
+
+/// Client accounts (AC): sign-up, login and what an account sees and changes; staff's
+/// assignment of appointments to accounts (AC-9).
+pub type AccountApis = (
+    accounts::AccountsApi,
+    my_appointments::MyAppointmentsApi,
+    my_memberships::MyMembershipsApi,
+    appointment_accounts::AppointmentAccountsApi,
+);
 
 pub type CoreApis = (
     health::HealthApi,
@@ -171,7 +183,12 @@ pub fn apis(app: &Clientele) -> Apis {
         client_deletion::ClientDeletionApi { app: app.clone() },
         client_erasure::ClientErasureApi { app: app.clone() },
     );
-    let accounts = accounts::AccountsApi { app: app.clone() };
+    let accounts = (
+        accounts::AccountsApi { app: app.clone() },
+        my_appointments::MyAppointmentsApi { app: app.clone() },
+        my_memberships::MyMembershipsApi { app: app.clone() },
+        appointment_accounts::AppointmentAccountsApi { app: app.clone() },
+    );
     (core, sales, lifecycle, accounts)
 }
 

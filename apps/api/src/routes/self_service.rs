@@ -6,10 +6,11 @@ use chrono::NaiveDate;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
 
 use clientele_application::Clientele;
 use clientele_application::membership_mandates::MandateInput;
-use clientele_application::self_service::SelfServiceMembership;
+use clientele_application::self_service::{ClientSide, SelfServiceMembership};
 use clientele_domain::membership::Membership;
 
 use super::membership_payments::ChargePage;
@@ -24,6 +25,7 @@ use crate::text::{Amount, Text};
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct OwnMembershipView {
+    pub id: Uuid,
     pub business_name: String,
     pub number: String,
     pub type_name: String,
@@ -43,6 +45,7 @@ pub struct OwnMembershipView {
 fn own_view(business_name: &str, type_name: &str, m: &Membership) -> OwnMembershipView {
     let (status, reason) = status_of(m.status());
     OwnMembershipView {
+        id: m.id().as_uuid(),
         business_name: business_name.to_owned(),
         number: m.number().to_string(),
         type_name: type_name.to_owned(),
@@ -102,7 +105,10 @@ impl SelfServiceApi {
         /// The signed link's token, as in the email.
         link: Path<String>,
     ) -> Result<Json<OwnMembershipView>, Problems<{ UNAUTHENTICATE | FORBID }>> {
-        let own = self.app.self_service_membership(&link.0).await?;
+        let own = self
+            .app
+            .self_service_membership(ClientSide::Link(&link.0))
+            .await?;
         Ok(Json((&own).into()))
     }
 
@@ -123,7 +129,11 @@ impl SelfServiceApi {
     ) -> Result<Json<ChargePage>, Problems<{ MALFORM | UNAUTHENTICATE | FORBID }>> {
         let page = self
             .app
-            .self_service_charges(&link.0, page_limit(limit.0)?, cursor.0.as_deref())
+            .self_service_charges(
+                ClientSide::Link(&link.0),
+                page_limit(limit.0)?,
+                cursor.0.as_deref(),
+            )
             .await?;
         Ok(Json(ChargePage {
             items: page.items.iter().map(Into::into).collect(),
@@ -146,7 +156,10 @@ impl SelfServiceApi {
         Json<OwnMembershipView>,
         Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE | BE_UNAVAILABLE }>,
     > {
-        let own = self.app.self_service_card(&link.0, &body.0.into()).await?;
+        let own = self
+            .app
+            .self_service_card(ClientSide::Link(&link.0), &body.0.into())
+            .await?;
         Ok(Json((&own).into()))
     }
 
@@ -169,7 +182,10 @@ impl SelfServiceApi {
             iban: body.0.iban.into_inner(),
             account_holder: body.0.account_holder.into_inner(),
         };
-        let own = self.app.self_service_mandate(&link.0, &input).await?;
+        let own = self
+            .app
+            .self_service_mandate(ClientSide::Link(&link.0), &input)
+            .await?;
         Ok(Json((&own).into()))
     }
 
@@ -189,7 +205,10 @@ impl SelfServiceApi {
         Problems<{ UNAUTHENTICATE | FORBID | CONFLICT | TAKE_BODY | BREAK_RULE }>,
     > {
         let pause = super::memberships::pause(body.0.until, body.0.periods)?;
-        let own = self.app.self_service_pause(&link.0, pause).await?;
+        let own = self
+            .app
+            .self_service_pause(ClientSide::Link(&link.0), pause)
+            .await?;
         Ok(Json((&own).into()))
     }
 
@@ -203,7 +222,10 @@ impl SelfServiceApi {
         &self,
         link: Path<String>,
     ) -> Result<Json<OwnMembershipView>, Problems<{ UNAUTHENTICATE | FORBID | CONFLICT }>> {
-        let own = self.app.self_service_resume(&link.0).await?;
+        let own = self
+            .app
+            .self_service_resume(ClientSide::Link(&link.0))
+            .await?;
         Ok(Json((&own).into()))
     }
 
@@ -217,7 +239,10 @@ impl SelfServiceApi {
         &self,
         link: Path<String>,
     ) -> Result<Json<OwnMembershipView>, Problems<{ UNAUTHENTICATE | FORBID | CONFLICT }>> {
-        let own = self.app.self_service_cancel(&link.0).await?;
+        let own = self
+            .app
+            .self_service_cancel(ClientSide::Link(&link.0))
+            .await?;
         Ok(Json((&own).into()))
     }
 
@@ -232,7 +257,10 @@ impl SelfServiceApi {
         &self,
         link: Path<String>,
     ) -> Result<Json<OwnMembershipView>, Problems<{ UNAUTHENTICATE | FORBID | CONFLICT }>> {
-        let own = self.app.self_service_reactivate(&link.0).await?;
+        let own = self
+            .app
+            .self_service_reactivate(ClientSide::Link(&link.0))
+            .await?;
         Ok(Json((&own).into()))
     }
 }

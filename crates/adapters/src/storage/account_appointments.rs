@@ -1,91 +1,48 @@
-//! `AccountAppointmentRepository` over a [`SeaTransaction`] (AC-7 to AC-9).
+//! `AccountAppointmentRepository` over a [`SeaTransaction`] (AC-7 to AC-9): an
+//! appointment's account is its `account_id` column.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType, OnConflict, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use clientele_domain::appointment::Appointment;
-use clientele_domain::{AccountId, AppointmentId, BusinessId};
+use clientele_domain::membership::Membership;
+use clientele_domain::{AccountId, AppointmentId, BusinessId, ClientId, MembershipId};
 use clientele_ports::StorageError;
 use clientele_ports::storage::AccountAppointmentRepository;
 
 use super::appointments::latest_first;
 use super::conversions::instant;
-use super::entities::appointments;
+use super::entities::{appointments, memberships};
 use super::{SeaTransaction, col, unexpected};
 
-const ASSIGNED: &str = "account_appointments";
-
-/// `(table, column)`.
-fn at(table: &str, column: &str) -> Expr {
-    Expr::col((col(table), col(column)))
-}
-
-/// The appointments of the business's clients with this email key: `a.*` joined to `c`.
-fn of_email(business: Uuid, email_key: &str) -> SelectStatement {
+/// The ids of the business's clients with this email key.
+fn clients_with_email(business: Uuid, email_key: &str) -> SelectStatement {
     Query::select()
-        .from_as(col("appointments"), col("a"))
-        .join_as(
-            JoinType::InnerJoin,
-            col("clients"),
-            col("c"),
-            at("c", "business_id")
-                .equals((col("a"), col("business_id")))
-                .and(at("c", "id").equals((col("a"), col("client_id")))),
-        )
-        .and_where(at("a", "business_id").eq(business))
-        .and_where(at("c", "email_key").eq(email_key))
+        .column(col("id"))
+        .from(col("clients"))
+        .and_where(Expr::col(col("business_id")).eq(business))
+        .and_where(Expr::col(col("email_key")).eq(email_key))
         .to_owned()
 }
 
-#[async_trait]
-impl AccountAppointmentRepository for SeaTransaction {
-    async fn assign_appointment(
-        &mut self,
+impl SeaTransaction {
+    /// The accounts the business's appointments matching `which` are assigned to.
+    async fn accounts_where(
+        &self,
         business: BusinessId,
-        appointment: AppointmentId,
-        account: AccountId,
-        at: DateTime<Utc>,
-    ) -> Result<(), StorageError> {
-        let insert = Query::insert()
-            .into_table(col(ASSIGNED))
-            .columns(["business_id", "appointment_id", "account_id", "assigned_at"].map(col))
-            .values([
-                business.as_uuid().into(),
-                appointment.as_uuid().into(),
-                account.as_uuid().into(),
-                instant(at).into(),
-            ])
-            .map_err(unexpected)?
-            .on_conflict(
-                OnConflict::columns([col("business_id"), col("appointment_id")])
-                    .update_columns([col("account_id"), col("assigned_at")])
-                    .to_owned(),
-            )
-            .to_owned();
-        self.txn.execute(&insert).await.map_err(unexpected)?;
-        Ok(())
-    }
-
-    async fn accounts_of_email(
-        &mut self,
-        business: BusinessId,
-        email_key: &str,
+        which: SimpleExpr,
         limit: u32,
     ) -> Result<Vec<AccountId>, StorageError> {
-        let select = of_email(business.as_uuid(), email_key)
+        let select = Query::select()
             .distinct()
-            .expr_as(at("x", "account_id"), col("account_id"))
-            .join_as(
-                JoinType::InnerJoin,
-                col(ASSIGNED),
-                col("x"),
-                at("x", "business_id")
-                    .equals((col("a"), col("business_id")))
-                    .and(at("x", "appointment_id").equals((col("a"), col("id")))),
-            )
+            .column(col("account_id"))
+            .from(col("appointments"))
+            .and_where(Expr::col(col("business_id")).eq(business.as_uuid()))
+            .and_where(Expr::col(col("account_id")).is_not_null())
+            .and_where(which)
             .limit(u64::from(limit))
             .to_owned();
         let rows = self.txn.query_all(&select).await.map_err(unexpected)?;
@@ -98,36 +55,84 @@ impl AccountAppointmentRepository for SeaTransaction {
             .collect()
     }
 
+    /// Assigns the business's appointments matching `which` and assigned to no account
+    /// to `account`, as a change of each (a new version); how many.
+    async fn assign_unassigned(
+        &self,
+        business: BusinessId,
+        which: SimpleExpr,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let update = Query::update()
+            .table(col("appointments"))
+            .value(col("account_id"), account.as_uuid())
+            .value(col("updated_at"), instant(at))
+            .value(col("version"), Expr::col(col("version")).add(1))
+            .and_where(Expr::col(col("business_id")).eq(business.as_uuid()))
+            .and_where(Expr::col(col("account_id")).is_null())
+            .and_where(which)
+            .to_owned();
+        let done = self.txn.execute(&update).await.map_err(unexpected)?;
+        Ok(done.rows_affected())
+    }
+}
+
+#[async_trait]
+impl AccountAppointmentRepository for SeaTransaction {
+    async fn accounts_of_email(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+        limit: u32,
+    ) -> Result<Vec<AccountId>, StorageError> {
+        let clients = clients_with_email(business.as_uuid(), email_key);
+        self.accounts_where(
+            business,
+            Expr::col(col("client_id")).in_subquery(clients),
+            limit,
+        )
+        .await
+    }
+
+    async fn accounts_of_client(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        limit: u32,
+    ) -> Result<Vec<AccountId>, StorageError> {
+        self.accounts_where(
+            business,
+            Expr::col(col("client_id")).eq(client.as_uuid()),
+            limit,
+        )
+        .await
+    }
+
     async fn assign_earlier_appointments(
         &mut self,
         business: BusinessId,
         account: AccountId,
         email_key: &str,
         before: DateTime<Utc>,
-        assigned_at: DateTime<Utc>,
+        at: DateTime<Utc>,
     ) -> Result<u64, StorageError> {
-        let assigned = Query::select()
-            .expr(Expr::val(1))
-            .from_as(col(ASSIGNED), col("x"))
-            .and_where(at("x", "business_id").equals((col("a"), col("business_id"))))
-            .and_where(at("x", "appointment_id").equals((col("a"), col("id"))))
-            .to_owned();
-        let select = of_email(business.as_uuid(), email_key)
-            .expr(at("a", "business_id"))
-            .expr(at("a", "id"))
-            .expr(Expr::val(account.as_uuid()))
-            .expr(Expr::val(instant(assigned_at)))
-            .and_where(at("a", "created_at").lt(instant(before)))
-            .and_where(Expr::exists(assigned).not())
-            .to_owned();
-        let insert = Query::insert()
-            .into_table(col(ASSIGNED))
-            .columns(["business_id", "appointment_id", "account_id", "assigned_at"].map(col))
-            .select_from(select)
-            .map_err(unexpected)?
-            .to_owned();
-        let done = self.txn.execute(&insert).await.map_err(unexpected)?;
-        Ok(done.rows_affected())
+        let clients = clients_with_email(business.as_uuid(), email_key);
+        let which = Expr::col(col("client_id"))
+            .in_subquery(clients)
+            .and(Expr::col(col("created_at")).lt(instant(before)));
+        self.assign_unassigned(business, which, account, at).await
+    }
+
+    async fn assign_client_appointments(
+        &mut self,
+        business: BusinessId,
+        client: ClientId,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let which = Expr::col(col("client_id")).eq(client.as_uuid());
+        self.assign_unassigned(business, which, account, at).await
     }
 
     async fn appointments_of_account(
@@ -137,15 +142,9 @@ impl AccountAppointmentRepository for SeaTransaction {
         after: Option<(DateTime<Utc>, AppointmentId)>,
         limit: u32,
     ) -> Result<Vec<Appointment>, StorageError> {
-        let mine = Query::select()
-            .column(col("appointment_id"))
-            .from(col(ASSIGNED))
-            .and_where(Expr::col(col("business_id")).eq(business.as_uuid()))
-            .and_where(Expr::col(col("account_id")).eq(account.as_uuid()))
-            .to_owned();
         let query = appointments::Entity::find()
             .filter(appointments::Column::BusinessId.eq(business.as_uuid()))
-            .filter(appointments::Column::Id.in_subquery(mine));
+            .filter(appointments::Column::AccountId.eq(account.as_uuid()));
         latest_first(query, after, limit)
             .all(&self.txn)
             .await
@@ -153,5 +152,25 @@ impl AccountAppointmentRepository for SeaTransaction {
             .into_iter()
             .map(Appointment::try_from)
             .collect()
+    }
+
+    async fn memberships_of_email(
+        &mut self,
+        business: BusinessId,
+        email_key: &str,
+        after: Option<MembershipId>,
+        limit: u32,
+    ) -> Result<Vec<Membership>, StorageError> {
+        let clients = clients_with_email(business.as_uuid(), email_key);
+        let mut select = memberships::Entity::find()
+            .filter(memberships::Column::BusinessId.eq(business.as_uuid()))
+            .filter(memberships::Column::ClientId.in_subquery(clients));
+        if let Some(after) = after {
+            select = select.filter(memberships::Column::Id.lt(after.as_uuid()));
+        }
+        let select = select
+            .order_by_desc(memberships::Column::Id)
+            .limit(u64::from(limit));
+        self.memberships_of(select).await
     }
 }

@@ -103,12 +103,14 @@ impl ClientErasureRepository for SeaTransaction {
             .and_where(Expr::col(col("business_id")).eq(business))
             .cond_where(one_of_emails("email_key"))
             .to_owned();
-        for table in [
-            "account_appointments",
-            "account_addresses",
-            "account_tokens",
-            "client_sessions",
-        ] {
+        let unassign = Query::update()
+            .table(col("appointments"))
+            .value(col("account_id"), Option::<Uuid>::None)
+            .and_where(Expr::col(col("business_id")).eq(business))
+            .and_where(Expr::col(col("account_id")).in_subquery(accounts.clone()))
+            .to_owned();
+        self.txn.execute(&unassign).await.map_err(unexpected)?;
+        for table in ["account_addresses", "account_tokens", "client_sessions"] {
             let of_accounts =
                 Condition::all().add(Expr::col(col("account_id")).in_subquery(accounts.clone()));
             self.delete_where(table, business, of_accounts).await?;

@@ -384,9 +384,11 @@ delegate! {
     }
 
     AccountAppointmentRepository to account_appointments {
-        fn assign_appointment(business: BusinessId, appointment: AppointmentId, account: AccountId, at: DateTime<Utc>) -> ();
         fn accounts_of_email(business: BusinessId, email_key: &str, limit: u32) -> Vec<AccountId>;
+        fn accounts_of_client(business: BusinessId, client: ClientId, limit: u32) -> Vec<AccountId>;
         fn assign_earlier_appointments(business: BusinessId, account: AccountId, email_key: &str, before: DateTime<Utc>, at: DateTime<Utc>) -> u64;
+        fn assign_client_appointments(business: BusinessId, client: ClientId, account: AccountId, at: DateTime<Utc>) -> u64;
         fn appointments_of_account(business: BusinessId, account: AccountId, after: Option<(DateTime<Utc>, AppointmentId)>, limit: u32) -> Vec<Appointment>;
+        fn memberships_of_email(business: BusinessId, email_key: &str, after: Option<MembershipId>, limit: u32) -> Vec<Membership>;
     }
 }

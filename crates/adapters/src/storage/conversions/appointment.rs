@@ -97,6 +97,7 @@ impl TryFrom<appointments::Model> for Appointment {
             created_at: row.created_at,
             updated_at: row.updated_at,
             cancelled_at: row.cancelled_at,
+            account_id: row.account_id.map(Into::into),
             version: Version::new(row.version),
         }))
     }
@@ -135,6 +136,7 @@ pub(crate) fn appointment_row(
         created_at: Set(instant(appointment.created_at())),
         updated_at: Set(instant(appointment.updated_at())),
         cancelled_at: Set(appointment.cancelled_at().map(instant)),
+        account_id: Set(appointment.account_id().map(|account| account.as_uuid())),
         version: Set(appointment.version().get()),
     })
 }

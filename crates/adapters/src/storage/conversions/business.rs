@@ -28,6 +28,8 @@ impl TryFrom<businesses::Model> for Business {
                 currency: Currency::parse(&row.currency).map_err(|e| corrupt(T, "currency", e))?,
                 merge_on_identical_name: row.merge_on_identical_name,
                 client_accounts_enabled: row.client_accounts_enabled,
+                client_change_notice_hours: u32::try_from(row.client_change_notice_hours)
+                    .map_err(|e| corrupt(T, "client_change_notice_hours", e.to_string()))?,
                 active_processor: ProcessorKind::parse(&row.active_processor)
                     .map_err(|e| corrupt(T, "active_processor", e.message))?,
                 payment_types: payment_types(&row.payment_types)?,
@@ -88,6 +90,10 @@ pub(crate) fn business_row(business: &Business) -> businesses::ActiveModel {
         currency: Set(business.settings.currency.code().to_owned()),
         merge_on_identical_name: Set(business.settings.merge_on_identical_name),
         client_accounts_enabled: Set(business.settings.client_accounts_enabled),
+        client_change_notice_hours: Set(i32::try_from(
+            business.settings.client_change_notice_hours,
+        )
+        .unwrap_or(i32::MAX)),
         active_processor: Set(business.settings.active_processor.as_str().to_owned()),
         payment_types: Set(payment_types_json(&business.settings.payment_types)),
         staff_may_refund: Set(business.settings.staff_may_refund),

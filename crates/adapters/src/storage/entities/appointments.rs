@@ -30,6 +30,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// AC-8, AC-9: the client account it is assigned to.
+    pub account_id: Option<Uuid>,
     pub version: i64,
 }
 

@@ -12,6 +12,7 @@ pub struct Model {
     pub currency: String,
     pub merge_on_identical_name: bool,
     pub client_accounts_enabled: bool,
+    pub client_change_notice_hours: i32,
     /// PL-20: the processor that takes payments (`stub_card`, `manual`).
     pub active_processor: String,
     /// PL-20: the manual processor's payment types, a JSON array of strings.

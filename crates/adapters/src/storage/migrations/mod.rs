@@ -43,6 +43,7 @@ mod m20261212_000033_duplicate_dismissals;
 mod m20261213_000034_client_accounts;
 mod m20261213_000035_account_appointments;
 mod m20261213_000036_code_assignment_index;
+mod m20261214_000037_appointment_account;
 
 pub(crate) struct Migrator;
 
@@ -110,6 +111,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261213_000034_client_accounts::Migration),
             Box::new(m20261213_000035_account_appointments::Migration),
             Box::new(m20261213_000036_code_assignment_index::Migration),
+            Box::new(m20261214_000037_appointment_account::Migration),
         ]
     }
 }
