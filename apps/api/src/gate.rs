@@ -27,7 +27,7 @@ use clientele_application::idempotency::{IdempotencyError, check_key};
 use clientele_domain::FieldError;
 
 use crate::problem::{self, ProblemResponse};
-use crate::security;
+use crate::security::{self, Caller};
 
 /// The longest URI (path and query) served: longer ones are a 414.
 pub const MAX_URI_BYTES: usize = 8 * 1024;
@@ -308,13 +308,13 @@ impl<E: Endpoint> Endpoint for Gate<E> {
         if declared.is_some_and(|length| length > limit as u64) {
             return Ok(too_large(limit));
         }
-        let actor = match operation.map(|o| o.security) {
+        let caller = match operation.map(|o| o.security) {
             Some(Security::Staff) => {
                 let Some(token) = bearer(&req) else {
                     return Ok(unauthenticated());
                 };
                 match self.app.authenticate(token).await {
-                    Ok(actor) => Some((token.to_owned(), actor)),
+                    Ok(actor) => Some((token.to_owned(), Caller::Staff(actor))),
                     Err(error) => return Ok(ProblemResponse::from(error).into_response()),
                 }
             }
@@ -331,10 +331,10 @@ impl<E: Endpoint> Endpoint for Gate<E> {
                 let Some(token) = bearer(&req) else {
                     return Ok(unauthenticated());
                 };
-                if let Err(error) = self.app.authenticate_account(token).await {
-                    return Ok(ProblemResponse::from(error).into_response());
+                match self.app.authenticate_account(token).await {
+                    Ok(actor) => Some((token.to_owned(), Caller::Client(actor))),
+                    Err(error) => return Ok(ProblemResponse::from(error).into_response()),
                 }
-                None
             }
             Some(Security::Open) | None => None,
         };
@@ -385,9 +385,9 @@ impl<E: Endpoint> Endpoint for Gate<E> {
             return Ok(too_large(limit));
         }
         req.set_body(Body::from(body));
-        let answer = match actor {
-            Some((token, actor)) => {
-                security::authenticated(token, actor, self.inner.call(req)).await
+        let answer = match caller {
+            Some((token, caller)) => {
+                security::authenticated(token, caller, self.inner.call(req)).await
             }
             None => self.inner.call(req).await,
         };

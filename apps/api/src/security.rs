@@ -1,8 +1,8 @@
 //! The bearer-token schemes (PL-13, PL-15, PL-26). Checking a token is a use case; these
 //! types only extract it and document the schemes in the OpenAPI document.
 //!
-//! The gate checks a staff token before the body is read and hands the handler the
-//! staff member it found, for this request only, so that the token is not looked up
+//! The gate checks a staff token or a client session before the body is read and hands
+//! the handler whom it found, for this request only, so that the token is not looked up
 //! twice.
 
 use std::future::Future;
@@ -27,9 +27,13 @@ pub struct StaffToken(pub Bearer);
 pub struct ClientSession(pub Bearer);
 
 impl ClientSession {
-    /// The account this session belongs to.
+    /// The account this session belongs to: as the gate found it for this request, or
+    /// looked up now.
     pub async fn actor(&self, app: &Clientele) -> Result<AccountActor, ProblemResponse> {
-        Ok(app.authenticate_account(&self.0.token).await?)
+        match checked(&self.0.token) {
+            Some(Caller::Client(actor)) => Ok(actor),
+            _ => Ok(app.authenticate_account(&self.0.token).await?),
+        }
     }
 }
 
@@ -38,31 +42,42 @@ impl ClientSession {
 #[oai(ty = "bearer")]
 pub struct OperatorToken(pub Bearer);
 
-tokio::task_local! {
-    /// The token the gate checked for the request being handled, and its staff member.
-    static AUTHENTICATED: (String, Actor);
+/// Whom the gate found a token to be.
+#[derive(Debug, Clone)]
+pub(crate) enum Caller {
+    Staff(Actor),
+    Client(AccountActor),
 }
 
-/// Runs `handling` (one request's handling) knowing that `token` is `actor`'s.
+tokio::task_local! {
+    /// The token the gate checked for the request being handled, and its caller.
+    static AUTHENTICATED: (String, Caller);
+}
+
+/// Runs `handling` (one request's handling) knowing that `token` is `caller`'s.
 pub(crate) async fn authenticated<F: Future>(
     token: String,
-    actor: Actor,
+    caller: Caller,
     handling: F,
 ) -> F::Output {
-    AUTHENTICATED.scope((token, actor), handling).await
+    AUTHENTICATED.scope((token, caller), handling).await
+}
+
+/// Whom the gate found `token` to be for this request, if it checked that token.
+fn checked(token: &str) -> Option<Caller> {
+    AUTHENTICATED
+        .try_with(|(checked, caller)| (checked == token).then(|| caller.clone()))
+        .ok()
+        .flatten()
 }
 
 impl StaffToken {
     /// The staff member this token belongs to: as the gate found it for this request, or
     /// looked up now.
     pub async fn actor(&self, app: &Clientele) -> Result<Actor, ProblemResponse> {
-        let checked = AUTHENTICATED
-            .try_with(|(token, actor)| (*token == self.0.token).then(|| actor.clone()))
-            .ok()
-            .flatten();
-        match checked {
-            Some(actor) => Ok(actor),
-            None => Ok(app.authenticate(&self.0.token).await?),
+        match checked(&self.0.token) {
+            Some(Caller::Staff(actor)) => Ok(actor),
+            _ => Ok(app.authenticate(&self.0.token).await?),
         }
     }
 }

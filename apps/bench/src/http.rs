@@ -65,6 +65,16 @@ impl Http {
         })
     }
 
+    /// The HTTP client calls go through.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// The URL of `path` (with its query) on the served API.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     /// The `GET /v1/clients` of a page case's parameters (as its product request).
     fn url(&self, p: &Params) -> String {
         let mut url = format!(

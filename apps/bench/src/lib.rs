@@ -7,6 +7,7 @@
 //! measures `Clientele::list_clients`. Only the raw-SQL baseline talks to the database
 //! directly, through `SeaStorage::connection`.
 
+pub mod accounts;
 pub mod billing;
 pub mod cases;
 pub mod codes;

@@ -133,13 +133,22 @@ impl Clientele {
         )
     }
 
+    /// AC-2: runs `work` (a hash, a check) on a blocking thread once one of the hashing
+    /// permits is free.
+    async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AccountError> {
+        let _permit = self.hashing.acquire().await.map_err(failed)?;
+        tokio::task::spawn_blocking(work).await.map_err(failed)
+    }
+
     /// AC-2: `password` hashed off the executor.
     pub(crate) async fn hash_password(&self, password: &Password) -> Result<String, AccountError> {
         let hasher = self.hasher()?;
         let password = password.clone();
-        tokio::task::spawn_blocking(move || hasher.hash(password.expose()))
-            .await
-            .map_err(failed)?
+        self.hashing(move || hasher.hash(password.expose()))
+            .await?
             .map_err(failed)
     }
 
@@ -152,17 +161,17 @@ impl Clientele {
         let hasher = self.hasher()?;
         let (password, known) = (password.to_owned(), hash.is_some());
         let dummy = self.dummy_hash.clone();
-        let matches = tokio::task::spawn_blocking(move || {
-            let hash = match hash {
-                Some(hash) => hash,
-                None => dummy
-                    .get_or_init(|| hasher.hash(DUMMY_PASSWORD).unwrap_or_default())
-                    .clone(),
-            };
-            hasher.verify(&password, &hash)
-        })
-        .await
-        .map_err(failed)?;
+        let matches = self
+            .hashing(move || {
+                let hash = match hash {
+                    Some(hash) => hash,
+                    None => dummy
+                        .get_or_init(|| hasher.hash(DUMMY_PASSWORD).unwrap_or_default())
+                        .clone(),
+                };
+                hasher.verify(&password, &hash)
+            })
+            .await?;
         Ok(known && matches)
     }
 

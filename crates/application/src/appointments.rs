@@ -15,9 +15,9 @@ use clientele_domain::client::ClientInput;
 use clientele_domain::code::Holder;
 use clientele_domain::email::{AppointmentEmail, EmailContent, EmailKind, OutgoingEmail};
 use clientele_domain::{
-    AccountId, Actor, AppointmentId, AppointmentTypeId, AuditId, Business, Client, ClientId,
-    EmailAddress, EmailId, FieldError, Forbidden, NewClient, PageLimit, Permission, SiteId,
-    StaffId, ValidationErrors, Version,
+    AccountId, Actor, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, Client,
+    ClientId, EmailAddress, EmailId, FieldError, Forbidden, NewClient, PageLimit, Permission,
+    SiteId, StaffId, ValidationErrors, Version,
 };
 use clientele_ports::{StorageError, Transaction};
 
@@ -46,6 +46,9 @@ pub enum AppointmentError {
     TypeNotFound,
     #[error("bookings for {0} are refused: the client is banned")]
     Banned(String),
+    /// AC-3: a booking from an account goes to the profile with its email, once proved.
+    #[error("confirm your email (the link we sent) before booking from your account")]
+    AccountUnverified,
     #[error("cannot do this now: {0}")]
     State(#[from] AppointmentStateError),
     #[error("the appointment was changed since the version you sent: read it again")]
@@ -63,7 +66,7 @@ impl Classify for AppointmentError {
     fn kind(&self) -> ErrorKind {
         match self {
             Self::Invalid(_) | Self::Banned(_) => ErrorKind::RuleViolated,
-            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::Forbidden(_) | Self::AccountUnverified => ErrorKind::Forbidden,
             Self::BadCursor(_) => ErrorKind::Malformed,
             Self::NotFound | Self::TypeNotFound => ErrorKind::NotFound,
             Self::State(_) | Self::VersionConflict | Self::CodeRefused(_) => ErrorKind::Conflict,
@@ -395,13 +398,7 @@ impl Clientele {
                 AccessError::ClientNotFound => invalid("client.client_id", "no such client"),
                 other => other.into(),
             })?),
-            (None, Some(email)) => {
-                refuse_banned(tx, actor, email).await?;
-                tx.clients_by_email(actor.business_id, &email.key(), 1)
-                    .await?
-                    .into_iter()
-                    .next()
-            }
+            (None, Some(email)) => client_with_email(tx, business.id, email).await?,
             (None, None) => {
                 return Err(invalid(
                     "client",
@@ -409,6 +406,23 @@ impl Clientele {
                 ));
             }
         };
+        self.settle_client(tx, business, existing, email.as_ref(), input, site, now)
+            .await
+    }
+
+    /// The client of a booking (CL-2): `existing`, refused when banned (CL-20) and joining
+    /// the booking's `site`; else a new one from `input` with `email`. Whether it is new.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn settle_client(
+        &self,
+        tx: &mut dyn Transaction,
+        business: &Business,
+        existing: Option<Client>,
+        email: Option<&EmailAddress>,
+        input: &BookingClientInput,
+        site: SiteId,
+        now: DateTime<Utc>,
+    ) -> Result<(Client, bool), AppointmentError> {
         match existing {
             Some(mut client) => {
                 if client.banned() {
@@ -419,7 +433,7 @@ impl Clientele {
                     return Err(AppointmentError::Banned(shown.to_owned()));
                 }
                 if let Some(email) = &client.email() {
-                    refuse_banned(tx, actor, email).await?;
+                    refuse_banned(tx, business.id, email).await?;
                 }
                 let version = client.version();
                 if client.visit_site(site, now) {
@@ -431,7 +445,7 @@ impl Clientele {
                 let new = NewClient::parse(&ClientInput {
                     first_name: input.first_name.clone().unwrap_or_default(),
                     last_name: input.last_name.clone().unwrap_or_default(),
-                    email: email.as_ref().map(|e| e.as_str().to_owned()),
+                    email: email.map(|e| e.as_str().to_owned()),
                     phone: input.phone.clone(),
                     sites: None,
                     client_notes: None,
@@ -445,7 +459,7 @@ impl Clientele {
                     (new.phone.take()).map(|p| p.in_country(business.settings.default_country));
                 let client = Client::create(
                     ClientId::from_uuid(self.ids.new_id()),
-                    actor.business_id,
+                    business.id,
                     new,
                     vec![site],
                     now,
@@ -622,12 +636,26 @@ impl Clientele {
 /// banned.
 async fn refuse_banned(
     tx: &mut dyn Transaction,
-    actor: &Actor,
+    business: BusinessId,
     email: &EmailAddress,
 ) -> Result<(), AppointmentError> {
-    if tx.email_banned(actor.business_id, &email.key()).await? {
+    if tx.email_banned(business, &email.key()).await? {
         Err(AppointmentError::Banned(email.as_str().to_owned()))
     } else {
         Ok(())
     }
+}
+
+/// CL-2, CL-20: the oldest client with `email`, if any; a banned email is refused.
+pub(crate) async fn client_with_email(
+    tx: &mut dyn Transaction,
+    business: BusinessId,
+    email: &EmailAddress,
+) -> Result<Option<Client>, AppointmentError> {
+    refuse_banned(tx, business, email).await?;
+    Ok(tx
+        .clients_by_email(business, &email.key(), 1)
+        .await?
+        .into_iter()
+        .next())
 }

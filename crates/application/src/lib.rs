@@ -126,6 +126,17 @@ pub struct Clientele {
     passwords: Option<Arc<dyn PasswordHasher>>,
     /// AC-4: the hash an unknown email's login is checked against, made on first use.
     dummy_hash: Arc<std::sync::OnceLock<String>>,
+    /// AC-2: how many passwords are hashed at once — one core fewer than the machine
+    /// has (at least one), so that logins saturating the hash leave a core to every
+    /// other request; the others wait their turn.
+    hashing: Arc<tokio::sync::Semaphore>,
+}
+
+/// AC-2: the passwords hashed at once: one core fewer than the machine's, at least one.
+fn hashing_permits() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |cores| cores.get().saturating_sub(1))
+        .max(1)
 }
 
 impl Clientele {
@@ -151,6 +162,7 @@ impl Clientele {
             blobs: None,
             passwords: None,
             dummy_hash: Arc::default(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits())),
         }
     }
 

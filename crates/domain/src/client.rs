@@ -455,6 +455,18 @@ impl Client {
         }
     }
 
+    /// AC-12: the client booked while logged in to an account: the client list's check
+    /// mark. An operational change, like `visit_site`. Returns whether it changed anything.
+    pub fn booked_with_account(&mut self, now: DateTime<Utc>) -> bool {
+        if self.has_account {
+            return false;
+        }
+        self.has_account = true;
+        self.updated_at = now;
+        self.version = self.version.next();
+        true
+    }
+
     /// PL-14: the client now also belongs to `site` (they booked there). An operational
     /// change: `admin_updated_at` stays. Returns whether it changed anything.
     pub fn visit_site(&mut self, site: SiteId, now: DateTime<Utc>) -> bool {

@@ -313,3 +313,124 @@ async fn me_12_ac_7_an_account_manages_the_memberships_of_its_verified_email() {
     let others_status = t.get(&format!("/v1/memberships/{others}"), &t.owner).await;
     assert_eq!(others_status.at("/status"), &json!("active"));
 }
+
+#[tokio::test]
+async fn ac_8_a_ac_11_ac_12_a_client_books_logged_in_for_their_profile_which_gets_the_check_mark() {
+    let t = spawn_app().await;
+    let (session, first) = ana(&t, &in_hours(72)).await;
+    let profile = t
+        .get(&format!("/v1/appointments/{first}"), &t.owner)
+        .await
+        .str("/client_id");
+    let marked = || t.all_client_ids("/v1/clients?site=all&has_account=true", &t.owner);
+    assert!(
+        !marked().await.contains(&profile),
+        "no booking logged in yet"
+    );
+
+    // AC-11: the profile's details prefill the booking, with its stored card.
+    t.post(
+        &format!("/v1/clients/{profile}/cards"),
+        &t.owner,
+        json!({ "number": crate::billing::SUCCEEDS, "exp_month": 12, "exp_year": 2099,
+                "cvc": "123" }),
+    )
+    .await
+    .assert_status(201);
+    let autofill = t.get("/v1/me/autofill", &session).await;
+    autofill.assert_status(200);
+    assert_eq!(autofill.at("/email"), &json!("ana@example.com"));
+    assert_eq!(autofill.at("/first_name"), &json!("Ana"));
+    assert_eq!(autofill.at("/last_name"), &json!("Silva"));
+    assert_eq!(autofill.at("/cards/0/last4"), &json!("4242"));
+
+    // AC-8 a: booked logged in, for that profile, assigned to the account.
+    let service = t.create_service("Facial").await;
+    let booked = t
+        .post(
+            "/v1/me/appointments",
+            &session,
+            json!({ "appointment_type_id": service, "starts_at": in_hours(96) }),
+        )
+        .await;
+    booked.assert_status(201);
+    let id = booked.str("/id");
+    let staff_view = t.get(&format!("/v1/appointments/{id}"), &t.owner).await;
+    assert_eq!(staff_view.str("/client_id"), profile);
+    let account = t.get("/v1/me/account", &session).await.str("/id");
+    assert_eq!(staff_view.str("/account_id"), account);
+    assert!(seen(&t, &session).await.contains(&id));
+    // AC-12, CL-10: the profile now has the check mark and the filter finds it.
+    assert!(marked().await.contains(&profile));
+    let emails = t.get("/v1/emails", &t.owner).await;
+    let confirmations = (emails.at("/items").as_array().expect("items").iter())
+        .filter(|e| e["kind"] == json!("booking_confirmation"))
+        .count();
+    assert_eq!(confirmations, 2, "the booking logged in is confirmed too");
+
+    // Bad bookings: an unknown service, a start before its end… nothing is booked.
+    t.post(
+        "/v1/me/appointments",
+        &session,
+        json!({ "appointment_type_id": uuid::Uuid::nil(), "starts_at": in_hours(96) }),
+    )
+    .await
+    .assert_problem(422);
+    t.post(
+        "/v1/me/appointments",
+        &session,
+        json!({ "appointment_type_id": service, "starts_at": in_hours(96),
+                "site_id": uuid::Uuid::nil() }),
+    )
+    .await
+    .assert_problem(422);
+    assert_eq!(seen(&t, &session).await.len(), 2);
+}
+
+#[tokio::test]
+async fn ac_8_a_an_account_whose_email_has_no_profile_books_for_a_new_one_once_verified() {
+    let t = spawn_app().await;
+    staff_book(&t, "zoe@example.com", &in_hours(72)).await;
+    let link = token_in_email(&t, "booking_confirmation", "zoe@example.com")
+        .await
+        .expect("a sign-up link");
+    // The login need not be the booking's email (AC-1): unverified, it books nothing.
+    crate::accounts::sign_up(&t, &link, "zoe.lima@example.com").await;
+    let business = crate::accounts::business_id(&t).await;
+    let unverified = crate::accounts::log_in(
+        &t,
+        &business,
+        "zoe.lima@example.com",
+        "correct horse battery",
+    )
+    .await
+    .str("/token");
+    let service = t.create_service("Facial").await;
+    let booking = json!({ "appointment_type_id": service, "starts_at": in_hours(96),
+                          "first_name": "Zoé", "last_name": "Lima", "phone": "+33 6 12 34 56 78" });
+    t.post("/v1/me/appointments", &unverified, booking.clone())
+        .await
+        .assert_problem(403);
+    t.get("/v1/me/autofill", &unverified)
+        .await
+        .assert_problem(403);
+
+    let verify = token_in_email(&t, "account_verification", "zoe.lima@example.com")
+        .await
+        .expect("a verification link");
+    crate::accounts::post_open(&t, "/v1/account/verify", json!({ "token": verify }))
+        .await
+        .assert_status(200);
+    let autofill = t.get("/v1/me/autofill", &unverified).await;
+    assert!(autofill.body.get("first_name").is_none(), "no profile yet");
+    let booked = t.post("/v1/me/appointments", &unverified, booking).await;
+    booked.assert_status(201);
+    let client = t
+        .get(&format!("/v1/appointments/{}", booked.str("/id")), &t.owner)
+        .await
+        .str("/client_id");
+    let profile = t.get(&format!("/v1/clients/{client}"), &t.owner).await;
+    assert_eq!(profile.at("/email"), &json!("zoe.lima@example.com"));
+    assert_eq!(profile.at("/first_name"), &json!("Zoé"));
+    assert_eq!(profile.at("/has_account"), &json!(true));
+}

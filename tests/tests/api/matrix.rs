@@ -86,6 +86,7 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /v1/marketing-preferences/{id}/opted-in",       [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("GET /v1/me",                                        [  200,  200,  200,  200,  200,  401,  401,  401]),
     ("GET /v1/me/account",                                [  401,  401,  401,  401,  401,  401,  401,  200]),
+    ("GET /v1/me/autofill",                               [  401,  401,  401,  401,  401,  401,  401,  200]),
     ("GET /v1/me/appointments",                           [  401,  401,  401,  401,  401,  401,  401,  200]),
     ("GET /v1/me/codes",                                  [  401,  401,  401,  401,  401,  401,  401,  200]),
     ("GET /v1/me/memberships",                            [  401,  401,  401,  401,  401,  401,  401,  200]),
@@ -154,6 +155,7 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     ("POST /v1/custom-fields",                            [  201,  201,  403,  403,  201,  401,  401,  401]),
     ("POST /v1/labels",                                   [  201,  201,  403,  403,  201,  401,  401,  401]),
     ("POST /v1/marketing-preferences",                    [  201,  403,  403,  403,  201,  401,  401,  401]),
+    ("POST /v1/me/appointments",                          [  401,  401,  401,  401,  401,  401,  401,  201]),
     ("POST /v1/me/appointments/{id}/cancel",              [  401,  401,  401,  401,  401,  401,  401,  200]),
     ("POST /v1/me/appointments/{id}/reschedule",          [  401,  401,  401,  401,  401,  401,  401,  200]),
     ("POST /v1/me/logout",                                [  401,  401,  401,  401,  401,  401,  401,  204]),
@@ -762,6 +764,10 @@ impl Records {
                 json!({ "version": 1, "starts_at": "2031-03-05T10:00:00Z" })
             }
             "POST /v1/me/appointments/{id}/cancel" => json!({ "version": 1 }),
+            "POST /v1/me/appointments" => json!({
+                "appointment_type_id": self.appointment_type,
+                "starts_at": "2031-03-06T10:00:00Z",
+            }),
             "PUT /v1/appointments/{id}/account" => json!({ "version": 1 }),
             "POST /v1/clients/{id}/appointments/account" => json!({ "email": CLIENT_EMAIL }),
             "PUT /v1/self-service/{link}/membership/mandate"

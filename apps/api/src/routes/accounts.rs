@@ -12,15 +12,13 @@ use clientele_application::Clientele;
 use clientele_application::accounts::SignUpRequest;
 use clientele_domain::BusinessId;
 use clientele_domain::account::{ClientAccount, SignUpInput};
-use clientele_domain::appointment::{Appointment, AppointmentStatus};
 
-use super::appointments::AppointmentStatusView;
 use super::codes::CodeView;
 use super::{ApiTags, page_limit};
 use crate::problem::Problems;
 use crate::problem::can::*;
 use crate::security::{ClientSession, StaffToken};
-use crate::text::{Amount, Text};
+use crate::text::Text;
 
 /// AC-1: a sign-up, from the link in a booking confirmation.
 #[derive(Debug, Object)]
@@ -153,49 +151,6 @@ fn reset_accepted() -> ResetResponse {
         message: "If this email has an account, a link to set a new password is on its way."
             .to_owned(),
     }))
-}
-
-/// An appointment of the account (AC-7): no staff notes, no payment details.
-#[derive(Debug, Object)]
-pub struct MyAppointmentView {
-    pub id: Uuid,
-    pub appointment_type_id: Uuid,
-    pub site_id: Uuid,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    pub price: Amount,
-    pub currency: String,
-    pub status: AppointmentStatusView,
-    /// Send it back with a reschedule or a cancellation (PL-11).
-    pub version: i64,
-}
-
-impl From<&Appointment> for MyAppointmentView {
-    fn from(a: &Appointment) -> Self {
-        Self {
-            id: a.id().as_uuid(),
-            appointment_type_id: a.type_id().as_uuid(),
-            site_id: a.site_id().as_uuid(),
-            starts_at: a.slot().starts_at(),
-            ends_at: a.slot().ends_at(),
-            price: Amount(a.price().amount_text()),
-            currency: a.price().currency().code().to_owned(),
-            status: match a.status() {
-                AppointmentStatus::Scheduled => AppointmentStatusView::Scheduled,
-                AppointmentStatus::Cancelled => AppointmentStatusView::Cancelled,
-            },
-            version: a.version().get(),
-        }
-    }
-}
-
-/// A page of the account's appointments, latest first.
-#[derive(Debug, Object)]
-#[oai(skip_serializing_if_is_none)]
-pub struct MyAppointmentPage {
-    pub items: Vec<MyAppointmentView>,
-    /// Pass it as `cursor` for the next page; absent on the last page.
-    pub next_cursor: Option<String>,
 }
 
 /// A page of the account's codes, newest first.
@@ -352,34 +307,6 @@ impl AccountsApi {
         let actor = auth.actor(&self.app).await?;
         self.app.log_out(&actor).await?;
         Ok(LogoutResponse::LoggedOut)
-    }
-
-    /// The account's appointments, past and upcoming, latest first (AC-7): those booked
-    /// with its email by staff, and those booked before it was created once it is
-    /// verified (AC-8).
-    #[oai(
-        path = "/me/appointments",
-        method = "get",
-        operation_id = "list_my_appointments"
-    )]
-    async fn appointments(
-        &self,
-        auth: ClientSession,
-        /// Page size, 1 to 1000 (default 500).
-        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
-        limit: Query<Option<u32>>,
-        /// `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
-    ) -> Result<Json<MyAppointmentPage>, Problems<{ MALFORM | UNAUTHENTICATE }>> {
-        let actor = auth.actor(&self.app).await?;
-        let page = self
-            .app
-            .my_appointments(&actor, page_limit(limit.0)?, cursor.0.as_deref())
-            .await?;
-        Ok(Json(MyAppointmentPage {
-            items: page.items.iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
-        }))
     }
 
     /// The account's active packages, gift certificates and subscriptions (AC-7, AC-10):
