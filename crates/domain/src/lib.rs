@@ -39,6 +39,7 @@ pub mod text;
 pub mod token;
 pub mod validation;
 pub mod version;
+pub mod webhook;
 
 pub use access::{Actor, Forbidden, Permission, SiteScope};
 pub use business::{Business, BusinessName, BusinessSettings, TimeZone};
