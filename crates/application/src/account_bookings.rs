@@ -19,13 +19,9 @@ use clientele_ports::Transaction;
 use crate::Clientele;
 use crate::accounts::AccountActor;
 use crate::appointments::{
-    AppointmentError, Booked, BookingClientInput, Placement, client_with_email,
+    AppointmentError, Booked, BookingClientInput, Placement, client_with_email, invalid,
 };
 use crate::redemption;
-
-fn invalid(field: &str, message: &str) -> AppointmentError {
-    AppointmentError::Invalid(ValidationErrors::single(field, message))
-}
 
 /// A booking made by a client logged in to their account.
 #[derive(Debug, Clone)]
@@ -226,17 +222,7 @@ impl Clientele {
         appointment.ensure_client_may_change(now, notice, None)?;
         appointment.cancel(now)?;
         tx.update_appointment(&appointment, version).await?;
-        if let Some(code) = appointment.code_id() {
-            redemption::give_back(
-                tx.as_mut(),
-                actor.business,
-                None,
-                code,
-                appointment.id(),
-                now,
-            )
-            .await?;
-        }
+        redemption::give_back(tx.as_mut(), &appointment, None, now).await?;
         self.notify(
             tx.as_mut(),
             &appointment,

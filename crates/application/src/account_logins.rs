@@ -103,7 +103,8 @@ impl Clientele {
                     (subjects.address.as_ref(), ADDRESS_THROTTLE),
                 ] {
                     let Some(subject) = subject else { continue };
-                    let before: Option<Failures> = tx.login_failures(business, subject).await?;
+                    let before: Option<Failures> =
+                        tx.login_failures_for_update(business, subject).await?;
                     let after = throttle.after_failure(before.as_ref(), now);
                     tx.record_login_failures(business, subject, &after).await?;
                 }

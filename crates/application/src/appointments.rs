@@ -115,7 +115,7 @@ impl From<CodeUseError> for AppointmentError {
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> AppointmentError {
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> AppointmentError {
     AppointmentError::Invalid(ValidationErrors::single(field, message))
 }
 

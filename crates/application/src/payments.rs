@@ -529,17 +529,7 @@ impl Clientele {
         let now = self.clock.now();
         appointment.cancel(now)?;
         tx.update_appointment(&appointment, stored).await?;
-        if let Some(code) = appointment.code_id() {
-            redemption::give_back(
-                tx.as_mut(),
-                actor.business_id,
-                Some(actor.staff_id),
-                code,
-                appointment.id(),
-                now,
-            )
-            .await?;
-        }
+        redemption::give_back(tx.as_mut(), &appointment, Some(actor.staff_id), now).await?;
         if options.cancellation_email {
             self.notify(
                 tx.as_mut(),

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
 
-use clientele_domain::appointment::AppointmentType;
+use clientele_domain::appointment::{Appointment, AppointmentType};
 use clientele_domain::code::{
     Code, CodeChangeError, CodeText, Holder, Origin, Owner, RedeemError, Redemption, Use,
 };
@@ -118,16 +118,19 @@ pub(crate) async fn redeem(
     Ok((code.id(), redemption))
 }
 
-/// CO-9, AP-3: gives back to `code` what `appointment` took from it, once; `by` staff,
-/// or by the client.
+/// CO-9, AP-3: gives back to the code of the cancelled `appointment`, if any, what it
+/// took, once; `by` staff, or by the client.
 pub(crate) async fn give_back(
     tx: &mut dyn Transaction,
-    business: BusinessId,
+    appointment: &Appointment,
     by: Option<StaffId>,
-    code: CodeId,
-    appointment: AppointmentId,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
+    let Some(code) = appointment.code_id() else {
+        return Ok(());
+    };
+    let business = appointment.business_id();
+    let appointment = appointment.id();
     let missing = || StorageError::Unexpected("an appointment refers to a missing code".into());
     let mut code = tx
         .code_for_update(business, code)

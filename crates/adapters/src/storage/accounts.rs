@@ -38,6 +38,28 @@ fn found(rows_affected: u64) -> Result<(), StorageError> {
     }
 }
 
+impl SeaTransaction {
+    /// The failed logins of `subject`, locked when `lock` (PostgreSQL: SQLite's write
+    /// transactions already hold its one write lock).
+    async fn failures_of(
+        &self,
+        business: BusinessId,
+        subject: &str,
+        lock: bool,
+    ) -> Result<Option<Failures>, StorageError> {
+        let select = login_failures::Entity::find_by_id((business.as_uuid(), subject.to_owned()));
+        let select = match self.txn.get_database_backend() {
+            DbBackend::Postgres if lock => select.lock_exclusive(),
+            _ => select,
+        };
+        let row = select.one(&self.txn).await.map_err(unexpected)?;
+        Ok(row.map(|row| Failures {
+            window_start: row.window_start,
+            count: u32::try_from(row.failures).unwrap_or(0),
+        }))
+    }
+}
+
 #[async_trait]
 impl AccountRepository for SeaTransaction {
     async fn insert_account(
@@ -245,14 +267,15 @@ impl AccountRepository for SeaTransaction {
         business: BusinessId,
         subject: &str,
     ) -> Result<Option<Failures>, StorageError> {
-        let row = login_failures::Entity::find_by_id((business.as_uuid(), subject.to_owned()))
-            .one(&self.txn)
-            .await
-            .map_err(unexpected)?;
-        Ok(row.map(|row| Failures {
-            window_start: row.window_start,
-            count: u32::try_from(row.failures).unwrap_or(0),
-        }))
+        self.failures_of(business, subject, false).await
+    }
+
+    async fn login_failures_for_update(
+        &mut self,
+        business: BusinessId,
+        subject: &str,
+    ) -> Result<Option<Failures>, StorageError> {
+        self.failures_of(business, subject, true).await
     }
 
     async fn record_login_failures(

@@ -108,6 +108,14 @@ pub trait AccountRepository: Send {
         subject: &str,
     ) -> Result<Option<Failures>, StorageError>;
 
+    /// AC-4: the same, locked until the transaction ends (PostgreSQL; SQLite's write
+    /// transactions hold the database's one write lock): two failures at once count two.
+    async fn login_failures_for_update(
+        &mut self,
+        business: BusinessId,
+        subject: &str,
+    ) -> Result<Option<Failures>, StorageError>;
+
     /// AC-4: stores the failed logins of `subject` (replacing what was stored).
     async fn record_login_failures(
         &mut self,

@@ -377,6 +377,7 @@ delegate! {
         fn record_token_use(token: &AccountToken, token_hash: &str) -> ();
         fn purge_account_secrets(now: DateTime<Utc>, limit: u32) -> u64;
         fn login_failures(business: BusinessId, subject: &str) -> Option<Failures>;
+        fn login_failures_for_update(business: BusinessId, subject: &str) -> Option<Failures>;
         fn record_login_failures(business: BusinessId, subject: &str, failures: &Failures) -> ();
         fn clear_login_failures(business: BusinessId, subject: &str) -> ();
         fn known_address(business: BusinessId, account: AccountId, address_hash: &str) -> bool;
