@@ -142,3 +142,7 @@ id_type!(
     /// A client account: a login a person made for themselves (AC-1).
     AccountId
 );
+id_type!(
+    /// An endpoint a business sends webhook events to (PL-24).
+    WebhookEndpointId
+);

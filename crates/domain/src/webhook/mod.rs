@@ -9,10 +9,14 @@
 //! sending and the clock belong to the adapters and the worker.
 
 mod address;
+mod endpoint;
 mod schedule;
 mod signature;
 
 pub use address::{AddressError, refused_address};
+pub use endpoint::{
+    EndpointChanges, EndpointInput, EndpointParts, ROTATION_GRACE, WebhookEndpoint,
+};
 pub use schedule::{DELIVERY_TIMEOUT_SECONDS, GIVE_UP_AFTER, next_attempt};
 pub use signature::{SECRET_PREFIX, Signed, WebhookSecret, sign, verify};
 
