@@ -47,6 +47,9 @@ struct Args {
         default_value = "http://127.0.0.1:8080"
     )]
     public_url: String,
+    /// Development only: webhook endpoints may be plain http to localhost (PL-24).
+    #[arg(long, env = "CLIENTELE_WEBHOOKS_TO_LOCALHOST", default_value_t = false)]
+    webhooks_to_localhost: bool,
     /// Where the content of client documents is kept (a folder, created as needed).
     #[arg(long, env = "CLIENTELE_BLOB_DIR", default_value = DEFAULT_BLOB_DIR)]
     blob_dir: String,
@@ -182,6 +185,7 @@ async fn application(args: &Args) -> Result<Clientele, Box<dyn std::error::Error
         Config {
             operator_token: args.operator_token.clone(),
             public_url: args.public_url.clone(),
+            webhooks_to_localhost: args.webhooks_to_localhost,
         },
         cursors,
     )

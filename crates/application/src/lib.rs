@@ -63,6 +63,7 @@ pub mod staff;
 mod subscription_sales;
 pub mod test_clock;
 pub mod tokens;
+pub mod webhooks;
 
 pub use error::{Classify, ErrorKind};
 
@@ -91,6 +92,9 @@ pub struct Config {
     pub operator_token: Option<String>,
     /// Where clients reach this deployment: the base of the links in emails.
     pub public_url: String,
+    /// PL-24, for development: webhook endpoints may be plain `http` to localhost, and
+    /// deliveries may go to loopback addresses. Off in production.
+    pub webhooks_to_localhost: bool,
 }
 
 impl Default for Config {
@@ -98,6 +102,7 @@ impl Default for Config {
         Self {
             operator_token: None,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            webhooks_to_localhost: false,
         }
     }
 }

@@ -32,6 +32,8 @@ pub enum Permission {
     Import,
     /// Give money back (AP-8): refunds, and cancellations that refund.
     Refund,
+    /// Subscribe endpoints to webhook events (PL-24).
+    ManageWebhooks,
 }
 
 impl Permission {
@@ -49,6 +51,7 @@ impl Permission {
             Self::Export => "export lists",
             Self::Import => "import clients",
             Self::Refund => "refund payments",
+            Self::ManageWebhooks => "manage webhook endpoints",
         }
     }
 }
@@ -71,6 +74,7 @@ impl Role {
                     | Permission::Export
                     | Permission::Import
                     | Permission::Refund
+                    | Permission::ManageWebhooks
             ),
             Role::Staff => false,
         }
@@ -183,6 +187,7 @@ mod tests {
             Delete,
             Export,
             Refund,
+            ManageWebhooks,
         ];
         assert!(all.iter().all(|p| Role::Owner.allows(*p)));
         assert_eq!(
@@ -198,7 +203,8 @@ mod tests {
                 ManageCustomFields,
                 Delete,
                 Export,
-                Refund
+                Refund,
+                ManageWebhooks
             ]
         );
         assert!(all.iter().all(|p| !Role::Staff.allows(*p)));

@@ -43,3 +43,4 @@ mod sites_and_staff;
 mod subscriptions;
 mod tenancy;
 mod test_clock;
+mod webhooks;

@@ -49,6 +49,7 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     ("DELETE /v1/sites/{id}",                             [  204,  403,  403,  403,  404,  401,  401,  401]),
     ("DELETE /v1/staff/{id}",                             [  204,  403,  403,  403,  404,  401,  401,  401]),
     ("DELETE /v1/tokens/{id}",                            [  204,  404,  404,  404,  404,  401,  401,  401]),
+    ("DELETE /v1/webhook-endpoints/{id}",                 [  204,  204,  403,  403,  404,  401,  401,  401]),
     ("GET /health",                                       [  200,  200,  200,  200,  200,  200,  200,  200]),
     ("GET /ready",                                        [  200,  200,  200,  200,  200,  200,  200,  200]),
     ("GET /v1/appointment-types",                         [  200,  200,  200,  200,  200,  401,  401,  401]),
@@ -86,8 +87,8 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /v1/marketing-preferences/{id}/opted-in",       [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("GET /v1/me",                                        [  200,  200,  200,  200,  200,  401,  401,  401]),
     ("GET /v1/me/account",                                [  401,  401,  401,  401,  401,  401,  401,  200]),
-    ("GET /v1/me/autofill",                               [  401,  401,  401,  401,  401,  401,  401,  200]),
     ("GET /v1/me/appointments",                           [  401,  401,  401,  401,  401,  401,  401,  200]),
+    ("GET /v1/me/autofill",                               [  401,  401,  401,  401,  401,  401,  401,  200]),
     ("GET /v1/me/codes",                                  [  401,  401,  401,  401,  401,  401,  401,  200]),
     ("GET /v1/me/memberships",                            [  401,  401,  401,  401,  401,  401,  401,  200]),
     ("GET /v1/me/memberships/{id}",                       [  401,  401,  401,  401,  401,  401,  401,  200]),
@@ -114,11 +115,14 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /v1/staff",                                     [  200,  403,  403,  403,  200,  401,  401,  401]),
     ("GET /v1/staff/{id}",                                [  200,  403,  403,  403,  404,  401,  401,  401]),
     ("GET /v1/tokens",                                    [  200,  200,  200,  200,  200,  401,  401,  401]),
+    ("GET /v1/webhook-endpoints",                         [  200,  200,  403,  403,  200,  401,  401,  401]),
+    ("GET /v1/webhook-endpoints/{id}",                    [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("PATCH /v1/business",                                [  200,  403,  403,  403,  409,  401,  401,  401]),
     ("PATCH /v1/clients/{id}",                            [  200,  200,  200,  404,  404,  401,  401,  401]),
     ("PATCH /v1/codes/{id}",                              [  200,  200,  200,  404,  404,  401,  401,  401]),
     ("PATCH /v1/custom-fields/{id}",                      [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("PATCH /v1/memberships/{id}",                        [  200,  200,  200,  404,  404,  401,  401,  401]),
+    ("PATCH /v1/webhook-endpoints/{id}",                  [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("POST /v1/account/login",                            [  401,  401,  401,  401,  401,  401,  401,  401]),
     ("POST /v1/account/password",                         [  422,  422,  422,  422,  422,  422,  422,  422]),
     ("POST /v1/account/password-reset",                   [  202,  202,  202,  202,  202,  202,  202,  202]),
@@ -183,6 +187,8 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     ("POST /v1/sites",                                    [  201,  403,  403,  403,  201,  401,  401,  401]),
     ("POST /v1/staff",                                    [  201,  403,  403,  403,  201,  401,  401,  401]),
     ("POST /v1/tokens",                                   [  201,  403,  403,  403,  201,  401,  401,  401]),
+    ("POST /v1/webhook-endpoints",                        [  201,  201,  403,  403,  201,  401,  401,  401]),
+    ("POST /v1/webhook-endpoints/{id}/rotate-secret",     [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("PUT /v1/appointment-types/{id}",                    [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("PUT /v1/appointments/{id}/account",                 [  200,  200,  200,  404,  404,  401,  401,  401]),
     ("PUT /v1/appointments/{id}/attendance",              [  200,  200,  200,  404,  404,  401,  401,  401]),
@@ -308,6 +314,8 @@ struct Records {
     /// client of the main site, and a merge of two more.
     duplicate: String,
     merge: String,
+    /// For the webhook endpoint operations only (PL-24).
+    webhook: String,
 }
 
 impl Records {
@@ -339,6 +347,20 @@ impl Records {
             (duplicate, merge)
         } else {
             (String::new(), String::new())
+        };
+        let webhook = if operation.contains("/v1/webhook-endpoints") {
+            world
+                .created(
+                    "/v1/webhook-endpoints",
+                    json!({ "url": format!("https://hooks{n}.example.com/in"),
+                            "events": ["client.created"] }),
+                )
+                .await["endpoint"]["id"]
+                .as_str()
+                .expect("an endpoint")
+                .to_owned()
+        } else {
+            String::new()
         };
         let client = world
             .created(
@@ -558,6 +580,7 @@ impl Records {
             import,
             duplicate,
             merge,
+            webhook,
         }
     }
 
@@ -609,6 +632,8 @@ impl Records {
             &self.paused_link
         } else if template.starts_with("/v1/self-service/{link}") {
             &self.link
+        } else if template.starts_with("/v1/webhook-endpoints/") {
+            &self.webhook
         } else if template.starts_with("/v1/me/appointments/{id}") {
             &self.appointment
         } else if template == "/v1/me/memberships/{id}/reactivate" {
@@ -764,6 +789,11 @@ impl Records {
                 json!({ "version": 1, "starts_at": "2031-03-05T10:00:00Z" })
             }
             "POST /v1/me/appointments/{id}/cancel" => json!({ "version": 1 }),
+            "POST /v1/webhook-endpoints" => json!({
+                "url": format!("https://new{n}.example.com/in"), "events": ["code.redeemed"],
+            }),
+            "PATCH /v1/webhook-endpoints/{id}" => json!({ "version": 1, "description": "CRM" }),
+            "POST /v1/webhook-endpoints/{id}/rotate-secret" => json!({ "version": 1 }),
             "POST /v1/me/appointments" => json!({
                 "appointment_type_id": self.appointment_type,
                 "starts_at": "2031-03-06T10:00:00Z",

@@ -43,6 +43,7 @@ pub mod sites;
 pub mod staff;
 pub mod test_clock;
 pub mod tokens;
+pub mod webhooks;
 
 #[derive(Tags)]
 pub enum ApiTags {
@@ -86,10 +87,18 @@ pub enum ApiTags {
     SelfService,
     /// Client accounts: sign-up, login, and what an account sees (AC, PL-15).
     Accounts,
+    /// Webhook endpoints: events sent to the business's integrations (PL-24).
+    Webhooks,
 }
 
 /// Tuples: poem-openapi implements `OpenApi` for tuples of at most 16.
-pub type Apis = (CoreApis, SalesApis, LifecycleApis, AccountApis);
+pub type Apis = (
+    CoreApis,
+    SalesApis,
+    LifecycleApis,
+    AccountApis,
+    webhooks::WebhooksApi,
+);
 
 /// Client accounts (AC): sign-up, login and what an account sees and changes; staff's
 /// assignment of appointments to accounts (AC-9).
@@ -189,7 +198,8 @@ pub fn apis(app: &Clientele) -> Apis {
         my_memberships::MyMembershipsApi { app: app.clone() },
         appointment_accounts::AppointmentAccountsApi { app: app.clone() },
     );
-    (core, sales, lifecycle, accounts)
+    let webhooks = webhooks::WebhooksApi { app: app.clone() };
+    (core, sales, lifecycle, accounts, webhooks)
 }
 
 /// PL-9: the `limit` query parameter, 1 to 1000, default 500.

@@ -41,6 +41,7 @@ mod sites;
 mod staff;
 mod test_clocks;
 mod tokens;
+mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;

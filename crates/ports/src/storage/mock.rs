@@ -31,11 +31,13 @@ use clientele_domain::note::ClientNote;
 use clientele_domain::order::Order;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::product::Product;
+use clientele_domain::webhook::WebhookEndpoint;
 use clientele_domain::{
     AccountId, ApiToken, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, Client,
     ClientId, CodeId, CreditId, CustomFieldId, DocumentId, EmailId, ImportId, LabelId,
     MarketingPreferenceId, MembershipId, MembershipTypeId, MergeId, Money, OrderId, PaymentId,
     PaymentMethodId, ProductId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
+    WebhookEndpointId,
 };
 
 use super::*;
@@ -80,6 +82,7 @@ pub struct MockTransaction {
     pub client_erasures: MockClientErasureRepository,
     pub accounts: MockAccountRepository,
     pub account_appointments: MockAccountAppointmentRepository,
+    pub webhooks: MockWebhookRepository,
     pub commit: MockCommit,
 }
 
@@ -391,5 +394,13 @@ delegate! {
         fn assign_client_appointments(business: BusinessId, client: ClientId, account: AccountId, at: DateTime<Utc>) -> u64;
         fn appointments_of_account(business: BusinessId, account: AccountId, after: Option<(DateTime<Utc>, AppointmentId)>, limit: u32) -> Vec<Appointment>;
         fn memberships_of_email(business: BusinessId, email_key: &str, after: Option<MembershipId>, limit: u32) -> Vec<Membership>;
+    }
+
+    WebhookRepository to webhooks {
+        fn insert_webhook_endpoint(endpoint: &WebhookEndpoint) -> ();
+        fn webhook_endpoint(business: BusinessId, id: WebhookEndpointId) -> Option<WebhookEndpoint>;
+        fn webhook_endpoints(business: BusinessId, after: Option<WebhookEndpointId>, limit: u32) -> Vec<WebhookEndpoint>;
+        fn update_webhook_endpoint(endpoint: &WebhookEndpoint, expected: Version) -> ();
+        fn delete_webhook_endpoint(business: BusinessId, id: WebhookEndpointId) -> ();
     }
 }

@@ -52,6 +52,7 @@ mod site;
 mod staff;
 mod test_clock;
 mod token;
+mod webhook;
 
 use async_trait::async_trait;
 use thiserror::Error;
@@ -88,6 +89,7 @@ pub use site::SiteRepository;
 pub use staff::StaffRepository;
 pub use test_clock::TestClockRepository;
 pub use token::TokenRepository;
+pub use webhook::WebhookRepository;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use account::MockAccountRepository;
@@ -147,6 +149,8 @@ pub use staff::MockStaffRepository;
 pub use test_clock::MockTestClockRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use token::MockTokenRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use webhook::MockWebhookRepository;
 
 /// What storage can report. Use cases turn these into their own errors.
 #[derive(Debug, Error)]
@@ -216,6 +220,7 @@ pub trait Transaction:
     + ClientErasureRepository
     + AccountRepository
     + AccountAppointmentRepository
+    + WebhookRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.

@@ -34,6 +34,7 @@ mod product;
 mod site;
 mod staff;
 mod token;
+mod webhook;
 
 use std::collections::HashMap;
 
@@ -77,6 +78,7 @@ pub(crate) use product::{WithTypes, product_changes, product_row, product_type_r
 pub(crate) use site::{site_changes, site_row};
 pub(crate) use staff::{staff_changes, staff_row, staff_site_rows};
 pub(crate) use token::token_row;
+pub(crate) use webhook::{webhook_endpoint_changes, webhook_endpoint_row};
 
 /// A stored value that does not parse back into its domain type.
 #[derive(Debug, Error)]

@@ -56,3 +56,4 @@ pub(crate) mod products;
 pub(crate) mod sites;
 pub(crate) mod staff_members;
 pub(crate) mod staff_sites;
+pub(crate) mod webhook_endpoints;

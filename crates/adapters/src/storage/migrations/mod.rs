@@ -44,6 +44,7 @@ mod m20261213_000034_client_accounts;
 mod m20261213_000035_account_appointments;
 mod m20261213_000036_code_assignment_index;
 mod m20261214_000037_appointment_account;
+mod m20261215_000038_webhook_endpoints;
 
 pub(crate) struct Migrator;
 
@@ -112,6 +113,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261213_000035_account_appointments::Migration),
             Box::new(m20261213_000036_code_assignment_index::Migration),
             Box::new(m20261214_000037_appointment_account::Migration),
+            Box::new(m20261215_000038_webhook_endpoints::Migration),
         ]
     }
 }
