@@ -342,6 +342,26 @@ mod zone_tests {
     use super::*;
 
     #[test]
+    fn ap_3_the_notice_for_clients_changes_is_at_most_a_year() {
+        let too_long = SettingsInput {
+            client_change_notice_hours: Some(MAX_CHANGE_NOTICE_HOURS + 1),
+            ..SettingsInput::default()
+        };
+        let errors = SettingsChanges::parse(&too_long).unwrap_err();
+        assert_eq!(errors.0[0].field, "client_change_notice_hours");
+        let none = SettingsInput {
+            client_change_notice_hours: Some(0),
+            ..SettingsInput::default()
+        };
+        assert_eq!(
+            SettingsChanges::parse(&none)
+                .unwrap()
+                .client_change_notice_hours,
+            Some(0)
+        );
+    }
+
+    #[test]
     fn a_day_starts_at_local_midnight_or_the_first_instant_after_a_skipped_one() {
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         let paris = TimeZone::parse("Europe/Paris").unwrap();

@@ -225,7 +225,9 @@ pub struct SettingsParams {
     pub merge_on_identical_name: Option<bool>,
     /// AC-6: off refuses sign-ups and logins with a clear problem.
     pub client_accounts_enabled: Option<bool>,
-    /// AP-3: hours of notice a client's own reschedule or cancellation needs, 0 to 8784.
+    /// AP-3: hours of notice a client's own reschedule or cancellation needs, 0 to 8784
+    /// (a year).
+    #[oai(validator(minimum(value = "0"), maximum(value = "8784")))]
     pub client_change_notice_hours: Option<u32>,
     /// PL-23: an ISO 3166 country code (e.g. `FR`); empty removes it. Setting it keeps
     /// phone numbers in E.164 (`phone_normalised`), those typed from then on and those
