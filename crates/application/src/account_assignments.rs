@@ -16,7 +16,8 @@ use std::collections::HashMap;
 
 use clientele_domain::membership::MembershipType;
 use clientele_domain::{
-    AccountId, AppointmentId, BusinessId, Client, CodeId, MembershipId, MembershipTypeId, PageLimit,
+    AccountId, AppointmentId, BusinessId, Client, CodeId, EmailAddress, MembershipId,
+    MembershipTypeId, PageLimit,
 };
 use clientele_ports::{StorageError, Transaction};
 
@@ -108,8 +109,7 @@ impl Clientele {
     }
 }
 
-/// The key of the account's email once verified (AC-3): codes and memberships attach
-/// by email, so an address nobody proved to own reaches none.
+/// The key of the account's email once verified (`ClientAccount::verified_email`).
 async fn verified_email(
     tx: &mut dyn Transaction,
     actor: &AccountActor,
@@ -118,7 +118,7 @@ async fn verified_email(
         .account(actor.business, actor.account)
         .await?
         .ok_or(AccountError::BadSession)?;
-    Ok(account.verified_at.map(|_| account.email.key()))
+    Ok(account.verified_email().map(EmailAddress::key))
 }
 
 impl Clientele {

@@ -74,11 +74,14 @@ async fn verified_account(
     tx: &mut dyn Transaction,
     actor: &AccountActor,
 ) -> Result<EmailAddress, AppointmentError> {
-    match tx.account(actor.business, actor.account).await? {
-        Some(account) if account.verified_at.is_some() => Ok(account.email),
-        Some(_) => Err(AppointmentError::AccountUnverified),
-        None => Err(AppointmentError::NotFound),
-    }
+    let account = tx
+        .account(actor.business, actor.account)
+        .await?
+        .ok_or(AppointmentError::NotFound)?;
+    account
+        .verified_email()
+        .cloned()
+        .ok_or(AppointmentError::AccountUnverified)
 }
 
 impl Clientele {

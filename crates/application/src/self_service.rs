@@ -96,16 +96,14 @@ async fn account_holds(
     actor: &AccountActor,
     membership: &Membership,
 ) -> Result<bool, StorageError> {
-    let Some(account) = tx.account(actor.business, actor.account).await? else {
+    let account = tx.account(actor.business, actor.account).await?;
+    let Some(email) = account.as_ref().and_then(|a| a.verified_email()) else {
         return Ok(false);
     };
-    if account.verified_at.is_none() {
-        return Ok(false);
-    }
     let client = tx.client(actor.business, membership.client_id()).await?;
     Ok(client
         .and_then(|c| c.email().map(|e| e.key()))
-        .is_some_and(|key| key == account.email.key()))
+        .is_some_and(|key| key == email.key()))
 }
 
 impl Clientele {

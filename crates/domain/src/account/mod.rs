@@ -164,6 +164,12 @@ pub struct ClientAccount {
 }
 
 impl ClientAccount {
+    /// AC-3, AC-7, AC-10: the email once verified. Codes, memberships and bookings reach
+    /// an account by its email, so an address nobody proved to own reaches nothing.
+    pub fn verified_email(&self) -> Option<&EmailAddress> {
+        self.verified_at.map(|_| &self.email)
+    }
+
     /// AC-1: a new, unverified account from a checked sign-up.
     pub fn open(
         id: AccountId,
