@@ -7,6 +7,7 @@
 
 pub mod document;
 pub mod envelope;
+pub mod event_views;
 pub mod export;
 pub mod gate;
 pub mod idempotency;
@@ -24,6 +25,7 @@ use poem_openapi::OpenApiService;
 
 use clientele_application::Clientele;
 
+pub use event_views::ApiViews;
 pub use gate::{Gate, HttpLimits};
 
 /// The OpenAPI service with every route, for serving or for writing the document.

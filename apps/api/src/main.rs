@@ -195,7 +195,8 @@ async fn application(args: &Args) -> Result<Clientele, Box<dyn std::error::Error
         Duration::from_millis(args.stub_latency_ms),
     )?))
     .with_blob_store(Arc::new(FsBlobStore::new(&args.blob_dir)))
-    .with_password_hasher(Arc::new(Argon2Hasher)))
+    .with_password_hasher(Arc::new(Argon2Hasher))
+    .with_resource_views(Arc::new(clientele_api::ApiViews)))
 }
 
 /// `clientele-api import`: the import run here to its end; fails if the import did.

@@ -10,16 +10,19 @@ use clap::{Parser, Subcommand};
 
 use clientele_adapters::email::{DEFAULT_EMAIL_DIR, DEFAULT_EMAIL_FROM};
 use clientele_adapters::{
-    DEFAULT_DATABASE_URL, EmailFrom, FileEmailSender, FixedClock, SeaStorage, SmtpEmailSender,
-    StubProcessors, SystemClock, UuidV7Ids,
+    DEFAULT_DATABASE_URL, EmailFrom, FileEmailSender, FixedClock, HttpWebhookSender, SeaStorage,
+    SmtpEmailSender, StubProcessors, SystemClock, UuidV7Ids,
 };
+use clientele_api::ApiViews;
 use clientele_application::billing::BillingPolicy;
 use clientele_application::cursor::Cursors;
 use clientele_application::outbox::OutboxPolicy;
+use clientele_application::webhook_deliveries::DeliveryPolicy;
 use clientele_application::{Clientele, Config};
 use clientele_ports::{Clock, EmailSender};
 
-/// Clientele's background worker: billing, dunning, expiry and the email outbox.
+/// Clientele's background worker: billing, dunning, expiry, the email outbox and webhook
+/// deliveries.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -118,6 +121,26 @@ struct Args {
         value_parser = clap::value_parser!(u32).range(1..=1000)
     )]
     billing_in_flight: u32,
+    /// Development only: webhook events may be delivered to localhost (PL-24), as the
+    /// API's setting of the same name lets such endpoints be saved.
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_WEBHOOKS_TO_LOCALHOST",
+        default_value_t = false
+    )]
+    webhooks_to_localhost: bool,
+    /// Seconds a webhook delivery claimed by a worker stays reserved to it; after a crash,
+    /// another worker delivers it once this runs out. Keep it longer than a batch of
+    /// attempts can take (each is cut after 10 s).
+    #[arg(
+        long,
+        global = true,
+        env = "CLIENTELE_WEBHOOK_LEASE_SECONDS",
+        default_value_t = 120,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    webhook_lease_seconds: u32,
     /// Log filter, e.g. `info` or `clientele_worker=debug`.
     #[arg(long, global = true, env = "CLIENTELE_LOG", default_value = "info")]
     log: String,
@@ -175,9 +198,20 @@ async fn work(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         Arc::new(storage),
         clock,
         Arc::new(UuidV7Ids),
-        Config::default(),
+        Config {
+            webhooks_to_localhost: args.webhooks_to_localhost,
+            ..Config::default()
+        },
         cursors,
     )
+    .with_resource_views(Arc::new(ApiViews))
+    .with_webhook_sender(Arc::new(HttpWebhookSender::new(
+        args.webhooks_to_localhost,
+    )?))
+    .with_delivery_policy(DeliveryPolicy {
+        lease: TimeDelta::seconds(i64::from(args.webhook_lease_seconds)),
+        ..DeliveryPolicy::default()
+    })
     .with_email_sender(sender)
     .with_processors(Arc::new(processors))
     .with_billing_policy(BillingPolicy {

@@ -15,6 +15,7 @@ pub mod passwords;
 pub mod payments;
 pub mod signals;
 mod storage;
+pub mod webhooks;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -29,3 +30,4 @@ pub use payments::{
     StubDirectDebitProcessor, StubProcessors, read_journal,
 };
 pub use storage::{DEFAULT_DATABASE_URL, DatabaseBackend, SeaStorage};
+pub use webhooks::HttpWebhookSender;

@@ -22,6 +22,8 @@ use crate::appointments::{
     AppointmentError, Booked, BookingClientInput, Placement, client_with_email, invalid,
 };
 use crate::redemption;
+use crate::webhook_events::Resource;
+use clientele_domain::webhook::EventType;
 
 /// A booking made by a client logged in to their account.
 #[derive(Debug, Clone)]
@@ -225,6 +227,13 @@ impl Clientele {
         appointment.ensure_client_may_change(now, notice, None)?;
         appointment.cancel(now)?;
         tx.update_appointment(&appointment, version).await?;
+        self.emit(
+            tx.as_mut(),
+            business.id,
+            EventType::AppointmentCancelled,
+            Resource::Appointment(&appointment),
+        )
+        .await?;
         redemption::give_back(tx.as_mut(), &appointment, None, now).await?;
         self.notify(
             tx.as_mut(),

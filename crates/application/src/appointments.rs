@@ -30,7 +30,9 @@ use crate::error::{Classify, ErrorKind};
 use crate::idempotency::{Completion, complete_in};
 use crate::links::SignUpLink;
 use crate::redemption::{self, Booking, CodeUseError};
+use crate::webhook_events::Resource;
 use crate::{Clientele, Page};
+use clientele_domain::webhook::EventType;
 
 #[derive(Debug, Error)]
 pub enum AppointmentError {
@@ -350,12 +352,26 @@ impl Clientele {
                 },
             )
             .await?;
-            appointment = appointment.with_code(code, used.covered);
+            appointment = appointment.with_code(code.id(), used.covered);
+            self.emit(
+                tx,
+                p.business.id,
+                EventType::CodeRedeemed,
+                Resource::Code(&code),
+            )
+            .await?;
         }
         if let Some(account) = p.account {
             appointment = appointment.assigned_to(account);
         }
         tx.insert_appointment(&appointment).await?;
+        self.emit(
+            tx,
+            p.business.id,
+            EventType::AppointmentBooked,
+            Resource::Appointment(&appointment),
+        )
+        .await?;
         let Some(to) = p.client.email() else {
             return Ok((appointment, false));
         };
@@ -466,6 +482,13 @@ impl Clientele {
                     business.settings.time_zone.today(now),
                 );
                 tx.insert_client(&client).await?;
+                self.emit(
+                    tx,
+                    business.id,
+                    EventType::ClientCreated,
+                    Resource::Client(&client),
+                )
+                .await?;
                 Ok((client, true))
             }
         }
@@ -520,6 +543,13 @@ impl Clientele {
         let now = self.clock.now();
         if let Some(previous) = appointment.set_attendance(attendance, now)? {
             tx.update_appointment(&appointment, version).await?;
+            self.emit(
+                tx.as_mut(),
+                actor.business_id,
+                EventType::AttendanceChanged,
+                Resource::Appointment(&appointment),
+            )
+            .await?;
             tx.record_attendance_change(&AttendanceChange {
                 id: AuditId::from_uuid(self.ids.new_id()),
                 business_id: actor.business_id,

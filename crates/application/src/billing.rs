@@ -43,6 +43,8 @@ use crate::Clientele;
 use crate::error::{Classify, ErrorKind};
 use crate::membership_codes::PaidPeriod;
 use crate::payments::PaymentError;
+use crate::webhook_events::{Resource, Subscriptions};
+use clientele_domain::webhook::EventType;
 
 /// How the billing run claims and charges.
 #[derive(Debug, Clone)]
@@ -442,6 +444,7 @@ impl Clientele {
         }
         let refused = tx.update_memberships(&writes).await?;
         let mut deliveries = Vec::with_capacity(outcomes.len());
+        let mut subscriptions = Subscriptions::default();
         for (item, business, mut applied) in outcomes {
             let (business_id, id) = (item.claimed.business_id(), item.claimed.id());
             if refused.contains(&id) {
@@ -455,6 +458,19 @@ impl Clientele {
                 let mut ignored = BillingReport::default();
                 applied = apply(stored, &item, business, policy, now, &mut ignored);
                 tx.update_membership(&applied.membership, version, applied.due_at)
+                    .await?;
+            }
+            if let Some((kind, charge)) = settled_charge(&item, now)
+                && settled.contains(&charge.id)
+            {
+                let charge = Resource::Charge(&charge);
+                self.emit_to(tx, &mut subscriptions, business_id, kind, charge)
+                    .await?;
+            }
+            if applied.membership.status() != item.claimed.status() {
+                let membership = Resource::Membership(&applied.membership);
+                let kind = EventType::MembershipStatusChanged;
+                self.emit_to(tx, &mut subscriptions, business_id, kind, membership)
                     .await?;
             }
             deliveries.push((business, applied));
@@ -635,6 +651,34 @@ fn settlement(item: &Item, now: DateTime<Utc>) -> Option<ChargeSettlement> {
         outcome,
         at: now,
     })
+}
+
+/// PL-24: the charge of `item` as its settlement leaves it, with the event it makes
+/// (`payment.succeeded` or `payment.failed`); `None` while its outcome is unknown.
+fn settled_charge(item: &Item, now: DateTime<Utc>) -> Option<(EventType, Charge)> {
+    let Action::Charge { charge, .. } = &item.action else {
+        return None;
+    };
+    let mut charge = charge.clone();
+    let kind = match settlement(item, now)?.outcome {
+        ChargeOutcome::Succeeded { reference } => {
+            charge.status = ChargeStatus::Succeeded;
+            charge.reference = reference;
+            EventType::PaymentSucceeded
+        }
+        ChargeOutcome::Declined { message } => {
+            charge.status = ChargeStatus::Declined;
+            charge.message = Some(message);
+            EventType::PaymentFailed
+        }
+        ChargeOutcome::Failed { message } => {
+            charge.status = ChargeStatus::Failed;
+            charge.message = Some(message);
+            EventType::PaymentFailed
+        }
+    };
+    charge.settled_at = Some(now);
+    Some((kind, charge))
 }
 
 /// The outcome of `item` applied to `membership` (as claimed, or as stored now).

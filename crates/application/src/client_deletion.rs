@@ -20,6 +20,8 @@ use clientele_ports::blobs::document_key;
 use crate::Clientele;
 use crate::access::{AccessError, visible_client};
 use crate::error::{Classify, ErrorKind};
+use crate::webhook_events::Resource;
+use clientele_domain::webhook::EventType;
 
 /// The most clients one bulk deletion names.
 pub const MAX_BULK: usize = 500;
@@ -186,6 +188,13 @@ impl Clientele {
         }
         let documents = tx.documents_of_client(business, id, MAX_DOCUMENTS).await?;
         tx.delete_client(business, id).await?;
+        self.emit(
+            tx.as_mut(),
+            business,
+            EventType::ClientDeleted,
+            Resource::DeletedClient(id),
+        )
+        .await?;
         tx.commit().await?;
         self.forget_document_bytes(business, &documents).await;
         Ok(())

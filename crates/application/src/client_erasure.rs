@@ -15,6 +15,8 @@ use clientele_domain::{Actor, AuditId, Client, ClientId, EmailAddress, Permissio
 use crate::Clientele;
 use crate::access::visible_client;
 use crate::clients::ClientError;
+use crate::webhook_events::Resource;
+use clientele_domain::webhook::EventType;
 
 /// The most audit entries read for the addresses the client had.
 const MAX_AUDIT: u32 = 100_000;
@@ -54,6 +56,13 @@ impl Clientele {
         }
         let emails: Vec<String> = emails.into_iter().collect();
         tx.erase_client_traces(business, id, &emails).await?;
+        self.emit(
+            tx.as_mut(),
+            business,
+            EventType::ClientDeleted,
+            Resource::DeletedClient(id),
+        )
+        .await?;
         tx.record_client_audit(&ClientAuditEntry {
             id: AuditId::from_uuid(self.ids.new_id()),
             business_id: business,

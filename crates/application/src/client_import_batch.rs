@@ -19,6 +19,8 @@ use clientele_domain::{Actor, Client, ClientId, CustomFieldId, Version};
 use clientele_ports::{StorageError, Transaction};
 
 use crate::Clientele;
+use crate::webhook_events::{Resource, Subscriptions};
+use clientele_domain::webhook::EventType;
 
 /// What every row of a step shares.
 pub(crate) struct Step<'a> {
@@ -131,6 +133,8 @@ impl Clientele {
             done.push(report);
         }
         if !step.import.dry_run {
+            let business = step.import.business_id;
+            let mut subscriptions = Subscriptions::default();
             let mut new = Vec::new();
             for touched in known.clients.into_iter().filter(Touched::changed) {
                 match touched.stored {
@@ -139,11 +143,20 @@ impl Clientele {
                         let (actor, now) = (&step.actor, step.now);
                         self.audit_changes(tx, actor, &before, &touched.client, now)
                             .await?;
+                        let (kind, client) =
+                            (EventType::ClientUpdated, Resource::Client(&touched.client));
+                        self.emit_to(tx, &mut subscriptions, business, kind, client)
+                            .await?;
                     }
                     None => new.push(touched.client),
                 }
             }
             tx.insert_clients(&new).await?;
+            for client in &new {
+                let (kind, client) = (EventType::ClientCreated, Resource::Client(client));
+                self.emit_to(tx, &mut subscriptions, business, kind, client)
+                    .await?;
+            }
         }
         Ok(done)
     }

@@ -20,6 +20,8 @@ use clientele_ports::{StorageError, Transaction};
 use crate::Clientele;
 use crate::access::{AccessError, visible_client};
 use crate::error::{Classify, ErrorKind};
+use crate::webhook_events::Resource;
+use clientele_domain::webhook::EventType;
 
 #[derive(Debug, Error)]
 pub enum MergeError {
@@ -165,6 +167,13 @@ impl Clientele {
         tx.update_client(&after, kept.version()).await?;
         let entry = self.merge_audit(actor, &merge, ClientAuditAction::Merged);
         tx.record_client_audit(&entry).await?;
+        self.emit(
+            tx,
+            actor.business_id,
+            EventType::ClientMerged,
+            Resource::Merge(&merge, &after),
+        )
+        .await?;
         Ok(MergeOutcome { merge, kept: after })
     }
 

@@ -24,7 +24,9 @@ use crate::access::{
 use crate::client_merges::MergeError;
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
+use crate::webhook_events::Resource;
 use crate::{Clientele, Page};
+use clientele_domain::webhook::EventType;
 
 #[derive(Debug, Error)]
 pub enum ClientError {
@@ -272,6 +274,13 @@ impl Clientele {
             business.settings.time_zone.today(now),
         );
         tx.insert_client(&client).await?;
+        self.emit(
+            tx.as_mut(),
+            actor.business_id,
+            EventType::ClientCreated,
+            Resource::Client(&client),
+        )
+        .await?;
         tx.commit().await?;
         Ok(client)
     }
@@ -335,6 +344,13 @@ impl Clientele {
         tx.update_client(&client, version).await?;
         self.audit_changes(tx.as_mut(), actor, &before, &client, now)
             .await?;
+        self.emit(
+            tx.as_mut(),
+            actor.business_id,
+            EventType::ClientUpdated,
+            Resource::Client(&client),
+        )
+        .await?;
         let renamed = (before.first_name().key(), before.last_name().key())
             != (client.first_name().key(), client.last_name().key());
         let merged = match renamed && business.settings.merge_on_identical_name {
@@ -486,6 +502,13 @@ impl Clientele {
         };
         if changed {
             tx.update_client(&client, version).await?;
+            self.emit(
+                tx.as_mut(),
+                actor.business_id,
+                EventType::ClientUpdated,
+                Resource::Client(&client),
+            )
+            .await?;
             tx.record_client_audit(&ClientAuditEntry {
                 id: AuditId::from_uuid(self.ids.new_id()),
                 business_id: actor.business_id,

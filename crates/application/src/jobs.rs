@@ -14,6 +14,7 @@ use crate::codes::CodeError;
 use crate::error::{Classify, ErrorKind};
 use crate::outbox::DispatchError;
 use crate::test_clock::TestClockError;
+use crate::webhook_deliveries::DeliveryError;
 
 /// What one step of a job did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,9 @@ pub enum Job {
     /// PL-18: sends the outbox's due emails, a batch per business per step
     /// (`Clientele::dispatch_emails`).
     DispatchEmails,
+    /// PL-24: posts the due webhook deliveries, one per endpoint per step
+    /// (`Clientele::deliver_webhooks`).
+    DeliverWebhooks,
     /// PL-16: expires the codes past their last day (`Clientele::expire_codes`).
     ExpireCodes,
     /// CL-15: imports a batch of rows of a client import
@@ -49,10 +53,11 @@ pub enum Job {
 impl Job {
     /// Billing first (the real clock's, then the test clocks'), so that its receipts go
     /// out in the same pass.
-    pub const ALL: [Job; 6] = [
+    pub const ALL: [Job; 7] = [
         Job::BillMemberships,
         Job::WorkTestClocks,
         Job::DispatchEmails,
+        Job::DeliverWebhooks,
         Job::ExpireCodes,
         Job::ImportClients,
         Job::PurgeAccountSecrets,
@@ -63,6 +68,7 @@ impl Job {
             Job::BillMemberships => "bill_memberships",
             Job::WorkTestClocks => "work_test_clocks",
             Job::DispatchEmails => "dispatch_emails",
+            Job::DeliverWebhooks => "deliver_webhooks",
             Job::ExpireCodes => "expire_codes",
             Job::ImportClients => "import_clients",
             Job::PurgeAccountSecrets => "purge_account_secrets",
@@ -79,6 +85,8 @@ const PURGE_BATCH: u32 = 1000;
 pub enum JobError {
     #[error(transparent)]
     Dispatch(#[from] DispatchError),
+    #[error(transparent)]
+    Webhooks(#[from] DeliveryError),
     #[error(transparent)]
     Codes(#[from] CodeError),
     #[error(transparent)]
@@ -97,6 +105,7 @@ impl Classify for JobError {
     fn kind(&self) -> ErrorKind {
         match self {
             Self::Dispatch(error) => error.kind(),
+            Self::Webhooks(error) => error.kind(),
             Self::Codes(error) => error.kind(),
             Self::Billing(error) => error.kind(),
             Self::TestClock(error) => error.kind(),
@@ -159,6 +168,22 @@ impl Clientele {
                     retried = report.retried,
                     failed = report.failed,
                     "emails dispatched"
+                );
+                Ok(ExecutionOutcome::TaskCompleted)
+            }
+            Job::DeliverWebhooks => {
+                let report = self.deliver_webhooks().await?;
+                if report.claimed == 0 {
+                    return Ok(ExecutionOutcome::EmptyQueue);
+                }
+                tracing::info!(
+                    claimed = report.claimed,
+                    succeeded = report.succeeded,
+                    retried = report.retried,
+                    failed = report.failed,
+                    overtaken = report.overtaken,
+                    disabled = report.disabled,
+                    "webhook deliveries attempted"
                 );
                 Ok(ExecutionOutcome::TaskCompleted)
             }

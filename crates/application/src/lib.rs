@@ -63,6 +63,9 @@ pub mod staff;
 mod subscription_sales;
 pub mod test_clock;
 pub mod tokens;
+pub mod webhook_deliveries;
+pub mod webhook_events;
+pub mod webhook_log;
 pub mod webhooks;
 
 pub use error::{Classify, ErrorKind};
@@ -135,6 +138,12 @@ pub struct Clientele {
     /// has (at least one), so that logins saturating the hash leave a core to every
     /// other request; the others wait their turn.
     hashing: Arc<tokio::sync::Semaphore>,
+    /// PL-24: how events show their resource (`with_resource_views`; ids only without).
+    views: Arc<dyn webhook_events::ResourceViews>,
+    /// PL-24: how the worker posts events (`with_webhook_sender`).
+    webhook_sender: Option<Arc<dyn clientele_ports::WebhookSender>>,
+    /// PL-24: how deliveries are claimed (`with_delivery_policy`).
+    deliveries: webhook_deliveries::DeliveryPolicy,
 }
 
 /// AC-2: the passwords hashed at once: one core fewer than the machine's, at least one.
@@ -168,7 +177,29 @@ impl Clientele {
             passwords: None,
             dummy_hash: Arc::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits())),
+            views: webhook_events::ids_only(),
+            webhook_sender: None,
+            deliveries: webhook_deliveries::DeliveryPolicy::default(),
         }
+    }
+
+    /// The same application, showing resources in events as `views` renders them (the
+    /// API's views, PL-24).
+    pub fn with_resource_views(mut self, views: Arc<dyn webhook_events::ResourceViews>) -> Self {
+        self.views = views;
+        self
+    }
+
+    /// The same application, posting webhook events through `sender`.
+    pub fn with_webhook_sender(mut self, sender: Arc<dyn clientele_ports::WebhookSender>) -> Self {
+        self.webhook_sender = Some(sender);
+        self
+    }
+
+    /// The same application, claiming webhook deliveries by `policy`.
+    pub fn with_delivery_policy(mut self, policy: webhook_deliveries::DeliveryPolicy) -> Self {
+        self.deliveries = policy;
+        self
     }
 
     /// The same application, reading "now" from `clock` (a worker run as of another

@@ -10,7 +10,9 @@ use clientele_ports::{StorageError, Transaction};
 
 use crate::cursor::Listing;
 use crate::memberships::{MembershipError, visible_membership};
+use crate::webhook_events::Resource;
 use crate::{Clientele, Page};
+use clientele_domain::webhook::EventType;
 
 const HISTORY: &str = "membership_history";
 
@@ -36,7 +38,13 @@ impl Clientele {
                 change,
             })
             .collect();
-        tx.record_membership_audit(&entries).await
+        tx.record_membership_audit(&entries).await?;
+        if after.status() != before.status() {
+            let resource = Resource::Membership(after);
+            let kind = EventType::MembershipStatusChanged;
+            self.emit(tx, after.business_id(), kind, resource).await?;
+        }
+        Ok(())
     }
 
     /// ME-11: a membership's history, newest first, if its client is one the actor sees.

@@ -31,6 +31,8 @@ use crate::access::{
 use crate::error::{Classify, ErrorKind};
 use crate::idempotency::{Completion, complete_in};
 use crate::redemption;
+use crate::webhook_events::Resource;
+use clientele_domain::webhook::EventType;
 
 #[derive(Debug, Error)]
 pub enum PaymentError {
@@ -529,6 +531,13 @@ impl Clientele {
         let now = self.clock.now();
         appointment.cancel(now)?;
         tx.update_appointment(&appointment, stored).await?;
+        self.emit(
+            tx.as_mut(),
+            actor.business_id,
+            EventType::AppointmentCancelled,
+            Resource::Appointment(&appointment),
+        )
+        .await?;
         redemption::give_back(tx.as_mut(), &appointment, Some(actor.staff_id), now).await?;
         if options.cancellation_email {
             self.notify(
@@ -591,6 +600,13 @@ impl Clientele {
         tx.insert_payment(payment).await?;
         appointment.record_payment(payment.amount, self.clock.now())?;
         tx.update_appointment(appointment, version).await?;
+        self.emit(
+            tx,
+            payment.business_id,
+            EventType::PaymentSucceeded,
+            Resource::Payment(payment),
+        )
+        .await?;
         Ok(())
     }
 

@@ -89,7 +89,7 @@ pub(crate) struct Booking<'a> {
 pub(crate) async fn redeem(
     tx: &mut dyn Transaction,
     booking: Booking<'_>,
-) -> Result<(CodeId, Redemption), CodeUseError> {
+) -> Result<(Code, Redemption), CodeUseError> {
     let text = CodeText::parse("code", booking.typed)
         .map_err(|e| CodeUseError::Invalid(ValidationErrors(vec![e])))?;
     let no_such = || invalid("code", "no such code in this business");
@@ -115,7 +115,7 @@ pub(crate) async fn redeem(
         },
     )?;
     tx.update_code(&code, version, &[redemption.entry]).await?;
-    Ok((code.id(), redemption))
+    Ok((code, redemption))
 }
 
 /// CO-9, AP-3: gives back to the code of the cancelled `appointment`, if any, what it

@@ -25,6 +25,8 @@ pub enum WebhookError {
     BadCursor(#[from] ForeignCursor),
     #[error("the webhook endpoint does not exist")]
     NotFound,
+    #[error("the webhook delivery does not exist")]
+    DeliveryNotFound,
     #[error("the webhook endpoint was changed since the version you sent: read it again")]
     VersionConflict,
     #[error(transparent)]
@@ -37,7 +39,7 @@ impl Classify for WebhookError {
             Self::Invalid(_) => ErrorKind::RuleViolated,
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::BadCursor(_) => ErrorKind::Malformed,
-            Self::NotFound => ErrorKind::NotFound,
+            Self::NotFound | Self::DeliveryNotFound => ErrorKind::NotFound,
             Self::VersionConflict => ErrorKind::Conflict,
             Self::Unexpected(_) => ErrorKind::Unexpected,
         }

@@ -31,6 +31,8 @@ pub enum EmailKind {
     AccountExists,
     /// AC-5: a link to set a new password.
     PasswordReset,
+    /// PL-24: to the owners, a webhook endpoint was disabled after failing for days.
+    WebhookEndpointDisabled,
 }
 
 impl EmailKind {
@@ -48,6 +50,7 @@ impl EmailKind {
             Self::AccountVerification => "account_verification",
             Self::AccountExists => "account_exists",
             Self::PasswordReset => "password_reset",
+            Self::WebhookEndpointDisabled => "webhook_endpoint_disabled",
         }
     }
 
@@ -65,6 +68,7 @@ impl EmailKind {
             "account_verification" => Some(Self::AccountVerification),
             "account_exists" => Some(Self::AccountExists),
             "password_reset" => Some(Self::PasswordReset),
+            "webhook_endpoint_disabled" => Some(Self::WebhookEndpointDisabled),
             _ => None,
         }
     }

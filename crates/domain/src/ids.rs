@@ -146,3 +146,12 @@ id_type!(
     /// An endpoint a business sends webhook events to (PL-24).
     WebhookEndpointId
 );
+id_type!(
+    /// An event sent to webhook endpoints (PL-24): its id is the `webhook-id` of every
+    /// delivery of it, replays included.
+    WebhookEventId
+);
+id_type!(
+    /// One delivery of one event to one endpoint, with its attempts (PL-24).
+    WebhookDeliveryId
+);

@@ -50,7 +50,7 @@ pub use ids::{
     AccountId, AppointmentId, AppointmentTypeId, AuditId, BusinessId, ClientId, CodeId, CreditId,
     CustomFieldId, DocumentId, EmailId, ImportId, InvoiceId, LabelId, MarketingPreferenceId,
     MembershipId, MembershipTypeId, MergeId, NoteId, OrderId, PaymentId, PaymentMethodId,
-    ProductId, SiteId, StaffId, TokenId, WebhookEndpointId,
+    ProductId, SiteId, StaffId, TokenId, WebhookDeliveryId, WebhookEndpointId, WebhookEventId,
 };
 pub use money::{Currency, Money};
 pub use paging::{ClientSort, ClientSortKey, PageLimit};

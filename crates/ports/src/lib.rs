@@ -1,5 +1,6 @@
 //! The traits Clientele's use cases need from the outside world: storage (one repository
-//! per aggregate behind a transaction boundary), a clock and id / secret generation.
+//! per aggregate behind a transaction boundary), a clock, id / secret generation, and the
+//! senders of emails, payments and webhooks.
 //!
 //! This crate holds contracts only. It must not depend on sea-orm, poem or any concrete
 //! adapter; adapters implement these traits, `main` wires them.
@@ -12,6 +13,7 @@ pub mod passwords;
 pub mod payments;
 pub mod secrets;
 pub mod storage;
+pub mod webhooks;
 
 pub use blobs::{BlobError, BlobStore};
 pub use clock::Clock;
@@ -21,3 +23,4 @@ pub use passwords::{HashError, PasswordHasher};
 pub use payments::{PaymentProcessor, Processors};
 pub use secrets::ServerSecrets;
 pub use storage::{Storage, StorageError, Transaction};
+pub use webhooks::{WebhookFailure, WebhookRequest, WebhookResponse, WebhookSender};

@@ -170,6 +170,20 @@ pub async fn spawn_app() -> TestApp {
 
 /// A fresh app served with `limits`.
 pub async fn spawn_app_with(limits: HttpLimits) -> TestApp {
+    spawn_configured(limits, Config::default()).await
+}
+
+/// A fresh app in development mode: webhook endpoints may be `http://127.0.0.1:…`
+/// (PL-24), so that a test's own receiver can be one.
+pub async fn spawn_app_for_webhooks() -> TestApp {
+    let config = Config {
+        webhooks_to_localhost: true,
+        ..Config::default()
+    };
+    spawn_configured(HttpLimits::default(), config).await
+}
+
+async fn spawn_configured(limits: HttpLimits, config: Config) -> TestApp {
     let (storage, database) = fresh_storage().await;
     let blob_dir = BlobDir::new();
     let cursors = Cursors::load(&storage).await.expect("the cursor key");
@@ -179,13 +193,14 @@ pub async fn spawn_app_with(limits: HttpLimits) -> TestApp {
         Arc::new(UuidV7Ids),
         Config {
             operator_token: Some(OPERATOR_TOKEN.to_owned()),
-            ..Config::default()
+            ..config
         },
         cursors,
     )
     .with_processors(Arc::new(StubProcessors::new()))
     .with_blob_store(Arc::new(FsBlobStore::new(&blob_dir.0)))
-    .with_password_hasher(Arc::new(Argon2Hasher));
+    .with_password_hasher(Arc::new(Argon2Hasher))
+    .with_resource_views(Arc::new(clientele_api::ApiViews));
     let boot = app
         .bootstrap(None)
         .await

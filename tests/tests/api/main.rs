@@ -43,4 +43,6 @@ mod sites_and_staff;
 mod subscriptions;
 mod tenancy;
 mod test_clock;
+mod webhook_deliveries;
+mod webhook_receiver;
 mod webhooks;

@@ -117,6 +117,8 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     ("GET /v1/tokens",                                    [  200,  200,  200,  200,  200,  401,  401,  401]),
     ("GET /v1/webhook-endpoints",                         [  200,  200,  403,  403,  200,  401,  401,  401]),
     ("GET /v1/webhook-endpoints/{id}",                    [  200,  200,  403,  403,  404,  401,  401,  401]),
+    ("GET /v1/webhook-endpoints/{id}/deliveries",         [  200,  200,  403,  403,  404,  401,  401,  401]),
+    ("GET /v1/webhook-endpoints/{id}/deliveries/{delivery_id}", [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("PATCH /v1/business",                                [  200,  403,  403,  403,  409,  401,  401,  401]),
     ("PATCH /v1/clients/{id}",                            [  200,  200,  200,  404,  404,  401,  401,  401]),
     ("PATCH /v1/codes/{id}",                              [  200,  200,  200,  404,  404,  401,  401,  401]),
@@ -188,6 +190,8 @@ const MATRIX: &[(&str, [u16; 8])] = &[
     ("POST /v1/staff",                                    [  201,  403,  403,  403,  201,  401,  401,  401]),
     ("POST /v1/tokens",                                   [  201,  403,  403,  403,  201,  401,  401,  401]),
     ("POST /v1/webhook-endpoints",                        [  201,  201,  403,  403,  201,  401,  401,  401]),
+    ("POST /v1/webhook-endpoints/{id}/deliveries/{delivery_id}/replay", [  201,  201,  403,  403,  404,  401,  401,  401]),
+    ("POST /v1/webhook-endpoints/{id}/replay",            [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("POST /v1/webhook-endpoints/{id}/rotate-secret",     [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("PUT /v1/appointment-types/{id}",                    [  200,  200,  403,  403,  404,  401,  401,  401]),
     ("PUT /v1/appointments/{id}/account",                 [  200,  200,  200,  404,  404,  401,  401,  401]),
@@ -314,8 +318,10 @@ struct Records {
     /// client of the main site, and a merge of two more.
     duplicate: String,
     merge: String,
-    /// For the webhook endpoint operations only (PL-24).
+    /// For the webhook endpoint operations only (PL-24): an endpoint, and the delivery
+    /// to it of the creation of `client`.
     webhook: String,
+    delivery: String,
 }
 
 impl Records {
@@ -380,6 +386,18 @@ impl Records {
             .as_str()
             .expect("client")
             .to_owned();
+        let delivery = if webhook.is_empty() {
+            String::new()
+        } else {
+            let log = world
+                .app
+                .get(
+                    &format!("/v1/webhook-endpoints/{webhook}/deliveries"),
+                    &world.app.owner,
+                )
+                .await;
+            log.str("/items/0/id")
+        };
         let appointment_type = world
             .created(
                 "/v1/appointment-types",
@@ -581,6 +599,7 @@ impl Records {
             duplicate,
             merge,
             webhook,
+            delivery,
         }
     }
 
@@ -651,6 +670,7 @@ impl Records {
             .replace("{link}", id)
             .replace("{document_id}", &self.document)
             .replace("{other_id}", &self.duplicate)
+            .replace("{delivery_id}", &self.delivery)
     }
 
     /// A body that the owner could send to `operation`, about these records.
@@ -794,6 +814,9 @@ impl Records {
             }),
             "PATCH /v1/webhook-endpoints/{id}" => json!({ "version": 1, "description": "CRM" }),
             "POST /v1/webhook-endpoints/{id}/rotate-secret" => json!({ "version": 1 }),
+            "POST /v1/webhook-endpoints/{id}/replay" => {
+                json!({ "since": "2020-01-01T00:00:00Z" })
+            }
             "POST /v1/me/appointments" => json!({
                 "appointment_type_id": self.appointment_type,
                 "starts_at": "2031-03-06T10:00:00Z",

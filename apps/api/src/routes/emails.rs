@@ -31,7 +31,8 @@ pub struct EmailView {
     pub id: Uuid,
     /// `booking_confirmation`, `cancellation`, `refund`, `invoice`, `membership_receipt`,
     /// `payment_failed`, `payment_reminder`, `membership_cancelled`, `mandate_request`,
-    /// `account_verification` or `account_exists`.
+    /// `account_verification`, `account_exists`, `password_reset` or
+    /// `webhook_endpoint_disabled`.
     pub kind: String,
     pub to: String,
     pub subject: String,

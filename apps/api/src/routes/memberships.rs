@@ -124,6 +124,8 @@ impl From<&Membership> for MembershipView {
 #[oai(skip_serializing_if_is_none)]
 pub struct ChargeView {
     pub id: Uuid,
+    /// The membership it pays a period of.
+    pub membership_id: Uuid,
     pub period_start: NaiveDate,
     pub amount: Amount,
     pub currency: String,
@@ -138,6 +140,7 @@ impl From<&Charge> for ChargeView {
     fn from(c: &Charge) -> Self {
         Self {
             id: c.id.as_uuid(),
+            membership_id: c.membership_id.as_uuid(),
             period_start: c.period_start,
             amount: Amount(c.amount.amount_text()),
             currency: c.amount.currency().code().to_owned(),

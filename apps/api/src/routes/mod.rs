@@ -43,6 +43,7 @@ pub mod sites;
 pub mod staff;
 pub mod test_clock;
 pub mod tokens;
+pub mod webhook_deliveries;
 pub mod webhooks;
 
 #[derive(Tags)]
@@ -92,12 +93,12 @@ pub enum ApiTags {
 }
 
 /// Tuples: poem-openapi implements `OpenApi` for tuples of at most 16.
-pub type Apis = (
-    CoreApis,
-    SalesApis,
-    LifecycleApis,
-    AccountApis,
+pub type Apis = (CoreApis, SalesApis, LifecycleApis, AccountApis, WebhookApis);
+
+/// PL-24.
+pub type WebhookApis = (
     webhooks::WebhooksApi,
+    webhook_deliveries::WebhookDeliveriesApi,
 );
 
 /// Client accounts (AC): sign-up, login and what an account sees and changes; staff's
@@ -198,7 +199,10 @@ pub fn apis(app: &Clientele) -> Apis {
         my_memberships::MyMembershipsApi { app: app.clone() },
         appointment_accounts::AppointmentAccountsApi { app: app.clone() },
     );
-    let webhooks = webhooks::WebhooksApi { app: app.clone() };
+    let webhooks = (
+        webhooks::WebhooksApi { app: app.clone() },
+        webhook_deliveries::WebhookDeliveriesApi { app: app.clone() },
+    );
     (core, sales, lifecycle, accounts, webhooks)
 }
 

@@ -41,6 +41,7 @@ mod sites;
 mod staff;
 mod test_clocks;
 mod tokens;
+mod webhook_deliveries;
 mod webhooks;
 
 use std::path::Path;

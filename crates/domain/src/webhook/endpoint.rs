@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, Utc};
 
 use super::{EndpointUrl, EventType, WebhookSecret};
+use crate::email::{EmailContent, compose};
 use crate::ids::{BusinessId, WebhookEndpointId};
 use crate::text::optional_line;
 use crate::validation::{FieldError, ValidationErrors};
@@ -174,6 +175,28 @@ impl WebhookEndpoint {
         self.enabled = false;
         self.disabled_reason = Some(reason.to_owned());
         self.touch(now);
+    }
+
+    /// PL-24: what the owners are told when the worker disabled the endpoint.
+    pub fn disabled_email(&self, business_name: &str) -> EmailContent {
+        compose(
+            format!("Webhook endpoint disabled at {business_name}"),
+            &[
+                "Hello,".to_owned(),
+                format!(
+                    "Events could not be delivered to {} for {} days, so the endpoint was \
+                     disabled: {}",
+                    self.url.as_str(),
+                    super::GIVE_UP_AFTER.num_days(),
+                    self.disabled_reason.as_deref().unwrap_or("it kept failing"),
+                ),
+                "The events already queued for it wait: enable it again once it answers, \
+                 and they are delivered in order. Events that happen while it is disabled \
+                 are not sent to it."
+                    .to_owned(),
+                business_name.to_owned(),
+            ],
+        )
     }
 
     /// The secrets a delivery made at `now` is signed with: the current one first.

@@ -9,11 +9,16 @@
 //! sending and the clock belong to the adapters and the worker.
 
 mod address;
+mod delivery;
 mod endpoint;
 mod schedule;
 mod signature;
 
 pub use address::{AddressError, refused_address};
+pub use delivery::{
+    AfterAttempt, DeliveryAttempt, DeliveryStatus, EVENT_VERSION, WebhookDelivery, WebhookEvent,
+    after_attempt, is_success,
+};
 pub use endpoint::{
     EndpointChanges, EndpointInput, EndpointParts, ROTATION_GRACE, WebhookEndpoint,
 };

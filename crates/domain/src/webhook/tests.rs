@@ -210,3 +210,104 @@ proptest! {
         }
     }
 }
+
+fn at(seconds: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
+}
+
+#[test]
+fn pl_24_only_a_2xx_ends_a_delivery_a_redirect_does_not() {
+    for (status, success) in [
+        (200, true),
+        (204, true),
+        (299, true),
+        (199, false),
+        (301, false),
+        (302, false),
+        (400, false),
+        (500, false),
+    ] {
+        assert_eq!(is_success(status), success, "{status}");
+    }
+}
+
+#[test]
+fn pl_24_a_failed_attempt_is_retried_with_backoff_until_three_days_then_given_up() {
+    assert_eq!(
+        after_attempt(3, at(0), true, at(100), 0.0),
+        AfterAttempt::Succeeded
+    );
+    // The first failure: 15 to 30 seconds later.
+    assert_eq!(
+        after_attempt(1, at(0), false, at(0), 0.0),
+        AfterAttempt::RetryAt(at(15))
+    );
+    assert_eq!(
+        after_attempt(1, at(0), false, at(0), 1.0),
+        AfterAttempt::RetryAt(at(30))
+    );
+    // The fourth: 2 to 4 minutes.
+    assert_eq!(
+        after_attempt(4, at(0), false, at(1000), 0.0),
+        AfterAttempt::RetryAt(at(1000 + 120))
+    );
+    // Nearly three days after the first attempt, no delay fits any more.
+    let late = GIVE_UP_AFTER.num_seconds() - 60;
+    assert_eq!(
+        after_attempt(20, at(0), false, at(late), 0.0),
+        AfterAttempt::GaveUp
+    );
+}
+
+#[test]
+fn pl_24_an_event_is_enveloped_with_its_id_type_version_business_and_time() {
+    let id = crate::WebhookEventId::from_uuid(uuid::Uuid::from_u128(7));
+    let business = crate::BusinessId::from_uuid(uuid::Uuid::from_u128(8));
+    let event = WebhookEvent::new(
+        id,
+        business,
+        EventType::ClientCreated,
+        at(0),
+        serde_json::json!({"id": "c1"}),
+    );
+    let body: serde_json::Value = serde_json::from_str(&event.body).unwrap();
+    assert_eq!(body["id"], id.to_string());
+    assert_eq!(body["type"], "client.created");
+    assert_eq!(body["version"], EVENT_VERSION);
+    assert_eq!(body["business_id"], business.to_string());
+    assert_eq!(body["created_at"], "2027-01-15T08:00:00.000000Z");
+    assert_eq!(body["data"]["id"], "c1");
+}
+
+#[test]
+fn pl_24_a_replay_is_a_new_pending_delivery_of_the_same_event_to_the_same_endpoint() {
+    let event = WebhookEvent::new(
+        crate::WebhookEventId::from_uuid(uuid::Uuid::from_u128(7)),
+        crate::BusinessId::from_uuid(uuid::Uuid::from_u128(8)),
+        EventType::CodeRedeemed,
+        at(0),
+        serde_json::json!({}),
+    );
+    let endpoint = crate::WebhookEndpointId::from_uuid(uuid::Uuid::from_u128(9));
+    let mut first = WebhookDelivery::new(
+        crate::WebhookDeliveryId::from_uuid(uuid::Uuid::from_u128(10)),
+        &event,
+        endpoint,
+        at(0),
+    );
+    first.status = DeliveryStatus::Failed;
+    first.attempts = 17;
+    let again = first.replay(
+        crate::WebhookDeliveryId::from_uuid(uuid::Uuid::from_u128(11)),
+        at(500),
+    );
+    assert_eq!(
+        (again.event_id, again.endpoint_id, again.event_type),
+        (event.id, endpoint, EventType::CodeRedeemed)
+    );
+    assert_eq!(
+        (again.status, again.attempts, again.next_attempt_at),
+        (DeliveryStatus::Pending, 0, at(500))
+    );
+    assert_eq!(again.replay_of, Some(first.id));
+}

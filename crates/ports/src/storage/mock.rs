@@ -31,13 +31,15 @@ use clientele_domain::note::ClientNote;
 use clientele_domain::order::Order;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::product::Product;
-use clientele_domain::webhook::WebhookEndpoint;
+use clientele_domain::webhook::{
+    DeliveryAttempt, EventType, WebhookDelivery, WebhookEndpoint, WebhookEvent,
+};
 use clientele_domain::{
     AccountId, ApiToken, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, Client,
     ClientId, CodeId, CreditId, CustomFieldId, DocumentId, EmailId, ImportId, LabelId,
     MarketingPreferenceId, MembershipId, MembershipTypeId, MergeId, Money, OrderId, PaymentId,
     PaymentMethodId, ProductId, Site, SiteId, SiteScope, StaffId, StaffMember, TokenId, Version,
-    WebhookEndpointId,
+    WebhookDeliveryId, WebhookEndpointId,
 };
 
 use super::*;
@@ -83,13 +85,19 @@ pub struct MockTransaction {
     pub accounts: MockAccountRepository,
     pub account_appointments: MockAccountAppointmentRepository,
     pub webhooks: MockWebhookRepository,
+    pub deliveries: MockWebhookDeliveryRepository,
     pub commit: MockCommit,
 }
 
 impl MockTransaction {
-    /// A transaction that expects nothing yet.
+    /// A transaction that expects nothing yet, except that use cases may ask which
+    /// webhook endpoints want an event (none do: no event is written).
     pub fn new() -> Self {
-        Self::default()
+        let mut tx = Self::default();
+        tx.deliveries
+            .expect_webhook_subscribers()
+            .returning(|_, _| Ok(Vec::new()));
+        tx
     }
 }
 
@@ -402,5 +410,16 @@ delegate! {
         fn webhook_endpoints(business: BusinessId, after: Option<WebhookEndpointId>, limit: u32) -> Vec<WebhookEndpoint>;
         fn update_webhook_endpoint(endpoint: &WebhookEndpoint, expected: Version) -> ();
         fn delete_webhook_endpoint(business: BusinessId, id: WebhookEndpointId) -> ();
+    }
+    WebhookDeliveryRepository to deliveries {
+        fn webhook_subscribers(business: BusinessId, kind: EventType) -> Vec<WebhookEndpointId>;
+        fn insert_webhook_event(event: &WebhookEvent, deliveries: &[WebhookDelivery]) -> ();
+        fn claim_due_deliveries(claim: ClaimToken, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Vec<ClaimedDelivery>;
+        fn record_delivery_attempt(claim: ClaimToken, attempt: &DeliveryAttempt, next: DeliveryNext, at: DateTime<Utc>) -> bool;
+        fn webhook_deliveries(business: BusinessId, endpoint: WebhookEndpointId, before: Option<WebhookDeliveryId>, limit: u32) -> Vec<WebhookDelivery>;
+        fn webhook_delivery(business: BusinessId, id: WebhookDeliveryId) -> Option<WebhookDelivery>;
+        fn delivery_attempts(business: BusinessId, id: WebhookDeliveryId) -> Vec<DeliveryAttempt>;
+        fn insert_webhook_deliveries(deliveries: &[WebhookDelivery]) -> ();
+        fn first_deliveries_since(business: BusinessId, endpoint: WebhookEndpointId, since: DateTime<Utc>, after: Option<WebhookDeliveryId>, limit: u32) -> Vec<WebhookDelivery>;
     }
 }

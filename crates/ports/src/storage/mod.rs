@@ -53,6 +53,7 @@ mod staff;
 mod test_clock;
 mod token;
 mod webhook;
+mod webhook_delivery;
 
 use async_trait::async_trait;
 use thiserror::Error;
@@ -90,6 +91,7 @@ pub use staff::StaffRepository;
 pub use test_clock::TestClockRepository;
 pub use token::TokenRepository;
 pub use webhook::WebhookRepository;
+pub use webhook_delivery::{ClaimedDelivery, DeliveryNext, WebhookDeliveryRepository};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use account::MockAccountRepository;
@@ -151,6 +153,8 @@ pub use test_clock::MockTestClockRepository;
 pub use token::MockTokenRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use webhook::MockWebhookRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use webhook_delivery::MockWebhookDeliveryRepository;
 
 /// What storage can report. Use cases turn these into their own errors.
 #[derive(Debug, Error)]
@@ -221,6 +225,7 @@ pub trait Transaction:
     + AccountRepository
     + AccountAppointmentRepository
     + WebhookRepository
+    + WebhookDeliveryRepository
     + Send
 {
     /// Makes every change of this transaction durable, or none of them.

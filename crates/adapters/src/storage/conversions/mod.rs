@@ -35,6 +35,7 @@ mod site;
 mod staff;
 mod token;
 mod webhook;
+mod webhook_delivery;
 
 use std::collections::HashMap;
 
@@ -79,6 +80,7 @@ pub(crate) use site::{site_changes, site_row};
 pub(crate) use staff::{staff_changes, staff_row, staff_site_rows};
 pub(crate) use token::token_row;
 pub(crate) use webhook::{webhook_endpoint_changes, webhook_endpoint_row};
+pub(crate) use webhook_delivery::{webhook_attempt_row, webhook_delivery_row, webhook_event_row};
 
 /// A stored value that does not parse back into its domain type.
 #[derive(Debug, Error)]

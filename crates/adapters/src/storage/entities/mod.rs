@@ -56,4 +56,7 @@ pub(crate) mod products;
 pub(crate) mod sites;
 pub(crate) mod staff_members;
 pub(crate) mod staff_sites;
+pub(crate) mod webhook_attempts;
+pub(crate) mod webhook_deliveries;
 pub(crate) mod webhook_endpoints;
+pub(crate) mod webhook_events;

@@ -45,6 +45,7 @@ mod m20261213_000035_account_appointments;
 mod m20261213_000036_code_assignment_index;
 mod m20261214_000037_appointment_account;
 mod m20261215_000038_webhook_endpoints;
+mod m20261216_000039_webhook_deliveries;
 
 pub(crate) struct Migrator;
 
@@ -114,6 +115,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261213_000036_code_assignment_index::Migration),
             Box::new(m20261214_000037_appointment_account::Migration),
             Box::new(m20261215_000038_webhook_endpoints::Migration),
+            Box::new(m20261216_000039_webhook_deliveries::Migration),
         ]
     }
 }

@@ -1,0 +1,154 @@
+//! PL-24: events written in the transaction of the change that causes them, one delivery
+//! per enabled endpoint that wants the event's type. An event holds the resource in the
+//! same JSON shape as the API's own view: the API's views render it
+//! ([`ResourceViews`], given with `Clientele::with_resource_views`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use clientele_domain::appointment::Appointment;
+use clientele_domain::client_merge::ClientMerge;
+use clientele_domain::code::Code;
+use clientele_domain::membership::Membership;
+use clientele_domain::payment::Payment;
+use clientele_domain::webhook::{EventType, WebhookDelivery, WebhookEvent};
+use clientele_domain::{
+    BusinessId, Client, ClientId, WebhookDeliveryId, WebhookEndpointId, WebhookEventId,
+};
+use clientele_ports::storage::Charge;
+use clientele_ports::{StorageError, Transaction};
+
+use crate::Clientele;
+
+/// What an event is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource<'a> {
+    Client(&'a Client),
+    /// A merge (CL-18) with the profile kept.
+    Merge(&'a ClientMerge, &'a Client),
+    /// A client deleted or erased: only the id is left to tell.
+    DeletedClient(ClientId),
+    Appointment(&'a Appointment),
+    /// A payment of an appointment.
+    Payment(&'a Payment),
+    /// A charge of a membership.
+    Charge(&'a Charge),
+    Membership(&'a Membership),
+    Code(&'a Code),
+}
+
+/// Renders resources as the API shows them.
+pub trait ResourceViews: Send + Sync {
+    fn render(&self, resource: Resource<'_>) -> Value;
+}
+
+/// Without the API's views (an embedding without the HTTP API): each resource by its id.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IdsOnly;
+
+impl ResourceViews for IdsOnly {
+    fn render(&self, resource: Resource<'_>) -> Value {
+        let id = match resource {
+            Resource::Client(client) => client.id().as_uuid(),
+            Resource::Merge(merge, _) => merge.id.as_uuid(),
+            Resource::DeletedClient(id) => id.as_uuid(),
+            Resource::Appointment(appointment) => appointment.id().as_uuid(),
+            Resource::Payment(payment) => payment.id.as_uuid(),
+            Resource::Charge(charge) => charge.id.as_uuid(),
+            Resource::Membership(membership) => membership.id().as_uuid(),
+            Resource::Code(code) => code.id().as_uuid(),
+        };
+        json!({ "id": id })
+    }
+}
+
+/// The default views.
+pub(crate) fn ids_only() -> Arc<dyn ResourceViews> {
+    Arc::new(IdsOnly)
+}
+
+/// The endpoints that want each event type, per business, as read once in a
+/// transaction: for the use cases that emit many events in one (billing).
+#[derive(Debug, Default)]
+pub(crate) struct Subscriptions(HashMap<(BusinessId, EventType), Vec<WebhookEndpointId>>);
+
+impl Subscriptions {
+    async fn of(
+        &mut self,
+        tx: &mut dyn Transaction,
+        business: BusinessId,
+        kind: EventType,
+    ) -> Result<Vec<WebhookEndpointId>, StorageError> {
+        if let Some(endpoints) = self.0.get(&(business, kind)) {
+            return Ok(endpoints.clone());
+        }
+        let endpoints = tx.webhook_subscribers(business, kind).await?;
+        self.0.insert((business, kind), endpoints.clone());
+        Ok(endpoints)
+    }
+}
+
+impl Clientele {
+    /// Records an event of `kind` about `resource` in `tx`, with a delivery to every
+    /// enabled endpoint of the business that wants it; nothing when none does.
+    pub(crate) async fn emit(
+        &self,
+        tx: &mut dyn Transaction,
+        business: BusinessId,
+        kind: EventType,
+        resource: Resource<'_>,
+    ) -> Result<(), StorageError> {
+        let endpoints = tx.webhook_subscribers(business, kind).await?;
+        self.record_event(tx, business, kind, resource, endpoints)
+            .await
+    }
+
+    /// [`Self::emit`], reading who wants the event through `subscriptions`.
+    pub(crate) async fn emit_to(
+        &self,
+        tx: &mut dyn Transaction,
+        subscriptions: &mut Subscriptions,
+        business: BusinessId,
+        kind: EventType,
+        resource: Resource<'_>,
+    ) -> Result<(), StorageError> {
+        let endpoints = subscriptions.of(tx, business, kind).await?;
+        self.record_event(tx, business, kind, resource, endpoints)
+            .await
+    }
+
+    async fn record_event(
+        &self,
+        tx: &mut dyn Transaction,
+        business: BusinessId,
+        kind: EventType,
+        resource: Resource<'_>,
+        endpoints: Vec<WebhookEndpointId>,
+    ) -> Result<(), StorageError> {
+        if endpoints.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let event = WebhookEvent::new(
+            WebhookEventId::from_uuid(self.ids.new_id()),
+            business,
+            kind,
+            now,
+            self.views.render(resource),
+        );
+        let deliveries: Vec<WebhookDelivery> = endpoints
+            .into_iter()
+            .map(|endpoint| {
+                WebhookDelivery::new(
+                    WebhookDeliveryId::from_uuid(self.ids.new_id()),
+                    &event,
+                    endpoint,
+                    now,
+                )
+            })
+            .collect();
+        tx.insert_webhook_event(&event, &deliveries).await
+    }
+}
