@@ -59,7 +59,10 @@ impl Http {
         let router = clientele_api::router(app.clone(), HttpLimits::default());
         tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(router));
         Ok(Self {
-            client: reqwest::Client::new(),
+            client: {
+                clientele_adapters::install_tls_provider();
+                reqwest::Client::new()
+            },
             base: format!("http://{address}"),
             token,
         })

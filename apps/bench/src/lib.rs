@@ -20,3 +20,4 @@ pub mod people;
 pub mod population;
 pub mod search_cases;
 pub mod setup;
+pub mod webhooks;

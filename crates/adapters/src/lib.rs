@@ -30,4 +30,4 @@ pub use payments::{
     StubDirectDebitProcessor, StubProcessors, read_journal,
 };
 pub use storage::{DEFAULT_DATABASE_URL, DatabaseBackend, SeaStorage};
-pub use webhooks::HttpWebhookSender;
+pub use webhooks::{HttpWebhookSender, install_tls_provider};

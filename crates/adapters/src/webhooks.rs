@@ -101,6 +101,16 @@ impl HttpWebhookSender {
     }
 }
 
+/// Makes rustls on ring the process's default TLS provider, unless one is set. reqwest
+/// is built here with rustls but without a provider of its own (its default, aws-lc-rs,
+/// would add a C build), and cargo builds one reqwest for the whole workspace: any other
+/// `reqwest::Client` of a process that links this crate (a benchmark, a test's HTTP
+/// client) needs this called first, or reqwest panics when it is built.
+pub fn install_tls_provider() {
+    // An error only says that a provider is set already: that one is kept.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// rustls on ring (already in the tree through lettre and sqlx; reqwest's own default,
 /// aws-lc-rs, would add a C build) trusting the webpki roots, offering HTTP/1.1 only.
 fn tls_config() -> Result<rustls::ClientConfig, WebhookSenderError> {

@@ -136,7 +136,7 @@ impl Clientele {
         let mut tx = self.storage.begin().await?;
         for made in &made {
             if !tx
-                .record_delivery_attempt(claim, &made.attempt, made.next, at)
+                .record_delivery_attempt(made.business, claim, &made.attempt, made.next, at)
                 .await?
             {
                 report.overtaken += 1;

@@ -16,6 +16,7 @@ fn client_for(base_url: &str, token: &str) -> Client {
         reqwest::header::AUTHORIZATION,
         format!("Bearer {token}").parse().expect("a header value"),
     );
+    clientele_adapters::install_tls_provider();
     let http = reqwest::Client::builder()
         .default_headers(headers)
         .build()

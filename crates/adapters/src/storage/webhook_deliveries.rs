@@ -57,8 +57,13 @@ impl SeaTransaction {
         Ok(())
     }
 
-    /// The heads of the endpoints' queues due at `now`, oldest due first.
-    async fn due_heads(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Uuid>, StorageError> {
+    /// The heads of the endpoints' queues due at `now` (business and id), oldest due
+    /// first.
+    async fn due_heads(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, Uuid)>, StorageError> {
         let backend = self.txn.get_database_backend();
         let p = |n| placeholder(backend, n);
         let lock = match backend {
@@ -67,13 +72,13 @@ impl SeaTransaction {
             _ => "",
         };
         let sql = format!(
-            "SELECT d.id FROM webhook_deliveries d \
-             WHERE d.status = 'pending' AND d.next_attempt_at <= {now1} \
+            "SELECT d.business_id, d.id FROM webhook_endpoints e \
+             JOIN webhook_deliveries d ON d.business_id = e.business_id \
+             AND d.id = (SELECT q.id FROM webhook_deliveries q \
+                         WHERE q.business_id = e.business_id AND q.endpoint_id = e.id \
+                         AND q.status = 'pending' ORDER BY q.id LIMIT 1) \
+             WHERE e.enabled AND d.next_attempt_at <= {now1} \
              AND (d.claimed_until IS NULL OR d.claimed_until <= {now2}) \
-             AND d.id IN (SELECT (SELECT q.id FROM webhook_deliveries q \
-                                  WHERE q.endpoint_id = e.id AND q.status = 'pending' \
-                                  ORDER BY q.id LIMIT 1) \
-                          FROM webhook_endpoints e WHERE e.enabled) \
              ORDER BY d.next_attempt_at, d.id LIMIT {limit}{lock}",
             now1 = p(1),
             now2 = p(2),
@@ -91,7 +96,12 @@ impl SeaTransaction {
             .await
             .map_err(unexpected)?;
         rows.iter()
-            .map(|row| row.try_get::<Uuid>("", "id").map_err(unexpected))
+            .map(|row| {
+                Ok((
+                    row.try_get::<Uuid>("", "business_id").map_err(unexpected)?,
+                    row.try_get::<Uuid>("", "id").map_err(unexpected)?,
+                ))
+            })
             .collect()
     }
 }
@@ -143,10 +153,13 @@ impl WebhookDeliveryRepository for SeaTransaction {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<ClaimedDelivery>, StorageError> {
-        let ids = self.due_heads(now, limit).await?;
-        if ids.is_empty() {
+        let heads = self.due_heads(now, limit).await?;
+        if heads.is_empty() {
             return Ok(Vec::new());
         }
+        // Ids are UUIDs, unique across businesses: the pairs are matched by both lists.
+        let businesses: Vec<Uuid> = heads.iter().map(|(business, _)| *business).collect();
+        let ids: Vec<Uuid> = heads.iter().map(|(_, id)| *id).collect();
         let mut claimed = webhook_deliveries::Entity::update_many()
             .col_expr(
                 webhook_deliveries::Column::ClaimedUntil,
@@ -168,6 +181,7 @@ impl WebhookDeliveryRepository for SeaTransaction {
                 ])
                 .into(),
             )
+            .filter(webhook_deliveries::Column::BusinessId.is_in(businesses.clone()))
             .filter(webhook_deliveries::Column::Id.is_in(ids))
             .exec_with_returning(&self.txn)
             .await
@@ -178,6 +192,7 @@ impl WebhookDeliveryRepository for SeaTransaction {
         let event_ids: Vec<Uuid> = claimed.iter().map(|row| row.event_id).collect();
         let mut endpoints: HashMap<Uuid, WebhookEndpoint> = HashMap::new();
         for row in webhook_endpoints::Entity::find()
+            .filter(webhook_endpoints::Column::BusinessId.is_in(businesses.clone()))
             .filter(webhook_endpoints::Column::Id.is_in(endpoint_ids))
             .all(&self.txn)
             .await
@@ -189,6 +204,7 @@ impl WebhookDeliveryRepository for SeaTransaction {
             .select_only()
             .column(webhook_events::Column::Id)
             .column(webhook_events::Column::Body)
+            .filter(webhook_events::Column::BusinessId.is_in(businesses))
             .filter(webhook_events::Column::Id.is_in(event_ids))
             .into_tuple::<(Uuid, String)>()
             .all(&self.txn)
@@ -218,6 +234,7 @@ impl WebhookDeliveryRepository for SeaTransaction {
 
     async fn record_delivery_attempt(
         &mut self,
+        business: BusinessId,
         claim: ClaimToken,
         attempt: &DeliveryAttempt,
         next: DeliveryNext,
@@ -243,16 +260,17 @@ impl WebhookDeliveryRepository for SeaTransaction {
             update = update.col_expr(C::NextAttemptAt, Expr::value(when));
         }
         let updated = update
+            .filter(C::BusinessId.eq(business.as_uuid()))
             .filter(C::Id.eq(attempt.delivery_id.as_uuid()))
             .filter(C::Status.eq(PENDING))
             .filter(C::ClaimToken.eq(claim.as_uuid()))
-            .exec_with_returning(&self.txn)
+            .exec(&self.txn)
             .await
             .map_err(unexpected)?;
-        let Some(row) = updated.first() else {
+        if updated.rows_affected == 0 {
             return Ok(false);
-        };
-        webhook_attempts::Entity::insert(webhook_attempt_row(row.business_id, attempt))
+        }
+        webhook_attempts::Entity::insert(webhook_attempt_row(business.as_uuid(), attempt))
             .exec_without_returning(&self.txn)
             .await
             .map_err(unexpected)?;

@@ -415,7 +415,7 @@ delegate! {
         fn webhook_subscribers(business: BusinessId, kind: EventType) -> Vec<WebhookEndpointId>;
         fn insert_webhook_event(event: &WebhookEvent, deliveries: &[WebhookDelivery]) -> ();
         fn claim_due_deliveries(claim: ClaimToken, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Vec<ClaimedDelivery>;
-        fn record_delivery_attempt(claim: ClaimToken, attempt: &DeliveryAttempt, next: DeliveryNext, at: DateTime<Utc>) -> bool;
+        fn record_delivery_attempt(business: BusinessId, claim: ClaimToken, attempt: &DeliveryAttempt, next: DeliveryNext, at: DateTime<Utc>) -> bool;
         fn webhook_deliveries(business: BusinessId, endpoint: WebhookEndpointId, before: Option<WebhookDeliveryId>, limit: u32) -> Vec<WebhookDelivery>;
         fn webhook_delivery(business: BusinessId, id: WebhookDeliveryId) -> Option<WebhookDelivery>;
         fn delivery_attempts(business: BusinessId, id: WebhookDeliveryId) -> Vec<DeliveryAttempt>;

@@ -68,6 +68,7 @@ pub trait WebhookDeliveryRepository: Send {
     /// whose lease ran out reports late, after another took the delivery over.
     async fn record_delivery_attempt(
         &mut self,
+        business: BusinessId,
         claim: ClaimToken,
         attempt: &DeliveryAttempt,
         next: DeliveryNext,

@@ -5,6 +5,7 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "webhook_attempts")]
 pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
     pub business_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub delivery_id: Uuid,

@@ -111,8 +111,8 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(D::Table)
-                    .col(uuid(D::Id).primary_key().take())
                     .col(uuid(D::BusinessId))
+                    .col(uuid(D::Id))
                     .col(uuid(D::EndpointId))
                     .col(uuid(D::EventId))
                     .col(text(D::EventType))
@@ -127,6 +127,7 @@ impl MigrationTrait for Migration {
                     .col(optional_uuid(D::ReplayOf))
                     .col(instant(D::CreatedAt))
                     .col(optional_instant(D::CompletedAt))
+                    .primary_key(Index::create().col(D::BusinessId).col(D::Id))
                     .foreign_key(
                         &mut ForeignKey::create()
                             .name("fk_webhook_deliveries_endpoint")
@@ -148,26 +149,15 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        // The head of an endpoint's queue: its oldest pending delivery.
+        // The head of an endpoint's queue (its oldest pending delivery), and its log.
         manager
             .create_index(
                 Index::create()
                     .name("webhook_deliveries_queue")
                     .table(D::Table)
-                    .col(D::EndpointId)
-                    .col(D::Status)
-                    .col(D::Id)
-                    .take(),
-            )
-            .await?;
-        // The log of an endpoint, newest first.
-        manager
-            .create_index(
-                Index::create()
-                    .name("webhook_deliveries_log")
-                    .table(D::Table)
                     .col(D::BusinessId)
                     .col(D::EndpointId)
+                    .col(D::Status)
                     .col(D::Id)
                     .take(),
             )
@@ -185,12 +175,17 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(A::LatencyMs).big_integer().null().take())
                     .col(optional_text(A::Response))
                     .col(optional_text(A::Error))
-                    .primary_key(Index::create().col(A::DeliveryId).col(A::Number))
+                    .primary_key(
+                        Index::create()
+                            .col(A::BusinessId)
+                            .col(A::DeliveryId)
+                            .col(A::Number),
+                    )
                     .foreign_key(
                         &mut ForeignKey::create()
                             .name("fk_webhook_attempts_delivery")
-                            .from(A::Table, A::DeliveryId)
-                            .to(D::Table, D::Id)
+                            .from(A::Table, (A::BusinessId, A::DeliveryId))
+                            .to(D::Table, (D::BusinessId, D::Id))
                             .on_delete(ForeignKeyAction::Cascade)
                             .take(),
                     )
