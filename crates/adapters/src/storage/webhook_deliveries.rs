@@ -58,7 +58,10 @@ impl SeaTransaction {
     }
 
     /// The heads of the endpoints' queues due at `now` (business and id), oldest due
-    /// first.
+    /// first. The head's own row says again that it is pending: on PostgreSQL a row
+    /// locked by a worker recording its attempt is read again once that commits, with
+    /// the outer conditions only (not the subquery's), and a delivery just recorded as
+    /// succeeded must not be claimed once more.
     async fn due_heads(
         &self,
         now: DateTime<Utc>,
@@ -71,13 +74,18 @@ impl SeaTransaction {
             // The single writer: nobody else can claim until this transaction ends.
             _ => "",
         };
+        // The heads first, once per enabled endpoint (MATERIALIZED: not folded into the
+        // outer query, where the subquery would run once per pending delivery).
         let sql = format!(
-            "SELECT d.business_id, d.id FROM webhook_endpoints e \
-             JOIN webhook_deliveries d ON d.business_id = e.business_id \
-             AND d.id = (SELECT q.id FROM webhook_deliveries q \
-                         WHERE q.business_id = e.business_id AND q.endpoint_id = e.id \
-                         AND q.status = 'pending' ORDER BY q.id LIMIT 1) \
-             WHERE e.enabled AND d.next_attempt_at <= {now1} \
+            "WITH heads AS MATERIALIZED ( \
+               SELECT e.business_id, \
+                      (SELECT q.id FROM webhook_deliveries q \
+                       WHERE q.business_id = e.business_id AND q.endpoint_id = e.id \
+                       AND q.status = 'pending' ORDER BY q.id LIMIT 1) AS id \
+               FROM webhook_endpoints e WHERE e.enabled) \
+             SELECT d.business_id, d.id FROM heads h \
+             JOIN webhook_deliveries d ON d.business_id = h.business_id AND d.id = h.id \
+             WHERE d.status = 'pending' AND d.next_attempt_at <= {now1} \
              AND (d.claimed_until IS NULL OR d.claimed_until <= {now2}) \
              ORDER BY d.next_attempt_at, d.id LIMIT {limit}{lock}",
             now1 = p(1),
@@ -183,6 +191,7 @@ impl WebhookDeliveryRepository for SeaTransaction {
             )
             .filter(webhook_deliveries::Column::BusinessId.is_in(businesses.clone()))
             .filter(webhook_deliveries::Column::Id.is_in(ids))
+            .filter(webhook_deliveries::Column::Status.eq(PENDING))
             .exec_with_returning(&self.txn)
             .await
             .map_err(unexpected)?;
