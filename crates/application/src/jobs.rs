@@ -48,12 +48,15 @@ pub enum Job {
     /// PL-16: deletes the client sessions and account tokens that no longer work
     /// (`Clientele::purge_account_secrets`).
     PurgeAccountSecrets,
+    /// PL-24: deletes the webhook deliveries and events past their retention
+    /// (`Clientele::purge_webhook_history`).
+    PurgeWebhookHistory,
 }
 
 impl Job {
     /// Billing first (the real clock's, then the test clocks'), so that its receipts go
     /// out in the same pass.
-    pub const ALL: [Job; 7] = [
+    pub const ALL: [Job; 8] = [
         Job::BillMemberships,
         Job::WorkTestClocks,
         Job::DispatchEmails,
@@ -61,6 +64,7 @@ impl Job {
         Job::ExpireCodes,
         Job::ImportClients,
         Job::PurgeAccountSecrets,
+        Job::PurgeWebhookHistory,
     ];
 
     pub fn name(&self) -> &'static str {
@@ -72,6 +76,7 @@ impl Job {
             Job::ExpireCodes => "expire_codes",
             Job::ImportClients => "import_clients",
             Job::PurgeAccountSecrets => "purge_account_secrets",
+            Job::PurgeWebhookHistory => "purge_webhook_history",
         }
     }
 }
@@ -208,6 +213,14 @@ impl Clientele {
                     return Ok(ExecutionOutcome::EmptyQueue);
                 }
                 tracing::info!(purged, "client sessions and account tokens purged");
+                Ok(ExecutionOutcome::TaskCompleted)
+            }
+            Job::PurgeWebhookHistory => {
+                let purged = self.purge_webhook_history(PURGE_BATCH).await?;
+                if purged == 0 {
+                    return Ok(ExecutionOutcome::EmptyQueue);
+                }
+                tracing::info!(purged, "webhook deliveries and events purged");
                 Ok(ExecutionOutcome::TaskCompleted)
             }
         }

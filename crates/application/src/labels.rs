@@ -13,7 +13,9 @@ use clientele_ports::StorageError;
 use crate::access::{AccessError, check_labels_exist, visible_client};
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
+use crate::webhook_events::Resource;
 use crate::{Clientele, Page};
+use clientele_domain::webhook::EventType;
 
 #[derive(Debug, Error)]
 pub enum LabelError {
@@ -161,6 +163,9 @@ impl Clientele {
         if client.change_labels(add, remove, now) {
             tx.update_client(&client, before.version()).await?;
             self.audit_changes(tx.as_mut(), actor, &before, &client, now)
+                .await?;
+            let (kind, resource) = (EventType::ClientUpdated, Resource::Client(&client));
+            self.emit(tx.as_mut(), actor.business_id, kind, resource)
                 .await?;
             tx.commit().await?;
         }

@@ -16,7 +16,9 @@ use clientele_ports::StorageError;
 use crate::access::{AccessError, visible_client};
 use crate::cursor::{ForeignCursor, Listing};
 use crate::error::{Classify, ErrorKind};
+use crate::webhook_events::Resource;
 use crate::{Clientele, Page};
+use clientele_domain::webhook::EventType;
 
 #[derive(Debug, Error)]
 pub enum MarketingError {
@@ -164,6 +166,9 @@ impl Clientele {
             let version = client.version();
             client.mark_administrative_change(now);
             tx.update_client(&client, version).await?;
+            let (kind, resource) = (EventType::ClientUpdated, Resource::Client(&client));
+            self.emit(tx.as_mut(), actor.business_id, kind, resource)
+                .await?;
         }
         let consents = Consents {
             current: tx

@@ -94,6 +94,13 @@ struct Made {
     next: DeliveryNext,
 }
 
+/// How long the delivery log keeps a delivery once it is done, and an event once it has
+/// no delivery left.
+pub const WEBHOOK_RETENTION: TimeDelta = TimeDelta::days(30);
+
+/// Businesses read per page while walking all of them.
+const BUSINESS_PAGE: u32 = 100;
+
 /// A number in `[0, 1)` from an id's random bits (UUIDv7 ids end with 62 of them).
 fn jitter(id: uuid::Uuid) -> f64 {
     let bits = id.as_u128() as u32;
@@ -155,6 +162,30 @@ impl Clientele {
         }
         tx.commit().await?;
         Ok(report)
+    }
+
+    /// Deletes, business by business, up to `limit` deliveries done more than
+    /// [`WEBHOOK_RETENTION`] ago (with their attempts) and events left without delivery;
+    /// how many rows.
+    pub async fn purge_webhook_history(&self, limit: u32) -> Result<u64, StorageError> {
+        let before = self.clock.now() - WEBHOOK_RETENTION;
+        let mut purged = 0;
+        let mut after = None;
+        loop {
+            let page = {
+                let mut tx = self.storage.read().await?;
+                tx.businesses(after, BUSINESS_PAGE).await?
+            };
+            for business in &page {
+                let mut tx = self.storage.begin().await?;
+                purged += tx.purge_webhook_history(business.id, before, limit).await?;
+                tx.commit().await?;
+            }
+            match page.last() {
+                Some(last) if page.len() >= BUSINESS_PAGE as usize => after = Some(last.id),
+                _ => return Ok(purged),
+            }
+        }
     }
 
     /// Posts one claimed delivery, signed at this instant, and says what becomes of it.
@@ -247,20 +278,29 @@ impl Clientele {
         made: &Made,
         at: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
-        let Some(mut endpoint) = tx.webhook_endpoint(made.business, made.endpoint).await? else {
-            return Ok(false);
-        };
-        if !endpoint.enabled() {
-            return Ok(false);
-        }
-        let expected = endpoint.version();
         let reason = match (&made.attempt.status_code, &made.attempt.error) {
             (Some(status), _) => format!("the last attempt was answered with HTTP {status}"),
             (None, Some(error)) => format!("the last attempt failed: {error}"),
             (None, None) => "no attempt succeeded".to_owned(),
         };
-        endpoint.disable_failing(&reason, at);
-        tx.update_webhook_endpoint(&endpoint, expected).await?;
+        let mut conflicts = 0;
+        let endpoint = loop {
+            let Some(mut endpoint) = tx.webhook_endpoint(made.business, made.endpoint).await?
+            else {
+                return Ok(false);
+            };
+            if !endpoint.enabled() {
+                return Ok(false);
+            }
+            let expected = endpoint.version();
+            endpoint.disable_failing(&reason, at);
+            match tx.update_webhook_endpoint(&endpoint, expected).await {
+                Ok(()) => break endpoint,
+                // Changed by staff meanwhile: read again (the transaction is still usable).
+                Err(StorageError::VersionConflict) if conflicts < 3 => conflicts += 1,
+                Err(error) => return Err(error),
+            }
+        };
         tracing::warn!(endpoint = %endpoint.id(), %reason, "webhook endpoint disabled after failing for days");
         let Some(business) = tx.business(made.business).await? else {
             return Ok(true);

@@ -477,3 +477,70 @@ async fn pl_24_a_worker_dying_mid_delivery_leaves_it_to_be_delivered_again_with_
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].json()["data"]["first_name"], json!("Ana"));
 }
+
+#[tokio::test]
+async fn pl_24_a_rotation_while_deliveries_wait_signs_them_with_both_secrets() {
+    let t = spawn_app_for_webhooks().await;
+    let receiver = Receiver::start(503).await;
+    let (endpoint, old) = subscribe(&t, &receiver.url("/rotating"), &["client.created"]).await;
+    new_client(&t, "Ana").await;
+    let start = later(1);
+    deliver_all(&worker(&t, start)).await;
+    let rotated = t
+        .post(
+            &format!("/v1/webhook-endpoints/{endpoint}/rotate-secret"),
+            &t.owner,
+            json!({ "version": 1 }),
+        )
+        .await;
+    rotated.assert_status(200);
+    let new = WebhookSecret::parse(&rotated.str("/secret")).expect("a whsec_ secret");
+
+    // The retry, within the grace period: signed with both, each verifies.
+    receiver.answer(200);
+    deliver_all(&worker(&t, start + TimeDelta::minutes(10))).await;
+    let retried = receiver.received().pop().expect("the retry");
+    assert_eq!(
+        retried.header("webhook-signature").matches("v1,").count(),
+        2,
+        "{retried:?}"
+    );
+    assert_signed(&retried, &old);
+    assert_signed(&retried, &new);
+}
+
+#[tokio::test]
+async fn pl_24_the_log_keeps_a_done_delivery_30_days_and_never_purges_a_pending_one() {
+    let t = spawn_app_for_webhooks().await;
+    let receiver = Receiver::start(200).await;
+    let (endpoint, _) = subscribe(&t, &receiver.url("/kept"), &["client.created"]).await;
+    new_client(&t, "Ana").await;
+    deliver_all(&worker(&t, later(1))).await;
+    receiver.answer(500);
+    new_client(&t, "Bea").await;
+    deliver_all(&worker(&t, later(2))).await;
+    let log_path = format!("/v1/webhook-endpoints/{endpoint}/deliveries");
+    assert_eq!(
+        t.get(&log_path, &t.owner)
+            .await
+            .at("/items")
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+
+    let day = 24 * 3600;
+    let early = worker(&t, later(29 * day))
+        .purge_webhook_history(1000)
+        .await;
+    assert_eq!(early.expect("a purge"), 0);
+    // Ana's delivery (done a month ago) and her event go; Bea's, still pending, stays.
+    let late = worker(&t, later(31 * day))
+        .purge_webhook_history(1000)
+        .await;
+    assert_eq!(late.expect("a purge"), 2);
+    let log = t.get(&log_path, &t.owner).await;
+    let items = log.at("/items").as_array().expect("deliveries").clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["status"], json!("pending"));
+}

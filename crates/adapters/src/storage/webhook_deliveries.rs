@@ -350,6 +350,79 @@ impl WebhookDeliveryRepository for SeaTransaction {
         self.insert_deliveries(deliveries).await
     }
 
+    async fn purge_webhook_history(
+        &mut self,
+        business: BusinessId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StorageError> {
+        use webhook_deliveries::Column as C;
+        let b = business.as_uuid();
+        // A pending delivery has no completion time: never among these.
+        let done: Vec<Uuid> = webhook_deliveries::Entity::find()
+            .select_only()
+            .column(C::Id)
+            .filter(C::BusinessId.eq(b))
+            .filter(C::CompletedAt.lt(instant(before)))
+            .order_by_asc(C::CompletedAt)
+            .limit(u64::from(limit))
+            .into_tuple()
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?;
+        let mut purged = 0;
+        if !done.is_empty() {
+            webhook_attempts::Entity::delete_many()
+                .filter(webhook_attempts::Column::BusinessId.eq(b))
+                .filter(webhook_attempts::Column::DeliveryId.is_in(done.clone()))
+                .exec(&self.txn)
+                .await
+                .map_err(unexpected)?;
+            purged += webhook_deliveries::Entity::delete_many()
+                .filter(C::BusinessId.eq(b))
+                .filter(C::Id.is_in(done))
+                .exec(&self.txn)
+                .await
+                .map_err(unexpected)?
+                .rows_affected;
+        }
+        let backend = self.txn.get_database_backend();
+        let p = |n| placeholder(backend, n);
+        let sql = format!(
+            "SELECT e.id FROM webhook_events e \
+             WHERE e.business_id = {b} AND e.occurred_at < {before} \
+             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d \
+                             WHERE d.business_id = e.business_id AND d.event_id = e.id) \
+             ORDER BY e.occurred_at LIMIT {limit}",
+            b = p(1),
+            before = p(2),
+            limit = p(3),
+        );
+        let statement = Statement::from_sql_and_values(
+            backend,
+            sql,
+            [b.into(), instant(before).into(), i64::from(limit).into()],
+        );
+        let events: Vec<Uuid> = self
+            .txn
+            .query_all_raw(statement)
+            .await
+            .map_err(unexpected)?
+            .iter()
+            .map(|row| row.try_get::<Uuid>("", "id").map_err(unexpected))
+            .collect::<Result<_, _>>()?;
+        if !events.is_empty() {
+            purged += webhook_events::Entity::delete_many()
+                .filter(webhook_events::Column::BusinessId.eq(b))
+                .filter(webhook_events::Column::Id.is_in(events))
+                .exec(&self.txn)
+                .await
+                .map_err(unexpected)?
+                .rows_affected;
+        }
+        Ok(purged)
+    }
+
     async fn first_deliveries_since(
         &mut self,
         business: BusinessId,

@@ -420,6 +420,7 @@ delegate! {
         fn webhook_delivery(business: BusinessId, id: WebhookDeliveryId) -> Option<WebhookDelivery>;
         fn delivery_attempts(business: BusinessId, id: WebhookDeliveryId) -> Vec<DeliveryAttempt>;
         fn insert_webhook_deliveries(deliveries: &[WebhookDelivery]) -> ();
+        fn purge_webhook_history(business: BusinessId, before: DateTime<Utc>, limit: u32) -> u64;
         fn first_deliveries_since(business: BusinessId, endpoint: WebhookEndpointId, since: DateTime<Utc>, after: Option<WebhookDeliveryId>, limit: u32) -> Vec<WebhookDelivery>;
     }
 }

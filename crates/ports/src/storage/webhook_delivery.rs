@@ -105,6 +105,16 @@ pub trait WebhookDeliveryRepository: Send {
         deliveries: &[WebhookDelivery],
     ) -> Result<(), StorageError>;
 
+    /// Deletes up to `limit` of the business's deliveries done (succeeded or failed)
+    /// before `before`, with their attempts, then up to `limit` of its events that
+    /// occurred before `before` and have no delivery left; how many rows of both.
+    async fn purge_webhook_history(
+        &mut self,
+        business: BusinessId,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<u64, StorageError>;
+
     /// The business's deliveries to `endpoint` of events that occurred at or after
     /// `since`, at most one per event (the first), in the events' order, strictly after
     /// the delivery `after`, at most `limit`: what a replay since a time sends again.

@@ -162,6 +162,22 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
+        // The purge: deliveries done long ago, and the events they were of.
+        for (name, column) in [
+            ("webhook_deliveries_done", D::CompletedAt),
+            ("webhook_deliveries_event", D::EventId),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(D::Table)
+                        .col(D::BusinessId)
+                        .col(column)
+                        .take(),
+                )
+                .await?;
+        }
         manager
             .create_table(
                 Table::create()
