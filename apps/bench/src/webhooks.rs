@@ -195,11 +195,7 @@ pub async fn deliver(
                     // Every head is the other worker's for now.
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
-                total.claimed += step.claimed;
-                total.succeeded += step.succeeded;
-                total.retried += step.retried;
-                total.failed += step.failed;
-                total.overtaken += step.overtaken;
+                total += step;
             }
             Ok::<_, WebhookBenchError>(total)
         });
@@ -207,11 +203,7 @@ pub async fn deliver(
     let mut report = DeliveryReport::default();
     for done in tasks.join_all().await {
         let done = done?;
-        report.claimed += done.claimed;
-        report.succeeded += done.succeeded;
-        report.retried += done.retried;
-        report.failed += done.failed;
-        report.overtaken += done.overtaken;
+        report += done;
     }
     Ok(Run {
         report,

@@ -232,3 +232,36 @@ async fn phones_in_country(
         }
     }
 }
+
+/// Every business, a page at a time, each page read in a short transaction of its own:
+/// how the worker's jobs that go business by business walk them.
+#[derive(Debug, Default)]
+pub(crate) struct EveryBusiness {
+    after: Option<BusinessId>,
+    done: bool,
+}
+
+impl EveryBusiness {
+    /// Businesses read per page.
+    pub(crate) const PAGE: u32 = 100;
+
+    /// The next page; empty once every business was read.
+    pub(crate) async fn next_page(
+        &mut self,
+        storage: &dyn clientele_ports::Storage,
+    ) -> Result<Vec<Business>, StorageError> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        let page = storage
+            .read()
+            .await?
+            .businesses(self.after, Self::PAGE)
+            .await?;
+        match page.last() {
+            Some(last) if page.len() >= Self::PAGE as usize => self.after = Some(last.id),
+            _ => self.done = true,
+        }
+        Ok(page)
+    }
+}

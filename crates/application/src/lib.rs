@@ -177,7 +177,7 @@ impl Clientele {
             passwords: None,
             dummy_hash: Arc::default(),
             hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits())),
-            views: webhook_events::ids_only(),
+            views: Arc::new(webhook_events::IdsOnly),
             webhook_sender: None,
             deliveries: webhook_deliveries::DeliveryPolicy::default(),
         }

@@ -25,6 +25,7 @@ use clientele_ports::storage::{ClaimToken, EmailState, OutboxEmail};
 use clientele_ports::{SendError, SendOutcome, StorageError};
 
 use crate::Clientele;
+use crate::businesses::EveryBusiness;
 use crate::error::{Classify, ErrorKind};
 
 /// How the dispatch claims and retries.
@@ -103,9 +104,6 @@ impl Classify for DispatchError {
     }
 }
 
-/// Businesses read per page while walking all of them.
-const BUSINESS_PAGE: u32 = 100;
-
 impl Clientele {
     /// One step of the outbox: for every business, claims up to a batch of due emails,
     /// sends them and records each outcome. Claims nothing when nothing is due.
@@ -114,18 +112,14 @@ impl Clientele {
             return Err(DispatchError::NoSender);
         }
         let mut report = DispatchReport::default();
-        let mut after = None;
+        let mut businesses = EveryBusiness::default();
         loop {
-            let page = {
-                let mut tx = self.storage.read().await?;
-                tx.businesses(after, BUSINESS_PAGE).await?
-            };
+            let page = businesses.next_page(self.storage.as_ref()).await?;
+            if page.is_empty() {
+                return Ok(report);
+            }
             for business in &page {
                 self.dispatch_business(business.id, &mut report).await?;
-            }
-            match page.last() {
-                Some(last) if page.len() >= BUSINESS_PAGE as usize => after = Some(last.id),
-                _ => return Ok(report),
             }
         }
     }
@@ -424,7 +418,7 @@ mod tests {
         let mut list = MockTransaction::new();
         list.businesses
             .expect_businesses()
-            .with(eq(None), eq(BUSINESS_PAGE))
+            .with(eq(None), eq(EveryBusiness::PAGE))
             .return_once(|_, _| Ok(vec![stored_business()]));
         let mut claiming = MockTransaction::new();
         claiming

@@ -27,6 +27,7 @@ use clientele_ports::storage::{ClaimToken, ClaimedDelivery, DeliveryNext};
 use clientele_ports::{StorageError, Transaction, WebhookFailure, WebhookRequest, WebhookSender};
 
 use crate::Clientele;
+use crate::businesses::EveryBusiness;
 use crate::error::{Classify, ErrorKind};
 
 /// How deliveries are claimed and attempted.
@@ -71,6 +72,17 @@ pub struct DeliveryReport {
     pub disabled: u32,
 }
 
+impl std::ops::AddAssign for DeliveryReport {
+    fn add_assign(&mut self, step: Self) {
+        self.claimed += step.claimed;
+        self.succeeded += step.succeeded;
+        self.retried += step.retried;
+        self.failed += step.failed;
+        self.overtaken += step.overtaken;
+        self.disabled += step.disabled;
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum DeliveryError {
     /// The application was built without `with_webhook_sender`.
@@ -98,8 +110,10 @@ struct Made {
 /// no delivery left.
 pub const WEBHOOK_RETENTION: TimeDelta = TimeDelta::days(30);
 
-/// Businesses read per page while walking all of them.
-const BUSINESS_PAGE: u32 = 100;
+/// `duration` in whole milliseconds (saturating).
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
 
 /// A number in `[0, 1)` from an id's random bits (UUIDv7 ids end with 62 of them).
 fn jitter(id: uuid::Uuid) -> f64 {
@@ -170,20 +184,16 @@ impl Clientele {
     pub async fn purge_webhook_history(&self, limit: u32) -> Result<u64, StorageError> {
         let before = self.clock.now() - WEBHOOK_RETENTION;
         let mut purged = 0;
-        let mut after = None;
+        let mut businesses = EveryBusiness::default();
         loop {
-            let page = {
-                let mut tx = self.storage.read().await?;
-                tx.businesses(after, BUSINESS_PAGE).await?
-            };
+            let page = businesses.next_page(self.storage.as_ref()).await?;
+            if page.is_empty() {
+                return Ok(purged);
+            }
             for business in &page {
                 let mut tx = self.storage.begin().await?;
                 purged += tx.purge_webhook_history(business.id, before, limit).await?;
                 tx.commit().await?;
-            }
-            match page.last() {
-                Some(last) if page.len() >= BUSINESS_PAGE as usize => after = Some(last.id),
-                _ => return Ok(purged),
             }
         }
     }
@@ -230,13 +240,12 @@ impl Clientele {
             Ok(response) => {
                 attempt.succeeded = is_success(response.status);
                 attempt.status_code = Some(response.status);
-                attempt.latency_ms =
-                    Some(u64::try_from(response.latency.as_millis()).unwrap_or(u64::MAX));
+                attempt.latency_ms = Some(millis(response.latency));
                 attempt.response = Some(response.body);
             }
             Err(failure) => {
                 if let WebhookFailure::Timeout(after) = &failure {
-                    attempt.latency_ms = Some(u64::try_from(after.as_millis()).unwrap_or(u64::MAX));
+                    attempt.latency_ms = Some(millis(*after));
                 }
                 attempt.error = Some(failure.to_string());
             }

@@ -4,7 +4,6 @@
 //! ([`ResourceViews`], given with `Clientele::with_resource_views`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde_json::{Value, json};
 
@@ -62,11 +61,6 @@ impl ResourceViews for IdsOnly {
         };
         json!({ "id": id })
     }
-}
-
-/// The default views.
-pub(crate) fn ids_only() -> Arc<dyn ResourceViews> {
-    Arc::new(IdsOnly)
 }
 
 /// The endpoints that want each event type, per business, as read once in a
