@@ -2,7 +2,8 @@
 //! so that memory stays flat whatever the size.
 //!
 //! A route reads the first page itself (a failure there is still a problem response),
-//! then hands the rest over as [`Pages`]. CSV goes out page by page. The workbook is
+//! then hands the rest over as [`Pages`], read one page ahead of the writing. CSV goes
+//! out page by page. The workbook is
 //! written by `rust_xlsxwriter` in constant-memory mode on a blocking thread: each row
 //! goes to a temporary file as it comes, and the zipped workbook is streamed out at the
 //! end. A failure mid-way ends the body with an error, so the client sees a broken
@@ -56,6 +57,44 @@ pub trait Pages: Send + 'static {
     fn next_page(&mut self) -> impl Future<Output = Result<Option<Vec<Row>>, String>> + Send;
 }
 
+/// A page being read, on a task of its own, with the pages that read it.
+type Reading<P> = tokio::task::JoinHandle<(P, Result<Option<Vec<Row>>, String>)>;
+
+/// `pages` read one page ahead: while a page is written out, the next one is read on a
+/// task of its own, so the database and the writing work at the same time. At most two
+/// pages are held; once the body is dropped the page being read is the last.
+struct ReadAhead<P> {
+    next: Option<Reading<P>>,
+}
+
+impl<P: Pages> ReadAhead<P> {
+    fn new(pages: P) -> Self {
+        Self {
+            next: Some(Self::read(pages)),
+        }
+    }
+
+    fn read(mut pages: P) -> Reading<P> {
+        tokio::spawn(async move {
+            let page = pages.next_page().await;
+            (pages, page)
+        })
+    }
+}
+
+impl<P: Pages> Pages for ReadAhead<P> {
+    async fn next_page(&mut self) -> Result<Option<Vec<Row>>, String> {
+        let Some(reading) = self.next.take() else {
+            return Ok(None);
+        };
+        let (pages, page) = reading.await.map_err(|e| e.to_string())?;
+        if let Ok(Some(_)) = &page {
+            self.next = Some(Self::read(pages));
+        }
+        page
+    }
+}
+
 /// What is exported: its file name (without extension) and its columns.
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -92,6 +131,7 @@ impl ExportFile {
     /// `first` then every page of `pages`, as `format`.
     pub fn new(table: Table, format: ExportFormat, first: Vec<Row>, pages: impl Pages) -> Self {
         let name = table.name;
+        let pages = ReadAhead::new(pages);
         let body = match format {
             ExportFormat::Csv => csv_body(table, first, pages),
             ExportFormat::Xlsx => xlsx_body(table, first, pages),

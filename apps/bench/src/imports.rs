@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use clientele_application::Clientele;
 use clientele_application::client_imports::{ImportOptions, ImportPolicy};
+use clientele_application::clients::{ClientListRequest, SiteChoice};
 use clientele_domain::Actor;
 
 use crate::http::rss_kib;
@@ -62,4 +63,23 @@ pub async fn run(app: &Clientele, owner: &Actor, rows: u32) -> Result<ImportRun,
         total,
         rss_growth_kib: peak.saturating_sub(before),
     })
+}
+
+/// CL-16: the whole client export (every site) through the use cases alone, its pages
+/// read one after the other without CSV or HTTP: how many rows, and how long.
+pub async fn export_pages(
+    app: &Clientele,
+    owner: &Actor,
+) -> Result<(u64, Duration), Box<dyn Error>> {
+    let request = ClientListRequest {
+        site: SiteChoice::All,
+        ..ClientListRequest::default()
+    };
+    let started = Instant::now();
+    let mut export = app.export_clients(owner, &request).await?;
+    let mut rows = 0;
+    while let Some(page) = app.client_export_page(&mut export).await? {
+        rows += page.len() as u64;
+    }
+    Ok((rows, started.elapsed()))
 }

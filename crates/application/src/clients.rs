@@ -402,16 +402,49 @@ impl Clientele {
             return Err(ForeignCursor.into());
         }
         let mut tx = self.storage.read().await?;
+        let limit = request.limit.get();
+        let query = ClientQuery {
+            past_exact_matches,
+            after,
+            ..self
+                .client_query(tx.as_mut(), actor, request, search.clone(), limit + 1)
+                .await?
+        };
+        let rows = tx.clients(actor.business_id, &query).await?;
+        Ok(match &search {
+            None => self
+                .cursors
+                .paginate(&listing, rows, limit, |c| request.sort.key_of(c)),
+            Some(search) => self
+                .cursors
+                .paginate(&listing, rows, limit, |c| SearchPosition {
+                    past_exact_matches: !search.is_exact(c),
+                    key: request.sort.key_of(c),
+                }),
+        })
+    }
+
+    /// The storage query of the list `request` asks for, from its first page, with
+    /// `search` (parsed from `request.q`) and at most `limit` rows: its site, labels,
+    /// marketing preference and custom fields checked, its activity as of now.
+    pub(crate) async fn client_query(
+        &self,
+        tx: &mut dyn Transaction,
+        actor: &Actor,
+        request: &ClientListRequest,
+        search: Option<ClientSearch>,
+        limit: u32,
+    ) -> Result<ClientQuery, ClientError> {
         let site = match request.site {
             SiteChoice::All => None,
-            SiteChoice::Current => Some(default_site(tx.as_mut(), actor).await?),
+            SiteChoice::Current => Some(default_site(&mut *tx, actor).await?),
             SiteChoice::One(site) => {
-                check_sites_usable(tx.as_mut(), actor, &[site]).await?;
+                check_sites_usable(&mut *tx, actor, &[site]).await?;
                 Some(site)
             }
         };
         if let Some(LabelFilter::AnyOf(labels) | LabelFilter::AllOf(labels)) = &request.labels {
-            check_labels_exist(tx.as_mut(), actor, labels, "labels").await?;
+            check_labels_exist(&mut *tx, actor, labels, "labels").await?;
         }
         if let Some(preference) = request.opted_in
             && tx
@@ -424,7 +457,7 @@ impl Clientele {
             );
         }
         let custom_fields =
-            crate::custom_fields::filter_keys(tx.as_mut(), actor, "field", &request.custom_fields)
+            crate::custom_fields::filter_keys(&mut *tx, actor, "field", &request.custom_fields)
                 .await??;
         let now = self.clock.now();
         let activity = match (request.recent_days, request.inactive_days) {
@@ -438,8 +471,7 @@ impl Clientele {
         }
         .transpose()
         .map_err(|e| ClientError::Invalid(ValidationErrors(vec![e])))?;
-        let limit = request.limit.get();
-        let query = ClientQuery {
+        Ok(ClientQuery {
             banned: request.banned,
             has_account: request.has_account,
             activity,
@@ -451,23 +483,11 @@ impl Clientele {
             scope: actor.scope.clone(),
             site,
             labels: request.labels.clone(),
-            search: search.clone(),
-            past_exact_matches,
+            search,
+            past_exact_matches: false,
             sort: request.sort,
-            after,
-            limit: limit + 1,
-        };
-        let rows = tx.clients(actor.business_id, &query).await?;
-        Ok(match &search {
-            None => self
-                .cursors
-                .paginate(&listing, rows, limit, |c| request.sort.key_of(c)),
-            Some(search) => self
-                .cursors
-                .paginate(&listing, rows, limit, |c| SearchPosition {
-                    past_exact_matches: !search.is_exact(c),
-                    key: request.sort.key_of(c),
-                }),
+            after: None,
+            limit,
         })
     }
 }

@@ -169,8 +169,104 @@ async fn cl_16_cl_24_the_filtered_list_exports_with_membership_and_custom_field_
     assert_eq!(members, [cruz], "the list's filters hold");
 }
 
+/// The ids of the whole list `query` asks for, page by page through the list route.
+async fn listed(t: &TestApp, query: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let after = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let page = t
+            .get(&format!("/v1/clients?{query}&limit=1000{after}"), &t.owner)
+            .await;
+        page.assert_status(200);
+        let items = page.at("/items").as_array().expect("items").clone();
+        ids.extend(
+            items
+                .iter()
+                .map(|c| c["id"].as_str().expect("an id").to_owned()),
+        );
+        cursor = page.body["next_cursor"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            return ids;
+        }
+    }
+}
+
 #[tokio::test]
-async fn cl_16_every_page_of_the_list_is_exported_in_its_order_as_a_workbook_too() {
+async fn cl_16_the_export_lists_what_the_list_lists_in_its_order_on_every_page() {
+    let t = spawn_app().await;
+    let label = t
+        .post(
+            "/v1/labels",
+            &t.owner,
+            json!({ "name": "VIP", "colour": "#ffaa00" }),
+        )
+        .await
+        .str("/id");
+    // More than an export's page (1,000), with last names and first names repeated so
+    // that the orders' later columns decide; every third client has the label, every
+    // fifth is edited after the others were created.
+    let firsts = ["Ana", "Bruno", "Chloé", "Dan"];
+    let (t, label) = (&t, &label);
+    let ids: Vec<String> = futures::stream::iter(0..1003)
+        .map(|n| async move {
+            let id = t
+                .create_client(
+                    &t.owner,
+                    json!({ "first_name": firsts[n % 4], "last_name": format!("client{:03}", n % 300) }),
+                )
+                .await["id"]
+                .as_str()
+                .expect("an id")
+                .to_owned();
+            if n % 3 == 0 {
+                t.post(
+                    &format!("/v1/clients/{id}/labels"),
+                    &t.owner,
+                    json!({ "add": [label] }),
+                )
+                .await
+                .assert_status(200);
+            }
+            id
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    for (n, id) in ids.iter().step_by(5).enumerate() {
+        let path = format!("/v1/clients/{id}");
+        let version = t.get(&path, &t.owner).await.at("/version").clone();
+        t.patch(
+            &path,
+            &t.owner,
+            json!({ "version": version, "email": format!("edited{n}@example.com") }),
+        )
+        .await
+        .assert_status(200);
+    }
+
+    for filter in ["site=all", &format!("site=all&labels_any={label}")] {
+        for sort in ["last_name", "first_name", "created_at", "admin_updated_at"] {
+            let query = format!("{filter}&sort={sort}");
+            let (status, _, _, csv) =
+                bytes(t, &format!("/v1/clients/export?{query}"), &t.owner).await;
+            assert_eq!(status, 200);
+            let exported: Vec<String> = csv_records(csv)
+                .into_iter()
+                .map(|row| row[0].clone())
+                .collect();
+            let expected = listed(t, &query).await;
+            assert!(expected.len() > 300, "{query}: {}", expected.len());
+            assert_eq!(
+                exported, expected,
+                "{query}: the list's clients in its order"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn cl_16_every_page_is_exported_as_a_workbook_too() {
     let t = spawn_app().await;
     // One more than an export's page.
     let expected: Vec<String> = (0..1001).map(|n| format!("client{n:04}")).collect();
@@ -190,7 +286,6 @@ async fn cl_16_every_page_of_the_list_is_exported_in_its_order_as_a_workbook_too
         .await;
     assert!(created.iter().all(|status| *status == 201));
 
-    let (_, _, _, csv) = bytes(t, "/v1/clients/export?site=all&sort=last_name", &t.owner).await;
     let (status, _, disposition, xlsx) = bytes(
         t,
         "/v1/clients/export?site=all&sort=last_name&format=xlsx",
@@ -198,11 +293,6 @@ async fn cl_16_every_page_of_the_list_is_exported_in_its_order_as_a_workbook_too
     )
     .await;
 
-    let last_names: Vec<String> = csv_records(csv)
-        .into_iter()
-        .map(|row| row[2].clone())
-        .collect();
-    assert_eq!(last_names, expected, "every page, in the list's order");
     assert_eq!(status, 200);
     assert_eq!(disposition, "attachment; filename=\"clients.xlsx\"");
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).expect("a workbook");
@@ -212,10 +302,44 @@ async fn cl_16_every_page_of_the_list_is_exported_in_its_order_as_a_workbook_too
         .expect("readable");
     assert_eq!(sheet.height(), 1002);
     assert_eq!(sheet.get((0, 0)), Some(&Data::String("client_id".into())));
-    assert_eq!(
-        sheet.get((1001, 2)),
-        Some(&Data::String("client1000".into()))
-    );
+    let last_names: Vec<String> = (1..1002)
+        .map(|row| {
+            sheet
+                .get((row, 2))
+                .map(|cell| cell.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(last_names, expected, "every page, in the list's order");
+}
+
+#[tokio::test]
+async fn cl_16_a_search_is_exported_exact_matches_first_as_the_list_shows_it() {
+    let t = spawn_app().await;
+    for (first, last) in [
+        ("Marie", "Durand"),
+        ("Anne", "Marie"),
+        ("Marielle", "Blanc"),
+        ("Paul", "Roux"),
+    ] {
+        client(
+            &t,
+            last,
+            json!({ "first_name": first, "email": format!("{first}.{last}@example.com") }),
+        )
+        .await;
+    }
+
+    let (status, _, _, csv) = bytes(&t, "/v1/clients/export?site=all&q=marie", &t.owner).await;
+
+    assert_eq!(status, 200);
+    let exported: Vec<String> = csv_records(csv)
+        .into_iter()
+        .map(|row| row[0].clone())
+        .collect();
+    let expected = listed(&t, "site=all&q=marie").await;
+    assert_eq!(expected.len(), 3);
+    assert_eq!(exported, expected);
 }
 
 #[tokio::test]

@@ -41,18 +41,25 @@ fn table(fields: &[CustomField]) -> Table {
         .fold(fixed, |table, field| table.with_column(field.name.as_str()))
 }
 
-fn row(exported: &ExportedClient, fields: &[CustomField]) -> Row {
-    let client = &exported.client;
-    let shown = exported.shown.as_ref();
-    let mut row = vec![
-        Cell::text(client.id().to_string()),
-        Cell::text(client.first_name().as_str()),
-        Cell::text(client.last_name().as_str()),
-        Cell::text(client.email().map_or("", |email| email.as_str())),
-        Cell::text(client.phone().map_or("", |phone| phone.as_typed())),
-        Cell::Day(Some(exported.client_since)),
-        Cell::text(exported.memberships.to_string()),
-        Cell::text(exported.active_memberships.to_string()),
+fn row(exported: ExportedClient, fields: &[CustomField]) -> Row {
+    let ExportedClient {
+        client,
+        client_since,
+        memberships,
+        active_memberships,
+        shown,
+    } = exported;
+    let shown = shown.as_ref();
+    let mut row = Vec::with_capacity(12 + fields.len());
+    row.extend([
+        Cell::text(client.id.to_string()),
+        Cell::Text(client.first_name),
+        Cell::Text(client.last_name),
+        Cell::Text(client.email.unwrap_or_default()),
+        Cell::Text(client.phone.unwrap_or_default()),
+        Cell::Day(Some(client_since)),
+        Cell::text(memberships.to_string()),
+        Cell::text(active_memberships.to_string()),
         Cell::text(shown.map_or("", |m| m.type_name.as_str())),
         match shown {
             Some(m) => Cell::Amount(m.rate.amount().amount()),
@@ -60,8 +67,8 @@ fn row(exported: &ExportedClient, fields: &[CustomField]) -> Row {
         },
         Cell::text(shown.map_or("", |m| m.status.as_str())),
         Cell::Day(shown.map(|m| m.member_since)),
-    ];
-    let values = client.custom_fields();
+    ]);
+    let values = &client.custom_fields;
     row.extend(fields.iter().map(|field| {
         Cell::text(
             values
@@ -87,7 +94,7 @@ impl Pages for ClientPages {
             .await
             .map_err(|e| e.to_string())?;
         let fields = self.export.fields();
-        Ok(page.map(|clients| clients.iter().map(|c| row(c, fields)).collect()))
+        Ok(page.map(|clients| clients.into_iter().map(|c| row(c, fields)).collect()))
     }
 }
 
@@ -157,7 +164,7 @@ impl ClientExportApi {
             .await?
             .unwrap_or_default();
         let fields = export.fields();
-        let first = first.iter().map(|c| row(c, fields)).collect();
+        let first = first.into_iter().map(|c| row(c, fields)).collect();
         let table = table(fields);
         let pages = ClientPages {
             app: self.app.clone(),

@@ -191,6 +191,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
             None => Http::start(&app, &generated.owner).await?,
         };
         eprintln!("  the client export …");
+        let (rows, took) = clientele_bench::imports::export_pages(&app, &generated.owner).await?;
+        println!(
+            "\nThe client export's pages through the use cases alone: {rows} rows in {:.2} s ({:.0} rows/s)",
+            took.as_secs_f64(),
+            rows as f64 / took.as_secs_f64()
+        );
         let (rows, table) = http.export_table("/v1/clients/export?site=all").await?;
         println!("\nThe client export through HTTP, {rows} clients:\n");
         print!("{table}");

@@ -13,9 +13,9 @@ use uuid::Uuid;
 
 use clientele_domain::{BusinessId, Client, ClientId, EmailAddress, Version};
 use clientele_ports::StorageError;
-use clientele_ports::storage::{ClientContact, ClientQuery, ClientRepository};
+use clientele_ports::storage::{ClientContact, ClientExportPage, ClientQuery, ClientRepository};
 
-use super::client_list::{SearchKeys, search_term_rows, search_terms};
+use super::client_list::{ClientRow, SearchKeys, search_term_rows, search_terms};
 use super::conversions::{
     client_changes, client_field_value_rows, client_label_rows, client_label_site_rows, client_row,
     client_site_rows,
@@ -82,7 +82,7 @@ impl SeaTransaction {
         let select = select
             .order_by_asc(clients::Column::CreatedAt)
             .order_by_asc(clients::Column::Id);
-        let rows = self.client_rows(select).await?;
+        let rows = self.client_rows(select, ClientRow::COLUMNS).await?;
         self.with_client_children(business, &rows).await
     }
 
@@ -207,7 +207,7 @@ impl ClientRepository for SeaTransaction {
         let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::Id.eq(id.as_uuid()));
-        let rows = self.client_rows(select).await?;
+        let rows = self.client_rows(select, ClientRow::COLUMNS).await?;
         Ok(self.with_client_children(business, &rows).await?.pop())
     }
 
@@ -289,6 +289,14 @@ impl ClientRepository for SeaTransaction {
         query: &ClientQuery,
     ) -> Result<Vec<Client>, StorageError> {
         self.client_list(business, query).await
+    }
+
+    async fn client_export_page(
+        &mut self,
+        business: BusinessId,
+        query: &ClientQuery,
+    ) -> Result<ClientExportPage, StorageError> {
+        self.client_export_lines(business, query).await
     }
 
     async fn clients_by_email(

@@ -2,7 +2,9 @@
 //! the one query that lists, filters and searches them.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
+use clientele_domain::custom_field::CustomValues;
 use clientele_domain::label::LabelFilter;
 use clientele_domain::paging::Activity;
 use clientele_domain::product::Family;
@@ -80,6 +82,27 @@ impl ClientQuery {
 
 /// Clients with everything stored with them: `Client::sites`, `Client::labels` and
 /// `Client::custom_fields` are read and written whole with the client.
+/// CL-16: a client as the export shows it, read with nothing else: the names, email and
+/// phone as typed (they were checked when stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientExportLine {
+    pub id: ClientId,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub custom_fields: CustomValues,
+}
+
+/// CL-16: a page of the client export.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClientExportPage {
+    pub lines: Vec<ClientExportLine>,
+    /// The last line's key in the query's order: the next page starts after it.
+    pub last: Option<ClientSortKey>,
+}
+
 /// A client's first name and email, as an email to them needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientContact {
@@ -131,6 +154,15 @@ pub trait ClientRepository: Send {
         business: BusinessId,
         query: &ClientQuery,
     ) -> Result<Vec<Client>, StorageError>;
+
+    /// CL-16: what [`Self::clients`] lists for `query`, in the same order, as export
+    /// lines. `query` has no search (`Unexpected` if it has: a search is exported
+    /// through [`Self::clients`]).
+    async fn client_export_page(
+        &mut self,
+        business: BusinessId,
+        query: &ClientQuery,
+    ) -> Result<ClientExportPage, StorageError>;
 
     /// Clients whose email key (`EmailAddress::key`) is `email_key`, oldest first (ties by
     /// id), at most `limit`.

@@ -168,6 +168,7 @@ delegate! {
         fn client(business: BusinessId, id: ClientId) -> Option<Client>;
         fn update_client(client: &Client, expected: Version) -> ();
         fn clients(business: BusinessId, query: &ClientQuery) -> Vec<Client>;
+        fn client_export_page(business: BusinessId, query: &ClientQuery) -> ClientExportPage;
         fn clients_by_email(business: BusinessId, email_key: &str, limit: u32) -> Vec<Client>;
         fn clients_by_name(business: BusinessId, first_name_key: &str, last_name_key: &str, limit: u32) -> Vec<Client>;
         fn clients_by_names(business: BusinessId, names: &[(String, String)]) -> Vec<Client>;

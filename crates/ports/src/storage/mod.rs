@@ -64,7 +64,9 @@ pub use appointment::AppointmentRepository;
 pub use appointment_type::AppointmentTypeRepository;
 pub use audit::AuditRepository;
 pub use business::BusinessRepository;
-pub use client::{ClientContact, ClientQuery, ClientRepository};
+pub use client::{
+    ClientContact, ClientExportLine, ClientExportPage, ClientQuery, ClientRepository,
+};
 pub use client_deletion::ClientDeletionRepository;
 pub use client_duplicate::ClientDuplicateRepository;
 pub use client_erasure::ClientErasureRepository;

@@ -31,10 +31,13 @@ pub(super) fn order_columns(sort: ClientSort) -> &'static [clients::Column] {
     }
 }
 
-/// "Strictly after `key`" as an expanded OR chain, which both databases plan well and
-/// which, unlike row-value comparison, reads the same everywhere:
-/// `(a > ?) OR (a = ? AND b > ?) OR (a = ? AND b = ? AND id > ?)`, each column written
-/// as `column` gives it.
+/// "Strictly after `key`" as an expanded OR chain, which, unlike row-value comparison,
+/// reads the same everywhere: `a >= ? AND ((a > ?) OR (a = ? AND b > ?) OR (a = ? AND
+/// b = ? AND id > ?))`, each column written as `column` gives it. The leading `a >= ?`
+/// says nothing the chain does not, but it is what makes both databases start the walk
+/// of the sort index at the key: with the chain alone SQLite reads the index from the
+/// business's first entry on, every page (a page deep in a list of 100,000 cost as much
+/// as reading all those before it).
 pub(super) fn strictly_after(
     sort: ClientSort,
     key: &ClientSortKey,
@@ -65,7 +68,9 @@ pub(super) fn strictly_after(
         step = step.add(column(columns[position]).gt(values[position].clone()));
         chain = chain.add(step);
     }
-    Ok(chain)
+    Ok(Condition::all()
+        .add(column(columns[0]).gte(values[0].clone()))
+        .add(chain))
 }
 
 /// `select` in the order of `sort`, strictly after `after`, at most `limit` rows, each
@@ -154,12 +159,12 @@ mod tests {
     }
 
     #[test]
-    fn cl_4_after_a_name_key_is_an_or_chain_over_the_three_columns() {
+    fn cl_4_after_a_name_key_is_a_bound_on_the_first_column_and_an_or_chain_over_the_three() {
         let column = |column| Expr::col(column);
         let after = strictly_after(ClientSort::FirstName, &names(), &column).unwrap();
         assert_eq!(
             sql(after),
-            r#"SELECT "id" FROM "clients" WHERE "first_name_key" > 'ler' OR ("first_name_key" = 'ler' AND "last_name_key" > 'sophie') OR ("first_name_key" = 'ler' AND "last_name_key" = 'sophie' AND "id" > '00000000-0000-0000-0000-000000000007')"#
+            r#"SELECT "id" FROM "clients" WHERE "first_name_key" >= 'ler' AND ("first_name_key" > 'ler' OR ("first_name_key" = 'ler' AND "last_name_key" > 'sophie') OR ("first_name_key" = 'ler' AND "last_name_key" = 'sophie' AND "id" > '00000000-0000-0000-0000-000000000007'))"#
         );
     }
 
@@ -169,7 +174,7 @@ mod tests {
         let after = strictly_after(ClientSort::CreatedAt, &instant_key(), &column).unwrap();
         assert_eq!(
             sql(after),
-            r#"SELECT "id" FROM "clients" WHERE "clients"."created_at" > '2026-01-02 03:04:05.000000 +00:00' OR ("clients"."created_at" = '2026-01-02 03:04:05.000000 +00:00' AND "clients"."id" > '00000000-0000-0000-0000-000000000007')"#
+            r#"SELECT "id" FROM "clients" WHERE "clients"."created_at" >= '2026-01-02 03:04:05.000000 +00:00' AND ("clients"."created_at" > '2026-01-02 03:04:05.000000 +00:00' OR ("clients"."created_at" = '2026-01-02 03:04:05.000000 +00:00' AND "clients"."id" > '00000000-0000-0000-0000-000000000007'))"#
         );
     }
 }

@@ -16,6 +16,7 @@ use clientele_ports::StorageError;
 use clientele_ports::storage::ClientQuery;
 
 use super::cursor::{order_columns, ordered};
+use super::rows::Columns;
 use crate::storage::SeaTransaction;
 use crate::storage::entities::{client_label_sites, client_labels, client_sites, clients};
 
@@ -161,6 +162,7 @@ impl SeaTransaction {
         select: &Select<clients::Entity>,
         query: &ClientQuery,
         labels: &[LabelId],
+        columns: Columns,
     ) -> Result<Vec<QueryResult>, StorageError> {
         let mut parts = Vec::new();
         for label in labels {
@@ -175,7 +177,7 @@ impl SeaTransaction {
             }
             parts.push((0, page.into_query()));
         }
-        self.merged_rows(business, parts, query).await
+        self.merged_rows(business, parts, query, columns).await
     }
 }
 

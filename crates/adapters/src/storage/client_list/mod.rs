@@ -14,7 +14,8 @@
 //!   ([`members`]);
 //! - any other list: a walk of the sort index, checking the [`filters`].
 //!
-//! Every route pages with [`cursor`].
+//! Every route pages with [`cursor`]. The client export (CL-16) takes the same routes
+//! (a search aside) with fewer columns ([`export`]).
 //!
 //! [`plan`], [`branches`], [`terms`] and the choice of [`members`] are pure and unit
 //! tested without a database, as are the conditions [`cursor`], [`filters`] and [`sql`]
@@ -24,6 +25,7 @@ mod branches;
 mod counts;
 mod cursor;
 mod exact;
+mod export;
 mod filters;
 mod members;
 mod plan;
@@ -34,6 +36,8 @@ mod terms;
 
 use sea_orm::sea_query::Expr;
 
+use sea_orm::QueryResult;
+
 use clientele_domain::{BusinessId, Client};
 use clientele_ports::StorageError;
 use clientele_ports::storage::ClientQuery;
@@ -43,6 +47,7 @@ use super::entities::clients;
 use cursor::ordered;
 use filters::filtered_clients;
 use members::{ByMembers, Owner, member_column, with_members};
+use rows::Columns;
 
 pub(super) use filters::has_opted_in;
 pub(super) use rows::ClientRow;
@@ -55,6 +60,19 @@ impl SeaTransaction {
         business: BusinessId,
         query: &ClientQuery,
     ) -> Result<Vec<Client>, StorageError> {
+        let rows = self
+            .client_list_rows(business, query, ClientRow::COLUMNS)
+            .await?;
+        self.with_client_children(business, &rows).await
+    }
+
+    /// The rows of the page `query` lists, with `columns`.
+    async fn client_list_rows(
+        &self,
+        business: BusinessId,
+        query: &ClientQuery,
+        columns: Columns,
+    ) -> Result<Vec<QueryResult>, StorageError> {
         let by_members = ByMembers::of(query);
         // A list read from membership rows reads those of its site, if it has one: its
         // site filter is answered by the rows themselves.
@@ -67,11 +85,11 @@ impl SeaTransaction {
         };
         let select = filtered.select().clone();
         let qualified = |column| Expr::col((clients::Entity, column));
-        let rows = match (&query.search, by_members) {
-            (Some(search), _) => self.search_rows(business, filtered, query, search).await?,
+        match (&query.search, by_members) {
+            (Some(search), _) => self.search_rows(business, filtered, query, search).await,
             (None, Some(ByMembers::Each(labels))) => {
-                self.rows_of_labels(business, &select, query, &labels)
-                    .await?
+                self.rows_of_labels(business, &select, query, &labels, columns)
+                    .await
             }
             (None, Some(ByMembers::One(label, _))) => {
                 let page = ordered(
@@ -79,13 +97,12 @@ impl SeaTransaction {
                     query,
                     &member_column,
                 )?;
-                self.client_rows(page).await?
+                self.client_rows(page, columns).await
             }
             (None, None) => {
                 let page = ordered(select, query, &qualified)?;
-                self.client_rows(page).await?
+                self.client_rows(page, columns).await
             }
-        };
-        self.with_client_children(business, &rows).await
+        }
     }
 }

@@ -42,12 +42,16 @@ pub(in crate::storage) struct ClientRow<'r> {
     pub(in crate::storage) has_custom_values: bool,
 }
 
-/// The position of `clients.id` in [`ClientRow::COLUMNS`].
-const CLIENT_ID_AT: usize = 1;
+/// The columns a read of clients selects. `clients.id` is always second ([`CLIENT_ID_AT`]),
+/// so that [`ClientRow::id_of`] reads it from any of them.
+pub(in crate::storage) type Columns = &'static [clients::Column];
+
+/// The position of `clients.id` in every [`Columns`].
+pub(super) const CLIENT_ID_AT: usize = 1;
 
 impl<'r> ClientRow<'r> {
     /// What a read of clients selects, in this order.
-    const COLUMNS: [clients::Column; 18] = {
+    pub(in crate::storage) const COLUMNS: Columns = &{
         use clients::Column as C;
         [
             C::BusinessId,
@@ -84,7 +88,7 @@ impl<'r> ClientRow<'r> {
         decoded.map_err(unexpected)
     }
 
-    /// Only the client id of a row selecting [`Self::COLUMNS`].
+    /// Only the client id of a row selecting any [`Columns`].
     pub(super) fn id_of(row: &QueryResult) -> Result<Uuid, StorageError> {
         let id = match (row.try_as_pg_row(), row.try_as_sqlite_row()) {
             (Some(row), _) => sqlx::Row::try_get_unchecked(row, CLIENT_ID_AT),
@@ -149,13 +153,13 @@ impl<'r> ClientRow<'r> {
 /// the adapter does not use).
 #[derive(Debug, Error)]
 #[error("a row from a connection other than SQLite or PostgreSQL")]
-struct UnknownRow;
+pub(super) struct UnknownRow;
 
 /// An instant as [`ClientRow`] reads it. PostgreSQL sends a `timestamptz` in binary as
 /// microseconds since 2000-01-01 UTC, which this adds to the Unix epoch's offset; sqlx's
 /// decoder builds that date for each value and goes through a fixed offset, about a
 /// tenth of the decoding of a page of 500. Text values, and SQLite's, go through sqlx.
-struct StoredInstant(DateTime<Utc>);
+pub(super) struct StoredInstant(pub(super) DateTime<Utc>);
 
 /// Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z.
 const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
@@ -186,14 +190,14 @@ impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for StoredInstant {
 }
 
 impl SeaTransaction {
-    /// The client rows `select` finds (each with its site and label ids), as fetched: the
-    /// select's columns are replaced with [`ClientRow::COLUMNS`], which
-    /// [`Self::with_client_children`] reads.
+    /// The rows `select` finds, as fetched, with the select's columns replaced by
+    /// `columns`: [`ClientRow::COLUMNS`] for [`Self::with_client_children`] to read.
     pub(in crate::storage) async fn client_rows(
         &self,
         select: Select<clients::Entity>,
+        columns: Columns,
     ) -> Result<Vec<QueryResult>, StorageError> {
-        let select = select.select_only().columns(ClientRow::COLUMNS);
+        let select = select.select_only().columns(columns.iter().copied());
         let statement = select.build(self.txn.get_database_backend());
         self.txn.query_all_raw(statement).await.map_err(unexpected)
     }

@@ -32,7 +32,7 @@ use super::branches::{exact_name_branches, search_branches};
 use super::exact::{exact_condition, exact_contacts, exact_term};
 use super::filters::Filtered;
 use super::plan::{Found, NameField, Plan, Reading, plan, shared_walks, walked_along};
-use super::rows::ClientRow;
+use super::rows::{ClientRow, Columns};
 use super::sql::{branch_page, driving, filtering, head_range, merged, term_page, term_range};
 use crate::storage::entities::clients;
 use crate::storage::{SeaTransaction, unexpected};
@@ -176,17 +176,20 @@ impl SeaTransaction {
         for page in self.branch_pages(business, &sources, query, after, &branches, &found)? {
             parts.push((1, page));
         }
-        self.merged_rows(business, parts, query).await
+        self.merged_rows(business, parts, query, ClientRow::COLUMNS)
+            .await
     }
 
     /// The rows of the first `query.limit` of the union of `parts`, each a `(group, part)`
     /// whose part selects `(sort key, id)` in the list's order, in group then sort order:
-    /// one `UNION` (which drops the rows several parts find), then the rows by id.
+    /// one `UNION` (which drops the rows several parts find), then the rows by id, with
+    /// `columns`.
     pub(super) async fn merged_rows(
         &self,
         business: BusinessId,
         parts: Vec<(i32, SelectStatement)>,
         query: &ClientQuery,
+        columns: Columns,
     ) -> Result<Vec<QueryResult>, StorageError> {
         let Some(statement) = merged(parts, query.sort, query.limit) else {
             return Ok(Vec::new());
@@ -201,7 +204,7 @@ impl SeaTransaction {
             .map(|row| row.try_get::<Uuid>("", "id"))
             .collect::<Result<_, DbErr>>()
             .map_err(unexpected)?;
-        self.rows_in_order(business, &ids).await
+        self.rows_in_order(business, &ids, columns).await
     }
 
     /// The rows of these clients, in the order of `ids`.
@@ -209,6 +212,7 @@ impl SeaTransaction {
         &self,
         business: BusinessId,
         ids: &[Uuid],
+        columns: Columns,
     ) -> Result<Vec<QueryResult>, StorageError> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -216,7 +220,7 @@ impl SeaTransaction {
         let select = clients::Entity::find()
             .filter(clients::Column::BusinessId.eq(business.as_uuid()))
             .filter(clients::Column::Id.is_in(ids.iter().copied()));
-        let rows = self.client_rows(select).await?;
+        let rows = self.client_rows(select, columns).await?;
         let mut by_id: HashMap<Uuid, QueryResult> = HashMap::with_capacity(rows.len());
         for row in rows {
             by_id.insert(ClientRow::id_of(&row)?, row);
