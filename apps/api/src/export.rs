@@ -3,10 +3,9 @@
 //!
 //! A route reads the first page itself (a failure there is still a problem response),
 //! then hands the rest over as [`Pages`], read one page ahead of the writing. CSV goes
-//! out page by page. The workbook is
-//! written by `rust_xlsxwriter` in constant-memory mode on a blocking thread: each row
-//! goes to a temporary file as it comes, and the zipped workbook is streamed out at the
-//! end. A failure mid-way ends the body with an error, so the client sees a broken
+//! out page by page. The workbook is written by `rust_xlsxwriter` in constant-memory
+//! mode on a blocking thread: each row goes to a temporary file as it comes, and the
+//! zipped workbook is streamed out at the end. A failure mid-way ends the body with an error, so the client sees a broken
 //! transfer rather than a short file.
 
 use std::future::Future;

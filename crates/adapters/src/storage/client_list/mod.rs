@@ -34,9 +34,8 @@ mod search;
 mod sql;
 mod terms;
 
-use sea_orm::sea_query::Expr;
-
 use sea_orm::QueryResult;
+use sea_orm::sea_query::Expr;
 
 use clientele_domain::{BusinessId, Client};
 use clientele_ports::StorageError;
