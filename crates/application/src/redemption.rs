@@ -93,14 +93,10 @@ pub(crate) async fn redeem(
     let text = CodeText::parse("code", booking.typed)
         .map_err(|e| CodeUseError::Invalid(ValidationErrors(vec![e])))?;
     let no_such = || invalid("code", "no such code in this business");
-    let mut code = tx
-        .code_by_text_for_update(booking.business, &text)
+    let (mut code, product) = tx
+        .code_for_use(booking.business, &text)
         .await?
         .ok_or_else(no_such)?;
-    let product = tx
-        .product(booking.business, code.product_id())
-        .await?
-        .ok_or_else(|| StorageError::Unexpected("a code refers to a missing product".into()))?;
     let version = code.version();
     let redemption = code.redeem(
         &product,

@@ -11,21 +11,28 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, JoinType, LockType, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
+    Iterable, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
+use uuid::Uuid;
 
 use clientele_domain::code::{Code, CodeAudit, CodeText, Entry, Status};
+use clientele_domain::product::Product;
 use clientele_domain::{
     AppointmentId, BusinessId, ClientId, CodeId, MembershipId, ProductId, Version,
 };
 use clientele_ports::StorageError;
 use clientele_ports::storage::{CodeRepository, LedgerLine};
 
-use super::conversions::{code_audit_row, code_changes, code_row, instant, next_ledger_entry};
-use super::entities::{code_audit, code_ledger, codes, membership_codes};
+use super::conversions::{
+    WithTypes, code_audit_row, code_changes, code_row, instant, next_ledger_entry,
+};
+use super::entities::{
+    code_audit, code_ledger, codes, membership_codes, product_appointment_types, products,
+};
+use super::joins::join_in_business;
 use super::keyset::{after_ascending, after_descending};
 use super::{SeaTransaction, unexpected, unique_violation};
 
@@ -62,6 +69,58 @@ fn code_with_text(business: BusinessId, text: &CodeText) -> sea_orm::Select<code
     codes::Entity::find()
         .filter(codes::Column::BusinessId.eq(business.as_uuid()))
         .filter(codes::Column::Text.eq(text.as_str()))
+}
+
+/// The prefix of the product's columns beside the code's, and the name of a type it
+/// covers (one row per type, or one with NULL), in `code_for_use`.
+const PRODUCT: &str = "product_";
+const COVERED_TYPE: &str = "covered_type_id";
+
+/// CO-9: the code with `text`, its product and the types the product covers, in one
+/// statement; on PostgreSQL the code's row is locked (not the product's: bookings with
+/// other codes of the product go on).
+fn code_for_use(
+    business: BusinessId,
+    text: &CodeText,
+    backend: DbBackend,
+) -> sea_orm::Select<codes::Entity> {
+    use product_appointment_types as covered;
+    let mut select = code_with_text(business, text);
+    join_in_business(
+        &mut select,
+        (codes::Column::BusinessId, codes::Column::ProductId),
+        products::Entity,
+        (products::Column::BusinessId, products::Column::Id),
+    );
+    let on = Condition::all()
+        .add(
+            Expr::col((covered::Entity, covered::Column::BusinessId))
+                .equals((products::Entity, products::Column::BusinessId)),
+        )
+        .add(
+            Expr::col((covered::Entity, covered::Column::ProductId))
+                .equals((products::Entity, products::Column::Id)),
+        );
+    QuerySelect::query(&mut select).join(JoinType::LeftJoin, covered::Entity, on);
+    for column in products::Column::iter() {
+        select = select.expr_as(
+            Expr::col((products::Entity, column)),
+            format!("{PRODUCT}{}", column.as_str()),
+        );
+    }
+    let mut select = select
+        .expr_as(
+            Expr::col((covered::Entity, covered::Column::AppointmentTypeId)),
+            COVERED_TYPE,
+        )
+        .order_by_asc(Expr::col((
+            covered::Entity,
+            covered::Column::AppointmentTypeId,
+        )));
+    if backend == DbBackend::Postgres {
+        QuerySelect::query(&mut select).lock_with_tables(LockType::Update, [codes::Entity]);
+    }
+    select
 }
 
 /// `query`'s codes newest first (ties by id, descending), strictly after `after`, at most
@@ -186,12 +245,29 @@ impl CodeRepository for SeaTransaction {
         self.one_code(code_with_text(business, text)).await
     }
 
-    async fn code_by_text_for_update(
+    async fn code_for_use(
         &mut self,
         business: BusinessId,
         text: &CodeText,
-    ) -> Result<Option<Code>, StorageError> {
-        self.one_locked_code(code_with_text(business, text)).await
+    ) -> Result<Option<(Code, Product)>, StorageError> {
+        let backend = self.txn.get_database_backend();
+        let rows = self
+            .txn
+            .query_all_raw(code_for_use(business, text, backend).build(backend))
+            .await
+            .map_err(unexpected)?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let code = Code::try_from(codes::Model::from_query_result(first, "").map_err(unexpected)?)?;
+        let row = products::Model::from_query_result(first, PRODUCT).map_err(unexpected)?;
+        let types = rows
+            .iter()
+            .filter_map(|row| row.try_get::<Option<Uuid>>("", COVERED_TYPE).transpose())
+            .collect::<Result<Vec<Uuid>, _>>()
+            .map_err(unexpected)?;
+        let product = Product::try_from(WithTypes { row, types })?;
+        Ok(Some((code, product)))
     }
 
     async fn update_code(

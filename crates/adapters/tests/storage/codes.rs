@@ -12,8 +12,8 @@ use clientele_domain::{AppointmentId, AuditId, OrderId, StaffId, Version};
 use clientele_ports::{Storage, StorageError};
 
 use crate::helpers::{
-    after_entries, base_time, booking, business_with_site, client, eur, granted_code, insert_codes,
-    insert_products, new_uuid, package, product,
+    after_entries, appointment_type, base_time, booking, business_with_site, client, eur,
+    granted_code, insert_codes, insert_products, new_uuid, package, product,
 };
 
 fn staff() -> StaffId {
@@ -38,7 +38,15 @@ async fn co_3_a_code_round_trips_with_its_first_entry_and_its_text_is_unique_in_
     let ana = client(business.id, "Ana", "Silva", &[site.id]);
     let mut tx = storage.begin().await.unwrap();
     tx.insert_client(&ana).await.unwrap();
+    let mut types = vec![
+        appointment_type(business.id, "Massage", "60"),
+        appointment_type(business.id, "Soin visage", "45"),
+    ];
+    for kind in &types {
+        tx.insert_appointment_type(kind).await.unwrap();
+    }
     tx.commit().await.unwrap();
+    types.sort_by_key(|t| t.id);
     let (package, gift) = (
         package(business.id),
         product(
@@ -47,7 +55,7 @@ async fn co_3_a_code_round_trips_with_its_first_entry_and_its_text_is_unique_in_
             ProductKind::MoneyGift {
                 value: eur("80.05"),
             },
-            Coverage::AllTypes,
+            Coverage::Types(types.iter().map(|t| t.id).collect()),
         ),
     );
     let other_package = crate::helpers::package(other.id);
@@ -94,19 +102,24 @@ async fn co_3_a_code_round_trips_with_its_first_entry_and_its_text_is_unique_in_
     let not_written = tx.code(business.id, unbalanced.id()).await.unwrap();
     drop(tx);
     let mut tx = storage.begin().await.unwrap();
-    let locked = tx
-        .code_by_text_for_update(business.id, counted.text())
-        .await
-        .unwrap();
-    let locked_elsewhere = tx
-        .code_by_text_for_update(other.id, counted.text())
-        .await
-        .unwrap();
+    let locked = tx.code_for_use(business.id, counted.text()).await.unwrap();
+    let locked_money = tx.code_for_use(business.id, money.text()).await.unwrap();
+    let locked_elsewhere = tx.code_for_use(other.id, counted.text()).await.unwrap();
     drop(tx);
 
     // Assert
-    assert_eq!(locked, by_text);
-    assert_eq!(locked_elsewhere, elsewhere_read);
+    assert_eq!(locked, by_text.clone().map(|code| (code, package.clone())));
+    assert_eq!(
+        locked_money,
+        Some((money.clone(), gift.clone())),
+        "with both types"
+    );
+    assert_eq!(
+        locked_elsewhere,
+        elsewhere_read
+            .clone()
+            .map(|code| (code, other_package.clone()))
+    );
     assert_eq!(read, Some(counted.clone()));
     assert_eq!(by_text, Some(counted));
     assert_eq!(read_money, Some(money.clone()));

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use clientele_domain::code::{Code, CodeAudit, CodeText, Entry};
+use clientele_domain::product::Product;
 use clientele_domain::{
     AppointmentId, BusinessId, ClientId, CodeId, MembershipId, ProductId, Version,
 };
@@ -53,13 +54,14 @@ pub trait CodeRepository: Send {
         text: &CodeText,
     ) -> Result<Option<Code>, StorageError>;
 
-    /// The business's code with this text, its row locked as by `code_for_update` (a
-    /// booking finds and locks the code it is given in one statement).
-    async fn code_by_text_for_update(
+    /// CO-9: the business's code with this text, its row locked as by `code_for_update`,
+    /// with its product (as `product` reads it): a booking finds, locks and checks the code
+    /// it is given in one statement.
+    async fn code_for_use(
         &mut self,
         business: BusinessId,
         text: &CodeText,
-    ) -> Result<Option<Code>, StorageError>;
+    ) -> Result<Option<(Code, Product)>, StorageError>;
 
     /// Stores the code and appends `entries` to its ledger (the changes that made it).
     /// The optimistic update of the module's contract; `Unexpected` (and nothing
