@@ -19,6 +19,8 @@ use poem_openapi::types::Type;
 use poem_openapi::{ApiResponse, Enum};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+use clientele_domain::Money;
 use tokio::sync::mpsc;
 
 /// The file an export is written as.
@@ -45,6 +47,11 @@ pub enum Cell {
 impl Cell {
     pub fn text(text: impl Into<String>) -> Self {
         Self::Text(text.into())
+    }
+
+    /// An amount with exactly its currency's decimals ("60.00", "1500" in JPY).
+    pub fn money(money: Money) -> Self {
+        Self::Amount(money.amount_in_digits())
     }
 }
 
@@ -211,12 +218,16 @@ fn csv_text(cell: &Cell) -> std::borrow::Cow<'_, str> {
 
 /// The CSV text of some rows, after the header if given.
 pub fn csv_rows(header: Option<&[String]>, rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 200));
+    let mut out = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 256));
     if let Some(header) = header {
         out.write_record(header)?;
     }
     for row in rows {
-        out.write_record(row.iter().map(|cell| csv_text(cell).into_owned()))?;
+        // Field by field: a cell's text is written where it is, not copied first.
+        for cell in row {
+            out.write_field(csv_text(cell).as_bytes())?;
+        }
+        out.write_record(None::<&[u8]>)?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
 }

@@ -18,7 +18,7 @@ use clientele_domain::{
 };
 use clientele_ports::StorageError;
 use clientele_ports::payments::{ChargeRequest, RefundRequest};
-pub use clientele_ports::storage::{OrderLine, OrderQuery};
+pub use clientele_ports::storage::{OrderExportLine, OrderLine, OrderQuery};
 
 use crate::access::{AccessError, business_of, require_whole_business, visible_client};
 use crate::cursor::{ForeignCursor, Listing};
@@ -480,13 +480,13 @@ impl Clientele {
     pub async fn export_page(
         &self,
         export: &mut OrderExport,
-    ) -> Result<Option<Vec<OrderLine>>, OrderError> {
+    ) -> Result<Option<Vec<OrderExportLine>>, OrderError> {
         if export.done {
             return Ok(None);
         }
         let mut tx = self.storage.read().await?;
         let rows = tx
-            .orders(
+            .order_export_page(
                 export.actor.business_id,
                 &export.query,
                 export.after,
@@ -495,7 +495,7 @@ impl Clientele {
             .await?;
         drop(tx);
         export.done = rows.len() < EXPORT_PAGE as usize;
-        export.after = rows.last().map(|l| (l.order.created_at, l.order.id));
+        export.after = rows.last().map(|l| (l.created_at, l.id));
         Ok((!rows.is_empty()).then_some(rows))
     }
 

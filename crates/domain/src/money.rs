@@ -149,11 +149,16 @@ impl Money {
         self.currency
     }
 
-    /// The amount written with exactly the currency's decimals: "60.00", "1500" (JPY).
-    pub fn amount_text(&self) -> String {
+    /// The amount with exactly the currency's decimals: 60.00, 1500 (JPY).
+    pub fn amount_in_digits(&self) -> Decimal {
         let mut amount = self.amount;
         amount.rescale(self.currency.minor_digits());
-        amount.to_string()
+        amount
+    }
+
+    /// The amount written with exactly the currency's decimals: "60.00", "1500" (JPY).
+    pub fn amount_text(&self) -> String {
+        self.amount_in_digits().to_string()
     }
 
     /// Zero in `currency`.

@@ -34,6 +34,7 @@ mod marketing;
 mod matrix;
 mod membership_export;
 mod memberships;
+mod order_export;
 mod payments;
 mod platform;
 mod search;

@@ -54,7 +54,7 @@ fn row(line: &MembershipLine) -> Row {
         Cell::text(line.client_first_name.as_str()),
         Cell::text(line.client_last_name.as_str()),
         Cell::text(line.type_name.as_str()),
-        Cell::Amount(m.rate().amount().amount()),
+        Cell::money(m.rate().amount()),
         Cell::text(m.rate().amount().currency().code()),
         Cell::Day(Some(m.start_date())),
         Cell::Day(m.end_date()),

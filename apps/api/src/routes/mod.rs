@@ -35,6 +35,7 @@ pub mod membership_types;
 pub mod memberships;
 pub mod my_appointments;
 pub mod my_memberships;
+pub mod order_export;
 pub mod orders;
 pub mod payments;
 pub mod products;
@@ -134,6 +135,7 @@ pub type SalesApis = (
     products::ProductsApi,
     codes::CodesApi,
     orders::OrdersApi,
+    order_export::OrderExportApi,
     membership_types::MembershipTypesApi,
     memberships::MembershipsApi,
     membership_export::MembershipExportApi,
@@ -177,6 +179,7 @@ pub fn apis(app: &Clientele) -> Apis {
         products::ProductsApi { app: app.clone() },
         codes::CodesApi { app: app.clone() },
         orders::OrdersApi { app: app.clone() },
+        order_export::OrderExportApi { app: app.clone() },
         membership_types::MembershipTypesApi { app: app.clone() },
         memberships::MembershipsApi { app: app.clone() },
         membership_export::MembershipExportApi { app: app.clone() },

@@ -1,21 +1,17 @@
-//! Orders (CO-3, CO-6, CO-8): selling a product to a client, the orders list, its CSV
-//! export (streamed) and cancelling an order.
+//! Orders (CO-3, CO-6, CO-8): selling a product to a client, the orders list and
+//! cancelling an order (the export is `order_export`).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use futures_util::stream;
-use poem::IntoResponse;
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::{Binary, Json};
-use poem_openapi::registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry};
-use poem_openapi::types::{ParseFromJSON, ToJSON, Type};
+use poem_openapi::payload::Json;
+use poem_openapi::types::{ParseFromJSON, ToJSON};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use clientele_application::Clientele;
 use clientele_application::idempotency::KeptAnswer;
 use clientele_application::orders::{
-    CancelOrderOptions, Cancelled, OrderExport, OrderFilter, OrderLine, SaleInput, SalePayment,
-    Sold,
+    CancelOrderOptions, Cancelled, OrderFilter, OrderLine, SaleInput, SalePayment, Sold,
 };
 use clientele_domain::order::{Order, OrderStatus, Settlement};
 use clientele_domain::{ClientId, MembershipTypeId, OrderId, PaymentMethodId, ProductId};
@@ -261,145 +257,8 @@ fn cancelled_view(cancelled: &Cancelled) -> Json<OrderCodeView> {
     })
 }
 
-/// The orders export (CO-8): CSV, streamed page by page.
-pub struct OrdersCsv {
-    body: poem::Body,
-}
-
-impl ApiResponse for OrdersCsv {
-    fn meta() -> MetaResponses {
-        MetaResponses {
-            responses: vec![MetaResponse {
-                description: "The orders as CSV (UTF-8, comma-separated, a header row), \
-                              newest first.",
-                status: Some(200),
-                status_range: None,
-                content: vec![MetaMediaType {
-                    content_type: "text/csv; charset=utf-8",
-                    schema: <Binary<Vec<u8>> as poem_openapi::payload::Payload>::schema_ref(),
-                }],
-                headers: vec![MetaHeader {
-                    name: "Content-Disposition".to_owned(),
-                    description: Some("`attachment; filename=\"orders.csv\"`".to_owned()),
-                    required: true,
-                    deprecated: false,
-                    schema: String::schema_ref(),
-                }],
-            }],
-        }
-    }
-
-    fn register(_registry: &mut Registry) {}
-}
-
-impl IntoResponse for OrdersCsv {
-    fn into_response(self) -> poem::Response {
-        poem::Response::builder()
-            .content_type("text/csv; charset=utf-8")
-            .header("Content-Disposition", "attachment; filename=\"orders.csv\"")
-            .body(self.body)
-    }
-}
-
-/// CO-8's columns.
-const CSV_HEADER: [&str; 18] = [
-    "order_id",
-    "ordered_at",
-    "status",
-    "client_id",
-    "client_first_name",
-    "client_last_name",
-    "client_email",
-    "product_id",
-    "product_name",
-    "kind",
-    "code",
-    "price",
-    "currency",
-    "method",
-    "payment_type",
-    "paid",
-    "refunded",
-    "cancelled_at",
-];
-
-/// A cell a spreadsheet would run as a formula is written as text (a leading `'`).
-fn cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}").into()
-    } else {
-        text.into()
-    }
-}
-
-/// The CSV text of some rows, with the header first if asked.
-fn csv_rows(lines: &[OrderLine], header: bool) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::Writer::from_writer(Vec::with_capacity(lines.len() * 256));
-    if header {
-        out.write_record(CSV_HEADER)?;
-    }
-    for line in lines {
-        let o = &line.order;
-        let view = OrderView::from(o);
-        out.write_record([
-            o.id.to_string().as_str(),
-            &o.created_at.to_rfc3339(),
-            o.status.as_str(),
-            &o.client_id.to_string(),
-            &cell(&line.client_first_name),
-            &cell(&line.client_last_name),
-            &cell(line.client_email.as_deref().unwrap_or("")),
-            &o.product_id.to_string(),
-            &cell(&line.product_name),
-            o.family.as_str(),
-            &o.code_text.to_string(),
-            &view.price.0,
-            &view.currency,
-            o.settlement.method(),
-            &cell(view.payment_type.as_deref().unwrap_or("")),
-            &view.paid.0,
-            &view.refunded.0,
-            &o.cancelled_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-        ])?;
-    }
-    out.into_inner().map_err(|e| e.into_error().into())
-}
-
-/// The export's body: the first page (read already, so a failure there is a problem
-/// response), then each next page as it is read. A failure mid-way ends the body with an
-/// error, so the client sees a broken transfer rather than a short file.
-fn csv_body(app: Clientele, export: OrderExport, first: Vec<OrderLine>) -> poem::Body {
-    enum State {
-        First(Clientele, OrderExport, Vec<OrderLine>),
-        Next(Clientele, OrderExport),
-        Done,
-    }
-    let pages = stream::unfold(State::First(app, export, first), |state| async move {
-        let (app, export, lines, header) = match state {
-            State::Done => return None,
-            State::First(app, export, first) => (app, export, first, true),
-            State::Next(app, mut export) => match app.export_page(&mut export).await {
-                Ok(Some(lines)) => (app, export, lines, false),
-                Ok(None) => return None,
-                Err(error) => {
-                    tracing::error!(%error, "the orders export failed mid-way");
-                    return Some((Err(std::io::Error::other("export failed")), State::Done));
-                }
-            },
-        };
-        if lines.is_empty() && !header {
-            return None;
-        }
-        match csv_rows(&lines, header) {
-            Ok(bytes) => Some((Ok(bytes), State::Next(app, export))),
-            Err(error) => Some((Err(std::io::Error::other(error)), State::Done)),
-        }
-    });
-    poem::Body::from_bytes_stream(pages)
-}
-
 /// The list's filters (CO-8).
-fn filter(
+pub(super) fn filter(
     product_id: Option<Uuid>,
     kind: Option<ProductKindParam>,
     client_id: Option<Uuid>,
@@ -500,34 +359,6 @@ impl OrdersApi {
             items: page.items.iter().map(Into::into).collect(),
             next_cursor: page.next_cursor,
         }))
-    }
-
-    /// Every order matching the filters as CSV (owner, admin; CO-8), streamed. Codes
-    /// added without an order are not in it; a subscription appears once, with its
-    /// first payment.
-    #[oai(
-        path = "/orders/export",
-        method = "get",
-        operation_id = "export_orders"
-    )]
-    async fn export(
-        &self,
-        auth: StaffToken,
-        product_id: Query<Option<Uuid>>,
-        kind: Query<Option<ProductKindParam>>,
-        client_id: Query<Option<Uuid>>,
-        /// Made on this day or later (the business's time zone).
-        from: Query<Option<NaiveDate>>,
-        /// Made on this day or earlier.
-        until: Query<Option<NaiveDate>>,
-    ) -> Result<OrdersCsv, Problems<{ MALFORM | UNAUTHENTICATE | FORBID }>> {
-        let actor = auth.actor(&self.app).await?;
-        let filter = filter(product_id.0, kind.0, client_id.0, from.0, until.0);
-        let mut export = self.app.export_orders(&actor, &filter).await?;
-        let first = self.app.export_page(&mut export).await?.unwrap_or_default();
-        Ok(OrdersCsv {
-            body: csv_body(self.app.clone(), export, first),
-        })
     }
 
     /// One order.

@@ -14,15 +14,16 @@ use sea_orm::{
 use clientele_domain::order::Order;
 use clientele_domain::{BusinessId, OrderId};
 use clientele_ports::StorageError;
-use clientele_ports::storage::{OrderLine, OrderQuery, OrderRepository};
+use clientele_ports::storage::{OrderExportLine, OrderLine, OrderQuery, OrderRepository};
 
-use super::conversions::{instant, minor_units, order_row, same_currency};
+use super::conversions::{OrderExportRow, instant, minor_units, order_row, same_currency};
 use super::entities::{clients, orders, products};
 use super::joins::join_in_business;
 use super::keyset::after_descending;
 use super::{SeaTransaction, unexpected, unique_violation};
 
-/// The joined columns of a line of the list, beside the order's own.
+/// The joined columns of a line of the list, beside the order's own (as named in
+/// [`OrderExportRow`]).
 const CLIENT_FIRST_NAME: &str = "line_client_first_name";
 const CLIENT_LAST_NAME: &str = "line_client_last_name";
 const CLIENT_EMAIL: &str = "line_client_email";
@@ -55,6 +56,62 @@ fn filtered(
         select = select.filter(orders::Column::CreatedAt.lt(instant(until)));
     }
     select
+}
+
+/// CO-8's lines: `select`'s columns of the orders matching `query` strictly after `after`,
+/// newest first (ties by id), at most `limit`, with their client's and product's names.
+fn lines(
+    select: sea_orm::Select<orders::Entity>,
+    business: BusinessId,
+    query: &OrderQuery,
+    after: Option<(DateTime<Utc>, OrderId)>,
+    limit: u32,
+) -> sea_orm::Select<orders::Entity> {
+    let mut select = filtered(
+        select.filter(orders::Column::BusinessId.eq(business.as_uuid())),
+        query,
+    );
+    if let Some((created_at, id)) = after {
+        select = select.filter(after_descending(
+            [
+                Expr::col((orders::Entity, orders::Column::CreatedAt)),
+                Expr::col((orders::Entity, orders::Column::Id)),
+            ],
+            (instant(created_at), id.as_uuid()),
+        ));
+    }
+    join_in_business(
+        &mut select,
+        (orders::Column::BusinessId, orders::Column::ClientId),
+        clients::Entity,
+        (clients::Column::BusinessId, clients::Column::Id),
+    );
+    join_in_business(
+        &mut select,
+        (orders::Column::BusinessId, orders::Column::ProductId),
+        products::Entity,
+        (products::Column::BusinessId, products::Column::Id),
+    );
+    select
+        .expr_as(
+            Expr::col((clients::Entity, clients::Column::FirstName)),
+            CLIENT_FIRST_NAME,
+        )
+        .expr_as(
+            Expr::col((clients::Entity, clients::Column::LastName)),
+            CLIENT_LAST_NAME,
+        )
+        .expr_as(
+            Expr::col((clients::Entity, clients::Column::Email)),
+            CLIENT_EMAIL,
+        )
+        .expr_as(
+            Expr::col((products::Entity, products::Column::Name)),
+            PRODUCT_NAME,
+        )
+        .order_by_desc(orders::Column::CreatedAt)
+        .order_by_desc(orders::Column::Id)
+        .limit(u64::from(limit))
 }
 
 fn line(row: &QueryResult) -> Result<OrderLine, StorageError> {
@@ -157,51 +214,7 @@ impl OrderRepository for SeaTransaction {
         after: Option<(DateTime<Utc>, OrderId)>,
         limit: u32,
     ) -> Result<Vec<OrderLine>, StorageError> {
-        let mut select = filtered(
-            orders::Entity::find().filter(orders::Column::BusinessId.eq(business.as_uuid())),
-            query,
-        );
-        if let Some((created_at, id)) = after {
-            select = select.filter(after_descending(
-                [
-                    Expr::col((orders::Entity, orders::Column::CreatedAt)),
-                    Expr::col((orders::Entity, orders::Column::Id)),
-                ],
-                (instant(created_at), id.as_uuid()),
-            ));
-        }
-        join_in_business(
-            &mut select,
-            (orders::Column::BusinessId, orders::Column::ClientId),
-            clients::Entity,
-            (clients::Column::BusinessId, clients::Column::Id),
-        );
-        join_in_business(
-            &mut select,
-            (orders::Column::BusinessId, orders::Column::ProductId),
-            products::Entity,
-            (products::Column::BusinessId, products::Column::Id),
-        );
-        let select = select
-            .expr_as(
-                Expr::col((clients::Entity, clients::Column::FirstName)),
-                CLIENT_FIRST_NAME,
-            )
-            .expr_as(
-                Expr::col((clients::Entity, clients::Column::LastName)),
-                CLIENT_LAST_NAME,
-            )
-            .expr_as(
-                Expr::col((clients::Entity, clients::Column::Email)),
-                CLIENT_EMAIL,
-            )
-            .expr_as(
-                Expr::col((products::Entity, products::Column::Name)),
-                PRODUCT_NAME,
-            )
-            .order_by_desc(orders::Column::CreatedAt)
-            .order_by_desc(orders::Column::Id)
-            .limit(u64::from(limit));
+        let select = lines(orders::Entity::find(), business, query, after, limit);
         let statement = select.build(self.txn.get_database_backend());
         self.txn
             .query_all_raw(statement)
@@ -209,6 +222,41 @@ impl OrderRepository for SeaTransaction {
             .map_err(unexpected)?
             .iter()
             .map(line)
+            .collect()
+    }
+
+    async fn order_export_page(
+        &mut self,
+        business: BusinessId,
+        query: &OrderQuery,
+        after: Option<(DateTime<Utc>, OrderId)>,
+        limit: u32,
+    ) -> Result<Vec<OrderExportLine>, StorageError> {
+        use orders::Column as C;
+        let columns = [
+            C::Id,
+            C::CreatedAt,
+            C::Status,
+            C::ClientId,
+            C::ProductId,
+            C::Family,
+            C::CodeText,
+            C::PriceMinor,
+            C::Currency,
+            C::Method,
+            C::PaymentType,
+            C::PaidMinor,
+            C::RefundedMinor,
+            C::CancelledAt,
+        ];
+        let only = orders::Entity::find().select_only().columns(columns);
+        lines(only, business, query, after, limit)
+            .into_model::<OrderExportRow>()
+            .all(&self.txn)
+            .await
+            .map_err(unexpected)?
+            .into_iter()
+            .map(OrderExportLine::try_from)
             .collect()
     }
 }

@@ -80,8 +80,6 @@ impl ClientQuery {
     }
 }
 
-/// Clients with everything stored with them: `Client::sites`, `Client::labels` and
-/// `Client::custom_fields` are read and written whole with the client.
 /// CL-16: a client as the export shows it, read with nothing else: the names, email and
 /// phone as typed (they were checked when stored).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +109,8 @@ pub struct ClientContact {
     pub email: Option<EmailAddress>,
 }
 
+/// Clients with everything stored with them: `Client::sites`, `Client::labels` and
+/// `Client::custom_fields` are read and written whole with the client.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ClientRepository: Send {

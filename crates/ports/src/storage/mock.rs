@@ -280,7 +280,7 @@ delegate! {
         fn code(business: BusinessId, id: CodeId) -> Option<Code>;
         fn code_for_update(business: BusinessId, id: CodeId) -> Option<Code>;
         fn code_by_text(business: BusinessId, text: &CodeText) -> Option<Code>;
-        fn code_by_text_for_update(business: BusinessId, text: &CodeText) -> Option<Code>;
+        fn code_for_use(business: BusinessId, text: &CodeText) -> Option<(Code, Product)>;
         fn update_code(code: &Code, expected: Version, entries: &[Entry]) -> ();
         fn ledger(business: BusinessId, code: CodeId, after: Option<u32>, limit: u32) -> Vec<LedgerLine>;
         fn ledger_of_appointment(business: BusinessId, code: CodeId, appointment: AppointmentId) -> Vec<Entry>;
@@ -300,6 +300,7 @@ delegate! {
         fn order_for_update(business: BusinessId, id: OrderId) -> Option<Order>;
         fn update_order(order: &Order) -> ();
         fn orders(business: BusinessId, query: &OrderQuery, after: Option<(DateTime<Utc>, OrderId)>, limit: u32) -> Vec<OrderLine>;
+        fn order_export_page(business: BusinessId, query: &OrderQuery, after: Option<(DateTime<Utc>, OrderId)>, limit: u32) -> Vec<OrderExportLine>;
     }
 
     MembershipRepository to memberships {

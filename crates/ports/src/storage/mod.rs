@@ -84,7 +84,7 @@ pub use membership::{
     QuickViewCounts, StatusFilter,
 };
 pub use note::NoteRepository;
-pub use order::{OrderLine, OrderQuery, OrderRepository};
+pub use order::{OrderExportLine, OrderLine, OrderQuery, OrderRepository};
 pub use outbox::{ClaimToken, EmailState, OutboxEmail, OutboxRepository};
 pub use payment::PaymentRepository;
 pub use product::ProductRepository;

@@ -3,9 +3,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use clientele_domain::order::Order;
+use clientele_domain::code::CodeText;
+use clientele_domain::order::{Order, OrderStatus};
 use clientele_domain::product::Family;
-use clientele_domain::{BusinessId, ClientId, OrderId, ProductId};
+use clientele_domain::{BusinessId, ClientId, Money, OrderId, ProductId};
 
 use super::StorageError;
 
@@ -29,6 +30,31 @@ pub struct OrderLine {
     pub client_last_name: String,
     pub client_email: Option<String>,
     pub product_name: String,
+}
+
+/// CO-8: an order as the export shows it, read with nothing else: how it was settled is
+/// its method and payment type as stored (card and invoice details are not exported).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderExportLine {
+    pub id: OrderId,
+    pub created_at: DateTime<Utc>,
+    pub status: OrderStatus,
+    pub client_id: ClientId,
+    pub client_first_name: String,
+    pub client_last_name: String,
+    pub client_email: Option<String>,
+    pub product_id: ProductId,
+    pub product_name: String,
+    pub family: Family,
+    pub code_text: CodeText,
+    pub price: Money,
+    /// `card`, `manual` or `invoice` (`Settlement::method`).
+    pub method: String,
+    /// For a payment at the desk.
+    pub payment_type: Option<String>,
+    pub paid: Money,
+    pub refunded: Money,
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 /// Orders. Never deleted: cancelled.
@@ -66,4 +92,13 @@ pub trait OrderRepository: Send {
         after: Option<(DateTime<Utc>, OrderId)>,
         limit: u32,
     ) -> Result<Vec<OrderLine>, StorageError>;
+
+    /// CO-8: the export's page: the orders `orders` would list, as export lines.
+    async fn order_export_page(
+        &mut self,
+        business: BusinessId,
+        query: &OrderQuery,
+        after: Option<(DateTime<Utc>, OrderId)>,
+        limit: u32,
+    ) -> Result<Vec<OrderExportLine>, StorageError>;
 }

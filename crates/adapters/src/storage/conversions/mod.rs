@@ -72,7 +72,7 @@ pub(crate) use membership::{
 };
 pub(crate) use membership_audit::membership_audit_row;
 pub(crate) use note::client_note_row;
-pub(crate) use order::order_row;
+pub(crate) use order::{OrderExportRow, order_row};
 pub(crate) use outbox::{EMAIL_FAILED, EMAIL_PENDING, EMAIL_SENT, outbox_row};
 pub(crate) use payment::{invoice_row, payment_method_row, payment_row};
 pub(crate) use product::{WithTypes, product_changes, product_row, product_type_rows};

@@ -1,13 +1,17 @@
 //! `orders` rows ↔ [`Order`], amounts as minor units of the row's one currency and the
 //! settlement as `method` with its own columns.
 
+use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
+use sea_orm::FromQueryResult;
+use uuid::Uuid;
 
 use clientele_domain::Currency;
 use clientele_domain::membership::ProRata;
 use clientele_domain::order::{Order, OrderStatus, Settlement};
 use clientele_domain::payment::{PaymentType, ProcessorKind};
 use clientele_ports::StorageError;
+use clientele_ports::storage::OrderExportLine;
 
 use super::code::{code_text, family};
 use super::{corrupt, instant, minor_units, money, same_currency, stored_currency};
@@ -71,6 +75,58 @@ impl TryFrom<orders::Model> for Order {
             cancelled_at: row.cancelled_at,
             membership_id: row.membership_id.map(Into::into),
             pro_rata: pro_rata(&row, currency)?,
+        })
+    }
+}
+
+/// CO-8: the columns of an export line, as `order_export_page` selects them (the joined
+/// names under the list's aliases).
+#[derive(Debug, FromQueryResult)]
+pub(crate) struct OrderExportRow {
+    id: Uuid,
+    created_at: DateTime<Utc>,
+    status: String,
+    client_id: Uuid,
+    line_client_first_name: String,
+    line_client_last_name: String,
+    line_client_email: Option<String>,
+    product_id: Uuid,
+    line_product_name: String,
+    family: String,
+    code_text: String,
+    price_minor: i64,
+    currency: String,
+    method: String,
+    payment_type: Option<String>,
+    paid_minor: i64,
+    refunded_minor: i64,
+    cancelled_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<OrderExportRow> for OrderExportLine {
+    type Error = StorageError;
+
+    fn try_from(row: OrderExportRow) -> Result<Self, Self::Error> {
+        let currency = stored_currency(T, &row.currency)?;
+        Ok(Self {
+            id: row.id.into(),
+            created_at: row.created_at,
+            status: OrderStatus::parse(&row.status)
+                .ok_or_else(|| corrupt(T, "status", format!("`{}` is no status", row.status)))?,
+            client_id: row.client_id.into(),
+            client_first_name: row.line_client_first_name,
+            client_last_name: row.line_client_last_name,
+            client_email: row.line_client_email,
+            product_id: row.product_id.into(),
+            product_name: row.line_product_name,
+            family: family(T, "family", &row.family)?,
+            code_text: code_text(T, "code_text", &row.code_text)?,
+            price: money(T, "price_minor", row.price_minor, currency)?,
+            method: row.method,
+            payment_type: row.payment_type,
+            paid: money(T, "paid_minor", row.paid_minor, currency)?,
+            refunded: money(T, "refunded_minor", row.refunded_minor, currency)?,
+            cancelled_at: row.cancelled_at,
         })
     }
 }
