@@ -71,9 +71,10 @@ fn code_with_text(business: BusinessId, text: &CodeText) -> sea_orm::Select<code
         .filter(codes::Column::Text.eq(text.as_str()))
 }
 
-/// The prefix of the product's columns beside the code's, and the name of a type it
-/// covers (one row per type, or one with NULL), in `code_for_use`.
-const PRODUCT: &str = "product_";
+/// The prefix of the product's columns beside the code's (no column of `codes` starts
+/// with it), and the name of a type it covers (one row per type, or one with NULL), in
+/// `code_for_use`.
+const PRODUCT: &str = "product__";
 const COVERED_TYPE: &str = "covered_type_id";
 
 /// CO-9: the code with `text`, its product and the types the product covers, in one
