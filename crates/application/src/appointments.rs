@@ -30,7 +30,7 @@ use crate::error::{Classify, ErrorKind};
 use crate::idempotency::{Completion, complete_in};
 use crate::links::SignUpLink;
 use crate::redemption::{self, Booking, CodeUseError};
-use crate::webhook_events::Resource;
+use crate::webhook_events::{Resource, Subscriptions};
 use crate::{Clientele, Page};
 use clientele_domain::webhook::EventType;
 
@@ -334,6 +334,8 @@ impl Clientele {
             },
             p.now,
         );
+        // The endpoints are read once for the booking's events.
+        let mut subscriptions = Subscriptions::default();
         if let Some(typed) = p.code.filter(|t| !t.trim().is_empty()) {
             let (code, used) = redemption::redeem(
                 tx,
@@ -353,8 +355,9 @@ impl Clientele {
             )
             .await?;
             appointment = appointment.with_code(code.id(), used.covered);
-            self.emit(
+            self.emit_to(
                 tx,
+                &mut subscriptions,
                 p.business.id,
                 EventType::CodeRedeemed,
                 Resource::Code(&code),
@@ -365,8 +368,9 @@ impl Clientele {
             appointment = appointment.assigned_to(account);
         }
         tx.insert_appointment(&appointment).await?;
-        self.emit(
+        self.emit_to(
             tx,
+            &mut subscriptions,
             p.business.id,
             EventType::AppointmentBooked,
             Resource::Appointment(&appointment),

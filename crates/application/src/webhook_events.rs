@@ -4,6 +4,7 @@
 //! ([`ResourceViews`], given with `Clientele::with_resource_views`).
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use serde_json::{Value, json};
 
@@ -16,7 +17,7 @@ use clientele_domain::webhook::{EventType, WebhookDelivery, WebhookEvent};
 use clientele_domain::{
     BusinessId, Client, ClientId, WebhookDeliveryId, WebhookEndpointId, WebhookEventId,
 };
-use clientele_ports::storage::Charge;
+use clientele_ports::storage::{Charge, Subscriber};
 use clientele_ports::{StorageError, Transaction};
 
 use crate::Clientele;
@@ -63,10 +64,10 @@ impl ResourceViews for IdsOnly {
     }
 }
 
-/// The endpoints that want each event type, per business, as read once in a
-/// transaction: for the use cases that emit many events in one (billing).
+/// The business's endpoints and what each wants, as read once in a transaction: for the
+/// use cases that record several events in one (a booking with a code, billing).
 #[derive(Debug, Default)]
-pub(crate) struct Subscriptions(HashMap<(BusinessId, EventType), Vec<WebhookEndpointId>>);
+pub(crate) struct Subscriptions(HashMap<BusinessId, Vec<Subscriber>>);
 
 impl Subscriptions {
     async fn of(
@@ -75,12 +76,15 @@ impl Subscriptions {
         business: BusinessId,
         kind: EventType,
     ) -> Result<Vec<WebhookEndpointId>, StorageError> {
-        if let Some(endpoints) = self.0.get(&(business, kind)) {
-            return Ok(endpoints.clone());
-        }
-        let endpoints = tx.webhook_subscribers(business, kind).await?;
-        self.0.insert((business, kind), endpoints.clone());
-        Ok(endpoints)
+        let subscribers = match self.0.entry(business) {
+            Entry::Occupied(read) => read.into_mut(),
+            Entry::Vacant(unread) => unread.insert(tx.webhook_subscribers(business).await?),
+        };
+        Ok(subscribers
+            .iter()
+            .filter(|s| s.events.contains(&kind))
+            .map(|s| s.endpoint)
+            .collect())
     }
 }
 
@@ -94,8 +98,8 @@ impl Clientele {
         kind: EventType,
         resource: Resource<'_>,
     ) -> Result<(), StorageError> {
-        let endpoints = tx.webhook_subscribers(business, kind).await?;
-        self.record_event(tx, business, kind, resource, endpoints)
+        let mut subscriptions = Subscriptions::default();
+        self.emit_to(tx, &mut subscriptions, business, kind, resource)
             .await
     }
 

@@ -909,3 +909,60 @@ async fn co_2_co_7_a_product_edit_changes_what_its_codes_cover_never_their_balan
         (code_id, &json!(3))
     );
 }
+
+/// The event types of the deliveries an endpoint has, sorted.
+async fn delivered_types(app: &TestApp, endpoint: &str) -> Vec<String> {
+    let log = app
+        .get(
+            &format!("/v1/webhook-endpoints/{endpoint}/deliveries"),
+            &app.owner,
+        )
+        .await;
+    log.assert_status(200);
+    let mut types: Vec<String> = log
+        .at("/items")
+        .as_array()
+        .expect("deliveries")
+        .iter()
+        .map(|d| d["event_type"].as_str().expect("a type").to_owned())
+        .collect();
+    types.sort();
+    types
+}
+
+#[tokio::test]
+async fn co_9_pl_24_a_booking_with_a_code_sends_code_redeemed_and_appointment_booked_to_who_wants_them()
+ {
+    let app = crate::helpers::spawn_app_for_webhooks().await;
+    let (massage, _, _, text, _) = ana_with_a_package(&app).await;
+    let mut endpoints = Vec::new();
+    for events in [
+        json!(["code.redeemed", "appointment.booked"]),
+        json!(["appointment.booked"]),
+        json!(["client.created"]),
+    ] {
+        let made = app
+            .post(
+                "/v1/webhook-endpoints",
+                &app.owner,
+                json!({ "url": "https://hooks.example.com/in", "events": events }),
+            )
+            .await;
+        made.assert_status(201);
+        endpoints.push(made.str("/endpoint/id"));
+    }
+
+    book(&app, &massage, "ana@example.com", &text)
+        .await
+        .assert_status(201);
+
+    assert_eq!(
+        delivered_types(&app, &endpoints[0]).await,
+        ["appointment.booked", "code.redeemed"]
+    );
+    assert_eq!(
+        delivered_types(&app, &endpoints[1]).await,
+        ["appointment.booked"]
+    );
+    assert!(delivered_types(&app, &endpoints[2]).await.is_empty());
+}

@@ -27,7 +27,7 @@ use clientele_domain::webhook::{
 use clientele_domain::{BusinessId, WebhookDeliveryId, WebhookEndpointId};
 use clientele_ports::StorageError;
 use clientele_ports::storage::{
-    ClaimToken, ClaimedDelivery, DeliveryNext, WebhookDeliveryRepository,
+    ClaimToken, ClaimedDelivery, DeliveryNext, Subscriber, WebhookDeliveryRepository,
 };
 
 use super::conversions::{instant, webhook_attempt_row, webhook_delivery_row, webhook_event_row};
@@ -119,8 +119,7 @@ impl WebhookDeliveryRepository for SeaTransaction {
     async fn webhook_subscribers(
         &mut self,
         business: BusinessId,
-        kind: EventType,
-    ) -> Result<Vec<WebhookEndpointId>, StorageError> {
+    ) -> Result<Vec<Subscriber>, StorageError> {
         let rows: Vec<(Uuid, String)> = webhook_endpoints::Entity::find()
             .select_only()
             .column(webhook_endpoints::Column::Id)
@@ -132,10 +131,13 @@ impl WebhookDeliveryRepository for SeaTransaction {
             .all(&self.txn)
             .await
             .map_err(unexpected)?;
+        // A name no event type has any more is no subscription.
         Ok(rows
             .into_iter()
-            .filter(|(_, events)| events.split(' ').any(|name| name == kind.as_str()))
-            .map(|(id, _)| id.into())
+            .map(|(id, events)| Subscriber {
+                endpoint: id.into(),
+                events: events.split(' ').filter_map(EventType::parse).collect(),
+            })
             .collect())
     }
 

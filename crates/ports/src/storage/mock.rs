@@ -31,9 +31,7 @@ use clientele_domain::note::ClientNote;
 use clientele_domain::order::Order;
 use clientele_domain::payment::{Invoice, Payment, PaymentMethod};
 use clientele_domain::product::Product;
-use clientele_domain::webhook::{
-    DeliveryAttempt, EventType, WebhookDelivery, WebhookEndpoint, WebhookEvent,
-};
+use clientele_domain::webhook::{DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent};
 use clientele_domain::{
     AccountId, ApiToken, AppointmentId, AppointmentTypeId, AuditId, Business, BusinessId, Client,
     ClientId, CodeId, CreditId, CustomFieldId, DocumentId, EmailId, ImportId, LabelId,
@@ -96,7 +94,7 @@ impl MockTransaction {
         let mut tx = Self::default();
         tx.deliveries
             .expect_webhook_subscribers()
-            .returning(|_, _| Ok(Vec::new()));
+            .returning(|_| Ok(Vec::new()));
         tx
     }
 }
@@ -414,7 +412,7 @@ delegate! {
         fn delete_webhook_endpoint(business: BusinessId, id: WebhookEndpointId) -> ();
     }
     WebhookDeliveryRepository to deliveries {
-        fn webhook_subscribers(business: BusinessId, kind: EventType) -> Vec<WebhookEndpointId>;
+        fn webhook_subscribers(business: BusinessId) -> Vec<Subscriber>;
         fn insert_webhook_event(event: &WebhookEvent, deliveries: &[WebhookDelivery]) -> ();
         fn claim_due_deliveries(claim: ClaimToken, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Vec<ClaimedDelivery>;
         fn record_delivery_attempt(business: BusinessId, claim: ClaimToken, attempt: &DeliveryAttempt, next: DeliveryNext, at: DateTime<Utc>) -> bool;

@@ -93,7 +93,7 @@ pub use staff::StaffRepository;
 pub use test_clock::TestClockRepository;
 pub use token::TokenRepository;
 pub use webhook::WebhookRepository;
-pub use webhook_delivery::{ClaimedDelivery, DeliveryNext, WebhookDeliveryRepository};
+pub use webhook_delivery::{ClaimedDelivery, DeliveryNext, Subscriber, WebhookDeliveryRepository};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use account::MockAccountRepository;

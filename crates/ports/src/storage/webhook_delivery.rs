@@ -2,6 +2,8 @@
 //! their deliveries: the worker claims the oldest pending delivery of each endpoint under
 //! a lease (as the email outbox does), attempts it and records the attempt.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -11,6 +13,13 @@ use clientele_domain::webhook::{
 use clientele_domain::{BusinessId, WebhookDeliveryId, WebhookEndpointId};
 
 use super::{ClaimToken, StorageError};
+
+/// PL-24: an enabled endpoint and the event types it wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscriber {
+    pub endpoint: WebhookEndpointId,
+    pub events: BTreeSet<EventType>,
+}
 
 /// A delivery claimed for an attempt, with what the attempt needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,12 +42,12 @@ pub enum DeliveryNext {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait WebhookDeliveryRepository: Send {
-    /// The business's enabled endpoints that want events of `kind`.
+    /// The business's enabled endpoints, each with the event types it wants (read once
+    /// for all the events of a transaction), by id.
     async fn webhook_subscribers(
         &mut self,
         business: BusinessId,
-        kind: EventType,
-    ) -> Result<Vec<WebhookEndpointId>, StorageError>;
+    ) -> Result<Vec<Subscriber>, StorageError>;
 
     /// Stores `event` and `deliveries` of it. MUST be called in the transaction of the
     /// change that causes the event (PL-24).
