@@ -28,6 +28,7 @@ use clientele_ports::storage::{CodeRepository, LedgerLine};
 
 use super::conversions::{
     WithTypes, code_audit_row, code_changes, code_row, instant, next_ledger_entry,
+    update_with_ledger_entry,
 };
 use super::entities::{
     code_audit, code_ledger, codes, membership_codes, product_appointment_types, products,
@@ -289,6 +290,21 @@ impl CodeRepository for SeaTransaction {
             .filter(codes::Column::Id.eq(code.id().as_uuid()))
             .filter(codes::Column::Version.eq(expected.get()))
             .filter(codes::Column::Remaining.eq(before));
+        // PostgreSQL: a single entry (a redemption, a give-back) goes with the update in
+        // one statement, a round trip fewer in a booking.
+        if let ([entry], DbBackend::Postgres) = (entries, self.txn.get_database_backend()) {
+            let both = update_with_ledger_entry(
+                update.into_query(),
+                code.business_id(),
+                code.id(),
+                entry,
+            )?;
+            let written = self.txn.execute(&both).await.map_err(unexpected)?;
+            if written.rows_affected() == 0 {
+                return Err(self.missed_code_update(code, expected).await);
+            }
+            return Ok(());
+        }
         // No savepoint: a version or balance that does not match writes nothing, and any
         // other error leaves a transaction its caller abandons (PostgreSQL has already
         // aborted it), so the code and its entries are still written together or not at

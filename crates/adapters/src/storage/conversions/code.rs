@@ -3,7 +3,10 @@
 //! money balance keeps its currency beside it.
 
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, InsertStatement, Query};
+use sea_orm::sea_query::{
+    Alias, CommonTableExpression, Expr, ExprTrait, Func, InsertStatement, Query, UpdateStatement,
+    WithClause, WithQuery,
+};
 
 use clientele_domain::audit::FieldChange;
 use clientele_domain::code::{Code, CodeAudit, CodeParts, CodeText, Entry, Reason, Status, Unit};
@@ -159,17 +162,69 @@ pub(crate) fn next_ledger_entry(
     code: CodeId,
     entry: &Entry,
 ) -> Result<InsertStatement, StorageError> {
+    Ok(Query::insert()
+        .into_table(code_ledger::Entity)
+        .columns(LEDGER_COLUMNS)
+        .values(ledger_values(business, code, entry))
+        .map_err(|e| StorageError::Unexpected(e.to_string().into()))?
+        .to_owned())
+}
+
+/// CO-12: on PostgreSQL, `update` of the code and the ledger row of `entry` in one
+/// statement: the row is appended only if the update wrote the code, and the statement
+/// answers one affected row then, none otherwise.
+pub(crate) fn update_with_ledger_entry(
+    update: UpdateStatement,
+    business: BusinessId,
+    code: CodeId,
+    entry: &Entry,
+) -> Result<WithQuery, StorageError> {
+    let updated = Alias::new("updated_code");
+    let mut update = update;
+    update.returning(Query::returning().column(codes::Column::Id));
+    let written = CommonTableExpression::new()
+        .query(update)
+        .table_name(updated.clone())
+        .to_owned();
+    let only_then = Query::select()
+        .exprs(ledger_values(business, code, entry))
+        .from(updated)
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(code_ledger::Entity)
+        .columns(LEDGER_COLUMNS)
+        .select_from(only_then)
+        .map_err(|e| StorageError::Unexpected(e.to_string().into()))?
+        .to_owned();
+    Ok(insert.with(WithClause::new().cte(written).to_owned()))
+}
+
+const LEDGER_COLUMNS: [code_ledger::Column; 9] = [
+    code_ledger::Column::BusinessId,
+    code_ledger::Column::CodeId,
+    code_ledger::Column::Seq,
+    code_ledger::Column::At,
+    code_ledger::Column::ActorId,
+    code_ledger::Column::Reason,
+    code_ledger::Column::AppointmentId,
+    code_ledger::Column::OrderId,
+    code_ledger::Column::Delta,
+];
+
+/// The values of `entry`'s ledger row in [`LEDGER_COLUMNS`]' order, numbered after the
+/// code's last row.
+fn ledger_values(business: BusinessId, code: CodeId, entry: &Entry) -> [Expr; 9] {
     use code_ledger::Column as L;
     let last = Query::select()
         .expr(Func::coalesce([
-            Expr::from(Func::max(Expr::col(L::Seq))),
+            Expr::from(Func::max(Expr::col((code_ledger::Entity, L::Seq)))),
             Expr::val(0),
         ]))
         .from(code_ledger::Entity)
-        .and_where(Expr::col(L::BusinessId).eq(business.as_uuid()))
-        .and_where(Expr::col(L::CodeId).eq(code.as_uuid()))
+        .and_where(Expr::col((code_ledger::Entity, L::BusinessId)).eq(business.as_uuid()))
+        .and_where(Expr::col((code_ledger::Entity, L::CodeId)).eq(code.as_uuid()))
         .to_owned();
-    let values: [Expr; 9] = [
+    [
         business.as_uuid().into(),
         code.as_uuid().into(),
         Expr::SubQuery(None, Box::new(last.into())).add(1),
@@ -179,23 +234,7 @@ pub(crate) fn next_ledger_entry(
         entry.reason.appointment().map(|a| a.as_uuid()).into(),
         entry.reason.order().map(|order| order.as_uuid()).into(),
         entry.delta.into(),
-    ];
-    Ok(Query::insert()
-        .into_table(code_ledger::Entity)
-        .columns([
-            L::BusinessId,
-            L::CodeId,
-            L::Seq,
-            L::At,
-            L::ActorId,
-            L::Reason,
-            L::AppointmentId,
-            L::OrderId,
-            L::Delta,
-        ])
-        .values(values)
-        .map_err(|e| StorageError::Unexpected(e.to_string().into()))?
-        .to_owned())
+    ]
 }
 
 impl TryFrom<code_audit::Model> for CodeAudit {

@@ -57,7 +57,9 @@ pub(crate) use client::{
 };
 pub(crate) use client_import::{client_import_report_row, client_import_row};
 pub(crate) use client_merge::{client_merge, client_merge_row};
-pub(crate) use code::{code_audit_row, code_changes, code_row, next_ledger_entry};
+pub(crate) use code::{
+    code_audit_row, code_changes, code_row, next_ledger_entry, update_with_ledger_entry,
+};
 pub(crate) use custom_field::{
     client_field_value_rows, custom_field_changes, custom_field_row, custom_values_by_owner,
     indexed_key,
